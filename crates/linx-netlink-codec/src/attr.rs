@@ -1,0 +1,363 @@
+//! Netlink attributes (`struct nlattr`, also `struct rtattr`): zero-copy views for decoding and
+//! a writer for encoding.
+//!
+//! ```text
+//!  0               2               4
+//! +---------------+---------------+-------------------------+---------+
+//! | nla_len (u16) | nla_type (u16)| payload (nla_len - 4)   | pad to 4|
+//! +---------------+---------------+-------------------------+---------+
+//!   host order      host order; bit 15 NLA_F_NESTED, bit 14 NLA_F_NET_BYTEORDER
+//! ```
+//!
+//! Decoding walks a `&[u8]` without copying: [`AttrIter`] yields [`AttrView`]s whose payloads
+//! borrow the buffer. Encoding appends to any [`NlBuffer`] (`Vec<u8>`, `bytes::BytesMut`) with
+//! [`AttrWriter`], which patches nest lengths in place so nothing is built twice.
+//!
+//! # Contract
+//! - Lengths are validated before any slice is taken: a length below 4 or past the end of the
+//!   buffer is a [`DecodeError`]; the iterator yields that error once and then stops.
+//! - A trailing run of fewer than 4 bytes is padding and ignored; a final attribute without its
+//!   padding is accepted.
+//! - Type bits are kept as received in [`AttrView::raw_type`]; [`AttrView::kind`] masks the
+//!   flag bits off.
+//! - The writer pads every attribute to 4 bytes with zeros and refuses payloads that do not
+//!   fit the 16-bit length ([`EncodeError::AttrTooLong`]).
+//!
+//! # See also
+//! `<linux/netlink.h>` (`struct nlattr`), `<linux/rtnetlink.h>` (`struct rtattr`).
+
+use crate::consts::{NLA_F_NESTED, NLA_F_NET_BYTEORDER, NLA_HDRLEN, NLA_TYPE_MASK};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
+
+/// Round `len` up to the netlink alignment (4 bytes).
+///
+/// ```
+/// assert_eq!(linx_netlink_codec::align(5), 8);
+/// assert_eq!(linx_netlink_codec::align(8), 8);
+/// ```
+pub const fn align(len: usize) -> usize {
+    (len + 3) & !3
+}
+
+/// One attribute inside a buffer: its type bits and a borrowed payload.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct AttrView<'a> {
+    raw_type: u16,
+    payload: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> AttrView<'a> {
+    /// The attribute type without the flag bits.
+    pub fn kind(&self) -> u16 {
+        self.raw_type & NLA_TYPE_MASK
+    }
+
+    /// The type field as received, flag bits included.
+    pub fn raw_type(&self) -> u16 {
+        self.raw_type
+    }
+
+    /// Whether `NLA_F_NESTED` is set.
+    pub fn is_nested(&self) -> bool {
+        self.raw_type & NLA_F_NESTED != 0
+    }
+
+    /// Whether `NLA_F_NET_BYTEORDER` is set.
+    pub fn is_net_byteorder(&self) -> bool {
+        self.raw_type & NLA_F_NET_BYTEORDER != 0
+    }
+
+    /// The payload (without header and padding).
+    pub fn payload(&self) -> &'a [u8] {
+        self.payload
+    }
+
+    /// Byte offset of this attribute's header within the buffer that was iterated.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Iterate the payload as a nested attribute list.
+    pub fn nested(&self) -> AttrIter<'a> {
+        AttrIter::new(self.payload)
+    }
+}
+
+impl std::fmt::Debug for AttrView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttrView")
+            .field("type", &self.kind())
+            .field("nested", &self.is_nested())
+            .field("len", &self.payload.len())
+            .finish()
+    }
+}
+
+/// Iterator over the attributes of a buffer. Yields `Err` once for a malformed attribute and
+/// then stops.
+///
+/// ```
+/// use linx_netlink_codec::{AttrIter, AttrWriter};
+/// let mut buf = Vec::new();
+/// let mut w = AttrWriter::new(&mut buf);
+/// w.put_u32(4, 1500).unwrap();
+/// w.put_str(3, "eth0").unwrap();
+/// let kinds: Vec<u16> = AttrIter::new(&buf).map(|a| a.unwrap().kind()).collect();
+/// assert_eq!(kinds, [4, 3]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct AttrIter<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    failed: bool,
+}
+
+impl<'a> AttrIter<'a> {
+    /// Iterate the attributes in `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        AttrIter { buf, pos: 0, failed: false }
+    }
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = Result<AttrView<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let rest = self.buf.get(self.pos..)?;
+        if rest.len() < NLA_HDRLEN {
+            // Trailing padding (or nothing).
+            self.pos = self.buf.len();
+            return None;
+        }
+        let len = u16::from_ne_bytes([rest[0], rest[1]]) as usize;
+        let raw_type = u16::from_ne_bytes([rest[2], rest[3]]);
+        if len < NLA_HDRLEN || len > rest.len() {
+            self.failed = true;
+            return Some(Err(DecodeError::new(
+                DecodeErrorKind::BadLength { len, avail: rest.len() },
+                "nlattr",
+                self.pos,
+            )));
+        }
+        let view = AttrView { raw_type, payload: &rest[NLA_HDRLEN..len], offset: self.pos };
+        self.pos = (self.pos + align(len)).min(self.buf.len());
+        Some(Ok(view))
+    }
+}
+
+/// A growable byte buffer netlink messages can be written into.
+///
+/// Implemented for `Vec<u8>` and `bytes::BytesMut`. Writers append and then patch length
+/// fields in place, which `bytes::BufMut` alone cannot do.
+pub trait NlBuffer {
+    /// Current length in bytes.
+    fn len(&self) -> usize;
+    /// True when empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Append bytes.
+    fn put_slice(&mut self, bytes: &[u8]);
+    /// Append `n` zero bytes.
+    fn put_zeros(&mut self, n: usize);
+    /// The written bytes, mutable (for patching lengths).
+    fn as_mut_slice(&mut self) -> &mut [u8];
+}
+
+impl NlBuffer for Vec<u8> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    fn put_zeros(&mut self, n: usize) {
+        self.resize(Vec::len(self) + n, 0);
+    }
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+impl NlBuffer for bytes::BytesMut {
+    fn len(&self) -> usize {
+        bytes::BytesMut::len(self)
+    }
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+    fn put_zeros(&mut self, n: usize) {
+        self.resize(bytes::BytesMut::len(self) + n, 0);
+    }
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+/// Marks an open nest; close it with [`AttrWriter::end_nest`].
+#[derive(Debug)]
+#[must_use = "a nest must be closed with AttrWriter::end_nest"]
+pub struct Nest {
+    start: usize,
+    raw_type: u16,
+}
+
+/// Appends attributes to a buffer, padding each to 4 bytes.
+///
+/// ```
+/// use linx_netlink_codec::AttrWriter;
+/// let mut buf = Vec::new();
+/// let mut w = AttrWriter::new(&mut buf);
+/// let nest = w.begin_nest(18, false);           // IFLA_LINKINFO
+/// w.put_str(1, "veth").unwrap();                // IFLA_INFO_KIND
+/// w.end_nest(nest).unwrap();
+/// assert_eq!(buf, [16, 0, 18, 0, 9, 0, 1, 0, b'v', b'e', b't', b'h', 0, 0, 0, 0]);
+/// ```
+#[derive(Debug)]
+pub struct AttrWriter<'b, B: NlBuffer + ?Sized> {
+    buf: &'b mut B,
+}
+
+impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
+    /// A writer appending to `buf`.
+    pub fn new(buf: &'b mut B) -> Self {
+        AttrWriter { buf }
+    }
+
+    /// The underlying buffer.
+    pub fn buffer(&mut self) -> &mut B {
+        self.buf
+    }
+
+    /// Append an attribute with the exact type bits `raw_type` and `payload`.
+    pub fn put(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
+        let len = NLA_HDRLEN + payload.len();
+        if len > u16::MAX as usize {
+            return Err(EncodeError::AttrTooLong { attr_type: raw_type, len: payload.len() });
+        }
+        self.buf.put_slice(&(len as u16).to_ne_bytes());
+        self.buf.put_slice(&raw_type.to_ne_bytes());
+        self.buf.put_slice(payload);
+        self.buf.put_zeros(align(len) - len);
+        Ok(())
+    }
+
+    /// Append an attribute whose payload is written by `f` into the buffer directly.
+    pub fn put_with(
+        &mut self,
+        raw_type: u16,
+        f: impl FnOnce(&mut B),
+    ) -> Result<(), EncodeError> {
+        let start = self.buf.len();
+        self.buf.put_zeros(NLA_HDRLEN);
+        f(self.buf);
+        self.finish(start, raw_type)
+    }
+
+    /// Append an empty (flag) attribute.
+    pub fn put_flag(&mut self, raw_type: u16) -> Result<(), EncodeError> {
+        self.put(raw_type, &[])
+    }
+
+    /// Append a `u8` attribute.
+    pub fn put_u8(&mut self, raw_type: u16, v: u8) -> Result<(), EncodeError> {
+        self.put(raw_type, &[v])
+    }
+
+    /// Append a host-order `u16` attribute.
+    pub fn put_u16(&mut self, raw_type: u16, v: u16) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_ne_bytes())
+    }
+
+    /// Append a host-order `u32` attribute.
+    pub fn put_u32(&mut self, raw_type: u16, v: u32) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_ne_bytes())
+    }
+
+    /// Append a host-order `u64` attribute.
+    pub fn put_u64(&mut self, raw_type: u16, v: u64) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_ne_bytes())
+    }
+
+    /// Append a big-endian `u16` attribute (the type bits are written as given).
+    pub fn put_be16(&mut self, raw_type: u16, v: u16) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_be_bytes())
+    }
+
+    /// Append a big-endian `u32` attribute.
+    pub fn put_be32(&mut self, raw_type: u16, v: u32) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_be_bytes())
+    }
+
+    /// Append a big-endian `u64` attribute.
+    pub fn put_be64(&mut self, raw_type: u16, v: u64) -> Result<(), EncodeError> {
+        self.put(raw_type, &v.to_be_bytes())
+    }
+
+    /// Append a string attribute; a NUL terminator is added.
+    pub fn put_str(&mut self, raw_type: u16, s: &str) -> Result<(), EncodeError> {
+        self.put_with(raw_type, |b| {
+            b.put_slice(s.as_bytes());
+            b.put_zeros(1);
+        })
+    }
+
+    /// Open a nested attribute; `flag` sets `NLA_F_NESTED` on it (nf_tables wants it,
+    /// most rtnetlink nests do not carry it).
+    pub fn begin_nest(&mut self, attr_type: u16, flag: bool) -> Nest {
+        let start = self.buf.len();
+        self.buf.put_zeros(NLA_HDRLEN);
+        Nest { start, raw_type: if flag { attr_type | NLA_F_NESTED } else { attr_type } }
+    }
+
+    /// Close a nest opened with [`begin_nest`](Self::begin_nest), patching its length.
+    pub fn end_nest(&mut self, nest: Nest) -> Result<(), EncodeError> {
+        self.finish(nest.start, nest.raw_type)
+    }
+
+    fn finish(&mut self, start: usize, raw_type: u16) -> Result<(), EncodeError> {
+        let len = self.buf.len() - start;
+        if len > u16::MAX as usize {
+            return Err(EncodeError::AttrTooLong { attr_type: raw_type, len: len - NLA_HDRLEN });
+        }
+        let hdr = &mut self.buf.as_mut_slice()[start..start + NLA_HDRLEN];
+        hdr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
+        hdr[2..].copy_from_slice(&raw_type.to_ne_bytes());
+        self.buf.put_zeros(align(len) - len);
+        Ok(())
+    }
+}
+
+/// An attribute kept as raw bytes: the type bits exactly as received (flags included) and the
+/// payload. Unknown attributes decode to this and re-emit byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RawAttr {
+    /// The type field as received, including `NLA_F_NESTED`/`NLA_F_NET_BYTEORDER`.
+    pub raw_type: u16,
+    /// The payload without header or padding.
+    pub payload: Vec<u8>,
+}
+
+impl RawAttr {
+    /// Copy an attribute view.
+    ///
+    /// ```
+    /// use linx_netlink_codec::{AttrIter, RawAttr};
+    /// let bytes = [8, 0, 0x63, 0x80, 1, 2, 3, 4];
+    /// let raw = RawAttr::from_view(&AttrIter::new(&bytes).next().unwrap().unwrap());
+    /// assert_eq!(raw.raw_type, 0x8063);
+    /// assert_eq!(raw.payload, [1, 2, 3, 4]);
+    /// ```
+    pub fn from_view(v: &AttrView<'_>) -> Self {
+        RawAttr { raw_type: v.raw_type(), payload: v.payload().to_vec() }
+    }
+
+    /// The type without flag bits.
+    pub fn kind(&self) -> u16 {
+        self.raw_type & NLA_TYPE_MASK
+    }
+}

@@ -1,0 +1,372 @@
+//! Errors of the codec and the request engine.
+//!
+//! Three kinds of failure are kept apart because callers treat them differently:
+//!
+//! - [`DecodeError`]: bytes that do not parse (a bug in the kernel, a newer kernel with a
+//!   layout we do not know, or corrupted input). Structured, `Copy`, never allocates.
+//! - [`NetlinkError`]: the kernel refused a request. Carries the errno and, when the kernel
+//!   sent one, its extended-ACK text and the offset of the offending attribute.
+//! - [`Error`]: everything a request can end with: the two above, socket failures from
+//!   `linx-netlink-sys`, timeouts and exhausted dump retries.
+//!
+//! # Contract
+//! - `Display` of a [`NetlinkError`] reads `netlink ENODEV (19): <kernel text>`, or
+//!   `netlink ENODEV (19)` without text; an errno this system does not name reads
+//!   `netlink errno 4242`.
+//! - Nothing here panics.
+
+use std::fmt;
+
+pub use linx_netlink_sys::Errno;
+
+/// Maximum depth of an attribute path recorded in a [`DecodeError`].
+pub const MAX_PATH: usize = 6;
+
+/// The attribute types (outermost first) leading to where decoding failed.
+///
+/// Fixed-size so that building a [`DecodeError`] never allocates.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct AttrPath {
+    len: u8,
+    types: [u16; MAX_PATH],
+}
+
+impl AttrPath {
+    /// The empty path (the error is in a fixed header, not in an attribute).
+    pub const EMPTY: AttrPath = AttrPath { len: 0, types: [0; MAX_PATH] };
+
+    /// The attribute types, outermost first.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::AttrPath;
+    /// assert!(AttrPath::EMPTY.as_slice().is_empty());
+    /// ```
+    pub fn as_slice(&self) -> &[u16] {
+        &self.types[..self.len as usize]
+    }
+
+    /// This path with `outer` put in front (used while unwinding out of nested decoders).
+    /// Paths deeper than [`MAX_PATH`] keep their outermost entries.
+    #[must_use = "returns the extended path"]
+    pub fn within(mut self, outer: u16) -> AttrPath {
+        let n = (self.len as usize).min(MAX_PATH - 1);
+        self.types.copy_within(0..n, 1);
+        self.types[0] = outer;
+        self.len = (n + 1) as u8;
+        self
+    }
+}
+
+impl fmt::Debug for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, t) in self.as_slice().iter().enumerate() {
+            if i > 0 {
+                f.write_str("/")?;
+            }
+            write!(f, "{t}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong while decoding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// Fewer bytes than the structure needs.
+    Truncated {
+        /// Bytes needed.
+        need: usize,
+        /// Bytes available.
+        got: usize,
+    },
+    /// A length field is below its header size or runs past the end of the buffer.
+    BadLength {
+        /// The length field's value.
+        len: usize,
+        /// Bytes available from the start of the structure.
+        avail: usize,
+    },
+    /// A value has the wrong size for its type (e.g. a 3-byte `u32`).
+    BadSize {
+        /// The size the type needs.
+        expected: usize,
+        /// The size found.
+        got: usize,
+    },
+    /// A string is not valid UTF-8.
+    InvalidUtf8,
+    /// A value is out of the range its type allows.
+    InvalidValue,
+    /// An encoded attribute payload would exceed the 16-bit length field.
+    TooLong {
+        /// The length that did not fit.
+        len: usize,
+    },
+}
+
+/// A structured decode failure: what, where (byte offset and attribute path) and in which
+/// structure. `Copy`; building one never allocates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DecodeError {
+    /// What went wrong.
+    pub kind: DecodeErrorKind,
+    /// The structure being decoded (`"nlmsghdr"`, `"nlattr"`, `"u32"`, a header name ...).
+    pub context: &'static str,
+    /// Byte offset of the failing structure within the buffer handed to the decoder.
+    pub offset: usize,
+    /// Attribute types leading to the failure, outermost first.
+    pub path: AttrPath,
+}
+
+impl DecodeError {
+    /// A new error at `offset` with an empty path.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{DecodeError, DecodeErrorKind};
+    /// let e = DecodeError::new(DecodeErrorKind::InvalidUtf8, "string", 0);
+    /// assert_eq!(e.to_string(), "decode string at offset 0: invalid UTF-8");
+    /// ```
+    pub const fn new(kind: DecodeErrorKind, context: &'static str, offset: usize) -> Self {
+        DecodeError { kind, context, offset, path: AttrPath::EMPTY }
+    }
+
+    /// Shorthand for a [`DecodeErrorKind::Truncated`] error.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::DecodeError;
+    /// let e = DecodeError::truncated("ifinfomsg", 0, 16, 3);
+    /// assert!(e.to_string().contains("need 16 bytes, got 3"));
+    /// ```
+    pub const fn truncated(context: &'static str, offset: usize, need: usize, got: usize) -> Self {
+        Self::new(DecodeErrorKind::Truncated { need, got }, context, offset)
+    }
+
+    /// Shorthand for a [`DecodeErrorKind::BadSize`] error.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::DecodeError;
+    /// assert!(DecodeError::bad_size("u32", 4, 3).to_string().contains("expected 4 bytes, got 3"));
+    /// ```
+    pub const fn bad_size(context: &'static str, expected: usize, got: usize) -> Self {
+        Self::new(DecodeErrorKind::BadSize { expected, got }, context, 0)
+    }
+
+    /// The same error, located inside attribute `attr_type` whose header starts at `offset`
+    /// of the enclosing buffer.
+    #[must_use = "returns the relocated error"]
+    pub fn within(mut self, attr_type: u16, offset: usize) -> Self {
+        self.path = self.path.within(attr_type);
+        self.offset += offset;
+        self
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "decode {} at offset {}", self.context, self.offset)?;
+        if !self.path.as_slice().is_empty() {
+            write!(f, " (attribute path {})", self.path)?;
+        }
+        f.write_str(": ")?;
+        match self.kind {
+            DecodeErrorKind::Truncated { need, got } => {
+                write!(f, "truncated: need {need} bytes, got {got}")
+            }
+            DecodeErrorKind::BadLength { len, avail } => {
+                write!(f, "bad length {len} ({avail} bytes available)")
+            }
+            DecodeErrorKind::BadSize { expected, got } => {
+                write!(f, "wrong size: expected {expected} bytes, got {got}")
+            }
+            DecodeErrorKind::InvalidUtf8 => f.write_str("invalid UTF-8"),
+            DecodeErrorKind::InvalidValue => f.write_str("invalid value"),
+            DecodeErrorKind::TooLong { len } => {
+                write!(f, "payload of {len} bytes exceeds the 16-bit length field")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The kernel's extended ACK: the text and location it attached to an error.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ExtAck {
+    /// `NLMSGERR_ATTR_MSG`: the kernel's explanation.
+    pub message: Option<String>,
+    /// `NLMSGERR_ATTR_OFFS`: byte offset of the offending attribute within the request
+    /// (counted from the start of the request's `nlmsghdr`).
+    pub offset: Option<u32>,
+    /// `NLMSGERR_ATTR_MISS_TYPE`: type of a required attribute that was missing.
+    pub missing_type: Option<u32>,
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest that lacked it.
+    pub missing_nest: Option<u32>,
+    /// The attribute types (outermost first) at [`offset`](Self::offset), resolved against
+    /// the request when the request was available.
+    pub path: Option<Vec<u16>>,
+}
+
+impl ExtAck {
+    /// True when the kernel attached nothing.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::ExtAck;
+    /// assert!(ExtAck::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.message.is_none()
+            && self.offset.is_none()
+            && self.missing_type.is_none()
+            && self.missing_nest.is_none()
+    }
+}
+
+/// The kernel refused a request: `NLMSG_ERROR` (or `NLMSG_DONE`) with a negative errno.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetlinkError {
+    /// The errno the kernel returned (positive).
+    pub errno: Errno,
+    /// The kernel's extended ACK (empty when it sent none).
+    pub ext_ack: ExtAck,
+}
+
+impl NetlinkError {
+    /// An error with no extended ACK.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, NetlinkError};
+    /// let e = NetlinkError::new(Errno::ENODEV);
+    /// assert_eq!(e.to_string(), "netlink ENODEV (19)");
+    /// ```
+    pub fn new(errno: Errno) -> Self {
+        NetlinkError { errno, ext_ack: ExtAck::default() }
+    }
+
+    /// The kernel's message text, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.ext_ack.message.as_deref()
+    }
+
+    /// This error with `text` as its message when the kernel sent none (verbs use this to
+    /// say which name failed, e.g. `no such interface "nope0"`).
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, NetlinkError};
+    /// let e = NetlinkError::new(Errno::ENODEV).or_message(|| "no such interface \"nope0\"".into());
+    /// assert_eq!(e.to_string(), "netlink ENODEV (19): no such interface \"nope0\"");
+    /// ```
+    #[must_use = "returns the reworded error"]
+    pub fn or_message(mut self, text: impl FnOnce() -> String) -> Self {
+        if self.ext_ack.message.is_none() {
+            self.ext_ack.message = Some(text());
+        }
+        self
+    }
+}
+
+impl fmt::Display for NetlinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.errno.name() {
+            Some(_) => write!(f, "netlink {}", self.errno)?,
+            None => write!(f, "netlink errno {}", self.errno.code())?,
+        }
+        if let Some(m) = &self.ext_ack.message {
+            write!(f, ": {m}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NetlinkError {}
+
+impl From<NetlinkError> for std::io::Error {
+    fn from(e: NetlinkError) -> Self {
+        std::io::Error::new(std::io::Error::from_raw_os_error(e.errno.code()).kind(), e)
+    }
+}
+
+/// Everything a netlink request can end with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The kernel refused the request.
+    #[error(transparent)]
+    Netlink(#[from] NetlinkError),
+    /// A reply did not decode.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The socket failed (send, receive, ...).
+    #[error(transparent)]
+    Sys(#[from] linx_netlink_sys::Error),
+    /// No datagram for this request arrived within the per-datagram timeout.
+    #[error("netlink request timed out after {0:?} without a reply")]
+    Timeout(std::time::Duration),
+    /// The dump was interrupted (`NLM_F_DUMP_INTR`) on every attempt.
+    #[error("netlink dump interrupted by concurrent changes {attempts} times in a row")]
+    DumpInterrupted {
+        /// How many times the dump was sent (1 + retries).
+        attempts: u32,
+    },
+    /// The kernel reported `NLMSG_OVERRUN`: data was lost.
+    #[error("netlink overrun: the kernel lost messages of this request")]
+    Overrun,
+    /// The request could not be encoded (e.g. an attribute over 65,535 bytes).
+    #[error("cannot encode netlink request: {0}")]
+    Encode(#[from] EncodeError),
+}
+
+impl Error {
+    /// The errno behind this error, when there is one (kernel refusal or socket failure).
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, Error, NetlinkError};
+    /// let e = Error::from(NetlinkError::new(Errno::EEXIST));
+    /// assert_eq!(e.errno(), Some(Errno::EEXIST));
+    /// ```
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            Error::Netlink(e) => Some(e.errno),
+            Error::Sys(e) => e.errno(),
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        let kind = match &e {
+            Error::Netlink(n) => std::io::Error::from_raw_os_error(n.errno.code()).kind(),
+            Error::Timeout(_) => std::io::ErrorKind::TimedOut,
+            Error::Decode(_) | Error::Encode(_) => std::io::ErrorKind::InvalidData,
+            _ => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
+/// A value could not be encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// An attribute payload exceeds what the 16-bit `nla_len` can describe.
+    #[error("attribute type {attr_type} payload of {len} bytes exceeds 65531 bytes")]
+    AttrTooLong {
+        /// Attribute type.
+        attr_type: u16,
+        /// Payload length.
+        len: usize,
+    },
+    /// A message exceeds what the 32-bit `nlmsg_len` can describe.
+    #[error("message of {len} bytes exceeds the 32-bit length field")]
+    MessageTooLong {
+        /// Message length.
+        len: usize,
+    },
+}

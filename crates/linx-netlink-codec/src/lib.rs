@@ -1,0 +1,66 @@
+//! The netlink codec and request engine of Linx.
+//!
+//! Netlink is a datagram protocol of TLV-encoded messages. This crate is everything between
+//! a socket ([`linx_netlink_sys`]) and a family's typed verbs (`linx-rtnl`, `linx-nfnl`):
+//!
+//! - [`attr`]: attributes (`nlattr`), zero-copy iteration and an appending writer;
+//! - [`msg`]: `nlmsghdr` framing, `NLMSG_ERROR`/`NLMSG_DONE` payloads and extended ACK;
+//! - [`dsl`]: declarative message codecs ([`nl_header!`], [`nl_attrs!`], [`nl_dispatch!`]);
+//! - [`consts`]: the kernel's constants under the kernel's names;
+//! - [`error`]: [`DecodeError`], [`NetlinkError`] (errno + the kernel's own words) and
+//!   [`Error`];
+//! - [`engine`]: the sans-IO request engine (ACK, single reply, dumps, `NLM_F_DUMP_INTR`
+//!   retry, timeouts);
+//! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers.
+//!
+//! Why this shape: a verb is written once, as a [`Request`] plus a [`Decoder`]; it runs on
+//! either driver unchanged, and the protocol rules are tested without a kernel.
+//!
+//! # Contract
+//! - **No panics on input.** Every decoder returns `Result`; lengths are checked before
+//!   slices are taken. Property tests feed arbitrary bytes to every entry point.
+//! - **Lossless.** Unknown attributes are kept as [`RawAttr`] and re-emitted byte for byte.
+//! - **Byte order** is explicit per field and per value type: netlink headers and rtnetlink
+//!   values are host order, [`Be16`]/[`Be32`]/[`Be64`] are network order.
+//! - **One errno table**: [`Errno`] is `linx_netlink_sys::Errno`, re-exported.
+//! - Pure modules (`attr`, `msg`, `dsl`, `engine`) do no I/O, read no clock and spawn no
+//!   threads; only the drivers touch a socket.
+//! - No `unsafe` code.
+//!
+//! # Example
+//! ```
+//! use linx_netlink_codec::{AttrIter, MsgIter, MsgWriter, consts::*};
+//!
+//! // Build an RTM_GETLINK request for one interface by name ...
+//! let mut buf = Vec::new();
+//! let mut w = MsgWriter::begin(&mut buf, RTM_GETLINK, NLM_F_REQUEST, 1);
+//! w.put_bytes(&[0; 16]);
+//! w.attrs().put_str(IFLA_IFNAME, "lo").unwrap();
+//! w.finish().unwrap();
+//!
+//! // ... and read it back.
+//! let msg = MsgIter::new(&buf).next().unwrap().unwrap();
+//! let name = msg.attrs(16).next().unwrap().unwrap();
+//! assert_eq!((name.kind(), name.payload()), (IFLA_IFNAME, &b"lo\0"[..]));
+//! ```
+#![forbid(unsafe_code)]
+
+pub mod attr;
+pub mod blocking;
+pub mod consts;
+pub mod dsl;
+pub mod engine;
+pub mod error;
+pub mod msg;
+#[cfg(feature = "tokio")]
+pub mod nonblocking;
+pub mod value;
+
+pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, align};
+pub use dsl::{Attribute, DispatchValue, FixedHeader, Message};
+pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Step};
+pub use error::{
+    AttrPath, DecodeError, DecodeErrorKind, EncodeError, Errno, Error, ExtAck, NetlinkError,
+};
+pub use msg::{MsgIter, MsgView, MsgWriter, NlHeader};
+pub use value::{AttrValue, Be16, Be32, Be64};
