@@ -192,7 +192,8 @@ pub trait FixedHeader: Sized {
 /// assert!(matches!(&attrs[1], A::Unknown(r) if r.raw_type == 9 && r.payload == [7]));
 /// ```
 pub fn parse_attrs<A: Attribute>(buf: &[u8]) -> Result<Vec<A>, DecodeError> {
-    let mut out = Vec::new();
+    // One allocation of the right size: counting is a cheap walk over the length fields.
+    let mut out = Vec::with_capacity(AttrIter::new(buf).count());
     for view in AttrIter::new(buf) {
         let view = view?;
         let a = A::parse_attr(&view, &out)

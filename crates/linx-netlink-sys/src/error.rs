@@ -1,0 +1,237 @@
+//! The crate's error type: which step failed, and the errno it failed with.
+//!
+//! Every system call this crate makes belongs to one [`Stage`], so an error
+//! says where it happened (`netlink socket setns failed: EINVAL (22)`) without
+//! any formatted strings. The errors are small plain values and never
+//! allocate.
+//!
+//! # Contract
+//!
+//! - [`Error::Os`] is the only variant that carries an [`Errno`].
+//! - `From<Error> for std::io::Error` keeps the errno of [`Error::Os`] (so
+//!   `raw_os_error()` and `kind()` work, the stage is dropped); the other
+//!   variants become an `io::Error` of a fitting kind wrapping the [`Error`].
+
+use std::fmt;
+
+use crate::Errno;
+
+/// The step of a socket's life an [`Error::Os`] happened in.
+///
+/// `Display` is the lower-case name (`setns`).
+///
+/// ```
+/// use linx_netlink_sys::Stage;
+///
+/// assert_eq!(Stage::Setns.to_string(), "setns");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Spawning the helper thread that enters another namespace.
+    Thread,
+    /// Opening the namespace file (`/proc/<pid>/ns/net` or a path), or
+    /// validating its path.
+    Open,
+    /// `setns(2)` into the namespace (`EINVAL`: the file is not a network
+    /// namespace; `EPERM`: no `CAP_SYS_ADMIN` over it).
+    Setns,
+    /// `socket(2)` (`EPROTONOSUPPORT`: no such netlink protocol in this kernel).
+    Socket,
+    /// `bind(2)` or `getsockname(2)` right after creation.
+    Bind,
+    /// `setsockopt(2)`, `getsockopt(2)` or `fcntl(2)` on the socket.
+    Sockopt,
+    /// `send(2)`/`sendmsg(2)`.
+    Send,
+    /// `recv(2)`, including `ENOBUFS` when the kernel dropped messages.
+    Recv,
+    /// `poll(2)` while waiting with a timeout, or registering with a reactor.
+    Poll,
+}
+
+impl Stage {
+    /// The lower-case name used by `Display`.
+    ///
+    /// ```
+    /// use linx_netlink_sys::Stage;
+    ///
+    /// assert_eq!(Stage::Recv.as_str(), "recv");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Stage::Thread => "thread",
+            Stage::Open => "open",
+            Stage::Setns => "setns",
+            Stage::Socket => "socket",
+            Stage::Bind => "bind",
+            Stage::Sockopt => "sockopt",
+            Stage::Send => "send",
+            Stage::Recv => "recv",
+            Stage::Poll => "poll",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a socket operation failed.
+///
+/// ```
+/// use linx_netlink_sys::{Errno, Error, Stage};
+///
+/// let e = Error::Os { stage: Stage::Setns, errno: Errno::EINVAL };
+/// assert_eq!(e.to_string(), "netlink socket setns failed: EINVAL (22)");
+/// assert_eq!(e.stage(), Some(Stage::Setns));
+/// assert_eq!(e.errno(), Some(Errno::EINVAL));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A system call failed.
+    #[error("netlink socket {stage} failed: {errno}")]
+    Os {
+        /// The step that failed.
+        stage: Stage,
+        /// What the kernel answered.
+        errno: Errno,
+    },
+    /// The timeout given to [`Socket::recv`](crate::Socket::recv) expired
+    /// before a datagram arrived.
+    #[error("netlink socket recv timed out")]
+    Timeout,
+    /// The namespace cannot name anything (`Netns::Pid(0)`).
+    #[error("invalid network namespace: {reason}")]
+    InvalidNetns {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A datagram did not fit the buffer sized for it, because another reader
+    /// took the datagram this call had measured. Its bytes are lost. Only
+    /// possible when several threads receive on one socket at once.
+    #[error("netlink datagram of {len} bytes was truncated (concurrent readers?)")]
+    Truncated {
+        /// The datagram's full length.
+        len: usize,
+    },
+}
+
+impl Error {
+    /// The stage the error belongs to: the stage of [`Error::Os`],
+    /// [`Stage::Open`] for [`Error::InvalidNetns`], [`Stage::Recv`] for
+    /// [`Error::Truncated`], `None` for [`Error::Timeout`].
+    ///
+    /// ```
+    /// use linx_netlink_sys::{Error, Stage};
+    ///
+    /// assert_eq!(Error::Timeout.stage(), None);
+    /// ```
+    pub fn stage(&self) -> Option<Stage> {
+        match self {
+            Error::Os { stage, .. } => Some(*stage),
+            Error::InvalidNetns { .. } => Some(Stage::Open),
+            Error::Truncated { .. } => Some(Stage::Recv),
+            Error::Timeout => None,
+        }
+    }
+
+    /// The errno of [`Error::Os`], `None` for the other variants.
+    ///
+    /// ```
+    /// use linx_netlink_sys::{Errno, Error, Stage};
+    ///
+    /// let e = Error::Os { stage: Stage::Bind, errno: Errno::EPERM };
+    /// assert_eq!(e.errno(), Some(Errno::EPERM));
+    /// ```
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            Error::Os { errno, .. } => Some(*errno),
+            _ => None,
+        }
+    }
+
+    /// True for `EAGAIN`: a nonblocking call found nothing to do. The tokio
+    /// driver waits for readiness on exactly this.
+    ///
+    /// ```
+    /// use linx_netlink_sys::{Errno, Error, Stage};
+    ///
+    /// assert!(Error::Os { stage: Stage::Recv, errno: Errno::EAGAIN }.is_would_block());
+    /// assert!(!Error::Timeout.is_would_block());
+    /// ```
+    pub fn is_would_block(&self) -> bool {
+        self.errno() == Some(Errno::EAGAIN)
+    }
+}
+
+/// Maps a nix error of one stage into [`Error::Os`]; every system call result
+/// in the crate goes through here.
+pub(crate) fn os(stage: Stage) -> impl Fn(nix::errno::Errno) -> Error {
+    move |e| Error::Os {
+        stage,
+        errno: e.into(),
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> std::io::Error {
+        use std::io::ErrorKind;
+        match e {
+            Error::Os { errno, .. } => errno.into(),
+            Error::Timeout => std::io::Error::new(ErrorKind::TimedOut, e),
+            Error::InvalidNetns { .. } => std::io::Error::new(ErrorKind::InvalidInput, e),
+            Error::Truncated { .. } => std::io::Error::new(ErrorKind::InvalidData, e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display() {
+        let e = Error::Os {
+            stage: Stage::Setns,
+            errno: Errno::EINVAL,
+        };
+        assert_eq!(e.to_string(), "netlink socket setns failed: EINVAL (22)");
+        assert_eq!(Error::Timeout.to_string(), "netlink socket recv timed out");
+        let stages = [
+            Stage::Thread,
+            Stage::Open,
+            Stage::Setns,
+            Stage::Socket,
+            Stage::Bind,
+            Stage::Sockopt,
+            Stage::Send,
+            Stage::Recv,
+            Stage::Poll,
+        ];
+        let names: Vec<String> = stages.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            names,
+            [
+                "thread", "open", "setns", "socket", "bind", "sockopt", "send", "recv", "poll"
+            ]
+        );
+    }
+
+    #[test]
+    fn into_io_error() {
+        let io: std::io::Error = Error::Os {
+            stage: Stage::Recv,
+            errno: Errno::EAGAIN,
+        }
+        .into();
+        assert_eq!(io.kind(), std::io::ErrorKind::WouldBlock);
+        assert_eq!(io.raw_os_error(), Some(11));
+        let io: std::io::Error = Error::Timeout.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
+        let io: std::io::Error = Error::InvalidNetns { reason: "x" }.into();
+        assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
+    }
+}
