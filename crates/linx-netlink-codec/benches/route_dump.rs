@@ -63,11 +63,27 @@ fn capture(seq: u32) -> Vec<Vec<u8>> {
     for i in 0..ROUTES {
         let mut one = Vec::with_capacity(80);
         let mut w = MsgWriter::begin(&mut one, RTM_NEWROUTE, NLM_F_MULTI, seq);
-        let h = RtMsg { family: AF_INET, dst_len: 28, table: 100, protocol: 3, kind: 1, ..Default::default() };
-        Message::<RtMsg, RouteAttr> { header: h, attrs: vec![] }.emit(w.buffer()).unwrap();
+        let h = RtMsg {
+            family: AF_INET,
+            dst_len: 28,
+            table: 100,
+            protocol: 3,
+            kind: 1,
+            ..Default::default()
+        };
+        Message::<RtMsg, RouteAttr> {
+            header: h,
+            attrs: vec![],
+        }
+        .emit(w.buffer())
+        .unwrap();
         let mut a = AttrWriter::new(w.buffer());
         a.put_u32(RTA_TABLE, 100).unwrap();
-        a.put(RTA_DST, &[10, (i >> 12) as u8, (i >> 4) as u8, ((i & 15) << 4) as u8]).unwrap();
+        a.put(
+            RTA_DST,
+            &[10, (i >> 12) as u8, (i >> 4) as u8, ((i & 15) << 4) as u8],
+        )
+        .unwrap();
         a.put_u32(6, 50).unwrap();
         a.put(RTA_GATEWAY, &[192, 0, 2, 2]).unwrap();
         a.put_u32(RTA_OIF, 2).unwrap();
@@ -84,7 +100,10 @@ fn capture(seq: u32) -> Vec<Vec<u8>> {
     dgrams
 }
 
-fn run<T>(dgrams: &[Vec<u8>], mut dec: impl FnMut(&MsgView<'_>) -> Result<T, linx_netlink_codec::DecodeError>) -> usize {
+fn run<T>(
+    dgrams: &[Vec<u8>],
+    mut dec: impl FnMut(&MsgView<'_>) -> Result<T, linx_netlink_codec::DecodeError>,
+) -> usize {
     let mut pump = Pump::new(Request::dump(RTM_GETROUTE, vec![0; 12]));
     let now = Instant::now();
     let mut next = dgrams.iter();
@@ -137,7 +156,12 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("typed_owned", |b| {
-        b.iter(|| assert_eq!(run(&dgrams, |m| Message::<RtMsg, RouteAttr>::parse(m.payload())), ROUTES))
+        b.iter(|| {
+            assert_eq!(
+                run(&dgrams, |m| Message::<RtMsg, RouteAttr>::parse(m.payload())),
+                ROUTES
+            )
+        })
     });
     g.finish();
 }

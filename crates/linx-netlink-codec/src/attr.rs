@@ -116,7 +116,11 @@ pub struct AttrIter<'a> {
 impl<'a> AttrIter<'a> {
     /// Iterate the attributes in `buf`.
     pub fn new(buf: &'a [u8]) -> Self {
-        AttrIter { buf, pos: 0, failed: false }
+        AttrIter {
+            buf,
+            pos: 0,
+            failed: false,
+        }
     }
 }
 
@@ -138,12 +142,19 @@ impl<'a> Iterator for AttrIter<'a> {
         if len < NLA_HDRLEN || len > rest.len() {
             self.failed = true;
             return Some(Err(DecodeError::new(
-                DecodeErrorKind::BadLength { len, avail: rest.len() },
+                DecodeErrorKind::BadLength {
+                    len,
+                    avail: rest.len(),
+                },
                 "nlattr",
                 self.pos,
             )));
         }
-        let view = AttrView { raw_type, payload: &rest[NLA_HDRLEN..len], offset: self.pos };
+        let view = AttrView {
+            raw_type,
+            payload: &rest[NLA_HDRLEN..len],
+            offset: self.pos,
+        };
         self.pos = (self.pos + align(len)).min(self.buf.len());
         Some(Ok(view))
     }
@@ -237,7 +248,10 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     pub fn put(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
         let len = NLA_HDRLEN + payload.len();
         if len > u16::MAX as usize {
-            return Err(EncodeError::AttrTooLong { attr_type: raw_type, len: payload.len() });
+            return Err(EncodeError::AttrTooLong {
+                attr_type: raw_type,
+                len: payload.len(),
+            });
         }
         self.buf.put_slice(&(len as u16).to_ne_bytes());
         self.buf.put_slice(&raw_type.to_ne_bytes());
@@ -247,11 +261,7 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     }
 
     /// Append an attribute whose payload is written by `f` into the buffer directly.
-    pub fn put_with(
-        &mut self,
-        raw_type: u16,
-        f: impl FnOnce(&mut B),
-    ) -> Result<(), EncodeError> {
+    pub fn put_with(&mut self, raw_type: u16, f: impl FnOnce(&mut B)) -> Result<(), EncodeError> {
         let start = self.buf.len();
         self.buf.put_zeros(NLA_HDRLEN);
         f(self.buf);
@@ -311,7 +321,14 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     pub fn begin_nest(&mut self, attr_type: u16, flag: bool) -> Nest {
         let start = self.buf.len();
         self.buf.put_zeros(NLA_HDRLEN);
-        Nest { start, raw_type: if flag { attr_type | NLA_F_NESTED } else { attr_type } }
+        Nest {
+            start,
+            raw_type: if flag {
+                attr_type | NLA_F_NESTED
+            } else {
+                attr_type
+            },
+        }
     }
 
     /// Close a nest opened with [`begin_nest`](Self::begin_nest), patching its length.
@@ -322,7 +339,10 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     fn finish(&mut self, start: usize, raw_type: u16) -> Result<(), EncodeError> {
         let len = self.buf.len() - start;
         if len > u16::MAX as usize {
-            return Err(EncodeError::AttrTooLong { attr_type: raw_type, len: len - NLA_HDRLEN });
+            return Err(EncodeError::AttrTooLong {
+                attr_type: raw_type,
+                len: len - NLA_HDRLEN,
+            });
         }
         let hdr = &mut self.buf.as_mut_slice()[start..start + NLA_HDRLEN];
         hdr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
@@ -353,7 +373,10 @@ impl RawAttr {
     /// assert_eq!(raw.payload, [1, 2, 3, 4]);
     /// ```
     pub fn from_view(v: &AttrView<'_>) -> Self {
-        RawAttr { raw_type: v.raw_type(), payload: v.payload().to_vec() }
+        RawAttr {
+            raw_type: v.raw_type(),
+            payload: v.payload().to_vec(),
+        }
     }
 
     /// The type without flag bits.

@@ -40,13 +40,19 @@ pub struct Stream<'s, D: Decoder> {
 
 impl<D: Decoder> std::fmt::Debug for Stream<'_, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Stream").field("pump", &self.pump).finish_non_exhaustive()
+        f.debug_struct("Stream")
+            .field("pump", &self.pump)
+            .finish_non_exhaustive()
     }
 }
 
 /// Send `req` on `sock` and stream its reply through `dec`.
 pub fn stream<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Stream<'_, D> {
-    Stream { sock, pump: Pump::new(req), dec }
+    Stream {
+        sock,
+        pump: Pump::new(req),
+        dec,
+    }
 }
 
 /// Send `req` and collect every decoded reply message (a dump, typically).

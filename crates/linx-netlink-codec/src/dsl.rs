@@ -205,7 +205,10 @@ pub fn parse_attrs<A: Attribute>(buf: &[u8]) -> Result<Vec<A>, DecodeError> {
 
 /// Encoded length of an attribute list, padding included.
 pub fn attrs_len<A: Attribute>(attrs: &[A]) -> usize {
-    attrs.iter().map(|a| align(NLA_HDRLEN + a.value_len())).sum()
+    attrs
+        .iter()
+        .map(|a| align(NLA_HDRLEN + a.value_len()))
+        .sum()
 }
 
 /// Append an attribute list.
@@ -217,7 +220,10 @@ pub fn emit_attrs<A: Attribute, B: NlBuffer + ?Sized>(
     for a in attrs {
         let len = a.value_len();
         if len + NLA_HDRLEN > u16::MAX as usize {
-            return Err(EncodeError::AttrTooLong { attr_type: a.raw_type(), len });
+            return Err(EncodeError::AttrTooLong {
+                attr_type: a.raw_type(),
+                len,
+            });
         }
         let mut res = Ok(());
         w.put_with(a.raw_type(), |b| res = a.emit_value(b))?;
@@ -259,7 +265,8 @@ impl<H: FixedHeader, A: Attribute> Message<H, A> {
     pub fn emit<B: NlBuffer + ?Sized>(&self, buf: &mut B) -> Result<(), EncodeError> {
         let start = buf.len();
         buf.put_zeros(align(H::LEN));
-        self.header.emit(&mut buf.as_mut_slice()[start..start + H::LEN]);
+        self.header
+            .emit(&mut buf.as_mut_slice()[start..start + H::LEN]);
         emit_attrs(&self.attrs, buf)
     }
 }
@@ -316,7 +323,10 @@ macro_rules! nl_header {
             $( $(#[$fm])* $fvis $field: $ty, )*
         }
 
-        $( const _: () = assert!($off + size_of::<$ty>() <= $len, "field outside the header"); )*
+        $(
+            #[allow(clippy::int_plus_one)]
+            const _: () = assert!($off + size_of::<$ty>() <= $len, "field outside the header");
+        )*
 
         impl $crate::FixedHeader for $name {
             const LEN: usize = $len;

@@ -223,7 +223,14 @@ pub struct Exchange {
 impl Exchange {
     /// A new exchange; the request is sent on the first [`poll_transmit`](Self::poll_transmit).
     pub fn new(req: Request) -> Self {
-        Exchange { req, seq: 0, state: State::Send, restarts: 0, deadline: None, tx: Vec::new() }
+        Exchange {
+            req,
+            seq: 0,
+            state: State::Send,
+            restarts: 0,
+            deadline: None,
+            tx: Vec::new(),
+        }
     }
 
     /// The request.
@@ -290,7 +297,11 @@ impl Exchange {
     }
 
     /// Feed one received message.
-    pub fn handle_message<'a>(&mut self, now: Instant, msg: MsgView<'a>) -> Result<Step<'a>, Error> {
+    pub fn handle_message<'a>(
+        &mut self,
+        now: Instant,
+        msg: MsgView<'a>,
+    ) -> Result<Step<'a>, Error> {
         if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
             return Ok(Step::Skip);
         }
@@ -329,7 +340,9 @@ impl Exchange {
             }
             _ if interrupted => {
                 self.restarts += 1;
-                self.state = State::Drain { fail: self.restarts > self.req.dump_retries };
+                self.state = State::Drain {
+                    fail: self.restarts > self.req.dump_retries,
+                };
                 Ok(Step::Skip)
             }
             _ => {
@@ -344,10 +357,14 @@ impl Exchange {
     fn after_interruption(&mut self, fail: bool) -> Result<Step<'static>, Error> {
         if fail {
             self.state = State::Finished;
-            Err(Error::DumpInterrupted { attempts: self.restarts })
+            Err(Error::DumpInterrupted {
+                attempts: self.restarts,
+            })
         } else {
             self.state = State::Send;
-            Ok(Step::Restart { retry: self.restarts })
+            Ok(Step::Restart {
+                retry: self.restarts,
+            })
         }
     }
 
@@ -460,7 +477,12 @@ pub const RECV_BUFFER: usize = 64 * 1024;
 impl Pump {
     /// A pump for `req`.
     pub fn new(req: Request) -> Self {
-        Pump { ex: Exchange::new(req), buf: Vec::with_capacity(RECV_BUFFER), pos: 0, done: false }
+        Pump {
+            ex: Exchange::new(req),
+            buf: Vec::with_capacity(RECV_BUFFER),
+            pos: 0,
+            done: false,
+        }
     }
 
     /// The exchange.
@@ -519,7 +541,9 @@ impl Pump {
         if self.ex.wants_transmit() {
             return Action::Transmit;
         }
-        Action::Receive { deadline: self.ex.poll_timeout() }
+        Action::Receive {
+            deadline: self.ex.poll_timeout(),
+        }
     }
 
     fn fail<T>(&mut self, e: Error) -> Action<T> {
@@ -585,7 +609,11 @@ pub(crate) struct Collector<T> {
 
 impl<T> Collector<T> {
     pub(crate) fn new() -> Self {
-        Collector { items: Vec::new(), retries: 0, error: None }
+        Collector {
+            items: Vec::new(),
+            retries: 0,
+            error: None,
+        }
     }
 
     /// Feed one event; returns `false` when the stream must stop (a fatal error).
@@ -616,7 +644,10 @@ impl<T> Collector<T> {
     pub(crate) fn finish(self) -> Result<Dumped<T>, Error> {
         match self.error {
             Some(e) => Err(e),
-            None => Ok(Dumped { items: self.items, retries: self.retries }),
+            None => Ok(Dumped {
+                items: self.items,
+                retries: self.retries,
+            }),
         }
     }
 }

@@ -33,7 +33,10 @@ pub struct AttrPath {
 
 impl AttrPath {
     /// The empty path (the error is in a fixed header, not in an attribute).
-    pub const EMPTY: AttrPath = AttrPath { len: 0, types: [0; MAX_PATH] };
+    pub const EMPTY: AttrPath = AttrPath {
+        len: 0,
+        types: [0; MAX_PATH],
+    };
 
     /// The attribute types, outermost first.
     ///
@@ -134,7 +137,12 @@ impl DecodeError {
     /// assert_eq!(e.to_string(), "decode string at offset 0: invalid UTF-8");
     /// ```
     pub const fn new(kind: DecodeErrorKind, context: &'static str, offset: usize) -> Self {
-        DecodeError { kind, context, offset, path: AttrPath::EMPTY }
+        DecodeError {
+            kind,
+            context,
+            offset,
+            path: AttrPath::EMPTY,
+        }
     }
 
     /// Shorthand for a [`DecodeErrorKind::Truncated`] error.
@@ -246,7 +254,10 @@ impl NetlinkError {
     /// assert_eq!(e.to_string(), "netlink ENODEV (19)");
     /// ```
     pub fn new(errno: Errno) -> Self {
-        NetlinkError { errno, ext_ack: ExtAck::default() }
+        NetlinkError {
+            errno,
+            ext_ack: ExtAck::default(),
+        }
     }
 
     /// The kernel's message text, if any.

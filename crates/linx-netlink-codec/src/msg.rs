@@ -104,12 +104,18 @@ impl<'a> MsgView<'a> {
         let len = header.len as usize;
         if len < NLMSG_HDRLEN || len > buf.len() {
             return Err(DecodeError::new(
-                DecodeErrorKind::BadLength { len, avail: buf.len() },
+                DecodeErrorKind::BadLength {
+                    len,
+                    avail: buf.len(),
+                },
                 "nlmsghdr",
                 0,
             ));
         }
-        Ok(MsgView { header, bytes: &buf[..len] })
+        Ok(MsgView {
+            header,
+            bytes: &buf[..len],
+        })
     }
 
     /// The header.
@@ -170,7 +176,11 @@ pub struct MsgIter<'a> {
 impl<'a> MsgIter<'a> {
     /// Iterate the messages in `datagram`.
     pub fn new(datagram: &'a [u8]) -> Self {
-        MsgIter { buf: datagram, pos: 0, failed: false }
+        MsgIter {
+            buf: datagram,
+            pos: 0,
+            failed: false,
+        }
     }
 
     /// Byte offset of the next message.
@@ -229,7 +239,14 @@ impl<'b, B: NlBuffer + ?Sized> MsgWriter<'b, B> {
     pub fn begin(buf: &'b mut B, kind: u16, flags: u16, seq: u32) -> Self {
         let start = buf.len();
         let mut h = [0u8; NLMSG_HDRLEN];
-        NlHeader { len: 0, kind, flags, seq, pid: 0 }.emit(&mut h);
+        NlHeader {
+            len: 0,
+            kind,
+            flags,
+            seq,
+            pid: 0,
+        }
+        .emit(&mut h);
         buf.put_slice(&h);
         MsgWriter { buf, start }
     }
@@ -295,7 +312,10 @@ pub fn parse_error(msg: &MsgView<'_>) -> Result<Option<NetlinkError>, DecodeErro
             parse_ext_ack(tlvs, &mut ext_ack)?;
         }
     }
-    Ok(Some(NetlinkError { errno: Errno::from_raw(code.wrapping_neg()), ext_ack }))
+    Ok(Some(NetlinkError {
+        errno: Errno::from_raw(code.wrapping_neg()),
+        ext_ack,
+    }))
 }
 
 /// Decode the payload of an `NLMSG_DONE`: `Ok(None)` when the dump ended well (errno 0 or an
@@ -317,16 +337,26 @@ pub fn parse_done(msg: &MsgView<'_>) -> Result<Option<NetlinkError>, DecodeError
     if msg.flags() & NLM_F_ACK_TLVS != 0 {
         parse_ext_ack(&p[4..], &mut ext_ack)?;
     }
-    Ok(Some(NetlinkError { errno: Errno::from_raw(code.wrapping_neg()), ext_ack }))
+    Ok(Some(NetlinkError {
+        errno: Errno::from_raw(code.wrapping_neg()),
+        ext_ack,
+    }))
 }
 
 fn parse_ext_ack(tlvs: &[u8], out: &mut ExtAck) -> Result<(), DecodeError> {
-    let u32_of = |p: &[u8]| p.get(..4).map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+    let u32_of = |p: &[u8]| {
+        p.get(..4)
+            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    };
     for a in AttrIter::new(tlvs) {
         let a = a?;
         match a.kind() {
             NLMSGERR_ATTR_MSG => {
-                let end = a.payload().iter().position(|&b| b == 0).unwrap_or(a.payload().len());
+                let end = a
+                    .payload()
+                    .iter()
+                    .position(|&b| b == 0)
+                    .unwrap_or(a.payload().len());
                 out.message = Some(String::from_utf8_lossy(&a.payload()[..end]).into_owned());
             }
             NLMSGERR_ATTR_OFFS => out.offset = u32_of(a.payload()),

@@ -42,13 +42,19 @@ pub struct AsyncStream<'s, D: Decoder> {
 
 impl<D: Decoder> std::fmt::Debug for AsyncStream<'_, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AsyncStream").field("pump", &self.pump).finish_non_exhaustive()
+        f.debug_struct("AsyncStream")
+            .field("pump", &self.pump)
+            .finish_non_exhaustive()
     }
 }
 
 /// Send `req` on `sock` and stream its reply through `dec`.
 pub fn stream<D: Decoder>(sock: &AsyncSocket, req: Request, dec: D) -> AsyncStream<'_, D> {
-    AsyncStream { sock, pump: Pump::new(req), dec }
+    AsyncStream {
+        sock,
+        pump: Pump::new(req),
+        dec,
+    }
 }
 
 /// Send `req` and collect every decoded reply message.

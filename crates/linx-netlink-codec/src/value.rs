@@ -149,7 +149,8 @@ impl AttrValue for Vec<u8> {
 impl<const N: usize> AttrValue for [u8; N] {
     const CODEC: &'static str = "bytes";
     fn parse_value(p: &[u8]) -> Result<Self, DecodeError> {
-        p.try_into().map_err(|_| DecodeError::bad_size("bytes", N, p.len()))
+        p.try_into()
+            .map_err(|_| DecodeError::bad_size("bytes", N, p.len()))
     }
     fn value_len(&self) -> usize {
         N
@@ -164,7 +165,11 @@ impl<const N: usize> AttrValue for [u8; N] {
 impl AttrValue for () {
     const CODEC: &'static str = "flag";
     fn parse_value(p: &[u8]) -> Result<Self, DecodeError> {
-        if p.is_empty() { Ok(()) } else { Err(DecodeError::bad_size("flag", 0, p.len())) }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(DecodeError::bad_size("flag", 0, p.len()))
+        }
     }
     fn value_len(&self) -> usize {
         0

@@ -126,10 +126,15 @@ const GETLINK_DUMP: [u8; 40] = [
 #[test]
 fn golden_getlink_dump_request() {
     // construct
-    let msg: LinkMsg = Message { header: IfInfoMsg::default(), attrs: vec![] };
+    let msg: LinkMsg = Message {
+        header: IfInfoMsg::default(),
+        attrs: vec![],
+    };
     let mut payload = Vec::new();
     msg.emit(&mut payload).unwrap();
-    AttrWriter::new(&mut payload).put_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF).unwrap();
+    AttrWriter::new(&mut payload)
+        .put_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF)
+        .unwrap();
     let req = linx_netlink_codec::Request::dump(RTM_GETLINK, payload);
     let mut bytes = Vec::new();
     req.encode(1, &mut bytes).unwrap();
@@ -139,11 +144,23 @@ fn golden_getlink_dump_request() {
     let m = MsgView::new_checked(&GETLINK_DUMP).unwrap();
     assert_eq!(
         *m.header(),
-        NlHeader { len: 40, kind: RTM_GETLINK, flags: NLM_F_REQUEST | NLM_F_DUMP, seq: 1, pid: 0 }
+        NlHeader {
+            len: 40,
+            kind: RTM_GETLINK,
+            flags: NLM_F_REQUEST | NLM_F_DUMP,
+            seq: 1,
+            pid: 0
+        }
     );
     let parsed = LinkMsg::parse(m.payload()).unwrap();
     assert_eq!(parsed.header, IfInfoMsg::default());
-    assert_eq!(parsed.attrs, [LinkAttr::Unknown(RawAttr { raw_type: 29, payload: vec![1, 0, 0, 0] })]);
+    assert_eq!(
+        parsed.attrs,
+        [LinkAttr::Unknown(RawAttr {
+            raw_type: 29,
+            payload: vec![1, 0, 0, 0]
+        })]
+    );
 
     // emit(parse(bytes)) == bytes
     let mut again = Vec::new();
@@ -202,7 +219,9 @@ fn dispatch_unknown_kind_and_absent_kind_keep_raw_bytes() {
     assert_eq!(parse_attrs::<LinkInfo>(&b).unwrap(), info);
 
     // DATA before KIND: no key yet -> raw
-    let info = vec![LinkInfo::Data(InfoData::Other(vec![8, 0, 1, 0, 4, 0, 0, 0]))];
+    let info = vec![LinkInfo::Data(InfoData::Other(vec![
+        8, 0, 1, 0, 4, 0, 0, 0,
+    ]))];
     let mut b = Vec::new();
     emit_attrs(&info, &mut b).unwrap();
     assert_eq!(parse_attrs::<LinkInfo>(&b).unwrap(), info);
@@ -224,7 +243,11 @@ fn nested_flag_and_big_endian_values() {
     assert_eq!(flags.payload(), [0, 0, 0, 2]);
     assert_eq!(parse_attrs::<NftAttr>(&b).unwrap(), attrs);
     // big-endian header field
-    let h = NfGenMsg { family: 1, version: 0, res_id: 0x0a00 };
+    let h = NfGenMsg {
+        family: 1,
+        version: 0,
+        res_id: 0x0a00,
+    };
     let mut hb = [0u8; 4];
     h.emit(&mut hb);
     assert_eq!(hb, [1, 0, 0x0a, 0x00]);
@@ -244,7 +267,13 @@ fn known_attribute_with_wrong_size_is_an_error_with_path() {
     w.end_nest(n).unwrap();
     let e = parse_attrs::<LinkAttr>(&b).unwrap_err();
     assert_eq!(e.path.as_slice(), [18, 2, 1]);
-    assert!(matches!(e.kind, DecodeErrorKind::BadSize { expected: 4, got: 2 }));
+    assert!(matches!(
+        e.kind,
+        DecodeErrorKind::BadSize {
+            expected: 4,
+            got: 2
+        }
+    ));
     assert!(e.to_string().contains("attribute path 18/2/1"), "{e}");
 }
 
@@ -271,7 +300,10 @@ fn writer_rejects_oversized_attribute() {
     let mut b = Vec::new();
     let big = vec![0u8; 70_000];
     assert!(AttrWriter::new(&mut b).put(1, &big).is_err());
-    let v = vec![NftAttr::Unknown(RawAttr { raw_type: 9, payload: big })];
+    let v = vec![NftAttr::Unknown(RawAttr {
+        raw_type: 9,
+        payload: big,
+    })];
     assert!(emit_attrs(&v, &mut b).is_err());
 }
 
@@ -282,7 +314,12 @@ fn malformed_lengths_rejected() {
     assert!(it.next().unwrap().is_err());
     assert!(it.next().is_none(), "stops after the first error");
     // attribute len past the end
-    assert!(AttrIter::new(&[12, 0, 1, 0, 0, 0, 0, 0]).next().unwrap().is_err());
+    assert!(
+        AttrIter::new(&[12, 0, 1, 0, 0, 0, 0, 0])
+            .next()
+            .unwrap()
+            .is_err()
+    );
     // message len 8 (< 16) and past the end
     let mut m = vec![0u8; 20];
     m[0] = 8;
@@ -324,7 +361,11 @@ fn tree() -> impl Strategy<Value = Tree> {
     let leaf = (0u16..0x3fff, proptest::collection::vec(any::<u8>(), 0..24))
         .prop_map(|(t, p)| Tree::Leaf(t, p));
     leaf.prop_recursive(3, 24, 4, |inner| {
-        (0u16..0x3fff, any::<bool>(), proptest::collection::vec(inner, 0..4))
+        (
+            0u16..0x3fff,
+            any::<bool>(),
+            proptest::collection::vec(inner, 0..4),
+        )
             .prop_map(|(t, f, c)| Tree::Nest(t, f, c))
     })
 }
@@ -371,7 +412,10 @@ fn link_attr() -> impl Strategy<Value = LinkAttr> {
             LinkInfo::Kind("macvlan".into()),
             LinkInfo::Data(InfoData::Macvlan(vec![
                 MacvlanAttr::Mode(m),
-                MacvlanAttr::Unknown(RawAttr { raw_type: 9, payload: id.to_ne_bytes().to_vec() })
+                MacvlanAttr::Unknown(RawAttr {
+                    raw_type: 9,
+                    payload: id.to_ne_bytes().to_vec()
+                })
             ])),
         ])),
         proptest::collection::vec(any::<u8>(), 0..20).prop_map(|p| LinkAttr::Info(vec![
@@ -379,9 +423,15 @@ fn link_attr() -> impl Strategy<Value = LinkAttr> {
             LinkInfo::Data(InfoData::Other(p)),
         ])),
         // unknown types, with any flag bits
-        (100u16..0x3fff, any::<bool>(), any::<bool>(), proptest::collection::vec(any::<u8>(), 0..20))
+        (
+            100u16..0x3fff,
+            any::<bool>(),
+            any::<bool>(),
+            proptest::collection::vec(any::<u8>(), 0..20)
+        )
             .prop_map(|(t, n, b, payload)| {
-                let raw_type = t | if n { NLA_F_NESTED } else { 0 } | if b { NLA_F_NET_BYTEORDER } else { 0 };
+                let raw_type =
+                    t | if n { NLA_F_NESTED } else { 0 } | if b { NLA_F_NET_BYTEORDER } else { 0 };
                 LinkAttr::Unknown(RawAttr { raw_type, payload })
             }),
     ]

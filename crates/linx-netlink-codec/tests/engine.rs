@@ -44,7 +44,14 @@ fn nack(seq: u32, errno: i32, text: &str, offs: Option<u32>) -> Vec<u8> {
     let mut p = (-errno).to_ne_bytes().to_vec();
     // echoed request header (capped)
     let mut h = [0u8; 16];
-    linx_netlink_codec::NlHeader { len: 16, kind: RTM_NEWLINK, flags: 5, seq, pid: 0 }.emit(&mut h);
+    linx_netlink_codec::NlHeader {
+        len: 16,
+        kind: RTM_NEWLINK,
+        flags: 5,
+        seq,
+        pid: 0,
+    }
+    .emit(&mut h);
     p.extend_from_slice(&h);
     let mut w = linx_netlink_codec::AttrWriter::new(&mut p);
     w.put_str(NLMSGERR_ATTR_MSG, text).unwrap();
@@ -129,11 +136,23 @@ fn error_carries_ext_ack_text_and_attribute_path() {
     let mut w = linx_netlink_codec::AttrWriter::new(&mut payload);
     w.put_str(IFLA_IFNAME, "nope0").unwrap();
     w.put_u32(IFLA_MTU, 9000).unwrap();
-    let req = Request::new(RTM_NEWLINK, 0, payload).with_header_len(16).with_ack();
-    let o = run(req, vec![dgram(|s| nack(s, 19, "no such interface \"nope0\"", Some(44)))]);
-    let [Err(Error::Netlink(e))] = &o.events[..] else { panic!("{:?}", o.events) };
+    let req = Request::new(RTM_NEWLINK, 0, payload)
+        .with_header_len(16)
+        .with_ack();
+    let o = run(
+        req,
+        vec![dgram(|s| {
+            nack(s, 19, "no such interface \"nope0\"", Some(44))
+        })],
+    );
+    let [Err(Error::Netlink(e))] = &o.events[..] else {
+        panic!("{:?}", o.events)
+    };
     assert_eq!(e.errno, Errno::ENODEV);
-    assert_eq!(e.to_string(), "netlink ENODEV (19): no such interface \"nope0\"");
+    assert_eq!(
+        e.to_string(),
+        "netlink ENODEV (19): no such interface \"nope0\""
+    );
     assert_eq!(e.ext_ack.offset, Some(44));
     assert_eq!(e.ext_ack.path.as_deref(), Some(&[IFLA_MTU][..]));
 }
@@ -154,15 +173,25 @@ fn multipart_dump_across_datagrams() {
 
 #[test]
 fn done_in_same_datagram_and_empty_done_from_old_kernels() {
-    let o = run(dump_req(), vec![dgram(|s| [data(s, 1, 0), msg(NLMSG_DONE, NLM_F_MULTI, s, &[])].concat())]);
+    let o = run(
+        dump_req(),
+        vec![dgram(|s| {
+            [data(s, 1, 0), msg(NLMSG_DONE, NLM_F_MULTI, s, &[])].concat()
+        })],
+    );
     assert_eq!(items(&o), [1]);
 }
 
 #[test]
 fn done_with_errno_is_an_error() {
-    let o = run(dump_req(), vec![dgram(|s| [data(s, 1, 0), done(s, -22, 0)].concat())]);
+    let o = run(
+        dump_req(),
+        vec![dgram(|s| [data(s, 1, 0), done(s, -22, 0)].concat())],
+    );
     assert!(matches!(o.events[0], Ok(DumpEvent::Item(1))));
-    let Err(Error::Netlink(e)) = &o.events[1] else { panic!("{:?}", o.events) };
+    let Err(Error::Netlink(e)) = &o.events[1] else {
+        panic!("{:?}", o.events)
+    };
     assert_eq!(e.errno, Errno::EINVAL);
     assert_eq!(o.sent.len(), 1, "DONE errno is not retried");
 }
@@ -180,17 +209,27 @@ fn dump_intr_once_is_drained_retried_and_reported() {
     );
     assert_eq!(items(&o), [7, 8]);
     assert_eq!(o.sent.len(), 2);
-    let seqs: Vec<u32> =
-        o.sent.iter().map(|b| linx_netlink_codec::NlHeader::parse(b).unwrap().seq).collect();
+    let seqs: Vec<u32> = o
+        .sent
+        .iter()
+        .map(|b| linx_netlink_codec::NlHeader::parse(b).unwrap().seq)
+        .collect();
     assert_eq!(seqs, [1, 2], "the retry uses a fresh sequence number");
-    assert!(o.events.iter().any(|e| matches!(e, Ok(DumpEvent::Restart { retry: 1 }))));
+    assert!(
+        o.events
+            .iter()
+            .any(|e| matches!(e, Ok(DumpEvent::Restart { retry: 1 })))
+    );
 }
 
 #[test]
 fn dump_intr_on_done_retries_without_drain() {
     let o = run(
         dump_req(),
-        vec![dgram(|s| [data(s, 1, 0), done(s, 0, NLM_F_DUMP_INTR)].concat()), dgram(|s| [data(s, 2, 0), done(s, 0, 0)].concat())],
+        vec![
+            dgram(|s| [data(s, 1, 0), done(s, 0, NLM_F_DUMP_INTR)].concat()),
+            dgram(|s| [data(s, 2, 0), done(s, 0, 0)].concat()),
+        ],
     );
     assert_eq!(items(&o), [2]);
     assert_eq!(o.sent.len(), 2);
@@ -203,24 +242,38 @@ fn dump_intr_always_fails_typed_after_bound() {
         .collect();
     let o = run(dump_req(), script);
     assert_eq!(o.sent.len(), 3, "one send + 2 retries");
-    assert!(matches!(o.events.last(), Some(Err(Error::DumpInterrupted { attempts: 3 }))));
+    assert!(matches!(
+        o.events.last(),
+        Some(Err(Error::DumpInterrupted { attempts: 3 }))
+    ));
 
-    let script = (0..10).map(|_| dgram(|s| done(s, 0, NLM_F_DUMP_INTR))).collect();
+    let script = (0..10)
+        .map(|_| dgram(|s| done(s, 0, NLM_F_DUMP_INTR)))
+        .collect();
     let o = run(dump_req().with_dump_retries(0), script);
     assert_eq!(o.sent.len(), 1);
-    assert!(matches!(o.events.last(), Some(Err(Error::DumpInterrupted { attempts: 1 }))));
+    assert!(matches!(
+        o.events.last(),
+        Some(Err(Error::DumpInterrupted { attempts: 1 }))
+    ));
 }
 
 #[test]
 fn timeout_is_typed() {
-    let o = run(dump_req().with_timeout(Duration::from_millis(250)), vec![Script::Silence]);
+    let o = run(
+        dump_req().with_timeout(Duration::from_millis(250)),
+        vec![Script::Silence],
+    );
     assert!(matches!(o.events[..], [Err(Error::Timeout(d))] if d == Duration::from_millis(250)));
 }
 
 #[test]
 fn timeout_mid_dump() {
     let o = run(dump_req(), vec![dgram(|s| data(s, 1, 0)), Script::Silence]);
-    assert!(matches!(o.events[..], [Ok(DumpEvent::Item(1)), Err(Error::Timeout(_))]));
+    assert!(matches!(
+        o.events[..],
+        [Ok(DumpEvent::Item(1)), Err(Error::Timeout(_))]
+    ));
 }
 
 #[test]
@@ -228,7 +281,15 @@ fn stray_seq_and_noop_are_ignored() {
     let o = run(
         dump_req(),
         vec![
-            dgram(|s| [data(0, 9, 0), data(s + 100, 9, 0), msg(NLMSG_NOOP, 0, s, &[]), data(s, 1, 0)].concat()),
+            dgram(|s| {
+                [
+                    data(0, 9, 0),
+                    data(s + 100, 9, 0),
+                    msg(NLMSG_NOOP, 0, s, &[]),
+                    data(s, 1, 0),
+                ]
+                .concat()
+            }),
             dgram(|s| [ack(s + 1), nack(s + 5, 1, "not ours", None), done(s, 0, 0)].concat()),
         ],
     );
@@ -245,7 +306,10 @@ fn single_reply_without_multi_ends_request() {
 #[test]
 fn single_reply_with_ack_waits_for_the_ack() {
     let req = Request::new(RTM_GETLINK, 0, vec![0; 16]).with_ack();
-    let o = run(req, vec![dgram(|s| msg(RTM_NEWLINK, 0, s, &[5; 16])), dgram(ack)]);
+    let o = run(
+        req,
+        vec![dgram(|s| msg(RTM_NEWLINK, 0, s, &[5; 16])), dgram(ack)],
+    );
     assert_eq!(items(&o), [5]);
 }
 
@@ -257,11 +321,14 @@ fn overrun_is_typed() {
 
 #[test]
 fn malformed_datagram_is_a_decode_error() {
-    let o = run(dump_req(), vec![dgram(|s| {
-        let mut b = data(s, 1, 0);
-        b[0] = 200; // nlmsg_len past the end
-        b
-    })]);
+    let o = run(
+        dump_req(),
+        vec![dgram(|s| {
+            let mut b = data(s, 1, 0);
+            b[0] = 200; // nlmsg_len past the end
+            b
+        })],
+    );
     assert!(matches!(o.events[..], [Err(Error::Decode(_))]));
 }
 
@@ -281,7 +348,15 @@ fn decode_error_of_one_item_does_not_stop_the_stream() {
     let _ = pump.transmit(now, seq);
     assert!(matches!(pump.poll(now, &mut dec), Action::Receive { .. }));
     let buf = pump.recv_buffer();
-    buf.extend_from_slice(&[data(seq, 1, 0), data(seq, 2, 0), data(seq, 3, 0), done(seq, 0, 0)].concat());
+    buf.extend_from_slice(
+        &[
+            data(seq, 1, 0),
+            data(seq, 2, 0),
+            data(seq, 3, 0),
+            done(seq, 0, 0),
+        ]
+        .concat(),
+    );
     pump.handle_received();
     let mut evs = Vec::new();
     loop {

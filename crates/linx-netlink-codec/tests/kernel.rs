@@ -24,7 +24,11 @@ fn is_route(m: &MsgView<'_>) -> Result<bool, linx_netlink_codec::DecodeError> {
 }
 
 fn json_len(s: &str) -> usize {
-    serde_json::from_str::<serde_json::Value>(s).unwrap().as_array().unwrap().len()
+    serde_json::from_str::<serde_json::Value>(s)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .len()
 }
 
 fn seed_routes(ns: &TestNs, n: usize) {
@@ -86,7 +90,11 @@ fn abandoned_stream_is_drained_so_the_next_dump_works() {
     assert!(matches!(s.next(), Some(Ok(DumpEvent::Item(true)))));
     drop(s); // half a dump still queued in the kernel
     let again = blocking::collect(&sock, req, is_route).unwrap();
-    assert_eq!(again.items.len(), 3000, "second dump must not hit EBUSY or stale data");
+    assert_eq!(
+        again.items.len(),
+        3000,
+        "second dump must not hit EBUSY or stale data"
+    );
 }
 
 #[test]
@@ -104,11 +112,18 @@ fn kernel_refusal_carries_ext_ack_text() {
     w.end_nest(n).unwrap();
     let req = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(16);
     let err = blocking::ack(&sock, req).unwrap_err();
-    let Error::Netlink(e) = err else { panic!("{err:?}") };
+    let Error::Netlink(e) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(e.errno, Errno::EOPNOTSUPP);
-    let text = e.message().expect("the kernel sends an extended ACK message");
+    let text = e
+        .message()
+        .expect("the kernel sends an extended ACK message");
     assert!(text.contains("Unknown device type"), "{text}");
-    assert!(e.to_string().starts_with("netlink EOPNOTSUPP (95): "), "{e}");
+    assert!(
+        e.to_string().starts_with("netlink EOPNOTSUPP (95): "),
+        "{e}"
+    );
 }
 
 #[test]
@@ -123,11 +138,17 @@ fn ack_and_single_reply_against_the_kernel() {
     let info = w.begin_nest(18, false);
     w.put_str(1, "veth").unwrap();
     w.end_nest(info).unwrap();
-    blocking::ack(&sock, Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p.clone()))
-        .unwrap();
+    blocking::ack(
+        &sock,
+        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p.clone()),
+    )
+    .unwrap();
     // the same again: EEXIST, typed
-    let e = blocking::ack(&sock, Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p))
-        .unwrap_err();
+    let e = blocking::ack(
+        &sock,
+        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p),
+    )
+    .unwrap_err();
     assert_eq!(e.errno(), Some(Errno::EEXIST));
     // get by name: one reply, no dump
     let mut q = vec![0u8; 16];
@@ -140,7 +161,9 @@ fn ack_and_single_reply_against_the_kernel() {
     assert!(ns.ip(&["link", "show", "ve0"]).contains("ve0"));
     // a missing name: ENODEV
     let mut q = vec![0u8; 16];
-    AttrWriter::new(&mut q).put_str(IFLA_IFNAME, "nope0").unwrap();
+    AttrWriter::new(&mut q)
+        .put_str(IFLA_IFNAME, "nope0")
+        .unwrap();
     let e = blocking::single(&sock, Request::new(RTM_GETLINK, 0, q), Discard).unwrap_err();
     assert_eq!(e.errno(), Some(Errno::ENODEV));
 }
@@ -150,25 +173,38 @@ fn ack_and_single_reply_against_the_kernel() {
 fn tokio_driver_dumps_the_same_routes() {
     let ns = TestNs::new();
     seed_routes(&ns, 1500);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let sock = linx_netlink_sys::AsyncSocket::open(NETLINK_ROUTE, ns.netns()).unwrap();
         let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
-        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route).await.unwrap();
+        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route)
+            .await
+            .unwrap();
         assert_eq!(got.items.iter().filter(|r| **r).count(), 1500);
         // half a stream, dropped, then a full one
         let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
         let mut s = linx_netlink_codec::nonblocking::stream(&sock, req.clone(), is_route);
         assert!(s.next().await.unwrap().is_ok());
         drop(s);
-        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route).await.unwrap();
+        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route)
+            .await
+            .unwrap();
         assert_eq!(got.items.len(), 1500);
         // kernel refusal through the async driver
         let mut q = vec![0u8; 16];
-        AttrWriter::new(&mut q).put_str(IFLA_IFNAME, "nope0").unwrap();
-        let e = linx_netlink_codec::nonblocking::single(&sock, Request::new(RTM_GETLINK, 0, q), Discard)
-            .await
-            .unwrap_err();
+        AttrWriter::new(&mut q)
+            .put_str(IFLA_IFNAME, "nope0")
+            .unwrap();
+        let e = linx_netlink_codec::nonblocking::single(
+            &sock,
+            Request::new(RTM_GETLINK, 0, q),
+            Discard,
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.errno(), Some(Errno::ENODEV));
     });
 }
