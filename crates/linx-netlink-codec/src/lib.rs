@@ -11,7 +11,8 @@
 //!   [`Error`];
 //! - [`engine`]: the sans-IO request engine (ACK, single reply, dumps, `NLM_F_DUMP_INTR`
 //!   retry, timeouts);
-//! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers.
+//! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers;
+//! - [`call`]: [`Call`], a request with its decoder, runnable on either driver.
 //!
 //! Why this shape: a verb is written once, as a [`Request`] plus a [`Decoder`]; it runs on
 //! either driver unchanged, and the protocol rules are tested without a kernel.
@@ -47,6 +48,7 @@
 
 pub mod attr;
 pub mod blocking;
+pub mod call;
 pub mod consts;
 pub mod dsl;
 pub mod engine;
@@ -57,6 +59,7 @@ pub mod nonblocking;
 pub mod value;
 
 pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, align};
+pub use call::Call;
 pub use dsl::{Attribute, DispatchValue, FixedHeader, Message};
 pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Step};
 pub use error::{
