@@ -3,7 +3,7 @@
 //! A family crate writes each read verb once, as a function returning a `Call` (build the
 //! request, name the decoder). The caller then runs it on whichever driver it has:
 //! [`Call::collect`] / [`Call::stream`] / [`Call::single`] on a blocking
-//! [`Socket`](linx_netlink_sys::Socket), or the `*_async` forms on an
+//! [`Socket`], or the `*_async` forms on an
 //! `AsyncSocket` (feature `tokio`). The protocol logic is the engine's, shared by both.
 //!
 //! # Contract

@@ -38,6 +38,8 @@
 //!   with the command's stderr when it fails, which is what a test wants.
 //! - Test support only: helpers panic instead of returning errors.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
