@@ -12,7 +12,9 @@
 //! - [`engine`]: the sans-IO request engine (ACK, single reply, dumps, `NLM_F_DUMP_INTR`
 //!   retry, timeouts);
 //! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers;
-//! - [`call`]: [`Call`], a request with its decoder, runnable on either driver.
+//! - [`call`]: [`Call`], a request with its decoder, runnable on either driver;
+//! - [`transport`]: [`Transport`] and [`Flavor`], so a multi-step verb is written once as an
+//!   `async` body and returns a value (blocking) or a future (tokio).
 //!
 //! Why this shape: a verb is written once, as a [`Request`] plus a [`Decoder`]; it runs on
 //! either driver unchanged, and the protocol rules are tested without a kernel.
@@ -56,6 +58,7 @@ pub mod error;
 pub mod msg;
 #[cfg(feature = "tokio")]
 pub mod nonblocking;
+pub mod transport;
 pub mod value;
 
 pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, align};
@@ -66,4 +69,5 @@ pub use error::{
     AttrPath, DecodeError, DecodeErrorKind, EncodeError, Errno, Error, ExtAck, NetlinkError,
 };
 pub use msg::{MsgIter, MsgView, MsgWriter, NlHeader};
+pub use transport::{Flavor, Transport};
 pub use value::{AttrValue, Be16, Be32, Be64};

@@ -227,3 +227,43 @@ fn short_timeout_on_a_request_the_kernel_never_answers() {
     assert!(t.elapsed() < std::time::Duration::from_secs(3));
     assert!(ns.ip(&["link", "show", "lo"]).contains("UP"));
 }
+
+/// A verb written once over `Transport + Flavor`: blocking returns the value, tokio a future.
+fn count_routes<S: linx_netlink_codec::Transport + linx_netlink_codec::Flavor>(
+    sock: &S,
+) -> S::Run<impl std::future::Future<Output = Result<usize, Error>> + '_> {
+    S::run(async move {
+        let call = linx_netlink_codec::Call::new(
+            Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12),
+            is_route,
+        );
+        let mut n = 0;
+        sock.for_each(call, |ev| {
+            if let DumpEvent::Item(true) = ev {
+                n += 1
+            }
+        })
+        .await?;
+        Ok(n)
+    })
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn one_verb_body_runs_on_both_flavours() {
+    let ns = TestNs::new();
+    seed_routes(&ns, 700);
+    let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
+    let n: usize = count_routes(&sock).unwrap();
+    assert_eq!(n, 700);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _guard = rt.enter();
+    let asock = linx_netlink_sys::AsyncSocket::open(NETLINK_ROUTE, ns.netns()).unwrap();
+    let fut = count_routes(&asock);
+    fn assert_send<T: Send>(_: &T) {}
+    assert_send(&fut);
+    assert_eq!(rt.block_on(fut).unwrap(), 700);
+}
