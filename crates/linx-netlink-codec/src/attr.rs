@@ -384,3 +384,67 @@ impl RawAttr {
         self.raw_type & NLA_TYPE_MASK
     }
 }
+
+/// Attributes kept as their wire bytes, back to back (headers and padding included), in the
+/// order received. Typed structs use this for every attribute they do not model: one
+/// allocation however many there are, and re-emitted byte for byte.
+///
+/// ```
+/// use linx_netlink_codec::{AttrIter, RawAttrs};
+/// let wire = [8u8, 0, 200, 0, 1, 2, 3, 4, 5, 0, 201, 0, 9, 0, 0, 0];
+/// let mut raw = RawAttrs::default();
+/// for a in AttrIter::new(&wire) {
+///     raw.push(&a.unwrap());
+/// }
+/// assert_eq!(raw.as_bytes(), wire);
+/// assert_eq!(raw.iter().map(|a| a.unwrap().kind()).collect::<Vec<_>>(), [200, 201]);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+pub struct RawAttrs(Vec<u8>);
+
+impl RawAttrs {
+    /// Keep `attr` (header, payload and zero padding).
+    pub fn push(&mut self, attr: &AttrView<'_>) {
+        let len = NLA_HDRLEN + attr.payload().len();
+        self.0.extend_from_slice(&(len as u16).to_ne_bytes());
+        self.0.extend_from_slice(&attr.raw_type().to_ne_bytes());
+        self.0.extend_from_slice(attr.payload());
+        self.0.resize(self.0.len() + align(len) - len, 0);
+    }
+
+    /// Keep an attribute given by type bits and payload.
+    pub fn push_raw(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
+        AttrWriter::new(&mut self.0).put(raw_type, payload)
+    }
+
+    /// The kept attributes.
+    pub fn iter(&self) -> AttrIter<'_> {
+        AttrIter::new(&self.0)
+    }
+
+    /// The first kept attribute of type `kind` (flag bits ignored).
+    pub fn get(&self, kind: u16) -> Option<AttrView<'_>> {
+        self.iter().filter_map(Result::ok).find(|a| a.kind() == kind)
+    }
+
+    /// The wire bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Append the kept attributes to `buf`.
+    pub fn emit<B: NlBuffer + ?Sized>(&self, buf: &mut B) {
+        buf.put_slice(&self.0);
+    }
+}
+
+impl std::fmt::Debug for RawAttrs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter().filter_map(Result::ok).map(|a| a.kind())).finish()
+    }
+}

@@ -61,7 +61,7 @@ pub mod nonblocking;
 pub mod transport;
 pub mod value;
 
-pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, align};
+pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, RawAttrs, align};
 pub use call::Call;
 pub use dsl::{Attribute, DispatchValue, FixedHeader, Message};
 pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Step};

@@ -1,15 +1,67 @@
-//! rtnetlink (`NETLINK_ROUTE`) verbs for Linx: links, addresses, routes, neighbours, rules and
-//! link statistics.
+//! rtnetlink (`NETLINK_ROUTE`) for Linx: links, addresses, routes, neighbours, rules and link
+//! statistics, as typed values and verbs.
 //!
-//! This crate is a placeholder in the foundation release: its verbs arrive with their own issue.
-//! It exists now so the workspace layering (`linx-netlink-sys` → `linx-netlink-codec` → family
-//! crates) is fixed and checked from the start.
+//! Every verb takes the socket first and is written once: on a blocking
+//! [`Socket`](linx_netlink_sys::Socket) it returns its result, on an
+//! [`AsyncSocket`](linx_netlink_sys::AsyncSocket) (feature `tokio`) it returns a `Send` future
+//! of the same result (see [`linx_netlink_codec::transport`]).
+//!
+//! ```no_run
+//! use linx_rtnl::link;
+//!
+//! let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
+//! for l in link::list(&sock)? {
+//!     println!("{l}");
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! # Contract
-//! - No socket or framing code lives here: sockets come from `linx-netlink-sys`, framing and
-//!   the request engine from `linx-netlink-codec`.
-//! - No `unsafe` code.
+//! - Input is validated before anything is sent; mistakes are typed [`Error`] variants.
+//! - Kernel refusals are [`Error::Netlink`] with the kernel's extended-ACK text; a bare
+//!   `ENODEV` for a name the caller gave is reworded `no such interface "x"`.
+//! - Decoding keeps every attribute: typed fields for what is modelled, the wire bytes of
+//!   the rest in an `other` field, re-emitted unchanged.
+//! - No socket or framing code lives here (see `linx-netlink-sys`, `linx-netlink-codec`).
+//!   No `unsafe`.
 #![forbid(unsafe_code)]
+
+use linx_netlink_sys::{Netns, Socket};
+
+pub mod error;
+pub mod link;
+mod verb;
+
+pub use error::Error;
+pub use link::Link;
 
 /// The netlink protocol number this crate speaks (`NETLINK_ROUTE`, `<linux/netlink.h>`).
 pub const PROTOCOL: i32 = linx_netlink_codec::consts::NETLINK_ROUTE;
+
+/// Open a blocking rtnetlink socket in `netns`, with strict dump checking enabled (so
+/// filtered dumps are filtered by the kernel).
+///
+/// ```no_run
+/// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Path("/run/netns/blue".into()))?;
+/// # Ok::<(), linx_netlink_sys::Error>(())
+/// ```
+pub fn open(netns: Netns) -> Result<Socket, linx_netlink_sys::Error> {
+    let sock = Socket::open(PROTOCOL, netns)?;
+    // Best effort: kernels before 4.20 lack it, and filtered dumps then return everything
+    // (the verbs filter again client-side).
+    let _ = sock.set_strict_check(true);
+    Ok(sock)
+}
+
+/// Open a tokio rtnetlink socket in `netns` (feature `tokio`; call inside a runtime).
+///
+/// ```no_run
+/// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+/// let sock = linx_rtnl::open_async(linx_netlink_sys::Netns::Host)?;
+/// let links = linx_rtnl::link::list(&sock).await?;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "tokio")]
+pub fn open_async(netns: Netns) -> Result<linx_netlink_sys::AsyncSocket, linx_netlink_sys::Error> {
+    linx_netlink_sys::AsyncSocket::new(open(netns)?)
+}

@@ -1,0 +1,97 @@
+//! The rtnetlink error type.
+//!
+//! Caller mistakes (a bad prefix, a gateway of the wrong family, a missing table) are caught
+//! before anything is sent and are their own variants; kernel refusals carry the kernel's
+//! extended-ACK text; everything else (timeouts, socket failures, undecodable replies) comes
+//! from the request engine unchanged.
+
+use linx_netlink_codec::{Errno, NetlinkError};
+
+/// Everything an rtnetlink verb can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An address, subnet or MAC string did not parse, or a prefix is out of range.
+    #[error(transparent)]
+    Ip(#[from] linx_ip::IpError),
+    /// Values of different address families were mixed.
+    #[error("address family mismatch: {0}")]
+    FamilyMismatch(String),
+    /// An option value is out of range or malformed.
+    #[error("bad {name}: {value}")]
+    BadOption {
+        /// The option.
+        name: &'static str,
+        /// What was given, and why it is wrong.
+        value: String,
+    },
+    /// A required option is missing.
+    #[error("missing option: {0}")]
+    MissingOption(&'static str),
+    /// The kernel does not know this link kind (not built in, module not loaded).
+    #[error("link kind \"{kind}\" is not supported by this kernel ({source})")]
+    KindNotSupported {
+        /// The kind asked for.
+        kind: String,
+        /// The kernel's refusal.
+        source: NetlinkError,
+    },
+    /// The kernel refused the request.
+    #[error(transparent)]
+    Netlink(NetlinkError),
+    /// The request failed in transport: timeout, socket error, undecodable reply.
+    #[error(transparent)]
+    Request(linx_netlink_codec::Error),
+}
+
+impl Error {
+    /// The errno behind this error, if any.
+    ///
+    /// ```
+    /// use linx_rtnl::Error;
+    /// use linx_netlink_codec::{Errno, NetlinkError};
+    /// assert_eq!(Error::Netlink(NetlinkError::new(Errno::EEXIST)).errno(), Some(Errno::EEXIST));
+    /// ```
+    pub fn errno(&self) -> Option<Errno> {
+        match self {
+            Error::Netlink(e) | Error::KindNotSupported { source: e, .. } => Some(e.errno),
+            Error::Request(e) => e.errno(),
+            _ => None,
+        }
+    }
+}
+
+impl From<linx_netlink_codec::Error> for Error {
+    fn from(e: linx_netlink_codec::Error) -> Self {
+        match e {
+            linx_netlink_codec::Error::Netlink(n) => Error::Netlink(n),
+            other => Error::Request(other),
+        }
+    }
+}
+
+impl From<linx_netlink_codec::EncodeError> for Error {
+    fn from(e: linx_netlink_codec::EncodeError) -> Self {
+        Error::Request(e.into())
+    }
+}
+
+impl From<Error> for std::io::Error {
+    fn from(e: Error) -> Self {
+        let kind = match e.errno() {
+            Some(n) => std::io::Error::from_raw_os_error(n.code()).kind(),
+            None => std::io::ErrorKind::InvalidInput,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
+/// Reword a bare `ENODEV` so the caller knows which name failed.
+pub(crate) fn no_such(e: Error, what: &str, name: &str) -> Error {
+    match e {
+        Error::Netlink(n) if n.errno == Errno::ENODEV => {
+            Error::Netlink(n.or_message(|| format!("no such {what} \"{name}\"")))
+        }
+        other => other,
+    }
+}
