@@ -28,8 +28,13 @@
 
 use linx_netlink_sys::{Netns, Socket};
 
+pub mod addr;
 pub mod error;
 pub mod link;
+pub mod neigh;
+pub mod route;
+pub mod rule;
+pub mod stats;
 mod verb;
 
 pub use error::Error;
