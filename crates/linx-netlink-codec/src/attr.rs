@@ -424,7 +424,9 @@ impl RawAttrs {
 
     /// The first kept attribute of type `kind` (flag bits ignored).
     pub fn get(&self, kind: u16) -> Option<AttrView<'_>> {
-        self.iter().filter_map(Result::ok).find(|a| a.kind() == kind)
+        self.iter()
+            .filter_map(Result::ok)
+            .find(|a| a.kind() == kind)
     }
 
     /// The wire bytes.
@@ -445,6 +447,8 @@ impl RawAttrs {
 
 impl std::fmt::Debug for RawAttrs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter().filter_map(Result::ok).map(|a| a.kind())).finish()
+        f.debug_list()
+            .entries(self.iter().filter_map(Result::ok).map(|a| a.kind()))
+            .finish()
     }
 }

@@ -85,6 +85,49 @@ pub fn single<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Result<Option<
     Ok(first)
 }
 
+/// Send `reqs` pipelined, `window` per datagram, and return each request's result in order.
+/// A kernel refusal of one request does not stop the others; the outer `Err` is for transport
+/// failures (socket error, timeout).
+///
+/// ```no_run
+/// use linx_netlink_codec::{blocking, consts::*, Request};
+/// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
+/// let reqs: Vec<Request> = Vec::new(); // e.g. 10k RTM_NEWROUTE requests
+/// for r in blocking::ack_all(&sock, reqs, 128)? {
+///     r?;
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ack_all(
+    sock: &Socket,
+    reqs: Vec<Request>,
+    window: usize,
+) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
+    let mut p = crate::pipeline::AckPipeline::new(reqs, window);
+    let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
+    while !p.is_finished() {
+        if let Some(tx) = p.poll_transmit(Instant::now(), || sock.next_seq()) {
+            sock.send(tx)?;
+        }
+        let timeout = p
+            .poll_timeout()
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        match sock.recv(&mut buf, timeout) {
+            Ok(_) => {}
+            Err(linx_netlink_sys::Error::Timeout) => {
+                p.handle_timeout(Instant::now())?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let now = Instant::now();
+        for m in crate::MsgIter::new(&buf) {
+            p.handle_message(now, &m?)?;
+        }
+    }
+    Ok(p.into_results())
+}
+
 impl<D: Decoder> Stream<'_, D> {
     /// Run the reply to its end and collect it. Restarts discard what came before; an item
     /// that fails to decode fails the whole collection (after the reply was drained).

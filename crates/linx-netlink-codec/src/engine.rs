@@ -167,6 +167,11 @@ impl Request {
     pub fn dump_retries(&self) -> u32 {
         self.dump_retries
     }
+    /// The family header length recorded with [`with_header_len`](Self::with_header_len).
+    pub fn header_len_hint(&self) -> usize {
+        self.header_len
+    }
+
     /// Whether this is a dump (`NLM_F_DUMP` set).
     pub fn is_dump(&self) -> bool {
         self.flags & NLM_F_DUMP == NLM_F_DUMP

@@ -58,6 +58,7 @@ pub mod error;
 pub mod msg;
 #[cfg(feature = "tokio")]
 pub mod nonblocking;
+pub mod pipeline;
 pub mod transport;
 pub mod value;
 

@@ -96,6 +96,43 @@ pub async fn single<D: Decoder>(
     Ok(first)
 }
 
+/// Send `reqs` pipelined, `window` per datagram; each request's result in order (see
+/// [`blocking::ack_all`](crate::blocking::ack_all)).
+pub async fn ack_all(
+    sock: &AsyncSocket,
+    reqs: Vec<Request>,
+    window: usize,
+) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
+    let mut p = crate::pipeline::AckPipeline::new(reqs, window);
+    let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
+    while !p.is_finished() {
+        let tx = p
+            .poll_transmit(Instant::now(), || sock.get_ref().next_seq())
+            .map(<[u8]>::to_vec);
+        if let Some(tx) = tx {
+            sock.send(&tx).await?;
+        }
+        if let Some(d) = p.poll_timeout() {
+            match tokio::time::timeout_at(d.into(), sock.recv(&mut buf)).await {
+                Ok(r) => {
+                    r?;
+                }
+                Err(_) => {
+                    p.handle_timeout(Instant::now())?;
+                    continue;
+                }
+            }
+        } else {
+            continue;
+        }
+        let now = Instant::now();
+        for m in crate::MsgIter::new(&buf) {
+            p.handle_message(now, &m?)?;
+        }
+    }
+    Ok(p.into_results())
+}
+
 impl<D: Decoder> AsyncStream<'_, D> {
     /// The next event, or `None` when the reply is complete.
     pub async fn next(&mut self) -> Option<Result<DumpEvent<D::Item>, Error>> {

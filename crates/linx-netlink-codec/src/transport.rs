@@ -66,6 +66,13 @@ pub trait Transport {
     /// Send `req` with `NLM_F_ACK` and wait for the acknowledgement.
     fn ack(&self, req: Request) -> impl Future<Output = Result<(), Error>>;
 
+    /// Send `reqs` pipelined (`window` per datagram) and return each one's result in order.
+    fn ack_all(
+        &self,
+        reqs: Vec<Request>,
+        window: usize,
+    ) -> impl Future<Output = Result<Vec<Result<(), crate::NetlinkError>>, Error>>;
+
     /// Run `call`, handing each reply event to `f` as it is decoded (O(one datagram) memory).
     /// Returns how many dump restarts happened.
     fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(
@@ -94,6 +101,14 @@ impl Transport for Socket {
 
     async fn ack(&self, req: Request) -> Result<(), Error> {
         crate::blocking::ack(self, req)
+    }
+
+    async fn ack_all(
+        &self,
+        reqs: Vec<Request>,
+        window: usize,
+    ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
+        crate::blocking::ack_all(self, reqs, window)
     }
 
     async fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(
@@ -144,6 +159,14 @@ mod tokio_impl {
 
         async fn ack(&self, req: Request) -> Result<(), Error> {
             crate::nonblocking::ack(self, req).await
+        }
+
+        async fn ack_all(
+            &self,
+            reqs: Vec<Request>,
+            window: usize,
+        ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
+            crate::nonblocking::ack_all(self, reqs, window).await
         }
 
         async fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(

@@ -368,3 +368,70 @@ fn decode_error_of_one_item_does_not_stop_the_stream() {
     }
     assert_eq!(evs, [true, false, true]);
 }
+
+#[test]
+fn pipeline_sends_windows_and_attributes_results_by_seq() {
+    use linx_netlink_codec::pipeline::AckPipeline;
+    let reqs: Vec<Request> = (0..5u8)
+        .map(|i| Request::new(RTM_NEWROUTE, NLM_F_CREATE, vec![i; 12]).with_header_len(12))
+        .collect();
+    let mut p = AckPipeline::new(reqs, 2);
+    let now = Instant::now();
+    let mut seq = 100;
+    let mut datagrams = 0;
+    while !p.is_finished() {
+        let tx = p
+            .poll_transmit(now, || {
+                seq += 1;
+                seq
+            })
+            .expect("a window to send")
+            .to_vec();
+        datagrams += 1;
+        assert!(
+            p.poll_transmit(now, || 0).is_none(),
+            "nothing more until the ACKs arrive"
+        );
+        // Answer in reverse order, refusing the request whose payload starts with 3.
+        let msgs: Vec<_> = linx_netlink_codec::MsgIter::new(&tx)
+            .map(|m| m.unwrap())
+            .collect();
+        assert!(msgs.iter().all(|m| m.flags() & NLM_F_ACK != 0));
+        let mut reply = Vec::new();
+        reply.extend_from_slice(&ack(9999)); // stray
+        for m in msgs.iter().rev() {
+            if m.payload()[0] == 3 {
+                reply.extend_from_slice(&nack(m.seq(), 17, "File exists", None));
+            } else {
+                reply.extend_from_slice(&ack(m.seq()));
+            }
+        }
+        for m in linx_netlink_codec::MsgIter::new(&reply) {
+            p.handle_message(now, &m.unwrap()).unwrap();
+        }
+    }
+    assert_eq!(datagrams, 3);
+    let res = p.into_results();
+    assert_eq!(res.len(), 5);
+    for (i, r) in res.iter().enumerate() {
+        match r {
+            Ok(()) => assert_ne!(i, 3),
+            Err(e) => {
+                assert_eq!(i, 3);
+                assert_eq!(e.errno, Errno::EEXIST);
+            }
+        }
+    }
+}
+
+#[test]
+fn pipeline_times_out_typed() {
+    use linx_netlink_codec::pipeline::AckPipeline;
+    let req = Request::new(RTM_NEWROUTE, 0, vec![0; 12]).with_timeout(Duration::from_millis(10));
+    let mut p = AckPipeline::new(vec![req], 8);
+    let now = Instant::now();
+    assert!(p.poll_transmit(now, || 1).is_some());
+    let d = p.poll_timeout().unwrap();
+    assert!(p.handle_timeout(now).is_ok());
+    assert!(matches!(p.handle_timeout(d), Err(Error::Timeout(_))));
+}

@@ -267,3 +267,33 @@ fn one_verb_body_runs_on_both_flavours() {
     assert_send(&fut);
     assert_eq!(rt.block_on(fut).unwrap(), 700);
 }
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn pipelined_acks_report_each_request() {
+    let ns = TestNs::new();
+    let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
+    let route = |i: u32| {
+        let mut p = vec![AF_INET, 32, 0, 0, 0, 4, 0, 6]; // /32, static, blackhole
+        p.extend_from_slice(&0u32.to_ne_bytes());
+        let mut w = AttrWriter::new(&mut p);
+        w.put(RTA_DST, &[10, 7, (i >> 8) as u8, i as u8]).unwrap();
+        w.put_u32(RTA_TABLE, 100).unwrap();
+        Request::new(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(12)
+    };
+    // request 500 duplicates request 10: EEXIST there only
+    let reqs: Vec<Request> = (0..1000)
+        .map(|i| route(if i == 500 { 10 } else { i }))
+        .collect();
+    let res = blocking::ack_all(&sock, reqs, 128).unwrap();
+    assert_eq!(res.len(), 1000);
+    for (i, r) in res.iter().enumerate() {
+        if i == 500 {
+            assert_eq!(r.as_ref().unwrap_err().errno, Errno::EEXIST);
+        } else {
+            assert!(r.is_ok(), "request {i}: {r:?}");
+        }
+    }
+    let n = json_len(&ns.ip_json(&["route", "show", "table", "100"]));
+    assert_eq!(n, 999);
+}
