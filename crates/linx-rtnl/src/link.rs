@@ -846,6 +846,9 @@ fn by_name(kind: u16, flags: u16, name: &str) -> Result<Request, Error> {
     Ok(Request::new(kind, flags, p).with_header_len(IfInfoMsg::LEN))
 }
 
+/// The decoder of link dumps: [`Link::from_msg`].
+pub type LinkDecoder = fn(&MsgView<'_>) -> Result<Link, DecodeError>;
+
 /// The call behind [`list`]: an `RTM_GETLINK` dump decoded into [`Link`]s. Use it to stream
 /// ([`Call::stream`]) instead of collecting.
 ///
@@ -856,13 +859,13 @@ fn by_name(kind: u16, flags: u16, name: &str) -> Result<Request, Error> {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn list_call() -> Call<fn(&MsgView<'_>) -> Result<Link, DecodeError>> {
+pub fn list_call() -> Call<LinkDecoder> {
     let mut p = header(0, 0, 0);
     // Cannot fail: a 4-byte attribute.
     let _ = AttrWriter::new(&mut p).put_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF);
     Call::new(
         Request::dump(RTM_GETLINK, p).with_header_len(IfInfoMsg::LEN),
-        Link::from_msg as fn(&MsgView<'_>) -> Result<Link, DecodeError>,
+        Link::from_msg as LinkDecoder,
     )
 }
 
@@ -1363,9 +1366,45 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn delete(sock, name: &str) -> () {
-        let req = by_name(RTM_DELLINK, 0, name)?;
+        let req = delete_request(name)?;
         sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
     }
+}
+
+/// The `RTM_DELLINK` request [`delete`] sends.
+///
+/// ```
+/// let req = linx_rtnl::link::delete_request("ve0").unwrap();
+/// assert_eq!(req.kind(), linx_netlink_codec::consts::RTM_DELLINK);
+/// ```
+pub fn delete_request(name: &str) -> Result<Request, Error> {
+    by_name(RTM_DELLINK, 0, name)
+}
+
+/// The `RTM_SETLINK` request [`set_up`] (`up = true`) or [`set_down`] sends: by name, only
+/// `IFF_UP` in the change mask.
+///
+/// ```
+/// let req = linx_rtnl::link::set_up_request("ve0", true).unwrap();
+/// assert_eq!(&req.payload()[8..16], &[1, 0, 0, 0, 1, 0, 0, 0]);
+/// ```
+pub fn set_up_request(name: &str, up: bool) -> Result<Request, Error> {
+    set_req(name, if up { IFF_UP } else { 0 }, IFF_UP, |_| Ok(()))
+}
+
+/// The `RTM_SETLINK` request [`set_mtu`] sends: by name, only `IFLA_MTU`.
+///
+/// ```
+/// assert!(linx_rtnl::link::set_mtu_request("ve0", 0).is_err());
+/// ```
+pub fn set_mtu_request(name: &str, mtu: u32) -> Result<Request, Error> {
+    if mtu == 0 {
+        return Err(Error::BadOption {
+            name: "mtu",
+            value: "0 (must be > 0)".into(),
+        });
+    }
+    set_req(name, 0, 0, |w| Ok(w.put_u32(IFLA_MTU, mtu)?))
 }
 
 /// An `RTM_SETLINK` for `name` with extra attributes written by `f`.
@@ -1392,7 +1431,7 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn set_up(sock, name: &str) -> () {
-        let req = set_req(name, IFF_UP, IFF_UP, |_| Ok(()))?;
+        let req = set_up_request(name, true)?;
         sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
     }
 }
@@ -1406,7 +1445,7 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn set_down(sock, name: &str) -> () {
-        let req = set_req(name, 0, IFF_UP, |_| Ok(()))?;
+        let req = set_up_request(name, false)?;
         sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
     }
 }
@@ -1420,10 +1459,7 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn set_mtu(sock, name: &str, mtu: u32) -> () {
-        if mtu == 0 {
-            return Err(Error::BadOption { name: "mtu", value: "0 (must be > 0)".into() });
-        }
-        let req = set_req(name, 0, 0, |w| Ok(w.put_u32(IFLA_MTU, mtu)?))?;
+        let req = set_mtu_request(name, mtu)?;
         sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
     }
 }
