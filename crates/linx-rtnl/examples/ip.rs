@@ -1,0 +1,248 @@
+//! A read-only `ip` look-alike on Linx: `cargo run -p linx-rtnl --example ip -- [-n NETNS |
+//! --pid PID] link|addr|route|neigh|rule|stats [--json]`.
+//!
+//! With `--json` it prints the field names `ip -j` uses, where they exist, so its output can
+//! be diffed against `ip -j <object> show`. `-n NAME` opens `/run/netns/NAME` (as
+//! `ip netns add` makes), `-n /path` any namespace file, `--pid` a process's namespace.
+
+use std::collections::HashMap;
+
+use linx_netlink_sys::{Netns, Socket};
+use linx_rtnl::link::{self, Link, LinkData};
+use serde_json::{Map, Value, json};
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+#[allow(dead_code)]
+struct Args {
+    netns: Netns,
+    object: String,
+    json: bool,
+}
+
+#[allow(dead_code)]
+fn args() -> Res<Args> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_env();
+    let mut a = Args {
+        netns: Netns::Host,
+        object: "link".into(),
+        json: false,
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('n') | Long("netns") => {
+                let v = p.value()?.string()?;
+                a.netns = if v.contains('/') {
+                    Netns::Path(v.into())
+                } else {
+                    Netns::Path(format!("/run/netns/{v}").into())
+                };
+            }
+            Long("pid") => a.netns = Netns::Pid(p.value()?.parse()?),
+            Short('j') | Long("json") => a.json = true,
+            Short('h') | Long("help") => {
+                println!(
+                    "usage: ip [-n NETNS|--pid PID] link|addr|route|neigh|rule|stats [--json]"
+                );
+                std::process::exit(0);
+            }
+            Value(v) => a.object = v.string()?,
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(a)
+}
+
+/// `IFF_*` names in the order iproute2 prints them.
+const FLAG_NAMES: &[(u32, &str)] = &[
+    (0x8, "LOOPBACK"),
+    (0x2, "BROADCAST"),
+    (0x10, "POINTOPOINT"),
+    (0x1000, "MULTICAST"),
+    (0x80, "NOARP"),
+    (0x200, "ALLMULTI"),
+    (0x100, "PROMISC"),
+    (0x400, "MASTER"),
+    (0x800, "SLAVE"),
+    (0x4, "DEBUG"),
+    (0x8000, "DYNAMIC"),
+    (0x4000, "AUTOMEDIA"),
+    (0x2000, "PORTSEL"),
+    (0x20, "NOTRAILERS"),
+    (0x1, "UP"),
+    (0x10000, "LOWER_UP"),
+    (0x20000, "DORMANT"),
+    (0x40000, "ECHO"),
+];
+
+fn flags(l: &Link, by_index: &HashMap<u32, &Link>) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if l.flags & 0x1 != 0 && l.flags & 0x40 == 0 {
+        v.push("NO-CARRIER");
+    }
+    for (bit, name) in FLAG_NAMES {
+        if l.flags & bit != 0 {
+            v.push(name);
+        }
+    }
+    if let Some(p) = l.parent.filter(|_| l.link_netnsid.is_none()) {
+        if by_index.get(&p).is_some_and(|p| !p.is_up()) {
+            v.push("M-DOWN");
+        }
+    }
+    v
+}
+
+fn link_type(t: u16) -> Value {
+    match t {
+        1 => "ether".into(),
+        772 => "loopback".into(),
+        776 => "sit".into(),
+        778 => "gre".into(),
+        65534 => "none".into(),
+        n => n.into(),
+    }
+}
+
+fn link_json(l: &Link, by_index: &HashMap<u32, &Link>) -> Value {
+    let mut m = Map::new();
+    m.insert("ifindex".into(), l.index.into());
+    if let Some(p) = l.parent {
+        match (l.link_netnsid, by_index.get(&p)) {
+            (None, Some(pl)) => {
+                m.insert("link".into(), pl.name.clone().into());
+            }
+            (Some(id), _) => {
+                m.insert("link_index".into(), p.into());
+                m.insert("link_netnsid".into(), id.into());
+            }
+            (None, None) => {}
+        }
+    }
+    m.insert("ifname".into(), l.name.clone().into());
+    m.insert("flags".into(), json!(flags(l, by_index)));
+    if let Some(v) = l.mtu {
+        m.insert("mtu".into(), v.into());
+    }
+    if let Some(q) = l.other.get(6) {
+        let s = String::from_utf8_lossy(q.payload());
+        m.insert("qdisc".into(), s.trim_end_matches('\0').into());
+    }
+    if let Some(master) = l.master.and_then(|i| by_index.get(&i)) {
+        m.insert("master".into(), master.name.clone().into());
+    }
+    if let Some(o) = l.operstate {
+        m.insert("operstate".into(), o.as_str().into());
+    }
+    if let Some(lm) = l.other.get(17) {
+        let dormant = lm.payload().first() == Some(&1);
+        m.insert(
+            "linkmode".into(),
+            if dormant { "DORMANT" } else { "DEFAULT" }.into(),
+        );
+    }
+    if let Some(g) = l
+        .other
+        .get(27)
+        .and_then(|a| <[u8; 4]>::try_from(a.payload()).ok())
+    {
+        let g = u32::from_ne_bytes(g);
+        m.insert(
+            "group".into(),
+            if g == 0 { "default".into() } else { g.into() },
+        );
+    }
+    if let Some(v) = l.txqlen {
+        m.insert("txqlen".into(), v.into());
+    }
+    m.insert("link_type".into(), link_type(l.link_type));
+    if let Some(a) = l.address {
+        m.insert("address".into(), a.to_string().into());
+    }
+    if let Some(b) = l.broadcast {
+        m.insert("broadcast".into(), b.to_string().into());
+    }
+    if let Some(info) = &l.info {
+        let mut li = Map::new();
+        if let Some(k) = &info.kind {
+            li.insert("info_kind".into(), k.clone().into());
+        }
+        let data = match &info.data {
+            Some(LinkData::Macvlan {
+                mode: Some(mode), ..
+            }) => {
+                let s = format!("{mode:?}").to_lowercase();
+                Some(json!({ "mode": s }))
+            }
+            Some(LinkData::Vxlan(v)) => {
+                let mut d = Map::new();
+                if let Some(x) = v.vni {
+                    d.insert("id".into(), x.into());
+                }
+                if let Some(r) = v.remote {
+                    let key = if r.is_multicast() { "group" } else { "remote" };
+                    d.insert(key.into(), r.to_string().into());
+                }
+                if let Some(x) = v.local {
+                    d.insert("local".into(), x.to_string().into());
+                }
+                if let Some(u) = v.underlay.and_then(|i| by_index.get(&i)) {
+                    d.insert("link".into(), u.name.clone().into());
+                }
+                if let Some(p) = v.port {
+                    d.insert("port".into(), p.into());
+                }
+                Some(Value::Object(d))
+            }
+            _ => None,
+        };
+        if let Some(d) = data {
+            li.insert("info_data".into(), d);
+        }
+        m.insert("linkinfo".into(), Value::Object(li));
+    }
+    Value::Object(m)
+}
+
+/// The JSON array for `object` (`link`, `addr`, ...), with `ip -j` field names. Tests
+/// include this file to diff it against `ip -j`.
+pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
+    let links = link::list(sock)?;
+    let by_index: HashMap<u32, &Link> = links.iter().map(|l| (l.index, l)).collect();
+    Ok(match object {
+        "link" | "l" => links.iter().map(|l| link_json(l, &by_index)).collect(),
+        other => {
+            return Err(
+                format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),
+            );
+        }
+    })
+}
+
+/// Plain-text lines for `object`: the `Display` form of each value.
+pub fn lines(sock: &Socket, object: &str) -> Res<Vec<String>> {
+    Ok(match object {
+        "link" | "l" => link::list(sock)?.iter().map(ToString::to_string).collect(),
+        other => {
+            return Err(
+                format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),
+            );
+        }
+    })
+}
+
+#[allow(dead_code)]
+fn main() -> Res<()> {
+    let a = args()?;
+    let sock = Socket::open(linx_rtnl::PROTOCOL, a.netns.clone())?;
+    let _ = sock.set_strict_check(true);
+    if a.json {
+        println!("{}", serde_json::to_string(&render(&sock, &a.object)?)?);
+    } else {
+        for l in lines(&sock, &a.object)? {
+            println!("{l}");
+        }
+    }
+    Ok(())
+}
