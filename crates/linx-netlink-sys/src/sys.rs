@@ -1,9 +1,11 @@
-//! The only `unsafe` in the workspace: the two calls nix cannot express.
+//! The only `unsafe` in the workspace: the calls nix cannot express.
 //!
 //! - `socket(2)` with an arbitrary netlink protocol number: nix's
 //!   `SockProtocol` is a closed enum and lacks several netlink protocols.
 //! - `setsockopt(2)` for `SOL_NETLINK` options: nix has no typed option for
 //!   them.
+//! - `recv(2)` into a `Vec`'s uninitialised spare capacity: nix only takes `&mut [u8]`,
+//!   which would force a memset of the buffer before every datagram.
 //!
 //! Everything else goes through nix's safe wrappers. Each unsafe block is one
 //! call with a `// SAFETY:` comment; results go through `Errno::result` like
@@ -51,4 +53,26 @@ pub(crate) fn setsockopt_u32(
         )
     };
     Errno::result(rc).map(drop)
+}
+
+/// `recv(fd, spare capacity of buf, flags)`: reads one datagram into the uninitialised spare
+/// capacity of the (cleared) `buf` without zero-filling it first, and sets the length to the
+/// bytes the kernel wrote. Returns what recv(2) returned (with `MSG_TRUNC`, the datagram's
+/// real length, which may exceed the capacity).
+pub(crate) fn recv_into_spare(
+    fd: BorrowedFd<'_>,
+    buf: &mut Vec<u8>,
+    flags: libc::c_int,
+) -> nix::Result<usize> {
+    buf.clear();
+    let spare = buf.spare_capacity_mut();
+    let cap = spare.len();
+    // SAFETY: `fd` is borrowed and stays open for the call. The pointer and length describe
+    // `buf`'s spare capacity: `cap` writable bytes owned by `buf` and not aliased while this
+    // exclusive borrow lives. recv(2) writes at most `cap` bytes there and reads nothing.
+    let rc = unsafe { libc::recv(fd.as_raw_fd(), spare.as_mut_ptr().cast(), cap, flags) };
+    let n = Errno::result(rc)? as usize;
+    // SAFETY: the kernel initialised the first min(n, cap) bytes of the spare capacity.
+    unsafe { buf.set_len(n.min(cap)) };
+    Ok(n)
 }
