@@ -71,18 +71,11 @@ pub fn ack(sock: &Socket, req: Request) -> Result<(), Error> {
 /// Send `req` and return its first decoded reply message (`None` if the kernel sent only an
 /// ACK or an empty dump). The rest of the reply is drained.
 pub fn single<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Result<Option<D::Item>, Error> {
-    let mut first = None;
+    let mut first = crate::engine::First(None);
     for ev in stream(sock, req, dec) {
-        match ev? {
-            DumpEvent::Item(t) => {
-                if first.is_none() {
-                    first = Some(t);
-                }
-            }
-            DumpEvent::Restart { .. } => first = None,
-        }
+        first.feed(ev?);
     }
-    Ok(first)
+    Ok(first.0)
 }
 
 /// Send `reqs` pipelined, `window` per datagram, and return each request's result in order.

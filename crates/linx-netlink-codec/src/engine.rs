@@ -656,3 +656,19 @@ impl<T> Collector<T> {
         }
     }
 }
+
+/// Keeps the first item of a reply, forgetting it when the dump restarts (used by `single`).
+pub(crate) struct First<T>(pub(crate) Option<T>);
+
+impl<T> First<T> {
+    pub(crate) fn feed(&mut self, ev: DumpEvent<T>) {
+        match ev {
+            DumpEvent::Item(t) => {
+                if self.0.is_none() {
+                    self.0 = Some(t);
+                }
+            }
+            DumpEvent::Restart { .. } => self.0 = None,
+        }
+    }
+}

@@ -81,19 +81,12 @@ pub async fn single<D: Decoder>(
     req: Request,
     dec: D,
 ) -> Result<Option<D::Item>, Error> {
-    let mut first = None;
+    let mut first = crate::engine::First(None);
     let mut s = stream(sock, req, dec);
     while let Some(ev) = s.next().await {
-        match ev? {
-            DumpEvent::Item(t) => {
-                if first.is_none() {
-                    first = Some(t);
-                }
-            }
-            DumpEvent::Restart { .. } => first = None,
-        }
+        first.feed(ev?);
     }
-    Ok(first)
+    Ok(first.0)
 }
 
 /// Send `reqs` pipelined, `window` per datagram; each request's result in order (see
