@@ -96,29 +96,36 @@ pub fn ack_all(
     reqs: Vec<Request>,
     window: usize,
 ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-    let mut p = crate::pipeline::AckPipeline::new(reqs, window);
+    run(sock, crate::pipeline::AckPipeline::new(reqs, window))
+}
+
+/// Drive any [`Machine`](crate::engine::Machine) on a blocking socket to its result.
+pub fn run<M: crate::engine::Machine>(sock: &Socket, mut m: M) -> Result<M::Output, Error> {
     let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
-    while !p.is_finished() {
-        if let Some(tx) = p.poll_transmit(Instant::now(), || sock.next_seq()) {
+    while !m.is_finished() {
+        while let Some(tx) = m.poll_transmit(Instant::now(), &mut || sock.next_seq()) {
             sock.send(tx)?;
         }
-        let timeout = p
+        if m.is_finished() {
+            break;
+        }
+        let timeout = m
             .poll_timeout()
             .map(|d| d.saturating_duration_since(Instant::now()));
         match sock.recv(&mut buf, timeout) {
             Ok(_) => {}
             Err(linx_netlink_sys::Error::Timeout) => {
-                p.handle_timeout(Instant::now())?;
+                m.handle_timeout(Instant::now())?;
                 continue;
             }
             Err(e) => return Err(e.into()),
         }
         let now = Instant::now();
-        for m in crate::MsgIter::new(&buf) {
-            p.handle_message(now, &m?)?;
+        for msg in crate::MsgIter::new(&buf) {
+            m.handle_message(now, &msg?)?;
         }
     }
-    Ok(p.into_results())
+    Ok(m.finish())
 }
 
 impl<D: Decoder> Stream<'_, D> {

@@ -672,3 +672,26 @@ impl<T> First<T> {
         }
     }
 }
+
+/// A sans-IO exchange of any shape (pipelined ACKs, nfnetlink batches ...) that the generic
+/// drivers [`blocking::run`](crate::blocking::run) and `nonblocking::run` can drive.
+///
+/// Call order: `poll_transmit` until it returns `None`, then receive one datagram (with
+/// `poll_timeout` as the deadline, calling `handle_timeout` when it passes) and feed each of
+/// its messages to `handle_message`; repeat until `is_finished`, then take `finish`.
+pub trait Machine {
+    /// What the exchange produces.
+    type Output;
+    /// The next datagram to send, encoded with sequence numbers drawn from `seq`.
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]>;
+    /// Feed one received message.
+    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error>;
+    /// The deadline for the next datagram, if one is awaited.
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// The deadline passed: fail with [`Error::Timeout`] when it really has.
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error>;
+    /// Whether the exchange is complete.
+    fn is_finished(&self) -> bool;
+    /// The result (call once finished).
+    fn finish(self) -> Self::Output;
+}

@@ -96,34 +96,51 @@ pub async fn ack_all(
     reqs: Vec<Request>,
     window: usize,
 ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-    let mut p = crate::pipeline::AckPipeline::new(reqs, window);
+    run(sock, crate::pipeline::AckPipeline::new(reqs, window)).await
+}
+
+/// Drive any [`Machine`](crate::engine::Machine) on a tokio socket to its result.
+pub async fn run<M: crate::engine::Machine>(
+    sock: &AsyncSocket,
+    mut m: M,
+) -> Result<M::Output, Error> {
     let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
-    while !p.is_finished() {
-        let tx = p
-            .poll_transmit(Instant::now(), || sock.get_ref().next_seq())
-            .map(<[u8]>::to_vec);
-        if let Some(tx) = tx {
-            sock.send(&tx).await?;
+    while !m.is_finished() {
+        loop {
+            let tx = m
+                .poll_transmit(Instant::now(), &mut || sock.get_ref().next_seq())
+                .map(<[u8]>::to_vec);
+            match tx {
+                Some(tx) => {
+                    sock.send(&tx).await?;
+                }
+                None => break,
+            }
         }
-        if let Some(d) = p.poll_timeout() {
-            match tokio::time::timeout_at(d.into(), sock.recv(&mut buf)).await {
+        if m.is_finished() {
+            break;
+        }
+        let recv = sock.recv(&mut buf);
+        match m.poll_timeout() {
+            Some(d) => match tokio::time::timeout_at(d.into(), recv).await {
                 Ok(r) => {
                     r?;
                 }
                 Err(_) => {
-                    p.handle_timeout(Instant::now())?;
+                    m.handle_timeout(Instant::now())?;
                     continue;
                 }
+            },
+            None => {
+                recv.await?;
             }
-        } else {
-            continue;
         }
         let now = Instant::now();
-        for m in crate::MsgIter::new(&buf) {
-            p.handle_message(now, &m?)?;
+        for msg in crate::MsgIter::new(&buf) {
+            m.handle_message(now, &msg?)?;
         }
     }
-    Ok(p.into_results())
+    Ok(m.finish())
 }
 
 impl<D: Decoder> AsyncStream<'_, D> {

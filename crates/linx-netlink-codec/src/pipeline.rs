@@ -159,3 +159,25 @@ impl AckPipeline {
             .collect()
     }
 }
+
+impl crate::engine::Machine for AckPipeline {
+    type Output = Vec<Result<(), NetlinkError>>;
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
+        AckPipeline::poll_transmit(self, now, seq)
+    }
+    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
+        AckPipeline::handle_message(self, now, msg)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        AckPipeline::poll_timeout(self)
+    }
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        AckPipeline::handle_timeout(self, now)
+    }
+    fn is_finished(&self) -> bool {
+        AckPipeline::is_finished(self)
+    }
+    fn finish(self) -> Self::Output {
+        self.into_results()
+    }
+}

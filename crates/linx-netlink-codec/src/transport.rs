@@ -73,6 +73,15 @@ pub trait Transport {
         window: usize,
     ) -> impl Future<Output = Result<Vec<Result<(), crate::NetlinkError>>, Error>>;
 
+    /// Drive a custom [`Machine`](crate::engine::Machine) (nfnetlink batches ...).
+    fn drive<M: crate::engine::Machine>(
+        &self,
+        m: M,
+    ) -> impl Future<Output = Result<M::Output, Error>>;
+
+    /// The underlying blocking socket (for socket options such as buffer sizes).
+    fn socket(&self) -> &Socket;
+
     /// Run `call`, handing each reply event to `f` as it is decoded (O(one datagram) memory).
     /// Returns how many dump restarts happened.
     fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(
@@ -91,6 +100,14 @@ pub trait Flavor {
 }
 
 impl Transport for Socket {
+    async fn drive<M: crate::engine::Machine>(&self, m: M) -> Result<M::Output, Error> {
+        crate::blocking::run(self, m)
+    }
+
+    fn socket(&self) -> &Socket {
+        self
+    }
+
     async fn collect<D: Decoder>(&self, call: Call<D>) -> Result<Dumped<D::Item>, Error> {
         call.collect(self)
     }
@@ -149,6 +166,14 @@ mod tokio_impl {
     use linx_netlink_sys::AsyncSocket;
 
     impl Transport for AsyncSocket {
+        async fn drive<M: crate::engine::Machine>(&self, m: M) -> Result<M::Output, Error> {
+            crate::nonblocking::run(self, m).await
+        }
+
+        fn socket(&self) -> &Socket {
+            self.get_ref()
+        }
+
         async fn collect<D: Decoder>(&self, call: Call<D>) -> Result<Dumped<D::Item>, Error> {
             call.collect_async(self).await
         }
