@@ -214,3 +214,36 @@ mod tokio_impl {
         }
     }
 }
+
+/// Declare a verb once for both flavours: the body is `async` and awaits a
+/// [`Transport`]; the function returns the value on a blocking socket and a future on a tokio
+/// socket.
+///
+/// ```
+/// use linx_netlink_codec::{consts::*, verb, Call, MsgView, Request};
+///
+/// verb! {
+///     error = linx_netlink_codec::Error;
+///     /// Count links (written once).
+///     pub fn count_links(sock) -> usize {
+///         let req = Request::dump(RTM_GETLINK, vec![0; 16]);
+///         Ok(sock.collect(Call::new(req, |m: &MsgView<'_>| Ok(m.kind()))).await?.items.len())
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! verb {
+    (
+        error = $err:ty;
+        $(#[$m:meta])* $vis:vis fn $name:ident($sock:ident $(, $arg:ident : $ty:ty)* $(,)?) -> $out:ty $body:block
+    ) => {
+        $(#[$m])*
+        $vis fn $name<S>($sock: &S $(, $arg: $ty)*)
+            -> S::Run<impl ::std::future::Future<Output = ::core::result::Result<$out, $err>>>
+        where
+            S: $crate::Transport + $crate::Flavor,
+        {
+            S::run(async move $body)
+        }
+    };
+}
