@@ -1,0 +1,411 @@
+//! Atomic batch transactions: `BATCH_BEGIN`, the caller's messages, `BATCH_END`, in one
+//! datagram.
+//!
+//! Why this shape: the kernel takes a whole nfnetlink batch from **one** datagram and applies
+//! all of it or none of it. So a batch is encoded into one buffer, the socket's send buffer is
+//! raised to fit it (`SO_SNDBUFFORCE` when privileged), and replies are matched back to the
+//! caller's messages by sequence number.
+//!
+//! ```text
+//! [BATCH_BEGIN seq s, nfgenmsg{res_id = subsys}, (NFNL_BATCH_GENID)]
+//! [message 1, seq s+1] ... [message n, seq s+n, NLM_F_ACK]
+//! [BATCH_END seq s+n+1, nfgenmsg{res_id = subsys}]
+//! ```
+//!
+//! # Contract
+//! - Only the last message asks for an ACK by default ([`AckMode::Last`]): the kernel reports
+//!   every failing message whether it asked for an ACK or not, so attribution is kept, and
+//!   10k ACKs cannot overflow the receive buffer. [`AckMode::All`] asks for every ACK.
+//! - A refusal is reported with the 1-based position of the message among the caller's
+//!   messages ([`Refusal::batch_seq`]); a refusal of the batch itself (generation mismatch
+//!   `ERESTART`, commit failure) has `batch_seq: None`. Nothing of a refused batch is applied.
+//! - A batch larger than the send buffer the kernel grants fails before sending with
+//!   [`Error::TooLarge`].
+
+use std::time::{Duration, Instant};
+
+use linx_netlink_codec::consts::*;
+use linx_netlink_codec::engine::Machine;
+use linx_netlink_codec::msg::{parse_error, resolve_offset};
+use linx_netlink_codec::{AttrWriter, MsgView, MsgWriter, NetlinkError};
+
+use crate::error::{Error, Refusal};
+use crate::{NFNL_BATCH_GENID, NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END, NfGenMsg, family};
+
+/// Which messages of a batch ask for an ACK.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AckMode {
+    /// Only the last message (default): completion is known, errors still come for every
+    /// failing message.
+    #[default]
+    Last,
+    /// Every message.
+    All,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    /// Offset of the message in the encoded buffer.
+    off: usize,
+    /// Its family header length (for ext-ack attribute paths).
+    header_len: usize,
+}
+
+/// A batch being built: messages are encoded as they are pushed (one buffer, no copies later).
+///
+/// ```
+/// use linx_nfnl::batch::Batch;
+/// use linx_nfnl::{msg_type, nft_msg, subsys, NfGenMsg, family};
+///
+/// let mut b = Batch::new(subsys::NFTABLES);
+/// let mut payload = NfGenMsg::new(family::INET).to_bytes().to_vec();
+/// linx_netlink_codec::AttrWriter::new(&mut payload).put_str(1, "filter").unwrap(); // NFTA_TABLE_NAME
+/// let n = b.push(msg_type(subsys::NFTABLES, nft_msg::NEWTABLE), linx_netlink_codec::consts::NLM_F_CREATE, &payload);
+/// assert_eq!((n, b.len()), (1, 1));
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a batch does nothing until sent with batch::send"]
+pub struct Batch {
+    subsys: u8,
+    genid: Option<u32>,
+    ack: AckMode,
+    timeout: Duration,
+    /// Encoded messages without sequence numbers (patched at send time).
+    body: Vec<u8>,
+    entries: Vec<Entry>,
+}
+
+impl Batch {
+    /// An empty batch for subsystem `subsys` (usually [`subsys::NFTABLES`](crate::subsys::NFTABLES)).
+    pub fn new(subsys: u8) -> Self {
+        Batch {
+            subsys,
+            genid: None,
+            ack: AckMode::Last,
+            timeout: linx_netlink_codec::engine::DEFAULT_TIMEOUT,
+            body: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Commit only if the ruleset generation is still `genid` (else the kernel refuses the
+    /// batch with `ERESTART`): compare-and-swap for read-modify-write.
+    pub fn with_genid(mut self, genid: u32) -> Self {
+        self.genid = Some(genid);
+        self
+    }
+
+    /// Which messages ask for an ACK (default [`AckMode::Last`]).
+    pub fn with_ack_mode(mut self, mode: AckMode) -> Self {
+        self.ack = mode;
+        self
+    }
+
+    /// Per-datagram reply timeout (default 5 s).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Append a message of nlmsghdr type `kind` with `flags` (e.g. `NLM_F_CREATE`) and an
+    /// encoded `payload` that starts with an [`NfGenMsg`]. Returns its 1-based position.
+    pub fn push(&mut self, kind: u16, flags: u16, payload: &[u8]) -> usize {
+        let off = self.body.len();
+        let mut w = MsgWriter::begin(&mut self.body, kind, flags | NLM_F_REQUEST, 0);
+        w.put_bytes(payload);
+        // Cannot fail: `payload` is a slice in memory, far below 4 GiB in practice; if it
+        // were not, the length is saturated and the kernel refuses the message.
+        let _ = w.finish();
+        self.entries.push(Entry { off, header_len: 4 });
+        self.entries.len()
+    }
+
+    /// Number of messages (without the envelope).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the batch has no messages.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Size of the datagram the batch will be sent as, envelope included.
+    pub fn encoded_len(&self) -> usize {
+        self.body.len() + 2 * 20 + if self.genid.is_some() { 8 } else { 0 }
+    }
+
+    /// The sans-IO exchange that sends this batch and collects its replies.
+    pub fn into_machine(self) -> BatchMachine {
+        BatchMachine {
+            batch: self,
+            tx: Vec::new(),
+            seqs: None,
+            state: State::Send,
+            refusals: Vec::new(),
+            deadline: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Send,
+    Wait,
+    Done,
+}
+
+/// The sans-IO exchange of one [`Batch`]: implements [`Machine`] so either driver runs it.
+#[derive(Debug)]
+pub struct BatchMachine {
+    batch: Batch,
+    tx: Vec<u8>,
+    /// (sequence number of BEGIN, of the first message); messages are consecutive.
+    seqs: Option<(u32, u32)>,
+    state: State,
+    refusals: Vec<Refusal>,
+    deadline: Option<Instant>,
+}
+
+impl BatchMachine {
+    /// The encoded datagram (after [`Machine::poll_transmit`]).
+    pub fn datagram(&self) -> &[u8] {
+        &self.tx
+    }
+
+    fn encode(&mut self, seq: &mut dyn FnMut() -> u32) {
+        let b = &self.batch;
+        let n = b.entries.len();
+        self.tx.clear();
+        self.tx.reserve(b.encoded_len());
+        let begin = seq();
+        let envelope = NfGenMsg {
+            family: family::UNSPEC,
+            version: 0,
+            res_id: b.subsys as u16,
+        }
+        .to_bytes();
+        let mut w = MsgWriter::begin(&mut self.tx, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, begin);
+        w.put_bytes(&envelope);
+        if let Some(g) = b.genid {
+            // Cannot fail: a 4-byte attribute.
+            let _ = w.attrs().put_be32(NFNL_BATCH_GENID, g);
+        }
+        let _ = w.finish();
+        let base = self.tx.len();
+        self.tx.extend_from_slice(&b.body);
+        // Sequence numbers are drawn one per message so a shared counter stays consistent,
+        // but must be consecutive for attribution: draw them all, then check.
+        let first = if n > 0 { seq() } else { begin.wrapping_add(1) };
+        let mut expect = first;
+        for (i, e) in b.entries.iter().enumerate() {
+            let s = if i == 0 { first } else { seq() };
+            if s != expect {
+                expect = s; // a concurrent user of the counter: fall back to recorded seqs
+            }
+            expect = expect.wrapping_add(1);
+            let at = base + e.off;
+            self.tx[at + 8..at + 12].copy_from_slice(&s.to_ne_bytes());
+            let ack = match b.ack {
+                AckMode::All => true,
+                AckMode::Last => i + 1 == n,
+            };
+            if ack {
+                let flags = u16::from_ne_bytes([self.tx[at + 6], self.tx[at + 7]]) | NLM_F_ACK;
+                self.tx[at + 6..at + 8].copy_from_slice(&flags.to_ne_bytes());
+            }
+        }
+        let end = seq();
+        let mut w = MsgWriter::begin(&mut self.tx, NFNL_MSG_BATCH_END, NLM_F_REQUEST, end);
+        w.put_bytes(&envelope);
+        let _ = w.finish();
+        self.seqs = Some((begin, first));
+    }
+
+    /// Map a reply's sequence number to the caller's 1-based position (Some(None) for the
+    /// envelope, None for a stranger).
+    fn position(&self, seq: u32) -> Option<Option<usize>> {
+        let (begin, _first) = self.seqs?;
+        let base = 20 + if self.batch.genid.is_some() { 8 } else { 0 };
+        if seq == begin {
+            return Some(None);
+        }
+        // Read the sequence numbers actually written (robust to a shared counter).
+        for (i, e) in self.batch.entries.iter().enumerate() {
+            let at = base + e.off;
+            if self.tx.get(at + 8..at + 12) == Some(&seq.to_ne_bytes()[..]) {
+                return Some(Some(i + 1));
+            }
+        }
+        let end_at = base + self.batch.body.len();
+        if self.tx.get(end_at + 8..end_at + 12) == Some(&seq.to_ne_bytes()[..]) {
+            return Some(None);
+        }
+        None
+    }
+
+    fn last_seq(&self) -> Option<u32> {
+        let base = 20 + if self.batch.genid.is_some() { 8 } else { 0 };
+        let e = self.batch.entries.last()?;
+        let at = base + e.off;
+        self.tx
+            .get(at + 8..at + 12)
+            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn locate(&self, pos: Option<usize>, mut e: NetlinkError) -> NetlinkError {
+        if let (Some(p), Some(off)) = (pos, e.ext_ack.offset) {
+            let base = 20 + if self.batch.genid.is_some() { 8 } else { 0 };
+            let entry = &self.batch.entries[p - 1];
+            e.ext_ack.path = resolve_offset(&self.tx[base + entry.off..], entry.header_len, off);
+        }
+        e
+    }
+
+    /// The outcome once finished.
+    pub fn result(self) -> Result<(), Error> {
+        let mut all = self.refusals;
+        if all.is_empty() {
+            return Ok(());
+        }
+        all.sort_by_key(|r| r.batch_seq.unwrap_or(0));
+        Err(Error::Batch {
+            first: all[0].clone(),
+            all,
+        })
+    }
+}
+
+impl Machine for BatchMachine {
+    type Output = Result<(), Error>;
+
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
+        if self.state != State::Send {
+            return None;
+        }
+        if self.batch.is_empty() {
+            self.state = State::Done;
+            return None;
+        }
+        self.encode(seq);
+        self.state = State::Wait;
+        self.deadline = Some(now + self.batch.timeout);
+        Some(&self.tx)
+    }
+
+    fn handle_message(
+        &mut self,
+        now: Instant,
+        msg: &MsgView<'_>,
+    ) -> Result<(), linx_netlink_codec::Error> {
+        if self.state != State::Wait || msg.kind() != NLMSG_ERROR {
+            return Ok(());
+        }
+        let Some(pos) = self.position(msg.seq()) else {
+            return Ok(());
+        };
+        self.deadline = Some(now + self.batch.timeout);
+        let res = parse_error(msg)?;
+        let is_last = Some(msg.seq()) == self.last_seq();
+        if let Some(e) = res {
+            let error = self.locate(pos, e);
+            self.refusals.push(Refusal {
+                batch_seq: pos,
+                error,
+            });
+            if pos.is_none() {
+                // The batch itself was refused (ERESTART, commit failure): nothing else that
+                // matters follows.
+                self.state = State::Done;
+            }
+        }
+        let all_answered = match self.batch.ack {
+            AckMode::Last => is_last,
+            AckMode::All => is_last, // replies arrive in order; the last one closes
+        };
+        if all_answered {
+            self.state = State::Done;
+        }
+        Ok(())
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        if self.state == State::Wait {
+            self.deadline
+        } else {
+            None
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), linx_netlink_codec::Error> {
+        match self.poll_timeout() {
+            Some(d) if now >= d => {
+                self.state = State::Done;
+                Err(linx_netlink_codec::Error::Timeout(self.batch.timeout))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state == State::Done
+    }
+
+    fn finish(self) -> Self::Output {
+        self.result()
+    }
+}
+
+/// Make sure `sock`'s send buffer holds a datagram of `len` bytes.
+fn fit(sock: &linx_netlink_sys::Socket, len: usize) -> Result<(), Error> {
+    // The kernel refuses datagrams larger than sk_sndbuf - 32; it reports twice what was set.
+    const SMALL: usize = 200 * 1024;
+    if len + 64 <= SMALL {
+        return Ok(());
+    }
+    let want = len + 4096;
+    let got = sock.set_sndbuf(want)?;
+    if got < len + 64 {
+        return Err(Error::TooLarge { len, sndbuf: got });
+    }
+    Ok(())
+}
+
+linx_netlink_codec::verb! {
+    error = Error;
+    /// Send `batch` and wait for the kernel's verdict: `Ok(())` when it was committed,
+    /// [`Error::Batch`] with every refusal (and nothing applied) otherwise.
+    ///
+    /// ```no_run
+    /// use linx_nfnl::batch::{self, Batch};
+    /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+    /// let b = Batch::new(linx_nfnl::subsys::NFTABLES);
+    /// batch::send(&sock, b)?;
+    /// # Ok::<(), linx_nfnl::Error>(())
+    /// ```
+    pub fn send(sock, batch: Batch) -> () {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        fit(sock.socket(), batch.encoded_len())?;
+        sock.drive(batch.into_machine()).await?
+    }
+}
+
+/// Encode an attribute list into a payload after an [`NfGenMsg`] for `family`: a small
+/// helper for callers building messages by hand.
+///
+/// ```
+/// let p = linx_nfnl::batch::payload(linx_nfnl::family::INET, |w| w.put_str(1, "t"));
+/// assert_eq!(&p[..4], &[1, 0, 0, 0]);
+/// ```
+pub fn payload(
+    family: u8,
+    f: impl FnOnce(&mut AttrWriter<'_, Vec<u8>>) -> Result<(), linx_netlink_codec::EncodeError>,
+) -> Vec<u8> {
+    let mut p = NfGenMsg::new(family).to_bytes().to_vec();
+    // Attributes built here are small; an oversize one is a caller bug we surface by
+    // leaving it out (the kernel then rejects the message with its own error).
+    let _ = f(&mut AttrWriter::new(&mut p));
+    p
+}
