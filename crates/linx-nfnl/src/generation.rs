@@ -1,7 +1,7 @@
 //! `GETGEN`: the ruleset generation, the counter every nf_tables commit bumps.
 //!
-//! Read it before pulling a ruleset and pass it to [`Batch::with_genid`]
-//! (crate::batch::Batch::with_genid) to make a read-modify-write atomic.
+//! Read it before pulling a ruleset and pass it to
+//! [`Batch::with_genid`](crate::batch::Batch::with_genid) to make a read-modify-write atomic.
 //!
 //! # Contract
 //! Reply attributes are big-endian (`NFTA_GEN_ID`, `NFTA_GEN_PROC_PID`) or a string
