@@ -70,6 +70,12 @@ impl From<linx_netlink_codec::Error> for Error {
     }
 }
 
+impl From<linx_netlink_sys::Error> for Error {
+    fn from(e: linx_netlink_sys::Error) -> Self {
+        Error::Request(e.into())
+    }
+}
+
 impl From<linx_netlink_codec::EncodeError> for Error {
     fn from(e: linx_netlink_codec::EncodeError) -> Self {
         Error::Request(e.into())

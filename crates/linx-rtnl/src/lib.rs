@@ -2,9 +2,8 @@
 //! statistics, as typed values and verbs.
 //!
 //! Every verb takes the socket first and is written once: on a blocking
-//! [`Socket`](linx_netlink_sys::Socket) it returns its result, on an
-//! [`AsyncSocket`](linx_netlink_sys::AsyncSocket) (feature `tokio`) it returns a `Send` future
-//! of the same result (see [`linx_netlink_codec::transport`]).
+//! `linx_netlink_sys::Socket` it returns its result, on an `AsyncSocket` (feature `tokio`) it
+//! returns a `Send` future of the same result (see [`linx_netlink_codec::transport`]).
 //!
 //! ```no_run
 //! use linx_rtnl::link;
@@ -37,8 +36,10 @@ pub mod rule;
 pub mod stats;
 mod verb;
 
+pub use addr::Address;
 pub use error::Error;
 pub use link::Link;
+pub use neigh::Neighbour;
 
 /// The netlink protocol number this crate speaks (`NETLINK_ROUTE`, `<linux/netlink.h>`).
 pub const PROTOCOL: i32 = linx_netlink_codec::consts::NETLINK_ROUTE;
