@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use linx_netlink_sys::{Netns, Socket};
+use linx_rtnl::addr::{self, AddrFlags, Address};
 use linx_rtnl::link::{self, Link, LinkData};
+use linx_rtnl::neigh::{self, LinkAddr, Neighbour, NudState};
 use serde_json::{Map, Value, json};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -205,6 +207,97 @@ fn link_json(l: &Link, by_index: &HashMap<u32, &Link>) -> Value {
     Value::Object(m)
 }
 
+/// The link part of `ip -j addr` (no `linkmode`, no `linkinfo`) plus `addr_info`.
+fn addr_json(l: &Link, addrs: &[&Address], by_index: &HashMap<u32, &Link>) -> Value {
+    let mut v = link_json(l, by_index);
+    let m = v.as_object_mut().expect("link_json makes an object");
+    m.remove("linkmode");
+    m.remove("linkinfo");
+    let info: Vec<Value> = addrs
+        .iter()
+        .map(|a| {
+            let mut e = Map::new();
+            let v4 = a.family == 2;
+            e.insert("family".into(), if v4 { "inet" } else { "inet6" }.into());
+            if let Some(ip) = a.ip() {
+                e.insert("local".into(), ip.to_string().into());
+            }
+            e.insert("prefixlen".into(), a.prefix_len.into());
+            if let Some(b) = a.broadcast {
+                e.insert("broadcast".into(), b.to_string().into());
+            }
+            e.insert("scope".into(), a.scope.to_string().into());
+            let flags = a.flags();
+            let named = [
+                (
+                    AddrFlags::SECONDARY,
+                    if v4 { "secondary" } else { "temporary" },
+                ),
+                (AddrFlags::NODAD, "nodad"),
+                (AddrFlags::OPTIMISTIC, "optimistic"),
+                (AddrFlags::DADFAILED, "dadfailed"),
+                (AddrFlags::HOMEADDRESS, "home"),
+                (AddrFlags::DEPRECATED, "deprecated"),
+                (AddrFlags::TENTATIVE, "tentative"),
+                (AddrFlags::MANAGETEMPADDR, "mngtmpaddr"),
+                (AddrFlags::NOPREFIXROUTE, "noprefixroute"),
+                (AddrFlags::MCAUTOJOIN, "autojoin"),
+                (AddrFlags::STABLE_PRIVACY, "stable-privacy"),
+            ];
+            for (f, name) in named {
+                if flags.contains(f) {
+                    e.insert(name.into(), true.into());
+                }
+            }
+            if !flags.contains(AddrFlags::PERMANENT) {
+                e.insert("dynamic".into(), true.into());
+            }
+            if v4 {
+                let label = a.label.clone().unwrap_or_else(|| l.name.clone());
+                e.insert("label".into(), label.into());
+            }
+            if let Some(ci) = &a.cacheinfo {
+                e.insert("valid_life_time".into(), ci.valid.into());
+                e.insert("preferred_life_time".into(), ci.preferred.into());
+            }
+            Value::Object(e)
+        })
+        .collect();
+    m.insert("addr_info".into(), info.into());
+    v
+}
+
+/// One entry of `ip -j neigh`; `None` for entries `ip neigh show` hides (NOARP-only, NONE).
+fn neigh_json(n: &Neighbour, by_index: &HashMap<u32, &Link>) -> Option<Value> {
+    if n.state.bits() & 0xff & !NudState::NOARP.bits() == 0 {
+        return None;
+    }
+    let mut m = Map::new();
+    if let Some(d) = n.dst {
+        m.insert("dst".into(), d.to_string().into());
+    }
+    if let Some(l) = by_index.get(&n.index) {
+        m.insert("dev".into(), l.name.clone().into());
+    }
+    match &n.lladdr {
+        Some(LinkAddr::Mac(mac)) => {
+            m.insert("lladdr".into(), mac.to_string().into());
+        }
+        Some(LinkAddr::Other(b)) => {
+            let hex: Vec<String> = b.iter().map(|x| format!("{x:02x}")).collect();
+            m.insert("lladdr".into(), hex.join(":").into());
+        }
+        None => {}
+    }
+    if n.flags & 0x80 != 0 {
+        // iproute2 prints this flag as a key with a null value
+        m.insert("router".into(), Value::Null);
+    }
+    let states: Vec<String> = n.state.to_string().split(' ').map(str::to_owned).collect();
+    m.insert("state".into(), states.into());
+    Some(Value::Object(m))
+}
+
 /// The JSON array for `object` (`link`, `addr`, ...), with `ip -j` field names. Tests
 /// include this file to diff it against `ip -j`.
 pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
@@ -212,6 +305,20 @@ pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
     let by_index: HashMap<u32, &Link> = links.iter().map(|l| (l.index, l)).collect();
     Ok(match object {
         "link" | "l" => links.iter().map(|l| link_json(l, &by_index)).collect(),
+        "addr" | "a" | "address" => {
+            let all = addr::list(sock)?;
+            links
+                .iter()
+                .map(|l| {
+                    let mine: Vec<&Address> = all.iter().filter(|a| a.index == l.index).collect();
+                    addr_json(l, &mine, &by_index)
+                })
+                .collect()
+        }
+        "neigh" | "n" | "neighbour" | "neighbor" => neigh::list(sock)?
+            .iter()
+            .filter_map(|n| neigh_json(n, &by_index))
+            .collect(),
         other => {
             return Err(
                 format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),
@@ -224,6 +331,10 @@ pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
 pub fn lines(sock: &Socket, object: &str) -> Res<Vec<String>> {
     Ok(match object {
         "link" | "l" => link::list(sock)?.iter().map(ToString::to_string).collect(),
+        "addr" | "a" | "address" => addr::list(sock)?.iter().map(ToString::to_string).collect(),
+        "neigh" | "n" | "neighbour" | "neighbor" => {
+            neigh::list(sock)?.iter().map(ToString::to_string).collect()
+        }
         other => {
             return Err(
                 format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),

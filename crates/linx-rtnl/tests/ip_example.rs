@@ -54,6 +54,52 @@ fn populated() -> TestNs {
             .vxlan_port(4789),
     )
     .unwrap();
+    // addresses: v4 with label and broadcast, a second v4, v6 (nodad: not tentative)
+    ns.ip(&[
+        "addr",
+        "add",
+        "10.0.0.1/24",
+        "brd",
+        "+",
+        "dev",
+        "ve0",
+        "label",
+        "ve0:a",
+    ]);
+    ns.ip(&["addr", "add", "10.0.1.1/24", "dev", "ve0"]);
+    ns.ip(&["addr", "add", "2001:db8::1/64", "dev", "ve0", "nodad"]);
+    ns.ip(&["addr", "add", "192.168.7.1/16", "dev", "br0"]);
+    // neighbours
+    ns.ip(&[
+        "neigh",
+        "add",
+        "10.0.0.9",
+        "lladdr",
+        "02:00:00:00:00:09",
+        "dev",
+        "ve0",
+    ]);
+    ns.ip(&[
+        "neigh",
+        "add",
+        "2001:db8::9",
+        "lladdr",
+        "02:00:00:00:00:0a",
+        "dev",
+        "ve0",
+        "router",
+    ]);
+    ns.ip(&[
+        "neigh",
+        "add",
+        "10.0.1.7",
+        "lladdr",
+        "02:00:00:00:00:07",
+        "dev",
+        "ve0",
+        "nud",
+        "stale",
+    ]);
     ns
 }
 
@@ -62,4 +108,18 @@ fn populated() -> TestNs {
 fn link_json_matches_ip() {
     let ns = populated();
     compare(&ns, "link", &["-d", "link", "show"]);
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn addr_json_matches_ip() {
+    let ns = populated();
+    compare(&ns, "addr", &["addr", "show"]);
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn neigh_json_matches_ip() {
+    let ns = populated();
+    compare(&ns, "neigh", &["neigh", "show"]);
 }
