@@ -53,6 +53,19 @@ pub(crate) const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("linx-reconcile", &[]),
     ("linx-testns", &["linx-netlink-sys"]),
+    // Benchmark commands for bench/run-peers.sh: a leaf binary, it may use any Linx library.
+    (
+        "linx-bench",
+        &[
+            "linx-netlink-sys",
+            "linx-netlink-codec",
+            "linx-ip",
+            "linx-rtnl",
+            "linx-nfnl",
+            "linx-netfilter",
+            "linx-reconcile",
+        ],
+    ),
 ];
 
 /// The tooling crate: it may depend on anything, and nothing may depend on it.
