@@ -403,6 +403,16 @@ impl RawAttr {
 pub struct RawAttrs(Vec<u8>);
 
 impl RawAttrs {
+    /// An empty set with room for `bytes` bytes of attributes (one allocation up front when
+    /// a decoder expects to keep much).
+    ///
+    /// ```
+    /// assert!(linx_netlink_codec::RawAttrs::with_capacity(64).is_empty());
+    /// ```
+    pub fn with_capacity(bytes: usize) -> Self {
+        RawAttrs(Vec::with_capacity(bytes))
+    }
+
     /// Keep `attr` (header, payload and zero padding).
     pub fn push(&mut self, attr: &AttrView<'_>) {
         let len = NLA_HDRLEN + attr.payload().len();

@@ -36,6 +36,8 @@ pub struct Stream<'s, D: Decoder> {
     sock: &'s Socket,
     pump: Pump,
     dec: D,
+    /// The clock, read once per datagram (not per message).
+    now: Instant,
 }
 
 impl<D: Decoder> std::fmt::Debug for Stream<'_, D> {
@@ -52,6 +54,7 @@ pub fn stream<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Stream<'_, D> 
         sock,
         pump: Pump::new(req),
         dec,
+        now: Instant::now(),
     }
 }
 
@@ -152,12 +155,13 @@ impl<D: Decoder> Iterator for Stream<'_, D> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            match self.pump.poll(Instant::now(), &mut self.dec) {
+            match self.pump.poll(self.now, &mut self.dec) {
                 Action::Event(ev) => return Some(ev),
                 Action::Finished => return None,
                 Action::Transmit => {
                     let seq = self.sock.next_seq();
-                    let bytes = self.pump.transmit(Instant::now(), seq);
+                    self.now = Instant::now();
+                    let bytes = self.pump.transmit(self.now, seq);
                     if let Err(e) = self.sock.send(bytes) {
                         return Some(Err(self.pump.handle_io_error(e)));
                     }
@@ -165,7 +169,10 @@ impl<D: Decoder> Iterator for Stream<'_, D> {
                 Action::Receive { deadline } => {
                     let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
                     match self.sock.recv(self.pump.recv_buffer(), timeout) {
-                        Ok(_) => self.pump.handle_received(),
+                        Ok(_) => {
+                            self.now = Instant::now();
+                            self.pump.handle_received()
+                        }
                         Err(linx_netlink_sys::Error::Timeout) => {
                             return Some(Err(self.pump.handle_timeout(Instant::now())));
                         }

@@ -221,7 +221,9 @@ pub struct Exchange {
     seq: u32,
     state: State,
     restarts: u32,
-    deadline: Option<Instant>,
+    /// Time of the last activity (send or a message of ours); the deadline is this plus the
+    /// timeout, computed only when asked (no clock arithmetic per message).
+    last: Option<Instant>,
     tx: Vec<u8>,
 }
 
@@ -233,7 +235,7 @@ impl Exchange {
             seq: 0,
             state: State::Send,
             restarts: 0,
-            deadline: None,
+            last: None,
             tx: Vec::new(),
         }
     }
@@ -277,14 +279,14 @@ impl Exchange {
             self.tx.clear();
         }
         self.state = State::Wait;
-        self.deadline = Some(now + self.req.timeout);
+        self.last = Some(now);
         Some(&self.tx)
     }
 
     /// When the exchange times out unless a reply arrives.
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
-            State::Wait | State::Drain { .. } => self.deadline,
+            State::Wait | State::Drain { .. } => self.last.map(|t| t + self.req.timeout),
             _ => None,
         }
     }
@@ -310,7 +312,7 @@ impl Exchange {
         if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
             return Ok(Step::Skip);
         }
-        self.deadline = Some(now + self.req.timeout);
+        self.last = Some(now);
         let kind = msg.kind();
         if let State::Drain { fail } = self.state {
             if kind == NLMSG_DONE || kind == NLMSG_ERROR {
@@ -479,12 +481,45 @@ pub struct Pump {
 /// Receive buffer capacity a pump starts with (grown on demand, never truncating).
 pub const RECV_BUFFER: usize = 64 * 1024;
 
+/// Spare buffers larger than this are not kept for reuse.
+const SPARE_MAX: usize = 1 << 20;
+
+thread_local! {
+    /// One spare receive buffer per thread, reused by consecutive exchanges.
+    static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// A receive buffer: this thread's spare if there is one, else a new one.
+pub(crate) fn take_spare_buffer() -> Vec<u8> {
+    let v = SPARE.with(|c| c.take());
+    if v.capacity() == 0 {
+        Vec::with_capacity(RECV_BUFFER)
+    } else {
+        v
+    }
+}
+
+/// Give a receive buffer back for the next exchange on this thread.
+pub(crate) fn return_spare_buffer(mut v: Vec<u8>) {
+    if v.capacity() <= SPARE_MAX {
+        v.clear();
+        SPARE.with(|c| c.set(v));
+    }
+}
+
+impl Drop for Pump {
+    fn drop(&mut self) {
+        return_spare_buffer(std::mem::take(&mut self.buf));
+    }
+}
+
 impl Pump {
-    /// A pump for `req`.
+    /// A pump for `req`. Its receive buffer is taken from a per-thread spare (and returned
+    /// when the pump is dropped), so back-to-back requests do not allocate one each.
     pub fn new(req: Request) -> Self {
         Pump {
             ex: Exchange::new(req),
-            buf: Vec::with_capacity(RECV_BUFFER),
+            buf: take_spare_buffer(),
             pos: 0,
             done: false,
         }

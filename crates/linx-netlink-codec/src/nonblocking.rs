@@ -38,6 +38,8 @@ pub struct AsyncStream<'s, D: Decoder> {
     sock: &'s AsyncSocket,
     pump: Pump,
     dec: D,
+    /// The clock, read once per datagram (not per message).
+    now: Instant,
 }
 
 impl<D: Decoder> std::fmt::Debug for AsyncStream<'_, D> {
@@ -54,6 +56,7 @@ pub fn stream<D: Decoder>(sock: &AsyncSocket, req: Request, dec: D) -> AsyncStre
         sock,
         pump: Pump::new(req),
         dec,
+        now: Instant::now(),
     }
 }
 
@@ -147,12 +150,13 @@ impl<D: Decoder> AsyncStream<'_, D> {
     /// The next event, or `None` when the reply is complete.
     pub async fn next(&mut self) -> Option<Result<DumpEvent<D::Item>, Error>> {
         loop {
-            match self.pump.poll(Instant::now(), &mut self.dec) {
+            match self.pump.poll(self.now, &mut self.dec) {
                 Action::Event(ev) => return Some(ev),
                 Action::Finished => return None,
                 Action::Transmit => {
                     let seq = self.sock.get_ref().next_seq();
-                    let bytes = self.pump.transmit(Instant::now(), seq).to_vec();
+                    self.now = Instant::now();
+                    let bytes = self.pump.transmit(self.now, seq).to_vec();
                     if let Err(e) = self.sock.send(&bytes).await {
                         return Some(Err(self.pump.handle_io_error(e)));
                     }
@@ -167,7 +171,10 @@ impl<D: Decoder> AsyncStream<'_, D> {
                         None => recv.await,
                     };
                     match res {
-                        Ok(_) => self.pump.handle_received(),
+                        Ok(_) => {
+                            self.now = Instant::now();
+                            self.pump.handle_received()
+                        }
                         Err(e) => return Some(Err(self.pump.handle_io_error(e))),
                     }
                 }

@@ -435,6 +435,9 @@ impl Link {
             index: h.index as u32,
             link_type: h.link_type,
             flags: h.flags,
+            // Link dumps carry many attributes this type does not model (stats, AF_SPEC):
+            // one allocation for all of them instead of a growth series.
+            other: RawAttrs::with_capacity(payload.len()),
             ..Default::default()
         };
         let base = IfInfoMsg::LEN;
