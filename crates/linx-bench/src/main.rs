@@ -26,8 +26,7 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use linx_netlink_codec::consts::*;
-use linx_netlink_codec::{AttrWriter, DecodeError, DumpEvent, MsgView, Request, blocking};
+use linx_netlink_codec::DumpEvent;
 use linx_netlink_sys::{Netns, Socket};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -89,11 +88,14 @@ fn count<T>(
 /// Every IPv4 route of every table: an `RTM_GETROUTE` dump (`struct rtmsg` with family
 /// `AF_INET`, the rest 0), counting `RTM_NEWROUTE` messages as they arrive.
 fn route_dump(sock: &Socket) -> Result<u64, BoxError> {
-    let mut rtmsg = vec![0u8; 12];
-    rtmsg[0] = AF_INET;
-    let req = Request::dump(RTM_GETROUTE, rtmsg).with_header_len(12);
-    let is_route = |m: &MsgView<'_>| -> Result<bool, DecodeError> { Ok(m.kind() == RTM_NEWROUTE) };
-    Ok(count(blocking::stream(sock, req, is_route), |r| *r)?)
+    // Typed decode of every route, streamed (O(one datagram) memory), IPv4 only like the
+    // other peers.
+    let filter = linx_rtnl::route::RouteFilter {
+        family: Some(linx_ip::Family::Inet),
+        ..Default::default()
+    };
+    let call = linx_rtnl::route::list_filtered_call(&filter, None)?;
+    Ok(count(call.stream(sock), |r| r.is_some())?)
 }
 
 /// Every link, each decoded into a typed [`linx_rtnl::Link`] and dropped.
@@ -111,45 +113,22 @@ fn route_dst(i: u32) -> Ipv4Addr {
     )
 }
 
-/// The `RTM_NEWROUTE` payload for route `i`: `struct rtmsg` (AF_INET, /28, table in
-/// `RTA_TABLE`, protocol static, scope universe, unicast) + `RTA_TABLE`, `RTA_DST`,
-/// `RTA_GATEWAY`, `RTA_OIF`, as the raw peer builds it.
-fn new_route(i: u32, table: u32, oif: u32) -> Result<Vec<u8>, BoxError> {
-    const RTPROT_STATIC: u8 = 4;
-    const RTN_UNICAST: u8 = 1;
-    let mut p = vec![
-        AF_INET,
-        28,
-        0,
-        0,
-        0,
-        RTPROT_STATIC,
-        0,
-        RTN_UNICAST,
-        0,
-        0,
-        0,
-        0,
-    ];
-    let mut w = AttrWriter::new(&mut p);
-    w.put_u32(RTA_TABLE, table)?;
-    w.put(RTA_DST, &route_dst(i).octets())?;
-    w.put(RTA_GATEWAY, &Ipv4Addr::new(192, 0, 2, 2).octets())?;
-    w.put_u32(RTA_OIF, oif)?;
-    Ok(p)
-}
-
-/// Add `n` routes, one request and its ACK at a time.
+/// Add `n` routes through `route::add_many` (pipelined, every route ACKed).
 fn route_add(sock: &Socket, n: u32, table: u32, dev: &str) -> Result<u64, BoxError> {
-    let oif = linx_rtnl::link::get(sock, dev)?.index;
-    for i in 0..n {
-        let req = Request::new(
-            RTM_NEWROUTE,
-            NLM_F_CREATE | NLM_F_EXCL,
-            new_route(i, table, oif)?,
-        )
-        .with_header_len(12);
-        blocking::ack(sock, req).map_err(|e| format!("route {}/28: {e}", route_dst(i)))?;
+    use linx_rtnl::route::{self, RouteSpec};
+    let gw = Ipv4Addr::new(192, 0, 2, 2);
+    let specs: Vec<RouteSpec> = (0..n)
+        .map(|i| {
+            RouteSpec::new((route_dst(i), 28))
+                .via(gw)
+                .dev(dev)
+                .table(table)
+                .protocol(route::Protocol::STATIC)
+        })
+        .collect();
+    // Pipelined: a window of requests per datagram, every route ACKed and checked.
+    for (i, r) in route::add_many(sock, &specs)?.into_iter().enumerate() {
+        r.map_err(|e| format!("route {}/28: {e}", route_dst(i as u32)))?;
     }
     Ok(u64::from(n))
 }

@@ -291,6 +291,7 @@ impl Ip {
     /// assert_eq!(Ip::from_bytes(&[10, 0, 0]), None);
     /// assert_eq!(Ip::from_bytes(&[]), None);
     /// ```
+    #[inline]
     pub fn from_bytes(bytes: &[u8]) -> Option<Ip> {
         if let Ok(octets) = <[u8; 4]>::try_from(bytes) {
             Some(Ip::V4(octets))

@@ -88,6 +88,7 @@ impl Mac {
     /// assert_eq!(Mac::from_bytes(&[2, 0xaa, 0xbb, 0xcc, 0xdd, 0xee]), Some(mac!("02:aa:bb:cc:dd:ee")));
     /// assert_eq!(Mac::from_bytes(&[0; 8]), None);
     /// ```
+    #[inline]
     pub fn from_bytes(bytes: &[u8]) -> Option<Mac> {
         <[u8; 6]>::try_from(bytes).ok().map(Mac)
     }

@@ -35,6 +35,7 @@ use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 /// assert_eq!(linx_netlink_codec::align(5), 8);
 /// assert_eq!(linx_netlink_codec::align(8), 8);
 /// ```
+#[inline]
 pub const fn align(len: usize) -> usize {
     (len + 3) & !3
 }
@@ -49,11 +50,13 @@ pub struct AttrView<'a> {
 
 impl<'a> AttrView<'a> {
     /// The attribute type without the flag bits.
+    #[inline]
     pub fn kind(&self) -> u16 {
         self.raw_type & NLA_TYPE_MASK
     }
 
     /// The type field as received, flag bits included.
+    #[inline]
     pub fn raw_type(&self) -> u16 {
         self.raw_type
     }
@@ -69,11 +72,13 @@ impl<'a> AttrView<'a> {
     }
 
     /// The payload (without header and padding).
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         self.payload
     }
 
     /// Byte offset of this attribute's header within the buffer that was iterated.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -115,6 +120,7 @@ pub struct AttrIter<'a> {
 
 impl<'a> AttrIter<'a> {
     /// Iterate the attributes in `buf`.
+    #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
         AttrIter {
             buf,
@@ -127,6 +133,7 @@ impl<'a> AttrIter<'a> {
 impl<'a> Iterator for AttrIter<'a> {
     type Item = Result<AttrView<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;
@@ -380,6 +387,7 @@ impl RawAttr {
     }
 
     /// The type without flag bits.
+    #[inline]
     pub fn kind(&self) -> u16 {
         self.raw_type & NLA_TYPE_MASK
     }

@@ -285,11 +285,13 @@ macro_rules! header_field {
     ($($t:ty),*) => {$(
         impl HeaderField for $t {
             const SIZE: usize = size_of::<$t>();
+            #[inline]
             fn read(b: &[u8], big_endian: bool) -> Self {
                 let mut a = [0u8; size_of::<$t>()];
                 a.copy_from_slice(&b[..size_of::<$t>()]);
                 if big_endian { <$t>::from_be_bytes(a) } else { <$t>::from_ne_bytes(a) }
             }
+            #[inline]
             fn write(self, b: &mut [u8], big_endian: bool) {
                 let a = if big_endian { self.to_be_bytes() } else { self.to_ne_bytes() };
                 b[..size_of::<$t>()].copy_from_slice(&a);

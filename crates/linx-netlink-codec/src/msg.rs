@@ -53,6 +53,7 @@ impl NlHeader {
     /// h.emit(&mut b);
     /// assert_eq!(NlHeader::parse(&b).unwrap(), h);
     /// ```
+    #[inline]
     pub fn parse(buf: &[u8]) -> Result<Self, DecodeError> {
         let b: &[u8; 16] = buf
             .get(..16)
@@ -99,6 +100,7 @@ impl<'a> MsgView<'a> {
     /// assert_eq!((m.kind(), m.seq(), m.payload().len()), (3, 1, 4));
     /// assert!(MsgView::new_checked(&b[..19]).is_err());
     /// ```
+    #[inline]
     pub fn new_checked(buf: &'a [u8]) -> Result<Self, DecodeError> {
         let header = NlHeader::parse(buf)?;
         let len = header.len as usize;
@@ -119,18 +121,22 @@ impl<'a> MsgView<'a> {
     }
 
     /// The header.
+    #[inline]
     pub fn header(&self) -> &NlHeader {
         &self.header
     }
     /// `nlmsg_type`.
+    #[inline]
     pub fn kind(&self) -> u16 {
         self.header.kind
     }
     /// `nlmsg_flags`.
+    #[inline]
     pub fn flags(&self) -> u16 {
         self.header.flags
     }
     /// `nlmsg_seq`.
+    #[inline]
     pub fn seq(&self) -> u32 {
         self.header.seq
     }
@@ -139,16 +145,19 @@ impl<'a> MsgView<'a> {
         self.header.pid
     }
     /// The payload after the 16-byte header.
+    #[inline]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[NLMSG_HDRLEN..]
     }
     /// The whole message, header included, without trailing padding.
+    #[inline]
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// The attributes after a family header of `header_len` bytes (padded to 4).
     /// A payload shorter than the header yields no attributes; check the header separately.
+    #[inline]
     pub fn attrs(&self, header_len: usize) -> AttrIter<'a> {
         let p = self.payload();
         AttrIter::new(p.get(align(header_len)..).unwrap_or(&[]))
@@ -192,6 +201,7 @@ impl<'a> MsgIter<'a> {
 impl<'a> Iterator for MsgIter<'a> {
     type Item = Result<MsgView<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

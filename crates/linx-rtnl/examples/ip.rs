@@ -11,6 +11,9 @@ use linx_netlink_sys::{Netns, Socket};
 use linx_rtnl::addr::{self, AddrFlags, Address};
 use linx_rtnl::link::{self, Link, LinkData};
 use linx_rtnl::neigh::{self, LinkAddr, Neighbour, NudState};
+use linx_rtnl::route::{self, Route, RouteType, TableName};
+use linx_rtnl::rule::{self, Rule, RuleAction};
+use linx_rtnl::stats;
 use serde_json::{Map, Value, json};
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -298,6 +301,111 @@ fn neigh_json(n: &Neighbour, by_index: &HashMap<u32, &Link>) -> Option<Value> {
     Some(Value::Object(m))
 }
 
+/// A prefix as iproute2 prints it: the bare address at full length, else `addr/len`.
+fn prefix(ip: linx_ip::Ip, len: u8) -> String {
+    let full = if ip.is_ipv4() { 32 } else { 128 };
+    if len == full {
+        ip.to_string()
+    } else {
+        format!("{ip}/{len}")
+    }
+}
+
+/// One entry of `ip -j route show table all`.
+fn route_json(r: &Route, by_index: &HashMap<u32, &Link>) -> Value {
+    let mut m = Map::new();
+    if r.route_type != RouteType::Unicast {
+        m.insert("type".into(), r.route_type.to_string().into());
+    }
+    let dst = match r.dst {
+        Some(d) if r.dst_len > 0 => prefix(d, r.dst_len),
+        _ => "default".into(),
+    };
+    m.insert("dst".into(), dst.into());
+    if let Some(g) = r.gateway {
+        m.insert("gateway".into(), g.to_string().into());
+    }
+    if let Some(l) = r.oif.and_then(|i| by_index.get(&i)) {
+        m.insert("dev".into(), l.name.clone().into());
+    }
+    if r.table() != 254 {
+        m.insert("table".into(), TableName(r.table()).to_string().into());
+    }
+    if u8::from(r.protocol) != 3 {
+        m.insert("protocol".into(), r.protocol.to_string().into());
+    }
+    if u8::from(r.scope) != 0 {
+        m.insert("scope".into(), r.scope.to_string().into());
+    }
+    if let Some(x) = r.metric {
+        m.insert("metric".into(), x.into());
+    }
+    if let Some(p) = r.prefsrc {
+        m.insert("prefsrc".into(), p.to_string().into());
+    }
+    if let Some(p) = r.other.get(20).and_then(|a| a.payload().first().copied()) {
+        let pref = match p {
+            0 => "medium",
+            1 => "high",
+            3 => "low",
+            _ => "unknown",
+        };
+        m.insert("pref".into(), pref.into());
+    }
+    Value::Object(m)
+}
+
+/// One entry of `ip -j rule show` (IPv4).
+fn rule_json(r: &Rule) -> Value {
+    let mut m = Map::new();
+    m.insert("priority".into(), r.priority.unwrap_or(0).into());
+    match r.src {
+        Some(s) if r.src_len > 0 => {
+            m.insert("src".into(), s.to_string().into());
+            if r.src_len != 32 {
+                m.insert("srclen".into(), r.src_len.into());
+            }
+        }
+        _ => {
+            m.insert("src".into(), "all".into());
+        }
+    }
+    if let Some(d) = r.dst.filter(|_| r.dst_len > 0) {
+        m.insert("dst".into(), d.to_string().into());
+        if r.dst_len != 32 {
+            m.insert("dstlen".into(), r.dst_len.into());
+        }
+    }
+    if let Some(f) = r.fwmark {
+        m.insert("fwmark".into(), format!("{f:#x}").into());
+        if let Some(mask) = r.fwmask.filter(|m| *m != 0xffff_ffff) {
+            m.insert("fwmask".into(), format!("{mask:#x}").into());
+        }
+    }
+    if let Some(i) = &r.iif {
+        m.insert("iif".into(), i.clone().into());
+    }
+    if let Some(o) = &r.oif {
+        m.insert("oif".into(), o.clone().into());
+    }
+    match r.action {
+        RuleAction::ToTable => {
+            m.insert("table".into(), TableName(r.table()).to_string().into());
+        }
+        RuleAction::Blackhole => {
+            m.insert("action".into(), "blackhole".into());
+        }
+        RuleAction::Unreachable => {
+            m.insert("action".into(), "unreachable".into());
+        }
+        RuleAction::Prohibit => {
+            m.insert("action".into(), "prohibit".into());
+        }
+        _ => {}
+    }
+    Value::Object(m)
+}
+
 /// The JSON array for `object` (`link`, `addr`, ...), with `ip -j` field names. Tests
 /// include this file to diff it against `ip -j`.
 pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
@@ -319,6 +427,42 @@ pub fn render(sock: &Socket, object: &str) -> Res<Vec<Value>> {
             .iter()
             .filter_map(|n| neigh_json(n, &by_index))
             .collect(),
+        // `ip route show table all` hides cloned (cache) routes
+        "route" | "r" => route::list(sock)?
+            .iter()
+            .filter(|r| r.flags & route::RTM_F_CLONED == 0)
+            .map(|r| route_json(r, &by_index))
+            .collect(),
+        "rule" | "ru" => rule::list(sock)?
+            .iter()
+            .filter(|r| r.family == 2)
+            .map(rule_json)
+            .collect(),
+        "stats" | "s" => {
+            let all = stats::list(sock)?;
+            links
+                .iter()
+                .map(|l| {
+                    let mut v = link_json(l, &by_index);
+                    let m = v.as_object_mut().expect("link_json makes an object");
+                    m.remove("linkinfo");
+                    if let Some(s) = all.iter().find(|s| s.index == l.index).and_then(|s| s.link64.as_ref()) {
+                        m.insert(
+                            "stats64".into(),
+                            json!({
+                                "rx": { "bytes": s.rx_bytes, "packets": s.rx_packets, "errors": s.rx_errors,
+                                        "dropped": s.rx_dropped, "over_errors": s.rx_over_errors,
+                                        "multicast": s.multicast },
+                                "tx": { "bytes": s.tx_bytes, "packets": s.tx_packets, "errors": s.tx_errors,
+                                        "dropped": s.tx_dropped, "carrier_errors": s.tx_carrier_errors,
+                                        "collisions": s.collisions },
+                            }),
+                        );
+                    }
+                    v
+                })
+                .collect()
+        }
         other => {
             return Err(
                 format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),
@@ -335,6 +479,9 @@ pub fn lines(sock: &Socket, object: &str) -> Res<Vec<String>> {
         "neigh" | "n" | "neighbour" | "neighbor" => {
             neigh::list(sock)?.iter().map(ToString::to_string).collect()
         }
+        "route" | "r" => route::list(sock)?.iter().map(ToString::to_string).collect(),
+        "rule" | "ru" => rule::list(sock)?.iter().map(ToString::to_string).collect(),
+        "stats" | "s" => stats::list(sock)?.iter().map(ToString::to_string).collect(),
         other => {
             return Err(
                 format!("unknown object {other:?}: link|addr|route|neigh|rule|stats").into(),

@@ -1477,3 +1477,50 @@ mod kernel {
         assert!(theirs.is_empty(), "{theirs:?}");
     }
 }
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn add_many_pipelines_and_reports_each_route() {
+    use linx_rtnl::route::{self, RouteSpec};
+    let ns = linx_testns::TestNs::new();
+    let sock = linx_rtnl::open(ns.netns()).unwrap();
+    ns.ip(&["link", "add", "ve0", "type", "veth", "peer", "name", "ve1"]);
+    ns.ip(&["link", "set", "ve0", "up"]);
+    ns.ip(&["link", "set", "ve1", "up"]);
+    ns.ip(&["addr", "add", "192.0.2.1/24", "dev", "ve0"]);
+    let mut specs: Vec<RouteSpec> = (0..1000u32)
+        .map(|i| {
+            let dst = format!(
+                "10.{}.{}.{}/28",
+                (i >> 12) & 255,
+                (i >> 4) & 255,
+                (i & 15) << 4
+            );
+            RouteSpec::new(dst.as_str())
+                .via("192.0.2.2")
+                .dev("ve0")
+                .table(100)
+                .protocol(76)
+        })
+        .collect();
+    specs.insert(500, specs[10].clone()); // a duplicate: EEXIST at index 500 only
+    let res = route::add_many(&sock, &specs).unwrap();
+    assert_eq!(res.len(), 1001);
+    for (i, r) in res.iter().enumerate() {
+        if i == 500 {
+            assert_eq!(
+                r.as_ref().unwrap_err().errno(),
+                Some(linx_netlink_codec::Errno::EEXIST)
+            );
+        } else {
+            assert!(r.is_ok(), "route {i}: {r:?}");
+        }
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&ns.ip_json(&["route", "show", "table", "100", "proto", "76"]))
+            .unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1000);
+    // input errors are caught before anything is sent
+    let bad = vec![RouteSpec::new("10.200.0.0/24").via("2001:db8::1")];
+    assert!(route::add_many(&sock, &bad).is_err());
+}
