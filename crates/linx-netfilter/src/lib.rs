@@ -1,11 +1,94 @@
-//! nf_tables for Linx: the ruleset model and its validation, expressions, encoder, decoder,
-//! diff and push.
+//! nf_tables for Linx: the ruleset value model and its validation (this release), with the
+//! encoder, decoder, diff and push to follow on top of it.
 //!
-//! This crate is a placeholder in the foundation release: the model arrives with its own issue.
+//! A [`Ruleset`] holds [`Table`]s; a table holds [`Chain`]s of [`Rule`]s, named [`Set`]s and
+//! [`Map`]s, stateful [`Object`]s and [`Flowtable`]s. Rules are lists of [`Expr`]essions,
+//! the kernel's own register-machine instructions, built with helpers that get byte order
+//! right.
+//!
+//! ```
+//! use linx_netfilter::expr::nat::masquerade;
+//! use linx_netfilter::{
+//!     Chain, ChainType, CtState, Expr, Family, Hook, KeyType, Policy, Priority, Rule, Ruleset,
+//!     Set, SetElement, TableFlags,
+//! };
+//! use linx_ip::ip;
+//!
+//! let mut rs = Ruleset::new();
+//! let filter = rs.add_table(Family::Inet, "filter", TableFlags::default())?;
+//! filter.add_set(Set::new("blocklist", KeyType::Ipv4Addr).interval().element(ip!("192.0.2.0/24")))?;
+//! filter.add_chain(
+//!     Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop),
+//! )?;
+//! filter.add_rule("input", Rule::new(Expr::ct_state(&[CtState::ESTABLISHED, CtState::RELATED])).accept().tag("est"))?;
+//! filter.add_rule(
+//!     "input",
+//!     Rule::new(Expr::meta_nfproto_eq(2)).expr(Expr::ip_saddr()).expr(Expr::lookup("blocklist")).drop().tag("block"),
+//! )?;
+//! filter.add_rule(
+//!     "input",
+//!     Rule::new(Expr::meta_l4proto_eq(6)).exprs(Expr::tcp_dport_eq(22)).accept().tag("ssh").comment("admin"),
+//! )?;
+//!
+//! let nat = rs.add_table(Family::Ip, "nat", TableFlags::default())?;
+//! nat.add_chain(Chain::base("post", ChainType::Nat, Hook::Postrouting, Priority::SRCNAT))?;
+//! nat.add_rule("post", Rule::new(masquerade()))?;
+//!
+//! rs.validate()?; // what push runs before encoding anything
+//! assert_eq!(rs.to_string(), "Ruleset<2 tables: ip/nat, inet/filter>");
+//! # Ok::<(), linx_netfilter::Error>(())
+//! ```
+//!
+//! Why a typed model in front of the wire format: nf_tables reports most mistakes as a bare
+//! `EINVAL` or `EOPNOTSUPP` for a whole batch. Checking the family, hook, chain-type and
+//! priority rules, set element types, references and limits here turns those into typed
+//! [`Error`]s that name the table, chain, rule or element, before anything is sent.
 //!
 //! # Contract
-//! - Talks to the kernel only through `linx-nfnl`; no socket or framing code of its own.
-//! - No `unsafe` code.
+//! - Pure values: no I/O, no clock, no global state; everything is `Send + Sync`.
+//! - Validation: the `add_*` builders check what they can see (the object, its family, its
+//!   chain); [`Ruleset::validate`] checks everything, including references and the jump
+//!   graph. Errors are [`Error`] values, never panics. Kernel refusals are not produced here.
+//! - Byte order: packet fields in network order, meta/ct host integers in native order
+//!   (see [`expr`]); set keys per [`KeyType::byte_order`].
+//! - Lossless room: unknown expressions ([`Expr::Unknown`]), object kinds
+//!   ([`ObjectKind::Raw`]), key types ([`KeyType::Raw`]), kernel enum values (`Other(n)`) and
+//!   flag bits are kept, so a pulled ruleset can be re-emitted unchanged.
+//! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
+//!   format is documented in [`ruleset`].
+//! - Out of scope here: the wire encoder and decoder, push/pull, diff, monitor and NFLOG.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod consts;
+pub mod expr;
+pub mod ruleset;
+
+mod chain;
+mod error;
+mod family;
+mod flags;
+mod flowtable;
+mod hex;
+mod object;
+mod rule;
+mod set;
+mod table;
+mod validate;
+mod verdict;
+
+pub use chain::{BaseChain, Chain, ChainFlags, ChainKind};
+pub use error::{Error, Reason, TableId};
+pub use expr::{Expr, Reg};
+pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
+pub use flowtable::{Flowtable, FlowtableFlags};
+pub use object::{Object, ObjectKind, ObjectType};
+pub use rule::Rule;
+pub use ruleset::{Ruleset, TableRef};
+pub use set::{
+    CtState, DataType, ElemValue, KeyType, Map, MapElement, MapValue, Set, SetElement, SetFlags,
+};
+pub use table::{Table, TableFlags};
+pub use verdict::Verdict;
 
 pub use linx_nfnl::PROTOCOL;

@@ -1,0 +1,742 @@
+//! The checks behind `add_*` and `validate`: names, rule expressions, references between
+//! objects of a table, and the jump graph.
+//!
+//! Why one module: the same check runs on insertion (early, pointing at the object just
+//! added) and on whole-ruleset validation (after the caller edited fields directly, or after
+//! deserialization). Keeping each rule in one function guarantees both paths agree.
+//!
+//! # Contract
+//! - Every function is pure and returns the first problem found, in model order (chains, then
+//!   their rules in order, then sets and maps, objects, flowtables, then references).
+//! - Rule checks need the table family and, for NAT, the chain's kind: see [`RuleCtx`].
+//! - Reference checks ([`check_refs`]) need the whole table: jump/goto targets exist and are
+//!   regular chains, no jump loops, at most 16 nested jumps from a base chain, lookups and
+//!   dynsets name an existing set or map used the way its kind allows, objrefs name an
+//!   existing object.
+//! - Nothing panics; the jump graph walk is iterative (no recursion on user data).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::consts::limits::{
+    COMMENT_MAXLEN, IFNAMSIZ, NF_LOG_PREFIXLEN, NFT_JUMP_STACK_SIZE, NFT_NAME_MAXLEN,
+};
+use crate::expr::{ImmediateData, NatType, SetLiteral, VmapLiteral};
+use crate::set::{check_elements, check_literal_flags};
+use crate::{
+    BaseChain, ChainType, DataType, Error, Expr, Family, Hook, Reason, Reg, Rule, SetFlags, Table,
+    TableId, Verdict,
+};
+
+/// The table id used where no table is known (a chain or set deserialized on its own).
+pub(crate) const NO_TABLE: TableId = TableId {
+    family: Family::Inet,
+    name: String::new(),
+};
+
+/// Table, chain, set, object and flowtable names: 1..=255 bytes, no NUL.
+pub(crate) fn check_name(name: &str) -> Result<(), Reason> {
+    if name.is_empty() {
+        return Err(Reason::EmptyName);
+    }
+    if name.len() >= NFT_NAME_MAXLEN {
+        return Err(Reason::NameTooLong {
+            len: name.len(),
+            max: NFT_NAME_MAXLEN - 1,
+        });
+    }
+    if name.contains('\0') {
+        return Err(Reason::NulByte);
+    }
+    Ok(())
+}
+
+/// A set or map name: a valid name not starting with `__set` or `__map`.
+pub(crate) fn check_set_name(name: &str) -> Result<(), Reason> {
+    check_name(name)?;
+    if name.starts_with("__set") || name.starts_with("__map") {
+        return Err(Reason::ReservedName);
+    }
+    Ok(())
+}
+
+/// A comment: at most 253 bytes, no NUL.
+pub(crate) fn check_comment(comment: &str) -> Result<(), Reason> {
+    if comment.len() > COMMENT_MAXLEN {
+        return Err(Reason::CommentTooLong { len: comment.len() });
+    }
+    if comment.contains('\0') {
+        return Err(Reason::NulByte);
+    }
+    Ok(())
+}
+
+/// An interface name as the kernel's `dev_valid_name` accepts it: 1..=15 bytes, not `.` or
+/// `..`, no `/`, `:`, whitespace or NUL.
+pub(crate) fn check_ifname(name: &str) -> Result<(), Reason> {
+    let valid = !name.is_empty()
+        && name.len() < IFNAMSIZ
+        && name != "."
+        && name != ".."
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == ':' || c == '\0' || c.is_whitespace());
+    if valid {
+        Ok(())
+    } else {
+        Err(Reason::BadInterfaceName {
+            name: name.to_owned(),
+        })
+    }
+}
+
+/// Where a rule sits.
+pub(crate) struct RuleCtx<'a> {
+    /// The table.
+    pub(crate) table: &'a TableId,
+    /// The chain's name.
+    pub(crate) chain: &'a str,
+    /// The chain's base part, if it is a base chain.
+    pub(crate) base: Option<&'a BaseChain>,
+}
+
+impl RuleCtx<'_> {
+    fn bad_rule(&self, index: usize, reason: Reason) -> Error {
+        Error::BadRule {
+            table: self.table.clone(),
+            chain: self.chain.to_owned(),
+            index,
+            reason,
+        }
+    }
+
+    fn bad_verdict(&self, verdict: &Verdict, reason: Reason) -> Error {
+        Error::BadVerdict {
+            table: self.table.clone(),
+            chain: self.chain.to_owned(),
+            verdict: Box::new(verdict.clone()),
+            reason,
+        }
+    }
+}
+
+/// Checks a rule's userdata and expressions (not references to other objects).
+pub(crate) fn check_rule(rule: &Rule, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error> {
+    rule.check_userdata()
+        .map_err(|reason| ctx.bad_rule(index, reason))?;
+    for expr in &rule.exprs {
+        check_expr(expr, ctx, index)?;
+    }
+    Ok(())
+}
+
+/// `Ok` when `len` bytes fit at `reg`.
+fn load(reg: Reg, len: u32) -> Result<(), Reason> {
+    if !reg.is_valid() {
+        Err(Reason::BadRegister { reg })
+    } else if !reg.can_hold(len) {
+        Err(Reason::RegisterOverflow { reg, len })
+    } else {
+        Ok(())
+    }
+}
+
+/// `Ok` when `reg` is a valid register.
+fn valid(reg: Reg) -> Result<(), Reason> {
+    if reg.is_valid() {
+        Ok(())
+    } else {
+        Err(Reason::BadRegister { reg })
+    }
+}
+
+/// Data bytes of `cmp` and `immediate`: 1..=64 bytes.
+fn data_len(data: &[u8]) -> Result<u32, Reason> {
+    let max = crate::consts::reg::NFT_DATA_VALUE_MAXLEN;
+    match u32::try_from(data.len()) {
+        Ok(len) if len > 0 && len <= max => Ok(len),
+        _ => Err(Reason::DataLength {
+            expected: max,
+            got: data.len(),
+        }),
+    }
+}
+
+/// A jump or goto target name must be a valid chain name.
+fn check_verdict(verdict: &Verdict, ctx: &RuleCtx<'_>) -> Result<(), Error> {
+    if let Some(target) = verdict.target() {
+        check_name(target).map_err(|reason| ctx.bad_verdict(verdict, reason))?;
+    }
+    Ok(())
+}
+
+/// Where a NAT-like expression may run.
+fn check_nat_chain(
+    expr: &'static str,
+    hooks: &[Hook],
+    base: Option<&BaseChain>,
+) -> Result<(), Reason> {
+    // Regular chains are checked by the kernel through the chains that jump to them.
+    let Some(base) = base else { return Ok(()) };
+    if base.chain_type != ChainType::Nat {
+        return Err(Reason::ExprNeedsChainType {
+            expr,
+            needs: ChainType::Nat,
+        });
+    }
+    if !hooks.contains(&base.hook) {
+        return Err(Reason::ExprNotOnHook {
+            expr,
+            hook: base.hook,
+        });
+    }
+    Ok(())
+}
+
+/// Checks one expression.
+fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error> {
+    let family = ctx.table.family;
+    let bad = |reason| ctx.bad_rule(index, reason);
+    match expr {
+        Expr::Payload { len, dreg, .. } => load(*dreg, *len).map_err(bad),
+        Expr::Meta { key, dreg } => match key.len() {
+            Some(len) => load(*dreg, len).map_err(bad),
+            None => valid(*dreg).map_err(bad),
+        },
+        Expr::Ct { key, dreg } => match key.len() {
+            Some(len) => load(*dreg, len).map_err(bad),
+            None => valid(*dreg).map_err(bad),
+        },
+        Expr::Cmp { sreg, data, .. } => {
+            let len = data_len(data).map_err(bad)?;
+            load(*sreg, len).map_err(bad)
+        }
+        Expr::Bitwise {
+            sreg,
+            dreg,
+            len,
+            mask,
+            xor,
+        } => {
+            for bytes in [mask, xor] {
+                if bytes.len() != *len as usize || bytes.is_empty() {
+                    return Err(bad(Reason::DataLength {
+                        expected: *len,
+                        got: bytes.len(),
+                    }));
+                }
+            }
+            load(*sreg, *len).map_err(bad)?;
+            load(*dreg, *len).map_err(bad)
+        }
+        Expr::Lookup {
+            set, sreg, dreg, ..
+        } => {
+            check_name(set).map_err(bad)?;
+            valid(*sreg).map_err(bad)?;
+            if let Some(dreg) = dreg {
+                valid(*dreg).map_err(bad)?;
+            }
+            Ok(())
+        }
+        Expr::SetLiteral(lit) => check_set_literal(lit, ctx, index),
+        Expr::VmapLiteral(lit) => check_vmap_literal(lit, ctx, index),
+        Expr::Reject { kind, code } => {
+            if family == Family::Arp {
+                return Err(bad(Reason::ExprNotInFamily {
+                    expr: "reject",
+                    family,
+                }));
+            }
+            if *kind == crate::expr::RejectType::IcmpxUnreach
+                && *code > crate::consts::expr::NFT_REJECT_ICMPX_MAX
+            {
+                return Err(bad(Reason::RejectCode { code: *code }));
+            }
+            Ok(())
+        }
+        Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => Ok(()),
+        Expr::Dynset {
+            set,
+            sreg_key,
+            sreg_data,
+            exprs,
+            ..
+        } => {
+            check_name(set).map_err(bad)?;
+            valid(*sreg_key).map_err(bad)?;
+            if let Some(reg) = sreg_data {
+                valid(*reg).map_err(bad)?;
+            }
+            for inner in exprs {
+                if !matches!(
+                    inner,
+                    Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. }
+                ) {
+                    return Err(bad(Reason::NotStateful {
+                        expr: match inner {
+                            Expr::Unknown { .. } => "unknown",
+                            other => static_name(other),
+                        },
+                    }));
+                }
+            }
+            Ok(())
+        }
+        Expr::Objref { name, .. } => check_name(name).map_err(bad),
+        Expr::Log {
+            group,
+            prefix,
+            snaplen,
+            qthreshold,
+            level,
+            ..
+        } => {
+            if let Some(prefix) = prefix {
+                if prefix.len() >= NF_LOG_PREFIXLEN {
+                    return Err(bad(Reason::LogPrefixTooLong { len: prefix.len() }));
+                }
+                if prefix.contains('\0') {
+                    return Err(bad(Reason::NulByte));
+                }
+            }
+            if group.is_some() && level.is_some() {
+                return Err(bad(Reason::LogOptions(
+                    "a syslog level and an NFLOG group exclude each other",
+                )));
+            }
+            if group.is_none() && (snaplen.is_some() || qthreshold.is_some()) {
+                return Err(bad(Reason::LogOptions(
+                    "snaplen and qthreshold need an NFLOG group",
+                )));
+            }
+            if level.is_some_and(|l| l > 8) {
+                return Err(bad(Reason::LogOptions("level must be 0..=8")));
+            }
+            Ok(())
+        }
+        Expr::Immediate { dreg, data } => match data {
+            ImmediateData::Verdict(verdict) => {
+                if *dreg != Reg::VERDICT {
+                    return Err(bad(Reason::BadRegister { reg: *dreg }));
+                }
+                check_verdict(verdict, ctx)
+            }
+            ImmediateData::Value(bytes) => {
+                let len = data_len(bytes).map_err(bad)?;
+                load(*dreg, len).map_err(bad)
+            }
+        },
+        Expr::Nat {
+            kind,
+            family: nat_family,
+            reg_addr_min,
+            reg_addr_max,
+            reg_proto_min,
+            reg_proto_max,
+            ..
+        } => {
+            if !family.is_ip() {
+                return Err(bad(Reason::ExprNotInFamily {
+                    expr: "nat",
+                    family,
+                }));
+            }
+            let fits = match (family, nat_family) {
+                (Family::Inet, Family::Ip | Family::Ip6) => true,
+                (table, nat) => table == *nat,
+            };
+            if !fits {
+                return Err(bad(Reason::NatFamily {
+                    family: *nat_family,
+                    table_family: family,
+                }));
+            }
+            let addr_len = if *nat_family == Family::Ip { 4 } else { 16 };
+            for reg in [reg_addr_min, reg_addr_max].into_iter().flatten() {
+                load(*reg, addr_len).map_err(bad)?;
+            }
+            for reg in [reg_proto_min, reg_proto_max].into_iter().flatten() {
+                load(*reg, 2).map_err(bad)?;
+            }
+            let hooks: &[Hook] = match kind {
+                NatType::Snat => &[Hook::Postrouting, Hook::Input],
+                NatType::Dnat => &[Hook::Prerouting, Hook::Output],
+            };
+            check_nat_chain("nat", hooks, ctx.base).map_err(bad)
+        }
+        Expr::Masquerade {
+            reg_proto_min,
+            reg_proto_max,
+            ..
+        }
+        | Expr::Redirect {
+            reg_proto_min,
+            reg_proto_max,
+            ..
+        } => {
+            let name = static_name(expr);
+            if !family.is_ip() {
+                return Err(bad(Reason::ExprNotInFamily { expr: name, family }));
+            }
+            for reg in [reg_proto_min, reg_proto_max].into_iter().flatten() {
+                load(*reg, 2).map_err(bad)?;
+            }
+            let hooks: &[Hook] = if matches!(expr, Expr::Masquerade { .. }) {
+                &[Hook::Postrouting]
+            } else {
+                &[Hook::Prerouting, Hook::Output]
+            };
+            check_nat_chain(name, hooks, ctx.base).map_err(bad)
+        }
+        Expr::Unknown { name, .. } => {
+            if name.is_empty() {
+                Err(bad(Reason::EmptyName))
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The kernel name of a modelled expression, as a `&'static str` for reasons.
+fn static_name(expr: &Expr) -> &'static str {
+    match expr {
+        Expr::Payload { .. } => "payload",
+        Expr::Meta { .. } => "meta",
+        Expr::Cmp { .. } => "cmp",
+        Expr::Bitwise { .. } => "bitwise",
+        Expr::Ct { .. } => "ct",
+        Expr::Lookup { .. } | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
+        Expr::Reject { .. } => "reject",
+        Expr::Counter { .. } => "counter",
+        Expr::Limit { .. } => "limit",
+        Expr::Quota { .. } => "quota",
+        Expr::Dynset { .. } => "dynset",
+        Expr::Objref { .. } => "objref",
+        Expr::Log { .. } => "log",
+        Expr::Immediate { .. } => "immediate",
+        Expr::Nat { .. } => "nat",
+        Expr::Masquerade { .. } => "masq",
+        Expr::Redirect { .. } => "redir",
+        Expr::Unknown { .. } => "unknown",
+    }
+}
+
+/// Checks what literals share with named sets: key type, flags, register, elements.
+fn check_literal_header(
+    key: &crate::KeyType,
+    flags: SetFlags,
+    sreg: Reg,
+    empty: bool,
+    bad: &dyn Fn(Reason) -> Error,
+) -> Result<(), Error> {
+    if let Some(why) = key.problem() {
+        return Err(bad(Reason::BadKeyType {
+            key: key.clone(),
+            why,
+        }));
+    }
+    check_literal_flags(key, flags).map_err(bad)?;
+    if flags.intersects(SetFlags::MAP | SetFlags::TIMEOUT | SetFlags::DYNAMIC) {
+        return Err(bad(Reason::Flags(
+            "a literal cannot be a map, have timeouts or be dynamic",
+        )));
+    }
+    if empty {
+        return Err(bad(Reason::EmptyLiteral));
+    }
+    load(sreg, key.key_len()).map_err(bad)
+}
+
+fn check_set_literal(lit: &SetLiteral, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error> {
+    let bad = |reason| ctx.bad_rule(index, reason);
+    check_literal_header(&lit.key, lit.flags, lit.sreg, lit.elements.is_empty(), &bad)?;
+    check_elements(&lit.elements, &lit.key, lit.flags).map_err(|(element, reason)| {
+        Error::BadSetElement {
+            table: ctx.table.clone(),
+            set: "__set".to_owned(),
+            element: Box::new(element.clone()),
+            reason,
+        }
+    })
+}
+
+fn check_vmap_literal(lit: &VmapLiteral, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error> {
+    let bad = |reason| ctx.bad_rule(index, reason);
+    check_literal_header(&lit.key, lit.flags, lit.sreg, lit.elements.is_empty(), &bad)?;
+    check_elements(lit.elements.iter().map(|(e, _)| e), &lit.key, lit.flags).map_err(
+        |(element, reason)| Error::BadMapElement {
+            table: ctx.table.clone(),
+            map: "__map".to_owned(),
+            element: Box::new(element.clone()),
+            reason,
+        },
+    )?;
+    for (_, verdict) in &lit.elements {
+        check_verdict(verdict, ctx)?;
+    }
+    Ok(())
+}
+
+/// What a lookup or dynset found by name.
+enum SetRef<'a> {
+    Set(&'a crate::Set),
+    Map(&'a crate::Map),
+}
+
+impl SetRef<'_> {
+    fn flags(&self) -> SetFlags {
+        match self {
+            SetRef::Set(s) => s.flags,
+            SetRef::Map(m) => m.flags,
+        }
+    }
+
+    fn key_len(&self) -> u32 {
+        match self {
+            SetRef::Set(s) => s.key.key_len(),
+            SetRef::Map(m) => m.key.key_len(),
+        }
+    }
+}
+
+/// Checks references between a table's objects and the jump graph.
+pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
+    let id = table.id();
+    let chains: HashMap<&str, usize> = table
+        .chains()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name(), i))
+        .collect();
+    let find_set = |name: &str| {
+        table
+            .set(name)
+            .map(SetRef::Set)
+            .or_else(|| table.map(name).map(SetRef::Map))
+    };
+    // Edges of the jump graph: (from, to, the verdict, for errors).
+    let mut edges: Vec<Vec<(usize, &Verdict)>> = vec![Vec::new(); table.chains().len()];
+
+    // Named verdict maps: targets exist and are regular chains.
+    for map in table.maps() {
+        for element in &map.elements {
+            let crate::MapValue::Verdict(verdict) = &element.value else {
+                continue;
+            };
+            let Some(target) = verdict.target() else {
+                continue;
+            };
+            match chains.get(target) {
+                None => {
+                    return Err(Error::NoSuchChain {
+                        table: id,
+                        chain: target.to_owned(),
+                    });
+                }
+                Some(&t) if table.chains()[t].is_base() => {
+                    return Err(Error::BadMapElement {
+                        table: id,
+                        map: map.name.clone(),
+                        element: Box::new(element.key.clone()),
+                        reason: Reason::JumpToBaseChain {
+                            chain: target.to_owned(),
+                        },
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    for (from, chain) in table.chains().iter().enumerate() {
+        let ctx = RuleCtx {
+            table: &id,
+            chain: chain.name(),
+            base: chain.as_base(),
+        };
+        for (index, rule) in chain.rules().iter().enumerate() {
+            let bad = |reason| ctx.bad_rule(index, reason);
+            for expr in &rule.exprs {
+                for verdict in expr.verdicts() {
+                    let Some(target) = verdict.target() else {
+                        continue;
+                    };
+                    let Some(&to) = chains.get(target) else {
+                        return Err(Error::NoSuchChain {
+                            table: id,
+                            chain: target.to_owned(),
+                        });
+                    };
+                    if table.chains()[to].is_base() {
+                        return Err(ctx.bad_verdict(
+                            verdict,
+                            Reason::JumpToBaseChain {
+                                chain: target.to_owned(),
+                            },
+                        ));
+                    }
+                    edges[from].push((to, verdict));
+                }
+                match expr {
+                    Expr::Lookup {
+                        set, sreg, dreg, ..
+                    } => {
+                        let found = find_set(set).ok_or_else(|| Error::NoSuchSet {
+                            table: id.clone(),
+                            set: set.clone(),
+                        })?;
+                        load(*sreg, found.key_len()).map_err(bad)?;
+                        match (&found, dreg) {
+                            (_, None) => {}
+                            (SetRef::Set(_), Some(_)) => {
+                                return Err(bad(Reason::SetUse(
+                                    "a lookup in a plain set cannot store a value",
+                                )));
+                            }
+                            (SetRef::Map(map), Some(reg)) => match &map.data {
+                                DataType::Verdict if *reg == Reg::VERDICT => {
+                                    for element in &map.elements {
+                                        if let crate::MapValue::Verdict(v) = &element.value {
+                                            if let Some(&to) =
+                                                v.target().and_then(|t| chains.get(t))
+                                            {
+                                                edges[from].push((to, v));
+                                            }
+                                        }
+                                    }
+                                }
+                                DataType::Verdict => {
+                                    return Err(bad(Reason::SetUse(
+                                        "a verdict map stores into the verdict register",
+                                    )));
+                                }
+                                DataType::Value(_) if *reg == Reg::VERDICT => {
+                                    return Err(bad(Reason::SetUse(
+                                        "the verdict register needs a verdict map",
+                                    )));
+                                }
+                                DataType::Value(data) => {
+                                    load(*reg, data.key_len()).map_err(bad)?;
+                                }
+                            },
+                        }
+                    }
+                    Expr::Dynset {
+                        set,
+                        sreg_key,
+                        sreg_data,
+                        timeout_ms,
+                        ..
+                    } => {
+                        let found = find_set(set).ok_or_else(|| Error::NoSuchSet {
+                            table: id.clone(),
+                            set: set.clone(),
+                        })?;
+                        load(*sreg_key, found.key_len()).map_err(bad)?;
+                        if found.flags().contains(SetFlags::CONSTANT) {
+                            return Err(bad(Reason::SetUse(
+                                "a dynset cannot change a constant set",
+                            )));
+                        }
+                        if timeout_ms.is_some() && !found.flags().contains(SetFlags::TIMEOUT) {
+                            return Err(bad(Reason::TimeoutWithoutFlag));
+                        }
+                        match (&found, sreg_data) {
+                            (SetRef::Set(_), Some(_)) => {
+                                return Err(bad(Reason::SetUse(
+                                    "a dynset on a plain set takes no value register",
+                                )));
+                            }
+                            (SetRef::Map(_), None) => {
+                                return Err(bad(Reason::SetUse(
+                                    "a dynset on a map needs a value register",
+                                )));
+                            }
+                            _ => {}
+                        }
+                    }
+                    Expr::Objref { kind, name } if table.object(*kind, name).is_none() => {
+                        return Err(Error::NoSuchObject {
+                            table: id,
+                            kind: *kind,
+                            name: name.clone(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    check_jump_graph(table, &id, &edges)
+}
+
+/// No loops, and no chain deeper than the kernel's jump stack below a base chain.
+fn check_jump_graph(
+    table: &Table,
+    id: &TableId,
+    edges: &[Vec<(usize, &Verdict)>],
+) -> Result<(), Error> {
+    let n = edges.len();
+    let mut indegree = vec![0usize; n];
+    for targets in edges {
+        for (to, _) in targets {
+            indegree[*to] += 1;
+        }
+    }
+    // Kahn's algorithm: chains left unvisited sit on a loop.
+    let mut order = Vec::with_capacity(n);
+    let mut ready: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    while let Some(node) = ready.pop() {
+        order.push(node);
+        for (to, _) in &edges[node] {
+            indegree[*to] -= 1;
+            if indegree[*to] == 0 {
+                ready.push(*to);
+            }
+        }
+    }
+    if order.len() < n {
+        let on_loop: HashSet<usize> = (0..n).filter(|&i| indegree[i] > 0).collect();
+        for (from, targets) in edges.iter().enumerate() {
+            if let Some((_, verdict)) = targets.iter().find(|(to, _)| on_loop.contains(to)) {
+                if on_loop.contains(&from) {
+                    return Err(Error::BadVerdict {
+                        table: id.clone(),
+                        chain: table.chains()[from].name().to_owned(),
+                        verdict: Box::new((*verdict).clone()),
+                        reason: Reason::JumpLoop {
+                            chain: table.chains()[from].name().to_owned(),
+                        },
+                    });
+                }
+            }
+        }
+    }
+    // Longest jump path from a base chain, in topological order.
+    let mut depth: Vec<Option<usize>> = table
+        .chains()
+        .iter()
+        .map(|c| c.is_base().then_some(0))
+        .collect();
+    for &node in &order {
+        let Some(d) = depth[node] else { continue };
+        for (to, verdict) in &edges[node] {
+            let next = d + 1;
+            if next >= NFT_JUMP_STACK_SIZE {
+                return Err(Error::BadVerdict {
+                    table: id.clone(),
+                    chain: table.chains()[node].name().to_owned(),
+                    verdict: Box::new((*verdict).clone()),
+                    reason: Reason::JumpTooDeep {
+                        chain: table.chains()[*to].name().to_owned(),
+                    },
+                });
+            }
+            if depth[*to].is_none_or(|old| old < next) {
+                depth[*to] = Some(next);
+            }
+        }
+    }
+    Ok(())
+}
