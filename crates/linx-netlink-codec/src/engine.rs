@@ -179,7 +179,18 @@ impl Request {
 
     /// Append the full message (header with `seq`, payload) to `buf`.
     pub fn encode<B: NlBuffer + ?Sized>(&self, seq: u32, buf: &mut B) -> Result<(), EncodeError> {
-        let mut w = crate::MsgWriter::begin(buf, self.kind, self.flags, seq);
+        self.encode_with_flags(self.flags, seq, buf)
+    }
+
+    /// Append the full message with `flags` instead of the request's own (pipelines add
+    /// `NLM_F_ACK` without copying the request).
+    pub fn encode_with_flags<B: NlBuffer + ?Sized>(
+        &self,
+        flags: u16,
+        seq: u32,
+        buf: &mut B,
+    ) -> Result<(), EncodeError> {
+        let mut w = crate::MsgWriter::begin(buf, self.kind, flags, seq);
         w.put_bytes(&self.payload);
         w.finish().map(|_| ())
     }

@@ -86,8 +86,10 @@ impl AckPipeline {
         for i in self.next..end {
             let s = seq();
             let off = self.tx.len();
-            let r = self.reqs[i].clone().with_ack();
-            if r.encode(s, &mut self.tx).is_err() {
+            let r = &self.reqs[i];
+            if r.encode_with_flags(r.flags() | NLM_F_ACK, s, &mut self.tx)
+                .is_err()
+            {
                 self.tx.truncate(off);
                 self.results[i] = Some(Err(NetlinkError::new(crate::Errno::EMSGSIZE)));
                 continue;
