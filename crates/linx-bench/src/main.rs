@@ -33,12 +33,21 @@ type BoxError = Box<dyn std::error::Error>;
 
 /// What to run.
 enum Cmd {
-    RouteDump,
+    /// All IPv4 routes; with `table`, only that table's, filtered by the kernel or (with
+    /// `client`) by a full dump filtered here.
+    RouteDump {
+        table: Option<u32>,
+        client: bool,
+    },
     LinkDump,
-    RouteAdd { n: u32, table: u32, dev: String },
+    RouteAdd {
+        n: u32,
+        table: u32,
+        dev: String,
+    },
 }
 
-const USAGE: &str = "usage: linx-bench route-dump | link-dump | route-add --n N [--table T] [--dev D]\n\
+const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
      prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only)";
 
 fn parse_args() -> Result<Cmd, lexopt::Error> {
@@ -50,16 +59,22 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
         Some(other) => return Err(other.unexpected()),
     };
     let (mut n, mut table, mut dev) = (None, 254u32, "veth0".to_owned());
+    let (mut dump_table, mut client) = (None, false);
     while let Some(arg) = p.next()? {
         match arg {
             Long("n") if sub == "route-add" => n = Some(p.value()?.parse()?),
             Long("table") if sub == "route-add" => table = p.value()?.parse()?,
             Long("dev") if sub == "route-add" => dev = p.value()?.string()?,
+            Long("table") if sub == "route-dump" => dump_table = Some(p.value()?.parse()?),
+            Long("client-filter") if sub == "route-dump" => client = true,
             other => return Err(other.unexpected()),
         }
     }
     match sub.as_str() {
-        "route-dump" => Ok(Cmd::RouteDump),
+        "route-dump" => Ok(Cmd::RouteDump {
+            table: dump_table,
+            client,
+        }),
         "link-dump" => Ok(Cmd::LinkDump),
         "route-add" => Ok(Cmd::RouteAdd {
             n: n.ok_or("route-add needs --n N")?,
@@ -87,15 +102,21 @@ fn count<T>(
 
 /// Every IPv4 route of every table: an `RTM_GETROUTE` dump (`struct rtmsg` with family
 /// `AF_INET`, the rest 0), counting `RTM_NEWROUTE` messages as they arrive.
-fn route_dump(sock: &Socket) -> Result<u64, BoxError> {
+fn route_dump(sock: &Socket, table: Option<u32>, client: bool) -> Result<u64, BoxError> {
     // Typed decode of every route, streamed (O(one datagram) memory), IPv4 only like the
-    // other peers.
+    // other peers. With a table: the kernel filters (strict dump checking), or with
+    // `client` the whole namespace is dumped and filtered here, for comparison.
     let filter = linx_rtnl::route::RouteFilter {
         family: Some(linx_ip::Family::Inet),
+        table: if client { None } else { table },
         ..Default::default()
     };
     let call = linx_rtnl::route::list_filtered_call(&filter, None)?;
-    Ok(count(call.stream(sock), |r| r.is_some())?)
+    let want = table.filter(|_| client);
+    Ok(count(call.stream(sock), |r| {
+        r.as_ref()
+            .is_some_and(|r| want.is_none_or(|t| r.table() == t))
+    })?)
 }
 
 /// Every link, each decoded into a typed [`linx_rtnl::Link`] and dropped.
@@ -149,7 +170,7 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
     let sock = linx_rtnl::open(Netns::Host)?;
     let t0 = Instant::now();
     let n = match cmd {
-        Cmd::RouteDump => route_dump(&sock)?,
+        Cmd::RouteDump { table, client } => route_dump(&sock, *table, *client)?,
         Cmd::LinkDump => link_dump(&sock)?,
         Cmd::RouteAdd { n, table, dev } => route_add(&sock, *n, *table, dev)?,
     };
