@@ -20,9 +20,10 @@
 //! - Kernel refusals are [`Error::Netlink`] with the kernel's extended-ACK text; a bare
 //!   `ENODEV` for a name the caller gave is reworded `no such interface "x"`.
 //! - Decoding keeps every attribute: typed fields for what is modelled, the wire bytes of
-//!   the rest in an `other` field, re-emitted unchanged. Addresses, neighbours, routes and
-//!   rules also record the wire order, so `emit(parse(bytes)) == bytes`; a [`Link`] re-emits
-//!   its modelled attributes first (same attributes, same bytes each, possibly reordered).
+//!   the rest in an `other` field, re-emitted unchanged. Top-level attributes of every object
+//!   keep their wire order (`WireOrder`), so `emit(parse(bytes)) == bytes`; inside a link's
+//!   kind data (`IFLA_INFO_DATA`) modelled attributes are re-emitted first (same
+//!   attributes, same bytes each).
 //! - No socket or framing code lives here (see `linx-netlink-sys`, `linx-netlink-codec`).
 //!   No `unsafe`.
 #![forbid(unsafe_code)]

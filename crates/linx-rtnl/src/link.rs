@@ -27,12 +27,13 @@ use std::fmt;
 use linx_ip::{IntoMac, Ip, Mac};
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, AttrWriter, Call, DecodeError, DecodeErrorKind, Errno,
-    FixedHeader, MsgView, NlBuffer, RawAttrs, Request, Transport, nl_header,
+    AttrIter, AttrValue, AttrView, AttrWriter, Call, DecodeError, DecodeErrorKind, EncodeError,
+    Errno, FixedHeader, MsgView, NlBuffer, RawAttrs, Request, Transport, nl_header,
 };
 use linx_netlink_sys::Netns;
 
 use crate::error::{Error, no_such};
+use crate::route::{WireOrder, emit_ordered};
 use crate::verb::verb;
 
 /// `IFLA_ADDRESS`: hardware address.
@@ -165,6 +166,32 @@ pub struct Link {
     pub info: Option<LinkInfo>,
     /// Every other attribute, as received.
     pub other: RawAttrs,
+    /// The order the attributes arrived in, so [`emit`](Self::emit) gives the kernel's bytes
+    /// back (empty for values built in code: canonical order).
+    pub wire_order: WireOrder,
+}
+
+/// Typed slots of [`Link`] for [`WireOrder`], 1-based, in canonical emit order.
+const SLOTS: u8 = 15;
+
+fn slot_of(kind: u16) -> usize {
+    match kind {
+        IFLA_IFNAME => 1,
+        IFLA_MTU => 2,
+        IFLA_ADDRESS => 3,
+        IFLA_BROADCAST => 4,
+        IFLA_PERM_ADDRESS => 5,
+        IFLA_LINK => 6,
+        IFLA_MASTER => 7,
+        IFLA_TXQLEN => 8,
+        IFLA_MIN_MTU => 9,
+        IFLA_MAX_MTU => 10,
+        IFLA_LINK_NETNSID => 11,
+        IFLA_OPERSTATE => 12,
+        IFLA_CARRIER => 13,
+        IFLA_IFALIAS => 14,
+        _ => 15, // IFLA_LINKINFO
+    }
 }
 
 /// `IFLA_OPERSTATE` values (RFC 2863).
@@ -447,6 +474,7 @@ impl Link {
                 e.offset += base;
                 e
             })?;
+            let kept_raw = l.other.as_bytes().len();
             let o = &mut l.other;
             match a.kind() {
                 IFLA_IFNAME => first(&mut name, val::<String>(&a, base)?, &a, o),
@@ -469,6 +497,11 @@ impl Link {
                     first(&mut l.info, info, &a, o)
                 }
                 _ => o.push(&a),
+            }
+            if l.other.as_bytes().len() > kept_raw {
+                l.wire_order.raw();
+            } else {
+                l.wire_order.typed(slot_of(a.kind()));
             }
         }
         l.name = name.unwrap_or_default();
@@ -498,6 +531,10 @@ impl Link {
     /// Append the encoded payload (ifinfomsg + attributes). Modelled attributes come first
     /// in a fixed order, then [`other`](Self::other) unchanged.
     pub fn emit<B: NlBuffer + ?Sized>(&self, buf: &mut B) -> Result<(), Error> {
+        Ok(self.emit_payload(buf)?)
+    }
+
+    fn emit_payload<B: NlBuffer + ?Sized>(&self, buf: &mut B) -> Result<(), EncodeError> {
         let h = IfInfoMsg {
             family: 0,
             link_type: self.link_type,
@@ -509,51 +546,61 @@ impl Link {
         buf.put_zeros(IfInfoMsg::LEN);
         h.emit(&mut buf.as_mut_slice()[start..]);
         let mut w = AttrWriter::new(buf);
-        if !self.name.is_empty() {
-            w.put_str(IFLA_IFNAME, &self.name)?;
+        emit_ordered(&self.wire_order, &self.other, SLOTS, &mut w, |t, w| {
+            self.emit_slot(t, w)
+        })
+    }
+
+    fn emit_slot<B: NlBuffer + ?Sized>(
+        &self,
+        slot: u8,
+        w: &mut AttrWriter<'_, B>,
+    ) -> Result<(), EncodeError> {
+        let mac = |w: &mut AttrWriter<'_, B>, t, m: Option<Mac>| match m {
+            Some(m) => w.put(t, m.as_bytes()),
+            None => Ok(()),
+        };
+        let u32_ = |w: &mut AttrWriter<'_, B>, t, v: Option<u32>| match v {
+            Some(v) => w.put_u32(t, v),
+            None => Ok(()),
+        };
+        match slot {
+            1 if !self.name.is_empty() => w.put_str(IFLA_IFNAME, &self.name),
+            2 => u32_(w, IFLA_MTU, self.mtu),
+            3 => mac(w, IFLA_ADDRESS, self.address),
+            4 => mac(w, IFLA_BROADCAST, self.broadcast),
+            5 => mac(w, IFLA_PERM_ADDRESS, self.perm_address),
+            6 => u32_(w, IFLA_LINK, self.parent),
+            7 => u32_(w, IFLA_MASTER, self.master),
+            8 => u32_(w, IFLA_TXQLEN, self.txqlen),
+            9 => u32_(w, IFLA_MIN_MTU, self.min_mtu),
+            10 => u32_(w, IFLA_MAX_MTU, self.max_mtu),
+            11 => match self.link_netnsid {
+                Some(v) => w.put(IFLA_LINK_NETNSID, &v.to_ne_bytes()),
+                None => Ok(()),
+            },
+            12 => match self.operstate {
+                Some(v) => w.put_u8(IFLA_OPERSTATE, v.into()),
+                None => Ok(()),
+            },
+            13 => match self.carrier {
+                Some(v) => w.put_u8(IFLA_CARRIER, v as u8),
+                None => Ok(()),
+            },
+            14 => match &self.alias {
+                Some(v) => w.put_str(IFLA_IFALIAS, v),
+                None => Ok(()),
+            },
+            15 => match &self.info {
+                Some(info) => {
+                    let n = w.begin_nest(IFLA_LINKINFO, false);
+                    info.emit(w)?;
+                    w.end_nest(n)
+                }
+                None => Ok(()),
+            },
+            _ => Ok(()),
         }
-        if let Some(v) = self.mtu {
-            w.put_u32(IFLA_MTU, v)?;
-        }
-        for (t, m) in [
-            (IFLA_ADDRESS, self.address),
-            (IFLA_BROADCAST, self.broadcast),
-            (IFLA_PERM_ADDRESS, self.perm_address),
-        ] {
-            if let Some(m) = m {
-                w.put(t, m.as_bytes())?;
-            }
-        }
-        for (t, v) in [
-            (IFLA_LINK, self.parent),
-            (IFLA_MASTER, self.master),
-            (IFLA_TXQLEN, self.txqlen),
-            (IFLA_MIN_MTU, self.min_mtu),
-            (IFLA_MAX_MTU, self.max_mtu),
-        ] {
-            if let Some(v) = v {
-                w.put_u32(t, v)?;
-            }
-        }
-        if let Some(v) = self.link_netnsid {
-            w.put(IFLA_LINK_NETNSID, &v.to_ne_bytes())?;
-        }
-        if let Some(v) = self.operstate {
-            w.put_u8(IFLA_OPERSTATE, v.into())?;
-        }
-        if let Some(v) = self.carrier {
-            w.put_u8(IFLA_CARRIER, v as u8)?;
-        }
-        if let Some(v) = &self.alias {
-            w.put_str(IFLA_IFALIAS, v)?;
-        }
-        if let Some(info) = &self.info {
-            let n = w.begin_nest(IFLA_LINKINFO, false);
-            info.emit(&mut w)?;
-            w.end_nest(n)?;
-        }
-        self.other.emit(w.buffer());
-        Ok(())
     }
 }
 
@@ -581,7 +628,7 @@ impl LinkInfo {
         Ok(info)
     }
 
-    fn emit<B: NlBuffer + ?Sized>(&self, w: &mut AttrWriter<'_, B>) -> Result<(), Error> {
+    fn emit<B: NlBuffer + ?Sized>(&self, w: &mut AttrWriter<'_, B>) -> Result<(), EncodeError> {
         if let Some(k) = &self.kind {
             w.put_str(IFLA_INFO_KIND, k)?;
         }
@@ -697,12 +744,12 @@ impl LinkData {
         })
     }
 
-    fn emit<B: NlBuffer + ?Sized>(&self, w: &mut AttrWriter<'_, B>) -> Result<(), Error> {
+    fn emit<B: NlBuffer + ?Sized>(&self, w: &mut AttrWriter<'_, B>) -> Result<(), EncodeError> {
         match self {
             LinkData::Veth { peer, other } => {
                 if let Some(p) = peer {
                     let n = w.begin_nest(VETH_INFO_PEER, false);
-                    p.emit(w.buffer())?;
+                    p.emit_payload(w.buffer())?;
                     w.end_nest(n)?;
                 }
                 other.emit(w.buffer());
