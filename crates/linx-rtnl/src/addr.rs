@@ -44,10 +44,11 @@ use std::fmt;
 use linx_ip::{Family, IntoIp, IntoSubnet, Ip, IpError, Subnet};
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, AttrWriter, Call, DecodeError, FixedHeader, MsgView, NlBuffer,
-    RawAttrs, Request, nl_header,
+    AttrIter, AttrWriter, Call, DecodeError, FixedHeader, MsgView, NlBuffer, RawAttrs, Request,
+    nl_header,
 };
 
+use crate::decode::{first, ip_val, val};
 use crate::error::{Error, no_such};
 use crate::link::index_of;
 use crate::verb::verb;
@@ -457,30 +458,6 @@ pub struct Address {
 }
 
 // ------------------------------------------------------------------------------- decoding
-
-/// Set `slot` from the first occurrence; later duplicates are kept raw.
-fn first<T>(slot: &mut Option<T>, v: T, a: &AttrView<'_>, other: &mut RawAttrs) {
-    if slot.is_none() {
-        *slot = Some(v);
-    } else {
-        other.push(a);
-    }
-}
-
-/// Decode a scalar attribute, locating errors at the payload (`base` = offset of the
-/// attribute list in the message payload).
-fn val<T: AttrValue>(a: &AttrView<'_>, base: usize) -> Result<T, DecodeError> {
-    T::parse_value(a.payload()).map_err(|e| e.within(a.kind(), base + a.offset() + 4))
-}
-
-/// An address of exactly `len` bytes (4 for `AF_INET`, 16 for `AF_INET6`).
-fn ip_val(a: &AttrView<'_>, base: usize, len: usize) -> Result<Ip, DecodeError> {
-    match Ip::from_bytes(a.payload()) {
-        Some(ip) if a.payload().len() == len => Ok(ip),
-        _ => Err(DecodeError::bad_size("ip address", len, a.payload().len())
-            .within(a.kind(), base + a.offset() + 4)),
-    }
-}
 
 /// A NUL-terminated UTF-8 string that re-encodes to exactly the same bytes.
 fn exact_str(p: &[u8]) -> Option<&str> {

@@ -31,6 +31,7 @@
 use linx_netlink_sys::{Netns, Socket};
 
 pub mod addr;
+mod decode;
 pub mod error;
 pub mod link;
 pub mod neigh;

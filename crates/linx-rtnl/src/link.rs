@@ -27,11 +27,12 @@ use std::fmt;
 use linx_ip::{IntoMac, Ip, Mac};
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, AttrWriter, Call, DecodeError, DecodeErrorKind, EncodeError,
-    Errno, FixedHeader, MsgView, NlBuffer, RawAttrs, Request, Transport, nl_header,
+    AttrIter, AttrView, AttrWriter, Call, DecodeError, EncodeError, Errno, FixedHeader, MsgView,
+    NlBuffer, RawAttrs, Request, Transport, nl_header,
 };
 use linx_netlink_sys::Netns;
 
+use crate::decode::{first, ip_val, val};
 use crate::error::{Error, no_such};
 use crate::route::{WireOrder, emit_ordered};
 use crate::verb::verb;
@@ -417,32 +418,11 @@ impl From<IpvlanMode> for u16 {
 
 // ------------------------------------------------------------------------------- decoding
 
-fn val<T: AttrValue>(a: &AttrView<'_>, base: usize) -> Result<T, DecodeError> {
-    T::parse_value(a.payload()).map_err(|e| e.within(a.kind(), base + a.offset() + 4))
-}
-
-/// Set `slot` from the first occurrence; later duplicates are kept raw.
-fn first<T>(slot: &mut Option<T>, v: T, a: &AttrView<'_>, other: &mut RawAttrs) {
-    if slot.is_none() {
-        *slot = Some(v);
-    } else {
-        other.push(a);
-    }
-}
-
 fn mac_or_raw(slot: &mut Option<Mac>, a: &AttrView<'_>, other: &mut RawAttrs) {
     match Mac::from_bytes(a.payload()) {
         Some(m) if slot.is_none() => *slot = Some(m),
         _ => other.push(a),
     }
-}
-
-fn ip_of(a: &AttrView<'_>, base: usize, len: usize) -> Result<Ip, DecodeError> {
-    if a.payload().len() != len {
-        return Err(DecodeError::bad_size("ip address", len, a.payload().len())
-            .within(a.kind(), base + a.offset() + 4));
-    }
-    Ip::from_bytes(a.payload()).ok_or(DecodeError::new(DecodeErrorKind::InvalidValue, "ip", 0))
 }
 
 impl Link {
@@ -726,10 +706,10 @@ impl LinkData {
                             &a,
                             o,
                         ),
-                        IFLA_VXLAN_GROUP => first(&mut v.remote, ip_of(&a, 0, 4)?, &a, o),
-                        IFLA_VXLAN_GROUP6 => first(&mut v.remote, ip_of(&a, 0, 16)?, &a, o),
-                        IFLA_VXLAN_LOCAL => first(&mut v.local, ip_of(&a, 0, 4)?, &a, o),
-                        IFLA_VXLAN_LOCAL6 => first(&mut v.local, ip_of(&a, 0, 16)?, &a, o),
+                        IFLA_VXLAN_GROUP => first(&mut v.remote, ip_val(&a, 0, 4)?, &a, o),
+                        IFLA_VXLAN_GROUP6 => first(&mut v.remote, ip_val(&a, 0, 16)?, &a, o),
+                        IFLA_VXLAN_LOCAL => first(&mut v.local, ip_val(&a, 0, 4)?, &a, o),
+                        IFLA_VXLAN_LOCAL6 => first(&mut v.local, ip_val(&a, 0, 16)?, &a, o),
                         IFLA_VXLAN_LINK => first(&mut v.underlay, val(&a, 0)?, &a, o),
                         IFLA_VXLAN_TTL => first(&mut v.ttl, val(&a, 0)?, &a, o),
                         IFLA_VXLAN_LEARNING => {

@@ -40,10 +40,11 @@ use std::fmt;
 use linx_ip::{IntoIp, IntoMac, Ip, Mac};
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, AttrWriter, Call, DecodeError, FixedHeader, MsgView, NlBuffer,
-    RawAttrs, Request, align, nl_header,
+    AttrIter, AttrValue, AttrWriter, Call, DecodeError, FixedHeader, MsgView, NlBuffer, RawAttrs,
+    Request, align, nl_header,
 };
 
+use crate::decode::first;
 use crate::error::{Error, no_such};
 use crate::link::index_of;
 use crate::verb::verb;
@@ -437,15 +438,6 @@ pub struct Neighbour {
 }
 
 // ------------------------------------------------------------------------------- decoding
-
-/// Set `slot` from the first occurrence; later duplicates are kept raw.
-fn first<T>(slot: &mut Option<T>, v: T, a: &AttrView<'_>, other: &mut RawAttrs) {
-    if slot.is_none() {
-        *slot = Some(v);
-    } else {
-        other.push(a);
-    }
-}
 
 impl Neighbour {
     /// Decode an `RTM_NEWNEIGH` / `RTM_DELNEIGH` payload (after `nlmsghdr`).
