@@ -584,6 +584,15 @@ pub enum Error {
         /// The text given.
         name: String,
     },
+    /// A value the wire format cannot carry (an attribute past the 16-bit length limit, an
+    /// element the encoder cannot write); found while encoding, before anything is sent.
+    #[error("cannot encode {what}: {reason}")]
+    Encode {
+        /// What was being encoded (`"set elements"`, `"rule expressions"`, ...).
+        what: String,
+        /// Why.
+        reason: String,
+    },
     /// A ruleset file that is not valid JSON or does not have the documented shape (checks on
     /// element values inside set literals also land here, with their reason in the message).
     #[error("ruleset JSON, line {line} column {column}: {message}")]
@@ -610,6 +619,15 @@ impl From<serde_json::Error> for Error {
             message: e.to_string(),
             line: e.line(),
             column: e.column(),
+        }
+    }
+}
+
+impl From<linx_netlink_codec::EncodeError> for Error {
+    fn from(e: linx_netlink_codec::EncodeError) -> Error {
+        Error::Encode {
+            what: "attribute".into(),
+            reason: e.to_string(),
         }
     }
 }

@@ -76,6 +76,7 @@ mod set;
 mod table;
 mod validate;
 mod verdict;
+mod wire;
 
 pub use chain::{BaseChain, Chain, ChainFlags, ChainKind};
 pub use error::{Error, Reason, TableId};

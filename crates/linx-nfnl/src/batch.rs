@@ -120,6 +120,44 @@ impl Batch {
         self.entries.len()
     }
 
+    /// Append a message of type `kind` for `family` whose attributes `f` writes straight into
+    /// the batch buffer (no intermediate payload copy): the nfgenmsg is written first. When `f`
+    /// fails, the partial message is removed and its error returned. Returns the message's
+    /// 1-based position.
+    ///
+    /// ```
+    /// use linx_nfnl::batch::Batch;
+    /// use linx_nfnl::{family, msg_type, nft_msg, subsys};
+    /// let mut b = Batch::new(subsys::NFTABLES);
+    /// let n = b
+    ///     .push_with(msg_type(subsys::NFTABLES, nft_msg::NEWTABLE), 0, family::INET, |w| w.put_str(1, "t"))
+    ///     .unwrap();
+    /// assert_eq!(n, 1);
+    /// assert_eq!(b.encoded_len(), 40 + 16 + 4 + 8);
+    /// ```
+    pub fn push_with<E>(
+        &mut self,
+        kind: u16,
+        flags: u16,
+        family: u8,
+        f: impl FnOnce(&mut AttrWriter<'_, Vec<u8>>) -> Result<(), E>,
+    ) -> Result<usize, E>
+    where
+        E: From<linx_netlink_codec::EncodeError>,
+    {
+        let off = self.body.len();
+        let mut w = MsgWriter::begin(&mut self.body, kind, flags | NLM_F_REQUEST, 0);
+        w.put_bytes(&NfGenMsg::new(family).to_bytes());
+        let written = f(&mut w.attrs());
+        let finished = written.and_then(|()| w.finish().map_err(E::from));
+        if let Err(e) = finished {
+            self.body.truncate(off);
+            return Err(e);
+        }
+        self.entries.push(Entry { off, header_len: 4 });
+        Ok(self.entries.len())
+    }
+
     /// Number of messages (without the envelope).
     pub fn len(&self) -> usize {
         self.entries.len()
