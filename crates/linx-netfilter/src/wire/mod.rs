@@ -17,6 +17,7 @@
 pub(crate) mod attr;
 pub(crate) mod expr;
 pub(crate) mod set;
+pub(crate) mod table;
 
 use linx_netlink_codec::{AttrIter, AttrView, AttrWriter, DecodeError, DecodeErrorKind};
 

@@ -1,0 +1,664 @@
+//! Tables, chains, rules, objects and flowtables on the wire.
+//!
+//! # Contract
+//! - Encoders write the attributes (after the nfgenmsg) in the order nft(8) 1.0.6 writes them:
+//!   table `name, flags`; chain `table, name, type, policy, hook {num, priority, dev}, flags`;
+//!   rule `table, chain, [handle], expressions, userdata`; object `table, name, type,
+//!   userdata, data`; flowtable `table, name, hook {num, priority, devs}, flags`.
+//! - Rule userdata is a TLV stream (`type u8, len u8, value`): the Linx tag (type 16) first,
+//!   then the comment (type 0, libnftnl's), both NUL-terminated; omitted when neither is set.
+//!   Decoding ignores other TLV types. Object comments use type 0 as libnftnl does.
+//! - Decoders never panic and keep what the model can carry: unknown object kinds stay
+//!   [`ObjectKind::Raw`], table userdata stays raw bytes.
+//! - Normalisation on decode, so what Linx pushes comes back equal: the kernel's implicit
+//!   `NFT_CHAIN_BASE` flag is dropped; a base chain's priority that is exactly a named priority
+//!   of the family comes back as that name ([`Priority::Named`]), any other value as
+//!   [`Priority::Value`].
+
+use linx_netlink_codec::{AttrIter, DecodeError};
+
+use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
+use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
+use super::expr::{self, SetRefs};
+use super::{Writer, be32, be64, invalid, string};
+use crate::consts::chain::NFT_CHAIN_BASE;
+use crate::expr::RateUnit;
+use crate::family::PriorityName;
+use crate::{
+    BaseChain, Chain, ChainFlags, ChainKind, ChainType, Family, Flowtable, FlowtableFlags, Hook,
+    Object, ObjectKind, Policy, Priority, Rule, Table, TableFlags,
+};
+
+/// `NFTNL_UDATA_RULE_COMMENT` / `NFTNL_UDATA_OBJ_COMMENT`.
+pub(crate) const UDATA_COMMENT: u8 = 0;
+/// The Linx rule tag TLV type.
+pub(crate) const UDATA_TAG: u8 = 16;
+
+/// `NFT_LIMIT_PKT_BYTES`.
+const LIMIT_BYTES: u32 = 1;
+/// `NFT_LIMIT_F_INV` / `NFT_QUOTA_F_INV`.
+const F_INV: u32 = 1;
+
+/// Write the `NEWTABLE` attributes.
+pub(crate) fn encode_table(
+    w: &mut Writer<'_>,
+    name: &str,
+    flags: TableFlags,
+) -> Result<(), crate::Error> {
+    w.put_str(ta::NFTA_TABLE_NAME, name)?;
+    if !flags.is_empty() {
+        w.put_be32(ta::NFTA_TABLE_FLAGS, flags.bits())?;
+    }
+    Ok(())
+}
+
+/// Write the attributes naming table `table` only (`DESTROYTABLE`, `GETTABLE`).
+pub(crate) fn encode_table_name(w: &mut Writer<'_>, table: &str) -> Result<(), crate::Error> {
+    w.put_str(ta::NFTA_TABLE_NAME, table)?;
+    Ok(())
+}
+
+/// Write the `NEWCHAIN` attributes of `chain` in `table` of `family`.
+pub(crate) fn encode_chain(
+    w: &mut Writer<'_>,
+    family: Family,
+    table: &str,
+    chain: &Chain,
+) -> Result<(), crate::Error> {
+    w.put_str(ca::NFTA_CHAIN_TABLE, table)?;
+    w.put_str(ca::NFTA_CHAIN_NAME, chain.name())?;
+    if let ChainKind::Base(base) = &chain.kind {
+        w.put_str(ca::NFTA_CHAIN_TYPE, base.chain_type.as_str())?;
+        if let Some(policy) = base.policy {
+            w.put_be32(ca::NFTA_CHAIN_POLICY, policy.code())?;
+        }
+        let bad = |reason| crate::Error::BadChain {
+            table: crate::TableId::new(family, table),
+            chain: chain.name().to_owned(),
+            reason,
+        };
+        let hooknum = base.hook.number(family).ok_or_else(|| {
+            bad(crate::Reason::HookNotInFamily {
+                hook: base.hook,
+                family,
+            })
+        })?;
+        let priority = base.priority.resolve(family).map_err(bad)?;
+        let nest = w.begin_nest(ca::NFTA_CHAIN_HOOK, true);
+        w.put_be32(ha::NFTA_HOOK_HOOKNUM, hooknum)?;
+        w.put_be32(ha::NFTA_HOOK_PRIORITY, priority as u32)?;
+        if let Some(dev) = &base.device {
+            w.put_str(ha::NFTA_HOOK_DEV, dev)?;
+        }
+        w.end_nest(nest)?;
+    }
+    if !chain.flags.is_empty() {
+        w.put_be32(ca::NFTA_CHAIN_FLAGS, chain.flags.bits())?;
+    }
+    Ok(())
+}
+
+/// The rule userdata TLV stream for `tag` and `comment`, or `None` when both are absent.
+pub(crate) fn rule_userdata(tag: Option<&str>, comment: Option<&str>) -> Option<Vec<u8>> {
+    if tag.is_none() && comment.is_none() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (kind, text) in [(UDATA_TAG, tag), (UDATA_COMMENT, comment)] {
+        if let Some(text) = text {
+            // Validation keeps both well under 255 bytes; saturate rather than wrap anyway.
+            out.push(kind);
+            out.push(u8::try_from(text.len() + 1).unwrap_or(u8::MAX));
+            out.extend_from_slice(text.as_bytes());
+            out.push(0);
+        }
+    }
+    Some(out)
+}
+
+/// Tag and comment from a rule userdata TLV stream; other TLV types are skipped. A truncated
+/// TLV ends the walk.
+pub(crate) fn parse_userdata(data: &[u8]) -> (Option<String>, Option<String>) {
+    let (mut tag, mut comment) = (None, None);
+    let mut rest = data;
+    while let [kind, len, tail @ ..] = rest {
+        let len = usize::from(*len);
+        let Some(value) = tail.get(..len) else { break };
+        let text = match value.iter().position(|&b| b == 0) {
+            Some(end) => &value[..end],
+            None => value,
+        };
+        let text = String::from_utf8_lossy(text).into_owned();
+        match *kind {
+            UDATA_TAG => tag = Some(text),
+            UDATA_COMMENT => comment = Some(text),
+            _ => {}
+        }
+        rest = &tail[len..];
+    }
+    (tag, comment)
+}
+
+/// Write the `NEWRULE` attributes of `rule` in `table`/`chain`.
+pub(crate) fn encode_rule(
+    w: &mut Writer<'_>,
+    table: &str,
+    chain: &str,
+    rule: &Rule,
+    refs: &mut dyn SetRefs,
+) -> Result<(), crate::Error> {
+    w.put_str(ra::NFTA_RULE_TABLE, table)?;
+    w.put_str(ra::NFTA_RULE_CHAIN, chain)?;
+    let nest = w.begin_nest(ra::NFTA_RULE_EXPRESSIONS, true);
+    for e in &rule.exprs {
+        expr::encode(w, e, refs)?;
+    }
+    w.end_nest(nest).map_err(|e| crate::Error::Encode {
+        what: format!("rule expressions of chain {chain}"),
+        reason: e.to_string(),
+    })?;
+    if let Some(ud) = rule_userdata(rule.tag.as_deref(), rule.comment.as_deref()) {
+        w.put(ra::NFTA_RULE_USERDATA, &ud)?;
+    }
+    Ok(())
+}
+
+/// Write the `NEWOBJ` attributes of `object` in `table`.
+pub(crate) fn encode_object(
+    w: &mut Writer<'_>,
+    table: &str,
+    object: &Object,
+) -> Result<(), crate::Error> {
+    w.put_str(oa::NFTA_OBJ_TABLE, table)?;
+    w.put_str(oa::NFTA_OBJ_NAME, &object.name)?;
+    w.put_be32(oa::NFTA_OBJ_TYPE, object.kind.object_type().number())?;
+    if let Some(comment) = &object.comment {
+        let mut ud = vec![
+            UDATA_COMMENT,
+            u8::try_from(comment.len() + 1).unwrap_or(u8::MAX),
+        ];
+        ud.extend_from_slice(comment.as_bytes());
+        ud.push(0);
+        w.put(oa::NFTA_OBJ_USERDATA, &ud)?;
+    }
+    let nest = w.begin_nest(oa::NFTA_OBJ_DATA, true);
+    match &object.kind {
+        ObjectKind::Counter { packets, bytes } => {
+            w.put_be64(cnt::NFTA_COUNTER_BYTES, *bytes)?;
+            w.put_be64(cnt::NFTA_COUNTER_PACKETS, *packets)?;
+        }
+        ObjectKind::Quota { bytes, over, used } => {
+            w.put_be64(qa::NFTA_QUOTA_BYTES, *bytes)?;
+            w.put_be64(qa::NFTA_QUOTA_CONSUMED, *used)?;
+            w.put_be32(qa::NFTA_QUOTA_FLAGS, if *over { F_INV } else { 0 })?;
+        }
+        ObjectKind::Limit {
+            rate,
+            unit,
+            burst,
+            bytes,
+            over,
+        } => {
+            w.put_be64(la::NFTA_LIMIT_RATE, *rate)?;
+            w.put_be64(la::NFTA_LIMIT_UNIT, unit.seconds())?;
+            w.put_be32(la::NFTA_LIMIT_BURST, *burst)?;
+            w.put_be32(la::NFTA_LIMIT_TYPE, if *bytes { LIMIT_BYTES } else { 0 })?;
+            w.put_be32(la::NFTA_LIMIT_FLAGS, if *over { F_INV } else { 0 })?;
+        }
+        ObjectKind::Raw { data, .. } => w.buffer().extend_from_slice(data),
+    }
+    w.end_nest(nest)?;
+    Ok(())
+}
+
+/// Write the `NEWFLOWTABLE` attributes of `ft` in `table` of `family`.
+pub(crate) fn encode_flowtable(
+    w: &mut Writer<'_>,
+    family: Family,
+    table: &str,
+    ft: &Flowtable,
+) -> Result<(), crate::Error> {
+    w.put_str(fa::NFTA_FLOWTABLE_TABLE, table)?;
+    w.put_str(fa::NFTA_FLOWTABLE_NAME, &ft.name)?;
+    let priority = ft
+        .priority
+        .resolve(family)
+        .map_err(|reason| crate::Error::BadFlowtable {
+            table: crate::TableId::new(family, table),
+            flowtable: ft.name.clone(),
+            reason,
+        })?;
+    let hook = w.begin_nest(fa::NFTA_FLOWTABLE_HOOK, true);
+    w.put_be32(
+        super::attr::flowtable_hook::NFTA_FLOWTABLE_HOOK_NUM,
+        ft.hook.number(Family::Netdev).unwrap_or(0),
+    )?;
+    w.put_be32(
+        super::attr::flowtable_hook::NFTA_FLOWTABLE_HOOK_PRIORITY,
+        priority as u32,
+    )?;
+    let devs = w.begin_nest(super::attr::flowtable_hook::NFTA_FLOWTABLE_HOOK_DEVS, true);
+    for dev in &ft.devices {
+        w.put_str(device::NFTA_DEVICE_NAME, dev)?;
+    }
+    w.end_nest(devs)?;
+    w.end_nest(hook)?;
+    if !ft.flags.is_empty() {
+        w.put_be32(fa::NFTA_FLOWTABLE_FLAGS, ft.flags.bits())?;
+    }
+    Ok(())
+}
+
+/// Decode a `NEWTABLE` message of `family`.
+pub(crate) fn decode_table(family: Family, attrs: &[u8]) -> Result<Table, DecodeError> {
+    let mut name = None;
+    let mut flags = TableFlags::empty();
+    let mut handle = None;
+    let mut use_count = None;
+    let mut userdata = None;
+    for a in AttrIter::new(attrs) {
+        let a = a?;
+        match a.kind() {
+            ta::NFTA_TABLE_NAME => name = Some(string(&a)?),
+            ta::NFTA_TABLE_FLAGS => flags = TableFlags::from_bits_retain(be32(&a)?),
+            ta::NFTA_TABLE_HANDLE => handle = Some(be64(&a)?),
+            ta::NFTA_TABLE_USE => use_count = Some(be32(&a)?),
+            ta::NFTA_TABLE_USERDATA => userdata = Some(a.payload().to_vec()),
+            _ => {}
+        }
+    }
+    let mut table = Table::new(family, name.ok_or_else(|| invalid("table name", 0))?);
+    table.flags = flags;
+    table.handle = handle;
+    table.use_count = use_count;
+    table.userdata = userdata;
+    Ok(table)
+}
+
+/// The named priority of `family` whose value is exactly `value`, else the number.
+fn priority_from(family: Family, value: i32) -> Priority {
+    PriorityName::ALL
+        .iter()
+        .find(|name| name.value(family) == Some(value))
+        .map_or(Priority::Value(value), |&name| Priority::named(name))
+}
+
+/// Decode a `NEWCHAIN` message of `family`: the table name and the chain (without rules).
+pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chain), DecodeError> {
+    let (mut table, mut name, mut handle) = (None, None, None);
+    let (mut hooknum, mut priority, mut device) = (None, None, None);
+    let (mut chain_type, mut policy, mut flags) = (None, None, 0u32);
+    for a in AttrIter::new(attrs) {
+        let a = a?;
+        match a.kind() {
+            ca::NFTA_CHAIN_TABLE => table = Some(string(&a)?),
+            ca::NFTA_CHAIN_NAME => name = Some(string(&a)?),
+            ca::NFTA_CHAIN_HANDLE => handle = Some(be64(&a)?),
+            ca::NFTA_CHAIN_TYPE => chain_type = Some(string(&a)?),
+            ca::NFTA_CHAIN_POLICY => policy = Some(be32(&a)?),
+            ca::NFTA_CHAIN_FLAGS => flags = be32(&a)?,
+            ca::NFTA_CHAIN_HOOK => {
+                for h in a.nested() {
+                    let h = h.map_err(|e| e.within(a.raw_type(), a.offset()))?;
+                    match h.kind() {
+                        ha::NFTA_HOOK_HOOKNUM => hooknum = Some(be32(&h)?),
+                        ha::NFTA_HOOK_PRIORITY => priority = Some(be32(&h)? as i32),
+                        ha::NFTA_HOOK_DEV => device = Some(string(&h)?),
+                        ha::NFTA_HOOK_DEVS => {
+                            // One device per chain in the model: take the first.
+                            if let Some(Ok(d)) = h.nested().next() {
+                                device = Some(string(&d)?);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let table = table.ok_or_else(|| invalid("chain table", 0))?;
+    let name = name.ok_or_else(|| invalid("chain name", 0))?;
+    let kind = match (hooknum, chain_type) {
+        (Some(num), Some(ty)) => {
+            let hook = Hook::from_number(family, num).ok_or_else(|| invalid("chain hook", 0))?;
+            let chain_type = ty
+                .parse::<ChainType>()
+                .map_err(|_| invalid("chain type", 0))?;
+            let mut base = BaseChain::new(
+                chain_type,
+                hook,
+                priority_from(family, priority.unwrap_or(0)),
+            );
+            base.policy = match policy {
+                // The kernel reports accept for a chain created without a policy.
+                None | Some(crate::consts::chain::POLICY_ACCEPT) => None,
+                Some(code) => {
+                    Some(Policy::from_code(code).ok_or_else(|| invalid("chain policy", 0))?)
+                }
+            };
+            base.device = device;
+            ChainKind::Base(base)
+        }
+        _ => ChainKind::Regular,
+    };
+    let mut chain = Chain::with_kind(name, kind);
+    chain.flags = ChainFlags::from_bits_retain(flags & !NFT_CHAIN_BASE);
+    chain.handle = handle;
+    Ok((table, chain))
+}
+
+/// Decode a `NEWRULE` message: table, chain and rule (expressions decoded, handle set).
+pub(crate) fn decode_rule(attrs: &[u8]) -> Result<(String, String, Rule), DecodeError> {
+    let (mut table, mut chain) = (None, None);
+    let mut rule = Rule::new([]);
+    for a in AttrIter::new(attrs) {
+        let a = a?;
+        match a.kind() {
+            ra::NFTA_RULE_TABLE => table = Some(string(&a)?),
+            ra::NFTA_RULE_CHAIN => chain = Some(string(&a)?),
+            ra::NFTA_RULE_HANDLE => rule.handle = Some(be64(&a)?),
+            ra::NFTA_RULE_EXPRESSIONS => {
+                for e in a.nested() {
+                    let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
+                    if e.kind() == list::NFTA_LIST_ELEM {
+                        let decoded = expr::decode(e.payload()).map_err(|err| {
+                            err.within(e.raw_type(), e.offset())
+                                .within(a.raw_type(), a.offset())
+                        })?;
+                        rule.exprs.push(decoded);
+                    }
+                }
+            }
+            ra::NFTA_RULE_USERDATA => (rule.tag, rule.comment) = parse_userdata(a.payload()),
+            _ => {}
+        }
+    }
+    let table = table.ok_or_else(|| invalid("rule table", 0))?;
+    let chain = chain.ok_or_else(|| invalid("rule chain", 0))?;
+    Ok((table, chain, rule))
+}
+
+/// Decode a `NEWOBJ` message: table name and object.
+pub(crate) fn decode_object(attrs: &[u8]) -> Result<(String, Object), DecodeError> {
+    let (mut table, mut name, mut kind_id, mut data, mut handle, mut comment) =
+        (None, None, None, None, None, None);
+    for a in AttrIter::new(attrs) {
+        let a = a?;
+        match a.kind() {
+            oa::NFTA_OBJ_TABLE => table = Some(string(&a)?),
+            oa::NFTA_OBJ_NAME => name = Some(string(&a)?),
+            oa::NFTA_OBJ_TYPE => kind_id = Some(be32(&a)?),
+            oa::NFTA_OBJ_DATA => data = Some(a.payload()),
+            oa::NFTA_OBJ_HANDLE => handle = Some(be64(&a)?),
+            oa::NFTA_OBJ_USERDATA => comment = parse_userdata(a.payload()).1,
+            _ => {}
+        }
+    }
+    let table = table.ok_or_else(|| invalid("object table", 0))?;
+    let name = name.ok_or_else(|| invalid("object name", 0))?;
+    let kind_id = kind_id.ok_or_else(|| invalid("object type", 0))?;
+    let data = data.unwrap_or_default();
+    let kind = object_kind(kind_id, data).unwrap_or_else(|| ObjectKind::Raw {
+        kind_id,
+        data: data.to_vec(),
+    });
+    let mut object = Object::new(name, kind);
+    object.comment = comment;
+    object.handle = handle;
+    Ok((table, object))
+}
+
+/// A counter, quota or limit from its `NFTA_OBJ_DATA`, or `None` when the data does not fit
+/// the model exactly (the object is then kept raw).
+fn object_kind(kind_id: u32, data: &[u8]) -> Option<ObjectKind> {
+    use crate::consts::object as o;
+    let mut v64 = [None::<u64>; 6];
+    let mut v32 = [None::<u32>; 6];
+    for a in AttrIter::new(data) {
+        let a = a.ok()?;
+        let k = usize::from(a.kind());
+        match a.payload().len() {
+            8 if k < 6 => v64[k] = Some(be64(&a).ok()?),
+            4 if k < 6 => v32[k] = Some(be32(&a).ok()?),
+            _ if a.kind() == cnt::NFTA_COUNTER_PAD => {}
+            _ => return None,
+        }
+    }
+    match kind_id {
+        o::NFT_OBJECT_COUNTER => Some(ObjectKind::Counter {
+            bytes: v64[usize::from(cnt::NFTA_COUNTER_BYTES)].unwrap_or(0),
+            packets: v64[usize::from(cnt::NFTA_COUNTER_PACKETS)].unwrap_or(0),
+        }),
+        o::NFT_OBJECT_QUOTA => Some(ObjectKind::Quota {
+            bytes: v64[usize::from(qa::NFTA_QUOTA_BYTES)]?,
+            used: v64[usize::from(qa::NFTA_QUOTA_CONSUMED)].unwrap_or(0),
+            over: v32[usize::from(qa::NFTA_QUOTA_FLAGS)].unwrap_or(0) & F_INV != 0,
+        }),
+        o::NFT_OBJECT_LIMIT => Some(ObjectKind::Limit {
+            rate: v64[usize::from(la::NFTA_LIMIT_RATE)]?,
+            unit: RateUnit::from_seconds(v64[usize::from(la::NFTA_LIMIT_UNIT)]?)?,
+            burst: v32[usize::from(la::NFTA_LIMIT_BURST)].unwrap_or(0),
+            bytes: v32[usize::from(la::NFTA_LIMIT_TYPE)].unwrap_or(0) == LIMIT_BYTES,
+            over: v32[usize::from(la::NFTA_LIMIT_FLAGS)].unwrap_or(0) & F_INV != 0,
+        }),
+        _ => None,
+    }
+}
+
+/// Decode a `NEWFLOWTABLE` message of `family`: table name and flowtable.
+pub(crate) fn decode_flowtable(
+    family: Family,
+    attrs: &[u8],
+) -> Result<(String, Flowtable), DecodeError> {
+    use super::attr::flowtable_hook as fh;
+    let (mut table, mut name, mut handle) = (None, None, None);
+    let (mut priority, mut devices, mut flags) = (0i32, Vec::new(), 0u32);
+    for a in AttrIter::new(attrs) {
+        let a = a?;
+        match a.kind() {
+            fa::NFTA_FLOWTABLE_TABLE => table = Some(string(&a)?),
+            fa::NFTA_FLOWTABLE_NAME => name = Some(string(&a)?),
+            fa::NFTA_FLOWTABLE_HANDLE => handle = Some(be64(&a)?),
+            fa::NFTA_FLOWTABLE_FLAGS => flags = be32(&a)?,
+            fa::NFTA_FLOWTABLE_HOOK => {
+                for h in a.nested() {
+                    let h = h?;
+                    match h.kind() {
+                        fh::NFTA_FLOWTABLE_HOOK_PRIORITY => priority = be32(&h)? as i32,
+                        fh::NFTA_FLOWTABLE_HOOK_DEVS => {
+                            for d in h.nested() {
+                                devices.push(string(&d?)?);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let table = table.ok_or_else(|| invalid("flowtable table", 0))?;
+    let name = name.ok_or_else(|| invalid("flowtable name", 0))?;
+    let mut ft = Flowtable::new(name, devices).priority(priority_from(family, priority));
+    ft.flags = FlowtableFlags::from_bits_retain(flags);
+    ft.handle = handle;
+    Ok((table, ft))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linx_netlink_codec::AttrWriter;
+
+    fn attrs(f: impl FnOnce(&mut Writer<'_>) -> Result<(), crate::Error>) -> Vec<u8> {
+        let mut buf = Vec::new();
+        f(&mut AttrWriter::new(&mut buf)).unwrap();
+        buf
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        crate::hex::decode(&s.replace(char::is_whitespace, "")).unwrap()
+    }
+
+    #[test]
+    fn userdata_tag_then_comment() {
+        let ud = rule_userdata(Some("ssh"), Some("admin")).unwrap();
+        assert_eq!(ud, b"\x10\x04ssh\x00\x00\x06admin\x00");
+        assert_eq!(
+            parse_userdata(&ud),
+            (Some("ssh".into()), Some("admin".into()))
+        );
+        assert_eq!(rule_userdata(None, None), None);
+        // nft: `accept comment "hello"`
+        assert_eq!(
+            rule_userdata(None, Some("hello")).unwrap(),
+            b"\x00\x06hello\x00"
+        );
+        // Foreign TLVs are skipped; a truncated one ends the walk.
+        assert_eq!(
+            parse_userdata(b"\x07\x01x\x00\x02a\x00\x10\x09ab"),
+            (None, Some("a".into()))
+        );
+    }
+
+    #[test]
+    fn golden_base_chain_matches_nft() {
+        // nft: table inet t { chain c { type filter hook input priority filter; policy drop; } }
+        let chain =
+            Chain::base("c", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop);
+        let got = attrs(|w| encode_chain(w, Family::Inet, "t", &chain));
+        let want = hex(
+            "0600 0100 7400 0000 0600 0300 6300 0000 0b00 0700 66696c74657200 00
+             0800 0500 00000000 1400 0480 0800 0100 00000001 0800 0200 00000000",
+        );
+        assert_eq!(got, want);
+        let (table, back) = decode_chain(Family::Inet, &got).unwrap();
+        assert_eq!((table.as_str(), back), ("t", chain));
+    }
+
+    #[test]
+    fn golden_ingress_chain_with_device_matches_nft() {
+        // nft: chain d { type filter hook ingress device "lo" priority -150; } in inet t
+        let chain =
+            Chain::base("d", ChainType::Filter, Hook::Ingress, Priority::Value(-150)).device("lo");
+        let got = attrs(|w| encode_chain(w, Family::Inet, "t", &chain));
+        let want = hex(
+            "0600 0100 7400 0000 0600 0300 6400 0000 0b00 0700 66696c74657200 00
+             1c00 0480 0800 0100 00000005 0800 0200 ffffff6a 0700 0300 6c6f00 00",
+        );
+        assert_eq!(got, want);
+        // -150 is `mangle` in inet: it comes back named.
+        let (_, back) = decode_chain(Family::Inet, &got).unwrap();
+        assert_eq!(back.as_base().unwrap().priority, Priority::MANGLE);
+    }
+
+    #[test]
+    fn golden_regular_chain_and_table() {
+        let got = attrs(|w| encode_chain(w, Family::Inet, "t", &Chain::regular("other")));
+        assert_eq!(got, hex("0600 0100 7400 0000 0a00 0300 6f7468657200 0000"));
+        let got = attrs(|w| encode_table(w, "t", TableFlags::OWNER));
+        assert_eq!(got, hex("0600 0100 7400 0000 0800 0200 00000002"));
+        let back = decode_table(Family::Inet, &got).unwrap();
+        assert_eq!((back.name(), back.flags), ("t", TableFlags::OWNER));
+    }
+
+    #[test]
+    fn golden_objects_match_nft() {
+        // nft: counter c1 { packets 1 bytes 2 }
+        let counter = Object::new(
+            "c1",
+            ObjectKind::Counter {
+                packets: 1,
+                bytes: 2,
+            },
+        );
+        let got = attrs(|w| encode_object(w, "t", &counter));
+        let want = hex("0600 0100 7400 0000 0700 0200 633100 00 0800 0300 00000001
+             1c00 0480 0c00 0100 0000000000000002 0c00 0200 0000000000000001");
+        assert_eq!(got, want);
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), counter));
+        // nft: quota q1 { over 100 mbytes used 10 bytes }
+        let quota = Object::new(
+            "q1",
+            ObjectKind::Quota {
+                bytes: 100 << 20,
+                over: true,
+                used: 10,
+            },
+        );
+        let got = attrs(|w| encode_object(w, "t", &quota));
+        let want = hex("0600 0100 7400 0000 0700 0200 713100 00 0800 0300 00000002
+             2400 0480 0c00 0100 0000000006400000 0c00 0400 000000000000000a 0800 0200 00000001");
+        assert_eq!(got, want);
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), quota));
+        // nft: limit l1 { rate 10/second burst 5 packets }
+        let limit = Object::new(
+            "l1",
+            ObjectKind::Limit {
+                rate: 10,
+                unit: RateUnit::Second,
+                burst: 5,
+                bytes: false,
+                over: false,
+            },
+        );
+        let got = attrs(|w| encode_object(w, "t", &limit));
+        let want = hex("0600 0100 7400 0000 0700 0200 6c3100 00 0800 0300 00000004
+             3400 0480 0c00 0100 000000000000000a 0c00 0200 0000000000000001
+             0800 0300 00000005 0800 0400 00000000 0800 0500 00000000");
+        assert_eq!(got, want);
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), limit));
+        // nft: counter c1 { comment "cc" } (userdata before data)
+        let commented = Object::counter("c1").comment("cc");
+        let got = attrs(|w| encode_object(w, "t", &commented));
+        let want = hex(
+            "0600 0100 7400 0000 0700 0200 633100 00 0800 0300 00000001 0900 0800 0003636300 000000
+             1c00 0480 0c00 0100 0000000000000000 0c00 0200 0000000000000000",
+        );
+        assert_eq!(got, want);
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), commented));
+    }
+
+    #[test]
+    fn golden_flowtable_matches_nft() {
+        // nft: flowtable f { hook ingress priority 0; devices = { lo }; counter } in ip t
+        let ft = Flowtable::new("f", ["lo"])
+            .priority(Priority::Value(0))
+            .flags(FlowtableFlags::COUNTER);
+        let got = attrs(|w| encode_flowtable(w, Family::Ip, "t", &ft));
+        let want = hex("0600 0100 7400 0000 0600 0200 6600 0000
+             2000 0380 0800 0100 00000000 0800 0200 00000000 0c00 0380 0700 0100 6c6f00 00
+             0800 0700 00000002");
+        assert_eq!(got, want);
+        let (_, back) = decode_flowtable(Family::Ip, &got).unwrap();
+        assert_eq!(back.devices, ["lo"]);
+        assert_eq!(back.flags, FlowtableFlags::COUNTER);
+    }
+
+    #[test]
+    fn unknown_object_kind_stays_raw() {
+        let raw = Object::new(
+            "h",
+            ObjectKind::Raw {
+                kind_id: 3,
+                data: hex("0800 0100 66747000"),
+            },
+        );
+        let got = attrs(|w| encode_object(w, "t", &raw));
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), raw));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decoders_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = decode_table(Family::Inet, &bytes);
+            let _ = decode_chain(Family::Inet, &bytes);
+            let _ = decode_chain(Family::Netdev, &bytes);
+            let _ = decode_rule(&bytes);
+            let _ = decode_object(&bytes);
+            let _ = decode_flowtable(Family::Ip, &bytes);
+            let _ = parse_userdata(&bytes);
+        }
+    }
+}
