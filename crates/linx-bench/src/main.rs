@@ -8,12 +8,26 @@
 //! linx-bench route-dump                          dump every IPv4 route (all tables), streaming
 //! linx-bench link-dump                           dump every link, typed decode, streaming
 //! linx-bench route-add --n N --table T --dev D   add N routes 10.x.y.z/28 via 192.0.2.2
+//! linx-bench nft-rules --n N                     push table inet lxbench: chain input (filter
+//!                                                hook input prio 0 policy accept), N rules
+//!                                                `ip saddr 10.x.y.z accept`, one batch
+//! linx-bench nft-set --n N                       push table inet lxbench_set: set addrs
+//!                                                (ipv4_addr) with N elements, one batch
+//! linx-bench nft-list                            pull the whole ruleset (typed decode of every
+//!                                                rule and set element); count = tables +
+//!                                                chains + sets + rules + elements
 //! ```
 //!
 //! Hook it into the harness with
 //! `LINX_CMD_ROUTE_DUMP='target/release/linx-bench route-dump'`,
 //! `LINX_CMD_LINK_DUMP='target/release/linx-bench link-dump'` and
-//! `LINX_CMD_ROUTE_ADD='target/release/linx-bench route-add --n {n} --table {table} --dev {dev}'`.
+//! `LINX_CMD_ROUTE_ADD='target/release/linx-bench route-add --n {n} --table {table} --dev {dev}'`,
+//! `LINX_CMD_NFT_RULES='target/release/linx-bench nft-rules --n {n}'`,
+//! `LINX_CMD_NFT_SET='target/release/linx-bench nft-set --n {n}'` and
+//! `LINX_CMD_NFT_LIST='target/release/linx-bench nft-list'`.
+//!
+//! The nf_tables tables are pushed without the `owner` flag (Linx's default), like the other
+//! peers' tables: the harness checks them after this process has exited.
 //!
 //! # Contract
 //! - `op_ms` is the netlink work only: from after the socket is open to the last reply,
@@ -27,6 +41,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use linx_netlink_codec::DumpEvent;
+use linx_netfilter::{
+    Chain, ChainType, Expr, Family, Hook, KeyType, Mode, Policy, Priority, Rule, Ruleset, Scope,
+    Set, SetElement, TableFlags,
+};
 use linx_netlink_sys::{Netns, Socket};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -45,9 +63,17 @@ enum Cmd {
         table: u32,
         dev: String,
     },
+    NftRules {
+        n: u32,
+    },
+    NftSet {
+        n: u32,
+    },
+    NftList,
 }
 
 const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
+     \x20      | nft-rules --n N | nft-set --n N | nft-list\n\
      prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only)";
 
 fn parse_args() -> Result<Cmd, lexopt::Error> {
@@ -62,7 +88,9 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
     let (mut dump_table, mut client) = (None, false);
     while let Some(arg) = p.next()? {
         match arg {
-            Long("n") if sub == "route-add" => n = Some(p.value()?.parse()?),
+            Long("n") if matches!(sub.as_str(), "route-add" | "nft-rules" | "nft-set") => {
+                n = Some(p.value()?.parse()?)
+            }
             Long("table") if sub == "route-add" => table = p.value()?.parse()?,
             Long("dev") if sub == "route-add" => dev = p.value()?.string()?,
             Long("table") if sub == "route-dump" => dump_table = Some(p.value()?.parse()?),
@@ -81,6 +109,13 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             table,
             dev,
         }),
+        "nft-rules" => Ok(Cmd::NftRules {
+            n: n.ok_or("nft-rules needs --n N")?,
+        }),
+        "nft-set" => Ok(Cmd::NftSet {
+            n: n.ok_or("nft-set needs --n N")?,
+        }),
+        "nft-list" => Ok(Cmd::NftList),
         other => Err(format!("unknown subcommand {other:?}\n{USAGE}").into()),
     }
 }
@@ -154,6 +189,54 @@ fn route_add(sock: &Socket, n: u32, table: u32, dev: &str) -> Result<u64, BoxErr
     Ok(u64::from(n))
 }
 
+/// Address `i` of the harness's nft scenarios: 10.(i>>16 & 255).(i>>8 & 255).(i & 255).
+fn nft_addr(i: u32) -> Ipv4Addr {
+    Ipv4Addr::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8)
+}
+
+/// The nft-rules ruleset: `ip saddr 10.x.y.z accept` × n in an inet base chain (the
+/// expressions nft emits: meta nfproto, cmp, payload, cmp, immediate).
+fn nft_rules_ruleset(n: u32) -> Result<Ruleset, BoxError> {
+    let mut rs = Ruleset::new();
+    let t = rs.add_table(Family::Inet, "lxbench", TableFlags::empty())?;
+    let mut chain = Chain::base("input", ChainType::Filter, Hook::Input, Priority::Value(0))
+        .policy(Policy::Accept);
+    chain = chain.with_rules((0..n).map(|i| {
+        Rule::new(Expr::meta_nfproto_eq(2))
+            .exprs(Expr::ip_saddr_eq(nft_addr(i)))
+            .accept()
+    }));
+    t.add_chain(chain)?;
+    Ok(rs)
+}
+
+/// The nft-set ruleset: set `addrs` of ipv4 addresses with n elements.
+fn nft_set_ruleset(n: u32) -> Result<Ruleset, BoxError> {
+    let mut rs = Ruleset::new();
+    let t = rs.add_table(Family::Inet, "lxbench_set", TableFlags::empty())?;
+    t.add_set(Set::new("addrs", KeyType::Ipv4Addr).elements((0..n).map(|i| SetElement::from(linx_ip::Ip::from(nft_addr(i))))))?;
+    Ok(rs)
+}
+
+/// Build the ruleset (part of the measured work, as for the other peers), push it in one
+/// batch.
+fn nft_push(sock: &Socket, rs: Result<Ruleset, BoxError>, count: u32) -> Result<u64, BoxError> {
+    linx_netfilter::push(sock, &rs?, Mode::Replace)?;
+    Ok(u64::from(count))
+}
+
+/// Pull everything, typed; count tables, chains, sets, rules and elements.
+fn nft_list(sock: &Socket) -> Result<u64, BoxError> {
+    let rs = linx_netfilter::pull(sock, Scope::All)?;
+    let mut n = 0;
+    for t in rs.tables() {
+        n += 1 + t.chains().len() + t.sets().len() + t.maps().len() + t.rule_count();
+        n += t.sets().iter().map(|s| s.elements.len()).sum::<usize>();
+        n += t.maps().iter().map(|m| m.elements.len()).sum::<usize>();
+    }
+    Ok(n as u64)
+}
+
 /// Peak resident set size (`VmHWM` of `/proc/self/status`), in KiB; 0 when unreadable.
 fn max_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -167,12 +250,20 @@ fn max_rss_kib() -> u64 {
 }
 
 fn run(cmd: &Cmd) -> Result<(), BoxError> {
-    let sock = linx_rtnl::open(Netns::Host)?;
+    let nft = matches!(cmd, Cmd::NftRules { .. } | Cmd::NftSet { .. } | Cmd::NftList);
+    let sock = if nft {
+        linx_nfnl::open(Netns::Host)?
+    } else {
+        linx_rtnl::open(Netns::Host)?
+    };
     let t0 = Instant::now();
     let n = match cmd {
         Cmd::RouteDump { table, client } => route_dump(&sock, *table, *client)?,
         Cmd::LinkDump => link_dump(&sock)?,
         Cmd::RouteAdd { n, table, dev } => route_add(&sock, *n, *table, dev)?,
+        Cmd::NftRules { n } => nft_push(&sock, nft_rules_ruleset(*n), *n)?,
+        Cmd::NftSet { n } => nft_push(&sock, nft_set_ruleset(*n), *n)?,
+        Cmd::NftList => nft_list(&sock)?,
     };
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     println!("count={n} op_ms={ms:.2} maxrss_kib={}", max_rss_kib());

@@ -425,6 +425,12 @@ impl Chain {
         Ok(self.rules.last_mut().expect("rule was just pushed"))
     }
 
+    /// Appends a pulled rule without checks (the kernel's content is taken as it is).
+    pub(crate) fn push_pulled(&mut self, rule: Rule) {
+        self.tags = None;
+        self.rules.push(rule);
+    }
+
     /// Takes the rules out, leaving the chain empty (used to re-add them with checks).
     pub(crate) fn take_rules(&mut self) -> Vec<Rule> {
         self.tags = None;

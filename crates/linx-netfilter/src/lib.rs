@@ -62,6 +62,8 @@
 
 pub mod consts;
 pub mod expr;
+// PENDING pub mod pull;
+// PENDING pub mod push;
 pub mod ruleset;
 
 mod chain;
@@ -71,6 +73,7 @@ mod flags;
 mod flowtable;
 mod hex;
 mod object;
+mod op_error;
 mod rule;
 mod set;
 mod table;
@@ -84,6 +87,9 @@ pub use expr::{Expr, Reg};
 pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
 pub use flowtable::{Flowtable, FlowtableFlags};
 pub use object::{Object, ObjectKind, ObjectType};
+pub use op_error::{NetfilterError, Operation};
+// PENDING pub use pull::{Scope, pull};
+// PENDING pub use push::{Mode, create_table, push, supported};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};
 pub use set::{

@@ -257,6 +257,34 @@ impl Ruleset {
         Ok(self.tables.entry(key).or_insert(table))
     }
 
+    /// This ruleset with everything that depends on the kernel's bookkeeping rather than on
+    /// its meaning taken out: handles and use counts cleared, set, map and literal elements
+    /// sorted. Compare `pulled.canonical() == pushed.canonical()` to check a round trip.
+    ///
+    /// ```
+    /// use linx_netfilter::{Family, KeyType, Ruleset, Set, SetElement, TableFlags};
+    /// let mut a = Ruleset::new();
+    /// a.add_table(Family::Inet, "t", TableFlags::default())?
+    ///     .add_set(Set::new("s", KeyType::InetService).elements([SetElement::port(80), SetElement::port(22)]))?;
+    /// let mut b = a.clone();
+    /// b.table_mut(Family::Inet, "t").unwrap().handle = Some(7);
+    /// assert_ne!(a, b);
+    /// assert_eq!(a.canonical(), b.canonical());
+    /// # Ok::<(), linx_netfilter::Error>(())
+    /// ```
+    pub fn canonical(&self) -> Ruleset {
+        let mut rs = self.clone();
+        for t in rs.tables.values_mut() {
+            t.canonicalize();
+        }
+        rs
+    }
+
+    /// Inserts a pulled table without validation (replacing one of the same identity).
+    pub(crate) fn insert_pulled(&mut self, table: Table) {
+        self.tables.insert((table.family(), table.name().to_owned()), table);
+    }
+
     /// The table of `family` called `name`.
     ///
     /// ```

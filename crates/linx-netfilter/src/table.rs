@@ -683,6 +683,58 @@ impl Table {
     }
 
     /// Checks a bare table name (for `Ruleset::add_table`).
+    /// Appends what a pull decoded, without the builders' checks: the kernel's content is
+    /// taken as it is (it may hold things the model's validation would refuse to author).
+    pub(crate) fn push_pulled(&mut self, item: Pulled) {
+        match item {
+            Pulled::Chain(c) => self.chains.push(c),
+            Pulled::Set(s) => self.sets.push(s),
+            Pulled::Map(m) => self.maps.push(m),
+            Pulled::Object(o) => self.objects.push(o),
+            Pulled::Flowtable(f) => self.flowtables.push(f),
+        }
+    }
+
+    /// See [`Ruleset::canonical`](crate::Ruleset::canonical).
+    pub(crate) fn canonicalize(&mut self) {
+        self.handle = None;
+        self.use_count = None;
+        for c in &mut self.chains {
+            c.handle = None;
+            for i in 0..c.rules().len() {
+                if let Some(rule) = c.rule_mut(i) {
+                    rule.handle = None;
+                    for e in &mut rule.exprs {
+                        match e {
+                            crate::Expr::SetLiteral(l) => l.elements.sort(),
+                            crate::Expr::VmapLiteral(l) => l.elements.sort(),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        for s in &mut self.sets {
+            s.handle = None;
+            s.elements.sort();
+        }
+        for m in &mut self.maps {
+            m.handle = None;
+            m.elements.sort_by(|a, b| a.key.cmp(&b.key));
+        }
+        for o in &mut self.objects {
+            o.handle = None;
+        }
+        for f in &mut self.flowtables {
+            f.handle = None;
+        }
+    }
+
+    /// Mutable access to all chains (pull assembly: rules are appended unchecked).
+    pub(crate) fn chains_mut(&mut self) -> &mut [Chain] {
+        &mut self.chains
+    }
+
     pub(crate) fn check_name(&self) -> Result<(), Error> {
         check_name(&self.name).map_err(|reason| Error::BadTable {
             table: self.id(),
@@ -866,4 +918,19 @@ impl<'de> Deserialize<'de> for Table {
         table.validate().map_err(serde::de::Error::custom)?;
         Ok(table)
     }
+}
+
+/// One decoded table member, for [`Table::push_pulled`].
+#[derive(Debug)]
+pub(crate) enum Pulled {
+    /// A chain (its rules are appended later).
+    Chain(Chain),
+    /// A named set.
+    Set(Set),
+    /// A named map.
+    Map(Map),
+    /// An object.
+    Object(Object),
+    /// A flowtable.
+    Flowtable(Flowtable),
 }

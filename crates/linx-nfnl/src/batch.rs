@@ -394,8 +394,11 @@ impl Machine for BatchMachine {
     }
 }
 
-/// Make sure `sock`'s send buffer holds a datagram of `len` bytes.
-fn fit(sock: &linx_netlink_sys::Socket, len: usize) -> Result<(), Error> {
+/// Make sure `sock`'s send buffer holds a datagram of `len` bytes (a batch's
+/// [`Batch::encoded_len`]): raises it when needed, [`Error::TooLarge`] when the kernel will not
+/// grant enough. [`send`] calls it; verbs that drive a [`BatchMachine`] themselves call it
+/// first.
+pub fn fit(sock: &linx_netlink_sys::Socket, len: usize) -> Result<(), Error> {
     // The kernel refuses datagrams larger than sk_sndbuf - 32; it reports twice what was set.
     const SMALL: usize = 200 * 1024;
     if len + 64 <= SMALL {

@@ -1,0 +1,129 @@
+//! A small `nft` on Linx: list a namespace's ruleset, or apply one from a file.
+//!
+//! ```text
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--hold]
+//! ```
+//!
+//! - `list` pulls every table and prints it nft-style; `--json` prints the ruleset in Linx's
+//!   JSON format instead (the format `apply` reads, see `linx_netfilter::ruleset`).
+//! - `apply FILE` reads a ruleset in that JSON format, validates it and pushes it in one atomic
+//!   batch (`Mode::Replace`: each table in the file replaces the table of the same name; other
+//!   tables are left alone).
+//! - Tables default to the `owner` flag: they belong to the socket that pushed them and vanish
+//!   when this program exits. Give tables `"flags": []` (or `["owner", "persist"]`) in the
+//!   file to keep them, or pass `--hold` to keep the socket open until stdin closes.
+//! - `-n NAME` opens `/run/netns/NAME` (as `ip netns add` makes), `-n /path` any namespace
+//!   file, `--pid` a process's namespace.
+
+use std::io::Read;
+
+use linx_netfilter::{ChainKind, Mode, Ruleset, Scope, Table};
+use linx_netlink_sys::Netns;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] | apply FILE [--hold]";
+
+struct Args {
+    netns: Netns,
+    command: String,
+    file: Option<String>,
+    json: bool,
+    hold: bool,
+}
+
+fn args() -> Res<Args> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_env();
+    let mut a = Args {
+        netns: Netns::Host,
+        command: String::new(),
+        file: None,
+        json: false,
+        hold: false,
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Short('n') | Long("netns") => {
+                let v = p.value()?.string()?;
+                a.netns = if v.contains('/') {
+                    Netns::Path(v.into())
+                } else {
+                    Netns::Path(format!("/run/netns/{v}").into())
+                };
+            }
+            Long("pid") => a.netns = Netns::Pid(p.value()?.parse()?),
+            Short('j') | Long("json") => a.json = true,
+            Long("hold") => a.hold = true,
+            Short('h') | Long("help") => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            Value(v) if a.command.is_empty() => a.command = v.string()?,
+            Value(v) if a.command == "apply" && a.file.is_none() => a.file = Some(v.string()?),
+            _ => return Err(arg.unexpected().into()),
+        }
+    }
+    Ok(a)
+}
+
+/// One table, nft-style.
+fn print_table(t: &Table) {
+    let handle = t.handle.map(|h| format!(" # handle {h}")).unwrap_or_default();
+    println!("table {} {} {{{handle}", t.family(), t.name());
+    if !t.flags.is_empty() {
+        println!("\tflags {}", t.flags);
+    }
+    for o in t.objects() {
+        println!("\t{} {} {{ {:?} }}", o.kind.object_type(), o.name, o.kind);
+    }
+    for s in t.sets() {
+        let elems: Vec<String> = s.elements.iter().map(ToString::to_string).collect();
+        println!("\tset {} {{ type {}; flags {}; elements = {{ {} }} }}", s.name, s.key, s.flags, elems.join(", "));
+    }
+    for m in t.maps() {
+        let elems: Vec<String> = m.elements.iter().map(|e| format!("{} : {}", e.key, e.value)).collect();
+        println!("\tmap {} {{ type {} : {}; elements = {{ {} }} }}", m.name, m.key, m.data, elems.join(", "));
+    }
+    for c in t.chains() {
+        println!("\tchain {} {{", c.name());
+        if let ChainKind::Base(b) = &c.kind {
+            println!("\t\t{b};");
+        }
+        for r in c.rules() {
+            let handle = r.handle.map(|h| format!(" # handle {h}")).unwrap_or_default();
+            println!("\t\t{}{handle}", r.display_in(t.family(), t.name(), c.name()));
+        }
+        println!("\t}}");
+    }
+    println!("}}");
+}
+
+fn main() -> Res<()> {
+    let a = args()?;
+    let sock = linx_nfnl::open(a.netns)?;
+    match a.command.as_str() {
+        "list" => {
+            let rs = linx_netfilter::pull(&sock, Scope::All)?;
+            if a.json {
+                println!("{}", rs.to_json_pretty());
+            } else {
+                rs.tables().for_each(print_table);
+            }
+        }
+        "apply" => {
+            let file = a.file.ok_or(USAGE)?;
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+            let rs = Ruleset::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+            linx_netfilter::push(&sock, &rs, Mode::Replace)?;
+            println!("applied {rs}");
+            if a.hold {
+                eprintln!("holding the socket (owner tables stay) until stdin closes");
+                std::io::stdin().read_to_end(&mut Vec::new())?;
+            }
+        }
+        _ => return Err(USAGE.into()),
+    }
+    Ok(())
+}

@@ -1,0 +1,441 @@
+//! Push: a whole [`Ruleset`] into the kernel as **one** atomic nf_tables batch.
+//!
+//! Why one batch: the kernel applies an nfnetlink batch all or nothing, so a ruleset is either
+//! fully in place or not at all; there is no moment where a firewall is half loaded. The batch
+//! is planned without I/O ([`plan`]) and then sent by [`push()`] on either driver.
+//!
+//! # Contract (`Mode::Replace`, §7.2)
+//! - The ruleset is validated first ([`Ruleset::validate`]); an invalid one sends nothing.
+//! - For each table of the ruleset, in order: `DESTROYTABLE` (no error when it does not
+//!   exist), `NEWTABLE`, `NEWOBJ` (objects), `NEWSET` (named sets, maps, then the anonymous
+//!   sets of set and vmap literals, `__set%d` / `__map%d`), `NEWFLOWTABLE`, `NEWCHAIN`,
+//!   `NEWSETELEM` (named sets, maps, anonymous sets; split into messages below the 64 KiB
+//!   attribute limit), `NEWRULE` (`NLM_F_CREATE | NLM_F_APPEND`, in chain and rule order).
+//! - Tables of the namespace that are not in the ruleset are never touched.
+//! - A refusal names the refused message's position in the batch and what it was
+//!   ([`NetfilterError::Refused`]); nothing is applied. A `NEWFLOWTABLE` refused with
+//!   `ENOENT`/`EOPNOTSUPP` is [`NetfilterError::Unsupported`] (kernels without flowtables).
+//! - Tables flagged `owner` (the default) belong to the socket that pushed them: they vanish
+//!   when that socket closes (unless also `persist`), and another socket cannot replace them
+//!   (`EPERM`). Keep the socket for as long as the ruleset should stay.
+//! - Set ids (`NFTA_SET_ID`) count from 1 in each batch; sets are referenced by name and id,
+//!   as nft(8) does.
+
+use std::collections::HashMap;
+
+use linx_netlink_codec::Errno;
+use linx_netlink_codec::consts::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
+use linx_nfnl::batch::Batch;
+use linx_nfnl::{msg_type, nft_msg, subsys};
+
+use crate::expr::{SetLiteral, VmapLiteral};
+use crate::op_error::{NetfilterError, Operation};
+use crate::wire::expr::SetRefs;
+use crate::wire::set::{self as wset, Elems, SetSpec};
+use crate::wire::table as wt;
+use crate::{Error, Expr, Family, Ruleset, Table, TableFlags};
+
+/// How [`push()`] applies a ruleset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Each table of the ruleset replaces the kernel's table of the same family and name
+    /// (destroyed and rebuilt in the same atomic batch).
+    #[default]
+    Replace,
+}
+
+/// What one message of a planned batch does, for error reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum What {
+    DestroyTable,
+    Table,
+    Object(usize),
+    Set(usize),
+    Map(usize),
+    Anonymous(usize),
+    Flowtable(usize),
+    Chain(usize),
+    SetElements(usize),
+    MapElements(usize),
+    AnonymousElements(usize),
+    Rule { chain: usize, index: usize },
+}
+
+/// A ruleset encoded as one batch, ready to send: built by [`plan`] (no I/O), so the exact
+/// bytes can be inspected or compared.
+///
+/// ```
+/// use linx_netfilter::{Chain, ChainType, Family, Hook, Priority, Rule, Ruleset, Expr, TableFlags};
+/// let mut rs = Ruleset::new();
+/// let t = rs.add_table(Family::Inet, "filter", TableFlags::default())?;
+/// t.add_chain(Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER))?;
+/// t.add_rule("input", Rule::new(Expr::tcp_dport_eq(22)).accept())?;
+/// let plan = linx_netfilter::push::plan(&rs)?;
+/// assert_eq!(plan.len(), 4); // destroy table, table, chain, rule
+/// assert_eq!(plan.describe(&rs, 4).as_deref(), Some("rule 1 of inet/filter/input"));
+/// # Ok::<(), linx_netfilter::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Plan {
+    batch: Batch,
+    targets: Vec<(usize, What)>,
+}
+
+impl Plan {
+    /// Number of messages (the batch envelope not counted).
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Whether the plan sends nothing (an empty ruleset).
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// The batch.
+    pub fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    /// The batch, consumed.
+    pub fn into_batch(self) -> Batch {
+        self.batch
+    }
+
+    /// What message `batch_seq` (1-based) of the plan does, in words
+    /// (`"rule 3 of inet/filter/input (tag ssh)"`), given the ruleset it was planned from.
+    pub fn describe(&self, rs: &Ruleset, batch_seq: usize) -> Option<String> {
+        let &(t, what) = self.targets.get(batch_seq.checked_sub(1)?)?;
+        let table = rs.tables().nth(t)?;
+        let id = table.id();
+        Some(match what {
+            What::DestroyTable => format!("destroy table {id}"),
+            What::Table => format!("table {id}"),
+            What::Object(i) => {
+                let o = table.objects().get(i)?;
+                format!("{} object {} of {id}", o.kind.object_type(), o.name)
+            }
+            What::Set(i) => format!("set {} of {id}", table.sets().get(i)?.name),
+            What::Map(i) => format!("map {} of {id}", table.maps().get(i)?.name),
+            What::Anonymous(i) => format!("anonymous set {} of {id}", i + 1),
+            What::Flowtable(i) => format!("flowtable {} of {id}", table.flowtables().get(i)?.name),
+            What::Chain(i) => format!("chain {id}/{}", table.chains().get(i)?.name()),
+            What::SetElements(i) => format!("elements of set {} of {id}", table.sets().get(i)?.name),
+            What::MapElements(i) => format!("elements of map {} of {id}", table.maps().get(i)?.name),
+            What::AnonymousElements(i) => format!("elements of anonymous set {} of {id}", i + 1),
+            What::Rule { chain, index } => {
+                let c = table.chains().get(chain)?;
+                let rule = c.rules().get(index)?;
+                match &rule.tag {
+                    Some(tag) => format!("rule {} of {id}/{} (tag {tag})", index + 1, c.name()),
+                    None => format!("rule {} of {id}/{}", index + 1, c.name()),
+                }
+            }
+        })
+    }
+
+    /// Whether message `batch_seq` creates a flowtable.
+    fn is_flowtable(&self, batch_seq: usize) -> bool {
+        matches!(
+            batch_seq.checked_sub(1).and_then(|i| self.targets.get(i)),
+            Some((_, What::Flowtable(_)))
+        )
+    }
+}
+
+/// A set literal or vmap literal of a rule, in encoding order.
+enum Literal<'a> {
+    Set(&'a SetLiteral),
+    Vmap(&'a VmapLiteral),
+}
+
+/// Every literal of `table`'s rules, in the order the expression encoder meets them.
+fn literals(table: &Table) -> Vec<Literal<'_>> {
+    let mut out = Vec::new();
+    for chain in table.chains() {
+        for rule in chain.rules() {
+            for e in &rule.exprs {
+                match e {
+                    Expr::SetLiteral(l) => out.push(Literal::Set(l)),
+                    Expr::VmapLiteral(l) => out.push(Literal::Vmap(l)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    out
+}
+
+/// [`SetRefs`] for one table of a batch.
+struct Refs<'a> {
+    named: HashMap<&'a str, u32>,
+    anonymous: Vec<(&'static str, u32)>,
+    next: usize,
+}
+
+impl SetRefs for Refs<'_> {
+    fn set_id(&self, name: &str) -> Option<u32> {
+        self.named.get(name).copied()
+    }
+
+    fn anonymous(&mut self) -> Result<(&'static str, u32), Error> {
+        let got = self.anonymous.get(self.next).copied().ok_or_else(|| Error::Encode {
+            what: "set literal".into(),
+            reason: "a set literal nested where the encoder cannot create its set".into(),
+        })?;
+        self.next += 1;
+        Ok(got)
+    }
+}
+
+const fn nft(op: u8) -> u16 {
+    msg_type(subsys::NFTABLES, op)
+}
+
+/// Plan the `Mode::Replace` batch for `rs` (validated first; no I/O).
+pub fn plan(rs: &Ruleset) -> Result<Plan, Error> {
+    rs.validate()?;
+    let mut batch = Batch::new(subsys::NFTABLES);
+    let mut targets = Vec::new();
+    let mut set_id = 0u32;
+    for (t, table) in rs.tables().enumerate() {
+        plan_table(&mut batch, &mut targets, &mut set_id, t, table)?;
+    }
+    Ok(Plan { batch, targets })
+}
+
+fn plan_table(
+    batch: &mut Batch,
+    targets: &mut Vec<(usize, What)>,
+    set_id: &mut u32,
+    t: usize,
+    table: &Table,
+) -> Result<(), Error> {
+    let family = table.family().nfproto();
+    let name = table.name();
+    let mut add = |batch: &mut Batch,
+                   what: What,
+                   op: u8,
+                   flags: u16,
+                   f: &mut dyn FnMut(&mut crate::wire::Writer<'_>) -> Result<(), Error>|
+     -> Result<(), Error> {
+        batch.push_with(nft(op), flags, family, |w| f(w))?;
+        targets.push((t, what));
+        Ok(())
+    };
+
+    add(batch, What::DestroyTable, nft_msg::DESTROYTABLE, 0, &mut |w| {
+        wt::encode_table_name(w, name)
+    })?;
+    add(batch, What::Table, nft_msg::NEWTABLE, NLM_F_CREATE, &mut |w| {
+        wt::encode_table(w, name, table.flags)
+    })?;
+    for (i, object) in table.objects().iter().enumerate() {
+        add(batch, What::Object(i), nft_msg::NEWOBJ, NLM_F_CREATE, &mut |w| {
+            wt::encode_object(w, name, object)
+        })?;
+    }
+
+    // Sets: named sets, maps, then one anonymous set per literal; ids count per batch.
+    let mut next_id = || {
+        *set_id += 1;
+        *set_id
+    };
+    let sets: Vec<SetSpec<'_>> = table.sets().iter().map(|s| SetSpec::of_set(s, next_id())).collect();
+    let maps: Vec<SetSpec<'_>> = table.maps().iter().map(|m| SetSpec::of_map(m, next_id())).collect();
+    let lits = literals(table);
+    let anon: Vec<SetSpec<'_>> = lits
+        .iter()
+        .map(|l| match l {
+            Literal::Set(l) => SetSpec::of_literal(l, next_id()),
+            Literal::Vmap(l) => SetSpec::of_vmap(l, next_id()),
+        })
+        .collect();
+    let groups: [(&[SetSpec<'_>], fn(usize) -> What); 3] =
+        [(&sets, What::Set), (&maps, What::Map), (&anon, What::Anonymous)];
+    for (specs, what) in groups {
+        for (i, spec) in specs.iter().enumerate() {
+            add(batch, what(i), nft_msg::NEWSET, NLM_F_CREATE, &mut |w| {
+                wset::encode_set(w, name, spec)
+            })?;
+        }
+    }
+    for (i, ft) in table.flowtables().iter().enumerate() {
+        add(batch, What::Flowtable(i), nft_msg::NEWFLOWTABLE, NLM_F_CREATE, &mut |w| {
+            wt::encode_flowtable(w, table.family(), name, ft)
+        })?;
+    }
+    for (i, chain) in table.chains().iter().enumerate() {
+        add(batch, What::Chain(i), nft_msg::NEWCHAIN, NLM_F_CREATE, &mut |w| {
+            wt::encode_chain(w, table.family(), name, chain)
+        })?;
+    }
+
+    // Elements.
+    let mut elements = |spec: &SetSpec<'_>, elems: Elems<'_>, what: What| -> Result<(), Error> {
+        let n = wset::push_elements(batch, family, name, spec, elems)?;
+        targets.extend(std::iter::repeat_n((t, what), n));
+        Ok(())
+    };
+    for (i, (set, spec)) in table.sets().iter().zip(&sets).enumerate() {
+        if !set.elements.is_empty() {
+            elements(spec, Elems::Set(&set.elements), What::SetElements(i))?;
+        }
+    }
+    for (i, (map, spec)) in table.maps().iter().zip(&maps).enumerate() {
+        if !map.elements.is_empty() {
+            elements(spec, Elems::Map(&map.elements), What::MapElements(i))?;
+        }
+    }
+    for (i, (lit, spec)) in lits.iter().zip(&anon).enumerate() {
+        let elems = match lit {
+            Literal::Set(l) => Elems::Set(&l.elements),
+            Literal::Vmap(l) => Elems::Vmap(&l.elements),
+        };
+        elements(spec, elems, What::AnonymousElements(i))?;
+    }
+
+    // Rules.
+    let mut refs = Refs {
+        named: sets
+            .iter()
+            .chain(&maps)
+            .map(|s| (s.name, s.id))
+            .collect(),
+        anonymous: anon.iter().map(|s| (anon_name(s), s.id)).collect(),
+        next: 0,
+    };
+    for (c, chain) in table.chains().iter().enumerate() {
+        for (i, rule) in chain.rules().iter().enumerate() {
+            batch.push_with(nft(nft_msg::NEWRULE), NLM_F_CREATE | NLM_F_APPEND, family, |w| {
+                wt::encode_rule(w, name, chain.name(), rule, &mut refs)
+            })?;
+            targets.push((t, What::Rule { chain: c, index: i }));
+        }
+    }
+    Ok(())
+}
+
+/// The wire name of an anonymous set spec (`__set%d` or `__map%d`).
+fn anon_name(spec: &SetSpec<'_>) -> &'static str {
+    if spec.data.is_some() { "__map%d" } else { "__set%d" }
+}
+
+/// Map a batch failure to a [`NetfilterError`], naming the refused message.
+fn refusal(op: Operation, rs: Option<&Ruleset>, plan: &Plan, e: linx_nfnl::Error) -> NetfilterError {
+    match e {
+        linx_nfnl::Error::Batch { first, .. } => {
+            let seq = first.batch_seq;
+            let flowtable = seq.is_some_and(|s| plan.is_flowtable(s));
+            if flowtable && matches!(first.error.errno, Errno::ENOENT | Errno::EOPNOTSUPP) {
+                return NetfilterError::Unsupported {
+                    operation: op,
+                    feature: "flowtables",
+                    error: first.error,
+                };
+            }
+            NetfilterError::Refused {
+                operation: op,
+                batch_seq: seq,
+                what: seq.and_then(|s| rs.and_then(|rs| plan.describe(rs, s))),
+                error: first.error,
+            }
+        }
+        other => NetfilterError::from_nfnl(op, other),
+    }
+}
+
+linx_netlink_codec::verb! {
+    error = NetfilterError;
+    /// Push `rs` into the kernel in one atomic batch (see the [module docs](self) for what
+    /// `mode` does and the message order). `Ok(())` means every table of `rs` is in place
+    /// exactly as given; on error nothing changed.
+    ///
+    /// ```no_run
+    /// use linx_netfilter::{push, Chain, ChainType, Family, Hook, Policy, Priority, Rule, Ruleset, Expr, TableFlags};
+    /// let mut rs = Ruleset::new();
+    /// let t = rs.add_table(Family::Inet, "app", TableFlags::default())?;
+    /// t.add_chain(Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop))?;
+    /// t.add_rule("input", Rule::new(Expr::tcp_dport_eq(22)).accept())?;
+    /// // Keep `sock` open: the table is owned by it.
+    /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+    /// push::push(&sock, &rs, push::Mode::Replace)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn push(sock, rs: &Ruleset, mode: Mode) -> () {
+        let Mode::Replace = mode;
+        let plan = plan(rs)?;
+        if plan.is_empty() {
+            return Ok(());
+        }
+        linx_nfnl::batch::fit(sock.socket(), plan.batch.encoded_len())
+            .map_err(|e| NetfilterError::from_nfnl(Operation::Push, e))?;
+        let mut plan = plan;
+        let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
+        match sock.drive(machine).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(refusal(Operation::Push, Some(rs), &plan, e)),
+            Err(e) => Err(NetfilterError::from_nfnl(Operation::Push, linx_nfnl::Error::Request(e))),
+        }
+    }
+}
+
+/// The one-message batch of [`create_table`].
+fn create_plan(family: Family, name: &str, persist: bool, exclusive: bool) -> Result<Plan, Error> {
+    let flags = if persist {
+        TableFlags::OWNER | TableFlags::PERSIST
+    } else {
+        TableFlags::OWNER
+    };
+    let table = Table::new(family, name);
+    table.check_name()?;
+    let mut batch = Batch::new(subsys::NFTABLES);
+    let msg_flags = NLM_F_CREATE | if exclusive { NLM_F_EXCL } else { 0 };
+    batch.push_with(nft(nft_msg::NEWTABLE), msg_flags, family.nfproto(), |w| {
+        wt::encode_table(w, name, flags)
+    })?;
+    Ok(Plan {
+        batch,
+        targets: vec![(0, What::Table)],
+    })
+}
+
+linx_netlink_codec::verb! {
+    error = NetfilterError;
+    /// Create (or, when it exists and is this socket's, update) table `family`/`name`
+    /// flagged `owner`: it lives as long as `sock` does. With `persist` it is flagged
+    /// `owner | persist` and outlives the socket (kernel 6.9+). Returns the table as created.
+    ///
+    /// ```no_run
+    /// use linx_netfilter::{create_table, Family, TableFlags};
+    /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+    /// let t = create_table(&sock, Family::Inet, "app", false)?;
+    /// assert_eq!(t.flags, TableFlags::OWNER);
+    /// drop(sock); // the table is gone now
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_table(sock, family: Family, name: &str, persist: bool) -> Table {
+        let mut plan = create_plan(family, name, persist, false)?;
+        let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
+        match sock.drive(machine).await {
+            Ok(Ok(())) => {
+                let mut table = Table::new(family, name);
+                table.flags = if persist { TableFlags::OWNER | TableFlags::PERSIST } else { TableFlags::OWNER };
+                Ok(table)
+            }
+            Ok(Err(e)) => Err(refusal(Operation::CreateTable, None, &plan, e)),
+            Err(e) => Err(NetfilterError::from_nfnl(Operation::CreateTable, linx_nfnl::Error::Request(e))),
+        }
+    }
+}
+
+/// Whether an nf_tables (`NETLINK_NETFILTER`) socket can be opened here. No privilege check:
+/// changing rulesets also needs `CAP_NET_ADMIN` in the namespace.
+///
+/// ```
+/// let _ = linx_netfilter::supported();
+/// ```
+pub fn supported() -> bool {
+    linx_nfnl::supported()
+}
