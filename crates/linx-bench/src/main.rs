@@ -40,11 +40,11 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use linx_netlink_codec::DumpEvent;
 use linx_netfilter::{
     Chain, ChainType, Expr, Family, Hook, KeyType, Mode, Policy, Priority, Rule, Ruleset, Scope,
     Set, SetElement, TableFlags,
 };
+use linx_netlink_codec::DumpEvent;
 use linx_netlink_sys::{Netns, Socket};
 
 type BoxError = Box<dyn std::error::Error>;
@@ -214,7 +214,10 @@ fn nft_rules_ruleset(n: u32) -> Result<Ruleset, BoxError> {
 fn nft_set_ruleset(n: u32) -> Result<Ruleset, BoxError> {
     let mut rs = Ruleset::new();
     let t = rs.add_table(Family::Inet, "lxbench_set", TableFlags::empty())?;
-    t.add_set(Set::new("addrs", KeyType::Ipv4Addr).elements((0..n).map(|i| SetElement::from(linx_ip::Ip::from(nft_addr(i))))))?;
+    t.add_set(
+        Set::new("addrs", KeyType::Ipv4Addr)
+            .elements((0..n).map(|i| SetElement::from(linx_ip::Ip::from(nft_addr(i))))),
+    )?;
     Ok(rs)
 }
 
@@ -250,7 +253,10 @@ fn max_rss_kib() -> u64 {
 }
 
 fn run(cmd: &Cmd) -> Result<(), BoxError> {
-    let nft = matches!(cmd, Cmd::NftRules { .. } | Cmd::NftSet { .. } | Cmd::NftList);
+    let nft = matches!(
+        cmd,
+        Cmd::NftRules { .. } | Cmd::NftSet { .. } | Cmd::NftList
+    );
     let sock = if nft {
         linx_nfnl::open(Netns::Host)?
     } else {

@@ -70,7 +70,10 @@ fn args() -> Res<Args> {
 
 /// One table, nft-style.
 fn print_table(t: &Table) {
-    let handle = t.handle.map(|h| format!(" # handle {h}")).unwrap_or_default();
+    let handle = t
+        .handle
+        .map(|h| format!(" # handle {h}"))
+        .unwrap_or_default();
     println!("table {} {} {{{handle}", t.family(), t.name());
     if !t.flags.is_empty() {
         println!("\tflags {}", t.flags);
@@ -80,11 +83,27 @@ fn print_table(t: &Table) {
     }
     for s in t.sets() {
         let elems: Vec<String> = s.elements.iter().map(ToString::to_string).collect();
-        println!("\tset {} {{ type {}; flags {}; elements = {{ {} }} }}", s.name, s.key, s.flags, elems.join(", "));
+        println!(
+            "\tset {} {{ type {}; flags {}; elements = {{ {} }} }}",
+            s.name,
+            s.key,
+            s.flags,
+            elems.join(", ")
+        );
     }
     for m in t.maps() {
-        let elems: Vec<String> = m.elements.iter().map(|e| format!("{} : {}", e.key, e.value)).collect();
-        println!("\tmap {} {{ type {} : {}; elements = {{ {} }} }}", m.name, m.key, m.data, elems.join(", "));
+        let elems: Vec<String> = m
+            .elements
+            .iter()
+            .map(|e| format!("{} : {}", e.key, e.value))
+            .collect();
+        println!(
+            "\tmap {} {{ type {} : {}; elements = {{ {} }} }}",
+            m.name,
+            m.key,
+            m.data,
+            elems.join(", ")
+        );
     }
     for c in t.chains() {
         println!("\tchain {} {{", c.name());
@@ -92,8 +111,14 @@ fn print_table(t: &Table) {
             println!("\t\t{b};");
         }
         for r in c.rules() {
-            let handle = r.handle.map(|h| format!(" # handle {h}")).unwrap_or_default();
-            println!("\t\t{}{handle}", r.display_in(t.family(), t.name(), c.name()));
+            let handle = r
+                .handle
+                .map(|h| format!(" # handle {h}"))
+                .unwrap_or_default();
+            println!(
+                "\t\t{}{handle}",
+                r.display_in(t.family(), t.name(), c.name())
+            );
         }
         println!("\t}}");
     }

@@ -1,5 +1,5 @@
-//! nf_tables for Linx: the ruleset value model and its validation (this release), with the
-//! encoder, decoder, diff and push to follow on top of it.
+//! nf_tables for Linx: a typed, validated ruleset model, and [`push()`] / [`pull()`] to move it
+//! into and out of the kernel, byte for byte what `nft(8)` would send.
 //!
 //! A [`Ruleset`] holds [`Table`]s; a table holds [`Chain`]s of [`Rule`]s, named [`Set`]s and
 //! [`Map`]s, stateful [`Object`]s and [`Flowtable`]s. Rules are lists of [`Expr`]essions,
@@ -39,6 +39,19 @@
 //! # Ok::<(), linx_netfilter::Error>(())
 //! ```
 //!
+//! Then, with a socket that stays open for as long as the tables should live (they are
+//! `owner` tables by default):
+//!
+//! ```no_run
+//! # let rs = linx_netfilter::Ruleset::new();
+//! use linx_netfilter::{Mode, Scope};
+//! let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+//! linx_netfilter::push(&sock, &rs, Mode::Replace)?;     // one atomic batch
+//! let back = linx_netfilter::pull(&sock, Scope::All)?;  // the same value, with handles
+//! assert_eq!(back.canonical(), rs.canonical());
+//! # Ok::<(), linx_netfilter::NetfilterError>(())
+//! ```
+//!
 //! Why a typed model in front of the wire format: nf_tables reports most mistakes as a bare
 //! `EINVAL` or `EOPNOTSUPP` for a whole batch. Checking the family, hook, chain-type and
 //! priority rules, set element types, references and limits here turns those into typed
@@ -56,14 +69,17 @@
 //!   flag bits are kept, so a pulled ruleset can be re-emitted unchanged.
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`].
-//! - Out of scope here: the wire encoder and decoder, push/pull, diff, monitor and NFLOG.
+//! - Kernel I/O lives in [`push`](mod@push) and [`pull`](mod@pull) only; their errors are
+//!   [`NetfilterError`]s (a refusal names the refused message and what it was). Every verb
+//!   runs on a blocking `Socket` or, with feature `tokio`, an `AsyncSocket`.
+//! - Not here yet: diff/reconcile, monitor and NFLOG.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod consts;
 pub mod expr;
-// PENDING pub mod pull;
-// PENDING pub mod push;
+pub mod pull;
+pub mod push;
 pub mod ruleset;
 
 mod chain;
@@ -88,8 +104,8 @@ pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
 pub use flowtable::{Flowtable, FlowtableFlags};
 pub use object::{Object, ObjectKind, ObjectType};
 pub use op_error::{NetfilterError, Operation};
-// PENDING pub use pull::{Scope, pull};
-// PENDING pub use push::{Mode, create_table, push, supported};
+pub use pull::{Scope, pull};
+pub use push::{Mode, create_table, push, supported};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};
 pub use set::{

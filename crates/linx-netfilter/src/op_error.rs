@@ -55,7 +55,7 @@ impl fmt::Display for Operation {
 ///     error: NetlinkError::new(Errno::EINVAL),
 /// };
 /// assert_eq!(e.errno(), Some(Errno::EINVAL));
-/// assert!(e.to_string().starts_with("netfilter push failed: EINVAL"));
+/// assert!(e.to_string().starts_with("netfilter push failed: EINVAL (errno 22)"));
 /// assert!(e.to_string().contains("message 4 of the batch: rule 2 of inet/filter/input"));
 /// ```
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,7 @@ pub enum NetfilterError {
     #[error(transparent)]
     Invalid(#[from] Error),
     /// The kernel refused; nothing of the batch was applied.
-    #[error("netfilter {operation} failed: {error}{}", Located(*batch_seq, what.as_deref()))]
+    #[error("netfilter {operation} failed: {}{}", Kernel(error), Located(*batch_seq, what.as_deref()))]
     Refused {
         /// The operation.
         operation: Operation,
@@ -78,7 +78,10 @@ pub enum NetfilterError {
         error: NetlinkError,
     },
     /// The kernel does not have a feature the ruleset uses.
-    #[error("netfilter {operation} failed: this kernel has no {feature} ({error})")]
+    #[error(
+        "netfilter {operation} failed: this kernel has no {feature}: {}",
+        Kernel(error)
+    )]
     Unsupported {
         /// The operation.
         operation: Operation,
@@ -95,6 +98,9 @@ pub enum NetfilterError {
         /// Where and why.
         source: DecodeError,
     },
+    /// The nf_tables socket could not be opened (in its namespace).
+    #[error("cannot open the nf_tables socket: {0}")]
+    Open(#[from] linx_netlink_sys::Error),
     /// Transport trouble: socket errors, timeouts, a batch larger than the send buffer.
     #[error("netfilter {operation} failed: {source}")]
     Transport {
@@ -103,6 +109,23 @@ pub enum NetfilterError {
         /// The nfnetlink error.
         source: linx_nfnl::Error,
     },
+}
+
+/// Formats a kernel error as §7.9 has it: `EINVAL (errno 22) — <extended ACK text>`.
+struct Kernel<'a>(&'a NetlinkError);
+
+impl fmt::Display for Kernel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.0.errno.code();
+        match self.0.errno.name() {
+            Some(name) => write!(f, "{name} (errno {code})")?,
+            None => write!(f, "errno {code}")?,
+        }
+        match self.0.message() {
+            Some(text) => write!(f, " — {text}"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Formats the batch position and target of a refusal.
@@ -127,6 +150,7 @@ impl NetfilterError {
                 Some(error.errno)
             }
             NetfilterError::Transport { source, .. } => source.errno(),
+            NetfilterError::Open(e) => e.errno(),
             NetfilterError::Invalid(_) | NetfilterError::Decode { .. } => None,
         }
     }
@@ -138,7 +162,7 @@ impl NetfilterError {
             | NetfilterError::Unsupported { operation, .. }
             | NetfilterError::Decode { operation, .. }
             | NetfilterError::Transport { operation, .. } => Some(*operation),
-            NetfilterError::Invalid(_) => None,
+            NetfilterError::Invalid(_) | NetfilterError::Open(_) => None,
         }
     }
 

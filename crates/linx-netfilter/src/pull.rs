@@ -26,14 +26,16 @@ use std::collections::HashMap;
 use linx_netlink_codec::{Call, DecodeError, DumpEvent, Errno, MsgView, Request};
 use linx_nfnl::{NfGenMsg, msg_type, nft_msg, subsys};
 
+use crate::expr::{SetLiteral, VmapLiteral};
 use crate::op_error::{NetfilterError, Operation};
 use crate::set::MapValue;
 use crate::table::Pulled;
 use crate::wire::attr::{set_elem_list as el, table as ta};
 use crate::wire::set::{ElemDecoder, Elements, SetInfo, decode_set};
-use crate::wire::table::{decode_chain, decode_flowtable, decode_object, decode_rule, decode_table};
+use crate::wire::table::{
+    decode_chain, decode_flowtable, decode_object, decode_rule, decode_table,
+};
 use crate::wire::{Writer, invalid};
-use crate::expr::{SetLiteral, VmapLiteral};
 use crate::{DataType, Expr, Family, Reg, Rule, Ruleset, SetFlags, Table};
 
 /// What to pull.
@@ -48,13 +50,19 @@ pub enum Scope<'a> {
 /// Family and attributes of an nf_tables message.
 fn split<'m>(m: &MsgView<'m>) -> Result<(Family, &'m [u8]), DecodeError> {
     let p = m.payload();
-    let hdr = p.get(..4).ok_or_else(|| DecodeError::truncated("nfgenmsg", 16, 4, p.len()))?;
+    let hdr = p
+        .get(..4)
+        .ok_or_else(|| DecodeError::truncated("nfgenmsg", 16, 4, p.len()))?;
     let family = Family::from_nfproto(hdr[0]).ok_or_else(|| invalid("nfgenmsg family", 16))?;
     Ok((family, &p[4..]))
 }
 
 /// A dump request of nf_tables op `op` for `family`, with attributes written by `f`.
-fn dump(op: u8, family: u8, f: impl FnOnce(&mut Writer<'_>) -> Result<(), crate::Error>) -> Result<Request, NetfilterError> {
+fn dump(
+    op: u8,
+    family: u8,
+    f: impl FnOnce(&mut Writer<'_>) -> Result<(), crate::Error>,
+) -> Result<Request, NetfilterError> {
     let mut payload = NfGenMsg::new(family).to_bytes().to_vec();
     f(&mut Writer::new(&mut payload))?;
     Ok(Request::dump(msg_type(subsys::NFTABLES, op), payload).with_header_len(4))
@@ -255,22 +263,27 @@ fn assemble(parts: Parts, elements: Vec<Option<Elements>>) -> Ruleset {
         rules,
         sets,
     } = parts;
-    let mut by_id: HashMap<(Family, String), Table> =
-        tables.into_iter().map(|t| ((t.family(), t.name().to_owned()), t)).collect();
+    let mut by_id: HashMap<(Family, String), Table> = tables
+        .into_iter()
+        .map(|t| ((t.family(), t.name().to_owned()), t))
+        .collect();
     for (fam, table, item) in members {
         if let Some(t) = by_id.get_mut(&(fam, table)) {
             t.push_pulled(item);
         }
     }
     // Anonymous sets by (family, table, name); named ones into their tables.
-    let mut anonymous: HashMap<(Family, String, String), (SetInfo, Option<Elements>)> = HashMap::new();
+    let mut anonymous: HashMap<(Family, String, String), (SetInfo, Option<Elements>)> =
+        HashMap::new();
     for ((fam, info), elems) in sets.into_iter().zip(elements) {
         let key = (fam, info.table.clone());
         if info.flags.contains(SetFlags::ANONYMOUS) {
             anonymous.insert((fam, info.table.clone(), info.name.clone()), (info, elems));
             continue;
         }
-        let Some(t) = by_id.get_mut(&key) else { continue };
+        let Some(t) = by_id.get_mut(&key) else {
+            continue;
+        };
         let pulled = match (info.data.is_some(), elems) {
             (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
             (true, _) => Pulled::Map(info.into_map(Vec::new())),
@@ -292,7 +305,9 @@ fn assemble(parts: Parts, elements: Vec<Option<Elements>>) -> Ruleset {
                 restore_literal(e, fam, &table, &anonymous);
             }
         }
-        let Some(&i) = chain_index.get(&(fam, table.clone(), chain)) else { continue };
+        let Some(&i) = chain_index.get(&(fam, table.clone(), chain)) else {
+            continue;
+        };
         if let Some(t) = by_id.get_mut(&(fam, table)) {
             if let Some(c) = t.chains_mut().get_mut(i) {
                 c.push_pulled(rule);
@@ -336,7 +351,9 @@ fn restore_literal(
             sreg: *sreg,
             inverted: *inverted,
         }),
-        (Some(DataType::Verdict), Some(Elements::Map(elements)), Some(Reg::VERDICT)) if !*inverted => {
+        (Some(DataType::Verdict), Some(Elements::Map(elements)), Some(Reg::VERDICT))
+            if !*inverted =>
+        {
             let mut pairs = Vec::with_capacity(elements.len());
             for m in elements {
                 match &m.value {

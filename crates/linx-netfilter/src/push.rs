@@ -121,8 +121,12 @@ impl Plan {
             What::Anonymous(i) => format!("anonymous set {} of {id}", i + 1),
             What::Flowtable(i) => format!("flowtable {} of {id}", table.flowtables().get(i)?.name),
             What::Chain(i) => format!("chain {id}/{}", table.chains().get(i)?.name()),
-            What::SetElements(i) => format!("elements of set {} of {id}", table.sets().get(i)?.name),
-            What::MapElements(i) => format!("elements of map {} of {id}", table.maps().get(i)?.name),
+            What::SetElements(i) => {
+                format!("elements of set {} of {id}", table.sets().get(i)?.name)
+            }
+            What::MapElements(i) => {
+                format!("elements of map {} of {id}", table.maps().get(i)?.name)
+            }
             What::AnonymousElements(i) => format!("elements of anonymous set {} of {id}", i + 1),
             What::Rule { chain, index } => {
                 let c = table.chains().get(chain)?;
@@ -143,6 +147,9 @@ impl Plan {
         )
     }
 }
+
+/// Set specs of one kind and how their messages are described.
+type SpecGroup<'s, 'a> = (&'s [SetSpec<'a>], fn(usize) -> What);
 
 /// A set literal or vmap literal of a rule, in encoding order.
 enum Literal<'a> {
@@ -180,10 +187,14 @@ impl SetRefs for Refs<'_> {
     }
 
     fn anonymous(&mut self) -> Result<(&'static str, u32), Error> {
-        let got = self.anonymous.get(self.next).copied().ok_or_else(|| Error::Encode {
-            what: "set literal".into(),
-            reason: "a set literal nested where the encoder cannot create its set".into(),
-        })?;
+        let got = self
+            .anonymous
+            .get(self.next)
+            .copied()
+            .ok_or_else(|| Error::Encode {
+                what: "set literal".into(),
+                reason: "a set literal nested where the encoder cannot create its set".into(),
+            })?;
         self.next += 1;
         Ok(got)
     }
@@ -225,16 +236,28 @@ fn plan_table(
         Ok(())
     };
 
-    add(batch, What::DestroyTable, nft_msg::DESTROYTABLE, 0, &mut |w| {
-        wt::encode_table_name(w, name)
-    })?;
-    add(batch, What::Table, nft_msg::NEWTABLE, NLM_F_CREATE, &mut |w| {
-        wt::encode_table(w, name, table.flags)
-    })?;
+    add(
+        batch,
+        What::DestroyTable,
+        nft_msg::DESTROYTABLE,
+        0,
+        &mut |w| wt::encode_table_name(w, name),
+    )?;
+    add(
+        batch,
+        What::Table,
+        nft_msg::NEWTABLE,
+        NLM_F_CREATE,
+        &mut |w| wt::encode_table(w, name, table.flags),
+    )?;
     for (i, object) in table.objects().iter().enumerate() {
-        add(batch, What::Object(i), nft_msg::NEWOBJ, NLM_F_CREATE, &mut |w| {
-            wt::encode_object(w, name, object)
-        })?;
+        add(
+            batch,
+            What::Object(i),
+            nft_msg::NEWOBJ,
+            NLM_F_CREATE,
+            &mut |w| wt::encode_object(w, name, object),
+        )?;
     }
 
     // Sets: named sets, maps, then one anonymous set per literal; ids count per batch.
@@ -242,8 +265,16 @@ fn plan_table(
         *set_id += 1;
         *set_id
     };
-    let sets: Vec<SetSpec<'_>> = table.sets().iter().map(|s| SetSpec::of_set(s, next_id())).collect();
-    let maps: Vec<SetSpec<'_>> = table.maps().iter().map(|m| SetSpec::of_map(m, next_id())).collect();
+    let sets: Vec<SetSpec<'_>> = table
+        .sets()
+        .iter()
+        .map(|s| SetSpec::of_set(s, next_id()))
+        .collect();
+    let maps: Vec<SetSpec<'_>> = table
+        .maps()
+        .iter()
+        .map(|m| SetSpec::of_map(m, next_id()))
+        .collect();
     let lits = literals(table);
     let anon: Vec<SetSpec<'_>> = lits
         .iter()
@@ -252,8 +283,11 @@ fn plan_table(
             Literal::Vmap(l) => SetSpec::of_vmap(l, next_id()),
         })
         .collect();
-    let groups: [(&[SetSpec<'_>], fn(usize) -> What); 3] =
-        [(&sets, What::Set), (&maps, What::Map), (&anon, What::Anonymous)];
+    let groups: [SpecGroup<'_, '_>; 3] = [
+        (&sets, What::Set),
+        (&maps, What::Map),
+        (&anon, What::Anonymous),
+    ];
     for (specs, what) in groups {
         for (i, spec) in specs.iter().enumerate() {
             add(batch, what(i), nft_msg::NEWSET, NLM_F_CREATE, &mut |w| {
@@ -262,14 +296,22 @@ fn plan_table(
         }
     }
     for (i, ft) in table.flowtables().iter().enumerate() {
-        add(batch, What::Flowtable(i), nft_msg::NEWFLOWTABLE, NLM_F_CREATE, &mut |w| {
-            wt::encode_flowtable(w, table.family(), name, ft)
-        })?;
+        add(
+            batch,
+            What::Flowtable(i),
+            nft_msg::NEWFLOWTABLE,
+            NLM_F_CREATE,
+            &mut |w| wt::encode_flowtable(w, table.family(), name, ft),
+        )?;
     }
     for (i, chain) in table.chains().iter().enumerate() {
-        add(batch, What::Chain(i), nft_msg::NEWCHAIN, NLM_F_CREATE, &mut |w| {
-            wt::encode_chain(w, table.family(), name, chain)
-        })?;
+        add(
+            batch,
+            What::Chain(i),
+            nft_msg::NEWCHAIN,
+            NLM_F_CREATE,
+            &mut |w| wt::encode_chain(w, table.family(), name, chain),
+        )?;
     }
 
     // Elements.
@@ -298,19 +340,18 @@ fn plan_table(
 
     // Rules.
     let mut refs = Refs {
-        named: sets
-            .iter()
-            .chain(&maps)
-            .map(|s| (s.name, s.id))
-            .collect(),
+        named: sets.iter().chain(&maps).map(|s| (s.name, s.id)).collect(),
         anonymous: anon.iter().map(|s| (anon_name(s), s.id)).collect(),
         next: 0,
     };
     for (c, chain) in table.chains().iter().enumerate() {
         for (i, rule) in chain.rules().iter().enumerate() {
-            batch.push_with(nft(nft_msg::NEWRULE), NLM_F_CREATE | NLM_F_APPEND, family, |w| {
-                wt::encode_rule(w, name, chain.name(), rule, &mut refs)
-            })?;
+            batch.push_with(
+                nft(nft_msg::NEWRULE),
+                NLM_F_CREATE | NLM_F_APPEND,
+                family,
+                |w| wt::encode_rule(w, name, chain.name(), rule, &mut refs),
+            )?;
             targets.push((t, What::Rule { chain: c, index: i }));
         }
     }
@@ -319,11 +360,20 @@ fn plan_table(
 
 /// The wire name of an anonymous set spec (`__set%d` or `__map%d`).
 fn anon_name(spec: &SetSpec<'_>) -> &'static str {
-    if spec.data.is_some() { "__map%d" } else { "__set%d" }
+    if spec.data.is_some() {
+        "__map%d"
+    } else {
+        "__set%d"
+    }
 }
 
 /// Map a batch failure to a [`NetfilterError`], naming the refused message.
-fn refusal(op: Operation, rs: Option<&Ruleset>, plan: &Plan, e: linx_nfnl::Error) -> NetfilterError {
+fn refusal(
+    op: Operation,
+    rs: Option<&Ruleset>,
+    plan: &Plan,
+    e: linx_nfnl::Error,
+) -> NetfilterError {
     match e {
         linx_nfnl::Error::Batch { first, .. } => {
             let seq = first.batch_seq;

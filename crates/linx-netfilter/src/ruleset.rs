@@ -259,7 +259,8 @@ impl Ruleset {
 
     /// This ruleset with everything that depends on the kernel's bookkeeping rather than on
     /// its meaning taken out: handles and use counts cleared, set, map and literal elements
-    /// sorted. Compare `pulled.canonical() == pushed.canonical()` to check a round trip.
+    /// sorted, chain and flowtable priorities resolved to numbers, a base chain's `accept`
+    /// policy written as no policy (the kernel's default). Compare `pulled.canonical() == pushed.canonical()` to check a round trip.
     ///
     /// ```
     /// use linx_netfilter::{Family, KeyType, Ruleset, Set, SetElement, TableFlags};
@@ -282,7 +283,8 @@ impl Ruleset {
 
     /// Inserts a pulled table without validation (replacing one of the same identity).
     pub(crate) fn insert_pulled(&mut self, table: Table) {
-        self.tables.insert((table.family(), table.name().to_owned()), table);
+        self.tables
+            .insert((table.family(), table.name().to_owned()), table);
     }
 
     /// The table of `family` called `name`.

@@ -699,8 +699,17 @@ impl Table {
     pub(crate) fn canonicalize(&mut self) {
         self.handle = None;
         self.use_count = None;
+        let family = self.family;
         for c in &mut self.chains {
             c.handle = None;
+            if let crate::ChainKind::Base(base) = &mut c.kind {
+                if let Ok(value) = base.priority.resolve(family) {
+                    base.priority = crate::Priority::Value(value);
+                }
+                if base.policy == Some(crate::Policy::Accept) {
+                    base.policy = None;
+                }
+            }
             for i in 0..c.rules().len() {
                 if let Some(rule) = c.rule_mut(i) {
                     rule.handle = None;
@@ -727,6 +736,9 @@ impl Table {
         }
         for f in &mut self.flowtables {
             f.handle = None;
+            if let Ok(value) = f.priority.resolve(family) {
+                f.priority = crate::Priority::Value(value);
+            }
         }
     }
 
