@@ -3,7 +3,7 @@
 //! Why it matters: a pulled [`Ruleset`] is the same value Linx would push for it, so a
 //! program can compare what it wants with what is there, and a ruleset survives a
 //! pull → push round trip unchanged (including expressions the model does not know, kept as
-//! [`Expr::Unknown`](crate::Expr::Unknown)).
+//! [`Expr::Unknown`]).
 //!
 //! # Contract
 //! - [`Scope::All`]: every table of the namespace (dumps of tables, chains, rules, sets,
