@@ -33,10 +33,13 @@ use crate::table::Pulled;
 use crate::wire::attr::{set_elem_list as el, table as ta};
 use crate::wire::set::{ElemDecoder, Elements, SetInfo, decode_set};
 use crate::wire::table::{
-    decode_chain, decode_flowtable, decode_object, decode_rule, decode_table,
+    decode_chain, decode_flowtable, decode_object, decode_rule_ref, decode_table,
 };
 use crate::wire::{Writer, invalid};
-use crate::{DataType, Expr, Family, Reg, Rule, Ruleset, SetFlags, Table};
+use crate::{DataType, Expr, Family, Reg, Ruleset, SetFlags, Table};
+
+/// How often a set's elements are dumped before an inconsistent dump is an error.
+const ELEM_DUMP_ATTEMPTS: u64 = 8;
 
 /// What to pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,14 +85,12 @@ fn decode_err(e: linx_netlink_codec::Error) -> NetfilterError {
     NetfilterError::from_nfnl(Operation::Pull, linx_nfnl::Error::Request(e))
 }
 
-/// Everything one pull collects before assembly.
-#[derive(Default)]
-struct Parts {
-    tables: Vec<Table>,
-    members: Vec<(Family, String, Pulled)>,
-    rules: Vec<(Family, String, String, Rule)>,
-    sets: Vec<(Family, SetInfo)>,
-}
+/// Where each chain of the pulled tables is: table name → (family, table index, chain name →
+/// chain index). Looked up with borrowed names, so a rule costs no allocation to place.
+type ChainIndex = HashMap<String, Vec<(Family, usize, HashMap<String, usize>)>>;
+
+/// Anonymous sets of the pulled tables: (table index, set name) → set and elements.
+type Anonymous = HashMap<(usize, String), (SetInfo, Option<Elements>)>;
 
 linx_netlink_codec::verb! {
     error = NetfilterError;
@@ -110,13 +111,8 @@ linx_netlink_codec::verb! {
             Scope::All => linx_nfnl::family::UNSPEC,
             Scope::Table(f, _) => f.nfproto(),
         };
-        let mut parts = Parts::default();
+        let mut tables: Vec<Table> = Vec::new();
         let mut failed: Option<DecodeError> = None;
-        let mut keep = |r: Result<(), DecodeError>| {
-            if let Err(e) = r {
-                failed.get_or_insert(e);
-            }
-        };
 
         // Tables.
         if let Scope::Table(fam, name) = scope {
@@ -125,7 +121,7 @@ linx_netlink_codec::verb! {
             let req = Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload).with_header_len(4);
             let call = Call::new(req, |m: &MsgView<'_>| decode_table(fam, split(m)?.1));
             match sock.single(call).await {
-                Ok(Some(t)) => parts.tables.push(t),
+                Ok(Some(t)) => tables.push(t),
                 Ok(None) => {
                     return Err(NetfilterError::Refused {
                         operation: Operation::Pull,
@@ -143,18 +139,21 @@ linx_netlink_codec::verb! {
                 decode_table(f, attrs)
             });
             sock.for_each(call, |ev| match ev {
-                DumpEvent::Item(t) => parts.tables.push(t),
-                DumpEvent::Restart { .. } => parts.tables.clear(),
+                DumpEvent::Item(t) => tables.push(t),
+                DumpEvent::Restart { .. } => tables.clear(),
             })
             .await
             .map_err(decode_err)?;
         }
+        let by_id: HashMap<(Family, String), usize> =
+            tables.iter().enumerate().map(|(i, t)| ((t.family(), t.name().to_owned()), i)).collect();
 
         // Chains, objects, flowtables.
         let filter = table_filter(scope);
+        let mut members: Vec<(Family, String, Pulled)> = Vec::new();
         for op in [nft_msg::GETCHAIN, nft_msg::GETOBJ, nft_msg::GETFLOWTABLE] {
             let req = dump(op, family, &filter)?;
-            let start = parts.members.len();
+            let start = members.len();
             let call = Call::new(req, move |m: &MsgView<'_>| -> Result<(Family, String, Pulled), DecodeError> {
                 let (f, attrs) = split(m)?;
                 Ok(match op {
@@ -165,8 +164,8 @@ linx_netlink_codec::verb! {
             });
             let res = sock
                 .for_each(call, |ev| match ev {
-                    DumpEvent::Item(item) => parts.members.push(item),
-                    DumpEvent::Restart { .. } => parts.members.truncate(start),
+                    DumpEvent::Item(item) => members.push(item),
+                    DumpEvent::Restart { .. } => members.truncate(start),
                 })
                 .await;
             match res {
@@ -177,19 +176,12 @@ linx_netlink_codec::verb! {
                 Err(e) => return Err(decode_err(e)),
             }
         }
-
-        // Rules.
-        let req = dump(nft_msg::GETRULE, family, &filter)?;
-        let call = Call::new(req, |m: &MsgView<'_>| {
-            let (f, attrs) = split(m)?;
-            decode_rule(attrs).map(|(t, c, r)| (f, t, c, r))
-        });
-        sock.for_each(call, |ev| match ev {
-            DumpEvent::Item(item) => parts.rules.push(item),
-            DumpEvent::Restart { .. } => parts.rules.clear(),
-        })
-        .await
-        .map_err(decode_err)?;
+        for (fam, table, item) in members {
+            // Orphans (their table vanished between the dumps) are dropped.
+            if let Some(&t) = by_id.get(&(fam, table)) {
+                tables[t].push_pulled(item);
+            }
+        }
 
         // Sets, then each set's elements.
         let req = dump(nft_msg::GETSET, family, &filter)?;
@@ -197,43 +189,135 @@ linx_netlink_codec::verb! {
             let (f, attrs) = split(m)?;
             decode_set(attrs).map(|s| (f, s))
         });
+        let mut sets: Vec<(Family, SetInfo)> = Vec::new();
         sock.for_each(call, |ev| match ev {
-            DumpEvent::Item(item) => parts.sets.push(item),
-            DumpEvent::Restart { .. } => parts.sets.clear(),
+            DumpEvent::Item(item) => sets.push(item),
+            DumpEvent::Restart { .. } => sets.clear(),
         })
         .await
         .map_err(decode_err)?;
 
-        let mut elements = Vec::with_capacity(parts.sets.len());
-        for (fam, info) in &parts.sets {
-            let req = dump(nft_msg::GETSETELEM, fam.nfproto(), |w| {
-                w.put_str(el::NFTA_SET_ELEM_LIST_TABLE, &info.table)?;
-                w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
-                Ok(())
-            })?;
-            let call = Call::new(req, |m: &MsgView<'_>| Ok(split(m)?.1.to_vec()));
-            let mut dec = ElemDecoder::new(info);
-            let res = sock
-                .for_each(call, |ev| match ev {
-                    DumpEvent::Item(attrs) => keep(dec.feed(&attrs)),
-                    DumpEvent::Restart { .. } => dec = ElemDecoder::new(info),
-                })
-                .await;
-            match res {
-                Ok(_) => elements.push(Some(dec.finish().map_err(|source| NetfilterError::Decode {
-                    operation: Operation::Pull,
-                    source,
-                })?)),
-                // The set vanished between the two dumps.
-                Err(e) if e.errno() == Some(Errno::ENOENT) => elements.push(None),
-                Err(e) => return Err(decode_err(e)),
+        let mut anonymous = Anonymous::new();
+        for (fam, info) in sets {
+            let Some(&t) = by_id.get(&(fam, info.table.clone())) else { continue };
+            // A hash set resized while it is dumped comes back with elements twice and
+            // others missing (no DUMP_INTR for that): dump again, a few times.
+            let mut attempt = 0;
+            let elements = loop {
+                attempt += 1;
+                let req = dump(nft_msg::GETSETELEM, fam.nfproto(), |w| {
+                    w.put_str(el::NFTA_SET_ELEM_LIST_TABLE, &info.table)?;
+                    w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
+                    Ok(())
+                })?;
+                let call = Call::new(req, |m: &MsgView<'_>| Ok(split(m)?.1.to_vec()));
+                let mut dec = ElemDecoder::new(&info);
+                let res = sock
+                    .for_each(call, |ev| match ev {
+                        DumpEvent::Item(attrs) => {
+                            if let Err(e) = dec.feed(&attrs) {
+                                failed.get_or_insert(e);
+                            }
+                        }
+                        DumpEvent::Restart { .. } => dec = ElemDecoder::new(&info),
+                    })
+                    .await;
+                match res {
+                    Ok(_) if !dec.consistent() && attempt < ELEM_DUMP_ATTEMPTS => {
+                        std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                    }
+                    Ok(_) if !dec.consistent() => {
+                        return Err(NetfilterError::Decode {
+                            operation: Operation::Pull,
+                            source: invalid("set elements dumped twice (set being resized)", 0),
+                        });
+                    }
+                    Ok(_) => {
+                        break Some(dec.finish().map_err(|source| NetfilterError::Decode {
+                            operation: Operation::Pull,
+                            source,
+                        })?)
+                    }
+                    // The set vanished between the two dumps.
+                    Err(e) if e.errno() == Some(Errno::ENOENT) => break None,
+                    Err(e) => return Err(decode_err(e)),
+                }
+            };
+            if info.flags.contains(SetFlags::ANONYMOUS) {
+                anonymous.insert((t, info.name.clone()), (info, elements));
+                continue;
             }
+            let pulled = match (info.data.is_some(), elements) {
+                (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
+                (true, _) => Pulled::Map(info.into_map(Vec::new())),
+                (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s)),
+                (false, _) => Pulled::Set(info.into_set(Vec::new())),
+            };
+            tables[t].push_pulled(pulled);
         }
         if let Some(source) = failed {
             return Err(NetfilterError::Decode { operation: Operation::Pull, source });
         }
-        Ok(assemble(parts, elements))
+
+        // Rules last, streamed straight into their chains (the kernel dumps each chain's
+        // rules in order).
+        let mut chains = ChainIndex::new();
+        for (i, t) in tables.iter().enumerate() {
+            let names = t.chains().iter().enumerate().map(|(c, ch)| (ch.name().to_owned(), c)).collect();
+            chains.entry(t.name().to_owned()).or_default().push((t.family(), i, names));
+        }
+        drop(by_id);
+        let req = dump(nft_msg::GETRULE, family, &filter)?;
+        let mut last: Option<LastChain> = None;
+        let call = Call::new(req, |m: &MsgView<'_>| {
+            let (f, attrs) = split(m)?;
+            let (table, chain, mut rule) = decode_rule_ref(attrs)?;
+            let at = match &last {
+                Some((lf, lt, lc, at)) if *lf == f && lt == table && lc == chain => *at,
+                _ => {
+                    let at = locate(&chains, f, table, chain);
+                    last = Some((f, table.to_owned(), chain.to_owned(), at));
+                    at
+                }
+            };
+            if let Some((t, _)) = at {
+                for e in &mut rule.exprs {
+                    restore_literal(e, t, &anonymous);
+                }
+            }
+            Ok((at, rule))
+        });
+        sock.for_each(call, |ev| match ev {
+            DumpEvent::Item((Some((t, c)), rule)) => {
+                if let Some(chain) = tables[t].chains_mut().get_mut(c) {
+                    chain.push_pulled(rule);
+                }
+            }
+            // Orphan: its chain vanished between the dumps.
+            DumpEvent::Item((None, _)) => {}
+            DumpEvent::Restart { .. } => {
+                for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
+                    chain.take_rules();
+                }
+            }
+        })
+        .await
+        .map_err(decode_err)?;
+        let mut rs = Ruleset::new();
+        for t in tables {
+            rs.insert_pulled(t);
+        }
+        Ok(rs)
     }
+}
+
+/// The chain the previous rule went to: family, table, chain, where it is.
+type LastChain = (Family, String, String, Option<(usize, usize)>);
+
+/// Table index and chain index of a rule's chain, if both exist.
+fn locate(index: &ChainIndex, family: Family, table: &str, chain: &str) -> Option<(usize, usize)> {
+    let (_, t, chains) = index.get(table)?.iter().find(|(f, ..)| *f == family)?;
+    Some((*t, *chains.get(chain)?))
 }
 
 /// Attach a description to a refusal.
@@ -254,80 +338,8 @@ fn with_what(e: NetfilterError, what: String) -> NetfilterError {
     }
 }
 
-/// Put the pieces together: members into their tables, anonymous sets back into literals,
-/// rules into their chains.
-fn assemble(parts: Parts, elements: Vec<Option<Elements>>) -> Ruleset {
-    let Parts {
-        tables,
-        members,
-        rules,
-        sets,
-    } = parts;
-    let mut by_id: HashMap<(Family, String), Table> = tables
-        .into_iter()
-        .map(|t| ((t.family(), t.name().to_owned()), t))
-        .collect();
-    for (fam, table, item) in members {
-        if let Some(t) = by_id.get_mut(&(fam, table)) {
-            t.push_pulled(item);
-        }
-    }
-    // Anonymous sets by (family, table, name); named ones into their tables.
-    let mut anonymous: HashMap<(Family, String, String), (SetInfo, Option<Elements>)> =
-        HashMap::new();
-    for ((fam, info), elems) in sets.into_iter().zip(elements) {
-        let key = (fam, info.table.clone());
-        if info.flags.contains(SetFlags::ANONYMOUS) {
-            anonymous.insert((fam, info.table.clone(), info.name.clone()), (info, elems));
-            continue;
-        }
-        let Some(t) = by_id.get_mut(&key) else {
-            continue;
-        };
-        let pulled = match (info.data.is_some(), elems) {
-            (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
-            (true, _) => Pulled::Map(info.into_map(Vec::new())),
-            (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s)),
-            (false, _) => Pulled::Set(info.into_set(Vec::new())),
-        };
-        t.push_pulled(pulled);
-    }
-    // Rules, in dump order (the kernel dumps each chain's rules in order).
-    let mut chain_index: HashMap<(Family, String, String), usize> = HashMap::new();
-    for t in by_id.values() {
-        for (i, c) in t.chains().iter().enumerate() {
-            chain_index.insert((t.family(), t.name().to_owned(), c.name().to_owned()), i);
-        }
-    }
-    for (fam, table, chain, mut rule) in rules {
-        if anonymous.keys().any(|(f, t, _)| *f == fam && *t == table) {
-            for e in &mut rule.exprs {
-                restore_literal(e, fam, &table, &anonymous);
-            }
-        }
-        let Some(&i) = chain_index.get(&(fam, table.clone(), chain)) else {
-            continue;
-        };
-        if let Some(t) = by_id.get_mut(&(fam, table)) {
-            if let Some(c) = t.chains_mut().get_mut(i) {
-                c.push_pulled(rule);
-            }
-        }
-    }
-    let mut rs = Ruleset::new();
-    for (_, t) in by_id {
-        rs.insert_pulled(t);
-    }
-    rs
-}
-
 /// Turn a lookup of an anonymous set back into the literal it was pushed as.
-fn restore_literal(
-    e: &mut Expr,
-    fam: Family,
-    table: &str,
-    anonymous: &HashMap<(Family, String, String), (SetInfo, Option<Elements>)>,
-) {
+fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
     let Expr::Lookup {
         set,
         sreg,
@@ -337,7 +349,10 @@ fn restore_literal(
     else {
         return;
     };
-    let Some((info, elems)) = anonymous.get(&(fam, table.to_owned(), set.clone())) else {
+    if !set.starts_with("__") {
+        return;
+    }
+    let Some((info, elems)) = anonymous.get(&(table, set.clone())) else {
         return;
     };
     let flags = SetFlags::from_bits_retain(

@@ -677,5 +677,14 @@ fn ten_thousand_rules_and_a_hundred_thousand_elements_in_one_push() {
     let big = pulled.table(Family::Inet, "big").unwrap();
     assert_eq!(big.rule_count(), 10_000);
     assert_eq!(big.set("addrs").unwrap().elements.len(), 100_000);
-    assert_eq!(pulled.canonical(), rs.canonical());
+    let (a, b) = (pulled.canonical(), rs.canonical());
+    let (ta, tb) = (
+        a.table(Family::Inet, "big").unwrap(),
+        b.table(Family::Inet, "big").unwrap(),
+    );
+    assert_eq!(ta.sets(), tb.sets());
+    for (ra, rb) in ta.chains()[0].rules().iter().zip(tb.chains()[0].rules()) {
+        assert_eq!(ra, rb);
+    }
+    assert_eq!(a, b);
 }

@@ -1195,6 +1195,9 @@ pub(crate) struct ElemDecoder<'a> {
     values: Vec<MapValue>,
     /// Boundaries of a scalar interval set.
     bounds: Vec<Bound>,
+    /// A hash of every element's raw key (and key end), to find an element the kernel
+    /// dumped twice (see [`ElemDecoder::consistent`]).
+    seen: Vec<u64>,
 }
 
 /// A decode error for set elements.
@@ -1388,6 +1391,23 @@ fn raw_elem(payload: &[u8]) -> Result<RawElem<'_>, DecodeError> {
     Ok(e)
 }
 
+/// A 64-bit FNV-1a hash of an element's identity (key, key end, end flag); only compared
+/// within one dump, so collisions merely cause a needless re-dump.
+fn key_hash(key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    key.iter().copied().for_each(&mut eat);
+    if let Some(k) = key_end {
+        eat(0xff);
+        k.iter().copied().for_each(&mut eat);
+    }
+    eat(u8::from(end));
+    h
+}
+
 impl<'a> ElemDecoder<'a> {
     /// A decoder for the elements of `info`.
     pub(crate) fn new(info: &'a SetInfo) -> Self {
@@ -1396,7 +1416,18 @@ impl<'a> ElemDecoder<'a> {
             keys: Vec::new(),
             values: Vec::new(),
             bounds: Vec::new(),
+            seen: Vec::new(),
         }
+    }
+
+    /// `false` when the dump held an element twice. A hash-set dump spans several
+    /// `recvmsg` rounds and the kernel resumes it by skipping as many elements as it already
+    /// sent; when the hash table is resized in between (right after a big insert), elements
+    /// are sent twice and others not at all, with no `NLM_F_DUMP_INTR`. Duplicates are the
+    /// visible sign, so the caller dumps again.
+    pub(crate) fn consistent(&mut self) -> bool {
+        self.seen.sort_unstable();
+        self.seen.windows(2).all(|w| w[0] != w[1])
     }
 
     /// `true` for an interval set (host-order key fields are big endian).
@@ -1429,6 +1460,7 @@ impl<'a> ElemDecoder<'a> {
             return Err(elem_err("set element without key"));
         };
         let end = e.flags & NFT_SET_ELEM_INTERVAL_END != 0;
+        self.seen.push(key_hash(key, e.key_end, end));
         if let Some(key_end) = e.key_end {
             let elem = element(&self.info.key, key, key_end, self.interval())?;
             let value = self.value(e.data)?;
@@ -1463,6 +1495,16 @@ impl<'a> ElemDecoder<'a> {
             let a = a?;
             if a.kind() != la::NFTA_SET_ELEM_LIST_ELEMENTS {
                 continue;
+            }
+            self.seen.reserve_exact(a.nested().count());
+            if !self.interval() {
+                // Grow by exactly this message's elements: a 100k-element set ends at its
+                // size, not at the next power of two.
+                let n = a.nested().count();
+                self.keys.reserve_exact(n);
+                if self.info.data.is_some() {
+                    self.values.reserve_exact(n);
+                }
             }
             for el in a.nested() {
                 let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;

@@ -15,7 +15,7 @@
 //!   of the family comes back as that name ([`Priority::Named`]), any other value as
 //!   [`Priority::Value`].
 
-use linx_netlink_codec::{AttrIter, DecodeError};
+use linx_netlink_codec::{AttrIter, AttrView, DecodeError};
 
 use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
 use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
@@ -349,16 +349,39 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
 }
 
 /// Decode a `NEWRULE` message: table, chain and rule (expressions decoded, handle set).
+#[cfg(test)]
 pub(crate) fn decode_rule(attrs: &[u8]) -> Result<(String, String, Rule), DecodeError> {
+    decode_rule_ref(attrs).map(|(t, c, r)| (t.to_owned(), c.to_owned(), r))
+}
+
+/// A string attribute without its NUL, borrowed.
+fn str_ref<'a>(a: &AttrView<'a>) -> Result<&'a str, DecodeError> {
+    let p = a.payload();
+    let p = p.split(|&b| b == 0).next().unwrap_or(p);
+    std::str::from_utf8(p).map_err(|_| {
+        DecodeError::new(
+            linx_netlink_codec::DecodeErrorKind::InvalidUtf8,
+            "string",
+            0,
+        )
+        .within(a.raw_type(), a.offset())
+    })
+}
+
+/// [`decode_rule`] with table and chain names borrowed from `attrs` (no allocation for
+/// them: a pull of 10k rules looks each one's chain up by these).
+pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), DecodeError> {
     let (mut table, mut chain) = (None, None);
     let mut rule = Rule::new([]);
     for a in AttrIter::new(attrs) {
         let a = a?;
         match a.kind() {
-            ra::NFTA_RULE_TABLE => table = Some(string(&a)?),
-            ra::NFTA_RULE_CHAIN => chain = Some(string(&a)?),
+            ra::NFTA_RULE_TABLE => table = Some(str_ref(&a)?),
+            ra::NFTA_RULE_CHAIN => chain = Some(str_ref(&a)?),
             ra::NFTA_RULE_HANDLE => rule.handle = Some(be64(&a)?),
             ra::NFTA_RULE_EXPRESSIONS => {
+                // Exactly as many slots as expressions.
+                rule.exprs.reserve_exact(a.nested().count());
                 for e in a.nested() {
                     let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
                     if e.kind() == list::NFTA_LIST_ELEM {
