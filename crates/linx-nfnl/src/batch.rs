@@ -182,6 +182,7 @@ impl Batch {
             state: State::Send,
             refusals: Vec::new(),
             deadline: None,
+            body_len: 0,
         }
     }
 }
@@ -203,6 +204,8 @@ pub struct BatchMachine {
     state: State,
     refusals: Vec<Refusal>,
     deadline: Option<Instant>,
+    /// Length of the batch body, which moves into `tx` when the datagram is encoded.
+    body_len: usize,
 }
 
 impl BatchMachine {
@@ -212,26 +215,30 @@ impl BatchMachine {
     }
 
     fn encode(&mut self, seq: &mut dyn FnMut() -> u32) {
-        let b = &self.batch;
-        let n = b.entries.len();
-        self.tx.clear();
-        self.tx.reserve(b.encoded_len());
+        let n = self.batch.entries.len();
         let begin = seq();
         let envelope = NfGenMsg {
             family: family::UNSPEC,
             version: 0,
-            res_id: b.subsys as u16,
+            res_id: self.batch.subsys as u16,
         }
         .to_bytes();
-        let mut w = MsgWriter::begin(&mut self.tx, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, begin);
+        let mut head = Vec::with_capacity(28);
+        let mut w = MsgWriter::begin(&mut head, NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, begin);
         w.put_bytes(&envelope);
-        if let Some(g) = b.genid {
+        if let Some(g) = self.batch.genid {
             // Cannot fail: a 4-byte attribute.
             let _ = w.attrs().put_be32(NFNL_BATCH_GENID, g);
         }
         let _ = w.finish();
-        let base = self.tx.len();
-        self.tx.extend_from_slice(&b.body);
+        let base = head.len();
+        // The body becomes the datagram: BATCH_BEGIN is moved in front of it (a memmove),
+        // instead of copying megabytes of messages into a second buffer.
+        self.body_len = self.batch.body.len();
+        self.tx = std::mem::take(&mut self.batch.body);
+        self.tx.reserve_exact(base + 20);
+        self.tx.splice(0..0, head);
+        let b = &self.batch;
         // Sequence numbers are drawn one per message so a shared counter stays consistent,
         // but must be consecutive for attribution: draw them all, then check.
         let first = if n > 0 { seq() } else { begin.wrapping_add(1) };
@@ -275,7 +282,7 @@ impl BatchMachine {
                 return Some(Some(i + 1));
             }
         }
-        let end_at = base + self.batch.body.len();
+        let end_at = base + self.body_len;
         if self.tx.get(end_at + 8..end_at + 12) == Some(&seq.to_ne_bytes()[..]) {
             return Some(None);
         }
