@@ -208,6 +208,17 @@ const fn nft(op: u8) -> u16 {
 pub fn plan(rs: &Ruleset) -> Result<Plan, Error> {
     rs.validate()?;
     let mut batch = Batch::new(subsys::NFTABLES);
+    // A rough size (a typical rule is 150-250 bytes, an element 16-40) so the batch is
+    // written into one allocation; a wrong guess only costs a regrowth.
+    let guess: usize = rs
+        .tables()
+        .map(|t| {
+            4096 + 220 * t.rule_count()
+                + 24 * t.sets().iter().map(|s| s.elements.len()).sum::<usize>()
+                + 48 * t.maps().iter().map(|m| m.elements.len()).sum::<usize>()
+        })
+        .sum();
+    batch.reserve(guess);
     let mut targets = Vec::new();
     let mut set_id = 0u32;
     for (t, table) in rs.tables().enumerate() {

@@ -158,6 +158,18 @@ impl Batch {
         Ok(self.entries.len())
     }
 
+    /// Reserve room for about `bytes` more bytes of messages, so a large batch is written
+    /// into one allocation instead of growing (and copying) its buffer step by step.
+    ///
+    /// ```
+    /// let mut b = linx_nfnl::batch::Batch::new(linx_nfnl::subsys::NFTABLES);
+    /// b.reserve(1 << 20);
+    /// assert!(b.is_empty());
+    /// ```
+    pub fn reserve(&mut self, bytes: usize) {
+        self.body.reserve(bytes);
+    }
+
     /// Number of messages (without the envelope).
     pub fn len(&self) -> usize {
         self.entries.len()
