@@ -222,17 +222,17 @@ linx_netlink_codec::verb! {
                         DumpEvent::Restart { .. } => dec = ElemDecoder::new(&info),
                     })
                     .await;
-                match res {
-                    Ok(_) if !dec.consistent() && attempt < ELEM_DUMP_ATTEMPTS => {
+                match res.map(|_| dec.consistent()) {
+                    Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
                         std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
                     }
-                    Ok(_) if !dec.consistent() => {
+                    Ok(false) => {
                         return Err(NetfilterError::Decode {
                             operation: Operation::Pull,
                             source: invalid("set elements dumped twice (set being resized)", 0),
                         });
                     }
-                    Ok(_) => {
+                    Ok(true) => {
                         break Some(dec.finish().map_err(|source| NetfilterError::Decode {
                             operation: Operation::Pull,
                             source,
@@ -266,7 +266,6 @@ linx_netlink_codec::verb! {
             let names = t.chains().iter().enumerate().map(|(c, ch)| (ch.name().to_owned(), c)).collect();
             chains.entry(t.name().to_owned()).or_default().push((t.family(), i, names));
         }
-        drop(by_id);
         let req = dump(nft_msg::GETRULE, family, &filter)?;
         let mut last: Option<LastChain> = None;
         let call = Call::new(req, |m: &MsgView<'_>| {

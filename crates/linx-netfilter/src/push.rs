@@ -24,7 +24,8 @@
 use std::collections::HashMap;
 
 use linx_netlink_codec::Errno;
-use linx_netlink_codec::consts::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
+use linx_netlink_codec::Transport;
+use linx_netlink_codec::consts::{NLM_F_APPEND, NLM_F_CREATE};
 use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
 
@@ -430,36 +431,49 @@ linx_netlink_codec::verb! {
         if plan.is_empty() {
             return Ok(());
         }
-        linx_nfnl::batch::fit(sock.socket(), plan.batch.encoded_len())
-            .map_err(|e| NetfilterError::from_nfnl(Operation::Push, e))?;
-        let mut plan = plan;
-        let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
-        match sock.drive(machine).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(refusal(Operation::Push, Some(rs), &plan, e)),
-            Err(e) => Err(NetfilterError::from_nfnl(Operation::Push, linx_nfnl::Error::Request(e))),
-        }
+        send(sock, plan, Operation::Push, Some(rs)).await
     }
 }
 
-/// The one-message batch of [`create_table`].
-fn create_plan(family: Family, name: &str, persist: bool, exclusive: bool) -> Result<Plan, Error> {
-    let flags = if persist {
+/// Send a planned batch and name the refused message, if any (`rs` is the ruleset the plan
+/// was made from, for the description).
+async fn send<S: Transport>(
+    sock: &S,
+    mut plan: Plan,
+    op: Operation,
+    rs: Option<&Ruleset>,
+) -> Result<(), NetfilterError> {
+    linx_nfnl::batch::fit(sock.socket(), plan.batch.encoded_len())
+        .map_err(|e| NetfilterError::from_nfnl(op, e))?;
+    let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
+    match sock.drive(machine).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(refusal(op, rs, &plan, e)),
+        Err(e) => Err(NetfilterError::from_nfnl(op, linx_nfnl::Error::Request(e))),
+    }
+}
+
+/// The one-message batch of [`create_table`], and the table it creates.
+fn create_plan(family: Family, name: &str, persist: bool) -> Result<(Plan, Table), Error> {
+    let mut table = Table::new(family, name);
+    table.flags = if persist {
         TableFlags::OWNER | TableFlags::PERSIST
     } else {
         TableFlags::OWNER
     };
-    let table = Table::new(family, name);
     table.check_name()?;
     let mut batch = Batch::new(subsys::NFTABLES);
-    let msg_flags = NLM_F_CREATE | if exclusive { NLM_F_EXCL } else { 0 };
-    batch.push_with(nft(nft_msg::NEWTABLE), msg_flags, family.nfproto(), |w| {
-        wt::encode_table(w, name, flags)
-    })?;
-    Ok(Plan {
+    batch.push_with(
+        nft(nft_msg::NEWTABLE),
+        NLM_F_CREATE,
+        family.nfproto(),
+        |w| wt::encode_table(w, name, table.flags),
+    )?;
+    let plan = Plan {
         batch,
         targets: vec![(0, What::Table)],
-    })
+    };
+    Ok((plan, table))
 }
 
 linx_netlink_codec::verb! {
@@ -477,17 +491,9 @@ linx_netlink_codec::verb! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create_table(sock, family: Family, name: &str, persist: bool) -> Table {
-        let mut plan = create_plan(family, name, persist, false)?;
-        let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
-        match sock.drive(machine).await {
-            Ok(Ok(())) => {
-                let mut table = Table::new(family, name);
-                table.flags = if persist { TableFlags::OWNER | TableFlags::PERSIST } else { TableFlags::OWNER };
-                Ok(table)
-            }
-            Ok(Err(e)) => Err(refusal(Operation::CreateTable, None, &plan, e)),
-            Err(e) => Err(NetfilterError::from_nfnl(Operation::CreateTable, linx_nfnl::Error::Request(e))),
-        }
+        let (plan, table) = create_plan(family, name, persist)?;
+        send(sock, plan, Operation::CreateTable, None).await?;
+        Ok(table)
     }
 }
 

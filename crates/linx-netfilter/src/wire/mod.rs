@@ -145,16 +145,22 @@ pub(crate) fn be64(a: &AttrView<'_>) -> Result<u64, DecodeError> {
         .map_err(|_| DecodeError::bad_size("be64", 8, p.len()).within(a.raw_type(), a.offset()))
 }
 
-/// A NUL-terminated (or unterminated) UTF-8 string attribute.
-pub(crate) fn string(a: &AttrView<'_>) -> Result<String, DecodeError> {
+/// A NUL-terminated (or unterminated) UTF-8 string attribute, borrowed (no allocation:
+/// a pull of 10k rules looks each one's chain up by its names).
+pub(crate) fn str_ref<'a>(a: &AttrView<'a>) -> Result<&'a str, DecodeError> {
     let p = a.payload();
     let p = match p.iter().position(|&b| b == 0) {
         Some(end) => &p[..end],
         None => p,
     };
-    std::str::from_utf8(p).map(str::to_owned).map_err(|_| {
+    std::str::from_utf8(p).map_err(|_| {
         DecodeError::new(DecodeErrorKind::InvalidUtf8, "string", 0).within(a.raw_type(), a.offset())
     })
+}
+
+/// A NUL-terminated (or unterminated) UTF-8 string attribute.
+pub(crate) fn string(a: &AttrView<'_>) -> Result<String, DecodeError> {
+    str_ref(a).map(str::to_owned)
 }
 
 #[cfg(test)]

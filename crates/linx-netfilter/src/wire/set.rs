@@ -1391,21 +1391,18 @@ fn raw_elem(payload: &[u8]) -> Result<RawElem<'_>, DecodeError> {
     Ok(e)
 }
 
-/// A 64-bit FNV-1a hash of an element's identity (key, key end, end flag); only compared
-/// within one dump, so collisions merely cause a needless re-dump.
+/// A hash of an element's identity (key, key end, end flag); only compared within one dump,
+/// so collisions merely cause a needless re-dump.
 fn key_hash(key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |b: u8| {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    };
-    key.iter().copied().for_each(&mut eat);
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = crate::set::FastHash.build_hasher();
+    h.write(key);
     if let Some(k) = key_end {
-        eat(0xff);
-        k.iter().copied().for_each(&mut eat);
+        h.write_u8(0xff);
+        h.write(k);
     }
-    eat(u8::from(end));
-    h
+    h.write_u8(u8::from(end));
+    h.finish()
 }
 
 impl<'a> ElemDecoder<'a> {

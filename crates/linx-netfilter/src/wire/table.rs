@@ -15,12 +15,12 @@
 //!   of the family comes back as that name ([`Priority::Named`]), any other value as
 //!   [`Priority::Value`].
 
-use linx_netlink_codec::{AttrIter, AttrView, DecodeError};
+use linx_netlink_codec::{AttrIter, DecodeError};
 
 use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
 use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
 use super::expr::{self, SetRefs};
-use super::{Writer, be32, be64, invalid, string};
+use super::{Writer, be32, be64, invalid, str_ref, string};
 use crate::consts::chain::NFT_CHAIN_BASE;
 use crate::expr::RateUnit;
 use crate::family::PriorityName;
@@ -98,8 +98,9 @@ pub(crate) fn encode_chain(
     Ok(())
 }
 
-/// The rule userdata TLV stream for `tag` and `comment`, or `None` when both are absent.
-pub(crate) fn rule_userdata(tag: Option<&str>, comment: Option<&str>) -> Option<Vec<u8>> {
+/// The userdata TLV stream for `tag` and `comment` (rules; objects carry only a comment),
+/// or `None` when both are absent.
+pub(crate) fn userdata(tag: Option<&str>, comment: Option<&str>) -> Option<Vec<u8>> {
     if tag.is_none() && comment.is_none() {
         return None;
     }
@@ -157,7 +158,7 @@ pub(crate) fn encode_rule(
         what: format!("rule expressions of chain {chain}"),
         reason: e.to_string(),
     })?;
-    if let Some(ud) = rule_userdata(rule.tag.as_deref(), rule.comment.as_deref()) {
+    if let Some(ud) = userdata(rule.tag.as_deref(), rule.comment.as_deref()) {
         w.put(ra::NFTA_RULE_USERDATA, &ud)?;
     }
     Ok(())
@@ -172,13 +173,7 @@ pub(crate) fn encode_object(
     w.put_str(oa::NFTA_OBJ_TABLE, table)?;
     w.put_str(oa::NFTA_OBJ_NAME, &object.name)?;
     w.put_be32(oa::NFTA_OBJ_TYPE, object.kind.object_type().number())?;
-    if let Some(comment) = &object.comment {
-        let mut ud = vec![
-            UDATA_COMMENT,
-            u8::try_from(comment.len() + 1).unwrap_or(u8::MAX),
-        ];
-        ud.extend_from_slice(comment.as_bytes());
-        ud.push(0);
+    if let Some(ud) = userdata(None, object.comment.as_deref()) {
         w.put(oa::NFTA_OBJ_USERDATA, &ud)?;
     }
     let nest = w.begin_nest(oa::NFTA_OBJ_DATA, true);
@@ -354,20 +349,6 @@ pub(crate) fn decode_rule(attrs: &[u8]) -> Result<(String, String, Rule), Decode
     decode_rule_ref(attrs).map(|(t, c, r)| (t.to_owned(), c.to_owned(), r))
 }
 
-/// A string attribute without its NUL, borrowed.
-fn str_ref<'a>(a: &AttrView<'a>) -> Result<&'a str, DecodeError> {
-    let p = a.payload();
-    let p = p.split(|&b| b == 0).next().unwrap_or(p);
-    std::str::from_utf8(p).map_err(|_| {
-        DecodeError::new(
-            linx_netlink_codec::DecodeErrorKind::InvalidUtf8,
-            "string",
-            0,
-        )
-        .within(a.raw_type(), a.offset())
-    })
-}
-
 /// [`decode_rule`] with table and chain names borrowed from `attrs` (no allocation for
 /// them: a pull of 10k rules looks each one's chain up by these).
 pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), DecodeError> {
@@ -526,18 +507,15 @@ mod tests {
 
     #[test]
     fn userdata_tag_then_comment() {
-        let ud = rule_userdata(Some("ssh"), Some("admin")).unwrap();
+        let ud = userdata(Some("ssh"), Some("admin")).unwrap();
         assert_eq!(ud, b"\x10\x04ssh\x00\x00\x06admin\x00");
         assert_eq!(
             parse_userdata(&ud),
             (Some("ssh".into()), Some("admin".into()))
         );
-        assert_eq!(rule_userdata(None, None), None);
+        assert_eq!(userdata(None, None), None);
         // nft: `accept comment "hello"`
-        assert_eq!(
-            rule_userdata(None, Some("hello")).unwrap(),
-            b"\x00\x06hello\x00"
-        );
+        assert_eq!(userdata(None, Some("hello")).unwrap(), b"\x00\x06hello\x00");
         // Foreign TLVs are skipped; a truncated one ends the walk.
         assert_eq!(
             parse_userdata(b"\x07\x01x\x00\x02a\x00\x10\x09ab"),
