@@ -275,7 +275,7 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
                     return Err(bad(Reason::NotStateful {
                         expr: match inner {
                             Expr::Unknown { .. } => "unknown",
-                            other => static_name(other),
+                            other => other.modelled_name(),
                         },
                     }));
                 }
@@ -374,7 +374,7 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             reg_proto_max,
             ..
         } => {
-            let name = static_name(expr);
+            let name = expr.modelled_name();
             if !family.is_ip() {
                 return Err(bad(Reason::ExprNotInFamily { expr: name, family }));
             }
@@ -395,30 +395,6 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
                 Ok(())
             }
         }
-    }
-}
-
-/// The kernel name of a modelled expression, as a `&'static str` for reasons.
-fn static_name(expr: &Expr) -> &'static str {
-    match expr {
-        Expr::Payload { .. } => "payload",
-        Expr::Meta { .. } => "meta",
-        Expr::Cmp { .. } => "cmp",
-        Expr::Bitwise { .. } => "bitwise",
-        Expr::Ct { .. } => "ct",
-        Expr::Lookup { .. } | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
-        Expr::Reject { .. } => "reject",
-        Expr::Counter { .. } => "counter",
-        Expr::Limit { .. } => "limit",
-        Expr::Quota { .. } => "quota",
-        Expr::Dynset { .. } => "dynset",
-        Expr::Objref { .. } => "objref",
-        Expr::Log { .. } => "log",
-        Expr::Immediate { .. } => "immediate",
-        Expr::Nat { .. } => "nat",
-        Expr::Masquerade { .. } => "masq",
-        Expr::Redirect { .. } => "redir",
-        Expr::Unknown { .. } => "unknown",
     }
 }
 

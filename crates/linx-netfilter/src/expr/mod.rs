@@ -1050,6 +1050,15 @@ impl Expr {
     /// ```
     pub fn kernel_name(&self) -> &str {
         match self {
+            Expr::Unknown { name, .. } => name,
+            modelled => modelled.modelled_name(),
+        }
+    }
+
+    /// [`Expr::kernel_name`] as a `&'static str`: `"unknown"` for [`Expr::Unknown`] (for
+    /// error reasons, which cannot borrow the expression).
+    pub(crate) fn modelled_name(&self) -> &'static str {
+        match self {
             Expr::Payload { .. } => "payload",
             Expr::Meta { .. } => "meta",
             Expr::Cmp { .. } => "cmp",
@@ -1067,7 +1076,7 @@ impl Expr {
             Expr::Nat { .. } => "nat",
             Expr::Masquerade { .. } => "masq",
             Expr::Redirect { .. } => "redir",
-            Expr::Unknown { name, .. } => name,
+            Expr::Unknown { .. } => "unknown",
         }
     }
 
