@@ -184,36 +184,76 @@ pub trait NlBuffer {
     fn put_zeros(&mut self, n: usize);
     /// The written bytes, mutable (for patching lengths).
     fn as_mut_slice(&mut self) -> &mut [u8];
+    /// Make room for at least `additional` more bytes (a hint: writers call it once per
+    /// attribute so the pieces that follow do not each check capacity). The default does
+    /// nothing.
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
 }
 
+/// Zeros for padding and placeholders: `put_zeros` copies from here instead of running a
+/// generic fill loop (padding is 0 to 3 bytes, placeholders 4).
+static ZEROS: [u8; 64] = [0; 64];
+
 impl NlBuffer for Vec<u8> {
+    #[inline]
     fn len(&self) -> usize {
         Vec::len(self)
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+    #[inline]
     fn put_zeros(&mut self, n: usize) {
-        self.resize(Vec::len(self) + n, 0);
+        match ZEROS.get(..n) {
+            Some(zeros) => self.extend_from_slice(zeros),
+            None => self.resize(Vec::len(self) + n, 0),
+        }
     }
+    #[inline]
     fn as_mut_slice(&mut self) -> &mut [u8] {
         self
+    }
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional);
     }
 }
 
 impl NlBuffer for bytes::BytesMut {
+    #[inline]
     fn len(&self) -> usize {
         bytes::BytesMut::len(self)
     }
+    #[inline]
     fn put_slice(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+    #[inline]
     fn put_zeros(&mut self, n: usize) {
-        self.resize(bytes::BytesMut::len(self) + n, 0);
+        match ZEROS.get(..n) {
+            Some(zeros) => self.extend_from_slice(zeros),
+            None => self.resize(bytes::BytesMut::len(self) + n, 0),
+        }
     }
+    #[inline]
     fn as_mut_slice(&mut self) -> &mut [u8] {
         self
     }
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        bytes::BytesMut::reserve(self, additional);
+    }
+}
+
+/// The 4-byte attribute header for an attribute of `len` bytes (header included).
+#[inline]
+fn header(len: u16, raw_type: u16) -> [u8; NLA_HDRLEN] {
+    let [l0, l1] = len.to_ne_bytes();
+    let [t0, t1] = raw_type.to_ne_bytes();
+    [l0, l1, t0, t1]
 }
 
 /// Marks an open nest; close it with [`AttrWriter::end_nest`].
@@ -252,6 +292,7 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     }
 
     /// Append an attribute with the exact type bits `raw_type` and `payload`.
+    #[inline]
     pub fn put(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
         let len = NLA_HDRLEN + payload.len();
         if len > u16::MAX as usize {
@@ -260,74 +301,117 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
                 len: payload.len(),
             });
         }
-        self.buf.put_slice(&(len as u16).to_ne_bytes());
-        self.buf.put_slice(&raw_type.to_ne_bytes());
+        self.buf.reserve(align(len));
+        self.buf.put_slice(&header(len as u16, raw_type));
         self.buf.put_slice(payload);
-        self.buf.put_zeros(align(len) - len);
+        let pad = align(len) - len;
+        if pad != 0 {
+            self.buf.put_zeros(pad);
+        }
         Ok(())
     }
 
+    /// Append a fixed-size attribute (payload of at most 8 bytes) with one copy: header,
+    /// payload and padding are assembled on the stack first.
+    #[inline]
+    fn put_small<const N: usize>(&mut self, raw_type: u16, payload: [u8; N]) {
+        const { assert!(N <= 8) };
+        let len = NLA_HDRLEN + N;
+        let mut attr = [0u8; NLA_HDRLEN + 8];
+        attr[..NLA_HDRLEN].copy_from_slice(&header(len as u16, raw_type));
+        attr[NLA_HDRLEN..len].copy_from_slice(&payload);
+        self.buf.put_slice(&attr[..align(len)]);
+    }
+
     /// Append an attribute whose payload is written by `f` into the buffer directly.
+    #[inline]
     pub fn put_with(&mut self, raw_type: u16, f: impl FnOnce(&mut B)) -> Result<(), EncodeError> {
         let start = self.buf.len();
-        self.buf.put_zeros(NLA_HDRLEN);
+        self.buf.put_slice(&[0; NLA_HDRLEN]);
         f(self.buf);
         self.finish(start, raw_type)
     }
 
     /// Append an empty (flag) attribute.
+    #[inline]
     pub fn put_flag(&mut self, raw_type: u16) -> Result<(), EncodeError> {
-        self.put(raw_type, &[])
+        self.put_small(raw_type, []);
+        Ok(())
     }
 
     /// Append a `u8` attribute.
+    #[inline]
     pub fn put_u8(&mut self, raw_type: u16, v: u8) -> Result<(), EncodeError> {
-        self.put(raw_type, &[v])
+        self.put_small(raw_type, [v]);
+        Ok(())
     }
 
     /// Append a host-order `u16` attribute.
+    #[inline]
     pub fn put_u16(&mut self, raw_type: u16, v: u16) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_ne_bytes())
+        self.put_small(raw_type, v.to_ne_bytes());
+        Ok(())
     }
 
     /// Append a host-order `u32` attribute.
+    #[inline]
     pub fn put_u32(&mut self, raw_type: u16, v: u32) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_ne_bytes())
+        self.put_small(raw_type, v.to_ne_bytes());
+        Ok(())
     }
 
     /// Append a host-order `u64` attribute.
+    #[inline]
     pub fn put_u64(&mut self, raw_type: u16, v: u64) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_ne_bytes())
+        self.put_small(raw_type, v.to_ne_bytes());
+        Ok(())
     }
 
     /// Append a big-endian `u16` attribute (the type bits are written as given).
+    #[inline]
     pub fn put_be16(&mut self, raw_type: u16, v: u16) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_be_bytes())
+        self.put_small(raw_type, v.to_be_bytes());
+        Ok(())
     }
 
     /// Append a big-endian `u32` attribute.
+    #[inline]
     pub fn put_be32(&mut self, raw_type: u16, v: u32) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_be_bytes())
+        self.put_small(raw_type, v.to_be_bytes());
+        Ok(())
     }
 
     /// Append a big-endian `u64` attribute.
+    #[inline]
     pub fn put_be64(&mut self, raw_type: u16, v: u64) -> Result<(), EncodeError> {
-        self.put(raw_type, &v.to_be_bytes())
+        self.put_small(raw_type, v.to_be_bytes());
+        Ok(())
     }
 
     /// Append a string attribute; a NUL terminator is added.
+    #[inline]
     pub fn put_str(&mut self, raw_type: u16, s: &str) -> Result<(), EncodeError> {
-        self.put_with(raw_type, |b| {
-            b.put_slice(s.as_bytes());
-            b.put_zeros(1);
-        })
+        let len = NLA_HDRLEN + s.len() + 1;
+        if len > u16::MAX as usize {
+            return Err(EncodeError::AttrTooLong {
+                attr_type: raw_type,
+                len: s.len() + 1,
+            });
+        }
+        self.buf.reserve(align(len));
+        self.buf.put_slice(&header(len as u16, raw_type));
+        self.buf.put_slice(s.as_bytes());
+        // The NUL terminator and the padding after it: 1 to 4 bytes.
+        self.buf.put_zeros(align(len) - len + 1);
+        Ok(())
     }
 
     /// Open a nested attribute; `flag` sets `NLA_F_NESTED` on it (nf_tables wants it,
     /// most rtnetlink nests do not carry it).
+    #[inline]
     pub fn begin_nest(&mut self, attr_type: u16, flag: bool) -> Nest {
         let start = self.buf.len();
-        self.buf.put_zeros(NLA_HDRLEN);
+        self.buf.put_slice(&[0; NLA_HDRLEN]);
         Nest {
             start,
             raw_type: if flag {
@@ -339,10 +423,12 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     }
 
     /// Close a nest opened with [`begin_nest`](Self::begin_nest), patching its length.
+    #[inline]
     pub fn end_nest(&mut self, nest: Nest) -> Result<(), EncodeError> {
         self.finish(nest.start, nest.raw_type)
     }
 
+    #[inline]
     fn finish(&mut self, start: usize, raw_type: u16) -> Result<(), EncodeError> {
         let len = self.buf.len() - start;
         if len > u16::MAX as usize {
@@ -351,10 +437,13 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
                 len: len - NLA_HDRLEN,
             });
         }
-        let hdr = &mut self.buf.as_mut_slice()[start..start + NLA_HDRLEN];
-        hdr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
-        hdr[2..].copy_from_slice(&raw_type.to_ne_bytes());
-        self.buf.put_zeros(align(len) - len);
+        if let Some(hdr) = self.buf.as_mut_slice().get_mut(start..start + NLA_HDRLEN) {
+            hdr.copy_from_slice(&header(len as u16, raw_type));
+        }
+        let pad = align(len) - len;
+        if pad != 0 {
+            self.buf.put_zeros(pad);
+        }
         Ok(())
     }
 }
@@ -424,10 +513,11 @@ impl RawAttrs {
     /// Keep `attr` (header, payload and zero padding).
     pub fn push(&mut self, attr: &AttrView<'_>) {
         let len = NLA_HDRLEN + attr.payload().len();
-        self.0.extend_from_slice(&(len as u16).to_ne_bytes());
-        self.0.extend_from_slice(&attr.raw_type().to_ne_bytes());
+        self.0.reserve(align(len));
+        self.0
+            .extend_from_slice(&header(len as u16, attr.raw_type()));
         self.0.extend_from_slice(attr.payload());
-        self.0.resize(self.0.len() + align(len) - len, 0);
+        self.0.put_zeros(align(len) - len);
     }
 
     /// Keep an attribute given by type bits and payload.
