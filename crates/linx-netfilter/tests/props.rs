@@ -95,7 +95,7 @@ fn element_of(key: &KeyType, interval: bool) -> BoxedStrategy<SetElement> {
     }
     let range = (value_of(key), value_of(key)).prop_map(|(a, b)| {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        SetElement::Range(lo, hi)
+        SetElement::range(lo, hi)
     });
     match key {
         KeyType::Ipv4Addr | KeyType::Ipv6Addr => {
@@ -577,7 +577,7 @@ fn any_value() -> impl Strategy<Value = ElemValue> {
 fn any_element() -> impl Strategy<Value = SetElement> {
     let leaf = prop_oneof![
         any_value().prop_map(SetElement::Value),
-        (any_value(), any_value()).prop_map(|(a, b)| SetElement::Range(a, b)),
+        (any_value(), any_value()).prop_map(|(a, b)| SetElement::range(a, b)),
         (any::<[u8; 4]>(), 0u8..=32)
             .prop_map(|(o, l)| SetElement::Prefix(Subnet::new(Ip::V4(o), l).unwrap())),
         (any::<[u8; 16]>(), 0u8..=128)

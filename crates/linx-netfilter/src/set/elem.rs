@@ -193,8 +193,11 @@ impl fmt::Display for ElemValue {
 pub enum SetElement {
     /// A single value.
     Value(ElemValue),
-    /// An inclusive range `lo..=hi` (interval sets only).
-    Range(ElemValue, ElemValue),
+    /// An inclusive range `(lo, hi)`, `lo..=hi` (interval sets only). Boxed: ranges are
+    /// rare next to values, and an unboxed pair would double the size of every element
+    /// (100k pulled elements: 3.2 MB instead of 6.4 MB). Build one with
+    /// [`SetElement::range`].
+    Range(Box<(ElemValue, ElemValue)>),
     /// An address prefix, host bits clear (interval sets of addresses only).
     Prefix(Subnet),
     /// One part per field of a concatenated key; parts are values, or ranges and prefixes
@@ -250,7 +253,7 @@ impl SetElement {
     /// assert!(matches!(SetElement::range(ElemValue::Port(1), ElemValue::Port(9)), SetElement::Range(..)));
     /// ```
     pub fn range(lo: impl Into<ElemValue>, hi: impl Into<ElemValue>) -> SetElement {
-        SetElement::Range(lo.into(), hi.into())
+        SetElement::Range(Box::new((lo.into(), hi.into())))
     }
 
     /// A concatenation of parts, one per key field.
@@ -302,7 +305,8 @@ impl SetElement {
                 Err(Reason::ElementType { key: key.clone() })
             }
             (SetElement::Value(v), _) => fits(v, key),
-            (SetElement::Range(lo, hi), _) => {
+            (SetElement::Range(range), _) => {
+                let (lo, hi) = &**range;
                 fits(lo, key)?;
                 fits(hi, key)?;
                 if !interval {
@@ -346,10 +350,12 @@ impl SetElement {
                 Ok(SetElement::Concat(parts))
             }
             (ElemDoc::Map(map), _) => match (map.len(), map.get("range")) {
-                (1, Some(ElemDoc::List(ends))) if ends.len() == 2 => Ok(SetElement::Range(
-                    ElemValue::from_doc(&ends[0], key)?,
-                    ElemValue::from_doc(&ends[1], key)?,
-                )),
+                (1, Some(ElemDoc::List(ends))) if ends.len() == 2 => {
+                    Ok(SetElement::Range(Box::new((
+                        ElemValue::from_doc(&ends[0], key)?,
+                        ElemValue::from_doc(&ends[1], key)?,
+                    ))))
+                }
                 _ => Err(mismatch()),
             },
             (ElemDoc::Str(text), KeyType::Ipv4Addr | KeyType::Ipv6Addr) if text.contains('/') => {
@@ -406,7 +412,7 @@ impl fmt::Display for SetElement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SetElement::Value(v) => write!(f, "{v}"),
-            SetElement::Range(lo, hi) => write!(f, "{lo}-{hi}"),
+            SetElement::Range(range) => write!(f, "{}-{}", range.0, range.1),
             SetElement::Prefix(net) => write!(f, "{net}"),
             SetElement::Concat(parts) => {
                 for (i, part) in parts.iter().enumerate() {
@@ -440,9 +446,9 @@ impl Serialize for SetElement {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             SetElement::Value(v) => v.serialize(serializer),
-            SetElement::Range(lo, hi) => {
+            SetElement::Range(range) => {
                 let mut map = serializer.serialize_map(Some(1))?;
-                map.serialize_entry("range", &[lo, hi])?;
+                map.serialize_entry("range", &[&range.0, &range.1])?;
                 map.end()
             }
             SetElement::Prefix(net) => serializer.collect_str(net),
