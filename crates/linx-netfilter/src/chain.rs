@@ -431,10 +431,12 @@ impl Chain {
         self.rules.push(rule);
     }
 
-    /// Takes the rules out, leaving the chain empty (used to re-add them with checks).
+    /// Takes the rules out, leaving the chain empty with room for as many (used to re-add
+    /// them with checks without regrowing the vector rule by rule).
     pub(crate) fn take_rules(&mut self) -> Vec<Rule> {
         self.tags = None;
-        std::mem::take(&mut self.rules)
+        let room = Vec::with_capacity(self.rules.len());
+        std::mem::replace(&mut self.rules, room)
     }
 
     /// Checks the chain (not its rules) for a table of `table.family`.

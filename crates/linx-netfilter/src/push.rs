@@ -209,12 +209,21 @@ const fn nft(op: u8) -> u16 {
 pub fn plan(rs: &Ruleset) -> Result<Plan, Error> {
     rs.validate()?;
     let mut batch = Batch::new(subsys::NFTABLES);
-    // A rough size (a typical rule is 150-250 bytes, an element 16-40) so the batch is
-    // written into one allocation; a wrong guess only costs a regrowth.
+    // A generous size estimate (a rule's header and names, up to 64 bytes per expression,
+    // its userdata) so the batch is written into one allocation: reserved but untouched
+    // memory costs no RSS, a regrowth would copy the whole batch.
     let guess: usize = rs
         .tables()
         .map(|t| {
-            4096 + 220 * t.rule_count()
+            let names =
+                16 + t.name().len() + t.chains().iter().map(|c| c.name().len()).max().unwrap_or(0);
+            let rules: usize = t
+                .chains()
+                .iter()
+                .flat_map(|c| c.rules())
+                .map(|r| 40 + names + 64 * r.exprs.len() + r.userdata_len())
+                .sum();
+            4096 + rules
                 + 24 * t.sets().iter().map(|s| s.elements.len()).sum::<usize>()
                 + 48 * t.maps().iter().map(|m| m.elements.len()).sum::<usize>()
         })

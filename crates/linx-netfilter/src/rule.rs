@@ -7,7 +7,9 @@
 //!
 //! # Contract
 //! - Builders append: [`Rule::expr`], [`Rule::exprs`]; verdict sugar ([`Rule::accept`],
-//!   [`Rule::verdict`], ...) appends an immediate-verdict expression.
+//!   [`Rule::verdict`], ...) appends an immediate-verdict expression. `exprs` and the verdict
+//!   sugar grow the expression vector by exactly what they append (rules are built once and
+//!   kept, so spare capacity would only cost memory).
 //! - Userdata limits (checked when the rule is added): comment ≤ 253 bytes, tag non-empty,
 //!   neither contains NUL, and both TLVs together fit 256 bytes. Tags are unique per chain.
 
@@ -87,6 +89,10 @@ impl Rule {
     /// ```
     #[must_use = "builder methods return the changed rule"]
     pub fn exprs(mut self, exprs: impl IntoIterator<Item = Expr>) -> Rule {
+        // Grow by exactly what is appended: a rule is built once and kept (10k rules with
+        // doubled capacity would hold megabytes of unused expression slots).
+        let exprs = exprs.into_iter();
+        self.exprs.reserve_exact(exprs.size_hint().0);
         self.exprs.extend(exprs);
         self
     }
@@ -99,7 +105,9 @@ impl Rule {
     /// assert_eq!(r.exprs, [Expr::jump("web")]);
     /// ```
     #[must_use = "builder methods return the changed rule"]
-    pub fn verdict(self, verdict: Verdict) -> Rule {
+    pub fn verdict(mut self, verdict: Verdict) -> Rule {
+        // Usually the last expression: room for exactly one more.
+        self.exprs.reserve_exact(1);
         self.expr(Expr::verdict(verdict))
     }
 

@@ -140,8 +140,12 @@ fn encode_body(
     expr: &Expr,
     refs: &mut dyn SetRefs,
 ) -> Result<(), crate::Error> {
-    let name = expr.kernel_name();
-    w.put_str(ex::NFTA_EXPR_NAME, no_nul("unknown", name)?)?;
+    let name = match expr {
+        Expr::Unknown { name, .. } => no_nul("unknown", name)?,
+        // The model's own names are static and free of NUL bytes.
+        modelled => modelled.modelled_name(),
+    };
+    w.put_str(ex::NFTA_EXPR_NAME, name)?;
     let data = w.begin_nest(ex::NFTA_EXPR_DATA, true);
     encode_data(w, expr, refs)?;
     w.end_nest(data)?;
