@@ -5,7 +5,8 @@ use linx_netfilter::expr::nat::{
     dnat_to, dnat_to_with, masquerade, masquerade_with, redirect, redirect_with, snat_to,
 };
 use linx_netfilter::expr::{
-    CmpOp, CtKey, MetaKey, NatFlags, NatOptions, NatType, PayloadBase, RateUnit, RejectType,
+    CmpData, CmpOp, CtKey, MetaKey, NatFlags, NatOptions, NatType, PayloadBase, RateUnit,
+    RejectType,
 };
 use linx_netfilter::{
     Chain, ChainType, CtState, DataType, ElemValue, Expr, Family, Hook, KeyType, Map, Policy,
@@ -284,7 +285,7 @@ fn byte_order_of_helpers() {
             Expr::Cmp {
                 sreg: Reg::R1,
                 op: CmpOp::Neq,
-                data: vec![0; 4]
+                data: CmpData::from([0; 4])
             },
         ]
     );

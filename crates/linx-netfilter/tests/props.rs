@@ -161,8 +161,13 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
         }),
         (meta_key(), reg.clone()).prop_map(|(key, dreg)| Expr::Meta { key, dreg }),
         (ct_key(), reg.clone()).prop_map(|(key, dreg)| Expr::Ct { key, dreg }),
-        (select(CmpOp::ALL.to_vec()), bytes(1..=16), reg.clone())
-            .prop_map(|(op, data, sreg)| Expr::Cmp { sreg, op, data }),
+        (select(CmpOp::ALL.to_vec()), bytes(1..=16), reg.clone()).prop_map(|(op, data, sreg)| {
+            Expr::Cmp {
+                sreg,
+                op,
+                data: data.into(),
+            }
+        }),
         (1usize..=16)
             .prop_flat_map(|len| (bytes(len..=len), bytes(len..=len)))
             .prop_map(|(mask, xor)| Expr::bitwise(mask, xor)),
@@ -614,8 +619,13 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             .prop_map(|(key, dreg)| Expr::Meta { key, dreg }),
         ((0u32..10).prop_map(CtKey::from_number), any_reg())
             .prop_map(|(key, dreg)| Expr::Ct { key, dreg }),
-        (any_reg(), select(CmpOp::ALL.to_vec()), bytes(0..=70))
-            .prop_map(|(sreg, op, data)| Expr::Cmp { sreg, op, data }),
+        (any_reg(), select(CmpOp::ALL.to_vec()), bytes(0..=70)).prop_map(|(sreg, op, data)| {
+            Expr::Cmp {
+                sreg,
+                op,
+                data: data.into(),
+            }
+        }),
         (any_reg(), any_reg(), 0u32..70, bytes(0..=20), bytes(0..=20)).prop_map(
             |(sreg, dreg, len, mask, xor)| Expr::Bitwise {
                 sreg,

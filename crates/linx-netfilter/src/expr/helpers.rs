@@ -18,8 +18,8 @@
 use linx_ip::{Ip, Subnet};
 
 use super::{
-    CmpOp, CtKey, DynsetOp, Expr, ImmediateData, LogFlags, MetaKey, PayloadBase, RateUnit, Reg,
-    RejectType, SetLiteral, VmapLiteral,
+    CmpData, CmpOp, CtKey, DynsetOp, Expr, ImmediateData, LogFlags, MetaKey, PayloadBase, RateUnit,
+    Reg, RejectType, SetLiteral, VmapLiteral,
 };
 use crate::set::ifname_bytes;
 use crate::{CtState, KeyType, ObjectType, SetElement, Verdict};
@@ -226,17 +226,17 @@ impl Expr {
     /// Compare register 1 with `data` (bytes exactly as given).
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::CmpOp};
+    /// use linx_netfilter::{Expr, Reg, expr::{CmpData, CmpOp}};
     /// assert_eq!(
     ///     Expr::cmp(CmpOp::Gt, [0, 80]),
-    ///     Expr::Cmp { sreg: Reg::R1, op: CmpOp::Gt, data: vec![0, 80] },
+    ///     Expr::Cmp { sreg: Reg::R1, op: CmpOp::Gt, data: CmpData::from([0, 80]) },
     /// );
     /// ```
     pub fn cmp(op: CmpOp, data: impl AsRef<[u8]>) -> Expr {
         Expr::Cmp {
             sreg: Reg::R1,
             op,
-            data: data.as_ref().to_vec(),
+            data: CmpData::new(data.as_ref()),
         }
     }
 

@@ -25,6 +25,7 @@
 //! - serde: externally tagged, snake case (`{"payload": {"base": "network", ...}}`); byte
 //!   strings are lower-case hex; registers default to 1 (0 for `immediate`).
 
+mod data;
 mod helpers;
 mod literal;
 pub mod nat;
@@ -39,6 +40,7 @@ use crate::family::named_enum;
 use crate::flags::flags;
 use crate::{Family, ObjectType, Verdict};
 
+pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
 pub use nat::{NatFlags, NatOptions};
 
@@ -833,9 +835,9 @@ pub enum Expr {
         sreg: Reg,
         /// Comparison.
         op: CmpOp,
-        /// Bytes to compare with, in the byte order of the loaded value.
-        #[serde(with = "crate::hex")]
-        data: Vec<u8>,
+        /// Bytes to compare with, in the byte order of the loaded value (stored inline up
+        /// to [`CmpData::INLINE`] bytes).
+        data: CmpData,
     },
     /// `bitwise`: `dreg = (sreg & mask) ^ xor` over `len` bytes.
     Bitwise {

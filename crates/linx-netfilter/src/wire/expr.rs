@@ -66,8 +66,8 @@ use super::{Writer, be16, be32, be64, invalid, put_value, put_verdict, string};
 use crate::consts::expr as c;
 use crate::consts::verdict as v;
 use crate::expr::{
-    CmpOp, CtKey, DynsetOp, ImmediateData, LogFlags, MetaKey, NatFlags, NatType, PayloadBase,
-    RateUnit, RejectType,
+    CmpData, CmpOp, CtKey, DynsetOp, ImmediateData, LogFlags, MetaKey, NatFlags, NatType,
+    PayloadBase, RateUnit, RejectType,
 };
 use crate::{Expr, Family, ObjectType, Reg, Verdict};
 
@@ -590,9 +590,9 @@ fn byte(a: &AttrView<'_>) -> Result<u8, DecodeError> {
 }
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one `NFTA_DATA_VALUE`.
-fn value(a: &AttrView<'_>) -> Fit<Vec<u8>> {
+fn value<'a>(a: &AttrView<'a>) -> Fit<&'a [u8]> {
     let f = Fields::parse(a.payload(), &[d::NFTA_DATA_VALUE])?;
-    Ok(f.get(d::NFTA_DATA_VALUE).ok_or(Misfit)?.payload().to_vec())
+    Ok(f.get(d::NFTA_DATA_VALUE).ok_or(Misfit)?.payload())
 }
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one value or verdict.
@@ -687,7 +687,7 @@ fn cmp(data: &[u8]) -> Fit<Expr> {
     Ok(Expr::Cmp {
         sreg: f.req_reg(cm::NFTA_CMP_SREG)?,
         op: CmpOp::from_number(f.req(cm::NFTA_CMP_OP, be32)?).ok_or(Misfit)?,
-        data: value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?,
+        data: CmpData::new(value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?),
     })
 }
 
@@ -713,8 +713,8 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
         sreg: f.req_reg(bw::NFTA_BITWISE_SREG)?,
         dreg: f.req_reg(bw::NFTA_BITWISE_DREG)?,
         len: f.req(bw::NFTA_BITWISE_LEN, be32)?,
-        mask: value(&f.get(bw::NFTA_BITWISE_MASK).ok_or(Misfit)?)?,
-        xor: value(&f.get(bw::NFTA_BITWISE_XOR).ok_or(Misfit)?)?,
+        mask: value(&f.get(bw::NFTA_BITWISE_MASK).ok_or(Misfit)?)?.to_vec(),
+        xor: value(&f.get(bw::NFTA_BITWISE_XOR).ok_or(Misfit)?)?.to_vec(),
     })
 }
 
@@ -2155,7 +2155,7 @@ mod tests {
             (arb_reg(), select(CmpOp::ALL), arb_bytes()).prop_map(|(sreg, op, data)| Expr::Cmp {
                 sreg,
                 op,
-                data
+                data: data.into()
             }),
             (arb_reg(), arb_reg(), any::<u32>(), arb_bytes(), arb_bytes()).prop_map(
                 |(sreg, dreg, len, mask, xor)| Expr::Bitwise {
