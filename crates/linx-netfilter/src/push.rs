@@ -158,15 +158,34 @@ enum Literal<'a> {
     Vmap(&'a VmapLiteral),
 }
 
-/// Every literal of `table`'s rules, in the order the expression encoder meets them.
-fn literals(table: &Table) -> Vec<Literal<'_>> {
-    let mut out = Vec::new();
+/// What one walk over a table's rules finds: every literal, in the order the expression
+/// encoder meets them; how many rules; a generous size of their messages.
+struct Scan<'a> {
+    literals: Vec<Literal<'a>>,
+    rules: usize,
+    bytes: usize,
+}
+
+/// Walk `table`'s rules once (a large ruleset is megabytes of expressions: every extra pass
+/// over them is a pass of cache misses).
+fn scan(table: &Table) -> Scan<'_> {
+    let mut out = Scan {
+        literals: Vec::new(),
+        rules: 0,
+        bytes: 0,
+    };
     for chain in table.chains() {
+        // Message and nfgenmsg headers, table and chain names, the expression list nest.
+        let head = 40 + table.name().len() + chain.name().len();
         for rule in chain.rules() {
+            out.rules += 1;
+            // Up to 64 bytes per expression (more only for long data or names, which a
+            // regrowth then covers), the userdata TLVs.
+            out.bytes += head + 64 * rule.exprs.len() + rule.userdata_len();
             for e in &rule.exprs {
                 match e {
-                    Expr::SetLiteral(l) => out.push(Literal::Set(l)),
-                    Expr::VmapLiteral(l) => out.push(Literal::Vmap(l)),
+                    Expr::SetLiteral(l) => out.literals.push(Literal::Set(l)),
+                    Expr::VmapLiteral(l) => out.literals.push(Literal::Vmap(l)),
                     _ => {}
                 }
             }
@@ -209,26 +228,6 @@ const fn nft(op: u8) -> u16 {
 pub fn plan(rs: &Ruleset) -> Result<Plan, Error> {
     rs.validate()?;
     let mut batch = Batch::new(subsys::NFTABLES);
-    // A generous size estimate (a rule's header and names, up to 64 bytes per expression,
-    // its userdata) so the batch is written into one allocation: reserved but untouched
-    // memory costs no RSS, a regrowth would copy the whole batch.
-    let guess: usize = rs
-        .tables()
-        .map(|t| {
-            let names =
-                16 + t.name().len() + t.chains().iter().map(|c| c.name().len()).max().unwrap_or(0);
-            let rules: usize = t
-                .chains()
-                .iter()
-                .flat_map(|c| c.rules())
-                .map(|r| 40 + names + 64 * r.exprs.len() + r.userdata_len())
-                .sum();
-            4096 + rules
-                + 24 * t.sets().iter().map(|s| s.elements.len()).sum::<usize>()
-                + 48 * t.maps().iter().map(|m| m.elements.len()).sum::<usize>()
-        })
-        .sum();
-    batch.reserve(guess);
     let mut targets = Vec::new();
     let mut set_id = 0u32;
     for (t, table) in rs.tables().enumerate() {
@@ -244,6 +243,19 @@ fn plan_table(
     t: usize,
     table: &Table,
 ) -> Result<(), Error> {
+    let Scan {
+        literals: lits,
+        rules,
+        bytes,
+    } = scan(table);
+    // Reserve so the batch is written into one allocation: reserved but untouched memory
+    // costs no RSS, a regrowth copies the whole batch.
+    let set_elements: usize = table.sets().iter().map(|s| s.elements.len()).sum();
+    let map_elements: usize = table.maps().iter().map(|m| m.elements.len()).sum();
+    batch.reserve(4096 + bytes + 24 * set_elements + 48 * map_elements);
+    targets.reserve(
+        rules + table.chains().len() + 2 * (table.sets().len() + table.maps().len() + lits.len()),
+    );
     let family = table.family().nfproto();
     let name = table.name();
     let mut add = |batch: &mut Batch,
@@ -296,7 +308,6 @@ fn plan_table(
         .iter()
         .map(|m| SetSpec::of_map(m, next_id()))
         .collect();
-    let lits = literals(table);
     let anon: Vec<SetSpec<'_>> = lits
         .iter()
         .map(|l| match l {

@@ -7,9 +7,10 @@
 //!
 //! # Contract
 //! - Builders append: [`Rule::expr`], [`Rule::exprs`]; verdict sugar ([`Rule::accept`],
-//!   [`Rule::verdict`], ...) appends an immediate-verdict expression. `exprs` and the verdict
-//!   sugar grow the expression vector by exactly what they append (rules are built once and
-//!   kept, so spare capacity would only cost memory).
+//!   [`Rule::verdict`], ...) appends an immediate-verdict expression. [`Rule::new`] and
+//!   `exprs` size the expression vector for what they are given plus one closing verdict, the
+//!   verdict sugar for exactly one more: rules are built once and kept, so doubled capacity
+//!   would only cost memory, and a typical rule is allocated twice instead of three times.
 //! - Userdata limits (checked when the rule is added): comment ≤ 253 bytes, tag non-empty,
 //!   neither contains NUL, and both TLVs together fit 256 bytes. Tags are unique per chain.
 
@@ -59,8 +60,12 @@ impl Rule {
     /// assert!(Rule::new([]).exprs.is_empty());
     /// ```
     pub fn new(exprs: impl IntoIterator<Item = Expr>) -> Rule {
+        let exprs = exprs.into_iter();
+        // Room for what is given and the usual closing verdict (see the module contract).
+        let mut all = Vec::with_capacity(exprs.size_hint().0 + 1);
+        all.extend(exprs);
         Rule {
-            exprs: exprs.into_iter().collect(),
+            exprs: all,
             tag: None,
             comment: None,
             handle: None,
@@ -89,10 +94,10 @@ impl Rule {
     /// ```
     #[must_use = "builder methods return the changed rule"]
     pub fn exprs(mut self, exprs: impl IntoIterator<Item = Expr>) -> Rule {
-        // Grow by exactly what is appended: a rule is built once and kept (10k rules with
-        // doubled capacity would hold megabytes of unused expression slots).
+        // Grow by exactly what is appended plus the closing verdict: a rule is built once and
+        // kept (10k rules with doubled capacity would hold megabytes of unused slots).
         let exprs = exprs.into_iter();
-        self.exprs.reserve_exact(exprs.size_hint().0);
+        self.exprs.reserve_exact(exprs.size_hint().0 + 1);
         self.exprs.extend(exprs);
         self
     }
@@ -106,7 +111,7 @@ impl Rule {
     /// ```
     #[must_use = "builder methods return the changed rule"]
     pub fn verdict(mut self, verdict: Verdict) -> Rule {
-        // Usually the last expression: room for exactly one more.
+        // Usually the last expression: room for exactly one more (usually there already).
         self.exprs.reserve_exact(1);
         self.expr(Expr::verdict(verdict))
     }

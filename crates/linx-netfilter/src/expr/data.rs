@@ -58,6 +58,7 @@ impl CmpData {
     /// use linx_netfilter::expr::CmpData;
     /// assert_eq!(CmpData::new(b"eth0"), *b"eth0");
     /// ```
+    #[inline]
     pub fn new(bytes: &[u8]) -> CmpData {
         match u8::try_from(bytes.len()) {
             Ok(len) if bytes.len() <= Self::INLINE => {
