@@ -21,6 +21,7 @@
 //! - Orphans (a rule whose chain vanished between two dumps) are dropped; a set whose
 //!   elements cannot be dumped because it vanished (`ENOENT`) is kept without elements.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use linx_netlink_codec::{Call, DecodeError, DumpEvent, Errno, MsgView, Request};
@@ -210,18 +211,29 @@ linx_netlink_codec::verb! {
                     w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
                     Ok(())
                 })?;
-                let call = Call::new(req, |m: &MsgView<'_>| Ok(split(m)?.1.to_vec()));
-                let mut dec = ElemDecoder::new(&info);
+                // Each message is decoded where it lies in the receive buffer (no copy of
+                // the 32 KiB dump messages); a restarted dump starts a fresh decoder.
+                let dec = RefCell::new(ElemDecoder::new(&info));
+                let elem_failed = RefCell::new(None);
+                let call = Call::new(req, |m: &MsgView<'_>| {
+                    let attrs = split(m)?.1;
+                    if let Err(e) = dec.borrow_mut().feed(attrs) {
+                        elem_failed.borrow_mut().get_or_insert(e);
+                    }
+                    Ok(())
+                });
                 let res = sock
-                    .for_each(call, |ev| match ev {
-                        DumpEvent::Item(attrs) => {
-                            if let Err(e) = dec.feed(&attrs) {
-                                failed.get_or_insert(e);
-                            }
+                    .for_each(call, |ev| {
+                        if let DumpEvent::Restart { .. } = ev {
+                            *dec.borrow_mut() = ElemDecoder::new(&info);
+                            *elem_failed.borrow_mut() = None;
                         }
-                        DumpEvent::Restart { .. } => dec = ElemDecoder::new(&info),
                     })
                     .await;
+                if let Some(e) = elem_failed.into_inner() {
+                    failed.get_or_insert(e);
+                }
+                let mut dec = dec.into_inner();
                 match res.map(|_| dec.consistent()) {
                     Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
                         std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
