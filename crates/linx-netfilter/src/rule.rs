@@ -214,7 +214,17 @@ impl Rule {
     }
 
     /// Checks the userdata fields: comment ≤ 253 bytes, tag non-empty, no NUL, both fit.
+    #[inline]
     pub(crate) fn check_userdata(&self) -> Result<(), Reason> {
+        if self.tag.is_none() && self.comment.is_none() {
+            // Most rules: nothing to check (this runs for every rule, twice per push).
+            return Ok(());
+        }
+        self.check_userdata_fields()
+    }
+
+    /// [`check_userdata`](Self::check_userdata) when there is a tag or a comment.
+    fn check_userdata_fields(&self) -> Result<(), Reason> {
         if let Some(comment) = &self.comment {
             check_comment(comment)?;
         }

@@ -534,25 +534,19 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
         for (index, rule) in chain.rules().iter().enumerate() {
             let bad = |reason| ctx.bad_rule(index, reason);
             for expr in &rule.exprs {
-                for verdict in expr.verdicts() {
-                    let Some(target) = verdict.target() else {
-                        continue;
-                    };
-                    let Some(&to) = chains.get(target) else {
-                        return Err(Error::NoSuchChain {
-                            table: id,
-                            chain: target.to_owned(),
-                        });
-                    };
-                    if table.chains()[to].is_base() {
-                        return Err(ctx.bad_verdict(
-                            verdict,
-                            Reason::JumpToBaseChain {
-                                chain: target.to_owned(),
-                            },
-                        ));
+                // One match per expression (this walk covers every expression of the
+                // table): verdicts first, as `Expr::verdicts` lists them, then references.
+                match expr {
+                    Expr::Immediate {
+                        data: ImmediateData::Verdict(verdict),
+                        ..
+                    } => jump(table, &chains, &ctx, verdict, &mut edges[from])?,
+                    Expr::VmapLiteral(lit) => {
+                        for (_, verdict) in &lit.elements {
+                            jump(table, &chains, &ctx, verdict, &mut edges[from])?;
+                        }
                     }
-                    edges[from].push((to, verdict));
+                    _ => {}
                 }
                 match expr {
                     Expr::Lookup {
@@ -645,6 +639,36 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
         }
     }
     check_jump_graph(table, &id, &edges)
+}
+
+/// A jump or goto of `verdict` (other verdicts are ignored) in a rule at `ctx`: its target
+/// exists and is a regular chain; the edge is added to `out`.
+fn jump<'t>(
+    table: &'t Table,
+    chains: &HashMap<&str, usize>,
+    ctx: &RuleCtx<'_>,
+    verdict: &'t Verdict,
+    out: &mut Vec<(usize, &'t Verdict)>,
+) -> Result<(), Error> {
+    let Some(target) = verdict.target() else {
+        return Ok(());
+    };
+    let Some(&to) = chains.get(target) else {
+        return Err(Error::NoSuchChain {
+            table: ctx.table.clone(),
+            chain: target.to_owned(),
+        });
+    };
+    if table.chains()[to].is_base() {
+        return Err(ctx.bad_verdict(
+            verdict,
+            Reason::JumpToBaseChain {
+                chain: target.to_owned(),
+            },
+        ));
+    }
+    out.push((to, verdict));
+    Ok(())
 }
 
 /// No loops, and no chain deeper than the kernel's jump stack below a base chain.

@@ -313,7 +313,7 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
 
     /// Append a fixed-size attribute (payload of at most 8 bytes) with one copy: header,
     /// payload and padding are assembled on the stack first.
-    #[inline]
+    #[inline(always)]
     fn put_small<const N: usize>(&mut self, raw_type: u16, payload: [u8; N]) {
         const { assert!(N <= 8) };
         let len = NLA_HDRLEN + N;
