@@ -253,8 +253,14 @@ fn plan_table(
     let set_elements: usize = table.sets().iter().map(|s| s.elements.len()).sum();
     let map_elements: usize = table.maps().iter().map(|m| m.elements.len()).sum();
     batch.reserve(4096 + bytes + 24 * set_elements + 48 * map_elements);
+    // Destroy and create the table, then one message per object, set (and usually one
+    // for its elements), flowtable, chain and rule.
     targets.reserve(
-        rules + table.chains().len() + 2 * (table.sets().len() + table.maps().len() + lits.len()),
+        2 + table.objects().len()
+            + 2 * (table.sets().len() + table.maps().len() + lits.len())
+            + table.flowtables().len()
+            + table.chains().len()
+            + rules,
     );
     let family = table.family().nfproto();
     let name = table.name();

@@ -162,6 +162,7 @@ impl NfGenMsg {
     /// let h = linx_nfnl::NfGenMsg::new(linx_nfnl::family::INET);
     /// assert_eq!((h.family, h.version, h.res_id), (1, 0, 0));
     /// ```
+    #[inline]
     pub fn new(family: u8) -> Self {
         NfGenMsg {
             family,
@@ -176,6 +177,7 @@ impl NfGenMsg {
     /// let h = linx_nfnl::NfGenMsg { family: 0, version: 0, res_id: 10 };
     /// assert_eq!(h.to_bytes(), [0, 0, 0, 10]);
     /// ```
+    #[inline]
     pub fn to_bytes(&self) -> [u8; 4] {
         let mut b = [0u8; 4];
         linx_netlink_codec::FixedHeader::emit(self, &mut b);
