@@ -62,7 +62,7 @@ use super::attr::{
     immediate as im, limit as li, list, log as lg, lookup as lk, masq as ma, meta as me, nat as na,
     objref as ob, payload as pa, quota as qu, redir as rd, reject as rj, verdict as va,
 };
-use super::{Writer, be16, be32, be64, invalid, put_value, put_verdict, string};
+use super::{Writer, be16, be32, be64, invalid, put_value, put_verdict, str_ref, string};
 use crate::consts::expr as c;
 use crate::consts::verdict as v;
 use crate::expr::{
@@ -488,16 +488,17 @@ fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
     for a in AttrIter::new(elem) {
         let a = a?;
         match a.kind() {
-            ex::NFTA_EXPR_NAME => name = Some(string(&a)?),
+            // Borrowed: only an unknown expression keeps its name.
+            ex::NFTA_EXPR_NAME => name = Some(str_ref(&a)?),
             ex::NFTA_EXPR_DATA => data = a.payload(),
             _ => {}
         }
     }
     let name = name.ok_or_else(|| invalid("expression name", 0))?;
-    Ok(match typed(&name, data, depth) {
+    Ok(match typed(name, data, depth) {
         Ok(expr) => expr,
         Err(Misfit) => Expr::Unknown {
-            name,
+            name: name.to_owned(),
             data: data.to_vec(),
         },
     })

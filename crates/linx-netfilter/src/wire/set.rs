@@ -1434,9 +1434,16 @@ fn plain_value(key: &KeyType, b: &[u8]) -> Option<ElemValue> {
     field_value(key, b, false).ok()
 }
 
-/// A hash of an element's identity (key, key end, end flag); only compared within one dump,
-/// so collisions merely cause a needless re-dump.
+/// An element's identity (key, key end, end flag) as one word, only compared within one
+/// dump: short keys (up to 7 bytes: addresses, ports, marks) are packed exactly with their
+/// length and end flag, longer ones hashed (a collision merely causes a needless re-dump).
+#[inline]
 fn key_hash(key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
+    if key_end.is_none() && key.len() <= 7 {
+        let mut word = [0u8; 8];
+        word[..key.len()].copy_from_slice(key);
+        return u64::from_le_bytes(word) | (key.len() as u64) << 56 | u64::from(end) << 60;
+    }
     use std::hash::{BuildHasher, Hasher};
     let mut h = crate::set::FastHash.build_hasher();
     h.write(key);
@@ -1445,7 +1452,8 @@ fn key_hash(key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
         h.write(k);
     }
     h.write_u8(u8::from(end));
-    h.finish()
+    // Bit 63 set: never equal to a packed short key.
+    h.finish() | 1 << 63
 }
 
 impl<'a> ElemDecoder<'a> {
@@ -2543,6 +2551,25 @@ mod tests {
     }
 
     /// Set infos for the never-panic tests.
+    #[test]
+    fn key_identity_tells_keys_apart() {
+        let ids = [
+            key_hash(&[], None, false),
+            key_hash(&[0], None, false),
+            key_hash(&[0, 0], None, false),
+            key_hash(&[0, 0], None, true),
+            key_hash(&[1, 0], None, false),
+            key_hash(&[0; 7], None, false),
+            key_hash(&[0; 8], None, false),
+            key_hash(&[0; 2], Some(&[0; 2]), false),
+            key_hash(&[0; 16], None, false),
+            key_hash(&[0; 16], None, true),
+        ];
+        let distinct: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(distinct.len(), ids.len());
+        assert_eq!(key_hash(&[10, 0, 0, 1], None, false), key_hash(&[10, 0, 0, 1], None, false));
+    }
+
     /// The element layout the kernel dumps for a plain set (captured: strace of a 100k
     /// ipv4 set dump) is the one the fast path reads; others are left to the general walk.
     #[test]

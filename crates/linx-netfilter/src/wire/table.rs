@@ -353,7 +353,13 @@ pub(crate) fn decode_rule(attrs: &[u8]) -> Result<(String, String, Rule), Decode
 /// them: a pull of 10k rules looks each one's chain up by these).
 pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), DecodeError> {
     let (mut table, mut chain) = (None, None);
-    let mut rule = Rule::new([]);
+    // No expression slots yet: the expression list below sizes them exactly.
+    let mut rule = Rule {
+        exprs: Vec::new(),
+        tag: None,
+        comment: None,
+        handle: None,
+    };
     for a in AttrIter::new(attrs) {
         let a = a?;
         match a.kind() {
