@@ -2567,7 +2567,10 @@ mod tests {
         ];
         let distinct: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(distinct.len(), ids.len());
-        assert_eq!(key_hash(&[10, 0, 0, 1], None, false), key_hash(&[10, 0, 0, 1], None, false));
+        assert_eq!(
+            key_hash(&[10, 0, 0, 1], None, false),
+            key_hash(&[10, 0, 0, 1], None, false)
+        );
     }
 
     /// The element layout the kernel dumps for a plain set (captured: strace of a 100k
