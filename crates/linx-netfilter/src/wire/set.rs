@@ -1199,7 +1199,45 @@ pub(crate) struct ElemDecoder<'a> {
     bounds: Vec<Bound>,
     /// A hash of every element's raw key (and key end), to find an element the kernel
     /// dumped twice (see [`ElemDecoder::consistent`]).
-    seen: Vec<u64>,
+    seen: Seen,
+}
+
+/// The identities of the elements dumped so far (see [`ElemDecoder::consistent`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    /// Keys of at most 4 bytes without key end (plain sets of addresses, ports, marks):
+    /// the key bytes themselves, half the memory of a 64-bit identity.
+    Narrow(Vec<u32>),
+    /// Anything else: [`key_hash`].
+    Wide(Vec<u64>),
+}
+
+impl Seen {
+    /// Record one element.
+    #[inline]
+    fn push(&mut self, key: &[u8], key_end: Option<&[u8]>, end: bool) {
+        match self {
+            Seen::Narrow(v) => {
+                let mut word = [0u8; 4];
+                let n = key.len().min(4);
+                word[..n].copy_from_slice(&key[..n]);
+                v.push(u32::from_le_bytes(word));
+            }
+            Seen::Wide(v) => v.push(key_hash(key, key_end, end)),
+        }
+    }
+
+    /// `true` when no identity occurs twice.
+    fn all_distinct(&mut self) -> bool {
+        fn distinct<T: Ord>(v: &mut [T]) -> bool {
+            v.sort_unstable();
+            v.windows(2).all(|w| w[0] != w[1])
+        }
+        match self {
+            Seen::Narrow(v) => distinct(v),
+            Seen::Wide(v) => distinct(v),
+        }
+    }
 }
 
 /// A decode error for set elements.
@@ -1464,7 +1502,16 @@ impl<'a> ElemDecoder<'a> {
             keys: Vec::new(),
             values: Vec::new(),
             bounds: Vec::new(),
-            seen: Vec::new(),
+            // A plain set's keys all have the key type's length (others fail to decode).
+            seen: if info.data.is_none()
+                && !info.flags.contains(SetFlags::INTERVAL)
+                && !matches!(info.key, KeyType::Concat(_))
+                && info.key.key_len() <= 4
+            {
+                Seen::Narrow(Vec::new())
+            } else {
+                Seen::Wide(Vec::new())
+            },
         }
     }
 
@@ -1474,8 +1521,7 @@ impl<'a> ElemDecoder<'a> {
     /// are sent twice and others not at all, with no `NLM_F_DUMP_INTR`. Duplicates are the
     /// visible sign, so the caller dumps again.
     pub(crate) fn consistent(&mut self) -> bool {
-        self.seen.sort_unstable();
-        self.seen.windows(2).all(|w| w[0] != w[1])
+        self.seen.all_distinct()
     }
 
     /// `true` for an interval set (host-order key fields are big endian).
@@ -1508,7 +1554,7 @@ impl<'a> ElemDecoder<'a> {
             return Err(elem_err("set element without key"));
         };
         let end = e.flags & NFT_SET_ELEM_INTERVAL_END != 0;
-        self.seen.push(key_hash(key, e.key_end, end));
+        self.seen.push(key, e.key_end, end);
         if let Some(key_end) = e.key_end {
             let elem = element(&self.info.key, key, key_end, self.interval())?;
             let value = self.value(e.data)?;
@@ -1565,7 +1611,7 @@ impl<'a> ElemDecoder<'a> {
                 // the general attribute walk; anything else takes it.
                 if let Some(key) = plain.and_then(|_| key_only(el.payload())) {
                     if let Some(value) = plain.and_then(|scalar| plain_value(scalar, key)) {
-                        self.seen.push(key_hash(key, None, false));
+                        self.seen.push(key, None, false);
                         self.keys.push(SetElement::Value(value));
                         continue;
                     }
@@ -2551,6 +2597,50 @@ mod tests {
     }
 
     /// Set infos for the never-panic tests.
+    /// A dump that repeats an element (as a hash set resized mid-dump does) is caught, for
+    /// short keys (kept as they are) and long ones (hashed).
+    #[test]
+    fn repeated_elements_make_a_dump_inconsistent() {
+        for (key, len) in [(KeyType::Ipv4Addr, 4u8), (KeyType::Ipv6Addr, 16)] {
+            let set = crate::Set::new("s", key);
+            let mut msg = vec![2, 0, 0, 0];
+            encode_set(
+                &mut AttrWriter::new(&mut msg),
+                "t",
+                &SetSpec::of_set(&set, 1),
+            )
+            .unwrap();
+            let info = decode_set(&msg[4..]).unwrap();
+            let message = |first: u8, count: u8| {
+                let mut buf = Vec::new();
+                let mut w = AttrWriter::new(&mut buf);
+                let list = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
+                for i in first..first + count {
+                    let e = w.begin_nest(1, true);
+                    let k = w.begin_nest(ea::NFTA_SET_ELEM_KEY, true);
+                    let mut bytes = vec![0u8; usize::from(len)];
+                    bytes[0] = 10;
+                    bytes[usize::from(len) - 1] = i;
+                    w.put(super::super::attr::data::NFTA_DATA_VALUE, &bytes)
+                        .unwrap();
+                    w.end_nest(k).unwrap();
+                    w.end_nest(e).unwrap();
+                }
+                w.end_nest(list).unwrap();
+                buf
+            };
+            let mut dec = ElemDecoder::new(&info);
+            dec.feed(&message(0, 3)).unwrap();
+            dec.feed(&message(3, 3)).unwrap();
+            assert!(dec.consistent(), "{len}-byte keys");
+            let mut dec = ElemDecoder::new(&info);
+            dec.feed(&message(0, 3)).unwrap();
+            dec.feed(&message(2, 3)).unwrap();
+            assert!(!dec.consistent(), "{len}-byte keys");
+            assert_eq!(matches!(dec.seen, Seen::Narrow(_)), len == 4);
+        }
+    }
+
     #[test]
     fn key_identity_tells_keys_apart() {
         let ids = [
