@@ -370,7 +370,7 @@ fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
         info.flags.bits() & !(SetFlags::ANONYMOUS | SetFlags::MAP | SetFlags::CONCAT).bits(),
     );
     let literal = match (&info.data, elems, *dreg) {
-        (None, Some(Elements::Set(elements)), None) => Expr::SetLiteral(SetLiteral {
+        (None, Some(Elements::Set(elements)), None) => Expr::from(SetLiteral {
             key: info.key.clone(),
             flags,
             elements: elements.clone(),
@@ -387,7 +387,7 @@ fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
                     MapValue::Data(_) => return,
                 }
             }
-            Expr::VmapLiteral(VmapLiteral {
+            Expr::from(VmapLiteral {
                 key: info.key.clone(),
                 flags,
                 elements: pairs,

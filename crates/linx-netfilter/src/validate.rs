@@ -20,7 +20,7 @@ use std::collections::{HashMap, HashSet};
 use crate::consts::limits::{
     COMMENT_MAXLEN, IFNAMSIZ, NF_LOG_PREFIXLEN, NFT_JUMP_STACK_SIZE, NFT_NAME_MAXLEN,
 };
-use crate::expr::{ImmediateData, NatType, SetLiteral, VmapLiteral};
+use crate::expr::{Bitwise, Dynset, ImmediateData, Log, NatType, SetLiteral, VmapLiteral};
 use crate::set::{check_elements, check_literal_flags};
 use crate::{
     BaseChain, ChainType, DataType, Error, Expr, Family, Hook, Reason, Reg, Rule, SetFlags, Table,
@@ -210,13 +210,14 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             let len = data_len(data).map_err(bad)?;
             load(*sreg, len).map_err(bad)
         }
-        Expr::Bitwise {
-            sreg,
-            dreg,
-            len,
-            mask,
-            xor,
-        } => {
+        Expr::Bitwise(bitwise) => {
+            let Bitwise {
+                sreg,
+                dreg,
+                len,
+                mask,
+                xor,
+            } = &**bitwise;
             for bytes in [mask, xor] {
                 if bytes.len() != *len as usize || bytes.is_empty() {
                     return Err(bad(Reason::DataLength {
@@ -255,13 +256,14 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             Ok(())
         }
         Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => Ok(()),
-        Expr::Dynset {
-            set,
-            sreg_key,
-            sreg_data,
-            exprs,
-            ..
-        } => {
+        Expr::Dynset(dynset) => {
+            let Dynset {
+                set,
+                sreg_key,
+                sreg_data,
+                exprs,
+                ..
+            } = &**dynset;
             check_name(set).map_err(bad)?;
             valid(*sreg_key).map_err(bad)?;
             if let Some(reg) = sreg_data {
@@ -274,7 +276,7 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
                 ) {
                     return Err(bad(Reason::NotStateful {
                         expr: match inner {
-                            Expr::Unknown { .. } => "unknown",
+                            Expr::Unknown(_) => "unknown",
                             other => other.modelled_name(),
                         },
                     }));
@@ -283,14 +285,15 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             Ok(())
         }
         Expr::Objref { name, .. } => check_name(name).map_err(bad),
-        Expr::Log {
-            group,
-            prefix,
-            snaplen,
-            qthreshold,
-            level,
-            ..
-        } => {
+        Expr::Log(log) => {
+            let Log {
+                group,
+                prefix,
+                snaplen,
+                qthreshold,
+                level,
+                ..
+            } = &**log;
             if let Some(prefix) = prefix {
                 if prefix.len() >= NF_LOG_PREFIXLEN {
                     return Err(bad(Reason::LogPrefixTooLong { len: prefix.len() }));
@@ -388,8 +391,8 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             };
             check_nat_chain(name, hooks, ctx.base).map_err(bad)
         }
-        Expr::Unknown { name, .. } => {
-            if name.is_empty() {
+        Expr::Unknown(raw) => {
+            if raw.name.is_empty() {
                 Err(bad(Reason::EmptyName))
             } else {
                 Ok(())
@@ -592,13 +595,14 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
                             },
                         }
                     }
-                    Expr::Dynset {
-                        set,
-                        sreg_key,
-                        sreg_data,
-                        timeout_ms,
-                        ..
-                    } => {
+                    Expr::Dynset(dynset) => {
+                        let Dynset {
+                            set,
+                            sreg_key,
+                            sreg_data,
+                            timeout_ms,
+                            ..
+                        } = &**dynset;
                         let found = find_set(set).ok_or_else(|| Error::NoSuchSet {
                             table: id.clone(),
                             set: set.clone(),

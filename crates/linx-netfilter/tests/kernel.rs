@@ -3,7 +3,7 @@
 
 use linx_ip::ip;
 use linx_netfilter::expr::nat::{dnat_to, masquerade, snat_to};
-use linx_netfilter::expr::{LogFlags, RateUnit, RejectType};
+use linx_netfilter::expr::{Log, LogFlags, RateUnit, RejectType};
 use linx_netfilter::{
     Chain, ChainType, CtState, DataType, Expr, Family, Flowtable, Hook, KeyType, Map, Mode,
     NetfilterError, Object, ObjectType, Policy, Priority, Rule, Ruleset, Scope, Set, SetElement,
@@ -234,14 +234,14 @@ fn rich() -> Ruleset {
     );
     input(
         t,
-        Rule::new([Expr::Log {
+        Rule::new([Expr::from(Log {
             group: None,
             prefix: Some("drop ".into()),
             snaplen: None,
             qthreshold: None,
             level: Some(4),
             flags: LogFlags::TCP_SEQ | LogFlags::IP_OPT,
-        }])
+        })])
         .tag("log"),
     );
     t.add_rule(
@@ -462,11 +462,7 @@ fn bad_rule_mid_batch_is_reported_by_index_and_nothing_is_applied() {
     let t = bad.table_mut(Family::Inet, "app").unwrap();
     t.add_rule(
         "input",
-        Rule::new([Expr::Unknown {
-            name: "no_such_expr".into(),
-            data: vec![],
-        }])
-        .tag("bad"),
+        Rule::new([Expr::unknown("no_such_expr", vec![])]).tag("bad"),
     )
     .unwrap();
     t.add_rule(
@@ -626,7 +622,7 @@ fn unknown_expressions_survive_pull_and_push() {
         rules[0]
             .exprs
             .iter()
-            .any(|e| matches!(e, Expr::Unknown { name, .. } if name == "fib")),
+            .any(|e| matches!(e, Expr::Unknown(raw) if raw.name == "fib")),
         "{:?}",
         rules[0]
     );

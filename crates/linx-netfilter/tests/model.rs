@@ -5,7 +5,7 @@ use linx_netfilter::expr::nat::{
     dnat_to, dnat_to_with, masquerade, masquerade_with, redirect, redirect_with, snat_to,
 };
 use linx_netfilter::expr::{
-    CmpData, CmpOp, CtKey, MetaKey, NatFlags, NatOptions, NatType, PayloadBase, RateUnit,
+    Bitwise, CmpData, CmpOp, CtKey, MetaKey, NatFlags, NatOptions, NatType, PayloadBase, RateUnit,
     RejectType,
 };
 use linx_netfilter::{
@@ -275,13 +275,13 @@ fn byte_order_of_helpers() {
                 key: CtKey::State,
                 dreg: Reg::R1
             },
-            Expr::Bitwise {
+            Expr::from(Bitwise {
                 sreg: Reg::R1,
                 dreg: Reg::R1,
                 len: 4,
                 mask: 8u32.to_ne_bytes().to_vec(),
                 xor: vec![0; 4]
-            },
+            }),
             Expr::Cmp {
                 sreg: Reg::R1,
                 op: CmpOp::Neq,
@@ -538,13 +538,7 @@ fn display_reads_like_the_seed() {
             redirect(8080).remove(1),
             "redir proto_min reg 1 flags proto_specified",
         ),
-        (
-            Expr::Unknown {
-                name: "fib".into(),
-                data: vec![0xab],
-            },
-            "fib 0xab",
-        ),
+        (Expr::unknown("fib", vec![0xab]), "fib 0xab"),
     ];
     for (expr, text) in cases {
         assert_eq!(expr.to_string(), text);

@@ -3,8 +3,8 @@
 
 use linx_ip::{Ip, Mac, Subnet};
 use linx_netfilter::expr::{
-    CmpOp, CtKey, DynsetOp, ImmediateData, LogFlags, MetaKey, NatFlags, NatType, PayloadBase,
-    RateUnit, RejectType, SetLiteral, VmapLiteral,
+    Bitwise, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, Log, LogFlags, MetaKey, NatFlags,
+    NatType, PayloadBase, RateUnit, RejectType, SetLiteral, VmapLiteral,
 };
 use linx_netfilter::{
     Chain, ChainFlags, ChainKind, ChainType, CtState, DataType, ElemValue, Expr, Family, Flowtable,
@@ -200,24 +200,28 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(any::<u16>()),
             0u32..0x40
         )
-            .prop_map(|(group, prefix, snaplen, qthreshold, flags)| Expr::Log {
-                group: Some(group),
+            .prop_map(
+                |(group, prefix, snaplen, qthreshold, flags)| Expr::from(Log {
+                    group: Some(group),
+                    prefix,
+                    snaplen,
+                    qthreshold,
+                    level: None,
+                    flags: LogFlags::from_bits_retain(flags),
+                })
+            ),
+        (proptest::option::of("[ -~]{0,30}"), 0u32..=8).prop_map(|(prefix, level)| Expr::from(
+            Log {
+                group: None,
                 prefix,
-                snaplen,
-                qthreshold,
-                level: None,
-                flags: LogFlags::from_bits_retain(flags),
-            }),
-        (proptest::option::of("[ -~]{0,30}"), 0u32..=8).prop_map(|(prefix, level)| Expr::Log {
-            group: None,
-            prefix,
-            snaplen: None,
-            qthreshold: None,
-            level: Some(level),
-            flags: LogFlags::TCP_SEQ,
-        }),
+                snaplen: None,
+                qthreshold: None,
+                level: Some(level),
+                flags: LogFlags::TCP_SEQ,
+            }
+        )),
         bytes(1..=16).prop_map(|data| Expr::immediate(Reg::R2, data)),
-        ("[a-z]{1,8}", bytes(0..=12)).prop_map(|(name, data)| Expr::Unknown { name, data }),
+        ("[a-z]{1,8}", bytes(0..=12)).prop_map(|(name, data)| Expr::unknown(name, data)),
         key_and_elements(true)
             .prop_filter("literals are not empty", |(_, e)| !e.is_empty())
             .prop_map(|(key, elements)| Expr::set_literal(key, elements)),
@@ -226,16 +230,14 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
             .prop_map(|((key, elements), inverted)| {
                 let mut lit = SetLiteral::new(key, elements);
                 lit.inverted = inverted;
-                Expr::SetLiteral(lit)
+                Expr::from(lit)
             }),
         (key_and_elements(false), vec(verdict_terminal(), 6))
             .prop_filter("literals are not empty", |((_, e), _)| !e.is_empty())
-            .prop_map(
-                |((key, elements), verdicts)| Expr::VmapLiteral(VmapLiteral::new(
-                    key,
-                    elements.into_iter().zip(verdicts),
-                ))
-            ),
+            .prop_map(|((key, elements), verdicts)| Expr::from(VmapLiteral::new(
+                key,
+                elements.into_iter().zip(verdicts),
+            ))),
     ]
 }
 
@@ -627,13 +629,13 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             }
         }),
         (any_reg(), any_reg(), 0u32..70, bytes(0..=20), bytes(0..=20)).prop_map(
-            |(sreg, dreg, len, mask, xor)| Expr::Bitwise {
+            |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {
                 sreg,
                 dreg,
                 len,
                 mask,
                 xor
-            }
+            })
         ),
         (
             any_name(),
@@ -654,29 +656,27 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             any_reg(),
             any::<bool>()
         )
-            .prop_map(|(key, flags, elements, sreg, inverted)| Expr::SetLiteral(
-                SetLiteral {
+            .prop_map(
+                |(key, flags, elements, sreg, inverted)| Expr::from(SetLiteral {
                     key,
                     flags: SetFlags::from_bits_retain(flags),
                     elements,
                     sreg,
                     inverted,
-                }
-            )),
+                })
+            ),
         (
             any_key(),
             any::<u32>(),
             vec((any_element(), any_verdict()), 0..4),
             any_reg()
         )
-            .prop_map(
-                |(key, flags, elements, sreg)| Expr::VmapLiteral(VmapLiteral {
-                    key,
-                    flags: SetFlags::from_bits_retain(flags),
-                    elements,
-                    sreg,
-                })
-            ),
+            .prop_map(|(key, flags, elements, sreg)| Expr::from(VmapLiteral {
+                key,
+                flags: SetFlags::from_bits_retain(flags),
+                elements,
+                sreg,
+            })),
         (select(RejectType::ALL.to_vec()), any::<u8>())
             .prop_map(|(kind, code)| Expr::Reject { kind, code }),
         Just(Expr::counter()),
@@ -691,14 +691,16 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(any::<u16>()),
             proptest::option::of(any::<u32>())
         )
-            .prop_map(|(group, prefix, snaplen, qthreshold, level)| Expr::Log {
-                group,
-                prefix,
-                snaplen,
-                qthreshold,
-                level,
-                flags: LogFlags::empty(),
-            }),
+            .prop_map(
+                |(group, prefix, snaplen, qthreshold, level)| Expr::from(Log {
+                    group,
+                    prefix,
+                    snaplen,
+                    qthreshold,
+                    level,
+                    flags: LogFlags::empty(),
+                })
+            ),
         (any_reg(), any_verdict()).prop_map(|(dreg, v)| Expr::Immediate {
             dreg,
             data: ImmediateData::Verdict(v)
@@ -741,7 +743,7 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                 reg_proto_min: a,
                 reg_proto_max: b
             }),
-        (any_name(), bytes(0..=8)).prop_map(|(name, data)| Expr::Unknown { name, data }),
+        (any_name(), bytes(0..=8)).prop_map(|(name, data)| Expr::unknown(name, data)),
     ];
     leaf.prop_recursive(2, 8, 3, |inner| {
         (
@@ -752,16 +754,16 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(any::<u64>()),
             vec(inner, 0..3),
         )
-            .prop_map(
-                |(set, op, sreg_key, sreg_data, timeout_ms, exprs)| Expr::Dynset {
+            .prop_map(|(set, op, sreg_key, sreg_data, timeout_ms, exprs)| {
+                Expr::from(Dynset {
                     set,
                     op,
                     sreg_key,
                     sreg_data,
                     timeout_ms,
                     exprs,
-                },
-            )
+                })
+            })
     })
 }
 

@@ -2,7 +2,9 @@
 
 use linx_ip::ip;
 use linx_netfilter::expr::nat::{dnat_to, masquerade, redirect, snat_to};
-use linx_netfilter::expr::{DynsetOp, ImmediateData, LogFlags, RejectType, SetLiteral};
+use linx_netfilter::expr::{
+    Bitwise, Dynset, DynsetOp, ImmediateData, Log, LogFlags, RejectType, SetLiteral,
+};
 use linx_netfilter::{
     Chain, ChainFlags, ChainType, DataType, ElemValue, Error, Expr, Family, Flowtable, Hook,
     KeyType, Map, Object, ObjectKind, ObjectType, Policy, Priority, Reason, Reg, Rule, Ruleset,
@@ -670,13 +672,13 @@ fn registers_and_lengths() {
     t.add_rule("input", Rule::new([Expr::cmp_eq([0; 64])]))
         .unwrap();
     // bitwise mask/xor match len.
-    let bitwise = Expr::Bitwise {
+    let bitwise = Expr::from(Bitwise {
         sreg: Reg::R1,
         dreg: Reg::R1,
         len: 4,
         mask: vec![0xff; 4],
         xor: vec![0; 3],
-    };
+    });
     assert_eq!(
         rule_err(&mut t, "input", Rule::new([bitwise])),
         Reason::DataLength {
@@ -714,22 +716,13 @@ fn registers_and_lengths() {
         rule_err(&mut t, "input", Rule::new([meta])),
         Reason::RegisterOverflow { len: 16, .. }
     ));
-    let unknown = Expr::Unknown {
-        name: String::new(),
-        data: vec![],
-    };
+    let unknown = Expr::unknown(String::new(), vec![]);
     assert_eq!(
         rule_err(&mut t, "input", Rule::new([unknown])),
         Reason::EmptyName
     );
-    t.add_rule(
-        "input",
-        Rule::new([Expr::Unknown {
-            name: "fib".into(),
-            data: vec![1, 2, 3],
-        }]),
-    )
-    .unwrap();
+    t.add_rule("input", Rule::new([Expr::unknown("fib", vec![1, 2, 3])]))
+        .unwrap();
 }
 
 #[test]
@@ -1002,13 +995,15 @@ fn reject_and_log() {
         Reason::ExprNotInFamily { expr: "reject", .. }
     ));
 
-    let log = |group, prefix: &str, snaplen, level| Expr::Log {
-        group,
-        prefix: Some(prefix.to_owned()),
-        snaplen,
-        qthreshold: None,
-        level,
-        flags: LogFlags::empty(),
+    let log = |group, prefix: &str, snaplen, level| {
+        Expr::from(Log {
+            group,
+            prefix: Some(prefix.to_owned()),
+            snaplen,
+            qthreshold: None,
+            level,
+            flags: LogFlags::empty(),
+        })
     };
     t.add_rule(
         "input",
@@ -1099,27 +1094,29 @@ fn lookups_dynsets_objrefs() {
         reason(check(&t, Expr::dynset("const", DynsetOp::Add)).unwrap_err()),
         Reason::SetUse(_)
     ));
-    let with_timeout = |set: &str| Expr::Dynset {
-        set: set.into(),
-        op: DynsetOp::Add,
-        sreg_key: Reg::R1,
-        sreg_data: None,
-        timeout_ms: Some(5000),
-        exprs: vec![Expr::counter()],
+    let with_timeout = |set: &str| {
+        Expr::from(Dynset {
+            set: set.into(),
+            op: DynsetOp::Add,
+            sreg_key: Reg::R1,
+            sreg_data: None,
+            timeout_ms: Some(5000),
+            exprs: vec![Expr::counter()],
+        })
     };
     check(&t, with_timeout("dyn")).unwrap();
     assert_eq!(
         reason(check(&t, with_timeout("dyn_no_timeout")).unwrap_err()),
         Reason::TimeoutWithoutFlag
     );
-    let not_stateful = Expr::Dynset {
+    let not_stateful = Expr::from(Dynset {
         set: "dyn".into(),
         op: DynsetOp::Add,
         sreg_key: Reg::R1,
         sreg_data: None,
         timeout_ms: None,
         exprs: vec![Expr::accept()],
-    };
+    });
     assert_eq!(
         reason(check(&t, not_stateful).unwrap_err()),
         Reason::NotStateful { expr: "immediate" }
@@ -1172,7 +1169,7 @@ fn set_literals() {
     let mut lit = SetLiteral::new(KeyType::InetService, [range]);
     lit.flags = SetFlags::CONSTANT;
     assert!(matches!(
-        t.add_rule("input", Rule::new([Expr::SetLiteral(lit)])),
+        t.add_rule("input", Rule::new([Expr::from(lit)])),
         Err(Error::BadSetElement {
             reason: Reason::IntervalOnly,
             ..
@@ -1181,7 +1178,7 @@ fn set_literals() {
     let mut lit = SetLiteral::new(KeyType::InetService, [SetElement::port(1)]);
     lit.flags |= SetFlags::MAP;
     assert!(matches!(
-        rule_err(&mut t, "input", Rule::new([Expr::SetLiteral(lit)])),
+        rule_err(&mut t, "input", Rule::new([Expr::from(lit)])),
         Reason::Flags(_)
     ));
     // vmap literal targets are checked by validate.

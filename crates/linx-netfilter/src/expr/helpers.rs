@@ -18,8 +18,8 @@
 use linx_ip::{Ip, Subnet};
 
 use super::{
-    CmpData, CmpOp, CtKey, DynsetOp, Expr, ImmediateData, LogFlags, MetaKey, PayloadBase, RateUnit,
-    Reg, RejectType, SetLiteral, VmapLiteral,
+    Bitwise, CmpData, CmpOp, CtKey, Dynset, DynsetOp, Expr, ImmediateData, Log, MetaKey,
+    PayloadBase, RateUnit, Reg, RejectType, SetLiteral, UnknownExpr, VmapLiteral,
 };
 use crate::set::ifname_bytes;
 use crate::{CtState, KeyType, ObjectType, SetElement, Verdict};
@@ -264,21 +264,21 @@ impl Expr {
     /// length, which becomes the operation's length.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg};
+    /// use linx_netfilter::{Expr, Reg, expr::Bitwise};
     /// assert_eq!(
     ///     Expr::bitwise([0xff, 0], [0, 0]),
-    ///     Expr::Bitwise { sreg: Reg::R1, dreg: Reg::R1, len: 2, mask: vec![0xff, 0], xor: vec![0, 0] },
+    ///     Expr::from(Bitwise { sreg: Reg::R1, dreg: Reg::R1, len: 2, mask: vec![0xff, 0], xor: vec![0, 0] }),
     /// );
     /// ```
     pub fn bitwise(mask: impl AsRef<[u8]>, xor: impl AsRef<[u8]>) -> Expr {
         let mask = mask.as_ref().to_vec();
-        Expr::Bitwise {
+        Expr::from(Bitwise {
             sreg: Reg::R1,
             dreg: Reg::R1,
             len: u32::try_from(mask.len()).unwrap_or(u32::MAX),
             mask,
             xor: xor.as_ref().to_vec(),
-        }
+        })
     }
 
     /// A meta key compared with a host integer, in the key's byte order: **native** order
@@ -619,7 +619,7 @@ impl Expr {
     /// assert_eq!(lit.flags, SetFlags::CONSTANT);
     /// ```
     pub fn set_literal(key: KeyType, elements: impl IntoIterator<Item = SetElement>) -> Expr {
-        Expr::SetLiteral(SetLiteral::new(key, elements))
+        Expr::from(SetLiteral::new(key, elements))
     }
 
     /// An anonymous verdict map on register 1 (`vmap { 22 : accept }`).
@@ -633,7 +633,7 @@ impl Expr {
         key: KeyType,
         elements: impl IntoIterator<Item = (SetElement, Verdict)>,
     ) -> Expr {
-        Expr::VmapLiteral(VmapLiteral::new(key, elements))
+        Expr::from(VmapLiteral::new(key, elements))
     }
 
     /// `reject` of `kind` with its port-unreachable code ([`RejectType::default_code`]).
@@ -723,17 +723,10 @@ impl Expr {
     ///
     /// ```
     /// use linx_netfilter::{Expr, expr::DynsetOp};
-    /// assert!(matches!(Expr::dynset("seen", DynsetOp::Add), Expr::Dynset { timeout_ms: None, .. }));
+    /// assert!(matches!(Expr::dynset("seen", DynsetOp::Add), Expr::Dynset(d) if d.timeout_ms.is_none()));
     /// ```
     pub fn dynset(set: impl Into<String>, op: DynsetOp) -> Expr {
-        Expr::Dynset {
-            set: set.into(),
-            op,
-            sreg_key: Reg::R1,
-            sreg_data: None,
-            timeout_ms: None,
-            exprs: Vec::new(),
-        }
+        Expr::from(Dynset::new(set, op))
     }
 
     /// Use the named object `name` of `kind` (`counter name "x"`).
@@ -756,7 +749,7 @@ impl Expr {
     ///
     /// ```
     /// use linx_netfilter::Expr;
-    /// assert!(matches!(Expr::log(), Expr::Log { group: Some(5000), prefix: None, .. }));
+    /// assert!(matches!(Expr::log(), Expr::Log(l) if l.group == Some(5000) && l.prefix.is_none()));
     /// ```
     pub fn log() -> Expr {
         Expr::log_group(5000, None::<String>)
@@ -767,17 +760,29 @@ impl Expr {
     /// ```
     /// use linx_netfilter::Expr;
     /// let e = Expr::log_group(7, Some("drop: "));
-    /// assert!(matches!(e, Expr::Log { group: Some(7), prefix: Some(ref p), .. } if p == "drop: "));
+    /// assert!(matches!(e, Expr::Log(l) if l.group == Some(7) && l.prefix.as_deref() == Some("drop: ")));
     /// ```
     pub fn log_group(group: u16, prefix: Option<impl Into<String>>) -> Expr {
-        Expr::Log {
+        Expr::from(Log {
             group: Some(group),
             prefix: prefix.map(Into::into),
-            snaplen: None,
-            qthreshold: None,
-            level: None,
-            flags: LogFlags::empty(),
-        }
+            ..Log::default()
+        })
+    }
+
+    /// An expression the model does not know, by kernel name and raw `NFTA_EXPR_DATA` bytes
+    /// (re-emitted as they are; nothing checks them).
+    ///
+    /// ```
+    /// use linx_netfilter::Expr;
+    /// let e = Expr::unknown("fib", [0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    /// assert!(matches!(e, Expr::Unknown(ref raw) if raw.name == "fib" && raw.data.len() == 8));
+    /// ```
+    pub fn unknown(name: impl Into<String>, data: impl Into<Vec<u8>>) -> Expr {
+        Expr::from(UnknownExpr {
+            name: name.into(),
+            data: data.into(),
+        })
     }
 
     /// An immediate verdict (into the verdict register).

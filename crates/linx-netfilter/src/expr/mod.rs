@@ -20,11 +20,16 @@
 //! - Anonymous sets are written as [`Expr::SetLiteral`] / [`Expr::VmapLiteral`]; the encoder
 //!   turns each into a lookup of a per-table `__set<N>` / `__map<N>`.
 //! - Expressions the model does not know stay [`Expr::Unknown`] with their raw attribute bytes.
+//! - Size: an [`Expr`] is 40 bytes on 64-bit targets. Variants whose fields would not fit
+//!   in 40 (bitwise, dynset, log, unknown and the two literals) hold a `Box` of a struct
+//!   ([`Bitwise`], [`Dynset`], [`Log`], [`UnknownExpr`], [`SetLiteral`], [`VmapLiteral`]),
+//!   built with `Expr::from` or the constructors; the common instructions stay inline.
 //! - Validation (registers, lengths, family, chain type and hook limits of NAT) happens when a
 //!   rule is added to a table and in [`Ruleset::validate`](crate::Ruleset::validate).
 //! - serde: externally tagged, snake case (`{"payload": {"base": "network", ...}}`); byte
 //!   strings are lower-case hex; registers default to 1 (0 for `immediate`).
 
+mod boxed;
 mod data;
 mod helpers;
 mod literal;
@@ -40,6 +45,7 @@ use crate::family::named_enum;
 use crate::flags::flags;
 use crate::{Family, ObjectType, Verdict};
 
+pub use boxed::{Bitwise, Dynset, Log, UnknownExpr};
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
 pub use nat::{NatFlags, NatOptions};
@@ -839,23 +845,9 @@ pub enum Expr {
         /// to [`CmpData::INLINE`] bytes).
         data: CmpData,
     },
-    /// `bitwise`: `dreg = (sreg & mask) ^ xor` over `len` bytes.
-    Bitwise {
-        /// Source register.
-        #[serde(default = "r1")]
-        sreg: Reg,
-        /// Destination register.
-        #[serde(default = "r1")]
-        dreg: Reg,
-        /// Bytes operated on; `mask` and `xor` have this length.
-        len: u32,
-        /// AND mask.
-        #[serde(with = "crate::hex")]
-        mask: Vec<u8>,
-        /// XOR value.
-        #[serde(with = "crate::hex")]
-        xor: Vec<u8>,
-    },
+    /// `bitwise`: `dreg = (sreg & mask) ^ xor` over `len` bytes (boxed: rare, and two
+    /// byte strings long).
+    Bitwise(Box<Bitwise>),
     /// `ct`: load a conntrack value into `dreg` (host order, see [`CtKey`]).
     Ct {
         /// What to load.
@@ -880,10 +872,11 @@ pub enum Expr {
         inverted: bool,
     },
     /// An anonymous set (`{ 22, 80 }`); the encoder makes it a `__set<N>` plus a lookup.
-    SetLiteral(SetLiteral),
+    /// Boxed, like every variant too large for the 40 bytes of the common ones.
+    SetLiteral(Box<SetLiteral>),
     /// An anonymous verdict map (`vmap { 22 : accept }`); the encoder makes it a `__map<N>`
-    /// plus a verdict lookup.
-    VmapLiteral(VmapLiteral),
+    /// plus a verdict lookup (boxed).
+    VmapLiteral(Box<VmapLiteral>),
     /// `reject`: drop and answer with an ICMP error or TCP reset.
     Reject {
         /// How to answer.
@@ -928,25 +921,9 @@ pub enum Expr {
         #[serde(default)]
         consumed: u64,
     },
-    /// `dynset`: add, update or delete the key in `sreg_key` in a set from the packet path.
-    Dynset {
-        /// The named set (needs the `dynamic` or `timeout` flag; not `constant`).
-        set: String,
-        /// What to do.
-        op: DynsetOp,
-        /// Register holding the key.
-        #[serde(default = "r1")]
-        sreg_key: Reg,
-        /// Register holding the value, for maps.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        sreg_data: Option<Reg>,
-        /// Element timeout in milliseconds (the set needs the `timeout` flag).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        timeout_ms: Option<u64>,
-        /// Stateful expressions attached to the element (counter, limit, quota).
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        exprs: Vec<Expr>,
-    },
+    /// `dynset`: add, update or delete the key in `sreg_key` in a set from the packet path
+    /// (boxed).
+    Dynset(Box<Dynset>),
     /// `objref`: use a named stateful object (counter, quota, limit ...).
     Objref {
         /// The object's kind.
@@ -954,27 +931,9 @@ pub enum Expr {
         /// The object's name.
         name: String,
     },
-    /// `log`: log the packet to NFLOG `group`, or to syslog at `level` without a group.
-    Log {
-        /// NFLOG group (the upstream convention is 5000).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        group: Option<u16>,
-        /// Prefix (≤ 127 bytes).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        prefix: Option<String>,
-        /// Bytes of packet to copy to NFLOG.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        snaplen: Option<u32>,
-        /// Packets to batch before NFLOG sends.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        qthreshold: Option<u16>,
-        /// Syslog level (0 emerg .. 7 debug; only without `group`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        level: Option<u32>,
-        /// Syslog extras.
-        #[serde(default, skip_serializing_if = "LogFlags::is_empty")]
-        flags: LogFlags,
-    },
+    /// `log`: log the packet to NFLOG `group`, or to syslog at `level` without a group
+    /// (boxed).
+    Log(Box<Log>),
     /// `immediate`: store a verdict or data in a register.
     Immediate {
         /// Destination register ([`Reg::VERDICT`] for verdicts; serde default 0).
@@ -1031,14 +990,8 @@ pub enum Expr {
         reg_proto_max: Option<Reg>,
     },
     /// An expression the model does not know: its kernel name and raw `NFTA_EXPR_DATA`
-    /// bytes, re-emitted unchanged.
-    Unknown {
-        /// The kernel expression name (`"fib"`, `"numgen"`, ...).
-        name: String,
-        /// The nested attribute bytes.
-        #[serde(with = "crate::hex")]
-        data: Vec<u8>,
-    },
+    /// bytes, re-emitted unchanged (boxed).
+    Unknown(Box<UnknownExpr>),
 }
 
 impl Expr {
@@ -1052,7 +1005,7 @@ impl Expr {
     /// ```
     pub fn kernel_name(&self) -> &str {
         match self {
-            Expr::Unknown { name, .. } => name,
+            Expr::Unknown(raw) => &raw.name,
             modelled => modelled.modelled_name(),
         }
     }
@@ -1064,21 +1017,21 @@ impl Expr {
             Expr::Payload { .. } => "payload",
             Expr::Meta { .. } => "meta",
             Expr::Cmp { .. } => "cmp",
-            Expr::Bitwise { .. } => "bitwise",
+            Expr::Bitwise(_) => "bitwise",
             Expr::Ct { .. } => "ct",
             Expr::Lookup { .. } | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
             Expr::Reject { .. } => "reject",
             Expr::Counter { .. } => "counter",
             Expr::Limit { .. } => "limit",
             Expr::Quota { .. } => "quota",
-            Expr::Dynset { .. } => "dynset",
+            Expr::Dynset(_) => "dynset",
             Expr::Objref { .. } => "objref",
-            Expr::Log { .. } => "log",
+            Expr::Log(_) => "log",
             Expr::Immediate { .. } => "immediate",
             Expr::Nat { .. } => "nat",
             Expr::Masquerade { .. } => "masq",
             Expr::Redirect { .. } => "redir",
-            Expr::Unknown { .. } => "unknown",
+            Expr::Unknown(_) => "unknown",
         }
     }
 
@@ -1120,18 +1073,21 @@ impl fmt::Display for Expr {
             ),
             Expr::Meta { key, dreg } => write!(f, "meta load {key} => {dreg}"),
             Expr::Cmp { sreg, op, data } => write!(f, "cmp {op} {sreg} {}", hex(data)),
-            Expr::Bitwise {
-                sreg,
-                dreg,
-                len,
-                mask,
-                xor,
-            } => write!(
-                f,
-                "bitwise {dreg} = ({sreg} & {}) ^ {} ({len}b)",
-                hex(mask),
-                hex(xor)
-            ),
+            Expr::Bitwise(b) => {
+                let Bitwise {
+                    sreg,
+                    dreg,
+                    len,
+                    mask,
+                    xor,
+                } = &**b;
+                write!(
+                    f,
+                    "bitwise {dreg} = ({sreg} & {}) ^ {} ({len}b)",
+                    hex(mask),
+                    hex(xor)
+                )
+            }
             Expr::Ct { key, dreg } => write!(f, "ct load {key} => {dreg}"),
             Expr::Lookup {
                 set,
@@ -1173,14 +1129,15 @@ impl fmt::Display for Expr {
                 let inv = if *over { " over" } else { "" };
                 write!(f, "quota bytes {bytes} consumed {consumed}{inv}")
             }
-            Expr::Dynset {
-                set,
-                op,
-                sreg_key,
-                timeout_ms,
-                exprs,
-                ..
-            } => {
+            Expr::Dynset(dynset) => {
+                let Dynset {
+                    set,
+                    op,
+                    sreg_key,
+                    timeout_ms,
+                    exprs,
+                    ..
+                } = &**dynset;
                 write!(f, "dynset {op} {sreg_key} set {set}")?;
                 if let Some(ms) = timeout_ms {
                     write!(f, " timeout {ms}ms")?;
@@ -1191,7 +1148,8 @@ impl fmt::Display for Expr {
                 Ok(())
             }
             Expr::Objref { kind, name } => write!(f, "objref type {kind} name {name}"),
-            Expr::Log { group, prefix, .. } => {
+            Expr::Log(log) => {
+                let Log { group, prefix, .. } = &**log;
                 f.write_str("log")?;
                 if let Some(prefix) = prefix {
                     write!(f, " prefix {prefix:?}")?;
@@ -1244,7 +1202,7 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Expr::Unknown { name, data } => write!(f, "{name} {}", hex(data)),
+            Expr::Unknown(raw) => write!(f, "{} {}", raw.name, hex(&raw.data)),
         }
     }
 }

@@ -66,8 +66,8 @@ use super::{Writer, be16, be32, be64, invalid, put_value, put_verdict, str_ref, 
 use crate::consts::expr as c;
 use crate::consts::verdict as v;
 use crate::expr::{
-    CmpData, CmpOp, CtKey, DynsetOp, ImmediateData, LogFlags, MetaKey, NatFlags, NatType,
-    PayloadBase, RateUnit, RejectType,
+    Bitwise, CmpData, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, Log, LogFlags, MetaKey,
+    NatFlags, NatType, PayloadBase, RateUnit, RejectType,
 };
 use crate::{Expr, Family, ObjectType, Reg, Verdict};
 
@@ -141,7 +141,7 @@ fn encode_body(
     refs: &mut dyn SetRefs,
 ) -> Result<(), crate::Error> {
     let name = match expr {
-        Expr::Unknown { name, .. } => no_nul("unknown", name)?,
+        Expr::Unknown(raw) => no_nul("unknown", &raw.name)?,
         // The model's own names are static and free of NUL bytes.
         modelled => modelled.modelled_name(),
     };
@@ -179,13 +179,14 @@ fn encode_data(
             w.put_be32(cm::NFTA_CMP_OP, op.number())?;
             put_value(w, cm::NFTA_CMP_DATA, data)?;
         }
-        Expr::Bitwise {
-            sreg,
-            dreg,
-            len,
-            mask,
-            xor,
-        } => {
+        Expr::Bitwise(bitwise) => {
+            let Bitwise {
+                sreg,
+                dreg,
+                len,
+                mask,
+                xor,
+            } = &**bitwise;
             w.put_be32(bw::NFTA_BITWISE_SREG, sreg.number())?;
             w.put_be32(bw::NFTA_BITWISE_DREG, dreg.number())?;
             w.put_be32(bw::NFTA_BITWISE_LEN, *len)?;
@@ -261,14 +262,15 @@ fn encode_data(
             w.put_be64(qu::NFTA_QUOTA_CONSUMED, *consumed)?;
             w.put_be32(qu::NFTA_QUOTA_FLAGS, flag(*over, c::NFT_QUOTA_F_INV))?;
         }
-        Expr::Dynset {
-            set,
-            op,
-            sreg_key,
-            sreg_data,
-            timeout_ms,
-            exprs,
-        } => {
+        Expr::Dynset(dynset) => {
+            let Dynset {
+                set,
+                op,
+                sreg_key,
+                sreg_data,
+                timeout_ms,
+                exprs,
+            } = &**dynset;
             w.put_be32(dy::NFTA_DYNSET_SREG_KEY, sreg_key.number())?;
             if let Some(reg) = sreg_data {
                 w.put_be32(dy::NFTA_DYNSET_SREG_DATA, reg.number())?;
@@ -310,14 +312,15 @@ fn encode_data(
             // libnftnl writes this one name without its NUL terminator.
             w.put(ob::NFTA_OBJREF_IMM_NAME, no_nul("objref", name)?.as_bytes())?;
         }
-        Expr::Log {
-            group,
-            prefix,
-            snaplen,
-            qthreshold,
-            level,
-            flags,
-        } => {
+        Expr::Log(log) => {
+            let Log {
+                group,
+                prefix,
+                snaplen,
+                qthreshold,
+                level,
+                flags,
+            } = &**log;
             if let Some(prefix) = prefix {
                 w.put_str(lg::NFTA_LOG_PREFIX, no_nul("log", prefix)?)?;
             }
@@ -408,7 +411,7 @@ fn encode_data(
                 w.put_be32(rd::NFTA_REDIR_FLAGS, flags.bits())?;
             }
         }
-        Expr::Unknown { data, .. } => w.buffer().extend_from_slice(data),
+        Expr::Unknown(raw) => w.buffer().extend_from_slice(&raw.data),
     }
     Ok(())
 }
@@ -497,10 +500,7 @@ fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
     let name = name.ok_or_else(|| invalid("expression name", 0))?;
     Ok(match typed(name, data, depth) {
         Ok(expr) => expr,
-        Err(Misfit) => Expr::Unknown {
-            name: name.to_owned(),
-            data: data.to_vec(),
-        },
+        Err(Misfit) => Expr::unknown(name, data),
     })
 }
 
@@ -710,13 +710,13 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
     {
         return Err(Misfit);
     }
-    Ok(Expr::Bitwise {
+    Ok(Expr::from(Bitwise {
         sreg: f.req_reg(bw::NFTA_BITWISE_SREG)?,
         dreg: f.req_reg(bw::NFTA_BITWISE_DREG)?,
         len: f.req(bw::NFTA_BITWISE_LEN, be32)?,
         mask: value(&f.get(bw::NFTA_BITWISE_MASK).ok_or(Misfit)?)?.to_vec(),
         xor: value(&f.get(bw::NFTA_BITWISE_XOR).ok_or(Misfit)?)?.to_vec(),
-    })
+    }))
 }
 
 /// `ct` (a load without direction; `ct set` does not fit).
@@ -879,7 +879,7 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
         }
         (Some(_), Some(_)) => return Err(Misfit),
     };
-    Ok(Expr::Dynset {
+    Ok(Expr::from(Dynset {
         set: f.req(dy::NFTA_DYNSET_SET_NAME, string)?,
         op: DynsetOp::from_number(f.req(dy::NFTA_DYNSET_OP, be32)?).ok_or(Misfit)?,
         sreg_key: f.req_reg(dy::NFTA_DYNSET_SREG_KEY)?,
@@ -887,7 +887,7 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
         // The kernel reports "no timeout" as 0.
         timeout_ms: f.opt(dy::NFTA_DYNSET_TIMEOUT, be64)?.filter(|&ms| ms != 0),
         exprs,
-    })
+    }))
 }
 
 /// `objref` (a named object; object maps do not fit).
@@ -912,14 +912,14 @@ fn log(data: &[u8]) -> Fit<Expr> {
             lg::NFTA_LOG_FLAGS,
         ],
     )?;
-    Ok(Expr::Log {
+    Ok(Expr::from(Log {
         group: f.opt(lg::NFTA_LOG_GROUP, be16)?,
         prefix: f.opt(lg::NFTA_LOG_PREFIX, string)?,
         snaplen: f.opt(lg::NFTA_LOG_SNAPLEN, be32)?,
         qthreshold: f.opt(lg::NFTA_LOG_QTHRESHOLD, be16)?,
         level: f.opt(lg::NFTA_LOG_LEVEL, be32)?,
         flags: LogFlags::from_bits_retain(f.opt(lg::NFTA_LOG_FLAGS, be32)?.unwrap_or(0)),
-    })
+    }))
 }
 
 /// `immediate` (a verdict or data).
@@ -1194,26 +1194,26 @@ mod tests {
 
     /// `update @s2 { ip saddr counter limit rate 10/second }`'s dynset.
     fn two_expr_dynset(timeout_ms: Option<u64>) -> Expr {
-        Expr::Dynset {
+        Expr::from(Dynset {
             set: "s2".into(),
             op: DynsetOp::Update,
             sreg_key: Reg::R1,
             sreg_data: None,
             timeout_ms,
             exprs: vec![Expr::counter(), Expr::limit(10, RateUnit::Second)],
-        }
+        })
     }
 
     /// `update @s { ip saddr timeout 10s counter }`'s dynset.
     fn update_s() -> Expr {
-        Expr::Dynset {
+        Expr::from(Dynset {
             set: "s".into(),
             op: DynsetOp::Update,
             sreg_key: Reg::R1,
             sreg_data: None,
             timeout_ms: Some(10_000),
             exprs: vec![Expr::counter()],
-        }
+        })
     }
 
     // ------------------------------------------------------------------ captures
@@ -1584,7 +1584,7 @@ mod tests {
     fn golden_set_literal_inverted() {
         let ports = [SetElement::port(22), SetElement::port(80)];
         let lit = SetLiteral::new(KeyType::InetService, ports).inverted();
-        let exprs = cat([tcp(), vec![Expr::tcp_dport(), Expr::SetLiteral(lit)]]);
+        let exprs = cat([tcp(), vec![Expr::tcp_dport(), Expr::from(lit)]]);
         golden(
             SET_LITERAL_INVERTED,
             &exprs,
@@ -1598,7 +1598,7 @@ mod tests {
             KeyType::InetService,
             [(SetElement::port(22), Verdict::Accept)],
         );
-        let exprs = cat([tcp(), vec![Expr::tcp_dport(), Expr::VmapLiteral(lit)]]);
+        let exprs = cat([tcp(), vec![Expr::tcp_dport(), Expr::from(lit)]]);
         golden(
             VMAP_LITERAL,
             &exprs,
@@ -1619,10 +1619,7 @@ mod tests {
             &[Expr::ip_saddr(), Expr::lookup_inverted("e")],
             &mut refs(),
         );
-        let meta_set = Expr::Unknown {
-            name: "meta".into(),
-            data: h("08000200000000030800030000000001"),
-        };
+        let meta_set = Expr::unknown("meta", h("08000200000000030800030000000001"));
         golden(
             MAP_LOOKUP,
             &[Expr::ip_saddr(), Expr::lookup_map("mm", Reg::R1), meta_set],
@@ -1701,14 +1698,14 @@ mod tests {
             K_DYNSET_TWO_EXPRS,
             &[Expr::ip_saddr(), two_expr_dynset(None)],
         );
-        let add = Expr::Dynset {
+        let add = Expr::from(Dynset {
             set: "m".into(),
             op: DynsetOp::Add,
             sreg_key: Reg::R1,
             sreg_data: Some(Reg::R2),
             timeout_ms: None,
             exprs: vec![],
-        };
+        });
         golden(
             DYNSET_MAP,
             &[
@@ -1733,8 +1730,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(decode(payload_of(&buf)).unwrap(), delete);
-        if let Expr::Dynset { timeout_ms, .. } = &mut delete {
-            *timeout_ms = Some(0);
+        if let Expr::Dynset(dynset) = &mut delete {
+            dynset.timeout_ms = Some(0);
         }
         assert!(enc_all(&[delete], &mut TestRefs::none()).is_err());
     }
@@ -1747,23 +1744,23 @@ mod tests {
             &[Expr::log_group(5, Some("x"))],
             &mut none(),
         );
-        let level = Expr::Log {
+        let level = Expr::from(Log {
             group: None,
             prefix: None,
             snaplen: None,
             qthreshold: None,
             level: Some(4),
             flags: LogFlags::from_bits_retain(0x2f),
-        };
+        });
         golden(LOG_LEVEL_FLAGS, &[level], &mut none());
-        let full = Expr::Log {
+        let full = Expr::from(Log {
             group: Some(2),
             prefix: Some("p".into()),
             snaplen: Some(64),
             qthreshold: Some(10),
             level: None,
             flags: LogFlags::empty(),
-        };
+        });
         golden(LOG_FULL, &[full], &mut none());
     }
 
@@ -1804,7 +1801,7 @@ mod tests {
     #[test]
     fn queue_expression_is_unknown_and_queue_verdict_round_trips() {
         for elem in [QUEUE[0], QUEUE_BYPASS[0]] {
-            assert!(matches!(dec(elem), Expr::Unknown { ref name, .. } if name == "queue"));
+            assert!(matches!(dec(elem), Expr::Unknown(ref raw) if raw.name == "queue"));
         }
         let e = Expr::verdict(Verdict::Queue(3));
         let bytes = enc_all(std::slice::from_ref(&e), &mut TestRefs::none()).unwrap();
@@ -1817,7 +1814,7 @@ mod tests {
         bypass[n - 2] = 0x80;
         assert!(matches!(
             decode(payload_of(&bypass)).unwrap(),
-            Expr::Unknown { .. }
+            Expr::Unknown(_)
         ));
     }
 
@@ -1953,7 +1950,7 @@ mod tests {
         for elem in cases {
             let bytes = h(elem);
             let e = decode(payload_of(&bytes)).unwrap();
-            assert!(matches!(e, Expr::Unknown { .. }), "{e:?}");
+            assert!(matches!(e, Expr::Unknown(_)), "{e:?}");
             let again = enc_all(&[e], &mut TestRefs::none()).unwrap();
             assert_eq!(crate::hex::encode(&again), elem);
         }
@@ -2013,14 +2010,7 @@ mod tests {
             w.buffer().extend_from_slice(&data);
             w.end_nest(n).unwrap();
             let e = decode(&buf).unwrap();
-            assert_eq!(
-                e,
-                Expr::Unknown {
-                    name: name.into(),
-                    data
-                },
-                "{name}"
-            );
+            assert_eq!(e, Expr::unknown(name, data), "{name}");
         }
     }
 
@@ -2030,10 +2020,7 @@ mod tests {
             Expr::lookup("a\0b"),
             Expr::objref(ObjectType::Counter, "c\0"),
             Expr::jump("x\0y"),
-            Expr::Unknown {
-                name: "f\0b".into(),
-                data: vec![],
-            },
+            Expr::unknown("f\0b", vec![]),
         ] {
             assert!(enc_all(&[e], &mut TestRefs::none()).is_err());
         }
@@ -2049,14 +2036,14 @@ mod tests {
     fn nested_dynsets_are_bounded() {
         let mut e = Expr::counter();
         for _ in 0..64 {
-            e = Expr::Dynset {
+            e = Expr::from(Dynset {
                 set: "s".into(),
                 op: DynsetOp::Add,
                 sreg_key: Reg::R1,
                 sreg_data: None,
                 timeout_ms: None,
                 exprs: vec![e],
-            };
+            });
         }
         let bytes = enc_all(&[e], &mut TestRefs::none()).unwrap();
         // Deep levels stay raw; nothing overflows and re-encoding gives the same bytes.
@@ -2159,13 +2146,13 @@ mod tests {
                 data: data.into()
             }),
             (arb_reg(), arb_reg(), any::<u32>(), arb_bytes(), arb_bytes()).prop_map(
-                |(sreg, dreg, len, mask, xor)| Expr::Bitwise {
+                |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {
                     sreg,
                     dreg,
                     len,
                     mask,
                     xor
-                }
+                })
             ),
             (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| Expr::Ct {
                 key: CtKey::from_number(key),
@@ -2221,14 +2208,14 @@ mod tests {
                 any::<u32>()
             )
                 .prop_map(|(group, prefix, snaplen, qthreshold, level, flags)| {
-                    Expr::Log {
+                    Expr::from(Log {
                         group,
                         prefix,
                         snaplen,
                         qthreshold,
                         level,
                         flags: LogFlags::from_bits_retain(flags),
-                    }
+                    })
                 }),
             (arb_reg(), arb_verdict()).prop_map(|(dreg, v)| Expr::Immediate {
                 dreg,
@@ -2264,7 +2251,7 @@ mod tests {
                 reg_proto_max: max,
             }),
             (unknown_name, vec(any::<u8>(), 0..40))
-                .prop_map(|(name, data)| Expr::Unknown { name, data }),
+                .prop_map(|(name, data)| Expr::unknown(name, data)),
         ]
         .boxed()
     }
@@ -2279,16 +2266,16 @@ mod tests {
             proptest::option::of(1u64..),
             vec(arb_leaf(), 0..4),
         )
-            .prop_map(
-                |(set, op, sreg_key, sreg_data, timeout_ms, exprs)| Expr::Dynset {
+            .prop_map(|(set, op, sreg_key, sreg_data, timeout_ms, exprs)| {
+                Expr::from(Dynset {
                     set,
                     op,
                     sreg_key,
                     sreg_data,
                     timeout_ms,
                     exprs,
-                },
-            );
+                })
+            });
         prop_oneof![4 => arb_leaf(), 1 => dynset]
     }
 
@@ -2377,12 +2364,12 @@ mod tests {
             let e = if vmap {
                 let mut lit = VmapLiteral::new(KeyType::Mark, [(SetElement::mark(1), Verdict::Drop)]);
                 lit.sreg = sreg;
-                Expr::VmapLiteral(lit)
+                Expr::from(lit)
             } else {
                 let mut lit = SetLiteral::new(KeyType::Mark, [SetElement::mark(1)]);
                 lit.sreg = sreg;
                 lit.inverted = inverted;
-                Expr::SetLiteral(lit)
+                Expr::from(lit)
             };
             let bytes = enc_all(std::slice::from_ref(&e), &mut EvenRefs).unwrap();
             let mut anon = std::iter::once("__set%d");
@@ -2413,7 +2400,7 @@ mod tests {
             let e = decode(&payload).unwrap();
             let again = enc_all(std::slice::from_ref(&e), &mut EvenRefs).unwrap();
             match &e {
-                Expr::Unknown { .. } => prop_assert_eq!(payload_of(&again), &payload[..]),
+                Expr::Unknown(_) => prop_assert_eq!(payload_of(&again), &payload[..]),
                 typed => prop_assert_eq!(&decode(payload_of(&again)).unwrap(), typed),
             }
         }
