@@ -518,17 +518,42 @@ impl From<DecodeError> for Misfit {
 /// The result of a typed decode.
 type Fit<T> = Result<T, Misfit>;
 
-/// The attributes of one nest, at most one of each allowed kind, indexed by kind.
-struct Fields<'a> {
+/// The attributes of one nest, at most one of each allowed kind, indexed by kind. `N` is one
+/// more than the largest allowed kind (see [`fields!`]), so the slot array is no bigger than
+/// the expression needs: it is cleared for every nest of every pulled rule.
+struct Fields<'a, const N: usize> {
     /// Slot `k` holds attribute kind `k`.
-    slots: [Option<AttrView<'a>>; 11],
+    slots: [Option<AttrView<'a>>; N],
 }
 
-impl<'a> Fields<'a> {
-    /// Split `data` into attributes; an attribute outside `allowed` (all below 11), a
+/// One more than the largest kind in `allowed`: the slot count [`Fields`] needs.
+const fn slots(allowed: &[u16]) -> usize {
+    let mut max = 0;
+    let mut i = 0;
+    while i < allowed.len() {
+        if allowed[i] as usize > max {
+            max = allowed[i] as usize;
+        }
+        i += 1;
+    }
+    max + 1
+}
+
+/// `fields!(data, [KIND, ...])`: [`Fields::parse`] of `data` with exactly the slots the
+/// allowed kinds need.
+macro_rules! fields {
+    ($data:expr, [$($kind:expr),+ $(,)?] $(,)?) => {{
+        const ALLOWED: &[u16] = &[$($kind),+];
+        Fields::<{ slots(ALLOWED) }>::parse($data, ALLOWED)
+    }};
+}
+
+impl<'a, const N: usize> Fields<'a, N> {
+    /// Split `data` into attributes; an attribute outside `allowed` (all below `N`), a
     /// duplicate or a malformed one does not fit.
-    fn parse(data: &'a [u8], allowed: &[u16]) -> Fit<Fields<'a>> {
-        let mut fields = Fields { slots: [None; 11] };
+    #[inline]
+    fn parse(data: &'a [u8], allowed: &[u16]) -> Fit<Fields<'a, N>> {
+        let mut fields = Fields { slots: [None; N] };
         for a in AttrIter::new(data) {
             let a = a?;
             let kind = a.kind();
@@ -592,13 +617,13 @@ fn byte(a: &AttrView<'_>) -> Result<u8, DecodeError> {
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one `NFTA_DATA_VALUE`.
 fn value<'a>(a: &AttrView<'a>) -> Fit<&'a [u8]> {
-    let f = Fields::parse(a.payload(), &[d::NFTA_DATA_VALUE])?;
+    let f = fields!(a.payload(), [d::NFTA_DATA_VALUE])?;
     Ok(f.get(d::NFTA_DATA_VALUE).ok_or(Misfit)?.payload())
 }
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one value or verdict.
 fn immediate_data(a: &AttrView<'_>) -> Fit<ImmediateData> {
-    let f = Fields::parse(a.payload(), &[d::NFTA_DATA_VALUE, d::NFTA_DATA_VERDICT])?;
+    let f = fields!(a.payload(), [d::NFTA_DATA_VALUE, d::NFTA_DATA_VERDICT])?;
     match (f.get(d::NFTA_DATA_VALUE), f.get(d::NFTA_DATA_VERDICT)) {
         (Some(val), None) => Ok(ImmediateData::Value(val.payload().to_vec())),
         (None, Some(verdict)) => strict_verdict(verdict.payload()).map(ImmediateData::Verdict),
@@ -609,7 +634,7 @@ fn immediate_data(a: &AttrView<'_>) -> Fit<ImmediateData> {
 /// An `NFTA_DATA_VERDICT` payload that [`put_verdict`] writes back byte for byte: a code,
 /// plus a chain exactly for jump and goto; a queue code carries no flag bits.
 fn strict_verdict(payload: &[u8]) -> Fit<Verdict> {
-    let f = Fields::parse(payload, &[va::NFTA_VERDICT_CODE, va::NFTA_VERDICT_CHAIN])?;
+    let f = fields!(payload, [va::NFTA_VERDICT_CODE, va::NFTA_VERDICT_CHAIN])?;
     let code = f.req(va::NFTA_VERDICT_CODE, be32)?;
     let chain = f.opt(va::NFTA_VERDICT_CHAIN, string)?;
     let verdict = match (code as i32, chain) {
@@ -653,9 +678,9 @@ fn typed(name: &str, data: &[u8], depth: usize) -> Fit<Expr> {
 
 /// `payload` (a load; writes and checksum updates do not fit).
 fn payload(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             pa::NFTA_PAYLOAD_DREG,
             pa::NFTA_PAYLOAD_BASE,
             pa::NFTA_PAYLOAD_OFFSET,
@@ -672,7 +697,7 @@ fn payload(data: &[u8]) -> Fit<Expr> {
 
 /// `meta` (a load; `meta set` does not fit).
 fn meta(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(data, &[me::NFTA_META_DREG, me::NFTA_META_KEY])?;
+    let f = fields!(data, [me::NFTA_META_DREG, me::NFTA_META_KEY])?;
     Ok(Expr::Meta {
         key: MetaKey::from_number(f.req(me::NFTA_META_KEY, be32)?),
         dreg: f.req_reg(me::NFTA_META_DREG)?,
@@ -681,9 +706,9 @@ fn meta(data: &[u8]) -> Fit<Expr> {
 
 /// `cmp`.
 fn cmp(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[cm::NFTA_CMP_SREG, cm::NFTA_CMP_OP, cm::NFTA_CMP_DATA],
+        [cm::NFTA_CMP_SREG, cm::NFTA_CMP_OP, cm::NFTA_CMP_DATA],
     )?;
     Ok(Expr::Cmp {
         sreg: f.req_reg(cm::NFTA_CMP_SREG)?,
@@ -694,9 +719,9 @@ fn cmp(data: &[u8]) -> Fit<Expr> {
 
 /// `bitwise` (mask and xor; shifts do not fit).
 fn bitwise(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             bw::NFTA_BITWISE_SREG,
             bw::NFTA_BITWISE_DREG,
             bw::NFTA_BITWISE_LEN,
@@ -721,7 +746,7 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
 
 /// `ct` (a load without direction; `ct set` does not fit).
 fn ct(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(data, &[ctk::NFTA_CT_DREG, ctk::NFTA_CT_KEY])?;
+    let f = fields!(data, [ctk::NFTA_CT_DREG, ctk::NFTA_CT_KEY])?;
     Ok(Expr::Ct {
         key: CtKey::from_number(f.req(ctk::NFTA_CT_KEY, be32)?),
         dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
@@ -730,9 +755,9 @@ fn ct(data: &[u8]) -> Fit<Expr> {
 
 /// `lookup` (the batch id is ignored).
 fn lookup(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             lk::NFTA_LOOKUP_SET,
             lk::NFTA_LOOKUP_SREG,
             lk::NFTA_LOOKUP_DREG,
@@ -755,7 +780,7 @@ fn lookup(data: &[u8]) -> Fit<Expr> {
 
 /// `reject` (the kernel leaves the code out of a TCP reset: 0).
 fn reject(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(data, &[rj::NFTA_REJECT_TYPE, rj::NFTA_REJECT_ICMP_CODE])?;
+    let f = fields!(data, [rj::NFTA_REJECT_TYPE, rj::NFTA_REJECT_ICMP_CODE])?;
     Ok(Expr::Reject {
         kind: RejectType::from_number(f.req(rj::NFTA_REJECT_TYPE, be32)?).ok_or(Misfit)?,
         code: f.opt(rj::NFTA_REJECT_ICMP_CODE, byte)?.unwrap_or(0),
@@ -764,9 +789,9 @@ fn reject(data: &[u8]) -> Fit<Expr> {
 
 /// `counter` (missing values are 0).
 fn counter(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             co::NFTA_COUNTER_BYTES,
             co::NFTA_COUNTER_PACKETS,
             co::NFTA_COUNTER_PAD,
@@ -780,9 +805,9 @@ fn counter(data: &[u8]) -> Fit<Expr> {
 
 /// `limit`.
 fn limit(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             li::NFTA_LIMIT_RATE,
             li::NFTA_LIMIT_UNIT,
             li::NFTA_LIMIT_BURST,
@@ -815,9 +840,9 @@ fn limit(data: &[u8]) -> Fit<Expr> {
 
 /// `quota` (the depleted bit is state and ignored).
 fn quota(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             qu::NFTA_QUOTA_BYTES,
             qu::NFTA_QUOTA_FLAGS,
             qu::NFTA_QUOTA_PAD,
@@ -840,9 +865,9 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
     if depth >= MAX_DEPTH {
         return Err(Misfit);
     }
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             dy::NFTA_DYNSET_SET_NAME,
             dy::NFTA_DYNSET_SET_ID,
             dy::NFTA_DYNSET_OP,
@@ -892,7 +917,7 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
 
 /// `objref` (a named object; object maps do not fit).
 fn objref(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(data, &[ob::NFTA_OBJREF_IMM_TYPE, ob::NFTA_OBJREF_IMM_NAME])?;
+    let f = fields!(data, [ob::NFTA_OBJREF_IMM_TYPE, ob::NFTA_OBJREF_IMM_NAME])?;
     Ok(Expr::Objref {
         kind: ObjectType::from_number(f.req(ob::NFTA_OBJREF_IMM_TYPE, be32)?),
         name: f.req(ob::NFTA_OBJREF_IMM_NAME, string)?,
@@ -901,9 +926,9 @@ fn objref(data: &[u8]) -> Fit<Expr> {
 
 /// `log`.
 fn log(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             lg::NFTA_LOG_GROUP,
             lg::NFTA_LOG_PREFIX,
             lg::NFTA_LOG_SNAPLEN,
@@ -924,7 +949,7 @@ fn log(data: &[u8]) -> Fit<Expr> {
 
 /// `immediate` (a verdict or data).
 fn immediate(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(data, &[im::NFTA_IMMEDIATE_DREG, im::NFTA_IMMEDIATE_DATA])?;
+    let f = fields!(data, [im::NFTA_IMMEDIATE_DREG, im::NFTA_IMMEDIATE_DATA])?;
     Ok(Expr::Immediate {
         dreg: f.req_reg(im::NFTA_IMMEDIATE_DREG)?,
         data: immediate_data(&f.get(im::NFTA_IMMEDIATE_DATA).ok_or(Misfit)?)?,
@@ -951,9 +976,9 @@ fn proto_fits(flags: NatFlags, proto_min: Option<Reg>) -> Fit<()> {
 
 /// `nat` (`map_ips` added for an address register, as the kernel does).
 fn nat(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             na::NFTA_NAT_TYPE,
             na::NFTA_NAT_FAMILY,
             na::NFTA_NAT_REG_ADDR_MIN,
@@ -984,9 +1009,9 @@ fn nat(data: &[u8]) -> Fit<Expr> {
 
 /// `masq`.
 fn masq(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             ma::NFTA_MASQ_FLAGS,
             ma::NFTA_MASQ_REG_PROTO_MIN,
             ma::NFTA_MASQ_REG_PROTO_MAX,
@@ -1004,9 +1029,9 @@ fn masq(data: &[u8]) -> Fit<Expr> {
 
 /// `redir`.
 fn redir(data: &[u8]) -> Fit<Expr> {
-    let f = Fields::parse(
+    let f = fields!(
         data,
-        &[
+        [
             rd::NFTA_REDIR_REG_PROTO_MIN,
             rd::NFTA_REDIR_REG_PROTO_MAX,
             rd::NFTA_REDIR_FLAGS,

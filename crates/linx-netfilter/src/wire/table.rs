@@ -669,3 +669,61 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod speed {
+    use std::time::{Duration, Instant};
+
+    use linx_netlink_codec::AttrWriter;
+
+    use super::*;
+    use crate::Expr;
+    use crate::wire::expr::SetRefs;
+
+    /// No named or anonymous sets.
+    struct NoSets;
+
+    impl SetRefs for NoSets {
+        fn set_id(&self, _: &str) -> Option<u32> {
+            None
+        }
+        fn anonymous(&mut self) -> Result<(&'static str, u32), crate::Error> {
+            Err(crate::Error::Encode {
+                what: "test".into(),
+                reason: "no sets".into(),
+            })
+        }
+    }
+
+    /// `cargo test --release -p linx-netfilter --lib rule_decode_speed -- --ignored
+    /// --nocapture`: best-of-20 decode time of the nft-list benchmark's 10k rules.
+    #[test]
+    #[ignore = "timing, run by hand"]
+    fn rule_decode_speed() {
+        let msgs: Vec<Vec<u8>> = (0..10_000u32)
+            .map(|i| {
+                let rule = Rule::new(Expr::meta_nfproto_eq(2))
+                    .exprs(Expr::ip_saddr_eq(std::net::Ipv4Addr::from(0x0a00_0000 + i)))
+                    .accept();
+                let mut buf = Vec::new();
+                encode_rule(
+                    &mut AttrWriter::new(&mut buf),
+                    "lxbench",
+                    "input",
+                    &rule,
+                    &mut NoSets,
+                )
+                .unwrap();
+                buf
+            })
+            .collect();
+        let mut best = Duration::MAX;
+        for _ in 0..20 {
+            let t0 = Instant::now();
+            let rules: Vec<Rule> = msgs.iter().map(|m| decode_rule_ref(m).unwrap().2).collect();
+            best = best.min(t0.elapsed());
+            assert_eq!(rules.len(), 10_000);
+        }
+        eprintln!("10k rules decoded in {best:?} (best of 20)");
+    }
+}
