@@ -230,11 +230,16 @@ linx_netlink_codec::verb! {
                         }
                     })
                     .await;
-                if let Some(e) = elem_failed.into_inner() {
-                    failed.get_or_insert(e);
-                }
+                // A decode error counts only for the attempt that is kept.
+                let attempt_failed = elem_failed.into_inner();
                 let mut dec = dec.into_inner();
-                match res.map(|_| dec.consistent()) {
+                let verdict = res.map(|_| dec.consistent());
+                if matches!(verdict, Ok(true)) || attempt == ELEM_DUMP_ATTEMPTS {
+                    if let Some(e) = attempt_failed {
+                        failed.get_or_insert(e);
+                    }
+                }
+                match verdict {
                     Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
                         std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
                     }

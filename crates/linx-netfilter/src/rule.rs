@@ -95,9 +95,16 @@ impl Rule {
     #[must_use = "builder methods return the changed rule"]
     pub fn exprs(mut self, exprs: impl IntoIterator<Item = Expr>) -> Rule {
         // Grow by exactly what is appended plus the closing verdict: a rule is built once and
-        // kept (10k rules with doubled capacity would hold megabytes of unused slots).
+        // kept (10k rules with doubled capacity would hold megabytes of unused slots). Only
+        // while the rule is short: a rule built from many calls grows amortized instead of
+        // reallocating on each.
         let exprs = exprs.into_iter();
-        self.exprs.reserve_exact(exprs.size_hint().0 + 1);
+        let more = exprs.size_hint().0 + 1;
+        if self.exprs.len() + more <= 16 {
+            self.exprs.reserve_exact(more);
+        } else {
+            self.exprs.reserve(more);
+        }
         self.exprs.extend(exprs);
         self
     }

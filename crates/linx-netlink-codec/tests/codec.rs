@@ -549,3 +549,37 @@ proptest! {
         let _ = parse_done(&m);
     }
 }
+
+/// Attributes whose length does not fit the 16-bit `nla_len` are refused, and nothing of
+/// them is left in the buffer (flat, string and nested).
+#[test]
+fn oversized_attributes_are_refused_whole() {
+    use linx_netlink_codec::{AttrWriter, EncodeError};
+    let big = vec![7u8; 65_532]; // 4 + 65532 = 65536: one past the limit
+    let mut buf = Vec::new();
+    let mut w = AttrWriter::new(&mut buf);
+    assert!(matches!(
+        w.put(1, &big),
+        Err(EncodeError::AttrTooLong { attr_type: 1, .. })
+    ));
+    assert!(
+        w.put(1, &big[1..]).is_ok(),
+        "65535 bytes with the header fit"
+    );
+    let fitting = buf.len();
+    let mut w = AttrWriter::new(&mut buf);
+    let text = "x".repeat(65_531); // + NUL + header = 65536
+    assert!(matches!(
+        w.put_str(2, &text),
+        Err(EncodeError::AttrTooLong { attr_type: 2, .. })
+    ));
+    assert_eq!(buf.len(), fitting, "a refused string leaves nothing behind");
+    let mut w = AttrWriter::new(&mut buf);
+    let nest = w.begin_nest(3, true);
+    w.put(1, &big[..40_000]).unwrap();
+    w.put(1, &big[..40_000]).unwrap();
+    assert!(matches!(
+        w.end_nest(nest),
+        Err(EncodeError::AttrTooLong { .. })
+    ));
+}

@@ -256,6 +256,7 @@ impl BatchMachine {
         // The body becomes the datagram: BATCH_BEGIN goes into the head room in front of the
         // messages (at most HEAD_ROOM bytes), and the datagram starts where it starts.
         self.tx = std::mem::take(&mut self.batch.body);
+        debug_assert!(head.len() <= HEAD_ROOM, "BATCH_BEGIN outgrew the head room");
         self.start = HEAD_ROOM - head.len();
         self.tx[self.start..HEAD_ROOM].copy_from_slice(&head);
         self.end_at = self.tx.len();

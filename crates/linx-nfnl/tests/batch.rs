@@ -253,3 +253,42 @@ proptest! {
         prop_assert_eq!(g, Gen { id, proc_pid: Some(pid), proc_name: Some(name) });
     }
 }
+
+/// Attribution holds whatever the sequence numbers look like: wrapping past `u32::MAX`, or
+/// with gaps (a counter shared with other requests).
+#[test]
+fn refusals_are_attributed_across_wraparound_and_gaps() {
+    type Counter = Box<dyn FnMut() -> u32>;
+    let counters: [(&str, Counter); 2] = [
+        ("wrapping", {
+            let mut s = u32::MAX - 3;
+            Box::new(move || {
+                s = s.wrapping_add(1);
+                s
+            })
+        }),
+        ("gaps", {
+            let mut s = 100;
+            Box::new(move || {
+                s += 7;
+                s
+            })
+        }),
+    ];
+    for (name, mut seq) in counters {
+        let mut m = five().into_machine();
+        let now = Instant::now();
+        let tx = m.poll_transmit(now, &mut seq).unwrap().to_vec();
+        let sent: Vec<u32> = MsgIter::new(&tx).map(|x| x.unwrap().seq()).collect();
+        let r = [reply(sent[4], 17, Some("exists")), reply(sent[5], 0, None)].concat();
+        for msg in MsgIter::new(&r) {
+            m.handle_message(now, &msg.unwrap()).unwrap();
+        }
+        assert!(m.is_finished(), "{name}");
+        let Err(Error::Batch { first, .. }) = m.finish() else {
+            panic!("{name}: not refused")
+        };
+        assert_eq!(first.batch_seq, Some(4), "{name}");
+        assert_eq!(first.error.errno, Errno::EEXIST, "{name}");
+    }
+}

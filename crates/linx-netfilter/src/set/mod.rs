@@ -373,12 +373,28 @@ pub(crate) fn check_literal_flags(key: &KeyType, flags: SetFlags) -> Result<(), 
     Ok(())
 }
 
-/// A fast, non-keyed hash for the duplicate checks of set elements (a multiply-rotate mix of
-/// each written word, then a final avalanche): the input is the caller's own data or the
-/// kernel's, not an attacker's, and SipHash (then byte-wise FNV) was a visible share of
-/// validating a 100k-element set.
-#[derive(Clone, Copy, Default)]
-pub(crate) struct FastHash;
+/// A fast hash for the duplicate checks of set elements (a multiply-rotate mix of each
+/// written word, then a final avalanche), seeded at random per check: elements may come from
+/// a remote host (a dynamic set filled from packets, pulled and pushed back), and with a
+/// known seed colliding elements can be computed in one step. SipHash (then byte-wise FNV)
+/// was a visible share of validating a 100k-element set.
+#[derive(Clone, Copy)]
+pub(crate) struct FastHash(u64);
+
+impl FastHash {
+    /// A hash under a fresh random seed (from std's `RandomState`, no extra dependency).
+    pub(crate) fn random() -> FastHash {
+        use std::hash::BuildHasher;
+        FastHash(std::hash::RandomState::new().hash_one(0x6c69_6e78_u64))
+    }
+
+    /// The hash of one value.
+    #[inline]
+    pub(crate) fn one(&self, value: &impl std::hash::Hash) -> u64 {
+        use std::hash::BuildHasher;
+        self.hash_one(value)
+    }
+}
 
 /// The hasher state of [`FastHash`].
 #[derive(Clone, Copy)]
@@ -395,7 +411,7 @@ impl FastHasher {
 impl std::hash::BuildHasher for FastHash {
     type Hasher = FastHasher;
     fn build_hasher(&self) -> FastHasher {
-        FastHasher(0xcbf2_9ce4_8422_2325)
+        FastHasher(self.0)
     }
 }
 
@@ -450,13 +466,6 @@ impl std::hash::Hasher for FastHasher {
         x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
         x ^ (x >> 32)
     }
-}
-
-/// The [`FastHash`] of one value.
-#[inline]
-pub(crate) fn fast_hash(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::BuildHasher;
-    FastHash.hash_one(value)
 }
 
 /// A set of 64-bit hashes for duplicate checks: open addressing over a flat table of 32-bit
@@ -535,11 +544,13 @@ where
         return Ok(());
     }
     let mut sieve = HashSieve::with_capacity(n);
-    if elements.clone().all(|e| sieve.insert(fast_hash(e))) {
+    let hash = FastHash::random();
+    if elements.clone().all(|e| sieve.insert(hash.one(e))) {
         return Ok(());
     }
-    // A repeated hash: find the repeated element exactly (or none, for a hash collision).
-    let mut seen = HashSet::with_capacity_and_hasher(n, FastHash);
+    // A repeated hash: find the repeated element exactly (or none, for a hash collision),
+    // under std's keyed hash.
+    let mut seen = HashSet::with_capacity(n);
     for element in elements {
         if !seen.insert(element) {
             return Err((element, Reason::DuplicateElement));

@@ -64,6 +64,8 @@
 //! end before start; the decoder pairs them by value, not position); other elements in
 //! dump order. Catch-all elements (`*`, no key) are skipped: the model has none.
 
+use std::hash::{BuildHasher, Hasher, RandomState};
+
 use linx_ip::{Ip, Mac, Subnet};
 use linx_netlink_codec::consts::NLM_F_CREATE;
 use linx_netlink_codec::{AttrIter, DecodeError, DecodeErrorKind};
@@ -1197,19 +1199,21 @@ pub(crate) struct ElemDecoder<'a> {
     values: Vec<MapValue>,
     /// Boundaries of a scalar interval set.
     bounds: Vec<Bound>,
-    /// A hash of every element's raw key (and key end), to find an element the kernel
-    /// dumped twice (see [`ElemDecoder::consistent`]).
+    /// The identity of every element (its raw key, key end and end flag), to find an
+    /// element the kernel dumped twice (see [`ElemDecoder::consistent`]).
     seen: Seen,
 }
 
 /// The identities of the elements dumped so far (see [`ElemDecoder::consistent`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Seen {
     /// Keys of at most 4 bytes without key end (plain sets of addresses, ports, marks):
     /// the key bytes themselves, half the memory of a 64-bit identity.
     Narrow(Vec<u32>),
-    /// Anything else: [`key_hash`].
-    Wide(Vec<u64>),
+    /// Anything else: [`key_hash`] under a per-decoder random key, so that elements a
+    /// remote host can plant in a dynamic set cannot be made to collide (a collision would
+    /// read as a duplicate and make every re-dump look inconsistent).
+    Wide(Vec<u64>, RandomState),
 }
 
 impl Seen {
@@ -1223,7 +1227,7 @@ impl Seen {
                 word[..n].copy_from_slice(&key[..n]);
                 v.push(u32::from_le_bytes(word));
             }
-            Seen::Wide(v) => v.push(key_hash(key, key_end, end)),
+            Seen::Wide(v, keyed) => v.push(key_hash(keyed, key, key_end, end)),
         }
     }
 
@@ -1231,7 +1235,7 @@ impl Seen {
     fn all_distinct(&mut self) -> bool {
         match self {
             Seen::Narrow(v) => all_distinct(v),
-            Seen::Wide(v) => all_distinct(v),
+            Seen::Wide(v, _) => all_distinct(v),
         }
     }
 }
@@ -1510,16 +1514,17 @@ fn plain_value(key: &KeyType, b: &[u8]) -> Option<ElemValue> {
 
 /// An element's identity (key, key end, end flag) as one word, only compared within one
 /// dump: short keys (up to 7 bytes: addresses, ports, marks) are packed exactly with their
-/// length and end flag, longer ones hashed (a collision merely causes a needless re-dump).
+/// length and end flag, longer ones hashed with `keyed` (SipHash under a random key: a
+/// collision, about one in 2^64 per pair, causes a needless re-dump and does not repeat on
+/// the next attempt, which draws a new key).
 #[inline]
-fn key_hash(key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
+fn key_hash(keyed: &RandomState, key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
     if key_end.is_none() && key.len() <= 7 {
         let mut word = [0u8; 8];
         word[..key.len()].copy_from_slice(key);
         return u64::from_le_bytes(word) | (key.len() as u64) << 56 | u64::from(end) << 60;
     }
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = crate::set::FastHash.build_hasher();
+    let mut h = keyed.build_hasher();
     h.write(key);
     if let Some(k) = key_end {
         h.write_u8(0xff);
@@ -1546,7 +1551,7 @@ impl<'a> ElemDecoder<'a> {
             {
                 Seen::Narrow(Vec::new())
             } else {
-                Seen::Wide(Vec::new())
+                Seen::Wide(Vec::new(), RandomState::new())
             },
         }
     }
@@ -2615,7 +2620,11 @@ mod tests {
                 w.end_nest(list).unwrap();
                 let mut dec = ElemDecoder::new(&info);
                 let fed = dec.feed(&buf).map_err(|e| e.to_string());
-                let seen = dec.seen.clone();
+                // Wide identities are keyed per decoder: compare their count only.
+                let seen = match &dec.seen {
+                    Seen::Narrow(v) => v.iter().map(|&x| u64::from(x)).collect(),
+                    Seen::Wide(v, _) => vec![0; v.len()],
+                };
                 let out = fed.and_then(|()| dec.finish().map_err(|e| e.to_string()));
                 (format!("{out:?}"), seen)
             };
@@ -2652,7 +2661,6 @@ mod tests {
         }
     }
 
-    /// Set infos for the never-panic tests.
     /// A dump that repeats an element (as a hash set resized mid-dump does) is caught, for
     /// short keys (kept as they are) and long ones (hashed).
     #[test]
@@ -2699,23 +2707,24 @@ mod tests {
 
     #[test]
     fn key_identity_tells_keys_apart() {
+        let k = RandomState::new();
         let ids = [
-            key_hash(&[], None, false),
-            key_hash(&[0], None, false),
-            key_hash(&[0, 0], None, false),
-            key_hash(&[0, 0], None, true),
-            key_hash(&[1, 0], None, false),
-            key_hash(&[0; 7], None, false),
-            key_hash(&[0; 8], None, false),
-            key_hash(&[0; 2], Some(&[0; 2]), false),
-            key_hash(&[0; 16], None, false),
-            key_hash(&[0; 16], None, true),
+            key_hash(&k, &[], None, false),
+            key_hash(&k, &[0], None, false),
+            key_hash(&k, &[0, 0], None, false),
+            key_hash(&k, &[0, 0], None, true),
+            key_hash(&k, &[1, 0], None, false),
+            key_hash(&k, &[0; 7], None, false),
+            key_hash(&k, &[0; 8], None, false),
+            key_hash(&k, &[0; 2], Some(&[0; 2]), false),
+            key_hash(&k, &[0; 16], None, false),
+            key_hash(&k, &[0; 16], None, true),
         ];
         let distinct: std::collections::HashSet<_> = ids.iter().collect();
         assert_eq!(distinct.len(), ids.len());
         assert_eq!(
-            key_hash(&[10, 0, 0, 1], None, false),
-            key_hash(&[10, 0, 0, 1], None, false)
+            key_hash(&k, &[10, 0, 0, 1], None, false),
+            key_hash(&k, &[10, 0, 0, 1], None, false)
         );
     }
 
@@ -2744,6 +2753,7 @@ mod tests {
         assert_eq!(plain_value(&KeyType::Ipv4Addr, &el[8..11]), None);
     }
 
+    /// Set infos for the never-panic tests.
     fn decoder_infos() -> Vec<SetInfo> {
         [
             INTERVAL_SET,
