@@ -108,6 +108,7 @@ pub(crate) fn encode(
 }
 
 /// Decode the payload of one `NFTA_LIST_ELEM` of an expression list.
+#[inline]
 pub(crate) fn decode(elem: &[u8]) -> Result<Expr, DecodeError> {
     decode_at(elem, 0)
 }
@@ -485,6 +486,7 @@ fn check_proto_flag(
 // ---------------------------------------------------------------------------------------
 
 /// [`decode`] at nesting depth `depth` (dynset expressions are one level down).
+#[inline]
 fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
     let mut name = None;
     let mut data: &[u8] = &[];
