@@ -1800,6 +1800,11 @@ mod tests {
         out
     }
 
+    /// The set info the kernel would report for `set` (its NEWSET attributes, decoded).
+    pub(super) fn info_of(set: &Set) -> SetInfo {
+        decode_set(&newset(&SetSpec::of_set(set, 1))[4..]).unwrap()
+    }
+
     /// Decode what `spec` encodes to: set info, then elements from its messages.
     fn round_trip(spec: &SetSpec<'_>) -> (SetInfo, Elements) {
         let msg = newset(spec);
@@ -2615,10 +2620,7 @@ mod tests {
                 KeyType::Raw { type_id: 0, len: 3 },
                 KeyType::Ipv6Addr,
             ][which].clone();
-            let set = crate::Set::new("s", key);
-            let mut msg = vec![2, 0, 0, 0];
-            encode_set(&mut AttrWriter::new(&mut msg), "t", &SetSpec::of_set(&set, 1)).unwrap();
-            let info = decode_set(&msg[4..]).unwrap();
+            let info = info_of(&crate::Set::new("s", key));
             let elems = |with_flags: bool| {
                 let mut buf = Vec::new();
                 let mut w = AttrWriter::new(&mut buf);
@@ -2682,15 +2684,7 @@ mod tests {
     #[test]
     fn repeated_elements_make_a_dump_inconsistent() {
         for (key, len) in [(KeyType::Ipv4Addr, 4u8), (KeyType::Ipv6Addr, 16)] {
-            let set = crate::Set::new("s", key);
-            let mut msg = vec![2, 0, 0, 0];
-            encode_set(
-                &mut AttrWriter::new(&mut msg),
-                "t",
-                &SetSpec::of_set(&set, 1),
-            )
-            .unwrap();
-            let info = decode_set(&msg[4..]).unwrap();
+            let info = info_of(&crate::Set::new("s", key));
             let message = |first: u8, count: u8| {
                 let mut buf = Vec::new();
                 let mut w = AttrWriter::new(&mut buf);
@@ -2931,15 +2925,7 @@ mod speed {
     #[test]
     #[ignore = "timing, run by hand"]
     fn elem_decode_speed() {
-        let set = Set::new("addrs", KeyType::Ipv4Addr);
-        let mut msg = vec![2, 0, 0, 0];
-        encode_set(
-            &mut AttrWriter::new(&mut msg),
-            "t",
-            &SetSpec::of_set(&set, 1),
-        )
-        .unwrap();
-        let info = decode_set(&msg[4..]).unwrap();
+        let info = super::tests::info_of(&Set::new("addrs", KeyType::Ipv4Addr));
         let mut msgs = Vec::new();
         for m in 0..50u32 {
             let mut buf = Vec::new();
