@@ -49,7 +49,7 @@ fn elements_are_read_by_key_type() {
     );
     assert_eq!(
         t.set("r").unwrap().elements[0],
-        SetElement::Value(ElemValue::Bytes(vec![0xab, 0xcd]))
+        SetElement::Value(ElemValue::Bytes([0xab, 0xcd].into()))
     );
     assert_eq!(
         t.set("c").unwrap().elements[0],

@@ -76,12 +76,12 @@ fn value_of(key: &KeyType) -> BoxedStrategy<ElemValue> {
         KeyType::InetProto => any::<u8>().prop_map(ElemValue::Proto).boxed(),
         KeyType::InetService => any::<u16>().prop_map(ElemValue::Port).boxed(),
         KeyType::Mark => any::<u32>().prop_map(ElemValue::Mark).boxed(),
-        KeyType::Ifname => ifname().prop_map(ElemValue::Ifname).boxed(),
+        KeyType::Ifname => ifname().prop_map(|n| ElemValue::Ifname(n.into())).boxed(),
         KeyType::CtState => (0u32..0x80)
             .prop_map(|b| ElemValue::CtState(CtState::from_bits_retain(b)))
             .boxed(),
         KeyType::Raw { len, .. } => bytes(*len as usize..=*len as usize)
-            .prop_map(ElemValue::Bytes)
+            .prop_map(|b| ElemValue::Bytes(b.into()))
             .boxed(),
         KeyType::Concat(_) => unreachable!("scalar keys only"),
     }
@@ -125,7 +125,7 @@ fn key_and_elements(interval: bool) -> impl Strategy<Value = (KeyType, Vec<SetEl
                 .iter()
                 .map(|f| element_of(f, interval))
                 .collect::<Vec<_>>()
-                .prop_map(SetElement::Concat)
+                .prop_map(SetElement::concat)
                 .boxed()
         } else {
             element_of(&key, interval)
@@ -575,9 +575,9 @@ fn any_value() -> impl Strategy<Value = ElemValue> {
         any::<u8>().prop_map(ElemValue::Proto),
         any::<u16>().prop_map(ElemValue::Port),
         any::<u32>().prop_map(ElemValue::Mark),
-        "\\PC{0,20}".prop_map(ElemValue::Ifname),
+        "\\PC{0,20}".prop_map(|n| ElemValue::Ifname(n.into())),
         any::<u32>().prop_map(|b| ElemValue::CtState(CtState::from_bits_retain(b))),
-        bytes(0..=20).prop_map(ElemValue::Bytes),
+        bytes(0..=20).prop_map(|b| ElemValue::Bytes(b.into())),
     ]
 }
 
@@ -591,7 +591,7 @@ fn any_element() -> impl Strategy<Value = SetElement> {
             .prop_map(|(o, l)| SetElement::Prefix(Subnet::new(Ip::V6(o), l).unwrap())),
     ];
     leaf.prop_recursive(2, 8, 4, |inner| {
-        vec(inner, 0..5).prop_map(SetElement::Concat)
+        vec(inner, 0..5).prop_map(SetElement::concat)
     })
 }
 

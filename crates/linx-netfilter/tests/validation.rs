@@ -1300,7 +1300,7 @@ fn set_element_types() {
         (CtState, linx_netfilter::CtState::NEW.into()),
         (
             Raw { type_id: 0, len: 2 },
-            SetElement::Value(ElemValue::Bytes(vec![1, 2])),
+            SetElement::Value(ElemValue::Bytes([1, 2].into())),
         ),
         (
             Concat(vec![Ipv4Addr, InetService]),
@@ -1333,7 +1333,7 @@ fn set_element_types() {
     assert!(matches!(
         set_err(
             Set::new("s", Raw { type_id: 0, len: 2 })
-                .element(SetElement::Value(ElemValue::Bytes(vec![1])))
+                .element(SetElement::Value(ElemValue::Bytes([1].into())))
         ),
         Reason::ElementType { .. }
     ));

@@ -1337,12 +1337,12 @@ fn field_value(field: &KeyType, b: &[u8], interval: bool) -> Result<ElemValue, D
             let name = std::str::from_utf8(&b[..n]).ok();
             match name {
                 Some(name) if n > 0 && n < IFNAMSIZ && b[n..].iter().all(|&c| c == 0) => {
-                    ElemValue::Ifname(name.to_owned())
+                    ElemValue::Ifname(name.into())
                 }
-                _ => ElemValue::Bytes(b.to_vec()),
+                _ => ElemValue::Bytes(b.into()),
             }
         }
-        KeyType::Raw { .. } => ElemValue::Bytes(b.to_vec()),
+        KeyType::Raw { .. } => ElemValue::Bytes(b.into()),
         KeyType::Concat(_) => return Err(elem_err("nested concatenation")),
     })
 }
@@ -1433,7 +1433,7 @@ fn element(key: &KeyType, lo: &[u8], hi: &[u8], interval: bool) -> Result<SetEle
                 let ((f, l), (_, h)) = (l?, h?);
                 parts.push(interval_elem(f, l, h, interval)?);
             }
-            Ok(SetElement::Concat(parts))
+            Ok(SetElement::Concat(parts.into_boxed_slice()))
         }
         scalar => interval_elem(scalar, lo, hi, interval),
     }
