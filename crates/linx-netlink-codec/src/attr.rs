@@ -294,19 +294,31 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     /// Append an attribute with the exact type bits `raw_type` and `payload`.
     #[inline]
     pub fn put(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
-        let len = NLA_HDRLEN + payload.len();
+        self.put_then_zeros(raw_type, payload, 0)
+    }
+
+    /// Append an attribute whose payload is `payload` followed by `zeros` zero bytes (a
+    /// string's NUL terminator), then the padding; nothing is written when it is too long.
+    #[inline]
+    fn put_then_zeros(
+        &mut self,
+        raw_type: u16,
+        payload: &[u8],
+        zeros: usize,
+    ) -> Result<(), EncodeError> {
+        let len = NLA_HDRLEN + payload.len() + zeros;
         if len > u16::MAX as usize {
             return Err(EncodeError::AttrTooLong {
                 attr_type: raw_type,
-                len: payload.len(),
+                len: payload.len() + zeros,
             });
         }
         self.buf.reserve(align(len));
         self.buf.put_slice(&header(len as u16, raw_type));
         self.buf.put_slice(payload);
-        let pad = align(len) - len;
-        if pad != 0 {
-            self.buf.put_zeros(pad);
+        let zeros = zeros + align(len) - len;
+        if zeros != 0 {
+            self.buf.put_zeros(zeros);
         }
         Ok(())
     }
@@ -391,19 +403,7 @@ impl<'b, B: NlBuffer + ?Sized> AttrWriter<'b, B> {
     /// Append a string attribute; a NUL terminator is added.
     #[inline]
     pub fn put_str(&mut self, raw_type: u16, s: &str) -> Result<(), EncodeError> {
-        let len = NLA_HDRLEN + s.len() + 1;
-        if len > u16::MAX as usize {
-            return Err(EncodeError::AttrTooLong {
-                attr_type: raw_type,
-                len: s.len() + 1,
-            });
-        }
-        self.buf.reserve(align(len));
-        self.buf.put_slice(&header(len as u16, raw_type));
-        self.buf.put_slice(s.as_bytes());
-        // The NUL terminator and the padding after it: 1 to 4 bytes.
-        self.buf.put_zeros(align(len) - len + 1);
-        Ok(())
+        self.put_then_zeros(raw_type, s.as_bytes(), 1)
     }
 
     /// Open a nested attribute; `flag` sets `NLA_F_NESTED` on it (nf_tables wants it,
@@ -512,12 +512,8 @@ impl RawAttrs {
 
     /// Keep `attr` (header, payload and zero padding).
     pub fn push(&mut self, attr: &AttrView<'_>) {
-        let len = NLA_HDRLEN + attr.payload().len();
-        self.0.reserve(align(len));
-        self.0
-            .extend_from_slice(&header(len as u16, attr.raw_type()));
-        self.0.extend_from_slice(attr.payload());
-        self.0.put_zeros(align(len) - len);
+        // Cannot fail: a parsed attribute's length already fit its 16-bit field.
+        let _ = self.push_raw(attr.raw_type(), attr.payload());
     }
 
     /// Keep an attribute given by type bits and payload.
