@@ -537,19 +537,8 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
         for (index, rule) in chain.rules().iter().enumerate() {
             let bad = |reason| ctx.bad_rule(index, reason);
             for expr in &rule.exprs {
-                // One match per expression (this walk covers every expression of the
-                // table): verdicts first, as `Expr::verdicts` lists them, then references.
-                match expr {
-                    Expr::Immediate {
-                        data: ImmediateData::Verdict(verdict),
-                        ..
-                    } => jump(table, &chains, &ctx, verdict, &mut edges[from])?,
-                    Expr::VmapLiteral(lit) => {
-                        for (_, verdict) in &lit.elements {
-                            jump(table, &chains, &ctx, verdict, &mut edges[from])?;
-                        }
-                    }
-                    _ => {}
+                for verdict in expr.verdicts() {
+                    jump(table, &chains, &ctx, verdict, &mut edges[from])?;
                 }
                 match expr {
                     Expr::Lookup {
