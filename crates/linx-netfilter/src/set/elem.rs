@@ -352,12 +352,10 @@ impl SetElement {
                 Ok(SetElement::Concat(parts))
             }
             (ElemDoc::Map(map), _) => match (map.len(), map.get("range")) {
-                (1, Some(ElemDoc::List(ends))) if ends.len() == 2 => {
-                    Ok(SetElement::Range(Box::new((
-                        ElemValue::from_doc(&ends[0], key)?,
-                        ElemValue::from_doc(&ends[1], key)?,
-                    ))))
-                }
+                (1, Some(ElemDoc::List(ends))) if ends.len() == 2 => Ok(SetElement::range(
+                    ElemValue::from_doc(&ends[0], key)?,
+                    ElemValue::from_doc(&ends[1], key)?,
+                )),
                 _ => Err(mismatch()),
             },
             (ElemDoc::Str(text), KeyType::Ipv4Addr | KeyType::Ipv6Addr) if text.contains('/') => {

@@ -1398,10 +1398,7 @@ fn interval_elem(
             }
         }
     }
-    Ok(SetElement::Range(Box::new((
-        lo_v,
-        field_value(field, hi, interval)?,
-    ))))
+    Ok(SetElement::range(lo_v, field_value(field, hi, interval)?))
 }
 
 /// Split a concatenated key into its 4-byte-padded fields.
@@ -1631,17 +1628,7 @@ impl<'a> ElemDecoder<'a> {
                 value,
             });
         } else {
-            let elem = match &self.info.key {
-                KeyType::Concat(_) => element(&self.info.key, key, key, false)?,
-                // A single value of a scalar type: no bounds to pair or compare.
-                scalar => {
-                    let want = scalar.key_len() as usize;
-                    if key.len() != want {
-                        return Err(DecodeError::bad_size("set key", want, key.len()));
-                    }
-                    SetElement::Value(field_value(scalar, key, false)?)
-                }
-            };
+            let elem = element(&self.info.key, key, key, false)?;
             let value = self.value(e.data)?;
             self.keys.push(elem);
             self.values.extend(value);
@@ -1665,12 +1652,13 @@ impl<'a> ElemDecoder<'a> {
                 let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;
                 // What the kernel sends for a plain set (a key, nothing else) is read without
                 // the general attribute walk; anything else takes it.
-                if let Some(key) = plain.and_then(|_| key_only(el.payload())) {
-                    if let Some(value) = plain.and_then(|scalar| plain_value(scalar, key)) {
-                        self.seen.push(key, None, false);
-                        self.keys.push(SetElement::Value(value));
-                        continue;
-                    }
+                if let Some(scalar) = plain
+                    && let Some(key) = key_only(el.payload())
+                    && let Some(value) = plain_value(scalar, key)
+                {
+                    self.seen.push(key, None, false);
+                    self.keys.push(SetElement::Value(value));
+                    continue;
                 }
                 self.element(el.payload()).map_err(|e| {
                     e.within(el.raw_type(), el.offset())
