@@ -232,7 +232,7 @@ linx_netlink_codec::verb! {
                     .await;
                 // A decode error counts only for the attempt that is kept.
                 let attempt_failed = elem_failed.into_inner();
-                let mut dec = dec.into_inner();
+                let dec = dec.into_inner();
                 let verdict = res.map(|_| dec.consistent());
                 if matches!(verdict, Ok(true)) || attempt == ELEM_DUMP_ATTEMPTS {
                     if let Some(e) = attempt_failed {
