@@ -77,7 +77,32 @@ fn step(n: u32, what: &str) {
     println!("\n== {n}. {what}");
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// `e` in its `Display` form, then each cause whose text it does not already include.
+fn report(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tour: {}", report(&*e));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!("Linx tour: netlink sockets and the request engine");
 
     step(1, "a socket in the host namespace");
