@@ -17,6 +17,7 @@
 //!   file, `--pid` a process's namespace.
 
 use std::io::Read;
+use std::process::ExitCode;
 
 use linx_netfilter::{ChainKind, Mode, Ruleset, Scope, Table};
 use linx_netlink_sys::Netns;
@@ -125,7 +126,34 @@ fn print_table(t: &Table) {
     println!("}}");
 }
 
-fn main() -> Res<()> {
+/// `e` in its `Display` form, then each cause whose text it does not already include.
+fn report(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Runs the command; on failure prints `nft: <error>` (its `Display`, never `Debug`) and
+/// exits with status 1.
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("nft: {}", report(&*e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Res<()> {
     let a = args()?;
     let sock = linx_nfnl::open(a.netns)?;
     match a.command.as_str() {

@@ -6,6 +6,7 @@
 //! `ip netns add` makes), `-n /path` any namespace file, `--pid` a process's namespace.
 
 use std::collections::HashMap;
+use std::process::ExitCode;
 
 use linx_netlink_sys::{Netns, Socket};
 use linx_rtnl::addr::{self, AddrFlags, Address};
@@ -490,8 +491,36 @@ pub fn lines(sock: &Socket, object: &str) -> Res<Vec<String>> {
     })
 }
 
+/// `e` in its `Display` form, then each cause whose text it does not already include.
+pub fn report(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
+}
+
+/// Runs the command; on failure prints `ip: <error>` (its `Display`, never `Debug`) and
+/// exits with status 1.
 #[allow(dead_code)]
-fn main() -> Res<()> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ip: {}", report(&*e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn run() -> Res<()> {
     let a = args()?;
     let sock = Socket::open(linx_rtnl::PROTOCOL, a.netns.clone())?;
     let _ = sock.set_strict_check(true);

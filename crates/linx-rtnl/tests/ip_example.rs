@@ -1,9 +1,13 @@
 //! The `ip` example's JSON against `ip -j`: every field the example prints must equal what
-//! iproute2 prints for the same object.
+//! iproute2 prints for the same object. And its failures: the built binary must print errors
+//! with `Display` (`ip: netlink socket open failed: ENOENT (2)`), never `Debug`.
 
 #[path = "../examples/ip.rs"]
 #[allow(dead_code, unreachable_pub, missing_docs)]
 mod ip_example;
+
+use std::path::PathBuf;
+use std::process::Command;
 
 use linx_rtnl::link::{self, MacvlanMode, NewLink};
 use linx_testns::TestNs;
@@ -162,4 +166,94 @@ fn stats_json_matches_ip() {
         }
         break;
     }
+}
+
+/// The `ip` example binary, which `cargo test` builds next to this test's own binary
+/// (`target/<profile>/deps/ip_example-*` and `target/<profile>/examples/ip`).
+fn example_binary() -> PathBuf {
+    let me = std::env::current_exe().expect("path of this test binary");
+    let profile_dir = me
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test binary lives in <target>/<profile>/deps");
+    let bin = profile_dir.join("examples").join("ip");
+    assert!(
+        bin.is_file(),
+        "the ip example is not built at {}: run the whole package's tests \
+         (`cargo test -p linx-rtnl`, which builds the examples) or \
+         `cargo build -p linx-rtnl --example ip` first",
+        bin.display()
+    );
+    bin
+}
+
+/// Runs the example with `args`; it must fail with status 1. Returns its stderr.
+fn failing_run(args: &[&str]) -> String {
+    let out = Command::new(example_binary())
+        .args(args)
+        .output()
+        .expect("run the ip example");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "ip {args:?}: stderr {stderr:?}");
+    assert!(
+        out.stdout.is_empty(),
+        "ip {args:?}: stdout {:?}",
+        out.stdout
+    );
+    stderr
+}
+
+#[test]
+fn errors_print_with_display_not_debug() {
+    let cases = [
+        // Fails in Socket::open (ENOENT) before any namespace is entered: no root needed.
+        (
+            &["-n", "/nonexistent/linx/ns", "link"][..],
+            "ip: netlink socket open failed: ENOENT (2)\n",
+        ),
+        (
+            &["--no-such-option"][..],
+            "ip: invalid option '--no-such-option'\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let stderr = failing_run(args);
+        for debug in ["Os {", "{ stage", "errno:", "Error:", "UnexpectedOption"] {
+            assert!(
+                !stderr.contains(debug),
+                "Debug output {debug:?} in {stderr:?}"
+            );
+        }
+        assert_eq!(stderr, want, "ip {args:?}");
+    }
+}
+
+#[derive(Debug)]
+struct Layer(&'static str, Option<Box<Layer>>);
+
+impl std::fmt::Display for Layer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for Layer {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.1.as_deref().map(|e| e as _)
+    }
+}
+
+#[test]
+fn report_appends_each_cause_once() {
+    let e = Layer(
+        "open failed",
+        Some(Box::new(Layer(
+            "EPERM",
+            Some(Box::new(Layer("root", None))),
+        ))),
+    );
+    assert_eq!(ip_example::report(&e), "open failed: EPERM: root");
+    // A cause the message already quotes (thiserror's `{source}`) is not repeated.
+    let e = Layer("push failed: EPERM", Some(Box::new(Layer("EPERM", None))));
+    assert_eq!(ip_example::report(&e), "push failed: EPERM");
 }
