@@ -29,11 +29,12 @@ use crate::Errno;
 pub enum Stage {
     /// Spawning the helper thread that enters another namespace.
     Thread,
-    /// Opening the namespace file (`/proc/<pid>/ns/net` or a path), or
-    /// validating its path.
+    /// Opening the namespace file (`/proc/<pid>/ns/net` or a path),
+    /// `fstatfs(2)` on it, or validating its path (`ETIMEDOUT`: the helper
+    /// thread did not finish within its bound, as on a hung filesystem).
     Open,
-    /// `setns(2)` into the namespace (`EINVAL`: the file is not a network
-    /// namespace; `EPERM`: no `CAP_SYS_ADMIN` over it).
+    /// `setns(2)` into the namespace (`EINVAL`: a namespace of another type,
+    /// such as `/proc/self/ns/uts`; `EPERM`: no `CAP_SYS_ADMIN` over it).
     Setns,
     /// `socket(2)` (`EPROTONOSUPPORT`: no such netlink protocol in this kernel).
     Socket,
@@ -103,7 +104,9 @@ pub enum Error {
     /// before a datagram arrived.
     #[error("netlink socket recv timed out")]
     Timeout,
-    /// The namespace cannot name anything (`Netns::Pid(0)`).
+    /// The namespace cannot name a network namespace: `Netns::Pid(0)`, or a
+    /// file that is not a namespace file (not on nsfs: a regular file, a
+    /// directory, a FIFO, a device), refused before any `setns(2)`.
     #[error("invalid network namespace: {reason}")]
     InvalidNetns {
         /// What is wrong with it.

@@ -17,6 +17,20 @@
 //!   A path with a NUL byte fails with `Os { Open, EINVAL }`, one of
 //!   `PATH_MAX` bytes or more with `Os { Open, ENAMETOOLONG }`, before any
 //!   thread is spawned.
+//! - The helper opens the file `O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+//!   O_NOCTTY`, so a FIFO or a device cannot hold the open (and a terminal
+//!   does not become the controlling one), then `fstatfs(2)`s it. A file not
+//!   on nsfs (`NSFS_MAGIC`, `<linux/magic.h>`), such as a regular file, a
+//!   directory, a FIFO or `/dev/null`, fails with [`Error::InvalidNetns`]
+//!   (reason `not a namespace file (not on nsfs)`) before any `setns(2)`. A
+//!   namespace file of another type (`/proc/self/ns/uts`) is on nsfs;
+//!   `setns` refuses it with `Os { Setns, EINVAL }`.
+//! - Bounded: `open` waits at most `HELPER_BOUND` (10 s) for the helper.
+//!   Nothing it does waits on another process, so only a path on a hung
+//!   network or FUSE filesystem can keep it longer; `open` then fails with
+//!   `Os { Open, ETIMEDOUT }` and leaves the thread behind. If that thread
+//!   ever finishes, it closes what it opened and exits in its own namespace;
+//!   no caller thread is touched.
 //! - Entering a namespace needs `CAP_SYS_ADMIN` over it (root, or the owner of
 //!   its user namespace, as under `unshare -r`).
 
@@ -25,11 +39,14 @@ use std::fmt;
 use std::os::fd::OwnedFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
 
 use nix::fcntl::OFlag;
 use nix::libc;
 use nix::sched::CloneFlags;
 use nix::sys::stat::Mode;
+use nix::sys::statfs::{NSFS_MAGIC, fstatfs};
 
 use crate::error::os;
 use crate::{Errno, Error, Stage, sys};
@@ -107,33 +124,75 @@ impl Netns {
     }
 }
 
-/// Spawns a thread that enters the namespace at `path`, creates the socket
-/// and exits; joins it and returns the socket.
+/// How long [`Socket::open`](crate::Socket::open) waits for the helper
+/// thread before it fails with `Os { Open, ETIMEDOUT }`. The helper's work
+/// (open, `fstatfs`, `setns`, `socket`) takes microseconds; only a hung
+/// filesystem under the path can take longer.
+const HELPER_BOUND: Duration = Duration::from_secs(10);
+
+/// The [`Error::InvalidNetns`] reason for a file that is not on nsfs.
+const NOT_NSFS: &str = "not a namespace file (not on nsfs)";
+
+/// Enters the namespace at `path` on a helper thread, creates the socket
+/// there and returns it; the namespace change exits with the thread.
 fn socket_in(path: PathBuf, protocol: i32) -> Result<OwnedFd, Error> {
+    on_helper_thread(HELPER_BOUND, move || {
+        let ns = open_ns_file(&path)?;
+        // This changes the namespace of this helper thread only; it exits
+        // right after, taking the change with it.
+        nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(os(Stage::Setns))?;
+        drop(ns);
+        sys::netlink_socket(protocol).map_err(os(Stage::Socket))
+    })
+}
+
+/// Opens `path` without waiting for anyone and checks that it is a namespace
+/// file (on nsfs); the namespace type is left to `setns`.
+fn open_ns_file(path: &Path) -> Result<OwnedFd, Error> {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+    // writer (and some devices wait too); nsfs files ignore the flag.
+    let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
+    let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(os(Stage::Open))?;
+    let fs = fstatfs(&fd).map_err(os(Stage::Open))?;
+    if fs.filesystem_type() != NSFS_MAGIC {
+        return Err(Error::InvalidNetns { reason: NOT_NSFS });
+    }
+    Ok(fd)
+}
+
+/// Runs `work` on a fresh thread and returns its result, waiting at most
+/// `bound`; past that, `Os { Open, ETIMEDOUT }` and the thread is left to
+/// finish alone, dropping (closing) whatever it returns. A panic in `work`
+/// is re-raised here: it is a bug worth seeing, not an error to translate.
+fn on_helper_thread<T: Send + 'static>(
+    bound: Duration,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let (done_tx, done) = mpsc::sync_channel::<()>(1);
     let thread = std::thread::Builder::new()
         .name("linx-netns-open".into())
-        .spawn(move || -> Result<OwnedFd, Error> {
-            let ns = nix::fcntl::open(
-                path.as_path(),
-                OFlag::O_RDONLY | OFlag::O_CLOEXEC,
-                Mode::empty(),
-            )
-            .map_err(os(Stage::Open))?;
-            // This changes the namespace of this helper thread only; it exits
-            // right after, taking the change with it.
-            nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(os(Stage::Setns))?;
-            drop(ns);
-            sys::netlink_socket(protocol).map_err(os(Stage::Socket))
+        .spawn(move || {
+            let result = work();
+            // The receiver is gone after a timeout; nobody is left to tell.
+            let _ = done_tx.send(());
+            result
         })
         .map_err(|e| Error::Os {
             stage: Stage::Thread,
             errno: e.raw_os_error().map_or(Errno::EAGAIN, Errno::from_raw),
         })?;
-    match thread.join() {
-        Ok(result) => result,
-        // The closure only makes system calls; a panic there is a bug worth
-        // seeing, not an error to translate.
-        Err(panic) => std::panic::resume_unwind(panic),
+    match done.recv_timeout(bound) {
+        // Done, or panicked (the sender dropped unsent): either way the
+        // thread has finished its work and the join returns at once.
+        Ok(()) | Err(RecvTimeoutError::Disconnected) => match thread.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        },
+        // Dropping the handle detaches the thread.
+        Err(RecvTimeoutError::Timeout) => Err(Error::Os {
+            stage: Stage::Open,
+            errno: Errno::ETIMEDOUT,
+        }),
     }
 }
 
@@ -209,5 +268,54 @@ mod tests {
         // One byte shorter passes validation and fails later, in the kernel.
         let just = Netns::Path(PathBuf::from("/".repeat(libc::PATH_MAX as usize - 1)));
         assert_eq!(just.checked_path().map(|p| p.is_some()), Ok(true));
+    }
+
+    #[test]
+    fn only_nsfs_files_pass_the_open_check() {
+        let not_nsfs = Error::InvalidNetns { reason: NOT_NSFS };
+        for path in ["/", "/dev/null", "/proc/self/status"] {
+            let err = open_ns_file(Path::new(path)).unwrap_err();
+            assert_eq!(err, not_nsfs, "{path}");
+        }
+        // Any namespace type is on nsfs; setns checks the type.
+        for path in ["/proc/self/ns/net", "/proc/self/ns/uts"] {
+            assert!(open_ns_file(Path::new(path)).is_ok(), "{path}");
+        }
+        assert_eq!(
+            not_nsfs.to_string(),
+            "invalid network namespace: not a namespace file (not on nsfs)"
+        );
+    }
+
+    #[test]
+    fn the_helper_wait_is_bounded() {
+        let start = std::time::Instant::now();
+        let slow = on_helper_thread(Duration::from_millis(50), || {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(())
+        });
+        assert_eq!(
+            slow,
+            Err(Error::Os {
+                stage: Stage::Open,
+                errno: Errno::ETIMEDOUT
+            })
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(on_helper_thread(Duration::from_secs(5), || Ok(7)), Ok(7));
+        let failed = on_helper_thread(Duration::from_secs(5), || -> Result<(), Error> {
+            Err(Error::Timeout)
+        });
+        assert_eq!(failed, Err(Error::Timeout));
+        let panicked = std::panic::catch_unwind(|| {
+            on_helper_thread(Duration::from_secs(5), || -> Result<(), Error> {
+                panic!("helper bug")
+            })
+        });
+        assert!(panicked.is_err());
     }
 }

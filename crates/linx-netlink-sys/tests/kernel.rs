@@ -109,11 +109,13 @@ fn open_errors_name_their_stage() {
     let missing = Socket::open(0, Netns::from(Path::new("/nonexistent/linx/ns")));
     assert_eq!(missing.unwrap_err(), os(Stage::Open, Errno::ENOENT));
 
-    // Not a network namespace: the open works, setns refuses.
+    // A namespace file of another type: the open and the nsfs check pass,
+    // setns refuses.
     let uts = Socket::open(0, Netns::from(Path::new("/proc/self/ns/uts")));
     assert_eq!(uts.unwrap_err(), os(Stage::Setns, Errno::EINVAL));
+    // Not a namespace file at all: refused before setns.
     let dir = Socket::open(0, Netns::from(Path::new("/")));
-    assert_eq!(dir.unwrap_err(), os(Stage::Setns, Errno::EINVAL));
+    assert!(matches!(dir, Err(Error::InvalidNetns { .. })), "{dir:?}");
 
     let pid0 = Socket::open(0, Netns::Pid(0)).unwrap_err();
     assert!(matches!(pid0, Error::InvalidNetns { .. }), "{pid0:?}");
@@ -146,6 +148,62 @@ fn open_errors_name_their_stage() {
         proto.to_string(),
         "netlink socket socket failed: EPROTONOSUPPORT (93)"
     );
+}
+
+/// A directory of its own under the temp dir, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(what: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("linx-{what}-{}", std::process::id()));
+        // A leftover of an earlier run with the same pid.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `Socket::open(0, netns)` on another thread; panics if it has not returned
+/// within `TIMEOUT`, so a hang fails the test instead of stalling it.
+fn open_within_timeout(netns: Netns) -> Result<Socket, Error> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let what = netns.to_string();
+    std::thread::spawn(move || {
+        let _ = tx.send(Socket::open(0, netns));
+    });
+    rx.recv_timeout(TIMEOUT)
+        .unwrap_or_else(|e| panic!("Socket::open({what}) did not return within {TIMEOUT:?}: {e}"))
+}
+
+// Needs no privileges: every file here is refused before setns.
+#[test]
+fn non_namespace_files_are_refused_before_setns_in_bounded_time() {
+    let scratch = Scratch::new("not-a-netns");
+    let fifo = scratch.0.join("fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("mkfifo");
+    let file = scratch.0.join("file");
+    std::fs::write(&file, b"not a namespace").expect("write file");
+    let not_nsfs = Error::InvalidNetns {
+        reason: "not a namespace file (not on nsfs)",
+    };
+    // The FIFO first: an open that waits for a writer would hang here.
+    for path in [&*fifo, &*file, &*scratch.0, Path::new("/dev/null")] {
+        let err = open_within_timeout(Netns::from(path)).unwrap_err();
+        assert_eq!(err, not_nsfs, "{}", path.display());
+        assert_eq!(err.stage(), Some(Stage::Open));
+    }
+    assert_eq!(
+        not_nsfs.to_string(),
+        "invalid network namespace: not a namespace file (not on nsfs)"
+    );
+    let io: std::io::Error = not_nsfs.into();
+    assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
 }
 
 fn rmem_max() -> usize {
