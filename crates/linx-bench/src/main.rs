@@ -184,7 +184,9 @@ fn route_add(sock: &Socket, n: u32, table: u32, dev: &str) -> Result<u64, BoxErr
         .collect();
     // Pipelined: a window of requests per datagram, every route ACKed and checked.
     for (i, r) in route::add_many(sock, &specs)?.into_iter().enumerate() {
-        r.map_err(|e| format!("route {}/28: {e}", route_dst(i as u32)))?;
+        if !r.is_applied() {
+            return Err(format!("route {}/28: {r}", route_dst(i as u32)).into());
+        }
     }
     Ok(u64::from(n))
 }

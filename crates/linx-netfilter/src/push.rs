@@ -469,7 +469,7 @@ async fn send<S: Transport>(
     op: Operation,
     rs: Option<&Ruleset>,
 ) -> Result<(), NetfilterError> {
-    linx_nfnl::batch::fit(sock.socket(), plan.batch.encoded_len())
+    linx_nfnl::batch::fit(sock, plan.batch.encoded_len())
         .map_err(|e| NetfilterError::from_nfnl(op, e))?;
     let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
     match sock.drive(machine).await {

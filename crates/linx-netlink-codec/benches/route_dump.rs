@@ -1,7 +1,7 @@
 //! Decode of a 100k-route dump, generated here the way the kernel frames it: `RTM_NEWROUTE`
 //! messages (`rtmsg` + `RTA_TABLE`, `RTA_DST`, `RTA_PRIORITY`, `RTA_GATEWAY`, `RTA_OIF`)
 //! packed into 32 KiB datagrams, ending with `NLMSG_DONE`. The datagrams run through the same
-//! engine (`Pump`) the drivers use, so this measures framing + engine + decoding, without the
+//! engine (`Talk`, the exchange every driver runs), so this measures framing + engine + decoding, without the
 //! socket. Criterion reports elements/s; ns/route = 1e9 / that.
 //!
 //! Run: `cargo bench -p linx-netlink-codec --bench route_dump`.
@@ -11,8 +11,10 @@ use std::time::Instant;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::engine::{Action, Pump};
-use linx_netlink_codec::{AttrWriter, Message, MsgView, MsgWriter, Request, nl_attrs, nl_header};
+use linx_netlink_codec::engine::{Exchange, ForEach, Talk};
+use linx_netlink_codec::{
+    AttrWriter, Message, MsgIter, MsgView, MsgWriter, Request, nl_attrs, nl_header,
+};
 
 const ROUTES: usize = 100_000;
 const DATAGRAM: usize = 32 * 1024;
@@ -102,32 +104,25 @@ fn capture(seq: u32) -> Vec<Vec<u8>> {
 
 fn run<T>(
     dgrams: &[Vec<u8>],
-    mut dec: impl FnMut(&MsgView<'_>) -> Result<T, linx_netlink_codec::DecodeError>,
+    dec: impl FnMut(&MsgView<'_>) -> Result<T, linx_netlink_codec::DecodeError>,
 ) -> usize {
-    let mut pump = Pump::new(Request::dump(RTM_GETROUTE, vec![0; 12]));
-    let now = Instant::now();
-    let mut next = dgrams.iter();
     let mut n = 0;
-    loop {
-        match pump.poll(now, &mut dec) {
-            Action::Event(Ok(ev)) => {
-                black_box(ev);
-                n += 1;
-            }
-            Action::Event(Err(e)) => panic!("{e}"),
-            Action::Finished => return n,
-            Action::Transmit => {
-                let _ = pump.transmit(now, 1);
-            }
-            Action::Receive { .. } => {
-                let d = next.next().expect("capture ended early");
-                let b = pump.recv_buffer();
-                b.clear();
-                b.extend_from_slice(d);
-                pump.handle_received();
-            }
+    let sink = ForEach::new(|ev| {
+        black_box(ev);
+        n += 1;
+    });
+    let mut talk = Talk::new(Request::dump(RTM_GETROUTE, vec![0; 12]), dec, sink);
+    let now = Instant::now();
+    let _ = talk.poll_transmit(now, &mut || 1);
+    for d in dgrams {
+        for m in MsgIter::new(d) {
+            talk.handle_message(now, &m.expect("framing"))
+                .expect("engine");
         }
     }
+    assert!(talk.is_finished());
+    talk.finish().expect("dump");
+    n
 }
 
 fn bench(c: &mut Criterion) {

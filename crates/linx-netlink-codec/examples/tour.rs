@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrWriter, DecodeError, DumpEvent, Message, MsgView, Request, blocking, nl_attrs, nl_header,
-    nonblocking,
+    AttrWriter, DecodeError, DumpEvent, Message, MsgView, Request, nl_attrs, nl_header,
 };
 use linx_netlink_sys::{AsyncSocket, Netns, Socket};
 use linx_testns::TestNs;
@@ -65,11 +64,11 @@ fn link_line(m: &MsgView<'_>) -> Result<String, DecodeError> {
 }
 
 fn links(sock: &Socket) -> Result<Vec<String>, linx_netlink_codec::Error> {
-    Ok(blocking::collect(
-        sock,
+    Ok(linx_netlink_codec::Call::new(
         Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16),
         link_line,
-    )?
+    )
+    .collect(sock)?
     .items)
 }
 
@@ -137,10 +136,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     w.end_nest(peer)?;
     w.end_nest(data)?;
     w.end_nest(info)?;
-    blocking::ack(
-        &sock,
-        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(16),
-    )?;
+    Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p)
+        .with_header_len(16)
+        .execute(&sock)?;
     for l in links(&sock)? {
         println!("  {l}");
     }
@@ -154,20 +152,21 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let info = w.begin_nest(18, false);
     w.put_str(1, "no-such-kind")?;
     w.end_nest(info)?;
-    match blocking::ack(
-        &sock,
-        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(16),
-    ) {
+    match Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p)
+        .with_header_len(16)
+        .execute(&sock)
+    {
         Err(e) => println!("error: {e}"),
         Ok(()) => println!("unexpectedly accepted"),
     }
     let mut q = vec![0u8; 16];
     AttrWriter::new(&mut q).put_str(IFLA_IFNAME, "nope0")?;
-    if let Err(e) = blocking::single(
-        &sock,
+    if let Err(e) = linx_netlink_codec::Call::new(
         Request::new(RTM_GETLINK, 0, q).with_header_len(16),
         link_line,
-    ) {
+    )
+    .single(&sock)
+    {
         println!(
             "get \"nope0\": {e} (errno {:?})",
             e.errno().map(|e| e.code())
@@ -182,10 +181,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         let mut w = AttrWriter::new(&mut p);
         w.put(RTA_DST, &[10, 99, (i >> 8) as u8, i as u8])?;
         w.put_u32(RTA_TABLE, 100)?;
-        blocking::ack(
-            &sock,
-            Request::new(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(12),
-        )?;
+        Request::new(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, p)
+            .with_header_len(12)
+            .execute(&sock)?;
     }
     println!(
         "added 2000 routes in {:.1} ms",
@@ -193,11 +191,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     let t = Instant::now();
     let mut n = 0;
-    let stream = blocking::stream(
-        &sock,
+    let stream = linx_netlink_codec::Call::new(
         Request::dump(RTM_GETROUTE, vec![AF_INET, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
         |m: &MsgView<'_>| Ok(m.kind() == RTM_NEWROUTE),
-    );
+    )
+    .stream(&sock);
     for ev in stream {
         match ev? {
             DumpEvent::Item(true) => n += 1,
@@ -220,7 +218,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     rt.block_on(async {
         let sock = AsyncSocket::open(NETLINK_ROUTE, ns.netns())?;
         let req = Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16);
-        let got = nonblocking::collect(&sock, req, link_line).await?;
+        let got = linx_netlink_codec::Call::new(req, link_line)
+            .collect(&sock)
+            .await?;
         println!(
             "async RTM_GETLINK dump: {} links, {} retries",
             got.items.len(),

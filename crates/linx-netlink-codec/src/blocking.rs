@@ -1,152 +1,190 @@
-//! The blocking driver: runs the [engine](crate::engine) on a [`Socket`] in blocking mode.
+//! The blocking driver: runs any [`Exchange`] on a [`Socket`] in blocking mode.
 //!
-//! It holds no protocol logic: it sends what the engine asks, receives one datagram at a time
-//! with the engine's deadline as `poll(2)` timeout, and hands events to the caller.
+//! It holds no protocol logic and has one loop ([`Driver::step`]): send what the exchange
+//! asks, receive one datagram with the exchange's deadline as `poll(2)` timeout, feed its
+//! messages. [`run`] drives an exchange to its result; [`Stream`] hands a reply's items out
+//! as they arrive.
 //!
 //! # Contract
-//! - One exchange at a time per socket: drive a socket from one thread at a time (another
-//!   reader could swallow this exchange's replies). Sequence numbers come from the socket.
-//! - [`Stream`] decodes replies as datagrams arrive: memory stays O(one datagram) however
-//!   long the dump.
-//! - Dropping an unfinished [`Stream`] drains the rest of its reply without blocking (the
-//!   kernel produces dump chunks inside `recvmsg`), so the socket is ready for the next request.
+//! - **Sharing.** Each exchange holds the socket's gate ([`Socket::exclusive`]) from its first
+//!   send to its last reply: threads sharing a `&Socket` are served one exchange at a time and
+//!   each reads exactly its own replies. A thread that asks for a second exchange while its
+//!   own [`Stream`] is unfinished gets [`Error::Busy`] (not a deadlock).
+//! - **Clean socket.** An exchange that ends before its reply was read to the end (an error,
+//!   a timeout, a dropped [`Stream`]) marks the socket dirty; the next exchange first drains
+//!   the receive queue without waiting (the kernel produces the rest of an abandoned dump
+//!   inside those reads), so stray replies never reach it and the kernel never answers its
+//!   dump with `EBUSY`.
+//! - **Memory.** [`Stream`] decodes replies as datagrams arrive: O(one datagram) however long
+//!   the dump.
+//! - **Bounds.** Every wait has the exchange's deadline.
 //!
 //! # Example
 //! ```no_run
-//! use linx_netlink_codec::{blocking, consts::*, Request};
+//! use linx_netlink_codec::{consts::*, Call, MsgView, Request};
 //! use linx_netlink_sys::{Netns, Socket};
 //!
 //! let sock = Socket::open(NETLINK_ROUTE, Netns::Host)?;
 //! let req = Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16);
-//! let links = blocking::collect(&sock, req, |m: &linx_netlink_codec::MsgView<'_>| Ok(m.bytes().len()))?;
+//! let links = Call::new(req, |m: &MsgView<'_>| Ok(m.bytes().len())).collect(&sock)?;
 //! println!("{} links, {} retries", links.items.len(), links.retries);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::time::Instant;
 
-use linx_netlink_sys::Socket;
+use linx_netlink_sys::{Exclusive, Socket};
 
-use crate::engine::{Action, Collector, Decoder, Discard, DumpEvent, Dumped, Pump, Request};
+use crate::engine::{Decoder, DumpEvent, Exchange, Inbox, Queue, Request, Talk};
 use crate::error::Error;
 
-/// A reply being received: an iterator of [`DumpEvent`]s, decoded as datagrams arrive.
-#[must_use = "a stream does nothing unless iterated"]
-pub struct Stream<'s, D: Decoder> {
-    sock: &'s Socket,
-    pump: Pump,
-    dec: D,
+/// The most datagrams a drain reads before giving up (a runaway multicast flood).
+pub(crate) const DRAIN_MAX: usize = 1 << 20;
+
+/// One exchange's hold on a blocking socket and its receive state.
+#[derive(Debug)]
+pub struct Driver<'s> {
+    sock: Exclusive<'s>,
+    inbox: Inbox,
     /// The clock, read once per datagram (not per message).
     now: Instant,
+    /// The exchange finished through its replies (nothing of it left queued).
+    clean: bool,
+}
+
+impl<'s> Driver<'s> {
+    /// Take `sock` for one exchange (waiting for other exchanges to finish) and drain what an
+    /// abandoned exchange left queued.
+    pub fn new(sock: &'s Socket) -> Result<Self, Error> {
+        let sock = sock.exclusive().ok_or(Error::Busy)?;
+        if sock.is_dirty() {
+            drain(&sock);
+            sock.set_dirty(false);
+        }
+        Ok(Driver {
+            sock,
+            inbox: Inbox::new(),
+            now: Instant::now(),
+            clean: false,
+        })
+    }
+
+    /// One turn of the loop: feed the rest of the current datagram if any; otherwise send
+    /// what is due and wait (up to the exchange's deadline) for the next datagram.
+    pub fn step<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        if !self.inbox.is_empty() {
+            return self.feed(m);
+        }
+        while let Some(tx) = m.poll_transmit(self.now, &mut || self.sock.next_seq()) {
+            if let Err(e) = self.sock.send(tx) {
+                let now = Instant::now();
+                m.handle_io_error(now, e)?;
+            }
+        }
+        if m.is_finished() {
+            return Ok(());
+        }
+        let timeout = m
+            .poll_timeout()
+            .map(|d| d.saturating_duration_since(Instant::now()));
+        match self.sock.recv(&mut self.inbox.buf, timeout) {
+            Ok(_) => {
+                self.now = Instant::now();
+                self.inbox.received();
+                self.feed(m)
+            }
+            Err(linx_netlink_sys::Error::Timeout) => {
+                self.now = Instant::now();
+                m.handle_timeout(self.now)
+            }
+            Err(e) => {
+                self.now = Instant::now();
+                m.handle_io_error(self.now, e)
+            }
+        }
+    }
+
+    fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        self.inbox.feed(self.now, m)?;
+        if m.is_finished() {
+            self.clean = true;
+        }
+        Ok(())
+    }
+
+    /// Drive `m` to its result.
+    pub fn run<M: Exchange>(mut self, mut m: M) -> Result<M::Output, Error> {
+        while !m.is_finished() {
+            self.step(&mut m)?;
+        }
+        Ok(m.finish())
+    }
+}
+
+impl Drop for Driver<'_> {
+    fn drop(&mut self) {
+        if !self.clean {
+            self.sock.set_dirty(true);
+        }
+    }
+}
+
+/// Read and drop whatever is queued, without waiting.
+fn drain(sock: &Socket) {
+    let mut buf = Vec::new();
+    for _ in 0..DRAIN_MAX {
+        match sock.try_recv(&mut buf) {
+            Ok(_) => {}
+            // Overflow is reported once and the queue goes on: keep reading.
+            Err(e) if e.errno() == Some(crate::Errno::ENOBUFS) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Drive any [`Exchange`] on a blocking socket to its result.
+///
+/// ```no_run
+/// use linx_netlink_codec::{blocking, consts::*, engine::{Collect, Talk}, MsgView, Request};
+/// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
+/// let req = Request::dump(RTM_GETLINK, vec![0; 16]);
+/// let talk = Talk::new(req, |m: &MsgView<'_>| Ok(m.kind()), Collect::default());
+/// let links = blocking::run(&sock, talk)??;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run<M: Exchange>(sock: &Socket, m: M) -> Result<M::Output, Error> {
+    Driver::new(sock)?.run(m)
+}
+
+/// A reply being received: an iterator of [`DumpEvent`]s, decoded as datagrams arrive.
+/// Dropping it early leaves the socket dirty, and the next exchange drains it.
+#[must_use = "a stream does nothing unless iterated"]
+pub struct Stream<'s, D: Decoder> {
+    driver: Result<Driver<'s>, Option<Error>>,
+    talk: Talk<D, Queue<D::Item>>,
 }
 
 impl<D: Decoder> std::fmt::Debug for Stream<'_, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Stream")
-            .field("pump", &self.pump)
+            .field("seq", &self.talk.seq())
+            .field("restarts", &self.talk.restarts())
             .finish_non_exhaustive()
     }
 }
 
 /// Send `req` on `sock` and stream its reply through `dec`.
-pub fn stream<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Stream<'_, D> {
+pub(crate) fn stream<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Stream<'_, D> {
     Stream {
-        sock,
-        pump: Pump::new(req),
-        dec,
-        now: Instant::now(),
+        driver: Driver::new(sock).map_err(Some),
+        talk: Talk::new(req, dec, Queue::default()),
     }
-}
-
-/// Send `req` and collect every decoded reply message (a dump, typically).
-pub fn collect<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Result<Dumped<D::Item>, Error> {
-    stream(sock, req, dec).collect_all()
-}
-
-/// Send `req` with `NLM_F_ACK` and wait for the kernel's acknowledgement.
-pub fn ack(sock: &Socket, req: Request) -> Result<(), Error> {
-    for ev in stream(sock, req.with_ack(), Discard) {
-        ev?;
-    }
-    Ok(())
-}
-
-/// Send `req` and return its first decoded reply message (`None` if the kernel sent only an
-/// ACK or an empty dump). The rest of the reply is drained.
-pub fn single<D: Decoder>(sock: &Socket, req: Request, dec: D) -> Result<Option<D::Item>, Error> {
-    let mut first = crate::engine::First(None);
-    for ev in stream(sock, req, dec) {
-        first.feed(ev?);
-    }
-    Ok(first.0)
-}
-
-/// Send `reqs` pipelined, `window` per datagram, and return each request's result in order.
-/// A kernel refusal of one request does not stop the others; the outer `Err` is for transport
-/// failures (socket error, timeout).
-///
-/// ```no_run
-/// use linx_netlink_codec::{blocking, consts::*, Request};
-/// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
-/// let reqs: Vec<Request> = Vec::new(); // e.g. 10k RTM_NEWROUTE requests
-/// for r in blocking::ack_all(&sock, reqs, 128)? {
-///     r?;
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn ack_all(
-    sock: &Socket,
-    reqs: Vec<Request>,
-    window: usize,
-) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-    run(sock, crate::pipeline::AckPipeline::new(reqs, window))
-}
-
-/// Drive any [`Machine`](crate::engine::Machine) on a blocking socket to its result.
-pub fn run<M: crate::engine::Machine>(sock: &Socket, mut m: M) -> Result<M::Output, Error> {
-    let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
-    while !m.is_finished() {
-        while let Some(tx) = m.poll_transmit(Instant::now(), &mut || sock.next_seq()) {
-            sock.send(tx)?;
-        }
-        if m.is_finished() {
-            break;
-        }
-        let timeout = m
-            .poll_timeout()
-            .map(|d| d.saturating_duration_since(Instant::now()));
-        match sock.recv(&mut buf, timeout) {
-            Ok(_) => {}
-            Err(linx_netlink_sys::Error::Timeout) => {
-                m.handle_timeout(Instant::now())?;
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let now = Instant::now();
-        for msg in crate::MsgIter::new(&buf) {
-            m.handle_message(now, &msg?)?;
-        }
-    }
-    Ok(m.finish())
 }
 
 impl<D: Decoder> Stream<'_, D> {
-    /// Run the reply to its end and collect it. Restarts discard what came before; an item
-    /// that fails to decode fails the whole collection (after the reply was drained).
-    pub fn collect_all(mut self) -> Result<Dumped<D::Item>, Error> {
-        let mut c = Collector::new();
-        while let Some(ev) = self.next() {
-            if !c.feed(ev, self.pump.is_finished()) {
-                break;
-            }
-        }
-        c.finish()
-    }
-
     /// Restarts so far (after `NLM_F_DUMP_INTR`).
     pub fn retries(&self) -> u32 {
-        self.pump.exchange().restarts()
+        self.talk.restarts()
     }
 }
 
@@ -154,42 +192,20 @@ impl<D: Decoder> Iterator for Stream<'_, D> {
     type Item = Result<DumpEvent<D::Item>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let driver = match &mut self.driver {
+            Ok(d) => d,
+            Err(e) => return e.take().map(Err),
+        };
         loop {
-            match self.pump.poll(self.now, &mut self.dec) {
-                Action::Event(ev) => return Some(ev),
-                Action::Finished => return None,
-                Action::Transmit => {
-                    let seq = self.sock.next_seq();
-                    self.now = Instant::now();
-                    let bytes = self.pump.transmit(self.now, seq);
-                    if let Err(e) = self.sock.send(bytes) {
-                        return Some(Err(self.pump.handle_io_error(e)));
-                    }
-                }
-                Action::Receive { deadline } => {
-                    let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-                    match self.sock.recv(self.pump.recv_buffer(), timeout) {
-                        Ok(_) => {
-                            self.now = Instant::now();
-                            self.pump.handle_received()
-                        }
-                        Err(linx_netlink_sys::Error::Timeout) => {
-                            return Some(Err(self.pump.handle_timeout(Instant::now())));
-                        }
-                        Err(e) => return Some(Err(self.pump.handle_io_error(e))),
-                    }
-                }
+            if let Some(ev) = self.talk.sink_mut().pop() {
+                return Some(ev);
             }
-        }
-    }
-}
-
-impl<D: Decoder> Drop for Stream<'_, D> {
-    fn drop(&mut self) {
-        while self.pump.drain_step(Instant::now()) {
-            match self.sock.try_recv(self.pump.recv_buffer()) {
-                Ok(_) => self.pump.handle_received(),
-                Err(_) => break,
+            if self.talk.is_finished() {
+                return self.talk.take_error().map(Err);
+            }
+            if let Err(e) = driver.step(&mut self.talk) {
+                self.driver = Err(None);
+                return Some(Err(e));
             }
         }
     }

@@ -2,9 +2,9 @@
 //!
 //! A family crate writes each read verb once, as a function returning a `Call` (build the
 //! request, name the decoder). The caller then runs it on whichever driver it has:
-//! [`Call::collect`] / [`Call::stream`] / [`Call::single`] on a blocking
-//! [`Socket`], or the `*_async` forms on an
-//! `AsyncSocket` (feature `tokio`). The protocol logic is the engine's, shared by both.
+//! [`Call::collect`] / [`Call::single`] on either flavour (a value on a blocking [`Socket`],
+//! a future on an `AsyncSocket`), [`Call::stream`] (blocking) or `Call::stream_async`
+//! (feature `tokio`). The protocol logic is the engine's, shared by both.
 //!
 //! # Contract
 //! A `Call` is inert data until run; running it consumes it. It holds no socket.
@@ -25,11 +25,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::future::Future;
+
 use linx_netlink_sys::Socket;
 
 use crate::blocking;
 use crate::engine::{Decoder, Dumped, Request};
 use crate::error::Error;
+use crate::transport::{Flavor, Transport};
 
 /// A request and the decoder of its reply messages.
 #[derive(Clone, Debug)]
@@ -53,28 +56,26 @@ impl<D: Decoder> Call<D> {
         self
     }
 
-    /// Run on a blocking socket and collect every reply item.
-    pub fn collect(self, sock: &Socket) -> Result<Dumped<D::Item>, Error> {
-        blocking::collect(sock, self.request, self.decoder)
+    /// Run and collect every reply item: the value on a blocking socket, a future on a tokio
+    /// socket.
+    pub fn collect<S: Transport + Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl Future<Output = Result<Dumped<D::Item>, Error>>> {
+        S::run(sock.collect(self))
+    }
+
+    /// Run and return the first reply item (the rest is read and dropped).
+    pub fn single<S: Transport + Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl Future<Output = Result<Option<D::Item>, Error>>> {
+        S::run(sock.single(self))
     }
 
     /// Run on a blocking socket, streaming the reply.
     pub fn stream(self, sock: &Socket) -> blocking::Stream<'_, D> {
         blocking::stream(sock, self.request, self.decoder)
-    }
-
-    /// Run on a blocking socket and return the first reply item.
-    pub fn single(self, sock: &Socket) -> Result<Option<D::Item>, Error> {
-        blocking::single(sock, self.request, self.decoder)
-    }
-
-    /// Run on a tokio socket and collect every reply item.
-    #[cfg(feature = "tokio")]
-    pub async fn collect_async(
-        self,
-        sock: &linx_netlink_sys::AsyncSocket,
-    ) -> Result<Dumped<D::Item>, Error> {
-        crate::nonblocking::collect(sock, self.request, self.decoder).await
     }
 
     /// Run on a tokio socket, streaming the reply.
@@ -84,14 +85,5 @@ impl<D: Decoder> Call<D> {
         sock: &linx_netlink_sys::AsyncSocket,
     ) -> crate::nonblocking::AsyncStream<'_, D> {
         crate::nonblocking::stream(sock, self.request, self.decoder)
-    }
-
-    /// Run on a tokio socket and return the first reply item.
-    #[cfg(feature = "tokio")]
-    pub async fn single_async(
-        self,
-        sock: &linx_netlink_sys::AsyncSocket,
-    ) -> Result<Option<D::Item>, Error> {
-        crate::nonblocking::single(sock, self.request, self.decoder).await
     }
 }

@@ -1,31 +1,38 @@
-//! The request engine: one netlink request/reply exchange as a sans-IO state machine.
+//! The request engine: every netlink exchange as one sans-IO state machine.
 //!
 //! Why sans-IO: the rules of a netlink exchange (which replies belong to us, when a dump is
-//! over, what a `NLM_F_DUMP_INTR` means, how an error carries its extended ACK) are the same
-//! whether the socket is blocking or driven by tokio. They live here once, with bytes and time
-//! passed in, and are tested against scripted datagrams with no socket at all. The drivers
-//! ([`blocking`](crate::blocking), and `nonblocking` with the `tokio` feature) only move
-//! bytes.
+//! over, what a `NLM_F_DUMP_INTR` means, how an error carries its extended ACK, which ACK
+//! belongs to which pipelined request) are the same whether the socket is blocking, driven by
+//! tokio, or a script in a test. They live here once, with bytes and time passed in, and are
+//! tested against scripted datagrams with no socket at all. The drivers
+//! ([`blocking`](crate::blocking), `nonblocking` with the `tokio` feature, and
+//! [`script`](crate::script)) only move bytes, each with one loop.
 //!
-//! Two layers:
-//! - [`Exchange`]: the protocol state machine. Inputs: [`Exchange::poll_transmit`] (what to
-//!   send, given a fresh sequence number), [`Exchange::handle_message`] (each received
-//!   message) and [`Exchange::handle_timeout`]. Output: a [`Step`] per message.
-//! - [`Pump`]: an [`Exchange`] plus the receive buffer and a [`Decoder`]; the loop a driver
-//!   runs. It says what the driver must do next ([`Action`]) and hands out decoded items.
+//! # One shape
+//! Every exchange implements [`Exchange`] (`poll_*` out, `handle_*` in):
+//! - [`Talk`]: one request and its reply (an ACK, a single reply, a dump), with a
+//!   [`Decoder`] turning reply messages into items and a [`Sink`] taking them: [`Collect`]
+//!   (the items of the last complete attempt), [`First`], [`ForEach`] (streamed to a
+//!   closure), [`Queue`] (streamed to an iterator), [`Ignore`].
+//! - [`AckPipeline`](crate::pipeline::AckPipeline): many ACKed requests in flight.
+//! - nfnetlink batches (`linx-nfnl`).
 //!
 //! # Call order (for driver writers)
-//! 1. `pump.poll(now, &mut decoder)` → [`Action`].
-//! 2. `Action::Transmit`: send `pump.transmit(seq, now)` (one datagram) and go to 1.
-//! 3. `Action::Receive { deadline }`: receive one datagram into `pump.recv_buffer()`, call
-//!    `pump.handle_received()`, go to 1. If the deadline passes first, call
-//!    `pump.handle_timeout(now)` and report its error.
-//! 4. `Action::Event(..)`: hand the event to the caller.
-//! 5. `Action::Finished`: the exchange is over.
+//! 1. Send every datagram [`Exchange::poll_transmit`] hands out (sequence numbers come from
+//!    the closure given to it).
+//! 2. Unless [`Exchange::is_finished`], receive one datagram, waiting at most until
+//!    [`Exchange::poll_timeout`]; feed each of its messages, in order, to
+//!    [`Exchange::handle_message`] (a streaming driver hands control back whenever
+//!    [`Exchange::has_event`] says so, and feeds the rest later). If the deadline passes first
+//!    call [`Exchange::handle_timeout`]; if the socket fails call [`Exchange::handle_io_error`].
+//!    An `Err` from any `handle_*` ends the exchange with that error.
+//! 3. Go to 1 until [`Exchange::is_finished`]; then take [`Exchange::finish`].
+//! 4. If the loop ends any other way (an error, a dropped stream or future), replies may still
+//!    be queued: the drivers mark the socket dirty and the next exchange drains it first.
 //!
 //! # Contract
-//! - Only messages echoing the current sequence number are ours; everything else (seq 0
-//!   multicast, replies to older requests) is skipped, never an error.
+//! - Only messages echoing a sequence number of the exchange are its own; everything else
+//!   (seq 0 multicast, replies to abandoned requests) is skipped, never an error.
 //! - Reply shapes: ACK (`NLMSG_ERROR` errno 0) ends a request; a data message without
 //!   `NLM_F_MULTI` ends it too unless `NLM_F_ACK` was asked for (then the ACK ends it);
 //!   `NLM_F_MULTI` messages run to `NLMSG_DONE`. `NLMSG_NOOP` is skipped.
@@ -34,12 +41,16 @@
 //!   path against the request that was sent.
 //! - `NLM_F_DUMP_INTR` on a dump: the rest of the interrupted dump is drained (the kernel
 //!   refuses a new dump with `EBUSY` while one runs), then the request is re-sent with a new
-//!   sequence number and [`Step::Restart`] tells the consumer to discard what it received.
-//!   After `dump_retries` restarts the next interruption fails with
-//!   [`Error::DumpInterrupted`].
+//!   sequence number and the sink is told to discard what it received. After
+//!   [`Request::dump_retries`] restarts (default [`DEFAULT_DUMP_RETRIES`]) the next
+//!   interruption fails with [`Error::DumpInterrupted`]. The number of restarts is reported
+//!   with the result ([`Dumped::retries`], [`ForEach`]'s output).
 //! - A per-datagram timeout: each message of ours pushes the deadline out by the request's
 //!   timeout. Time is only ever passed in.
-//! - Nothing here panics or allocates per message, except the transmit buffer and error text.
+//! - An item that fails to decode fails the exchange with that [`DecodeError`], but only
+//!   after the reply was read to its end (so the socket stays clean); a restart forgets it.
+//! - Nothing here panics, reads a clock or does I/O. Allocation: the transmit buffer, error
+//!   text, and what the sink keeps.
 
 use std::time::{Duration, Instant};
 
@@ -51,8 +62,11 @@ use crate::msg::{MsgView, NlHeader, parse_done, parse_error, resolve_offset};
 
 /// Default per-datagram timeout: 5 seconds.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default number of times an interrupted dump is retried: 2.
-pub const DEFAULT_DUMP_RETRIES: u32 = 2;
+/// Default number of times an interrupted dump is retried: 10.
+///
+/// Under heavy churn (thousands of addresses changing while they are dumped) a dump is
+/// interrupted often; ten retries keep well over 99% of dumps successful there.
+pub const DEFAULT_DUMP_RETRIES: u32 = 10;
 
 /// A request to send: message type, flags, encoded payload and the exchange's options.
 ///
@@ -177,6 +191,23 @@ impl Request {
         self.flags & NLM_F_DUMP == NLM_F_DUMP
     }
 
+    /// Send this request with `NLM_F_ACK` on `sock` and wait for the acknowledgement: the
+    /// value on a blocking socket, a future on a tokio socket.
+    ///
+    /// ```no_run
+    /// use linx_netlink_codec::{consts::*, Request};
+    /// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
+    /// // RTM_NEWADDR for ifindex 1 ... (payload elided)
+    /// Request::new(RTM_NEWADDR, NLM_F_CREATE, vec![2, 8, 0, 0, 1, 0, 0, 0]).execute(&sock)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute<S: crate::Transport + crate::Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl std::future::Future<Output = Result<(), Error>>> {
+        S::run(sock.ack(self))
+    }
+
     /// Append the full message (header with `seq`, payload) to `buf`.
     pub fn encode<B: NlBuffer + ?Sized>(&self, seq: u32, buf: &mut B) -> Result<(), EncodeError> {
         self.encode_with_flags(self.flags, seq, buf)
@@ -196,202 +227,48 @@ impl Request {
     }
 }
 
-/// What one received message means for the exchange.
-#[derive(Debug, PartialEq, Eq)]
-#[must_use = "a step tells the driver what happened"]
-pub enum Step<'a> {
-    /// A data message of this request: decode it.
-    Item(MsgView<'a>),
-    /// Not for us, or a control message with nothing to report.
-    Skip,
-    /// The request completed successfully (ACK or end of dump).
-    Done,
-    /// The dump was interrupted and is being sent again: discard every item received so far.
-    Restart {
-        /// Which retry this is (1 for the first).
-        retry: u32,
-    },
-}
+/// One exchange as a sans-IO state machine: the single shape every driver runs. See the
+/// [module docs](self) for the call order.
+pub trait Exchange {
+    /// What the exchange produces.
+    type Output;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    /// The request (or its retry) must be sent.
-    Send,
-    /// Waiting for replies.
-    Wait,
-    /// Draining an interrupted dump; afterwards retry (or fail when `fail` is set).
-    Drain { fail: bool },
-    /// Over.
-    Finished,
-}
+    /// The next datagram to send, encoded with sequence numbers drawn from `seq`, or `None`
+    /// when nothing is due now.
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]>;
 
-/// One request/reply exchange. See the [module docs](self) for the rules it implements.
-#[derive(Debug)]
-pub struct Exchange {
-    req: Request,
-    seq: u32,
-    state: State,
-    restarts: u32,
-    /// Time of the last activity (send or a message of ours); the deadline is this plus the
-    /// timeout, computed only when asked (no clock arithmetic per message).
-    last: Option<Instant>,
-    tx: Vec<u8>,
-}
+    /// Feed one received message. `Err` ends the exchange.
+    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error>;
 
-impl Exchange {
-    /// A new exchange; the request is sent on the first [`poll_transmit`](Self::poll_transmit).
-    pub fn new(req: Request) -> Self {
-        Exchange {
-            req,
-            seq: 0,
-            state: State::Send,
-            restarts: 0,
-            last: None,
-            tx: Vec::new(),
-        }
-    }
+    /// The deadline for the next datagram, if one is awaited.
+    fn poll_timeout(&self) -> Option<Instant>;
 
-    /// The request.
-    pub fn request(&self) -> &Request {
-        &self.req
-    }
+    /// The deadline passed. `Err` ends the exchange ([`Error::Timeout`] typically); an
+    /// exchange that can say what became of each of its requests records it and finishes.
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error>;
 
-    /// Sequence number of the message in flight (0 before the first send).
-    pub fn seq(&self) -> u32 {
-        self.seq
-    }
-
-    /// How many times the dump was restarted after `NLM_F_DUMP_INTR`.
-    pub fn restarts(&self) -> u32 {
-        self.restarts
-    }
-
-    /// Whether the exchange is over (success or failure).
-    pub fn is_finished(&self) -> bool {
-        self.state == State::Finished
-    }
-
-    /// Whether a message must be sent now.
-    pub fn wants_transmit(&self) -> bool {
-        self.state == State::Send
-    }
-
-    /// The bytes to send now, encoded with sequence number `seq`, or `None` when nothing is
-    /// due. Arms the reply deadline.
-    pub fn poll_transmit(&mut self, now: Instant, seq: u32) -> Option<&[u8]> {
-        if self.state != State::Send {
-            return None;
-        }
-        self.seq = seq;
-        self.tx.clear();
-        // Cannot fail: the payload length was bounded when the request was built... except
-        // for payloads over 4 GiB, which `finish` reports; we then send what fits the header.
-        if self.req.encode(seq, &mut self.tx).is_err() {
-            self.tx.clear();
-        }
-        self.state = State::Wait;
-        self.last = Some(now);
-        Some(&self.tx)
-    }
-
-    /// When the exchange times out unless a reply arrives.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        match self.state {
-            State::Wait | State::Drain { .. } => self.last.map(|t| t + self.req.timeout),
-            _ => None,
-        }
-    }
-
-    /// Tell the exchange the time is `now`; fails it with [`Error::Timeout`] when its
-    /// deadline has passed.
-    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
-        match self.poll_timeout() {
-            Some(d) if now >= d => {
-                self.state = State::Finished;
-                Err(Error::Timeout(self.req.timeout))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Feed one received message.
-    pub fn handle_message<'a>(
+    /// The socket failed. The default ends the exchange with the error; an exchange that can
+    /// recover (a pipeline after `ENOBUFS`) records what was lost and goes on.
+    fn handle_io_error(
         &mut self,
         now: Instant,
-        msg: MsgView<'a>,
-    ) -> Result<Step<'a>, Error> {
-        if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
-            return Ok(Step::Skip);
-        }
-        self.last = Some(now);
-        let kind = msg.kind();
-        if let State::Drain { fail } = self.state {
-            if kind == NLMSG_DONE || kind == NLMSG_ERROR {
-                return self.after_interruption(fail);
-            }
-            return Ok(Step::Skip);
-        }
-        let interrupted = self.req.is_dump() && msg.flags() & NLM_F_DUMP_INTR != 0;
-        match kind {
-            NLMSG_NOOP => Ok(Step::Skip),
-            NLMSG_ERROR => {
-                self.state = State::Finished;
-                match parse_error(&msg)? {
-                    None => Ok(Step::Done),
-                    Some(e) => Err(Error::Netlink(self.locate(e))),
-                }
-            }
-            NLMSG_DONE => {
-                if interrupted {
-                    self.restarts += 1;
-                    return self.after_interruption(self.restarts > self.req.dump_retries);
-                }
-                self.state = State::Finished;
-                match parse_done(&msg)? {
-                    None => Ok(Step::Done),
-                    Some(e) => Err(Error::Netlink(self.locate(e))),
-                }
-            }
-            NLMSG_OVERRUN => {
-                self.state = State::Finished;
-                Err(Error::Overrun)
-            }
-            _ if interrupted => {
-                self.restarts += 1;
-                self.state = State::Drain {
-                    fail: self.restarts > self.req.dump_retries,
-                };
-                Ok(Step::Skip)
-            }
-            _ => {
-                if msg.flags() & NLM_F_MULTI == 0 && self.req.flags & NLM_F_ACK == 0 {
-                    self.state = State::Finished;
-                }
-                Ok(Step::Item(msg))
-            }
-        }
+        error: linx_netlink_sys::Error,
+    ) -> Result<(), Error> {
+        let _ = now;
+        Err(Error::Sys(error))
     }
 
-    fn after_interruption(&mut self, fail: bool) -> Result<Step<'static>, Error> {
-        if fail {
-            self.state = State::Finished;
-            Err(Error::DumpInterrupted {
-                attempts: self.restarts,
-            })
-        } else {
-            self.state = State::Send;
-            Ok(Step::Restart {
-                retry: self.restarts,
-            })
-        }
+    /// Whether a streamed item is waiting for the caller (a streaming driver stops feeding
+    /// messages until it is taken).
+    fn has_event(&self) -> bool {
+        false
     }
 
-    fn locate(&self, mut e: NetlinkError) -> NetlinkError {
-        if let Some(off) = e.ext_ack.offset {
-            e.ext_ack.path = resolve_offset(&self.tx, self.req.header_len, off);
-        }
-        e
-    }
+    /// Whether the exchange is complete.
+    fn is_finished(&self) -> bool;
+
+    /// The result (call once finished).
+    fn finish(self) -> Self::Output;
 }
 
 /// Turns a data message into a caller's item. Implemented for closures
@@ -463,33 +340,421 @@ pub struct Dumped<T> {
     pub retries: u32,
 }
 
-/// What the driver must do next; returned by [`Pump::poll`].
+/// Where a [`Talk`] puts the items it decodes. The engine guarantees: items arrive in reply
+/// order; [`restart`](Sink::restart) means "forget everything so far"; a decode error is
+/// handed over as an item and the exchange goes on to the end of the reply.
+pub trait Sink<T> {
+    /// What the sink yields when the exchange succeeded.
+    type Output;
+    /// One decoded item (or why it did not decode).
+    fn item(&mut self, item: Result<T, DecodeError>);
+    /// The dump restarts: forget what came before.
+    fn restart(&mut self, retry: u32);
+    /// Whether an item is waiting to be taken (streaming sinks only).
+    fn has_event(&self) -> bool {
+        false
+    }
+    /// The exchange ended successfully after `retries` restarts.
+    fn finish(self, retries: u32) -> Result<Self::Output, Error>;
+}
+
+/// Collects every item of the last complete attempt: output [`Dumped`]. The first decode
+/// error fails the collection.
 #[derive(Debug)]
-#[must_use = "the driver must act on this"]
-pub enum Action<T> {
-    /// Hand this event (or error) to the consumer.
-    Event(Result<DumpEvent<T>, Error>),
-    /// Send [`Pump::transmit`] as one datagram.
-    Transmit,
-    /// Receive one datagram into [`Pump::recv_buffer`], then call [`Pump::handle_received`].
-    Receive {
-        /// Give up at this instant (call [`Pump::handle_timeout`]).
-        deadline: Option<Instant>,
-    },
-    /// The exchange is over; no more events.
+pub struct Collect<T> {
+    items: Vec<T>,
+    error: Option<DecodeError>,
+}
+
+impl<T> Default for Collect<T> {
+    fn default() -> Self {
+        Collect {
+            items: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+impl<T> Sink<T> for Collect<T> {
+    type Output = Dumped<T>;
+    fn item(&mut self, item: Result<T, DecodeError>) {
+        match item {
+            Ok(t) if self.error.is_none() => self.items.push(t),
+            Ok(_) => {}
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+    fn restart(&mut self, _retry: u32) {
+        self.items.clear();
+        self.error = None;
+    }
+    fn finish(self, retries: u32) -> Result<Dumped<T>, Error> {
+        match self.error {
+            Some(e) => Err(e.into()),
+            None => Ok(Dumped {
+                items: self.items,
+                retries,
+            }),
+        }
+    }
+}
+
+/// Keeps the first item of the reply (the rest is read and dropped): output `Option<T>`.
+#[derive(Debug)]
+pub struct First<T> {
+    first: Option<T>,
+    error: Option<DecodeError>,
+}
+
+impl<T> Default for First<T> {
+    fn default() -> Self {
+        First {
+            first: None,
+            error: None,
+        }
+    }
+}
+
+impl<T> Sink<T> for First<T> {
+    type Output = Option<T>;
+    fn item(&mut self, item: Result<T, DecodeError>) {
+        if self.first.is_some() || self.error.is_some() {
+            return;
+        }
+        match item {
+            Ok(t) => self.first = Some(t),
+            Err(e) => self.error = Some(e),
+        }
+    }
+    fn restart(&mut self, _retry: u32) {
+        self.first = None;
+        self.error = None;
+    }
+    fn finish(self, _retries: u32) -> Result<Option<T>, Error> {
+        match self.error {
+            Some(e) => Err(e.into()),
+            None => Ok(self.first),
+        }
+    }
+}
+
+/// Drops every item: output `()` (requests answered by an ACK).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ignore;
+
+impl<T> Sink<T> for Ignore {
+    type Output = ();
+    fn item(&mut self, _item: Result<T, DecodeError>) {}
+    fn restart(&mut self, _retry: u32) {}
+    fn finish(self, _retries: u32) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Hands each event to a closure as it is decoded (memory: one datagram): output the number
+/// of restarts. After the first decode error the closure sees nothing more of that attempt,
+/// and the exchange fails with the error once the reply is read.
+pub struct ForEach<F> {
+    f: F,
+    error: Option<DecodeError>,
+}
+
+impl<F> ForEach<F> {
+    /// A sink calling `f` for every event.
+    pub fn new(f: F) -> Self {
+        ForEach { f, error: None }
+    }
+}
+
+impl<F> std::fmt::Debug for ForEach<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ForEach")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T, F: FnMut(DumpEvent<T>)> Sink<T> for ForEach<F> {
+    type Output = u32;
+    fn item(&mut self, item: Result<T, DecodeError>) {
+        if self.error.is_some() {
+            return;
+        }
+        match item {
+            Ok(t) => (self.f)(DumpEvent::Item(t)),
+            Err(e) => self.error = Some(e),
+        }
+    }
+    fn restart(&mut self, retry: u32) {
+        self.error = None;
+        (self.f)(DumpEvent::Restart { retry });
+    }
+    fn finish(self, retries: u32) -> Result<u32, Error> {
+        match self.error {
+            Some(e) => Err(e.into()),
+            None => Ok(retries),
+        }
+    }
+}
+
+/// Holds streamed events until the caller takes them ([`Queue::pop`]); streaming drivers
+/// stop feeding while one waits, so it holds at most one message's event.
+#[derive(Debug)]
+pub struct Queue<T> {
+    events: std::collections::VecDeque<Result<DumpEvent<T>, Error>>,
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            events: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<T> Queue<T> {
+    /// The oldest waiting event.
+    pub fn pop(&mut self) -> Option<Result<DumpEvent<T>, Error>> {
+        self.events.pop_front()
+    }
+}
+
+impl<T> Sink<T> for Queue<T> {
+    type Output = u32;
+    fn item(&mut self, item: Result<T, DecodeError>) {
+        self.events
+            .push_back(item.map(DumpEvent::Item).map_err(Error::from));
+    }
+    fn restart(&mut self, retry: u32) {
+        self.events.push_back(Ok(DumpEvent::Restart { retry }));
+    }
+    fn has_event(&self) -> bool {
+        !self.events.is_empty()
+    }
+    fn finish(self, retries: u32) -> Result<u32, Error> {
+        Ok(retries)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// The request (or its retry) must be sent.
+    Send,
+    /// Waiting for replies.
+    Wait,
+    /// Draining an interrupted dump; afterwards retry (or fail when `fail` is set).
+    Drain { fail: bool },
+    /// Over.
     Finished,
 }
 
-/// An [`Exchange`] with its receive buffer: the loop both drivers run.
+/// One request and its reply: an ACK, a single reply or a dump. See the
+/// [module docs](self) for the rules it implements.
+///
+/// ```
+/// use std::time::Instant;
+/// use linx_netlink_codec::engine::{Collect, Exchange, Talk};
+/// use linx_netlink_codec::{consts::*, MsgView, MsgWriter, Request};
+///
+/// let req = Request::dump(RTM_GETLINK, vec![0; 16]);
+/// let mut talk = Talk::new(req, |m: &MsgView<'_>| Ok(m.kind()), Collect::default());
+/// let now = Instant::now();
+/// let seq = talk.poll_transmit(now, &mut || 7).map(|_| 7).unwrap();
+/// // The kernel answers with one link and the end of the dump.
+/// let mut reply = Vec::new();
+/// MsgWriter::begin(&mut reply, RTM_NEWLINK, NLM_F_MULTI, seq).finish().unwrap();
+/// MsgWriter::begin(&mut reply, NLMSG_DONE, NLM_F_MULTI, seq).finish().unwrap();
+/// for m in linx_netlink_codec::MsgIter::new(&reply) {
+///     talk.handle_message(now, &m.unwrap()).unwrap();
+/// }
+/// assert!(talk.is_finished());
+/// assert_eq!(talk.finish().unwrap().items, vec![RTM_NEWLINK]);
+/// ```
 #[derive(Debug)]
-pub struct Pump {
-    ex: Exchange,
-    buf: Vec<u8>,
-    pos: usize,
-    done: bool,
+pub struct Talk<D, K> {
+    req: Request,
+    seq: u32,
+    state: State,
+    restarts: u32,
+    /// Time of the last activity (send or a message of ours); the deadline is this plus the
+    /// timeout, computed only when asked (no clock arithmetic per message).
+    last: Option<Instant>,
+    tx: Vec<u8>,
+    dec: D,
+    sink: K,
+    error: Option<Error>,
 }
 
-/// Receive buffer capacity a pump starts with (grown on demand, never truncating).
+impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
+    /// A new exchange; the request is sent on the first `poll_transmit`.
+    pub fn new(req: Request, dec: D, sink: K) -> Self {
+        Talk {
+            req,
+            seq: 0,
+            state: State::Send,
+            restarts: 0,
+            last: None,
+            tx: Vec::new(),
+            dec,
+            sink,
+            error: None,
+        }
+    }
+
+    /// The request.
+    pub fn request(&self) -> &Request {
+        &self.req
+    }
+
+    /// Sequence number of the message in flight (0 before the first send).
+    pub fn seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// How many times the dump was restarted after `NLM_F_DUMP_INTR`.
+    pub fn restarts(&self) -> u32 {
+        self.restarts
+    }
+
+    /// The sink (a streaming driver pops its events).
+    pub fn sink_mut(&mut self) -> &mut K {
+        &mut self.sink
+    }
+
+    /// The error that ended the exchange, taken (a stream reports it once).
+    pub fn take_error(&mut self) -> Option<Error> {
+        self.error.take()
+    }
+
+    fn fail(&mut self, e: Error) {
+        self.state = State::Finished;
+        self.error.get_or_insert(e);
+    }
+
+    fn after_interruption(&mut self, fail: bool) {
+        if fail {
+            self.fail(Error::DumpInterrupted {
+                attempts: self.restarts,
+            });
+        } else {
+            self.state = State::Send;
+            self.sink.restart(self.restarts);
+        }
+    }
+
+    fn locate(&self, mut e: NetlinkError) -> NetlinkError {
+        if let Some(off) = e.ext_ack.offset {
+            e.ext_ack.path = resolve_offset(&self.tx, self.req.header_len, off);
+        }
+        e
+    }
+}
+
+impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
+    type Output = Result<K::Output, Error>;
+
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
+        if self.state != State::Send {
+            return None;
+        }
+        self.seq = seq();
+        self.tx.clear();
+        if let Err(e) = self.req.encode(self.seq, &mut self.tx) {
+            self.fail(e.into());
+            return None;
+        }
+        self.state = State::Wait;
+        self.last = Some(now);
+        Some(&self.tx)
+    }
+
+    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
+        if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
+            return Ok(());
+        }
+        self.last = Some(now);
+        let kind = msg.kind();
+        if let State::Drain { fail } = self.state {
+            if kind == NLMSG_DONE || kind == NLMSG_ERROR {
+                self.after_interruption(fail);
+            }
+            return Ok(());
+        }
+        let interrupted = self.req.is_dump() && msg.flags() & NLM_F_DUMP_INTR != 0;
+        match kind {
+            NLMSG_NOOP => {}
+            NLMSG_ERROR => {
+                self.state = State::Finished;
+                if let Some(e) = parse_error(msg)? {
+                    let e = self.locate(e);
+                    self.fail(Error::Netlink(e));
+                }
+            }
+            NLMSG_DONE => {
+                if interrupted {
+                    self.restarts += 1;
+                    self.after_interruption(self.restarts > self.req.dump_retries);
+                    return Ok(());
+                }
+                self.state = State::Finished;
+                if let Some(e) = parse_done(msg)? {
+                    let e = self.locate(e);
+                    self.fail(Error::Netlink(e));
+                }
+            }
+            NLMSG_OVERRUN => self.fail(Error::Overrun),
+            _ if interrupted => {
+                self.restarts += 1;
+                self.state = State::Drain {
+                    fail: self.restarts > self.req.dump_retries,
+                };
+            }
+            _ => {
+                if msg.flags() & NLM_F_MULTI == 0 && self.req.flags & NLM_F_ACK == 0 {
+                    self.state = State::Finished;
+                }
+                self.sink.item(self.dec.decode(msg));
+            }
+        }
+        Ok(())
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        match self.state {
+            State::Wait | State::Drain { .. } => self.last.map(|t| t + self.req.timeout),
+            _ => None,
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
+        match self.poll_timeout() {
+            Some(d) if now >= d => {
+                self.state = State::Finished;
+                Err(Error::Timeout(self.req.timeout))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn has_event(&self) -> bool {
+        self.sink.has_event()
+    }
+
+    fn is_finished(&self) -> bool {
+        self.state == State::Finished
+    }
+
+    fn finish(self) -> Self::Output {
+        match self.error {
+            Some(e) => Err(e),
+            None => self.sink.finish(self.restarts),
+        }
+    }
+}
+
+/// Receive buffer capacity a driver starts with (grown on demand, never truncating).
 pub const RECV_BUFFER: usize = 64 * 1024;
 
 /// Spare buffers larger than this are not kept for reuse.
@@ -500,244 +765,73 @@ thread_local! {
     static SPARE: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// A receive buffer: this thread's spare if there is one, else a new one.
-pub(crate) fn take_spare_buffer() -> Vec<u8> {
-    let v = SPARE.with(|c| c.take());
-    if v.capacity() == 0 {
-        Vec::with_capacity(RECV_BUFFER)
-    } else {
-        v
-    }
+/// The datagram a driver received and how far its messages were fed: the part of the loop
+/// every driver shares. Its buffer is this thread's spare (returned on drop), so back-to-back
+/// exchanges do not allocate one each.
+#[derive(Debug)]
+pub(crate) struct Inbox {
+    pub(crate) buf: Vec<u8>,
+    pos: usize,
 }
 
-/// Give a receive buffer back for the next exchange on this thread.
-pub(crate) fn return_spare_buffer(mut v: Vec<u8>) {
-    if v.capacity() <= SPARE_MAX {
-        v.clear();
-        SPARE.with(|c| c.set(v));
-    }
-}
-
-impl Drop for Pump {
-    fn drop(&mut self) {
-        return_spare_buffer(std::mem::take(&mut self.buf));
-    }
-}
-
-impl Pump {
-    /// A pump for `req`. Its receive buffer is taken from a per-thread spare (and returned
-    /// when the pump is dropped), so back-to-back requests do not allocate one each.
-    pub fn new(req: Request) -> Self {
-        Pump {
-            ex: Exchange::new(req),
-            buf: take_spare_buffer(),
-            pos: 0,
-            done: false,
-        }
+impl Inbox {
+    pub(crate) fn new() -> Self {
+        let buf = SPARE.with(|c| c.take());
+        let buf = if buf.capacity() == 0 {
+            Vec::with_capacity(RECV_BUFFER)
+        } else {
+            buf
+        };
+        Inbox { buf, pos: 0 }
     }
 
-    /// The exchange.
-    pub fn exchange(&self) -> &Exchange {
-        &self.ex
+    /// Whether every message of the datagram was fed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos >= self.buf.len()
     }
 
-    /// Whether no more events will come.
-    pub fn is_finished(&self) -> bool {
-        self.done
-    }
-
-    /// Advance: process buffered messages until there is something for the driver to do.
-    pub fn poll<D: Decoder + ?Sized>(&mut self, now: Instant, dec: &mut D) -> Action<D::Item> {
-        if self.done {
-            return Action::Finished;
-        }
-        if self.ex.wants_transmit() {
-            return Action::Transmit;
-        }
-        while self.pos < self.buf.len() {
-            let rest = &self.buf[self.pos..];
-            if rest.len() < NlHeader::LEN {
-                self.pos = self.buf.len();
-                break;
-            }
-            let msg = match MsgView::new_checked(rest) {
-                Ok(m) => m,
-                Err(mut e) => {
-                    e.offset += self.pos;
-                    self.pos = self.buf.len();
-                    return self.fail(e.into());
-                }
-            };
-            self.pos += crate::align(msg.header().len as usize);
-            match self.ex.handle_message(now, msg) {
-                Ok(Step::Skip) => {}
-                Ok(Step::Item(m)) => {
-                    let ev = dec.decode(&m).map(DumpEvent::Item).map_err(Error::from);
-                    if self.ex.is_finished() {
-                        self.done = true;
-                    }
-                    return Action::Event(ev);
-                }
-                Ok(Step::Done) => {
-                    self.done = true;
-                    return Action::Finished;
-                }
-                Ok(Step::Restart { retry }) => {
-                    self.pos = self.buf.len();
-                    return Action::Event(Ok(DumpEvent::Restart { retry }));
-                }
-                Err(e) => return self.fail(e),
-            }
-        }
-        if self.ex.wants_transmit() {
-            return Action::Transmit;
-        }
-        Action::Receive {
-            deadline: self.ex.poll_timeout(),
-        }
-    }
-
-    fn fail<T>(&mut self, e: Error) -> Action<T> {
-        self.done = true;
-        Action::Event(Err(e))
-    }
-
-    /// The datagram to send after [`Action::Transmit`], encoded with `seq`.
-    pub fn transmit(&mut self, now: Instant, seq: u32) -> &[u8] {
-        self.ex.poll_transmit(now, seq).unwrap_or(&[])
-    }
-
-    /// The buffer to receive the next datagram into (the driver's receive clears it).
-    pub fn recv_buffer(&mut self) -> &mut Vec<u8> {
-        &mut self.buf
-    }
-
-    /// A datagram was received into [`recv_buffer`](Self::recv_buffer).
-    pub fn handle_received(&mut self) {
+    /// A new datagram is in `buf`.
+    pub(crate) fn received(&mut self) {
         self.pos = 0;
     }
 
-    /// The deadline passed: the exchange fails with [`Error::Timeout`].
-    pub fn handle_timeout(&mut self, now: Instant) -> Error {
-        self.done = true;
-        match self.ex.handle_timeout(now) {
-            Err(e) => e,
-            Ok(()) => Error::Timeout(self.ex.req.timeout),
-        }
-    }
-
-    /// The socket failed: the exchange is over with `e`.
-    pub fn handle_io_error(&mut self, e: linx_netlink_sys::Error) -> Error {
-        self.done = true;
-        Error::Sys(e)
-    }
-
-    /// Drive a finished-or-abandoned exchange to its end without a consumer: used when a
-    /// stream is dropped early, so the socket is not left with half a dump queued (the kernel
-    /// would refuse the next dump with `EBUSY`). Returns `true` when more data is needed.
-    pub fn drain_step(&mut self, now: Instant) -> bool {
-        loop {
-            match self.poll(now, &mut Discard) {
-                Action::Event(Ok(_)) => continue,
-                Action::Event(Err(_)) | Action::Finished | Action::Transmit => {
-                    self.done = true;
-                    return false;
+    /// Feed the datagram's messages to `m` until it has an event for the caller, is
+    /// finished, or the datagram is used up. A malformed datagram is an error.
+    pub(crate) fn feed<M: Exchange + ?Sized>(
+        &mut self,
+        now: Instant,
+        m: &mut M,
+    ) -> Result<(), Error> {
+        while self.pos < self.buf.len() && !m.is_finished() {
+            let rest = &self.buf[self.pos..];
+            if rest.len() < NlHeader::LEN {
+                break;
+            }
+            let msg = match MsgView::new_checked(rest) {
+                Ok(msg) => msg,
+                Err(mut e) => {
+                    e.offset += self.pos;
+                    self.pos = self.buf.len();
+                    return Err(e.into());
                 }
-                Action::Receive { .. } => return true,
+            };
+            self.pos += crate::align(msg.header().len as usize);
+            m.handle_message(now, &msg)?;
+            if m.has_event() {
+                return Ok(());
             }
         }
+        self.pos = self.buf.len();
+        Ok(())
     }
 }
 
-/// Collect the events of a stream into [`Dumped`], honouring restarts; on an item decode
-/// error the stream is still run to its end (so the socket is clean) and the first error is
-/// returned.
-pub(crate) struct Collector<T> {
-    pub(crate) items: Vec<T>,
-    pub(crate) retries: u32,
-    pub(crate) error: Option<Error>,
-}
-
-impl<T> Collector<T> {
-    pub(crate) fn new() -> Self {
-        Collector {
-            items: Vec::new(),
-            retries: 0,
-            error: None,
+impl Drop for Inbox {
+    fn drop(&mut self) {
+        let mut v = std::mem::take(&mut self.buf);
+        if v.capacity() <= SPARE_MAX {
+            v.clear();
+            SPARE.with(|c| c.set(v));
         }
     }
-
-    /// Feed one event; returns `false` when the stream must stop (a fatal error).
-    pub(crate) fn feed(&mut self, ev: Result<DumpEvent<T>, Error>, pump_done: bool) -> bool {
-        match ev {
-            Ok(DumpEvent::Item(t)) => {
-                if self.error.is_none() {
-                    self.items.push(t);
-                }
-            }
-            Ok(DumpEvent::Restart { retry }) => {
-                self.items.clear();
-                self.error = None;
-                self.retries = retry;
-            }
-            Err(e) => {
-                if self.error.is_none() {
-                    self.error = Some(e);
-                }
-                if pump_done {
-                    return false;
-                }
-            }
-        }
-        true
-    }
-
-    pub(crate) fn finish(self) -> Result<Dumped<T>, Error> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(Dumped {
-                items: self.items,
-                retries: self.retries,
-            }),
-        }
-    }
-}
-
-/// Keeps the first item of a reply, forgetting it when the dump restarts (used by `single`).
-pub(crate) struct First<T>(pub(crate) Option<T>);
-
-impl<T> First<T> {
-    pub(crate) fn feed(&mut self, ev: DumpEvent<T>) {
-        match ev {
-            DumpEvent::Item(t) => {
-                if self.0.is_none() {
-                    self.0 = Some(t);
-                }
-            }
-            DumpEvent::Restart { .. } => self.0 = None,
-        }
-    }
-}
-
-/// A sans-IO exchange of any shape (pipelined ACKs, nfnetlink batches ...) that the generic
-/// drivers [`blocking::run`](crate::blocking::run) and `nonblocking::run` can drive.
-///
-/// Call order: `poll_transmit` until it returns `None`, then receive one datagram (with
-/// `poll_timeout` as the deadline, calling `handle_timeout` when it passes) and feed each of
-/// its messages to `handle_message`; repeat until `is_finished`, then take `finish`.
-pub trait Machine {
-    /// What the exchange produces.
-    type Output;
-    /// The next datagram to send, encoded with sequence numbers drawn from `seq`.
-    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]>;
-    /// Feed one received message.
-    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error>;
-    /// The deadline for the next datagram, if one is awaited.
-    fn poll_timeout(&self) -> Option<Instant>;
-    /// The deadline passed: fail with [`Error::Timeout`] when it really has.
-    fn handle_timeout(&mut self, now: Instant) -> Result<(), Error>;
-    /// Whether the exchange is complete.
-    fn is_finished(&self) -> bool;
-    /// The result (call once finished).
-    fn finish(self) -> Self::Output;
 }

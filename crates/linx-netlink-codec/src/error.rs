@@ -331,6 +331,14 @@ pub enum Error {
     /// The request could not be encoded (e.g. an attribute over 65,535 bytes).
     #[error("cannot encode netlink request: {0}")]
     Encode(#[from] EncodeError),
+    /// This thread already runs an exchange on the socket (an unfinished stream it is
+    /// iterating): waiting for it would never end. Finish or drop the stream first.
+    #[error("netlink socket is busy with an unfinished exchange of this thread")]
+    Busy,
+    /// The exchange is in an impossible state for the call made (a scripted transport ran
+    /// out of replies, a driver was called out of order).
+    #[error("netlink exchange stalled: {0}")]
+    Stalled(&'static str),
 }
 
 impl Error {

@@ -9,15 +9,32 @@
 //! - [`consts`]: the kernel's constants under the kernel's names;
 //! - [`error`]: [`DecodeError`], [`NetlinkError`] (errno + the kernel's own words) and
 //!   [`Error`];
-//! - [`engine`]: the sans-IO request engine (ACK, single reply, dumps, `NLM_F_DUMP_INTR`
-//!   retry, timeouts);
-//! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers;
+//! - [`engine`]: the sans-IO request engine: every exchange (ACK, single reply, dump,
+//!   stream) is one [`Exchange`] state machine; [`pipeline`] adds pipelined ACKed requests
+//!   with an exact [`Outcome`] per request;
+//! - [`blocking`] and, with the `tokio` feature, `nonblocking`: the two thin drivers, one
+//!   loop each; [`script`]: a fake kernel in a closure, to test any verb without a socket;
 //! - [`call`]: [`Call`], a request with its decoder, runnable on either driver;
 //! - [`transport`]: [`Transport`] and [`Flavor`], so a multi-step verb is written once as an
 //!   `async` body and returns a value (blocking) or a future (tokio).
 //!
 //! Why this shape: a verb is written once, as a [`Request`] plus a [`Decoder`]; it runs on
 //! either driver unchanged, and the protocol rules are tested without a kernel.
+//!
+//! # Sharing, fairness, partial failure
+//! - **Sharing is safe.** A socket (`&Socket` across threads, `Arc<AsyncSocket>` across
+//!   tasks) serves one exchange at a time: each exchange holds the socket's gate from its
+//!   first send to its last reply, so no reader can take another's replies and no
+//!   interleaving yields a wrong `Ok`. Concurrent callers wait their turn (tokio tasks in
+//!   arrival order). The kernel allows one dump per socket anyway; open more sockets for
+//!   parallel work.
+//! - **Fair on tokio.** A long dump spends tokio's cooperative budget per datagram, so it
+//!   yields to other tasks and a `tokio::time::timeout` around it fires.
+//! - **Cancellation and errors leave the socket clean.** An exchange abandoned mid-reply
+//!   (dropped future or stream, timeout, error) marks the socket dirty, and the next exchange
+//!   drains the leftovers before sending.
+//! - **Exact partial outcomes.** Pipelined requests report, per request, applied, refused
+//!   (with the kernel's text), unknown (its ACK was lost) or not sent ([`Outcome`]).
 //!
 //! # Contract
 //! - **No panics on input.** Every decoder returns `Result`; lengths are checked before
@@ -59,16 +76,18 @@ pub mod msg;
 #[cfg(feature = "tokio")]
 pub mod nonblocking;
 pub mod pipeline;
+pub mod script;
 pub mod transport;
 pub mod value;
 
 pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, RawAttrs, align};
 pub use call::Call;
 pub use dsl::{Attribute, DispatchValue, FixedHeader, Message};
-pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Step};
+pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Talk};
 pub use error::{
     AttrPath, DecodeError, DecodeErrorKind, EncodeError, Errno, Error, ExtAck, NetlinkError,
 };
 pub use msg::{MsgIter, MsgView, MsgWriter, NlHeader};
+pub use pipeline::{Outcome, Outcomes};
 pub use transport::{Flavor, Transport};
 pub use value::{AttrValue, Be16, Be32, Be64};

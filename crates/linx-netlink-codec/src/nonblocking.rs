@@ -1,24 +1,34 @@
-//! The tokio driver: runs the [engine](crate::engine) on an [`AsyncSocket`].
+//! The tokio driver: runs any [`Exchange`] on an [`AsyncSocket`].
 //!
-//! The same engine as [`blocking`](crate::blocking); this module only awaits readiness
-//! (through `AsyncSocket`, which tries the receive first and awaits only after `WouldBlock`)
-//! and applies the engine's deadline with `tokio::time::timeout_at`.
+//! The same engine as [`blocking`](crate::blocking), and the same one loop
+//! ([`AsyncDriver::step`]); this module only awaits: the socket's gate, readiness (through
+//! `AsyncSocket`, which tries the receive first and awaits only after `WouldBlock`), the
+//! engine's deadline (`tokio::time::timeout_at`) and tokio's cooperative budget.
 //!
 //! # Contract
-//! - One exchange at a time per socket.
+//! - **Sharing.** Each exchange holds the socket's gate (`AsyncSocket::exclusive`) from its
+//!   first send to its last reply: tasks sharing an `Arc<AsyncSocket>` are served one exchange
+//!   at a time, in arrival order, and each reads exactly its own replies. A task must not
+//!   start a second exchange on a socket while its own [`AsyncStream`] on it is unfinished:
+//!   that second exchange would wait for the first forever.
+//! - **Fairness.** Every datagram received costs one unit of the task's tokio budget
+//!   (`tokio::task::consume_budget`): a long dump, whose datagrams the kernel produces as fast
+//!   as they are read, still yields to the runtime regularly, and `tokio::time::timeout`
+//!   around it fires.
+//! - **Cancellation.** Dropping an exchange's future or stream at any await leaves the socket
+//!   marked dirty; the next exchange drains what is queued (the rest of an abandoned dump, late
+//!   ACKs) before it sends, so nothing of the abandoned exchange reaches it.
 //! - [`AsyncStream::next`] decodes replies as datagrams arrive (O(one datagram) memory).
-//! - Dropping an unfinished stream drains what is queued without blocking or awaiting, like
-//!   the blocking driver, so the socket is ready for the next request.
 //!
 //! # Example
 //! ```no_run
-//! use linx_netlink_codec::{nonblocking, consts::*, MsgView, Request};
+//! use linx_netlink_codec::{consts::*, Call, MsgView, Request};
 //! use linx_netlink_sys::{AsyncSocket, Netns};
 //!
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
 //! let sock = AsyncSocket::open(NETLINK_ROUTE, Netns::Host)?;
 //! let req = Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16);
-//! let mut links = nonblocking::stream(&sock, req, |m: &MsgView<'_>| Ok(m.bytes().len()));
+//! let mut links = Call::new(req, |m: &MsgView<'_>| Ok(m.bytes().len())).stream_async(&sock);
 //! while let Some(ev) = links.next().await {
 //!     println!("{:?}", ev?);
 //! }
@@ -27,187 +37,185 @@
 
 use std::time::Instant;
 
-use linx_netlink_sys::AsyncSocket;
+use linx_netlink_sys::{AsyncSocket, Exclusive};
 
-use crate::engine::{Action, Collector, Decoder, Discard, DumpEvent, Dumped, Pump, Request};
+use crate::engine::{Decoder, DumpEvent, Exchange, Inbox, Queue, Request, Talk};
 use crate::error::Error;
 
-/// A reply being received asynchronously.
+/// One exchange's hold on a tokio socket and its receive state.
+#[derive(Debug)]
+pub struct AsyncDriver<'s> {
+    sock: &'s AsyncSocket,
+    gate: Exclusive<'s>,
+    inbox: Inbox,
+    now: Instant,
+    clean: bool,
+}
+
+impl<'s> AsyncDriver<'s> {
+    /// Take `sock` for one exchange (awaiting other exchanges) and drain what an abandoned
+    /// exchange left queued.
+    pub async fn new(sock: &'s AsyncSocket) -> Result<Self, Error> {
+        let gate = sock.exclusive().await;
+        if gate.is_dirty() {
+            drain(sock).await;
+            gate.set_dirty(false);
+        }
+        Ok(AsyncDriver {
+            sock,
+            gate,
+            inbox: Inbox::new(),
+            now: Instant::now(),
+            clean: false,
+        })
+    }
+
+    /// One turn of the loop (see [`blocking::Driver::step`](crate::blocking::Driver::step)).
+    pub async fn step<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        if !self.inbox.is_empty() {
+            return self.feed(m);
+        }
+        loop {
+            let sock = self.gate.socket();
+            let Some(tx) = m.poll_transmit(self.now, &mut || sock.next_seq()) else {
+                break;
+            };
+            // Sending to the kernel does not wait in practice; `send` awaits writability if
+            // it ever does. The datagram borrows `m`, so it is sent before `m` is touched.
+            let sent = match sock.send(tx) {
+                Err(e) if e.is_would_block() => {
+                    let tx = tx.to_vec();
+                    self.sock.send(&tx).await
+                }
+                other => other,
+            };
+            if let Err(e) = sent {
+                m.handle_io_error(Instant::now(), e)?;
+            }
+        }
+        if m.is_finished() {
+            return Ok(());
+        }
+        tokio::task::consume_budget().await;
+        let recv = self.sock.recv(&mut self.inbox.buf);
+        let res = match m.poll_timeout() {
+            Some(d) => match tokio::time::timeout_at(d.into(), recv).await {
+                Ok(r) => r,
+                Err(_) => Err(linx_netlink_sys::Error::Timeout),
+            },
+            None => recv.await,
+        };
+        self.now = Instant::now();
+        match res {
+            Ok(_) => {
+                self.inbox.received();
+                self.feed(m)
+            }
+            Err(linx_netlink_sys::Error::Timeout) => m.handle_timeout(self.now),
+            Err(e) => m.handle_io_error(self.now, e),
+        }
+    }
+
+    fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        self.inbox.feed(self.now, m)?;
+        if m.is_finished() {
+            self.clean = true;
+        }
+        Ok(())
+    }
+
+    /// Drive `m` to its result.
+    pub async fn run<M: Exchange>(mut self, mut m: M) -> Result<M::Output, Error> {
+        while !m.is_finished() {
+            self.step(&mut m).await?;
+        }
+        Ok(m.finish())
+    }
+}
+
+impl Drop for AsyncDriver<'_> {
+    fn drop(&mut self) {
+        if !self.clean {
+            self.gate.set_dirty(true);
+        }
+    }
+}
+
+/// Read and drop whatever is queued, without waiting for more (but yielding to the runtime
+/// as the budget asks: an abandoned dump can be long).
+async fn drain(sock: &AsyncSocket) {
+    let mut buf = Vec::new();
+    for _ in 0..crate::blocking::DRAIN_MAX {
+        tokio::task::consume_budget().await;
+        match sock.get_ref().try_recv(&mut buf) {
+            Ok(_) => {}
+            Err(e) if e.errno() == Some(crate::Errno::ENOBUFS) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Drive any [`Exchange`] on a tokio socket to its result.
+pub async fn run<M: Exchange>(sock: &AsyncSocket, m: M) -> Result<M::Output, Error> {
+    AsyncDriver::new(sock).await?.run(m).await
+}
+
+/// A reply being received asynchronously. Dropping it early leaves the socket dirty, and the
+/// next exchange drains it.
 #[must_use = "a stream does nothing unless polled with next()"]
 pub struct AsyncStream<'s, D: Decoder> {
     sock: &'s AsyncSocket,
-    pump: Pump,
-    dec: D,
-    /// The clock, read once per datagram (not per message).
-    now: Instant,
+    driver: Option<AsyncDriver<'s>>,
+    started: bool,
+    talk: Talk<D, Queue<D::Item>>,
 }
 
 impl<D: Decoder> std::fmt::Debug for AsyncStream<'_, D> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AsyncStream")
-            .field("pump", &self.pump)
+            .field("seq", &self.talk.seq())
+            .field("restarts", &self.talk.restarts())
             .finish_non_exhaustive()
     }
 }
 
 /// Send `req` on `sock` and stream its reply through `dec`.
-pub fn stream<D: Decoder>(sock: &AsyncSocket, req: Request, dec: D) -> AsyncStream<'_, D> {
+pub(crate) fn stream<D: Decoder>(sock: &AsyncSocket, req: Request, dec: D) -> AsyncStream<'_, D> {
     AsyncStream {
         sock,
-        pump: Pump::new(req),
-        dec,
-        now: Instant::now(),
+        driver: None,
+        started: false,
+        talk: Talk::new(req, dec, Queue::default()),
     }
-}
-
-/// Send `req` and collect every decoded reply message.
-pub async fn collect<D: Decoder>(
-    sock: &AsyncSocket,
-    req: Request,
-    dec: D,
-) -> Result<Dumped<D::Item>, Error> {
-    stream(sock, req, dec).collect_all().await
-}
-
-/// Send `req` with `NLM_F_ACK` and wait for the acknowledgement.
-pub async fn ack(sock: &AsyncSocket, req: Request) -> Result<(), Error> {
-    let mut s = stream(sock, req.with_ack(), Discard);
-    while let Some(ev) = s.next().await {
-        ev?;
-    }
-    Ok(())
-}
-
-/// Send `req` and return its first decoded reply message; the rest is drained.
-pub async fn single<D: Decoder>(
-    sock: &AsyncSocket,
-    req: Request,
-    dec: D,
-) -> Result<Option<D::Item>, Error> {
-    let mut first = crate::engine::First(None);
-    let mut s = stream(sock, req, dec);
-    while let Some(ev) = s.next().await {
-        first.feed(ev?);
-    }
-    Ok(first.0)
-}
-
-/// Send `reqs` pipelined, `window` per datagram; each request's result in order (see
-/// [`blocking::ack_all`](crate::blocking::ack_all)).
-pub async fn ack_all(
-    sock: &AsyncSocket,
-    reqs: Vec<Request>,
-    window: usize,
-) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-    run(sock, crate::pipeline::AckPipeline::new(reqs, window)).await
-}
-
-/// Drive any [`Machine`](crate::engine::Machine) on a tokio socket to its result.
-pub async fn run<M: crate::engine::Machine>(
-    sock: &AsyncSocket,
-    mut m: M,
-) -> Result<M::Output, Error> {
-    let mut buf = Vec::with_capacity(crate::engine::RECV_BUFFER);
-    while !m.is_finished() {
-        loop {
-            let tx = m
-                .poll_transmit(Instant::now(), &mut || sock.get_ref().next_seq())
-                .map(<[u8]>::to_vec);
-            match tx {
-                Some(tx) => {
-                    sock.send(&tx).await?;
-                }
-                None => break,
-            }
-        }
-        if m.is_finished() {
-            break;
-        }
-        let recv = sock.recv(&mut buf);
-        match m.poll_timeout() {
-            Some(d) => match tokio::time::timeout_at(d.into(), recv).await {
-                Ok(r) => {
-                    r?;
-                }
-                Err(_) => {
-                    m.handle_timeout(Instant::now())?;
-                    continue;
-                }
-            },
-            None => {
-                recv.await?;
-            }
-        }
-        let now = Instant::now();
-        for msg in crate::MsgIter::new(&buf) {
-            m.handle_message(now, &msg?)?;
-        }
-    }
-    Ok(m.finish())
 }
 
 impl<D: Decoder> AsyncStream<'_, D> {
     /// The next event, or `None` when the reply is complete.
     pub async fn next(&mut self) -> Option<Result<DumpEvent<D::Item>, Error>> {
+        if !self.started {
+            self.started = true;
+            match AsyncDriver::new(self.sock).await {
+                Ok(d) => self.driver = Some(d),
+                Err(e) => return Some(Err(e)),
+            }
+        }
         loop {
-            match self.pump.poll(self.now, &mut self.dec) {
-                Action::Event(ev) => return Some(ev),
-                Action::Finished => return None,
-                Action::Transmit => {
-                    let seq = self.sock.get_ref().next_seq();
-                    self.now = Instant::now();
-                    let bytes = self.pump.transmit(self.now, seq).to_vec();
-                    if let Err(e) = self.sock.send(&bytes).await {
-                        return Some(Err(self.pump.handle_io_error(e)));
-                    }
-                }
-                Action::Receive { deadline } => {
-                    let recv = self.sock.recv(self.pump.recv_buffer());
-                    let res = match deadline {
-                        Some(d) => match tokio::time::timeout_at(d.into(), recv).await {
-                            Ok(r) => r,
-                            Err(_) => return Some(Err(self.pump.handle_timeout(Instant::now()))),
-                        },
-                        None => recv.await,
-                    };
-                    match res {
-                        Ok(_) => {
-                            self.now = Instant::now();
-                            self.pump.handle_received()
-                        }
-                        Err(e) => return Some(Err(self.pump.handle_io_error(e))),
-                    }
-                }
+            if let Some(ev) = self.talk.sink_mut().pop() {
+                return Some(ev);
+            }
+            if self.talk.is_finished() {
+                return self.talk.take_error().map(Err);
+            }
+            let driver = self.driver.as_mut()?;
+            if let Err(e) = driver.step(&mut self.talk).await {
+                self.driver = None;
+                return Some(Err(e));
             }
         }
-    }
-
-    /// Run the reply to its end and collect it (see [`blocking::Stream::collect_all`]).
-    ///
-    /// [`blocking::Stream::collect_all`]: crate::blocking::Stream::collect_all
-    pub async fn collect_all(mut self) -> Result<Dumped<D::Item>, Error> {
-        let mut c = Collector::new();
-        while let Some(ev) = self.next().await {
-            if !c.feed(ev, self.pump.is_finished()) {
-                break;
-            }
-        }
-        c.finish()
     }
 
     /// Restarts so far (after `NLM_F_DUMP_INTR`).
     pub fn retries(&self) -> u32 {
-        self.pump.exchange().restarts()
-    }
-}
-
-impl<D: Decoder> Drop for AsyncStream<'_, D> {
-    fn drop(&mut self) {
-        while self.pump.drain_step(Instant::now()) {
-            match self.sock.get_ref().try_recv(self.pump.recv_buffer()) {
-                Ok(_) => self.pump.handle_received(),
-                Err(_) => break,
-            }
-        }
+        self.talk.restarts()
     }
 }

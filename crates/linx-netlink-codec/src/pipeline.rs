@@ -1,35 +1,200 @@
-//! Pipelined requests: many ACKed requests in flight at once, several per datagram.
+//! Pipelined requests: many ACKed requests in flight at once, several per datagram, with an
+//! exact outcome for each.
 //!
 //! Why: a request/ACK round trip per message costs two syscalls and a wake-up; the kernel
 //! processes every message of a datagram in order and acknowledges each. Sending a window of
 //! requests per datagram and collecting their ACKs by sequence number cuts that overhead
-//! (route-add of 10k routes is the benchmark that cares).
+//! (route-add of 10k routes is the benchmark that cares). The price is that ACKs are queued
+//! faster than anyone reads them: a window larger than the receive buffer loses ACKs
+//! (`ENOBUFS`), and then what happened to those requests is unknown.
 //!
-//! [`AckPipeline`] is sans-IO like [`Exchange`](crate::Exchange): call
-//! [`poll_transmit`](AckPipeline::poll_transmit) to get the next datagram (it takes fresh
-//! sequence numbers from the closure you pass), feed every received message to
-//! [`handle_message`](AckPipeline::handle_message), and check
-//! [`poll_timeout`](AckPipeline::poll_timeout). The drivers run it in
-//! [`blocking::ack_all`](crate::blocking::ack_all) and the tokio equivalent.
+//! [`AckPipeline`] is an [`Exchange`]: the drivers run it
+//! ([`Transport::ack_all`](crate::Transport::ack_all)).
 //!
 //! # Contract
-//! - Every request gets `NLM_F_ACK`; each result is reported at the request's index, in the
-//!   caller's order. A refusal does not stop the others (the kernel goes on with the next
-//!   message), so results can be mixed.
-//! - At most `window` requests are in flight; the next window is sent once all ACKs of the
-//!   current one arrived. The receive buffer must hold a window of ACKs: keep the window
-//!   modest (the default is 128) or enable `NETLINK_CAP_ACK`.
+//! - Every request gets `NLM_F_ACK`; its [`Outcome`] is reported at its index, in the
+//!   caller's order: [`Outcome::Applied`] (the kernel acknowledged it),
+//!   [`Outcome::Refused`] (the kernel's error, extended ACK text included),
+//!   [`Outcome::Unknown`] (sent, but its ACK was lost or never came) or
+//!   [`Outcome::NotSent`] (the pipeline stopped before sending it). A refusal does not stop
+//!   the others (the kernel goes on with the next message).
+//! - The window is sized so a window of ACKs fits the receive buffer the socket was granted
+//!   ([`window_for`]); the caller's window is only an upper bound.
+//! - `ENOBUFS` (ACKs dropped because the receive buffer overflowed) is not fatal: the
+//!   pipeline sends a probe (`NLMSG_NOOP` with `NLM_F_ACK`, which the kernel acknowledges
+//!   after everything sent before it), reads until the probe's ACK, marks the requests whose
+//!   ACK did not come [`Outcome::Unknown`], halves the window and goes on.
+//! - A timeout or another socket error ends the pipeline: requests in flight are
+//!   [`Outcome::Unknown`], the rest [`Outcome::NotSent`]; the error is kept in
+//!   [`Outcomes::error`]. The driver then marks the socket dirty, so late ACKs never reach
+//!   the next exchange.
 //! - Messages with unknown sequence numbers are ignored.
 
 use std::time::{Duration, Instant};
 
 use crate::consts::*;
-use crate::engine::Request;
+use crate::engine::{Exchange, Request};
 use crate::error::{Error, NetlinkError};
 use crate::msg::{MsgView, parse_error, resolve_offset};
 
-/// Default number of requests in flight.
+/// Default upper bound on requests in flight.
 pub const DEFAULT_WINDOW: usize = 128;
+
+/// What the kernel holds against the receive buffer for one ACK of a request of `len` bytes:
+/// the socket buffer's own overhead (about 768 bytes for a small message on 64-bit kernels)
+/// plus the message; an error ACK echoes the request, so its length counts too.
+const fn ack_cost(len: usize) -> usize {
+    1024 + len
+}
+
+/// The largest window whose ACKs (`reqs` sized like `req_len`) fit a receive buffer of
+/// `rcvbuf` bytes (the value `SO_RCVBUF` reports), at most `cap`, at least 1.
+///
+/// ```
+/// use linx_netlink_codec::pipeline::window_for;
+/// assert_eq!(window_for(212_992, 100, 128), 128);
+/// assert_eq!(window_for(4_608, 100, 128), 4);
+/// assert_eq!(window_for(0, 100, 128), 1);
+/// ```
+pub fn window_for(rcvbuf: usize, req_len: usize, cap: usize) -> usize {
+    (rcvbuf / ack_cost(req_len)).clamp(1, cap.max(1))
+}
+
+/// What became of one pipelined request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome<E = NetlinkError> {
+    /// The kernel acknowledged it: it was applied.
+    Applied,
+    /// The kernel refused it, with its reason.
+    Refused(E),
+    /// It was sent but its ACK never arrived (lost to `ENOBUFS`, or the pipeline timed out):
+    /// it may or may not have been applied.
+    Unknown,
+    /// It was never sent (the pipeline stopped first): it was not applied.
+    NotSent,
+}
+
+impl<E> Outcome<E> {
+    /// Whether the request was applied.
+    ///
+    /// ```
+    /// use linx_netlink_codec::pipeline::Outcome;
+    /// assert!(Outcome::<()>::Applied.is_applied());
+    /// assert!(!Outcome::<()>::Unknown.is_applied());
+    /// ```
+    pub fn is_applied(&self) -> bool {
+        matches!(self, Outcome::Applied)
+    }
+
+    /// The refusal, if the kernel refused it.
+    ///
+    /// ```
+    /// use linx_netlink_codec::pipeline::Outcome;
+    /// assert_eq!(Outcome::Refused(7).refusal(), Some(&7));
+    /// ```
+    pub fn refusal(&self) -> Option<&E> {
+        match self {
+            Outcome::Refused(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The same outcome with the refusal mapped (to add context to the kernel's error).
+    ///
+    /// ```
+    /// use linx_netlink_codec::pipeline::Outcome;
+    /// assert_eq!(Outcome::Refused(7).map_refusal(|e| e + 1), Outcome::Refused(8));
+    /// ```
+    pub fn map_refusal<F>(self, f: impl FnOnce(E) -> F) -> Outcome<F> {
+        match self {
+            Outcome::Applied => Outcome::Applied,
+            Outcome::Refused(e) => Outcome::Refused(f(e)),
+            Outcome::Unknown => Outcome::Unknown,
+            Outcome::NotSent => Outcome::NotSent,
+        }
+    }
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for Outcome<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Applied => f.write_str("applied"),
+            Outcome::Refused(e) => write!(f, "refused: {e}"),
+            Outcome::Unknown => f.write_str("unknown (sent, no acknowledgement received)"),
+            Outcome::NotSent => f.write_str("not sent"),
+        }
+    }
+}
+
+/// The outcomes of a pipeline, in request order, and the socket error or timeout that ended
+/// it early, if any.
+#[derive(Debug)]
+#[must_use = "each request has its own outcome"]
+pub struct Outcomes<E = NetlinkError> {
+    /// One outcome per request, in the caller's order.
+    pub outcomes: Vec<Outcome<E>>,
+    /// Why the pipeline stopped early (requests after it are [`Outcome::NotSent`]).
+    pub error: Option<Error>,
+    /// How many times ACKs were lost to `ENOBUFS` and the window halved.
+    pub overflows: u32,
+}
+
+impl<E> Outcomes<E> {
+    /// The same outcomes with each refusal mapped; `f` gets the request's index too.
+    ///
+    /// ```
+    /// use linx_netlink_codec::{Errno, NetlinkError, Outcome, Outcomes};
+    /// let o = Outcomes { outcomes: vec![Outcome::Applied, Outcome::Refused(NetlinkError::new(Errno::EEXIST))], error: None, overflows: 0 };
+    /// let o = o.map_refusals(|i, e| format!("route {i}: {e}"));
+    /// assert_eq!(o.outcomes[1], Outcome::Refused("route 1: netlink EEXIST (17)".to_string()));
+    /// ```
+    pub fn map_refusals<F>(self, mut f: impl FnMut(usize, E) -> F) -> Outcomes<F> {
+        Outcomes {
+            outcomes: self
+                .outcomes
+                .into_iter()
+                .enumerate()
+                .map(|(i, o)| o.map_refusal(|e| f(i, e)))
+                .collect(),
+            error: self.error,
+            overflows: self.overflows,
+        }
+    }
+
+    /// Whether every request was applied.
+    ///
+    /// ```
+    /// use linx_netlink_codec::{Outcome, Outcomes};
+    /// let o: Outcomes = Outcomes { outcomes: vec![Outcome::Applied], error: None, overflows: 0 };
+    /// assert!(o.all_applied());
+    /// ```
+    pub fn all_applied(&self) -> bool {
+        self.outcomes.iter().all(Outcome::is_applied)
+    }
+
+    /// Number of requests.
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    /// Whether there were no requests.
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+
+    /// The outcomes in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Outcome<E>> {
+        self.outcomes.iter()
+    }
+}
+
+impl<E> IntoIterator for Outcomes<E> {
+    type Item = Outcome<E>;
+    type IntoIter = std::vec::IntoIter<Outcome<E>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.outcomes.into_iter()
+    }
+}
 
 /// Sends requests in windows and collects their ACKs. See the [module docs](self).
 #[derive(Debug)]
@@ -40,14 +205,21 @@ pub struct AckPipeline {
     /// (seq, request index, offset of the message in `tx`).
     inflight: Vec<(u32, usize, usize)>,
     answered: usize,
-    results: Vec<Option<Result<(), NetlinkError>>>,
+    results: Vec<Option<Outcome>>,
     tx: Vec<u8>,
     timeout: Duration,
     deadline: Option<Instant>,
+    /// Sequence number of the outstanding `ENOBUFS` probe.
+    probe: Option<u32>,
+    probe_due: bool,
+    overflows: u32,
+    error: Option<Error>,
+    done: bool,
 }
 
 impl AckPipeline {
-    /// A pipeline over `reqs` with at most `window` (≥ 1) requests in flight.
+    /// A pipeline over `reqs` with at most `window` (≥ 1) requests in flight. Drivers size
+    /// the window to the receive buffer first ([`window_for`]).
     pub fn new(reqs: Vec<Request>, window: usize) -> Self {
         let timeout = reqs
             .iter()
@@ -61,22 +233,99 @@ impl AckPipeline {
             window: window.max(1),
             inflight: Vec::new(),
             answered: 0,
-            results: (0..n).map(|_| None).collect(),
+            results: vec![None; n],
             tx: Vec::new(),
             timeout,
             deadline: None,
+            probe: None,
+            probe_due: false,
+            overflows: 0,
+            error: None,
+            done: n == 0,
         }
     }
 
-    /// Whether every request has its result.
-    pub fn is_finished(&self) -> bool {
-        self.next == self.reqs.len() && self.answered == self.inflight.len()
+    /// The requests.
+    pub fn requests(&self) -> &[Request] {
+        &self.reqs
     }
 
-    /// The next datagram to send (a window of requests), or `None` while ACKs are pending or
-    /// when finished. `seq` hands out sequence numbers.
-    pub fn poll_transmit(&mut self, now: Instant, mut seq: impl FnMut() -> u32) -> Option<&[u8]> {
-        if self.answered != self.inflight.len() || self.next == self.reqs.len() {
+    /// The current window.
+    pub fn window(&self) -> usize {
+        self.window
+    }
+
+    /// Set the window (≥ 1); drivers call this with [`window_for`] before the first send.
+    pub fn set_window(&mut self, window: usize) {
+        self.window = window.max(1);
+    }
+
+    fn window_open(&self) -> bool {
+        self.answered == self.inflight.len() && self.probe.is_none() && !self.probe_due
+    }
+
+    /// The in-flight window is over: requests without an ACK are unknown.
+    fn close_window(&mut self) {
+        for &(_, idx, _) in &self.inflight {
+            if self.results[idx].is_none() {
+                self.results[idx] = Some(Outcome::Unknown);
+            }
+        }
+        self.answered = self.inflight.len();
+        self.probe = None;
+        self.probe_due = false;
+        if self.next == self.reqs.len() {
+            self.done = true;
+        }
+    }
+
+    /// Stop: in flight is unknown, the rest not sent.
+    fn abort(&mut self, e: Error) {
+        self.close_window();
+        for r in &mut self.results {
+            if r.is_none() {
+                *r = Some(Outcome::NotSent);
+            }
+        }
+        self.error.get_or_insert(e);
+        self.done = true;
+    }
+
+    /// The outcomes, in request order (call when finished).
+    pub fn into_outcomes(self) -> Outcomes {
+        Outcomes {
+            outcomes: self
+                .results
+                .into_iter()
+                .map(|r| r.unwrap_or(Outcome::NotSent))
+                .collect(),
+            error: self.error,
+            overflows: self.overflows,
+        }
+    }
+}
+
+impl Exchange for AckPipeline {
+    type Output = Outcomes;
+
+    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
+        if self.done {
+            return None;
+        }
+        if self.probe_due {
+            // Everything sent before the probe is acknowledged (or lost) before its ACK.
+            let s = seq();
+            self.tx.clear();
+            let mut w =
+                crate::MsgWriter::begin(&mut self.tx, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, s);
+            w.put_bytes(&[]);
+            let _ = w.finish();
+            self.probe = Some(s);
+            self.probe_due = false;
+            self.deadline = Some(now + self.timeout);
+            return Some(&self.tx);
+        }
+        if !self.window_open() || self.next == self.reqs.len() {
             return None;
         }
         self.inflight.clear();
@@ -87,99 +336,100 @@ impl AckPipeline {
             let s = seq();
             let off = self.tx.len();
             let r = &self.reqs[i];
-            if r.encode_with_flags(r.flags() | NLM_F_ACK, s, &mut self.tx)
-                .is_err()
-            {
+            if let Err(e) = r.encode_with_flags(r.flags() | NLM_F_ACK, s, &mut self.tx) {
                 self.tx.truncate(off);
-                self.results[i] = Some(Err(NetlinkError::new(crate::Errno::EMSGSIZE)));
+                let _ = e;
+                self.results[i] = Some(Outcome::Refused(NetlinkError::new(crate::Errno::EMSGSIZE)));
                 continue;
             }
             self.inflight.push((s, i, off));
         }
         self.next = end;
         if self.inflight.is_empty() {
+            if self.next == self.reqs.len() {
+                self.done = true;
+                return None;
+            }
             return self.poll_transmit(now, seq);
         }
         self.deadline = Some(now + self.timeout);
         Some(&self.tx)
     }
 
-    /// When the pipeline times out unless an ACK arrives.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.answered < self.inflight.len() {
-            self.deadline
-        } else {
-            None
+    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
+        if msg.kind() != NLMSG_ERROR || self.done {
+            return Ok(());
         }
-    }
-
-    /// Fail with [`Error::Timeout`] when the deadline has passed.
-    pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
-        match self.poll_timeout() {
-            Some(d) if now >= d => Err(Error::Timeout(self.timeout)),
-            _ => Ok(()),
-        }
-    }
-
-    /// Feed one received message.
-    pub fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
-        if msg.kind() != NLMSG_ERROR {
+        if self.probe == Some(msg.seq()) {
+            self.close_window();
             return Ok(());
         }
         // ACKs come back in order: look at the first unanswered slot first.
-        let pos = self.inflight[self.answered.min(self.inflight.len())..]
+        let start = self.answered.min(self.inflight.len());
+        let pos = self.inflight[start..]
             .iter()
             .position(|(s, _, _)| *s == msg.seq())
-            .map(|p| p + self.answered)
+            .map(|p| p + start)
             .or_else(|| self.inflight.iter().position(|(s, _, _)| *s == msg.seq()));
         let Some(pos) = pos else { return Ok(()) };
         let (_, idx, off) = self.inflight[pos];
         if self.results[idx].is_some() {
             return Ok(());
         }
-        let res = match parse_error(msg)? {
-            None => Ok(()),
+        let outcome = match parse_error(msg)? {
+            None => Outcome::Applied,
             Some(mut e) => {
                 if let Some(o) = e.ext_ack.offset {
                     let hl = self.reqs[idx].header_len_hint();
                     e.ext_ack.path = resolve_offset(&self.tx[off..], hl, o);
                 }
-                Err(e)
+                Outcome::Refused(e)
             }
         };
-        self.results[idx] = Some(res);
+        self.results[idx] = Some(outcome);
         self.answered += 1;
         self.deadline = Some(now + self.timeout);
+        if self.answered == self.inflight.len() && self.probe.is_none() && !self.probe_due {
+            self.close_window();
+        }
         Ok(())
     }
 
-    /// The results, in request order (call when finished).
-    pub fn into_results(self) -> Vec<Result<(), NetlinkError>> {
-        self.results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(NetlinkError::new(crate::Errno::ETIMEDOUT))))
-            .collect()
-    }
-}
-
-impl crate::engine::Machine for AckPipeline {
-    type Output = Vec<Result<(), NetlinkError>>;
-    fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
-        AckPipeline::poll_transmit(self, now, seq)
-    }
-    fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
-        AckPipeline::handle_message(self, now, msg)
-    }
     fn poll_timeout(&self) -> Option<Instant> {
-        AckPipeline::poll_timeout(self)
+        if self.done { None } else { self.deadline }
     }
+
     fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
-        AckPipeline::handle_timeout(self, now)
+        if let Some(d) = self.poll_timeout()
+            && now >= d
+        {
+            self.abort(Error::Timeout(self.timeout));
+        }
+        Ok(())
     }
+
+    fn handle_io_error(
+        &mut self,
+        _now: Instant,
+        error: linx_netlink_sys::Error,
+    ) -> Result<(), Error> {
+        if error.errno() == Some(crate::Errno::ENOBUFS) && !self.done {
+            // ACKs were dropped. Find out which by a probe, then go on with half the window.
+            self.overflows += 1;
+            self.window = (self.window / 2).max(1);
+            self.probe_due = true;
+            self.probe = None;
+            return Ok(());
+        }
+        self.abort(Error::Sys(error));
+        Ok(())
+    }
+
     fn is_finished(&self) -> bool {
-        AckPipeline::is_finished(self)
+        self.done
     }
-    fn finish(self) -> Self::Output {
-        self.into_results()
+
+    fn finish(self) -> Outcomes {
+        self.into_outcomes()
     }
 }

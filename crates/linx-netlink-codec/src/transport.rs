@@ -16,71 +16,69 @@
 //!   module's transports (their futures never return `Pending`). Should one ever return
 //!   `Pending`, [`Flavor::run`] keeps polling with a yield between polls rather than hang
 //!   forever or panic.
-//! - Each transport call is one [`Exchange`](crate::Exchange) at a time on the socket.
+//! - Each transport call is one [`Exchange`] holding the socket from its first send to its
+//!   last reply (see the drivers' sharing contracts).
 //!
 //! # Example
 //! ```no_run
 //! use std::future::Future;
-//! use linx_netlink_codec::{consts::*, Call, Error, Flavor, MsgView, Request, Transport};
-//! use linx_netlink_sys::{Netns, Socket};
-//!
-//! /// Count links: written once, runs blocking or async.
-//! pub fn count_links<S: Transport + Flavor>(sock: &S) -> S::Run<impl Future<Output = Result<usize, Error>> + '_> {
-//!     S::run(async move {
-//!         let req = Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16);
-//!         let call = Call::new(req, |m: &MsgView<'_>| Ok(m.kind()));
-//!         Ok(sock.collect(call).await?.items.len())
-//!     })
-//! }
-//!
-//! let sock = Socket::open(NETLINK_ROUTE, Netns::Host)?;
-//! let n: usize = count_links(&sock)?;
-//! # Ok::<(), Error>(())
-//! ```
-
-use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use linx_netlink_sys::Socket;
 
 use crate::call::Call;
-use crate::engine::{Decoder, DumpEvent, Dumped, Request};
+use crate::engine::{
+    Collect, Decoder, DumpEvent, Dumped, Exchange, First, ForEach, Ignore, Request, Talk,
+};
 use crate::error::Error;
+use crate::pipeline::{AckPipeline, Outcomes, window_for};
 
-/// What a verb needs from a socket. Implemented for [`Socket`] (blocking; futures complete
-/// on first poll) and `AsyncSocket` (tokio).
+/// What a verb needs from a socket: run an [`Exchange`], and two socket buffer sizes.
+/// Implemented for [`Socket`] (blocking; futures complete on first poll), `AsyncSocket`
+/// (tokio) and [`Script`](crate::script::Script) (a fake kernel for tests). Everything else
+/// is provided on top of [`drive`](Transport::drive).
 pub trait Transport {
-    /// Run `call` and collect its reply.
+    /// Run one exchange to its result, holding the socket for its whole duration.
+    fn drive<M: Exchange>(&self, m: M) -> impl Future<Output = Result<M::Output, Error>>;
+
+    /// The receive buffer the socket was granted (`SO_RCVBUF`), which bounds how many
+    /// replies may be in flight.
+    fn rcvbuf(&self) -> Result<usize, Error>;
+
+    /// Ask for a send buffer of `bytes` (`SO_SNDBUFFORCE`, else `SO_SNDBUF`); returns what was
+    /// granted.
+    fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error>;
+
+    /// Run `call` and collect its reply (the items of the last, complete attempt).
     fn collect<D: Decoder>(
         &self,
         call: Call<D>,
-    ) -> impl Future<Output = Result<Dumped<D::Item>, Error>>;
+    ) -> impl Future<Output = Result<Dumped<D::Item>, Error>> {
+        async move {
+            self.drive(Talk::new(call.request, call.decoder, Collect::default()))
+                .await?
+        }
+    }
 
-    /// Run `call` and return its first reply item (the rest is drained).
+    /// Run `call` and return its first reply item (the rest is read and dropped).
     fn single<D: Decoder>(
         &self,
         call: Call<D>,
-    ) -> impl Future<Output = Result<Option<D::Item>, Error>>;
+    ) -> impl Future<Output = Result<Option<D::Item>, Error>> {
+        async move {
+            self.drive(Talk::new(call.request, call.decoder, First::default()))
+                .await?
+        }
+    }
 
     /// Send `req` with `NLM_F_ACK` and wait for the acknowledgement.
-    fn ack(&self, req: Request) -> impl Future<Output = Result<(), Error>>;
-
-    /// Send `reqs` pipelined (`window` per datagram) and return each one's result in order.
-    fn ack_all(
-        &self,
-        reqs: Vec<Request>,
-        window: usize,
-    ) -> impl Future<Output = Result<Vec<Result<(), crate::NetlinkError>>, Error>>;
-
-    /// Drive a custom [`Machine`](crate::engine::Machine) (nfnetlink batches ...).
-    fn drive<M: crate::engine::Machine>(
-        &self,
-        m: M,
-    ) -> impl Future<Output = Result<M::Output, Error>>;
-
-    /// The underlying blocking socket (for socket options such as buffer sizes).
-    fn socket(&self) -> &Socket;
+    fn ack(&self, req: Request) -> impl Future<Output = Result<(), Error>> {
+        async move {
+            let talk = Talk::new(req.with_ack(), crate::engine::Discard, Ignore);
+            self.drive(talk).await?
+        }
+    }
 
     /// Run `call`, handing each reply event to `f` as it is decoded (O(one datagram) memory).
     /// Returns how many dump restarts happened.
@@ -88,7 +86,31 @@ pub trait Transport {
         &self,
         call: Call<D>,
         f: F,
-    ) -> impl Future<Output = Result<u32, Error>>;
+    ) -> impl Future<Output = Result<u32, Error>> {
+        async move {
+            self.drive(Talk::new(call.request, call.decoder, ForEach::new(f)))
+                .await?
+        }
+    }
+
+    /// Send `reqs` pipelined, at most `window` in flight (fewer when the receive buffer is
+    /// small: see [`window_for`]), and return each one's [`Outcome`](crate::pipeline::Outcome)
+    /// in order. `Err` only when nothing could be sent.
+    fn ack_all(
+        &self,
+        reqs: Vec<Request>,
+        window: usize,
+    ) -> impl Future<Output = Result<Outcomes, Error>> {
+        async move {
+            let longest = reqs
+                .iter()
+                .map(|r| r.payload().len() + crate::NlHeader::LEN)
+                .max()
+                .unwrap_or(0);
+            let window = window_for(self.rcvbuf()?, longest, window);
+            self.drive(AckPipeline::new(reqs, window)).await
+        }
+    }
 }
 
 /// How a verb's body reaches the caller: the value itself (blocking) or a future (async).
@@ -100,44 +122,16 @@ pub trait Flavor {
 }
 
 impl Transport for Socket {
-    async fn drive<M: crate::engine::Machine>(&self, m: M) -> Result<M::Output, Error> {
+    async fn drive<M: Exchange>(&self, m: M) -> Result<M::Output, Error> {
         crate::blocking::run(self, m)
     }
 
-    fn socket(&self) -> &Socket {
-        self
+    fn rcvbuf(&self) -> Result<usize, Error> {
+        Ok(Socket::rcvbuf(self)?)
     }
 
-    async fn collect<D: Decoder>(&self, call: Call<D>) -> Result<Dumped<D::Item>, Error> {
-        call.collect(self)
-    }
-
-    async fn single<D: Decoder>(&self, call: Call<D>) -> Result<Option<D::Item>, Error> {
-        call.single(self)
-    }
-
-    async fn ack(&self, req: Request) -> Result<(), Error> {
-        crate::blocking::ack(self, req)
-    }
-
-    async fn ack_all(
-        &self,
-        reqs: Vec<Request>,
-        window: usize,
-    ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-        crate::blocking::ack_all(self, reqs, window)
-    }
-
-    async fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(
-        &self,
-        call: Call<D>,
-        mut f: F,
-    ) -> Result<u32, Error> {
-        let mut s = call.stream(self);
-        for ev in s.by_ref() {
-            f(ev?);
-        }
-        Ok(s.retries())
+    fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
+        Ok(Socket::set_sndbuf(self, bytes)?)
     }
 }
 
@@ -149,7 +143,7 @@ impl Flavor for Socket {
 }
 
 /// Poll a future whose awaits are all synchronous to completion.
-fn block_on_ready<F: Future>(body: F) -> F::Output {
+pub(crate) fn block_on_ready<F: Future>(body: F) -> F::Output {
     let mut body = pin!(body);
     let mut cx = Context::from_waker(Waker::noop());
     loop {
@@ -166,44 +160,16 @@ mod tokio_impl {
     use linx_netlink_sys::AsyncSocket;
 
     impl Transport for AsyncSocket {
-        async fn drive<M: crate::engine::Machine>(&self, m: M) -> Result<M::Output, Error> {
+        async fn drive<M: Exchange>(&self, m: M) -> Result<M::Output, Error> {
             crate::nonblocking::run(self, m).await
         }
 
-        fn socket(&self) -> &Socket {
-            self.get_ref()
+        fn rcvbuf(&self) -> Result<usize, Error> {
+            Ok(self.get_ref().rcvbuf()?)
         }
 
-        async fn collect<D: Decoder>(&self, call: Call<D>) -> Result<Dumped<D::Item>, Error> {
-            call.collect_async(self).await
-        }
-
-        async fn single<D: Decoder>(&self, call: Call<D>) -> Result<Option<D::Item>, Error> {
-            call.single_async(self).await
-        }
-
-        async fn ack(&self, req: Request) -> Result<(), Error> {
-            crate::nonblocking::ack(self, req).await
-        }
-
-        async fn ack_all(
-            &self,
-            reqs: Vec<Request>,
-            window: usize,
-        ) -> Result<Vec<Result<(), crate::NetlinkError>>, Error> {
-            crate::nonblocking::ack_all(self, reqs, window).await
-        }
-
-        async fn for_each<D: Decoder, F: FnMut(DumpEvent<D::Item>)>(
-            &self,
-            call: Call<D>,
-            mut f: F,
-        ) -> Result<u32, Error> {
-            let mut s = call.stream_async(self);
-            while let Some(ev) = s.next().await {
-                f(ev?);
-            }
-            Ok(s.retries())
+        fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
+            Ok(self.get_ref().set_sndbuf(bytes)?)
         }
     }
 

@@ -5,7 +5,7 @@
 
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrWriter, DumpEvent, Errno, Error, MsgView, Request, blocking, engine::Discard,
+    AttrWriter, DumpEvent, Errno, Error, Flavor, MsgView, Request, Transport, engine::Discard,
 };
 use linx_netlink_sys::Socket;
 use linx_testns::TestNs;
@@ -53,7 +53,9 @@ fn dump_of_5000_routes_is_complete_and_matches_ip() {
     seed_routes(&ns, 5000);
     let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
     let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
-    let got = blocking::collect(&sock, req, is_route).unwrap();
+    let got = linx_netlink_codec::Call::new(req, is_route)
+        .collect(&sock)
+        .unwrap();
     let ours = got.items.iter().filter(|r| **r).count();
     let theirs = json_len(&ns.ip_json(&["-4", "route", "show", "table", "all"]));
     assert_eq!(ours, theirs, "linx and ip disagree on the route count");
@@ -69,7 +71,7 @@ fn streaming_dump_decodes_per_datagram() {
     let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
     let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
     let mut n = 0usize;
-    for ev in blocking::stream(&sock, req, is_route) {
+    for ev in linx_netlink_codec::Call::new(req, is_route).stream(&sock) {
         match ev.unwrap() {
             DumpEvent::Item(true) => n += 1,
             DumpEvent::Item(false) => {}
@@ -86,10 +88,12 @@ fn abandoned_stream_is_drained_so_the_next_dump_works() {
     seed_routes(&ns, 3000);
     let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
     let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
-    let mut s = blocking::stream(&sock, req.clone(), is_route);
+    let mut s = linx_netlink_codec::Call::new(req.clone(), is_route).stream(&sock);
     assert!(matches!(s.next(), Some(Ok(DumpEvent::Item(true)))));
     drop(s); // half a dump still queued in the kernel
-    let again = blocking::collect(&sock, req, is_route).unwrap();
+    let again = linx_netlink_codec::Call::new(req, is_route)
+        .collect(&sock)
+        .unwrap();
     assert_eq!(
         again.items.len(),
         3000,
@@ -111,7 +115,7 @@ fn kernel_refusal_carries_ext_ack_text() {
     w.put_str(1, "linx-no-such-kind").unwrap();
     w.end_nest(n).unwrap();
     let req = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p).with_header_len(16);
-    let err = blocking::ack(&sock, req).unwrap_err();
+    let err = req.execute(&sock).unwrap_err();
     let Error::Netlink(e) = err else {
         panic!("{err:?}")
     };
@@ -138,24 +142,21 @@ fn ack_and_single_reply_against_the_kernel() {
     let info = w.begin_nest(18, false);
     w.put_str(1, "veth").unwrap();
     w.end_nest(info).unwrap();
-    blocking::ack(
-        &sock,
-        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p.clone()),
-    )
-    .unwrap();
+    Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p.clone())
+        .execute(&sock)
+        .unwrap();
     // the same again: EEXIST, typed
-    let e = blocking::ack(
-        &sock,
-        Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p),
-    )
-    .unwrap_err();
+    let e = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, p)
+        .execute(&sock)
+        .unwrap_err();
     assert_eq!(e.errno(), Some(Errno::EEXIST));
     // get by name: one reply, no dump
     let mut q = vec![0u8; 16];
     AttrWriter::new(&mut q).put_str(IFLA_IFNAME, "ve0").unwrap();
-    let len = blocking::single(&sock, Request::new(RTM_GETLINK, 0, q), |m: &MsgView<'_>| {
+    let len = linx_netlink_codec::Call::new(Request::new(RTM_GETLINK, 0, q), |m: &MsgView<'_>| {
         Ok(m.kind())
     })
+    .single(&sock)
     .unwrap();
     assert_eq!(len, Some(RTM_NEWLINK));
     assert!(ns.ip(&["link", "show", "ve0"]).contains("ve0"));
@@ -164,7 +165,9 @@ fn ack_and_single_reply_against_the_kernel() {
     AttrWriter::new(&mut q)
         .put_str(IFLA_IFNAME, "nope0")
         .unwrap();
-    let e = blocking::single(&sock, Request::new(RTM_GETLINK, 0, q), Discard).unwrap_err();
+    let e = linx_netlink_codec::Call::new(Request::new(RTM_GETLINK, 0, q), Discard)
+        .single(&sock)
+        .unwrap_err();
     assert_eq!(e.errno(), Some(Errno::ENODEV));
 }
 
@@ -180,16 +183,18 @@ fn tokio_driver_dumps_the_same_routes() {
     rt.block_on(async {
         let sock = linx_netlink_sys::AsyncSocket::open(NETLINK_ROUTE, ns.netns()).unwrap();
         let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
-        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route)
+        let got = linx_netlink_codec::Call::new(req, is_route)
+            .collect(&sock)
             .await
             .unwrap();
         assert_eq!(got.items.iter().filter(|r| **r).count(), 1500);
         // half a stream, dropped, then a full one
         let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
-        let mut s = linx_netlink_codec::nonblocking::stream(&sock, req.clone(), is_route);
+        let mut s = linx_netlink_codec::Call::new(req.clone(), is_route).stream_async(&sock);
         assert!(s.next().await.unwrap().is_ok());
         drop(s);
-        let got = linx_netlink_codec::nonblocking::collect(&sock, req, is_route)
+        let got = linx_netlink_codec::Call::new(req, is_route)
+            .collect(&sock)
             .await
             .unwrap();
         assert_eq!(got.items.len(), 1500);
@@ -198,13 +203,10 @@ fn tokio_driver_dumps_the_same_routes() {
         AttrWriter::new(&mut q)
             .put_str(IFLA_IFNAME, "nope0")
             .unwrap();
-        let e = linx_netlink_codec::nonblocking::single(
-            &sock,
-            Request::new(RTM_GETLINK, 0, q),
-            Discard,
-        )
-        .await
-        .unwrap_err();
+        let e = linx_netlink_codec::Call::new(Request::new(RTM_GETLINK, 0, q), Discard)
+            .single(&sock)
+            .await
+            .unwrap_err();
         assert_eq!(e.errno(), Some(Errno::ENODEV));
     });
 }
@@ -222,7 +224,7 @@ fn short_timeout_on_a_request_the_kernel_never_answers() {
     p[12..16].copy_from_slice(&1u32.to_ne_bytes());
     let req = Request::new(RTM_NEWLINK, 0, p).with_timeout(std::time::Duration::from_millis(200));
     let t = std::time::Instant::now();
-    let mut s = blocking::stream(&sock, req, Discard);
+    let mut s = linx_netlink_codec::Call::new(req, Discard).stream(&sock);
     assert!(matches!(s.next(), Some(Err(Error::Timeout(_)))));
     assert!(t.elapsed() < std::time::Duration::from_secs(3));
     assert!(ns.ip(&["link", "show", "lo"]).contains("UP"));
@@ -285,13 +287,14 @@ fn pipelined_acks_report_each_request() {
     let reqs: Vec<Request> = (0..1000)
         .map(|i| route(if i == 500 { 10 } else { i }))
         .collect();
-    let res = blocking::ack_all(&sock, reqs, 128).unwrap();
+    let res = <Socket as Flavor>::run(sock.ack_all(reqs, 128)).unwrap();
     assert_eq!(res.len(), 1000);
+    assert!(res.error.is_none());
     for (i, r) in res.iter().enumerate() {
         if i == 500 {
-            assert_eq!(r.as_ref().unwrap_err().errno, Errno::EEXIST);
+            assert_eq!(r.refusal().unwrap().errno, Errno::EEXIST);
         } else {
-            assert!(r.is_ok(), "request {i}: {r:?}");
+            assert!(r.is_applied(), "request {i}: {r:?}");
         }
     }
     let n = json_len(&ns.ip_json(&["route", "show", "table", "100"]));

@@ -24,7 +24,7 @@ use std::io::IoSlice;
 
 use tokio::io::unix::AsyncFd;
 
-use crate::{Errno, Error, Netns, Socket, Stage};
+use crate::{Errno, Error, Exclusive, Netns, Socket, Stage};
 
 /// A [`Socket`] driven by tokio readiness.
 ///
@@ -94,6 +94,24 @@ impl AsyncSocket {
     /// ```
     pub fn get_ref(&self) -> &Socket {
         self.inner.get_ref()
+    }
+
+    /// Waits, without blocking the runtime, until no other exchange uses the
+    /// socket, then holds it (see [`Socket::exclusive`]; blocking and tokio
+    /// users share one gate, and tokio waiters are served in arrival order).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), linx_netlink_sys::Error> {
+    /// # let sock = linx_netlink_sys::AsyncSocket::open(0, linx_netlink_sys::Netns::Host)?;
+    /// let mine = sock.exclusive().await;
+    /// assert!(sock.get_ref().try_exclusive().is_none());
+    /// drop(mine);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn exclusive(&self) -> Exclusive<'_> {
+        self.get_ref().gate.acquire_async().await;
+        Exclusive::new(self.get_ref())
     }
 
     /// Sends one datagram to the kernel, waiting for writability if the

@@ -41,9 +41,11 @@
 //!   effort), then bound to port id 0 so the kernel picks one
 //!   ([`Socket::port_id`]). Binding is mandatory: an unbound socket never sees
 //!   multicast. Any failure closes the fd; nothing leaks.
-//! - **Threads.** [`Socket`] is `Send + Sync` and every method takes `&self`,
-//!   but drive it from one reader at a time: a second reader can swallow the
-//!   first one's reply.
+//! - **Threads.** [`Socket`] is `Send + Sync` and every method takes `&self`.
+//!   A request/reply exchange holds the socket's gate ([`Socket::exclusive`],
+//!   [`Exclusive`]) from its first send to its last reply, so exchanges of
+//!   threads or tasks sharing one socket run one after the other and each
+//!   reads only its own replies.
 //! - **Blocking.** [`Socket::recv`] blocks, or waits up to its timeout with
 //!   `poll(2)`; [`Socket::try_recv`] never blocks. `EINTR` is retried.
 //!   Datagrams are never truncated: each is measured before it is read.
@@ -68,6 +70,7 @@
 mod async_socket;
 pub mod errno;
 mod error;
+mod gate;
 mod netns;
 mod socket;
 mod sys;
@@ -76,5 +79,6 @@ mod sys;
 pub use async_socket::AsyncSocket;
 pub use errno::Errno;
 pub use error::{Error, Stage};
+pub use gate::Exclusive;
 pub use netns::Netns;
 pub use socket::{RECV_MIN, SeqCounter, Socket};

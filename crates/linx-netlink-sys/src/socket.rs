@@ -7,9 +7,10 @@
 //!
 //! - Every method takes `&self`; `Socket` is `Send + Sync`. The kernel keeps
 //!   each datagram whole, but two threads receiving at once can take each
-//!   other's replies: drive one socket from one reader at a time. Sequence
-//!   numbers ([`Socket::next_seq`]) spot misattribution, they do not prevent
-//!   loss.
+//!   other's replies. So an exchange first takes the socket's gate
+//!   ([`Socket::exclusive`]) and holds it until its reply is complete; the
+//!   codec's drivers always do. Raw `send`/`recv` calls outside a gate are
+//!   the caller's own business.
 //! - Blocking: [`Socket::recv`] blocks (or waits up to its timeout) unless the
 //!   socket is nonblocking; [`Socket::try_recv`] never blocks. Sending to the
 //!   kernel does not block in practice. `EINTR` is retried everywhere.
@@ -142,6 +143,8 @@ pub struct Socket {
     netns: Netns,
     port_id: u32,
     seq: SeqCounter,
+    /// One exchange at a time (see [`Socket::exclusive`]).
+    pub(crate) gate: crate::gate::Gate,
 }
 
 impl Socket {
@@ -179,6 +182,7 @@ impl Socket {
             netns,
             port_id: local.pid(),
             seq: SeqCounter::new(),
+            gate: crate::gate::Gate::default(),
         })
     }
 

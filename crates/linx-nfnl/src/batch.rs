@@ -25,7 +25,7 @@
 use std::time::{Duration, Instant};
 
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::engine::Machine;
+use linx_netlink_codec::engine::Exchange;
 use linx_netlink_codec::msg::{parse_error, resolve_offset};
 use linx_netlink_codec::{AttrWriter, MsgView, MsgWriter, NetlinkError};
 
@@ -214,7 +214,7 @@ enum State {
     Done,
 }
 
-/// The sans-IO exchange of one [`Batch`]: implements [`Machine`] so either driver runs it.
+/// The sans-IO exchange of one [`Batch`]: implements [`Exchange`] so every driver runs it.
 #[derive(Debug)]
 pub struct BatchMachine {
     batch: Batch,
@@ -231,7 +231,7 @@ pub struct BatchMachine {
 }
 
 impl BatchMachine {
-    /// The encoded datagram (after [`Machine::poll_transmit`]).
+    /// The encoded datagram (after [`Exchange::poll_transmit`]).
     pub fn datagram(&self) -> &[u8] {
         self.tx.get(self.start..).unwrap_or_default()
     }
@@ -345,7 +345,7 @@ impl BatchMachine {
     }
 }
 
-impl Machine for BatchMachine {
+impl Exchange for BatchMachine {
     type Output = Result<(), Error>;
 
     fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
@@ -429,7 +429,7 @@ impl Machine for BatchMachine {
 /// [`Batch::encoded_len`]): raises it when needed, [`Error::TooLarge`] when the kernel will not
 /// grant enough. [`send`] calls it; verbs that drive a [`BatchMachine`] themselves call it
 /// first.
-pub fn fit(sock: &linx_netlink_sys::Socket, len: usize) -> Result<(), Error> {
+pub fn fit<S: linx_netlink_codec::Transport + ?Sized>(sock: &S, len: usize) -> Result<(), Error> {
     // The kernel refuses datagrams larger than sk_sndbuf - 32; it reports twice what was set.
     const SMALL: usize = 200 * 1024;
     if len + 64 <= SMALL {
@@ -459,7 +459,7 @@ linx_netlink_codec::verb! {
         if batch.is_empty() {
             return Ok(());
         }
-        fit(sock.socket(), batch.encoded_len())?;
+        fit(sock, batch.encoded_len())?;
         sock.drive(batch.into_machine()).await?
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::engine::Machine;
+use linx_netlink_codec::engine::Exchange;
 use linx_netlink_codec::{AttrWriter, Errno, MsgIter, MsgWriter, NlHeader};
 use linx_nfnl::batch::{AckMode, Batch};
 use linx_nfnl::generation::Gen;

@@ -2148,24 +2148,34 @@ verb! {
 pub const ADD_MANY_WINDOW: usize = 256;
 
 verb! {
-    /// Add many routes, pipelined: [`ADD_MANY_WINDOW`] requests per datagram, each ACKed, so
-    /// 10k routes cost ~40 round trips instead of 10k. Every spec is validated (and every
+    /// Add many routes, pipelined: up to [`ADD_MANY_WINDOW`] requests per datagram (fewer
+    /// when the socket's receive buffer could not hold that many ACKs), each ACKed, so 10k
+    /// routes cost ~40 round trips instead of 10k. Every spec is validated (and every
     /// interface name resolved, once per name) before anything is sent; then each route's
-    /// own result comes back at its index: one refusal (`EEXIST`, say) does not stop the
-    /// others. The outer `Err` is for input errors and transport failures.
+    /// own [`Outcome`](linx_netlink_codec::Outcome) comes back at its index: applied, refused
+    /// (with the kernel's reason; one refusal does not stop the others), unknown (its ACK was
+    /// lost) or not sent (the pipeline stopped early; [`Outcomes::error`] says why). The
+    /// outer `Err` is for input errors, and for transport failures before anything was sent.
     ///
     /// ```no_run
+    /// use linx_netlink_codec::Outcome;
     /// use linx_rtnl::route::{self, RouteSpec};
     /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
     /// let specs: Vec<RouteSpec> = (0..100u32)
     ///     .map(|i| RouteSpec::new(format!("10.9.{i}.0/24").as_str()).via("10.0.42.1").table(100))
     ///     .collect();
-    /// for r in route::add_many(&sock, &specs)? {
-    ///     r?;
+    /// for (spec, outcome) in specs.iter().zip(route::add_many(&sock, &specs)?) {
+    ///     match outcome {
+    ///         Outcome::Applied => {}
+    ///         Outcome::Refused(e) => eprintln!("{e}"),
+    ///         other => eprintln!("{spec:?}: {other}"),
+    ///     }
     /// }
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
-    pub fn add_many(sock, specs: &[RouteSpec]) -> Vec<Result<(), Error>> {
+    ///
+    /// [`Outcomes::error`]: linx_netlink_codec::Outcomes::error
+    pub fn add_many(sock, specs: &[RouteSpec]) -> linx_netlink_codec::Outcomes<Error> {
         let mut names: Vec<(String, u32)> = Vec::new();
         let mut reqs = Vec::with_capacity(specs.len());
         for spec in specs {
@@ -2183,12 +2193,8 @@ verb! {
             };
             reqs.push(add_request(spec, oif)?);
         }
-        let results = sock.ack_all(reqs, ADD_MANY_WINDOW).await?;
-        Ok(results
-            .into_iter()
-            .zip(specs)
-            .map(|(r, spec)| r.map_err(|e| reword(Error::Netlink(e), spec)))
-            .collect())
+        let outcomes = sock.ack_all(reqs, ADD_MANY_WINDOW).await?;
+        Ok(outcomes.map_refusals(|i, e| reword(Error::Netlink(e), &specs[i])))
     }
 }
 

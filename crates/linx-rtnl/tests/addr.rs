@@ -4,9 +4,7 @@
 
 use linx_ip::{Ip, IpError, Subnet};
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::{
-    DecodeErrorKind, Errno, MsgView, RawAttrs, Request, blocking, engine::RawMessages,
-};
+use linx_netlink_codec::{DecodeErrorKind, Errno, MsgView, RawAttrs, Request, engine::RawMessages};
 use linx_rtnl::Error;
 use linx_rtnl::addr::{
     self, AddrFlags, AddrOptions, AddrScope, Address, CacheInfo, add_request, delete_request,
@@ -1002,7 +1000,9 @@ fn list_and_list_link_agree_with_ip() {
         theirs.iter().filter(|t| t.0 == u64::from(t0_index)).count()
     );
     // The kernel really filtered: the raw dump for t0 carries only t0's addresses.
-    let raw = blocking::collect(&sock, list_link_call(t0_index).request, RawMessages).unwrap();
+    let raw = linx_netlink_codec::Call::new(list_link_call(t0_index).request, RawMessages)
+        .collect(&sock)
+        .unwrap();
     assert_eq!(raw.items.len(), t0.len());
 }
 
@@ -1016,7 +1016,9 @@ fn live_dump_re_emits_byte_for_byte() {
          addr add fd00::1/64 dev t0 nodad noprefixroute\naddr add fd00::2/64 dev t0 metric 55\n",
     );
     let sock = open(&ns);
-    let raw = blocking::collect(&sock, list_call().request, RawMessages).unwrap();
+    let raw = linx_netlink_codec::Call::new(list_call().request, RawMessages)
+        .collect(&sock)
+        .unwrap();
     assert!(raw.items.len() >= 7, "{}", raw.items.len());
     for msg in &raw.items {
         let a = decode(msg);

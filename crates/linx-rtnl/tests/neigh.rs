@@ -4,9 +4,7 @@
 
 use linx_ip::{Ip, IpError, Mac};
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::{
-    DecodeErrorKind, Errno, MsgView, RawAttrs, Request, blocking, engine::RawMessages,
-};
+use linx_netlink_codec::{DecodeErrorKind, Errno, MsgView, RawAttrs, Request, engine::RawMessages};
 use linx_rtnl::Error;
 use linx_rtnl::neigh::{
     self, LinkAddr, NeighCacheInfo, Neighbour, NudState, add_request, delete_request, list_call,
@@ -742,7 +740,9 @@ fn list_and_list_link_agree_with_ip() {
     assert_eq!(unicast, t0 + u0);
     // The kernel filtered (NDA_IFINDEX): the raw dump for u0 has only u0's entries.
     let u0_index = linx_rtnl::link::get(&sock, "u0").unwrap().index;
-    let raw = blocking::collect(&sock, list_link_call(u0_index).request, RawMessages).unwrap();
+    let raw = linx_netlink_codec::Call::new(list_link_call(u0_index).request, RawMessages)
+        .collect(&sock)
+        .unwrap();
     assert!(!raw.items.is_empty());
     assert!(raw.items.iter().all(|m| decode(m).index == u0_index));
 }
@@ -759,7 +759,9 @@ fn live_dump_re_emits_byte_for_byte() {
          neigh add 10.0.0.11 lladdr 02:00:00:00:00:0b dev t0 nud reachable proto 99\n",
     );
     let sock = open(&ns);
-    let raw = blocking::collect(&sock, list_call().request, RawMessages).unwrap();
+    let raw = linx_netlink_codec::Call::new(list_call().request, RawMessages)
+        .collect(&sock)
+        .unwrap();
     assert!(raw.items.len() >= 4, "{}", raw.items.len());
     for msg in &raw.items {
         let n = decode(msg);

@@ -383,7 +383,7 @@ mod golden {
 // ================================================================ captured kernel replies
 
 /// Captured on Linux 6.18 from an `AF_UNSPEC` `RTM_GETROUTE` dump
-/// (`linx_netlink_codec::blocking::collect(&sock, req, engine::RawMessages)`) in a namespace
+/// (`linx_netlink_codec::Call::new(req, engine::RawMessages).collect(&sock)`) in a namespace
 /// set up with `ip link add v0 type veth peer name v1` (v0 = ifindex 3), `ip addr add
 /// 10.0.0.2/24 dev v0`, `ip addr add fd00::2/64 dev v0 nodad` and
 /// `ip route add 10.1.0.0/16 via 10.0.0.1 dev v0 table 100 proto 76 metric 50`.
@@ -1303,7 +1303,8 @@ mod kernel {
 
     fn raw_count(sock: &linx_netlink_sys::Socket, f: &RouteFilter, oif: Option<u32>) -> usize {
         let req = route::dump_request(f, oif).unwrap();
-        linx_netlink_codec::blocking::collect(sock, req, linx_netlink_codec::engine::RawMessages)
+        linx_netlink_codec::Call::new(req, linx_netlink_codec::engine::RawMessages)
+            .collect(sock)
             .unwrap()
             .items
             .len()
@@ -1509,11 +1510,11 @@ fn add_many_pipelines_and_reports_each_route() {
     for (i, r) in res.iter().enumerate() {
         if i == 500 {
             assert_eq!(
-                r.as_ref().unwrap_err().errno(),
+                r.refusal().unwrap().errno(),
                 Some(linx_netlink_codec::Errno::EEXIST)
             );
         } else {
-            assert!(r.is_ok(), "route {i}: {r:?}");
+            assert!(r.is_applied(), "route {i}: {r:?}");
         }
     }
     let v: serde_json::Value =

@@ -11,7 +11,7 @@ use serde_json::Value;
 /// A whole `RTM_NEWSTATS` message captured from Linux 6.18.44 (these VMs): the reply to
 /// `stats::get_call(1)` (RTM_GETSTATS, ifindex 1, filter_mask 1) in a fresh namespace after
 /// `ip link set lo up` and five 100-byte UDP datagrams from 127.0.0.1 to 127.0.0.1, received
-/// through `blocking::collect(&sock, req, engine::RawMessages)`. lo: rx/tx 5 packets, 640 bytes.
+/// through `linx_netlink_codec::Call::new(req, engine::RawMessages).collect(&sock)`. lo: rx/tx 5 packets, 640 bytes.
 /// The struct has 25 counters (200 bytes: 5.19+ layout); the nlmsghdr pid is the capturing
 /// socket's port id.
 const NEWSTATS_LO: [u8; 232] = [

@@ -1694,7 +1694,7 @@ mod tests {
 
     use linx_ip::ip;
     use linx_netlink_codec::AttrWriter;
-    use linx_netlink_codec::engine::Machine;
+    use linx_netlink_codec::engine::Exchange;
     use proptest::prelude::*;
 
     use super::*;
