@@ -108,223 +108,258 @@ linx_netlink_codec::verb! {
     /// # Ok::<(), linx_netfilter::NetfilterError>(())
     /// ```
     pub fn pull(sock, scope: Scope<'_>) -> Ruleset {
-        let family = match scope {
-            Scope::All => linx_nfnl::family::UNSPEC,
-            Scope::Table(f, _) => f.nfproto(),
-        };
-        let mut tables: Vec<Table> = Vec::new();
-        let mut failed: Option<DecodeError> = None;
+        pull_on(sock, scope).await
+    }
+}
 
-        // Tables.
-        if let Scope::Table(fam, name) = scope {
-            let mut payload = NfGenMsg::new(family).to_bytes().to_vec();
-            Writer::new(&mut payload).put_str(ta::NFTA_TABLE_NAME, name).map_err(crate::Error::from)?;
-            let req = Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload).with_header_len(4);
-            let call = Call::new(req, |m: &MsgView<'_>| decode_table(fam, split(m)?.1));
-            match sock.single(call).await {
-                Ok(Some(t)) => tables.push(t),
-                Ok(None) => {
-                    return Err(NetfilterError::Refused {
-                        operation: Operation::Pull,
-                        batch_seq: None,
-                        what: Some(format!("table {fam}/{name}")),
-                        error: linx_netlink_codec::NetlinkError::new(Errno::ENOENT),
-                    })
-                }
-                Err(e) => return Err(with_what(decode_err(e), format!("table {fam}/{name}"))),
+/// [`pull`] inside another verb's body (any transport, awaited there).
+pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
+    sock: &S,
+    scope: Scope<'_>,
+) -> Result<Ruleset, NetfilterError> {
+    let family = match scope {
+        Scope::All => linx_nfnl::family::UNSPEC,
+        Scope::Table(f, _) => f.nfproto(),
+    };
+    let mut tables: Vec<Table> = Vec::new();
+    let mut failed: Option<DecodeError> = None;
+
+    // Tables.
+    if let Scope::Table(fam, name) = scope {
+        let mut payload = NfGenMsg::new(family).to_bytes().to_vec();
+        Writer::new(&mut payload)
+            .put_str(ta::NFTA_TABLE_NAME, name)
+            .map_err(crate::Error::from)?;
+        let req = Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload)
+            .with_header_len(4);
+        let call = Call::new(req, |m: &MsgView<'_>| decode_table(fam, split(m)?.1));
+        match sock.single(call).await {
+            Ok(Some(t)) => tables.push(t),
+            Ok(None) => {
+                return Err(NetfilterError::Refused {
+                    operation: Operation::Pull,
+                    batch_seq: None,
+                    what: Some(format!("table {fam}/{name}")),
+                    error: linx_netlink_codec::NetlinkError::new(Errno::ENOENT),
+                });
             }
-        } else {
-            let req = dump(nft_msg::GETTABLE, family, |_| Ok(()))?;
-            let call = Call::new(req, |m: &MsgView<'_>| {
-                let (f, attrs) = split(m)?;
-                decode_table(f, attrs)
-            });
-            sock.for_each(call, |ev| match ev {
-                DumpEvent::Item(t) => tables.push(t),
-                DumpEvent::Restart { .. } => tables.clear(),
-            })
-            .await
-            .map_err(decode_err)?;
+            Err(e) => return Err(with_what(decode_err(e), format!("table {fam}/{name}"))),
         }
-        let by_id: HashMap<(Family, String), usize> =
-            tables.iter().enumerate().map(|(i, t)| ((t.family(), t.name().to_owned()), i)).collect();
+    } else {
+        let req = dump(nft_msg::GETTABLE, family, |_| Ok(()))?;
+        let call = Call::new(req, |m: &MsgView<'_>| {
+            let (f, attrs) = split(m)?;
+            decode_table(f, attrs)
+        });
+        sock.for_each(call, |ev| match ev {
+            DumpEvent::Item(t) => tables.push(t),
+            DumpEvent::Restart { .. } => tables.clear(),
+        })
+        .await
+        .map_err(decode_err)?;
+    }
+    let by_id: HashMap<(Family, String), usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.family(), t.name().to_owned()), i))
+        .collect();
 
-        // Chains, objects, flowtables.
-        let filter = table_filter(scope);
-        let mut members: Vec<(Family, String, Pulled)> = Vec::new();
-        for op in [nft_msg::GETCHAIN, nft_msg::GETOBJ, nft_msg::GETFLOWTABLE] {
-            let req = dump(op, family, &filter)?;
-            let start = members.len();
-            let call = Call::new(req, move |m: &MsgView<'_>| -> Result<(Family, String, Pulled), DecodeError> {
+    // Chains, objects, flowtables.
+    let filter = table_filter(scope);
+    let mut members: Vec<(Family, String, Pulled)> = Vec::new();
+    for op in [nft_msg::GETCHAIN, nft_msg::GETOBJ, nft_msg::GETFLOWTABLE] {
+        let req = dump(op, family, &filter)?;
+        let start = members.len();
+        let call = Call::new(
+            req,
+            move |m: &MsgView<'_>| -> Result<(Family, String, Pulled), DecodeError> {
                 let (f, attrs) = split(m)?;
                 Ok(match op {
-                    nft_msg::GETCHAIN => decode_chain(f, attrs).map(|(t, c)| (f, t, Pulled::Chain(c)))?,
-                    nft_msg::GETOBJ => decode_object(attrs).map(|(t, o)| (f, t, Pulled::Object(o)))?,
+                    nft_msg::GETCHAIN => {
+                        decode_chain(f, attrs).map(|(t, c)| (f, t, Pulled::Chain(c)))?
+                    }
+                    nft_msg::GETOBJ => {
+                        decode_object(attrs).map(|(t, o)| (f, t, Pulled::Object(o)))?
+                    }
                     _ => decode_flowtable(f, attrs).map(|(t, x)| (f, t, Pulled::Flowtable(x)))?,
                 })
+            },
+        );
+        let res = sock
+            .for_each(call, |ev| match ev {
+                DumpEvent::Item(item) => members.push(item),
+                DumpEvent::Restart { .. } => members.truncate(start),
+            })
+            .await;
+        match res {
+            Ok(_) => {}
+            // Kernels without flowtables refuse the flowtable dump.
+            Err(e)
+                if op == nft_msg::GETFLOWTABLE
+                    && matches!(e.errno(), Some(Errno::EOPNOTSUPP | Errno::ENOENT)) => {}
+            Err(e) => return Err(decode_err(e)),
+        }
+    }
+    for (fam, table, item) in members {
+        // Orphans (their table vanished between the dumps) are dropped.
+        if let Some(&t) = by_id.get(&(fam, table)) {
+            tables[t].push_pulled(item);
+        }
+    }
+
+    // Sets, then each set's elements.
+    let req = dump(nft_msg::GETSET, family, &filter)?;
+    let call = Call::new(req, |m: &MsgView<'_>| {
+        let (f, attrs) = split(m)?;
+        decode_set(attrs).map(|s| (f, s))
+    });
+    let mut sets: Vec<(Family, SetInfo)> = Vec::new();
+    sock.for_each(call, |ev| match ev {
+        DumpEvent::Item(item) => sets.push(item),
+        DumpEvent::Restart { .. } => sets.clear(),
+    })
+    .await
+    .map_err(decode_err)?;
+
+    let mut anonymous = Anonymous::new();
+    for (fam, info) in sets {
+        let Some(&t) = by_id.get(&(fam, info.table.clone())) else {
+            continue;
+        };
+        // A hash set resized while it is dumped comes back with elements twice and
+        // others missing (no DUMP_INTR for that): dump again, a few times.
+        let mut attempt = 0;
+        let elements = loop {
+            attempt += 1;
+            let req = dump(nft_msg::GETSETELEM, fam.nfproto(), |w| {
+                w.put_str(el::NFTA_SET_ELEM_LIST_TABLE, &info.table)?;
+                w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
+                Ok(())
+            })?;
+            // Each message is decoded where it lies in the receive buffer (no copy of
+            // the 32 KiB dump messages); a restarted dump starts a fresh decoder.
+            let dec = RefCell::new(ElemDecoder::new(&info));
+            let elem_failed = RefCell::new(None);
+            let call = Call::new(req, |m: &MsgView<'_>| {
+                let attrs = split(m)?.1;
+                if let Err(e) = dec.borrow_mut().feed(attrs) {
+                    elem_failed.borrow_mut().get_or_insert(e);
+                }
+                Ok(())
             });
             let res = sock
-                .for_each(call, |ev| match ev {
-                    DumpEvent::Item(item) => members.push(item),
-                    DumpEvent::Restart { .. } => members.truncate(start),
+                .for_each(call, |ev| {
+                    if let DumpEvent::Restart { .. } = ev {
+                        *dec.borrow_mut() = ElemDecoder::new(&info);
+                        *elem_failed.borrow_mut() = None;
+                    }
                 })
                 .await;
-            match res {
-                Ok(_) => {}
-                // Kernels without flowtables refuse the flowtable dump.
-                Err(e) if op == nft_msg::GETFLOWTABLE
-                    && matches!(e.errno(), Some(Errno::EOPNOTSUPP | Errno::ENOENT)) => {}
+            // A decode error counts only for the attempt that is kept.
+            let attempt_failed = elem_failed.into_inner();
+            let dec = dec.into_inner();
+            let verdict = res.map(|_| dec.consistent());
+            if matches!(verdict, Ok(true)) || attempt == ELEM_DUMP_ATTEMPTS {
+                if let Some(e) = attempt_failed {
+                    failed.get_or_insert(e);
+                }
+            }
+            match verdict {
+                Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
+                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                }
+                Ok(false) => {
+                    return Err(NetfilterError::Decode {
+                        operation: Operation::Pull,
+                        source: invalid("set elements dumped twice (set being resized)", 0),
+                    });
+                }
+                Ok(true) => {
+                    break Some(dec.finish().map_err(|source| NetfilterError::Decode {
+                        operation: Operation::Pull,
+                        source,
+                    })?);
+                }
+                // The set vanished between the two dumps.
+                Err(e) if e.errno() == Some(Errno::ENOENT) => break None,
                 Err(e) => return Err(decode_err(e)),
             }
+        };
+        if info.flags.contains(SetFlags::ANONYMOUS) {
+            anonymous.insert((t, info.name.clone()), (info, elements));
+            continue;
         }
-        for (fam, table, item) in members {
-            // Orphans (their table vanished between the dumps) are dropped.
-            if let Some(&t) = by_id.get(&(fam, table)) {
-                tables[t].push_pulled(item);
-            }
-        }
-
-        // Sets, then each set's elements.
-        let req = dump(nft_msg::GETSET, family, &filter)?;
-        let call = Call::new(req, |m: &MsgView<'_>| {
-            let (f, attrs) = split(m)?;
-            decode_set(attrs).map(|s| (f, s))
-        });
-        let mut sets: Vec<(Family, SetInfo)> = Vec::new();
-        sock.for_each(call, |ev| match ev {
-            DumpEvent::Item(item) => sets.push(item),
-            DumpEvent::Restart { .. } => sets.clear(),
-        })
-        .await
-        .map_err(decode_err)?;
-
-        let mut anonymous = Anonymous::new();
-        for (fam, info) in sets {
-            let Some(&t) = by_id.get(&(fam, info.table.clone())) else { continue };
-            // A hash set resized while it is dumped comes back with elements twice and
-            // others missing (no DUMP_INTR for that): dump again, a few times.
-            let mut attempt = 0;
-            let elements = loop {
-                attempt += 1;
-                let req = dump(nft_msg::GETSETELEM, fam.nfproto(), |w| {
-                    w.put_str(el::NFTA_SET_ELEM_LIST_TABLE, &info.table)?;
-                    w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
-                    Ok(())
-                })?;
-                // Each message is decoded where it lies in the receive buffer (no copy of
-                // the 32 KiB dump messages); a restarted dump starts a fresh decoder.
-                let dec = RefCell::new(ElemDecoder::new(&info));
-                let elem_failed = RefCell::new(None);
-                let call = Call::new(req, |m: &MsgView<'_>| {
-                    let attrs = split(m)?.1;
-                    if let Err(e) = dec.borrow_mut().feed(attrs) {
-                        elem_failed.borrow_mut().get_or_insert(e);
-                    }
-                    Ok(())
-                });
-                let res = sock
-                    .for_each(call, |ev| {
-                        if let DumpEvent::Restart { .. } = ev {
-                            *dec.borrow_mut() = ElemDecoder::new(&info);
-                            *elem_failed.borrow_mut() = None;
-                        }
-                    })
-                    .await;
-                // A decode error counts only for the attempt that is kept.
-                let attempt_failed = elem_failed.into_inner();
-                let dec = dec.into_inner();
-                let verdict = res.map(|_| dec.consistent());
-                if matches!(verdict, Ok(true)) || attempt == ELEM_DUMP_ATTEMPTS {
-                    if let Some(e) = attempt_failed {
-                        failed.get_or_insert(e);
-                    }
-                }
-                match verdict {
-                    Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
-                        std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
-                    }
-                    Ok(false) => {
-                        return Err(NetfilterError::Decode {
-                            operation: Operation::Pull,
-                            source: invalid("set elements dumped twice (set being resized)", 0),
-                        });
-                    }
-                    Ok(true) => {
-                        break Some(dec.finish().map_err(|source| NetfilterError::Decode {
-                            operation: Operation::Pull,
-                            source,
-                        })?)
-                    }
-                    // The set vanished between the two dumps.
-                    Err(e) if e.errno() == Some(Errno::ENOENT) => break None,
-                    Err(e) => return Err(decode_err(e)),
-                }
-            };
-            if info.flags.contains(SetFlags::ANONYMOUS) {
-                anonymous.insert((t, info.name.clone()), (info, elements));
-                continue;
-            }
-            let pulled = match (info.data.is_some(), elements) {
-                (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
-                (true, _) => Pulled::Map(info.into_map(Vec::new())),
-                (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s)),
-                (false, _) => Pulled::Set(info.into_set(Vec::new())),
-            };
-            tables[t].push_pulled(pulled);
-        }
-        if let Some(source) = failed {
-            return Err(NetfilterError::Decode { operation: Operation::Pull, source });
-        }
-
-        // Rules last, streamed straight into their chains (the kernel dumps each chain's
-        // rules in order).
-        let mut chains = ChainIndex::new();
-        for (i, t) in tables.iter().enumerate() {
-            let names = t.chains().iter().enumerate().map(|(c, ch)| (ch.name().to_owned(), c)).collect();
-            chains.entry(t.name().to_owned()).or_default().push((t.family(), i, names));
-        }
-        let req = dump(nft_msg::GETRULE, family, &filter)?;
-        let mut last: Option<LastChain> = None;
-        let call = Call::new(req, |m: &MsgView<'_>| {
-            let (f, attrs) = split(m)?;
-            let (table, chain, mut rule) = decode_rule_ref(attrs)?;
-            let at = match &last {
-                Some((lf, lt, lc, at)) if *lf == f && lt == table && lc == chain => *at,
-                _ => {
-                    let at = locate(&chains, f, table, chain);
-                    last = Some((f, table.to_owned(), chain.to_owned(), at));
-                    at
-                }
-            };
-            if let Some((t, _)) = at {
-                for e in &mut rule.exprs {
-                    restore_literal(e, t, &anonymous);
-                }
-            }
-            Ok((at, rule))
-        });
-        sock.for_each(call, |ev| match ev {
-            DumpEvent::Item((Some((t, c)), rule)) => {
-                if let Some(chain) = tables[t].chains_mut().get_mut(c) {
-                    chain.push_pulled(rule);
-                }
-            }
-            // Orphan: its chain vanished between the dumps.
-            DumpEvent::Item((None, _)) => {}
-            DumpEvent::Restart { .. } => {
-                for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
-                    chain.take_rules();
-                }
-            }
-        })
-        .await
-        .map_err(decode_err)?;
-        let mut rs = Ruleset::new();
-        for t in tables {
-            rs.insert_pulled(t);
-        }
-        Ok(rs)
+        let pulled = match (info.data.is_some(), elements) {
+            (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
+            (true, _) => Pulled::Map(info.into_map(Vec::new())),
+            (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s)),
+            (false, _) => Pulled::Set(info.into_set(Vec::new())),
+        };
+        tables[t].push_pulled(pulled);
     }
+    if let Some(source) = failed {
+        return Err(NetfilterError::Decode {
+            operation: Operation::Pull,
+            source,
+        });
+    }
+
+    // Rules last, streamed straight into their chains (the kernel dumps each chain's
+    // rules in order).
+    let mut chains = ChainIndex::new();
+    for (i, t) in tables.iter().enumerate() {
+        let names = t
+            .chains()
+            .iter()
+            .enumerate()
+            .map(|(c, ch)| (ch.name().to_owned(), c))
+            .collect();
+        chains
+            .entry(t.name().to_owned())
+            .or_default()
+            .push((t.family(), i, names));
+    }
+    let req = dump(nft_msg::GETRULE, family, &filter)?;
+    let mut last: Option<LastChain> = None;
+    let call = Call::new(req, |m: &MsgView<'_>| {
+        let (f, attrs) = split(m)?;
+        let (table, chain, mut rule) = decode_rule_ref(attrs)?;
+        let at = match &last {
+            Some((lf, lt, lc, at)) if *lf == f && lt == table && lc == chain => *at,
+            _ => {
+                let at = locate(&chains, f, table, chain);
+                last = Some((f, table.to_owned(), chain.to_owned(), at));
+                at
+            }
+        };
+        if let Some((t, _)) = at {
+            for e in &mut rule.exprs {
+                restore_literal(e, t, &anonymous);
+            }
+        }
+        Ok((at, rule))
+    });
+    sock.for_each(call, |ev| match ev {
+        DumpEvent::Item((Some((t, c)), rule)) => {
+            if let Some(chain) = tables[t].chains_mut().get_mut(c) {
+                chain.push_pulled(rule);
+            }
+        }
+        // Orphan: its chain vanished between the dumps.
+        DumpEvent::Item((None, _)) => {}
+        DumpEvent::Restart { .. } => {
+            for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
+                chain.take_rules();
+            }
+        }
+    })
+    .await
+    .map_err(decode_err)?;
+    let mut rs = Ruleset::new();
+    for t in tables {
+        rs.insert_pulled(t);
+    }
+    Ok(rs)
 }
 
 /// The chain the previous rule went to: family, table, chain, where it is.

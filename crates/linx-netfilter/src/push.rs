@@ -472,11 +472,31 @@ async fn send<S: Transport>(
     linx_nfnl::batch::fit(sock, plan.batch.encoded_len())
         .map_err(|e| NetfilterError::from_nfnl(op, e))?;
     let machine = std::mem::replace(&mut plan.batch, Batch::new(subsys::NFTABLES)).into_machine();
-    match sock.drive(machine).await {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(refusal(op, rs, &plan, e)),
-        Err(e) => Err(NetfilterError::from_nfnl(op, linx_nfnl::Error::Request(e))),
+    match linx_nfnl::batch::drive(sock, machine).await {
+        Ok(()) => Ok(()),
+        // No verdict, and a commit happened: ours, if the tables are now exactly `rs`'s.
+        Err(e @ linx_nfnl::Error::Unconfirmed { .. }) => match rs {
+            Some(rs) if in_place(sock, rs).await => Ok(()),
+            _ => Err(refusal(op, rs, &plan, e)),
+        },
+        Err(e) => Err(refusal(op, rs, &plan, e)),
     }
+}
+
+/// Whether every table of `rs` is in the kernel exactly as given (compared canonically).
+async fn in_place<S: Transport>(sock: &S, rs: &Ruleset) -> bool {
+    let mut now = Ruleset::new();
+    for t in rs.tables() {
+        match crate::pull::pull_on(sock, crate::pull::Scope::Table(t.family(), t.name())).await {
+            Ok(pulled) => {
+                for t in pulled.tables() {
+                    now.insert_pulled(t.clone());
+                }
+            }
+            Err(_) => return false,
+        }
+    }
+    now.canonical() == rs.canonical()
 }
 
 /// The one-message batch of [`create_table`], and the table it creates.

@@ -21,6 +21,10 @@
 //!   `ERESTART`, commit failure) has `batch_seq: None`. Nothing of a refused batch is applied.
 //! - A batch larger than the send buffer the kernel grants fails before sending with
 //!   [`Error::TooLarge`].
+//! - A batch whose verdict does not arrive (timeout, socket error after sending) is never
+//!   reported as simply failed: [`send`] reads the ruleset generation before sending and again
+//!   after, and answers [`Error::NotCommitted`] when it did not move (nothing was applied) or
+//!   [`Error::Unconfirmed`] when it did (a commit happened; the caller checks the ruleset).
 
 use std::time::{Duration, Instant};
 
@@ -200,6 +204,7 @@ impl Batch {
             seqs: None,
             state: State::Send,
             refusals: Vec::new(),
+            unconfirmed: None,
             deadline: None,
             start: 0,
             end_at: 0,
@@ -223,6 +228,8 @@ pub struct BatchMachine {
     seqs: Option<(u32, u32)>,
     state: State,
     refusals: Vec<Refusal>,
+    /// Why the verdict is missing (set when the exchange ended without one).
+    unconfirmed: Option<linx_netlink_codec::Error>,
     deadline: Option<Instant>,
     /// Where the datagram starts in `tx` (BATCH_BEGIN is written at the end of the head room).
     start: usize,
@@ -331,11 +338,16 @@ impl BatchMachine {
         e
     }
 
-    /// The outcome once finished.
+    /// The outcome once finished: `Ok` when committed, [`Error::Batch`] when refused, and
+    /// `Error::Request` with the cause when no verdict arrived (a refusal that did arrive
+    /// still proves nothing was applied).
     pub fn result(self) -> Result<(), Error> {
         let mut all = self.refusals;
         if all.is_empty() {
-            return Ok(());
+            return match self.unconfirmed {
+                Some(cause) => Err(Error::Request(cause)),
+                None => Ok(()),
+            };
         }
         all.sort_by_key(|r| r.batch_seq.unwrap_or(0));
         Err(Error::Batch {
@@ -407,13 +419,27 @@ impl Exchange for BatchMachine {
     }
 
     fn handle_timeout(&mut self, now: Instant) -> Result<(), linx_netlink_codec::Error> {
-        match self.poll_timeout() {
-            Some(d) if now >= d => {
-                self.state = State::Done;
-                Err(linx_netlink_codec::Error::Timeout(self.batch.timeout))
-            }
-            _ => Ok(()),
+        if let Some(d) = self.poll_timeout()
+            && now >= d
+        {
+            self.state = State::Done;
+            self.unconfirmed = Some(linx_netlink_codec::Error::Timeout(self.batch.timeout));
         }
+        Ok(())
+    }
+
+    fn handle_io_error(
+        &mut self,
+        _now: Instant,
+        error: linx_netlink_sys::Error,
+    ) -> Result<(), linx_netlink_codec::Error> {
+        if self.state == State::Send {
+            // Nothing was sent.
+            return Err(linx_netlink_codec::Error::Sys(error));
+        }
+        self.state = State::Done;
+        self.unconfirmed = Some(linx_netlink_codec::Error::Sys(error));
+        Ok(())
     }
 
     fn is_finished(&self) -> bool {
@@ -460,7 +486,45 @@ linx_netlink_codec::verb! {
             return Ok(());
         }
         fit(sock, batch.encoded_len())?;
-        sock.drive(batch.into_machine()).await?
+        drive(sock, batch.into_machine()).await
+    }
+}
+
+/// Run a batch exchange and settle a missing verdict with the ruleset generation: read it
+/// before sending; if no verdict arrives, read it again: unchanged means nothing was committed
+/// ([`Error::NotCommitted`]), moved means a commit happened ([`Error::Unconfirmed`]).
+///
+/// ```no_run
+/// use linx_nfnl::batch::{self, Batch};
+/// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+/// let b = Batch::new(linx_nfnl::subsys::NFTABLES);
+/// linx_netlink_codec::Flavor::run(batch::drive(&sock, b.into_machine()))?;
+/// # Ok::<(), linx_nfnl::Error>(())
+/// ```
+pub async fn drive<S: linx_netlink_codec::Transport>(
+    sock: &S,
+    machine: BatchMachine,
+) -> Result<(), Error> {
+    let before = crate::generation::get_on(sock).await?.id;
+    match sock.drive(machine).await {
+        Ok(Err(Error::Request(cause))) => {
+            // When the generation cannot be read again, the outcome stays unknown.
+            let after = crate::generation::get_on(sock).await.ok().map(|g| g.id);
+            if after == Some(before) {
+                Err(Error::NotCommitted {
+                    cause,
+                    generation: before,
+                })
+            } else {
+                Err(Error::Unconfirmed {
+                    cause,
+                    before,
+                    after,
+                })
+            }
+        }
+        Ok(res) => res,
+        Err(e) => Err(Error::Request(e)),
     }
 }
 

@@ -56,6 +56,41 @@ pub enum Error {
     /// Transport failure: timeout, socket error, undecodable reply.
     #[error(transparent)]
     Request(linx_netlink_codec::Error),
+    /// The batch was sent but its verdict never arrived (`cause`), and the ruleset generation
+    /// did not move: no commit happened, so nothing of the batch was applied.
+    #[error(
+        "nfnetlink batch not applied: no verdict ({cause}) and the ruleset generation stayed at {generation}"
+    )]
+    NotCommitted {
+        /// Why no verdict arrived (a timeout, a socket error).
+        cause: linx_netlink_codec::Error,
+        /// The generation before and after.
+        generation: u32,
+    },
+    /// The batch was sent but its verdict never arrived (`cause`), and the ruleset generation
+    /// moved from `before` to `after`: a commit happened, ours or another process's. The
+    /// caller must look at the ruleset to know (`linx-netfilter`'s push does).
+    #[error("nfnetlink batch outcome unknown: no verdict ({cause}); the ruleset generation {}", Moved(*before, *after))]
+    Unconfirmed {
+        /// Why no verdict arrived.
+        cause: linx_netlink_codec::Error,
+        /// The generation read before sending.
+        before: u32,
+        /// The generation read after the verdict was missed (`None`: it could not be read).
+        after: Option<u32>,
+    },
+}
+
+/// How the generation moved, for [`Error::Unconfirmed`]'s text.
+struct Moved(u32, Option<u32>);
+
+impl std::fmt::Display for Moved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            Some(after) => write!(f, "moved from {} to {after}", self.0),
+            None => write!(f, "was {} and could not be read again", self.0),
+        }
+    }
 }
 
 impl Error {
@@ -73,6 +108,7 @@ impl Error {
             Error::Request(e) => e.errno(),
             Error::TooLarge { .. } => Some(Errno::EMSGSIZE),
             Error::EmptyReply(_) => None,
+            Error::NotCommitted { cause, .. } | Error::Unconfirmed { cause, .. } => cause.errno(),
         }
     }
 }

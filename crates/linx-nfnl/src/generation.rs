@@ -93,7 +93,12 @@ linx_netlink_codec::verb! {
     /// # Ok::<(), linx_nfnl::Error>(())
     /// ```
     pub fn get(sock) -> Gen {
-        let call = Call::new(request(), |m: &MsgView<'_>| Gen::parse(m.payload()));
-        sock.single(call).await?.ok_or(Error::EmptyReply("GETGEN"))
+        get_on(sock).await
     }
+}
+
+/// [`get`] inside another verb's body (any transport, awaited there).
+pub(crate) async fn get_on<S: linx_netlink_codec::Transport>(sock: &S) -> Result<Gen, Error> {
+    let call = Call::new(request(), |m: &MsgView<'_>| Gen::parse(m.payload()));
+    sock.single(call).await?.ok_or(Error::EmptyReply("GETGEN"))
 }

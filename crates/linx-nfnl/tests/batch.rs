@@ -203,7 +203,7 @@ fn ack_mode_all_marks_every_message() {
 }
 
 #[test]
-fn strangers_are_ignored_and_timeout_is_typed() {
+fn strangers_are_ignored_and_a_timeout_leaves_the_verdict_open() {
     let mut m = five()
         .with_timeout(std::time::Duration::from_millis(5))
         .into_machine();
@@ -214,9 +214,13 @@ fn strangers_are_ignored_and_timeout_is_typed() {
     }
     assert!(!m.is_finished());
     let d = m.poll_timeout().unwrap();
+    // A missing verdict ends the exchange without one (never a plain failure: the batch may
+    // have been applied); `batch::send` then settles it by the generation.
+    m.handle_timeout(d).unwrap();
+    assert!(m.is_finished());
     assert!(matches!(
-        m.handle_timeout(d),
-        Err(linx_netlink_codec::Error::Timeout(_))
+        m.finish(),
+        Err(Error::Request(linx_netlink_codec::Error::Timeout(_)))
     ));
 }
 
@@ -291,4 +295,87 @@ fn refusals_are_attributed_across_wraparound_and_gaps() {
         assert_eq!(first.batch_seq, Some(4), "{name}");
         assert_eq!(first.error.errno, Errno::EEXIST, "{name}");
     }
+}
+
+/// A fake nf_tables kernel: answers GETGEN with the generation in `gens` (one per call, the
+/// last one repeated), and a batch per `verdict`.
+#[derive(Clone, Copy, PartialEq)]
+enum Verdict {
+    /// ACK the last message.
+    Commit,
+    /// Say nothing (a lost verdict).
+    Silence,
+    /// Report a socket error instead of the verdict.
+    Overflow,
+}
+
+fn fake_kernel(gens: Vec<u32>, verdict: Verdict) -> linx_netlink_codec::script::Script {
+    use linx_netlink_codec::script::{Replies, Script};
+    let mut calls = 0usize;
+    Script::new(move |m: &linx_netlink_codec::MsgView<'_>, out: &mut Replies| {
+        if m.kind() == msg_type(subsys::NFTABLES, nft_msg::GETGEN) {
+            let id = gens[calls.min(gens.len() - 1)];
+            calls += 1;
+            let mut p = vec![0u8, 0, 0, 0];
+            AttrWriter::new(&mut p).put_be32(1, id).unwrap();
+            out.message(msg_type(subsys::NFTABLES, 15), 0, m.seq(), &p);
+        } else if m.flags() & NLM_F_ACK != 0 {
+            match verdict {
+                Verdict::Commit => out.ack(m.seq()),
+                Verdict::Silence => {}
+                Verdict::Overflow => out.io_error(Errno::ENOBUFS),
+            }
+        }
+    })
+}
+
+fn one_table_batch() -> Batch {
+    let mut b = Batch::new(subsys::NFTABLES);
+    b.push(
+        msg_type(subsys::NFTABLES, nft_msg::NEWTABLE),
+        NLM_F_CREATE,
+        &newtable("t"),
+    );
+    b
+}
+
+#[test]
+fn committed_batch_is_ok_and_the_generation_was_read_first() {
+    let k = fake_kernel(vec![5], Verdict::Commit);
+    linx_nfnl::batch::send(&k, one_table_batch()).unwrap();
+    let sent = k.sent();
+    assert_eq!(
+        linx_netlink_codec::MsgView::new_checked(&sent[0]).unwrap().kind(),
+        msg_type(subsys::NFTABLES, nft_msg::GETGEN)
+    );
+}
+
+#[test]
+fn lost_verdict_with_an_unmoved_generation_is_not_committed() {
+    let k = fake_kernel(vec![5, 5], Verdict::Silence);
+    match linx_nfnl::batch::send(&k, one_table_batch()) {
+        Err(Error::NotCommitted { generation: 5, cause }) => {
+            assert!(matches!(cause, linx_netlink_codec::Error::Timeout(_)), "{cause}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn lost_verdict_with_a_moved_generation_is_unconfirmed_never_failed() {
+    let k = fake_kernel(vec![5, 6], Verdict::Silence);
+    let e = linx_nfnl::batch::send(&k, one_table_batch()).unwrap_err();
+    assert!(
+        matches!(e, Error::Unconfirmed { before: 5, after: Some(6), .. }),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("moved from 5 to 6"), "{e}");
+}
+
+#[test]
+fn overflow_instead_of_the_verdict_is_settled_by_the_generation() {
+    let k = fake_kernel(vec![7, 7], Verdict::Overflow);
+    let e = linx_nfnl::batch::send(&k, one_table_batch()).unwrap_err();
+    assert!(matches!(e, Error::NotCommitted { generation: 7, .. }), "{e:?}");
+    assert_eq!(e.errno(), Some(Errno::ENOBUFS));
 }
