@@ -266,7 +266,8 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             }
             match verdict {
                 Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
-                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                    sock.pause(std::time::Duration::from_millis(5 * attempt))
+                        .await;
                 }
                 Ok(false) => {
                     return Err(NetfilterError::Decode {

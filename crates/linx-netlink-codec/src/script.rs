@@ -285,6 +285,11 @@ impl Transport for Script {
     fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
         Ok(bytes.min(self.sndbuf.get()))
     }
+
+    fn pause(&self, d: std::time::Duration) -> impl Future<Output = ()> {
+        self.clock.set(self.clock.get() + d);
+        std::future::ready(())
+    }
 }
 
 impl Flavor for Script {

@@ -50,6 +50,10 @@ pub trait Transport {
     /// granted.
     fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error>;
 
+    /// Wait `d` between two attempts (a verb's re-dump): the thread sleeps on a blocking
+    /// socket, the task sleeps on tokio (the runtime goes on), virtual time jumps in a script.
+    fn pause(&self, d: std::time::Duration) -> impl Future<Output = ()>;
+
     /// Run `call` and collect its reply (the items of the last, complete attempt).
     fn collect<D: Decoder>(
         &self,
@@ -133,6 +137,10 @@ impl Transport for Socket {
     fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
         Ok(Socket::set_sndbuf(self, bytes)?)
     }
+
+    async fn pause(&self, d: std::time::Duration) {
+        std::thread::sleep(d);
+    }
 }
 
 impl Flavor for Socket {
@@ -170,6 +178,10 @@ mod tokio_impl {
 
         fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
             Ok(self.get_ref().set_sndbuf(bytes)?)
+        }
+
+        async fn pause(&self, d: std::time::Duration) {
+            tokio::time::sleep(d).await;
         }
     }
 
