@@ -90,6 +90,8 @@ mod flowtable;
 mod hex;
 mod object;
 mod op_error;
+#[cfg(test)]
+mod pull_script_tests;
 mod rule;
 mod set;
 mod table;
@@ -104,7 +106,7 @@ pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
 pub use flowtable::{Flowtable, FlowtableFlags};
 pub use object::{Object, ObjectKind, ObjectType};
 pub use op_error::{NetfilterError, Operation};
-pub use pull::{Scope, pull};
+pub use pull::{PullOptions, PullReport, Scope, pull, pull_with};
 pub use push::{Mode, create_table, push, supported};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};

@@ -11,7 +11,9 @@
 //!   [`Scope::Table`]: one table (`GETTABLE` first: a missing table is
 //!   [`NetfilterError::Refused`] with `ENOENT`), then dumps filtered to it by the kernel.
 //! - Each dump streams: memory is one datagram plus the decoded model. A dump the kernel
-//!   interrupts (`NLM_F_DUMP_INTR`) is restarted and its partial result dropped. Dumps of
+//!   interrupts (`NLM_F_DUMP_INTR`) is restarted and its partial result dropped, up to
+//!   [`PullOptions::dump_retries`] times per dump; [`pull_with`] reports how many restarts
+//!   and element re-dumps a pull took. Dumps of
 //!   different object types are not one atomic snapshot (the kernel offers none).
 //! - Anonymous sets (`__set0`, `__map0`...) become the set and vmap literals of the rules that
 //!   use them again, so a pushed literal comes back as a literal; they are not listed as sets.
@@ -41,6 +43,34 @@ use crate::{DataType, Expr, Family, Reg, Ruleset, SetFlags, Table};
 
 /// How often a set's elements are dumped before an inconsistent dump is an error.
 const ELEM_DUMP_ATTEMPTS: u64 = 8;
+
+/// How to pull: the bound on `NLM_F_DUMP_INTR` restarts of each dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PullOptions {
+    /// How many times each dump is restarted after the kernel reports it interrupted by a
+    /// concurrent change (default [`DEFAULT_DUMP_RETRIES`](linx_netlink_codec::engine::DEFAULT_DUMP_RETRIES)).
+    pub dump_retries: u32,
+}
+
+impl Default for PullOptions {
+    fn default() -> Self {
+        PullOptions {
+            dump_retries: linx_netlink_codec::engine::DEFAULT_DUMP_RETRIES,
+        }
+    }
+}
+
+/// A pulled ruleset and what it took to read it consistently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullReport {
+    /// The ruleset.
+    pub ruleset: Ruleset,
+    /// `NLM_F_DUMP_INTR` restarts over all the pull's dumps.
+    pub dump_retries: u32,
+    /// Set element dumps repeated because the kernel sent an element twice (a hash set
+    /// resized while it was dumped).
+    pub element_redumps: u32,
+}
 
 /// What to pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,11 +142,41 @@ linx_netlink_codec::verb! {
     }
 }
 
+linx_netlink_codec::verb! {
+    error = NetfilterError;
+    /// [`pull`] with options, reporting how many dump restarts and element re-dumps it took.
+    ///
+    /// ```no_run
+    /// use linx_netfilter::pull::{pull_with, PullOptions, Scope};
+    /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
+    /// let r = pull_with(&sock, Scope::All, PullOptions { dump_retries: 20 })?;
+    /// println!("{} tables, {} restarts", r.ruleset.tables().len(), r.dump_retries);
+    /// # Ok::<(), linx_netfilter::NetfilterError>(())
+    /// ```
+    pub fn pull_with(sock, scope: Scope<'_>, opts: PullOptions) -> PullReport {
+        report_on(sock, scope, opts).await
+    }
+}
+
 /// [`pull`] inside another verb's body (any transport, awaited there).
 pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
     sock: &S,
     scope: Scope<'_>,
 ) -> Result<Ruleset, NetfilterError> {
+    Ok(report_on(sock, scope, PullOptions::default())
+        .await?
+        .ruleset)
+}
+
+/// [`pull_with`]'s body.
+async fn report_on<S: linx_netlink_codec::Transport>(
+    sock: &S,
+    scope: Scope<'_>,
+    opts: PullOptions,
+) -> Result<PullReport, NetfilterError> {
+    let bound = opts.dump_retries;
+    let mut retries = 0u32;
+    let mut redumps = 0u32;
     let family = match scope {
         Scope::All => linx_nfnl::family::UNSPEC,
         Scope::Table(f, _) => f.nfproto(),
@@ -146,17 +206,18 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             Err(e) => return Err(with_what(decode_err(e), format!("table {fam}/{name}"))),
         }
     } else {
-        let req = dump(nft_msg::GETTABLE, family, |_| Ok(()))?;
+        let req = dump(nft_msg::GETTABLE, family, |_| Ok(()))?.with_dump_retries(bound);
         let call = Call::new(req, |m: &MsgView<'_>| {
             let (f, attrs) = split(m)?;
             decode_table(f, attrs)
         });
-        sock.for_each(call, |ev| match ev {
-            DumpEvent::Item(t) => tables.push(t),
-            DumpEvent::Restart { .. } => tables.clear(),
-        })
-        .await
-        .map_err(decode_err)?;
+        retries += sock
+            .for_each(call, |ev| match ev {
+                DumpEvent::Item(t) => tables.push(t),
+                DumpEvent::Restart { .. } => tables.clear(),
+            })
+            .await
+            .map_err(decode_err)?;
     }
     let by_id: HashMap<(Family, String), usize> = tables
         .iter()
@@ -168,7 +229,7 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
     let filter = table_filter(scope);
     let mut members: Vec<(Family, String, Pulled)> = Vec::new();
     for op in [nft_msg::GETCHAIN, nft_msg::GETOBJ, nft_msg::GETFLOWTABLE] {
-        let req = dump(op, family, &filter)?;
+        let req = dump(op, family, &filter)?.with_dump_retries(bound);
         let start = members.len();
         let call = Call::new(
             req,
@@ -192,7 +253,7 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             })
             .await;
         match res {
-            Ok(_) => {}
+            Ok(n) => retries += n,
             // Kernels without flowtables refuse the flowtable dump.
             Err(e)
                 if op == nft_msg::GETFLOWTABLE
@@ -208,18 +269,19 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
     }
 
     // Sets, then each set's elements.
-    let req = dump(nft_msg::GETSET, family, &filter)?;
+    let req = dump(nft_msg::GETSET, family, &filter)?.with_dump_retries(bound);
     let call = Call::new(req, |m: &MsgView<'_>| {
         let (f, attrs) = split(m)?;
         decode_set(attrs).map(|s| (f, s))
     });
     let mut sets: Vec<(Family, SetInfo)> = Vec::new();
-    sock.for_each(call, |ev| match ev {
-        DumpEvent::Item(item) => sets.push(item),
-        DumpEvent::Restart { .. } => sets.clear(),
-    })
-    .await
-    .map_err(decode_err)?;
+    retries += sock
+        .for_each(call, |ev| match ev {
+            DumpEvent::Item(item) => sets.push(item),
+            DumpEvent::Restart { .. } => sets.clear(),
+        })
+        .await
+        .map_err(decode_err)?;
 
     let mut anonymous = Anonymous::new();
     for (fam, info) in sets {
@@ -235,7 +297,8 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
                 w.put_str(el::NFTA_SET_ELEM_LIST_TABLE, &info.table)?;
                 w.put_str(el::NFTA_SET_ELEM_LIST_SET, &info.name)?;
                 Ok(())
-            })?;
+            })?
+            .with_dump_retries(bound);
             // Each message is decoded where it lies in the receive buffer (no copy of
             // the 32 KiB dump messages); a restarted dump starts a fresh decoder.
             let dec = RefCell::new(ElemDecoder::new(&info));
@@ -258,7 +321,10 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             // A decode error counts only for the attempt that is kept.
             let attempt_failed = elem_failed.into_inner();
             let dec = dec.into_inner();
-            let verdict = res.map(|_| dec.consistent());
+            let verdict = res.map(|n| {
+                retries += n;
+                dec.consistent()
+            });
             if matches!(verdict, Ok(true)) || attempt == ELEM_DUMP_ATTEMPTS {
                 if let Some(e) = attempt_failed {
                     failed.get_or_insert(e);
@@ -266,6 +332,7 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             }
             match verdict {
                 Ok(false) if attempt < ELEM_DUMP_ATTEMPTS => {
+                    redumps += 1;
                     sock.pause(std::time::Duration::from_millis(5 * attempt))
                         .await;
                 }
@@ -320,7 +387,7 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
             .or_default()
             .push((t.family(), i, names));
     }
-    let req = dump(nft_msg::GETRULE, family, &filter)?;
+    let req = dump(nft_msg::GETRULE, family, &filter)?.with_dump_retries(bound);
     let mut last: Option<LastChain> = None;
     let call = Call::new(req, |m: &MsgView<'_>| {
         let (f, attrs) = split(m)?;
@@ -340,27 +407,32 @@ pub(crate) async fn pull_on<S: linx_netlink_codec::Transport>(
         }
         Ok((at, rule))
     });
-    sock.for_each(call, |ev| match ev {
-        DumpEvent::Item((Some((t, c)), rule)) => {
-            if let Some(chain) = tables[t].chains_mut().get_mut(c) {
-                chain.push_pulled(rule);
+    retries += sock
+        .for_each(call, |ev| match ev {
+            DumpEvent::Item((Some((t, c)), rule)) => {
+                if let Some(chain) = tables[t].chains_mut().get_mut(c) {
+                    chain.push_pulled(rule);
+                }
             }
-        }
-        // Orphan: its chain vanished between the dumps.
-        DumpEvent::Item((None, _)) => {}
-        DumpEvent::Restart { .. } => {
-            for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
-                chain.take_rules();
+            // Orphan: its chain vanished between the dumps.
+            DumpEvent::Item((None, _)) => {}
+            DumpEvent::Restart { .. } => {
+                for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
+                    chain.take_rules();
+                }
             }
-        }
-    })
-    .await
-    .map_err(decode_err)?;
-    let mut rs = Ruleset::new();
+        })
+        .await
+        .map_err(decode_err)?;
+    let mut ruleset = Ruleset::new();
     for t in tables {
-        rs.insert_pulled(t);
+        ruleset.insert_pulled(t);
     }
-    Ok(rs)
+    Ok(PullReport {
+        ruleset,
+        dump_retries: retries,
+        element_redumps: redumps,
+    })
 }
 
 /// The chain the previous rule went to: family, table, chain, where it is.

@@ -331,13 +331,79 @@ pub enum DumpEvent<T> {
     },
 }
 
-/// A collected reply: the items and how many dump retries it took.
+/// A collected reply: the items and how many dump retries it took. It reads like the
+/// `Vec` of its items (it dereferences to one and iterates over them), so a `list` verb can
+/// return it and still say how many times the kernel interrupted the dump.
+///
+/// ```
+/// use linx_netlink_codec::Dumped;
+/// let d = Dumped { items: vec![3, 1, 2], retries: 1 };
+/// assert_eq!(d.len(), 3);
+/// assert_eq!(d.iter().max(), Some(&3));
+/// assert_eq!(d, vec![3, 1, 2]);
+/// let v: Vec<i32> = d.into_vec();
+/// assert_eq!(v, [3, 1, 2]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dumped<T> {
     /// The items of the last, complete attempt.
     pub items: Vec<T>,
     /// Restarts after `NLM_F_DUMP_INTR` (0 when the first attempt was consistent).
     pub retries: u32,
+}
+
+impl<T> Dumped<T> {
+    /// The items.
+    pub fn into_vec(self) -> Vec<T> {
+        self.items
+    }
+}
+
+impl<T> std::ops::Deref for Dumped<T> {
+    type Target = Vec<T>;
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T> std::ops::DerefMut for Dumped<T> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.items
+    }
+}
+
+impl<T> IntoIterator for Dumped<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Dumped<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<T: PartialEq> PartialEq<Vec<T>> for Dumped<T> {
+    fn eq(&self, other: &Vec<T>) -> bool {
+        self.items == *other
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq<[T; N]> for Dumped<T> {
+    fn eq(&self, other: &[T; N]) -> bool {
+        self.items[..] == other[..]
+    }
+}
+
+impl<T> From<Dumped<T>> for Vec<T> {
+    fn from(d: Dumped<T>) -> Vec<T> {
+        d.items
+    }
 }
 
 /// Where a [`Talk`] puts the items it decodes. The engine guarantees: items arrive in reply

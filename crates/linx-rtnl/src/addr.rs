@@ -39,6 +39,7 @@
 //! # See also
 //! rtnetlink(7), ip-address(8), `<linux/if_addr.h>`.
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_ip::{Family, IntoIp, IntoSubnet, Ip, IpError, Subnet};
@@ -1129,8 +1130,8 @@ verb! {
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list(sock) -> Vec<Address> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Address> {
+        Ok(sock.collect(list_call()).await?)
     }
 }
 
@@ -1142,11 +1143,11 @@ verb! {
     /// let lo: Vec<_> = linx_rtnl::addr::list_link(&sock, "lo")?.iter().filter_map(|a| a.ip()).collect();
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list_link(sock, link: &str) -> Vec<Address> {
+    pub fn list_link(sock, link: &str) -> Dumped<Address> {
         let index = index_of(sock, link, "interface").await?;
-        let mut items = sock.collect(list_link_call(index)).await?.items;
-        items.retain(|a| a.index == index);
-        Ok(items)
+        let mut dumped = sock.collect(list_link_call(index)).await?;
+        dumped.retain(|a| a.index == index);
+        Ok(dumped)
     }
 }
 

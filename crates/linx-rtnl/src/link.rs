@@ -22,6 +22,7 @@
 //! # See also
 //! rtnetlink(7), ip-link(8).
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_ip::{IntoMac, Ip, Mac};
@@ -917,15 +918,22 @@ pub(crate) async fn index_of<S: Transport>(sock: &S, name: &str, what: &str) -> 
 }
 
 verb! {
-    /// All links of the socket's namespace.
+    /// All links of the socket's namespace. Like every `list` verb it returns a
+    /// [`Dumped`]: the items (it reads like a `Vec`) and how many times the kernel
+    /// interrupted the dump (`NLM_F_DUMP_INTR`) before a consistent one came through. The
+    /// bound on those restarts is the request's: set it through [`list_call`].
     ///
     /// ```no_run
+    /// use linx_netlink_codec::Call;
     /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
     /// let links = linx_rtnl::link::list(&sock)?;
-    /// # Ok::<(), linx_rtnl::Error>(())
+    /// println!("{} links after {} restarts", links.len(), links.retries);
+    /// // A tighter bound than the default (engine::DEFAULT_DUMP_RETRIES):
+    /// let links = linx_rtnl::link::list_call().map_request(|r| r.with_dump_retries(3)).collect(&sock)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list(sock) -> Vec<Link> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Link> {
+        Ok(sock.collect(list_call()).await?)
     }
 }
 

@@ -35,6 +35,7 @@
 //! # See also
 //! rtnetlink(7), ip-neighbour(8), arp(7), `<linux/neighbour.h>`.
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_ip::{IntoIp, IntoMac, Ip, Mac};
@@ -771,8 +772,8 @@ verb! {
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list(sock) -> Vec<Neighbour> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Neighbour> {
+        Ok(sock.collect(list_call()).await?)
     }
 }
 
@@ -785,11 +786,11 @@ verb! {
     /// let n = linx_rtnl::neigh::list_link(&sock, "eth0")?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list_link(sock, link: &str) -> Vec<Neighbour> {
+    pub fn list_link(sock, link: &str) -> Dumped<Neighbour> {
         let index = index_of(sock, link, "interface").await?;
-        let mut items = sock.collect(list_link_call(index)).await?.items;
-        items.retain(|n| n.index == index);
-        Ok(items)
+        let mut dumped = sock.collect(list_link_call(index)).await?;
+        dumped.retain(|n| n.index == index);
+        Ok(dumped)
     }
 }
 

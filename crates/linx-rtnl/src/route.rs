@@ -47,6 +47,7 @@
 //! # See also
 //! rtnetlink(7), ip-route(8), `<linux/rtnetlink.h>`.
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 use std::str::FromStr;
 
@@ -2071,8 +2072,8 @@ verb! {
     /// }
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
-    pub fn list(sock) -> Vec<Route> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Route> {
+        Ok(sock.collect(list_call()).await?)
     }
 }
 
@@ -2090,14 +2091,14 @@ verb! {
     /// })?;
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
-    pub fn list_filtered(sock, filter: &RouteFilter) -> Vec<Route> {
+    pub fn list_filtered(sock, filter: &RouteFilter) -> Dumped<Route> {
         filter.validate()?;
         let oif = resolve(sock, filter.oif.as_ref()).await?;
         match sock.collect(list_filtered_call(filter, oif)?).await {
-            Ok(d) => Ok(d.items.into_iter().flatten().collect()),
+            Ok(d) => Ok(Dumped { items: d.items.into_iter().flatten().collect(), retries: d.retries }),
             // "FIB table does not exist": a single-family dump of an absent table.
             Err(linx_netlink_codec::Error::Netlink(n))
-                if n.errno == Errno::ENOENT && filter.table.is_some() => Ok(Vec::new()),
+                if n.errno == Errno::ENOENT && filter.table.is_some() => Ok(Dumped { items: Vec::new(), retries: 0 }),
             Err(e) => Err(e.into()),
         }
     }

@@ -40,6 +40,7 @@
 //! # See also
 //! ip-rule(8), `<linux/fib_rules.h>`.
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_ip::{Family, Ip, IpError, Subnet};
@@ -824,8 +825,8 @@ verb! {
     /// }
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
-    pub fn list(sock) -> Vec<Rule> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Rule> {
+        Ok(sock.collect(list_call()).await?)
     }
 }
 

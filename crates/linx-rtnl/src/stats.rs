@@ -46,6 +46,7 @@
 //! # See also
 //! rtnetlink(7), ip-stats(8), ip-link(8) (`ip -s link`).
 
+use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_netlink_codec::consts::*;
@@ -497,7 +498,7 @@ verb! {
     /// }
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn list(sock) -> Vec<Stats> {
-        Ok(sock.collect(list_call()).await?.items)
+    pub fn list(sock) -> Dumped<Stats> {
+        Ok(sock.collect(list_call()).await?)
     }
 }

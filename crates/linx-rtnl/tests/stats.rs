@@ -430,7 +430,7 @@ fn stable_compare(ns: &TestNs, sock: &linx_netlink_sys::Socket) -> Vec<Stats> {
             let s = before.iter().find(|s| s.index == *index).unwrap();
             assert_same(s.link64.as_ref().unwrap(), st, name);
         }
-        return before;
+        return before.into_vec();
     }
     panic!("counters never held still for one read of ip");
 }
