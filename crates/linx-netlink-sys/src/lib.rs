@@ -34,9 +34,12 @@
 //! - **Namespaces.** No thread of the caller ever changes namespace.
 //!   [`Netns::Host`] uses the calling thread's namespace. [`Netns::Pid`] and
 //!   [`Netns::Path`] spawn one short-lived thread that opens the namespace
-//!   file (`O_RDONLY | O_CLOEXEC`), `setns(2)`s into it, creates the socket,
-//!   closes the namespace fd and exits; `open` joins it. The socket stays in
-//!   that namespace for life (and keeps it alive).
+//!   file (`O_RDONLY | O_CLOEXEC | O_NONBLOCK`, so a FIFO cannot block it),
+//!   checks that it is a namespace file (nsfs; anything else is
+//!   [`Error::InvalidNetns`] before any `setns`), `setns(2)`s into it,
+//!   creates the socket, closes the namespace fd and exits; `open` waits for
+//!   it at most 10 s. The socket stays in that namespace for life (and keeps
+//!   it alive).
 //! - **Sockets.** Created with `SOCK_CLOEXEC`, asked for extended ACKs (best
 //!   effort), then bound to port id 0 so the kernel picks one
 //!   ([`Socket::port_id`]). Binding is mandatory: an unbound socket never sees

@@ -160,7 +160,8 @@ impl Socket {
     ///
     /// Errors name the step: [`Stage::Thread`], [`Stage::Open`],
     /// [`Stage::Setns`], [`Stage::Socket`] or [`Stage::Bind`];
-    /// [`Error::InvalidNetns`] for `Pid(0)`.
+    /// [`Error::InvalidNetns`] for `Pid(0)` or a file that is not a namespace
+    /// file (a FIFO, a regular file, a directory ...).
     ///
     /// ```no_run
     /// use linx_netlink_sys::{Netns, Socket};
