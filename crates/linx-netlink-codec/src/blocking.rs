@@ -75,6 +75,8 @@ impl<'s> Driver<'s> {
         if !self.inbox.is_empty() {
             return self.feed(m);
         }
+        // Deadlines armed by a send count from now, not from the last datagram.
+        self.now = Instant::now();
         while let Some(tx) = m.poll_transmit(self.now, &mut || self.sock.next_seq()) {
             if let Err(e) = self.sock.send(tx) {
                 let now = Instant::now();
@@ -201,6 +203,8 @@ impl<D: Decoder> Iterator for Stream<'_, D> {
                 return Some(ev);
             }
             if self.talk.is_finished() {
+                // Let go of the socket now, not when the stream is dropped.
+                self.driver = Err(None);
                 return self.talk.take_error().map(Err);
             }
             if let Err(e) = driver.step(&mut self.talk) {

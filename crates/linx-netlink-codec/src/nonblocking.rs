@@ -75,6 +75,8 @@ impl<'s> AsyncDriver<'s> {
         if !self.inbox.is_empty() {
             return self.feed(m);
         }
+        // Deadlines armed by a send count from now, not from the last datagram.
+        self.now = Instant::now();
         loop {
             let sock = self.gate.socket();
             let Some(tx) = m.poll_transmit(self.now, &mut || sock.next_seq()) else {
@@ -166,6 +168,8 @@ pub async fn run<M: Exchange>(sock: &AsyncSocket, m: M) -> Result<M::Output, Err
 pub struct AsyncStream<'s, D: Decoder> {
     sock: &'s AsyncSocket,
     driver: Option<AsyncDriver<'s>>,
+    /// The socket was taken (set only once it was: a `next` future dropped while waiting
+    /// for the socket must not make the stream look finished).
     started: bool,
     talk: Talk<D, Queue<D::Item>>,
 }
@@ -193,19 +197,22 @@ impl<D: Decoder> AsyncStream<'_, D> {
     /// The next event, or `None` when the reply is complete.
     pub async fn next(&mut self) -> Option<Result<DumpEvent<D::Item>, Error>> {
         if !self.started {
-            self.started = true;
             match AsyncDriver::new(self.sock).await {
                 Ok(d) => self.driver = Some(d),
                 Err(e) => return Some(Err(e)),
             }
+            self.started = true;
         }
         loop {
             if let Some(ev) = self.talk.sink_mut().pop() {
                 return Some(ev);
             }
             if self.talk.is_finished() {
+                // Let go of the socket now, not when the stream is dropped.
+                self.driver = None;
                 return self.talk.take_error().map(Err);
             }
+            // No driver while unfinished: a step failed and its error was reported.
             let driver = self.driver.as_mut()?;
             if let Err(e) = driver.step(&mut self.talk).await {
                 self.driver = None;
