@@ -257,7 +257,11 @@ async fn report_on<S: linx_netlink_codec::Transport>(
             // Kernels without flowtables refuse the flowtable dump.
             Err(e)
                 if op == nft_msg::GETFLOWTABLE
-                    && matches!(e.errno(), Some(Errno::EOPNOTSUPP | Errno::ENOENT)) => {}
+                    && matches!(e.errno(), Some(Errno::EOPNOTSUPP | Errno::ENOENT)) =>
+            {
+                // Nothing of a refused dump is kept.
+                members.truncate(start);
+            }
             Err(e) => return Err(decode_err(e)),
         }
     }
