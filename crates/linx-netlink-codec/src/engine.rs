@@ -258,6 +258,13 @@ pub trait Exchange {
         Err(Error::Sys(error))
     }
 
+    /// A received datagram did not frame (a message length that overruns it). The default
+    /// ends the exchange with the error; an exchange that reports per-request outcomes
+    /// records it and finishes instead.
+    fn handle_malformed(&mut self, error: DecodeError) -> Result<(), Error> {
+        Err(error.into())
+    }
+
     /// Whether a streamed item is waiting for the caller (a streaming driver stops feeding
     /// messages until it is taken).
     fn has_event(&self) -> bool {
@@ -878,7 +885,7 @@ impl Inbox {
                 Err(mut e) => {
                     e.offset += self.pos;
                     self.pos = self.buf.len();
-                    return Err(e.into());
+                    return m.handle_malformed(e);
                 }
             };
             self.pos += crate::align(msg.header().len as usize);

@@ -24,7 +24,8 @@
 //!   pipeline sends a probe (`NLMSG_NOOP` with `NLM_F_ACK`, which the kernel acknowledges
 //!   after everything sent before it), reads until the probe's ACK, marks the requests whose
 //!   ACK did not come [`Outcome::Unknown`], halves the window and goes on.
-//! - A timeout or another socket error ends the pipeline: requests in flight are
+//! - A timeout, another socket error or an undecodable reply ends the pipeline: requests in
+//!   flight are
 //!   [`Outcome::Unknown`], the rest [`Outcome::NotSent`]; the error is kept in
 //!   [`Outcomes::error`]. The driver then marks the socket dirty, so late ACKs never reach
 //!   the next exchange.
@@ -207,6 +208,8 @@ pub struct AckPipeline {
     answered: usize,
     results: Vec<Option<Outcome>>,
     tx: Vec<u8>,
+    /// The probe's datagram (the window's bytes in `tx` are still needed to locate errors).
+    probe_tx: Vec<u8>,
     timeout: Duration,
     deadline: Option<Instant>,
     /// Sequence number of the outstanding `ENOBUFS` probe.
@@ -235,6 +238,7 @@ impl AckPipeline {
             answered: 0,
             results: vec![None; n],
             tx: Vec::new(),
+            probe_tx: Vec::new(),
             timeout,
             deadline: None,
             probe: None,
@@ -315,15 +319,19 @@ impl Exchange for AckPipeline {
         if self.probe_due {
             // Everything sent before the probe is acknowledged (or lost) before its ACK.
             let s = seq();
-            self.tx.clear();
-            let mut w =
-                crate::MsgWriter::begin(&mut self.tx, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, s);
-            w.put_bytes(&[]);
+            self.probe_tx.clear();
+            let w = crate::MsgWriter::begin(
+                &mut self.probe_tx,
+                NLMSG_NOOP,
+                NLM_F_REQUEST | NLM_F_ACK,
+                s,
+            );
+            // Cannot fail: an empty message.
             let _ = w.finish();
             self.probe = Some(s);
             self.probe_due = false;
             self.deadline = Some(now + self.timeout);
-            return Some(&self.tx);
+            return Some(&self.probe_tx);
         }
         if !self.window_open() || self.next == self.reqs.len() {
             return None;
@@ -376,14 +384,21 @@ impl Exchange for AckPipeline {
         if self.results[idx].is_some() {
             return Ok(());
         }
-        let outcome = match parse_error(msg)? {
-            None => Outcome::Applied,
-            Some(mut e) => {
+        let outcome = match parse_error(msg) {
+            Ok(None) => Outcome::Applied,
+            Ok(Some(mut e)) => {
                 if let Some(o) = e.ext_ack.offset {
                     let hl = self.reqs[idx].header_len_hint();
-                    e.ext_ack.path = resolve_offset(&self.tx[off..], hl, o);
+                    if let Some(sent) = self.tx.get(off..) {
+                        e.ext_ack.path = resolve_offset(sent, hl, o);
+                    }
                 }
                 Outcome::Refused(e)
+            }
+            // An ACK of ours that does not decode: what became of the window is unknown.
+            Err(e) => {
+                self.abort(e.into());
+                return Ok(());
             }
         };
         self.results[idx] = Some(outcome);
@@ -422,6 +437,13 @@ impl Exchange for AckPipeline {
             return Ok(());
         }
         self.abort(Error::Sys(error));
+        Ok(())
+    }
+
+    fn handle_malformed(&mut self, error: crate::DecodeError) -> Result<(), Error> {
+        if !self.done {
+            self.abort(error.into());
+        }
         Ok(())
     }
 

@@ -1170,7 +1170,6 @@ fn pipeline_recovers_from_enobufs_with_a_probe() {
 /// probe into `tx`, the buffer `handle_message` slices at the refused request's offset
 /// (`&self.tx[off..]`), so it indexes past the 16-byte probe and panics.
 #[test]
-#[ignore = "engine bug: pipeline.rs resolves ext-ack offsets against tx after the ENOBUFS probe overwrote it (panics)"]
 fn pipeline_refusal_after_the_probe_resolves_its_path() {
     let (script, _) = overflowing_kernel(Some(28));
     let o = ack_all(&script, routes(8), 4).unwrap();
@@ -1289,7 +1288,6 @@ fn pipeline_socket_error_ends_it() {
 /// for request 1, then a malformed datagram) fails the whole call today, losing the
 /// outcomes of requests already applied.
 #[test]
-#[ignore = "engine bug: a reply that does not decode makes ack_all return Err after requests were applied"]
 fn pipeline_keeps_outcomes_when_a_reply_does_not_decode() {
     let (script, _) = route_kernel(|req, out| match index_of(req) {
         Some(1) => {
@@ -1654,7 +1652,6 @@ proptest! {
     /// With `ENOBUFS` among the inputs. Finds the probe bug of
     /// `pipeline_refusal_after_the_probe_resolves_its_path` in a few thousand cases.
     #[test]
-    #[ignore = "engine bug: pipeline.rs resolves ext-ack offsets against tx after the ENOBUFS probe overwrote it (panics)"]
     fn pipeline_never_panics(
         inputs in proptest::collection::vec(arb_input(true), 0..10),
         n in 2u8..6,

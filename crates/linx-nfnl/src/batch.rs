@@ -428,6 +428,16 @@ impl Exchange for BatchMachine {
         Ok(())
     }
 
+    fn handle_malformed(
+        &mut self,
+        error: linx_netlink_codec::DecodeError,
+    ) -> Result<(), linx_netlink_codec::Error> {
+        // The verdict may have been in the datagram that did not frame.
+        self.state = State::Done;
+        self.unconfirmed = Some(error.into());
+        Ok(())
+    }
+
     fn handle_io_error(
         &mut self,
         _now: Instant,
@@ -498,7 +508,7 @@ linx_netlink_codec::verb! {
 /// use linx_nfnl::batch::{self, Batch};
 /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
 /// let b = Batch::new(linx_nfnl::subsys::NFTABLES);
-/// linx_netlink_codec::Flavor::run(batch::drive(&sock, b.into_machine()))?;
+/// <linx_netlink_sys::Socket as linx_netlink_codec::Flavor>::run(batch::drive(&sock, b.into_machine()))?;
 /// # Ok::<(), linx_nfnl::Error>(())
 /// ```
 pub async fn drive<S: linx_netlink_codec::Transport>(

@@ -312,21 +312,23 @@ enum Verdict {
 fn fake_kernel(gens: Vec<u32>, verdict: Verdict) -> linx_netlink_codec::script::Script {
     use linx_netlink_codec::script::{Replies, Script};
     let mut calls = 0usize;
-    Script::new(move |m: &linx_netlink_codec::MsgView<'_>, out: &mut Replies| {
-        if m.kind() == msg_type(subsys::NFTABLES, nft_msg::GETGEN) {
-            let id = gens[calls.min(gens.len() - 1)];
-            calls += 1;
-            let mut p = vec![0u8, 0, 0, 0];
-            AttrWriter::new(&mut p).put_be32(1, id).unwrap();
-            out.message(msg_type(subsys::NFTABLES, 15), 0, m.seq(), &p);
-        } else if m.flags() & NLM_F_ACK != 0 {
-            match verdict {
-                Verdict::Commit => out.ack(m.seq()),
-                Verdict::Silence => {}
-                Verdict::Overflow => out.io_error(Errno::ENOBUFS),
+    Script::new(
+        move |m: &linx_netlink_codec::MsgView<'_>, out: &mut Replies| {
+            if m.kind() == msg_type(subsys::NFTABLES, nft_msg::GETGEN) {
+                let id = gens[calls.min(gens.len() - 1)];
+                calls += 1;
+                let mut p = vec![0u8, 0, 0, 0];
+                AttrWriter::new(&mut p).put_be32(1, id).unwrap();
+                out.message(msg_type(subsys::NFTABLES, 15), 0, m.seq(), &p);
+            } else if m.flags() & NLM_F_ACK != 0 {
+                match verdict {
+                    Verdict::Commit => out.ack(m.seq()),
+                    Verdict::Silence => {}
+                    Verdict::Overflow => out.io_error(Errno::ENOBUFS),
+                }
             }
-        }
-    })
+        },
+    )
 }
 
 fn one_table_batch() -> Batch {
@@ -345,7 +347,9 @@ fn committed_batch_is_ok_and_the_generation_was_read_first() {
     linx_nfnl::batch::send(&k, one_table_batch()).unwrap();
     let sent = k.sent();
     assert_eq!(
-        linx_netlink_codec::MsgView::new_checked(&sent[0]).unwrap().kind(),
+        linx_netlink_codec::MsgView::new_checked(&sent[0])
+            .unwrap()
+            .kind(),
         msg_type(subsys::NFTABLES, nft_msg::GETGEN)
     );
 }
@@ -354,8 +358,14 @@ fn committed_batch_is_ok_and_the_generation_was_read_first() {
 fn lost_verdict_with_an_unmoved_generation_is_not_committed() {
     let k = fake_kernel(vec![5, 5], Verdict::Silence);
     match linx_nfnl::batch::send(&k, one_table_batch()) {
-        Err(Error::NotCommitted { generation: 5, cause }) => {
-            assert!(matches!(cause, linx_netlink_codec::Error::Timeout(_)), "{cause}");
+        Err(Error::NotCommitted {
+            generation: 5,
+            cause,
+        }) => {
+            assert!(
+                matches!(cause, linx_netlink_codec::Error::Timeout(_)),
+                "{cause}"
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -366,7 +376,14 @@ fn lost_verdict_with_a_moved_generation_is_unconfirmed_never_failed() {
     let k = fake_kernel(vec![5, 6], Verdict::Silence);
     let e = linx_nfnl::batch::send(&k, one_table_batch()).unwrap_err();
     assert!(
-        matches!(e, Error::Unconfirmed { before: 5, after: Some(6), .. }),
+        matches!(
+            e,
+            Error::Unconfirmed {
+                before: 5,
+                after: Some(6),
+                ..
+            }
+        ),
         "{e:?}"
     );
     assert!(e.to_string().contains("moved from 5 to 6"), "{e}");
@@ -376,6 +393,9 @@ fn lost_verdict_with_a_moved_generation_is_unconfirmed_never_failed() {
 fn overflow_instead_of_the_verdict_is_settled_by_the_generation() {
     let k = fake_kernel(vec![7, 7], Verdict::Overflow);
     let e = linx_nfnl::batch::send(&k, one_table_batch()).unwrap_err();
-    assert!(matches!(e, Error::NotCommitted { generation: 7, .. }), "{e:?}");
+    assert!(
+        matches!(e, Error::NotCommitted { generation: 7, .. }),
+        "{e:?}"
+    );
     assert_eq!(e.errno(), Some(Errno::ENOBUFS));
 }
