@@ -107,7 +107,7 @@ impl<'s> Driver<'s> {
     }
 
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
-        self.inbox.feed(self.now, m)?;
+        self.inbox.feed(self.now, m, usize::MAX)?;
         if m.is_finished() {
             self.clean = true;
         }

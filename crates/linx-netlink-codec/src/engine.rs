@@ -869,13 +869,20 @@ impl Inbox {
     }
 
     /// Feed the datagram's messages to `m` until it has an event for the caller, is
-    /// finished, or the datagram is used up. A malformed datagram is an error.
+    /// finished, `limit` messages were fed (a tokio driver spends budget per slice), or the
+    /// datagram is used up. A malformed datagram goes to [`Exchange::handle_malformed`].
     pub(crate) fn feed<M: Exchange + ?Sized>(
         &mut self,
         now: Instant,
         m: &mut M,
+        limit: usize,
     ) -> Result<(), Error> {
+        let mut fed = 0;
         while self.pos < self.buf.len() && !m.is_finished() {
+            if fed == limit {
+                return Ok(());
+            }
+            fed += 1;
             let rest = &self.buf[self.pos..];
             if rest.len() < NlHeader::LEN {
                 break;

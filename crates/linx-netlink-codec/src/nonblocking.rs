@@ -11,10 +11,10 @@
 //!   at a time, in arrival order, and each reads exactly its own replies. A task must not
 //!   start a second exchange on a socket while its own [`AsyncStream`] on it is unfinished:
 //!   that second exchange would wait for the first forever.
-//! - **Fairness.** Every datagram received costs one unit of the task's tokio budget
-//!   (`tokio::task::consume_budget`): a long dump, whose datagrams the kernel produces as fast
-//!   as they are read, still yields to the runtime regularly, and `tokio::time::timeout`
-//!   around it fires.
+//! - **Fairness.** Every datagram received, and every slice of 32 messages decoded, costs one
+//!   unit of the task's tokio budget (`tokio::task::consume_budget`): a long dump, whose
+//!   datagrams the kernel produces as fast as they are read, still yields to the runtime
+//!   regularly, and `tokio::time::timeout` around it fires.
 //! - **Cancellation.** Dropping an exchange's future or stream at any await leaves the socket
 //!   marked dirty; the next exchange drains what is queued (the rest of an abandoned dump, late
 //!   ACKs) before it sends, so nothing of the abandoned exchange reaches it.
@@ -41,6 +41,9 @@ use linx_netlink_sys::{AsyncSocket, Exclusive};
 
 use crate::engine::{Decoder, DumpEvent, Exchange, Inbox, Queue, Request, Talk};
 use crate::error::Error;
+
+/// Messages fed per unit of tokio budget (a 32 KiB route dump datagram holds ~270).
+const FEED_SLICE: usize = 32;
 
 /// One exchange's hold on a tokio socket and its receive state.
 #[derive(Debug)]
@@ -73,6 +76,9 @@ impl<'s> AsyncDriver<'s> {
     /// One turn of the loop (see [`blocking::Driver::step`](crate::blocking::Driver::step)).
     pub async fn step<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
         if !self.inbox.is_empty() {
+            // A dump datagram holds up to 32 KiB of messages: spend budget per slice of it,
+            // so even a dump of few datagrams yields to the runtime.
+            tokio::task::consume_budget().await;
             return self.feed(m);
         }
         // Deadlines armed by a send count from now, not from the last datagram.
@@ -119,7 +125,7 @@ impl<'s> AsyncDriver<'s> {
     }
 
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
-        self.inbox.feed(self.now, m)?;
+        self.inbox.feed(self.now, m, FEED_SLICE)?;
         if m.is_finished() {
             self.clean = true;
         }

@@ -236,7 +236,7 @@ impl Script {
         let mut now = self.clock.get();
         while !m.is_finished() {
             if !inbox.is_empty() {
-                inbox.feed(now, &mut m)?;
+                inbox.feed(now, &mut m, usize::MAX)?;
                 continue;
             }
             while let Some(tx) = m.poll_transmit(now, &mut || self.next_seq()) {
@@ -252,7 +252,7 @@ impl Script {
                     inbox.buf.clear();
                     inbox.buf.extend_from_slice(&d);
                     inbox.received();
-                    inbox.feed(now, &mut m)?;
+                    inbox.feed(now, &mut m, usize::MAX)?;
                 }
                 Some(Incoming::Fail(e)) => m.handle_io_error(now, e)?,
                 None => match m.poll_timeout() {
