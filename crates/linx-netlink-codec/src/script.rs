@@ -92,6 +92,11 @@ impl Replies {
         self.message(NLMSG_DONE, NLM_F_MULTI, seq, &0i32.to_ne_bytes());
     }
 
+    /// Queue the end of a dump with extra flags (`NLM_F_DUMP_INTR`: the dump was interrupted).
+    pub fn done_with_flags(&mut self, seq: u32, flags: u16) {
+        self.message(NLMSG_DONE, NLM_F_MULTI | flags, seq, &0i32.to_ne_bytes());
+    }
+
     /// Queue an ACK (`NLMSG_ERROR` with errno 0, capped).
     pub fn ack(&mut self, seq: u32) {
         self.datagram(error_message(seq, 0, None));
@@ -209,6 +214,19 @@ impl Script {
     /// Queue replies by hand (unsolicited messages, stale replies ...).
     pub fn push(&self, f: impl FnOnce(&mut Replies)) {
         f(&mut self.replies.borrow_mut());
+    }
+
+    /// The virtual clock: where timeouts and pauses have moved it.
+    ///
+    /// ```
+    /// use linx_netlink_codec::{script::Script, Transport, Flavor};
+    /// let s = Script::new(|_, _| {});
+    /// let t0 = s.now();
+    /// <Script as Flavor>::run(s.pause(std::time::Duration::from_millis(5)));
+    /// assert_eq!(s.now() - t0, std::time::Duration::from_millis(5));
+    /// ```
+    pub fn now(&self) -> Instant {
+        self.clock.get()
     }
 
     /// Datagrams and errors still queued.
