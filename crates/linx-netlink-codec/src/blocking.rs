@@ -101,9 +101,33 @@ impl<'s> Driver<'s> {
             }
             Err(e) => {
                 self.now = Instant::now();
-                m.handle_io_error(self.now, e)
+                m.handle_io_error(self.now, e)?;
+                self.settle(m)
             }
         }
+    }
+
+    /// After a socket error the exchange survived (replies lost to `ENOBUFS`), read what is
+    /// already queued before anything is sent: an overflowed netlink socket drops every new
+    /// message until its queue has been read empty.
+    fn settle<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        for _ in 0..DRAIN_MAX {
+            if m.is_finished() {
+                return Ok(());
+            }
+            match self.sock.try_recv(&mut self.inbox.buf) {
+                Ok(_) => {
+                    self.now = Instant::now();
+                    self.inbox.received();
+                    while !self.inbox.is_empty() && !m.is_finished() {
+                        self.feed(m)?;
+                    }
+                }
+                Err(e) if e.is_would_block() => return Ok(()),
+                Err(e) => m.handle_io_error(Instant::now(), e)?,
+            }
+        }
+        Ok(())
     }
 
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {

@@ -41,7 +41,9 @@
 //!   path against the request that was sent.
 //! - `NLM_F_DUMP_INTR` on a dump: the rest of the interrupted dump is drained (the kernel
 //!   refuses a new dump with `EBUSY` while one runs), then the request is re-sent with a new
-//!   sequence number and the sink is told to discard what it received. After
+//!   sequence number and the sink is told to discard what it received. The first retry is
+//!   sent at once, later ones after a growing pause (1 ms doubling to 64 ms), so the retries
+//!   outlast a burst of changes. After
 //!   [`Request::dump_retries`] restarts (default [`DEFAULT_DUMP_RETRIES`]) the next
 //!   interruption fails with [`Error::DumpInterrupted`]. The number of restarts is reported
 //!   with the result ([`Dumped::retries`], [`ForEach`]'s output).
@@ -658,6 +660,8 @@ pub struct Talk<D, K> {
     dec: D,
     sink: K,
     error: Option<Error>,
+    /// A restarted dump is re-sent no earlier than this (backoff under churn).
+    resend_at: Option<Instant>,
 }
 
 impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
@@ -673,6 +677,7 @@ impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
             dec,
             sink,
             error: None,
+            resend_at: None,
         }
     }
 
@@ -713,6 +718,10 @@ impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
             });
         } else {
             self.state = State::Send;
+            self.resend_at = self
+                .last
+                .map(|t| t + restart_backoff(self.restarts))
+                .filter(|_| self.restarts > 1);
             self.sink.restart(self.restarts);
         }
     }
@@ -731,6 +740,12 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
     fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
         if self.state != State::Send {
             return None;
+        }
+        if let Some(t) = self.resend_at {
+            if now < t {
+                return None;
+            }
+            self.resend_at = None;
         }
         self.seq = seq();
         self.tx.clear();
@@ -797,12 +812,18 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
     fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             State::Wait | State::Drain { .. } => self.last.map(|t| t + self.req.timeout),
-            _ => None,
+            // A backed-off resend is due then.
+            State::Send => self.resend_at,
+            State::Finished => None,
         }
     }
 
     fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
         match self.poll_timeout() {
+            Some(d) if now >= d && self.state == State::Send => {
+                self.resend_at = None;
+                Ok(())
+            }
             Some(d) if now >= d => {
                 self.state = State::Finished;
                 Err(Error::Timeout(self.req.timeout))
@@ -824,6 +845,16 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
             Some(e) => Err(e),
             None => self.sink.finish(self.restarts),
         }
+    }
+}
+
+/// How long the `retry`-th re-send of an interrupted dump waits: the first retry goes at once
+/// (most interruptions are one change), later ones back off (1, 2, 4 ... 64 ms) so that ten
+/// retries outlast a burst of changes of a quarter of a second instead of a few dump times.
+fn restart_backoff(retry: u32) -> Duration {
+    match retry {
+        0 | 1 => Duration::ZERO,
+        n => Duration::from_millis(1 << (n - 2).min(6)),
     }
 }
 

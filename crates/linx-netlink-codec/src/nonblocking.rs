@@ -120,8 +120,37 @@ impl<'s> AsyncDriver<'s> {
                 self.feed(m)
             }
             Err(linx_netlink_sys::Error::Timeout) => m.handle_timeout(self.now),
-            Err(e) => m.handle_io_error(self.now, e),
+            Err(e) => {
+                m.handle_io_error(self.now, e)?;
+                self.settle(m).await
+            }
         }
+    }
+
+    /// After a socket error the exchange survived, read what is already queued before
+    /// anything is sent (see [`blocking::Driver`](crate::blocking::Driver)).
+    async fn settle<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        for _ in 0..crate::blocking::DRAIN_MAX {
+            if m.is_finished() {
+                return Ok(());
+            }
+            tokio::task::consume_budget().await;
+            match self.gate.socket().try_recv(&mut self.inbox.buf) {
+                Ok(_) => {
+                    self.now = Instant::now();
+                    self.inbox.received();
+                    while !self.inbox.is_empty() && !m.is_finished() {
+                        self.inbox.feed(self.now, m, usize::MAX)?;
+                    }
+                    if m.is_finished() {
+                        self.clean = true;
+                    }
+                }
+                Err(e) if e.is_would_block() => return Ok(()),
+                Err(e) => m.handle_io_error(Instant::now(), e)?,
+            }
+        }
+        Ok(())
     }
 
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {

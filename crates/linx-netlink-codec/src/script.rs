@@ -272,7 +272,26 @@ impl Script {
                     inbox.received();
                     inbox.feed(now, &mut m, usize::MAX)?;
                 }
-                Some(Incoming::Fail(e)) => m.handle_io_error(now, e)?,
+                Some(Incoming::Fail(e)) => {
+                    m.handle_io_error(now, e)?;
+                    // As the drivers do: read what is queued before anything is sent.
+                    while !m.is_finished() {
+                        let next = {
+                            let mut r = self.replies.borrow_mut();
+                            match r.queue.front() {
+                                Some(Incoming::Datagram(_)) => r.queue.pop_front(),
+                                _ => None,
+                            }
+                        };
+                        let Some(Incoming::Datagram(d)) = next else {
+                            break;
+                        };
+                        inbox.buf.clear();
+                        inbox.buf.extend_from_slice(&d);
+                        inbox.received();
+                        inbox.feed(now, &mut m, usize::MAX)?;
+                    }
+                }
                 None => match m.poll_timeout() {
                     Some(deadline) => {
                         now = now.max(deadline);
