@@ -92,6 +92,8 @@ mod object;
 mod op_error;
 #[cfg(test)]
 mod pull_script_tests;
+#[cfg(test)]
+mod push_script_tests;
 mod rule;
 mod set;
 mod table;

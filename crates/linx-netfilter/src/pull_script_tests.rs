@@ -54,7 +54,7 @@ type Body = Vec<u8>;
 /// The model the fake kernel holds: an inet table with a counter object, a named set of three
 /// addresses, a base chain with a lookup rule and a set-literal rule (an anonymous set), and
 /// a regular chain with an objref rule.
-fn model() -> Ruleset {
+pub(super) fn model() -> Ruleset {
     let mut rs = Ruleset::new();
     let t = rs
         .add_table(Family::Inet, "filter", TableFlags::default())
@@ -109,7 +109,7 @@ fn blocklist() -> [SetElement; 3] {
 }
 
 /// The nf_tables messages of `push::plan(rs)`: (operation, body), envelope left out.
-fn planned(rs: &Ruleset) -> Vec<(u8, Body)> {
+pub(super) fn planned(rs: &Ruleset) -> Vec<(u8, Body)> {
     let mut machine = push::plan(rs)
         .expect("a valid model")
         .into_batch()
@@ -156,7 +156,7 @@ fn attr_str(attrs: &[u8], kind: u16) -> Option<String> {
 
 /// What the fake kernel holds, as dump message bodies.
 #[derive(Debug, Clone, Default)]
-struct Content {
+pub(super) struct Content {
     /// Messages of each `GET*` dump (tables, chains, rules, sets, objects), in push order.
     dumps: HashMap<u8, Vec<Body>>,
     /// Element messages of each set: (table, set) → bodies.
@@ -167,14 +167,14 @@ struct Content {
 
 impl Content {
     /// The kernel after pushing `rs`.
-    fn of(rs: &Ruleset) -> Content {
+    pub(super) fn of(rs: &Ruleset) -> Content {
         let mut c = Content::default();
         c.add(rs);
         c
     }
 
     /// Add what pushing `rs` creates (handles keep counting).
-    fn add(&mut self, rs: &Ruleset) {
+    pub(super) fn add(&mut self, rs: &Ruleset) {
         for (op, mut body) in planned(rs) {
             rename_anonymous(&mut body);
             let (get, handle) = match op {
@@ -214,7 +214,7 @@ impl Content {
     }
 
     /// What the kernel answers `ask` (for `family`; `dump`: `NLM_F_DUMP` was set).
-    fn answer(&self, ask: &Ask, family: u8, dump: bool) -> Answer {
+    pub(super) fn answer(&self, ask: &Ask, family: u8, dump: bool) -> Answer {
         if ask.op == nft_msg::GETSETELEM {
             let key = (
                 ask.table.clone().unwrap_or_default(),
@@ -251,11 +251,11 @@ impl Content {
 
 /// One request, as the fake kernel sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Ask {
+pub(super) struct Ask {
     /// The nf_tables operation (`GETRULE`...).
-    op: u8,
+    pub(super) op: u8,
     /// The table named by the request (a one-table dump, `GETTABLE`, `GETSETELEM`).
-    table: Option<String>,
+    pub(super) table: Option<String>,
     /// The set of a `GETSETELEM`.
     set: Option<String>,
     /// 1 for the first request with this operation, table and set, 2 for the next...
@@ -271,7 +271,7 @@ impl Ask {
 
 /// How the fake kernel answers a request.
 #[derive(Debug, Clone)]
-enum Answer {
+pub(super) enum Answer {
     /// These messages, then `NLMSG_DONE` (to a request without `NLM_F_DUMP`: the first
     /// message alone, without `NLM_F_MULTI`).
     Dump(Vec<Body>),
@@ -283,7 +283,7 @@ enum Answer {
 }
 
 /// Queue `answer` to the request `seq` of operation `op`.
-fn reply(out: &mut Replies, op: u8, seq: u32, dump: bool, answer: Answer) {
+pub(super) fn reply(out: &mut Replies, op: u8, seq: u32, dump: bool, answer: Answer) {
     // Every GET operation is its NEW operation + 1.
     let kind = msg_type(subsys::NFTABLES, op - 1);
     let (msgs, intr) = match answer {
@@ -324,7 +324,7 @@ fn fake(content: Content, mut script: impl FnMut(&Ask) -> Option<Answer> + 'stat
 }
 
 /// The [`Ask`] of `req`, counting attempts in `attempts`.
-fn ask_of(
+pub(super) fn ask_of(
     req: &MsgView<'_>,
     attempts: &mut HashMap<(u8, Option<String>, Option<String>), usize>,
 ) -> Ask {
