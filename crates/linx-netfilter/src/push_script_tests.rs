@@ -566,8 +566,6 @@ fn push_script_lost_verdict_and_unreadable_generation_is_settled_by_the_tables()
 }
 
 #[test]
-#[ignore = "fails: linx-nfnl BatchMachine::handle_message returns parse_error's DecodeError \
-            (`?`), so batch::drive reports Error::Request without reading the generation again"]
 fn push_script_truncated_verdict_of_an_applied_batch_is_ok() {
     // The ACK frames but its payload is cut short: the verdict is lost as surely as in a
     // datagram that does not frame, and the batch was applied.
@@ -579,8 +577,6 @@ fn push_script_truncated_verdict_of_an_applied_batch_is_ok() {
 }
 
 #[test]
-#[ignore = "fails: linx-nfnl BatchMachine::handle_message returns parse_error's DecodeError \
-            (`?`), so batch::drive reports Error::Request without reading the generation again"]
 fn push_script_truncated_verdict_with_an_unmoved_generation_is_not_applied() {
     let rs = model();
     let script = Kernel::new(Verdict::TruncatedAck, None).script();

@@ -386,7 +386,16 @@ impl Exchange for BatchMachine {
             return Ok(());
         };
         self.deadline = Some(now + self.batch.timeout);
-        let res = parse_error(msg)?;
+        let res = match parse_error(msg) {
+            Ok(res) => res,
+            // A reply of ours that does not decode may have been the verdict: it is open,
+            // and `drive` settles it by the generation.
+            Err(e) => {
+                self.state = State::Done;
+                self.unconfirmed = Some(e.into());
+                return Ok(());
+            }
+        };
         let is_last = Some(msg.seq()) == self.last_seq();
         if let Some(e) = res {
             let error = self.locate(pos, e);
