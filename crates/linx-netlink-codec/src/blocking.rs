@@ -17,7 +17,9 @@
 //!   dump with `EBUSY`.
 //! - **Memory.** [`Stream`] decodes replies as datagrams arrive: O(one datagram) however long
 //!   the dump.
-//! - **Bounds.** Every wait has the exchange's deadline.
+//! - **Bounds.** Every wait for a reply has the exchange's deadline. Waiting for the socket
+//!   itself has none: it lasts as long as the exchange ahead (itself bounded by its
+//!   deadlines), or as long as another thread keeps an unfinished [`Stream`] alive.
 //!
 //! # Example
 //! ```no_run
@@ -78,9 +80,11 @@ impl<'s> Driver<'s> {
         // Deadlines armed by a send count from now, not from the last datagram.
         self.now = Instant::now();
         while let Some(tx) = m.poll_transmit(self.now, &mut || self.sock.next_seq()) {
+            // Something is in flight again: not clean until its replies are read.
+            self.clean = false;
             if let Err(e) = self.sock.send(tx) {
                 let now = Instant::now();
-                m.handle_io_error(now, e)?;
+                m.handle_send_error(now, e)?;
             }
         }
         if m.is_finished() {
@@ -133,7 +137,7 @@ impl<'s> Driver<'s> {
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
         self.inbox.feed(self.now, m, usize::MAX)?;
         if m.is_finished() {
-            self.clean = true;
+            self.clean = !m.has_pending_replies();
         }
         Ok(())
     }

@@ -260,11 +260,29 @@ pub trait Exchange {
         Err(Error::Sys(error))
     }
 
+    /// The datagram `poll_transmit` handed out last could not be sent (the kernel saw none of
+    /// it). The default ends the exchange with the error.
+    fn handle_send_error(
+        &mut self,
+        now: Instant,
+        error: linx_netlink_sys::Error,
+    ) -> Result<(), Error> {
+        let _ = now;
+        Err(Error::Sys(error))
+    }
+
     /// A received datagram did not frame (a message length that overruns it). The default
     /// ends the exchange with the error; an exchange that reports per-request outcomes
     /// records it and finishes instead.
     fn handle_malformed(&mut self, error: DecodeError) -> Result<(), Error> {
         Err(error.into())
+    }
+
+    /// Whether the exchange finished with replies of its own possibly still queued (it
+    /// stopped early: an aborted pipeline, a batch without its verdict). The drivers then
+    /// leave the socket dirty so the next exchange drains them.
+    fn has_pending_replies(&self) -> bool {
+        false
     }
 
     /// Whether a streamed item is waiting for the caller (a streaming driver stops feeding
@@ -811,7 +829,9 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
 
     fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
-            State::Wait | State::Drain { .. } => self.last.map(|t| t + self.req.timeout),
+            State::Wait | State::Drain { .. } => {
+                self.last.and_then(|t| t.checked_add(self.req.timeout))
+            }
             // A backed-off resend is due then.
             State::Send => self.resend_at,
             State::Finished => None,

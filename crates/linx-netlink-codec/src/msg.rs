@@ -318,8 +318,12 @@ pub fn parse_error(msg: &MsgView<'_>) -> Result<Option<NetlinkError>, DecodeErro
         } else {
             NlHeader::parse(echoed).map_or(echoed.len(), |h| align(h.len as usize))
         };
-        if let Some(tlvs) = echoed.get(skip..) {
-            parse_ext_ack(tlvs, &mut ext_ack)?;
+        // The errno is known: extended-ACK attributes that do not parse cannot make a
+        // refusal anything else, so they are left out rather than failing the reply.
+        if let Some(tlvs) = echoed.get(skip..)
+            && parse_ext_ack(tlvs, &mut ext_ack).is_err()
+        {
+            ext_ack = ExtAck::default();
         }
     }
     Ok(Some(NetlinkError {

@@ -88,6 +88,7 @@ impl<'s> AsyncDriver<'s> {
             let Some(tx) = m.poll_transmit(self.now, &mut || sock.next_seq()) else {
                 break;
             };
+            self.clean = false;
             // Sending to the kernel does not wait in practice; `send` awaits writability if
             // it ever does. The datagram borrows `m`, so it is sent before `m` is touched.
             let sent = match sock.send(tx) {
@@ -98,7 +99,7 @@ impl<'s> AsyncDriver<'s> {
                 other => other,
             };
             if let Err(e) = sent {
-                m.handle_io_error(Instant::now(), e)?;
+                m.handle_send_error(Instant::now(), e)?;
             }
         }
         if m.is_finished() {
@@ -143,7 +144,7 @@ impl<'s> AsyncDriver<'s> {
                         self.inbox.feed(self.now, m, usize::MAX)?;
                     }
                     if m.is_finished() {
-                        self.clean = true;
+                        self.clean = !m.has_pending_replies();
                     }
                 }
                 Err(e) if e.is_would_block() => return Ok(()),
@@ -156,7 +157,7 @@ impl<'s> AsyncDriver<'s> {
     fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
         self.inbox.feed(self.now, m, FEED_SLICE)?;
         if m.is_finished() {
-            self.clean = true;
+            self.clean = !m.has_pending_replies();
         }
         Ok(())
     }

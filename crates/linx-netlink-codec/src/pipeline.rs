@@ -25,8 +25,8 @@
 //!   after everything sent before it), reads until the probe's ACK, marks the requests whose
 //!   ACK did not come [`Outcome::Unknown`], halves the window and goes on.
 //! - A timeout, another socket error or an undecodable reply ends the pipeline: requests in
-//!   flight are
-//!   [`Outcome::Unknown`], the rest [`Outcome::NotSent`]; the error is kept in
+//!   flight are [`Outcome::Unknown`], the rest [`Outcome::NotSent`] (so is a window whose
+//!   datagram could not be sent: the kernel saw none of it); the error is kept in
 //!   [`Outcomes::error`]. The driver then marks the socket dirty, so late ACKs never reach
 //!   the next exchange.
 //! - Messages with unknown sequence numbers are ignored.
@@ -215,6 +215,8 @@ pub struct AckPipeline {
     /// Sequence number of the outstanding `ENOBUFS` probe.
     probe: Option<u32>,
     probe_due: bool,
+    /// The datagram handed out last was the probe (not a window).
+    sent_probe: bool,
     overflows: u32,
     error: Option<Error>,
     done: bool,
@@ -243,6 +245,7 @@ impl AckPipeline {
             deadline: None,
             probe: None,
             probe_due: false,
+            sent_probe: false,
             overflows: 0,
             error: None,
             done: n == 0,
@@ -330,7 +333,8 @@ impl Exchange for AckPipeline {
             let _ = w.finish();
             self.probe = Some(s);
             self.probe_due = false;
-            self.deadline = Some(now + self.timeout);
+            self.sent_probe = true;
+            self.deadline = now.checked_add(self.timeout);
             return Some(&self.probe_tx);
         }
         if !self.window_open() || self.next == self.reqs.len() {
@@ -338,6 +342,7 @@ impl Exchange for AckPipeline {
         }
         self.inflight.clear();
         self.answered = 0;
+        self.sent_probe = false;
         self.tx.clear();
         let end = (self.next + self.window).min(self.reqs.len());
         for i in self.next..end {
@@ -360,7 +365,7 @@ impl Exchange for AckPipeline {
             }
             return self.poll_transmit(now, seq);
         }
-        self.deadline = Some(now + self.timeout);
+        self.deadline = now.checked_add(self.timeout);
         Some(&self.tx)
     }
 
@@ -403,7 +408,7 @@ impl Exchange for AckPipeline {
         };
         self.results[idx] = Some(outcome);
         self.answered += 1;
-        self.deadline = Some(now + self.timeout);
+        self.deadline = now.checked_add(self.timeout);
         if self.answered == self.inflight.len() && self.probe.is_none() && !self.probe_due {
             self.close_window();
         }
@@ -438,6 +443,29 @@ impl Exchange for AckPipeline {
         }
         self.abort(Error::Sys(error));
         Ok(())
+    }
+
+    fn handle_send_error(
+        &mut self,
+        _now: Instant,
+        error: linx_netlink_sys::Error,
+    ) -> Result<(), Error> {
+        if !self.sent_probe {
+            // The kernel saw none of this window.
+            for &(_, idx, _) in &self.inflight {
+                if self.results[idx].is_none() {
+                    self.results[idx] = Some(Outcome::NotSent);
+                }
+            }
+        }
+        if !self.done {
+            self.abort(Error::Sys(error));
+        }
+        Ok(())
+    }
+
+    fn has_pending_replies(&self) -> bool {
+        self.error.is_some()
     }
 
     fn handle_malformed(&mut self, error: crate::DecodeError) -> Result<(), Error> {

@@ -1662,3 +1662,53 @@ proptest! {
         check_pipeline(inputs, n, window)?;
     }
 }
+
+#[test]
+fn pipeline_window_that_could_not_be_sent_is_not_sent() {
+    let mut p = AckPipeline::new(routes(5), 2);
+    let now = Instant::now();
+    let mut seq = 0;
+    assert!(
+        p.poll_transmit(now, &mut || {
+            seq += 1;
+            seq
+        })
+        .is_some()
+    );
+    // The kernel saw nothing of the first window.
+    let e = linx_netlink_sys::Error::Os {
+        stage: linx_netlink_sys::Stage::Send,
+        errno: Errno::EMSGSIZE,
+    };
+    p.handle_send_error(now, e).unwrap();
+    assert!(p.is_finished());
+    assert!(p.has_pending_replies());
+    let o = p.finish();
+    assert_eq!(o.outcomes, vec![Outcome::NotSent; 5]);
+    assert_eq!(o.error.unwrap().errno(), Some(Errno::EMSGSIZE));
+}
+
+#[test]
+fn refusal_with_unparsable_ext_ack_keeps_its_errno() {
+    // NLMSG_ERROR -EEXIST, capped, ACK_TLVS set, then a TLV whose length runs past the end.
+    let mut p = (-17i32).to_ne_bytes().to_vec();
+    p.extend_from_slice(&[0; 16]);
+    p.extend_from_slice(&[200, 0, 1, 0, b'x', 0, 0, 0]);
+    let m = message(NLMSG_ERROR, NLM_F_CAPPED | NLM_F_ACK_TLVS, 1, &p);
+    let e = linx_netlink_codec::msg::parse_error(&MsgView::new_checked(&m).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.errno, Errno::EEXIST);
+}
+
+#[test]
+fn a_timeout_of_duration_max_means_no_deadline_not_a_panic() {
+    let req = Request::new(RTM_NEWLINK, 0, vec![0; 16]).with_timeout(Duration::MAX);
+    let mut talk = Talk::new(req.clone(), Discard, Ignore);
+    let now = Instant::now();
+    assert!(talk.poll_transmit(now, &mut || 1).is_some());
+    assert_eq!(talk.poll_timeout(), None);
+    let mut p = AckPipeline::new(vec![req], 1);
+    assert!(p.poll_transmit(now, &mut || 2).is_some());
+    assert_eq!(p.poll_timeout(), None);
+}

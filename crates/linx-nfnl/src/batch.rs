@@ -370,7 +370,7 @@ impl Exchange for BatchMachine {
         }
         self.encode(seq);
         self.state = State::Wait;
-        self.deadline = Some(now + self.batch.timeout);
+        self.deadline = now.checked_add(self.batch.timeout);
         Some(self.datagram())
     }
 
@@ -385,7 +385,7 @@ impl Exchange for BatchMachine {
         let Some(pos) = self.position(msg.seq()) else {
             return Ok(());
         };
-        self.deadline = Some(now + self.batch.timeout);
+        self.deadline = now.checked_add(self.batch.timeout);
         let res = match parse_error(msg) {
             Ok(res) => res,
             // A reply of ours that does not decode may have been the verdict: it is open,
@@ -435,6 +435,11 @@ impl Exchange for BatchMachine {
             self.unconfirmed = Some(linx_netlink_codec::Error::Timeout(self.batch.timeout));
         }
         Ok(())
+    }
+
+    fn has_pending_replies(&self) -> bool {
+        // Stopped before the last reply: refusals or the verdict may still be queued.
+        self.unconfirmed.is_some() || self.refusals.iter().any(|r| r.batch_seq.is_none())
     }
 
     fn handle_malformed(
