@@ -163,6 +163,8 @@ pub(super) struct Content {
     elements: HashMap<(String, String), Vec<Body>>,
     /// The last handle given out.
     handle: u64,
+    /// The port id recorded as the owner of owner tables (the script's, unless changed).
+    pub(super) owner: Option<u32>,
 }
 
 impl Content {
@@ -199,6 +201,21 @@ impl Content {
             Writer::new(&mut body)
                 .put_be64(handle, self.handle)
                 .unwrap();
+            if op == nft_msg::NEWTABLE {
+                // The kernel reports the owner of an owner table; the flags come first.
+                let flags = AttrIter::new(&body[4..])
+                    .filter_map(Result::ok)
+                    .find(|a| a.kind() == ta::NFTA_TABLE_FLAGS)
+                    .map(|a| u32::from_be_bytes(a.payload()[..4].try_into().unwrap()));
+                if flags.is_some_and(|f| f & TableFlags::OWNER.bits() != 0) {
+                    let owner = self
+                        .owner
+                        .unwrap_or(linx_netlink_codec::script::SCRIPT_PORT_ID);
+                    Writer::new(&mut body)
+                        .put_be32(ta::NFTA_TABLE_OWNER, owner)
+                        .unwrap();
+                }
+            }
             self.dumps.entry(get).or_default().push(body);
         }
     }

@@ -438,7 +438,11 @@ linx_netlink_codec::verb! {
     error = NetfilterError;
     /// Push `rs` into the kernel in one atomic batch (see the [module docs](self) for what
     /// `mode` does and the message order). `Ok(())` means every table of `rs` is in place
-    /// exactly as given; on error nothing changed.
+    /// exactly as given. On error nothing changed, except for one error: when the kernel's
+    /// verdict never arrived and the ruleset generation moved but the tables could not be
+    /// confirmed as pushed (`Transport` with `linx_nfnl::Error::Unconfirmed`), the batch may
+    /// or may not have been applied. A lost verdict with an unmoved generation is
+    /// `linx_nfnl::Error::NotCommitted`: nothing was applied.
     ///
     /// ```no_run
     /// use linx_netfilter::{push, Chain, ChainType, Family, Hook, Policy, Priority, Rule, Ruleset, Expr, TableFlags};
@@ -483,10 +487,17 @@ async fn send<S: Transport>(
     }
 }
 
-/// Whether every table of `rs` is in the kernel exactly as given (compared canonically).
+/// Whether every table of `rs` is in the kernel exactly as given (compared canonically), and
+/// every `owner` table of it is owned by this socket (the same content in a table of another
+/// socket is not our push).
 async fn in_place<S: Transport>(sock: &S, rs: &Ruleset) -> bool {
     let mut now = Ruleset::new();
     for t in rs.tables() {
+        if t.flags.contains(TableFlags::OWNER)
+            && table_owner(sock, t.family(), t.name()).await != Some(sock.port_id())
+        {
+            return false;
+        }
         match crate::pull::pull_on(sock, crate::pull::Scope::Table(t.family(), t.name())).await {
             Ok(pulled) => {
                 for t in pulled.tables() {
@@ -497,6 +508,31 @@ async fn in_place<S: Transport>(sock: &S, rs: &Ruleset) -> bool {
         }
     }
     now.canonical() == rs.canonical()
+}
+
+/// The port id that owns table `family`/`name` (`NFTA_TABLE_OWNER`), if it is an owner table.
+async fn table_owner<S: Transport>(sock: &S, family: Family, name: &str) -> Option<u32> {
+    use linx_netlink_codec::{AttrIter, Call, MsgView, Request};
+    let mut payload = linx_nfnl::NfGenMsg::new(family.nfproto())
+        .to_bytes()
+        .to_vec();
+    crate::wire::Writer::new(&mut payload)
+        .put_str(crate::wire::attr::table::NFTA_TABLE_NAME, name)
+        .ok()?;
+    let req =
+        Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload).with_header_len(4);
+    let call = Call::new(req, |m: &MsgView<'_>| {
+        let attrs = m.payload().get(4..).unwrap_or_default();
+        Ok(AttrIter::new(attrs)
+            .filter_map(Result::ok)
+            .find(|a| a.kind() == crate::wire::attr::table::NFTA_TABLE_OWNER)
+            .and_then(|a| {
+                a.payload()
+                    .get(..4)
+                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            }))
+    });
+    sock.single(call).await.ok().flatten().flatten()
 }
 
 /// The one-message batch of [`create_table`], and the table it creates.

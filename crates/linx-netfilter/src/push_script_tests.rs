@@ -16,8 +16,8 @@
 //! - Each test asserts push's result and what was sent ([`Script::sent`]): generation reads,
 //!   the batch (exactly [`push::plan`]'s messages), and the pulls after it.
 //! - No root, no socket; time is virtual (a silent kernel makes the batch time out at once).
-//! - Two tests are ignored: an `NLMSG_ERROR` too short for its errno where the verdict belongs
-//!   is not settled by the generation (it fails push with a plain decode error).
+//! - Owner tables must be owned by the pushing socket ([`Script`]'s port id) to count as
+//!   pushed: each is asked for once more (`GETTABLE`, its `NFTA_TABLE_OWNER`) before its pull.
 
 use std::collections::HashMap;
 
@@ -231,6 +231,8 @@ fn pulled_tables(script: &Script) -> Vec<String> {
         .filter_map(|(_, t)| t)
         .collect();
     tables.sort();
+    // Each owner table is asked for twice: whose it is, then the pull.
+    tables.dedup();
     tables
 }
 
@@ -255,6 +257,8 @@ fn outline(script: &Script, rs: &Ruleset) -> Vec<Option<u8>> {
 fn table_pull(table: &str) -> Vec<(u8, Option<String>)> {
     let t = || Some(table.to_owned());
     vec![
+        // Whose owner table it is, then the pull.
+        (nft_msg::GETTABLE, t()),
         (nft_msg::GETTABLE, t()),
         (nft_msg::GETCHAIN, t()),
         (nft_msg::GETOBJ, t()),
@@ -594,5 +598,21 @@ fn push_script_truncated_verdict_with_an_unmoved_generation_is_not_applied() {
     assert_eq!(
         outline(&script, &rs),
         [Some(nft_msg::GETGEN), None, Some(nft_msg::GETGEN)]
+    );
+}
+
+#[test]
+fn push_script_lost_verdict_with_the_same_content_owned_by_another_socket_is_unconfirmed() {
+    // The generation moved and the table holds exactly what was pushed, but it is an owner
+    // table of another socket (a second instance pushed the same ruleset): not our push.
+    let rs = model();
+    let mut theirs = Content::default();
+    theirs.owner = Some(linx_netlink_codec::script::SCRIPT_PORT_ID + 1);
+    theirs.add(&rs);
+    let script = Kernel::new(Verdict::Silence, Some(theirs)).script();
+    let err = push(&script, &rs, push::Mode::Replace).unwrap_err();
+    assert!(
+        matches!(nfnl_error(&err), linx_nfnl::Error::Unconfirmed { .. }),
+        "{err:?}"
     );
 }

@@ -150,6 +150,9 @@ fn error_message(seq: u32, errno: i32, text: Option<&str>) -> Vec<u8> {
     message(NLMSG_ERROR, flags, seq, &p)
 }
 
+/// The port id a [`Script`] reports unless told otherwise.
+pub const SCRIPT_PORT_ID: u32 = 4242;
+
 /// The kernel closure's type.
 type Kernel = Box<dyn FnMut(&MsgView<'_>, &mut Replies)>;
 
@@ -162,6 +165,7 @@ pub struct Script {
     clock: Cell<Instant>,
     rcvbuf: Cell<usize>,
     sndbuf: Cell<usize>,
+    port_id: Cell<u32>,
 }
 
 impl std::fmt::Debug for Script {
@@ -185,6 +189,7 @@ impl Script {
             clock: Cell::new(Instant::now()),
             rcvbuf: Cell::new(4 << 20),
             sndbuf: Cell::new(4 << 20),
+            port_id: Cell::new(SCRIPT_PORT_ID),
         }
     }
 
@@ -197,6 +202,12 @@ impl Script {
     /// ```
     pub fn with_rcvbuf(self, bytes: usize) -> Self {
         self.rcvbuf.set(bytes);
+        self
+    }
+
+    /// Pretend the socket's port id is `id` (default [`SCRIPT_PORT_ID`]).
+    pub fn with_port_id(self, id: u32) -> Self {
+        self.port_id.set(id);
         self
     }
 
@@ -321,6 +332,10 @@ impl Transport for Script {
 
     fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
         Ok(bytes.min(self.sndbuf.get()))
+    }
+
+    fn port_id(&self) -> u32 {
+        self.port_id.get()
     }
 
     fn pause(&self, d: std::time::Duration) -> impl Future<Output = ()> {

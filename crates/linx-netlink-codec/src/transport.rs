@@ -50,6 +50,10 @@ pub trait Transport {
     /// granted.
     fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error>;
 
+    /// The socket's netlink port id (what the kernel records as the owner of what this
+    /// socket creates, e.g. an nf_tables `owner` table).
+    fn port_id(&self) -> u32;
+
     /// Wait `d` between two attempts (a verb's re-dump): the thread sleeps on a blocking
     /// socket, the task sleeps on tokio (the runtime goes on), virtual time jumps in a script.
     fn pause(&self, d: std::time::Duration) -> impl Future<Output = ()>;
@@ -138,6 +142,10 @@ impl Transport for Socket {
         Ok(Socket::set_sndbuf(self, bytes)?)
     }
 
+    fn port_id(&self) -> u32 {
+        Socket::port_id(self)
+    }
+
     async fn pause(&self, d: std::time::Duration) {
         std::thread::sleep(d);
     }
@@ -178,6 +186,10 @@ mod tokio_impl {
 
         fn set_sndbuf(&self, bytes: usize) -> Result<usize, Error> {
             Ok(self.get_ref().set_sndbuf(bytes)?)
+        }
+
+        fn port_id(&self) -> u32 {
+            self.get_ref().port_id()
         }
 
         async fn pause(&self, d: std::time::Duration) {
