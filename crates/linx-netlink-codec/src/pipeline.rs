@@ -38,6 +38,10 @@ use crate::engine::{Exchange, Request};
 use crate::error::{Error, NetlinkError};
 use crate::msg::{MsgView, parse_error, resolve_offset};
 
+/// Overflows a pipeline recovers from before it stops (requests in flight unknown, the rest
+/// not sent): a socket that overflows even with a window of one is flooded by something else.
+pub const MAX_OVERFLOWS: u32 = 32;
+
 /// Default upper bound on requests in flight.
 pub const DEFAULT_WINDOW: usize = 128;
 
@@ -433,7 +437,10 @@ impl Exchange for AckPipeline {
         _now: Instant,
         error: linx_netlink_sys::Error,
     ) -> Result<(), Error> {
-        if error.errno() == Some(crate::Errno::ENOBUFS) && !self.done {
+        if error.errno() == Some(crate::Errno::ENOBUFS)
+            && !self.done
+            && self.overflows < MAX_OVERFLOWS
+        {
             // ACKs were dropped. Find out which by a probe, then go on with half the window.
             self.overflows += 1;
             self.window = (self.window / 2).max(1);

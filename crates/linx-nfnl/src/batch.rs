@@ -208,6 +208,10 @@ impl Batch {
             deadline: None,
             start: 0,
             end_at: 0,
+            probe_due: false,
+            probe: None,
+            probe_tx: Vec::new(),
+            overflows: 0,
         }
     }
 }
@@ -235,7 +239,18 @@ pub struct BatchMachine {
     start: usize,
     /// Offset of BATCH_END in `tx`.
     end_at: usize,
+    /// After `ENOBUFS`: a probe (`NLMSG_NOOP` with `NLM_F_ACK`) is due, or its sequence
+    /// number once sent. Its ACK comes after every surviving reply of the batch: if the
+    /// verdict has not come by then, it was lost.
+    probe_due: bool,
+    probe: Option<u32>,
+    probe_tx: Vec<u8>,
+    /// Overflows seen; past [`MAX_PROBES`] the verdict is given up as lost.
+    overflows: u32,
 }
+
+/// How many `ENOBUFS` probes a batch sends before its verdict counts as lost.
+const MAX_PROBES: u32 = 8;
 
 impl BatchMachine {
     /// The encoded datagram (after [`Exchange::poll_transmit`]).
@@ -361,6 +376,17 @@ impl Exchange for BatchMachine {
     type Output = Result<(), Error>;
 
     fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
+        if self.state == State::Wait && self.probe_due {
+            let s = seq();
+            self.probe_tx.clear();
+            let w = MsgWriter::begin(&mut self.probe_tx, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, s);
+            // Cannot fail: an empty message.
+            let _ = w.finish();
+            self.probe = Some(s);
+            self.probe_due = false;
+            self.deadline = now.checked_add(self.batch.timeout);
+            return Some(&self.probe_tx);
+        }
         if self.state != State::Send {
             return None;
         }
@@ -380,6 +406,18 @@ impl Exchange for BatchMachine {
         msg: &MsgView<'_>,
     ) -> Result<(), linx_netlink_codec::Error> {
         if self.state != State::Wait || msg.kind() != NLMSG_ERROR {
+            return Ok(());
+        }
+        if self.probe.is_some() && self.probe == Some(msg.seq()) {
+            // Everything the kernel kept of the batch's replies came before this: the
+            // verdict was among what the overflow dropped.
+            self.state = State::Done;
+            self.unconfirmed = Some(linx_netlink_codec::Error::Sys(
+                linx_netlink_sys::Error::Os {
+                    stage: linx_netlink_sys::Stage::Recv,
+                    errno: linx_netlink_codec::Errno::ENOBUFS,
+                },
+            ));
             return Ok(());
         }
         let Some(pos) = self.position(msg.seq()) else {
@@ -460,6 +498,17 @@ impl Exchange for BatchMachine {
         if self.state == State::Send {
             // Nothing was sent.
             return Err(linx_netlink_codec::Error::Sys(error));
+        }
+        self.overflows += 1;
+        if self.state == State::Wait
+            && error.errno() == Some(linx_netlink_codec::Errno::ENOBUFS)
+            && self.overflows <= MAX_PROBES
+        {
+            // Replies were dropped, perhaps the verdict: read what survived (the driver does
+            // before sending), then probe to learn where the replies end.
+            self.probe_due = true;
+            self.probe = None;
+            return Ok(());
         }
         self.state = State::Done;
         self.unconfirmed = Some(linx_netlink_codec::Error::Sys(error));

@@ -320,6 +320,9 @@ fn fake_kernel(gens: Vec<u32>, verdict: Verdict) -> linx_netlink_codec::script::
                 let mut p = vec![0u8, 0, 0, 0];
                 AttrWriter::new(&mut p).put_be32(1, id).unwrap();
                 out.message(msg_type(subsys::NFTABLES, 15), 0, m.seq(), &p);
+            } else if m.kind() == NLMSG_NOOP {
+                // A probe: acknowledged after everything before it, as the kernel does.
+                out.ack(m.seq());
             } else if m.flags() & NLM_F_ACK != 0 {
                 match verdict {
                     Verdict::Commit => out.ack(m.seq()),
@@ -398,4 +401,24 @@ fn overflow_instead_of_the_verdict_is_settled_by_the_generation() {
         "{e:?}"
     );
     assert_eq!(e.errno(), Some(Errno::ENOBUFS));
+}
+
+#[test]
+fn endless_overflow_gives_up_on_the_verdict_in_bounded_time() {
+    use linx_netlink_codec::script::{Replies, Script};
+    // Every reply, probes' included, is lost to an overflow.
+    let k = Script::new(|m: &linx_netlink_codec::MsgView<'_>, out: &mut Replies| {
+        if m.kind() == msg_type(subsys::NFTABLES, nft_msg::GETGEN) {
+            let mut p = vec![0u8, 0, 0, 0];
+            AttrWriter::new(&mut p).put_be32(1, 9).unwrap();
+            out.message(msg_type(subsys::NFTABLES, 15), 0, m.seq(), &p);
+        } else if m.flags() & NLM_F_ACK != 0 {
+            out.io_error(Errno::ENOBUFS);
+        }
+    });
+    let e = linx_nfnl::batch::send(&k, one_table_batch()).unwrap_err();
+    assert!(
+        matches!(e, Error::NotCommitted { generation: 9, .. }),
+        "{e:?}"
+    );
 }
