@@ -102,6 +102,13 @@ fn dump(
     Ok(Request::dump(msg_type(subsys::NFTABLES, op), payload).with_header_len(4))
 }
 
+/// The `GETTABLE` request of one table (not a dump).
+pub(crate) fn get_table(family: Family, name: &str) -> Result<Request, crate::Error> {
+    let mut payload = NfGenMsg::new(family.nfproto()).to_bytes().to_vec();
+    Writer::new(&mut payload).put_str(ta::NFTA_TABLE_NAME, name)?;
+    Ok(Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload).with_header_len(4))
+}
+
 /// The filter attribute of a one-table dump (`NFTA_*_TABLE` is 1 for every object type).
 fn table_filter(scope: Scope<'_>) -> impl Fn(&mut Writer<'_>) -> Result<(), crate::Error> + '_ {
     move |w| {
@@ -186,12 +193,7 @@ async fn report_on<S: linx_netlink_codec::Transport>(
 
     // Tables.
     if let Scope::Table(fam, name) = scope {
-        let mut payload = NfGenMsg::new(family).to_bytes().to_vec();
-        Writer::new(&mut payload)
-            .put_str(ta::NFTA_TABLE_NAME, name)
-            .map_err(crate::Error::from)?;
-        let req = Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload)
-            .with_header_len(4);
+        let req = get_table(fam, name)?;
         let call = Call::new(req, |m: &MsgView<'_>| decode_table(fam, split(m)?.1));
         match sock.single(call).await {
             Ok(Some(t)) => tables.push(t),

@@ -512,15 +512,8 @@ async fn in_place<S: Transport>(sock: &S, rs: &Ruleset) -> bool {
 
 /// The port id that owns table `family`/`name` (`NFTA_TABLE_OWNER`), if it is an owner table.
 async fn table_owner<S: Transport>(sock: &S, family: Family, name: &str) -> Option<u32> {
-    use linx_netlink_codec::{AttrIter, Call, MsgView, Request};
-    let mut payload = linx_nfnl::NfGenMsg::new(family.nfproto())
-        .to_bytes()
-        .to_vec();
-    crate::wire::Writer::new(&mut payload)
-        .put_str(crate::wire::attr::table::NFTA_TABLE_NAME, name)
-        .ok()?;
-    let req =
-        Request::new(msg_type(subsys::NFTABLES, nft_msg::GETTABLE), 0, payload).with_header_len(4);
+    use linx_netlink_codec::{AttrIter, Call, MsgView};
+    let req = crate::pull::get_table(family, name).ok()?;
     let call = Call::new(req, |m: &MsgView<'_>| {
         let attrs = m.payload().get(4..).unwrap_or_default();
         Ok(AttrIter::new(attrs)

@@ -736,10 +736,7 @@ impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
             });
         } else {
             self.state = State::Send;
-            self.resend_at = self
-                .last
-                .map(|t| t + restart_backoff(self.restarts))
-                .filter(|_| self.restarts > 1);
+            self.resend_at = self.last.map(|t| t + restart_backoff(self.restarts));
             self.sink.restart(self.restarts);
         }
     }
@@ -917,6 +914,13 @@ impl Inbox {
     /// A new datagram is in `buf`.
     pub(crate) fn received(&mut self) {
         self.pos = 0;
+    }
+
+    /// Put a copy of `datagram` in `buf`, as if received (a scripted transport's delivery).
+    pub(crate) fn load(&mut self, datagram: &[u8]) {
+        self.buf.clear();
+        self.buf.extend_from_slice(datagram);
+        self.received();
     }
 
     /// Feed the datagram's messages to `m` until it has an event for the caller, is

@@ -141,10 +141,7 @@ impl<'s> AsyncDriver<'s> {
                     self.now = Instant::now();
                     self.inbox.received();
                     while !self.inbox.is_empty() && !m.is_finished() {
-                        self.inbox.feed(self.now, m, usize::MAX)?;
-                    }
-                    if m.is_finished() {
-                        self.clean = !m.has_pending_replies();
+                        self.feed(m)?;
                     }
                 }
                 Err(e) if e.is_would_block() => return Ok(()),

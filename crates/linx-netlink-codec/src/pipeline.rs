@@ -65,6 +65,23 @@ pub fn window_for(rcvbuf: usize, req_len: usize, cap: usize) -> usize {
     (rcvbuf / ack_cost(req_len)).clamp(1, cap.max(1))
 }
 
+/// Write into `buf` (cleared first) the probe sent after `ENOBUFS`: an `NLMSG_NOOP` with
+/// `NLM_F_ACK` and sequence number `seq`. Every netlink family acknowledges it after all that
+/// was sent before it, so its ACK marks where the surviving replies end.
+///
+/// ```
+/// let mut b = Vec::new();
+/// linx_netlink_codec::pipeline::write_probe(&mut b, 7);
+/// let m = linx_netlink_codec::MsgView::new_checked(&b).unwrap();
+/// assert_eq!((m.kind(), m.seq(), m.payload().len()), (1, 7, 0));
+/// ```
+pub fn write_probe(buf: &mut Vec<u8>, seq: u32) {
+    buf.clear();
+    let w = crate::MsgWriter::begin(buf, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, seq);
+    // Cannot fail: an empty message.
+    let _ = w.finish();
+}
+
 /// What became of one pipelined request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome<E = NetlinkError> {
@@ -326,15 +343,7 @@ impl Exchange for AckPipeline {
         if self.probe_due {
             // Everything sent before the probe is acknowledged (or lost) before its ACK.
             let s = seq();
-            self.probe_tx.clear();
-            let w = crate::MsgWriter::begin(
-                &mut self.probe_tx,
-                NLMSG_NOOP,
-                NLM_F_REQUEST | NLM_F_ACK,
-                s,
-            );
-            // Cannot fail: an empty message.
-            let _ = w.finish();
+            write_probe(&mut self.probe_tx, s);
             self.probe = Some(s);
             self.probe_due = false;
             self.sent_probe = true;
@@ -353,9 +362,10 @@ impl Exchange for AckPipeline {
             let s = seq();
             let off = self.tx.len();
             let r = &self.reqs[i];
-            if let Err(e) = r.encode_with_flags(r.flags() | NLM_F_ACK, s, &mut self.tx) {
+            if r.encode_with_flags(r.flags() | NLM_F_ACK, s, &mut self.tx)
+                .is_err()
+            {
                 self.tx.truncate(off);
-                let _ = e;
                 self.results[i] = Some(Outcome::Refused(NetlinkError::new(crate::Errno::EMSGSIZE)));
                 continue;
             }

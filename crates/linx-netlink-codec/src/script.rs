@@ -278,9 +278,7 @@ impl Script {
             let next = self.replies.borrow_mut().queue.pop_front();
             match next {
                 Some(Incoming::Datagram(d)) => {
-                    inbox.buf.clear();
-                    inbox.buf.extend_from_slice(&d);
-                    inbox.received();
+                    inbox.load(&d);
                     inbox.feed(now, &mut m, usize::MAX)?;
                 }
                 Some(Incoming::Fail(e)) => {
@@ -297,9 +295,7 @@ impl Script {
                         let Some(Incoming::Datagram(d)) = next else {
                             break;
                         };
-                        inbox.buf.clear();
-                        inbox.buf.extend_from_slice(&d);
-                        inbox.received();
+                        inbox.load(&d);
                         inbox.feed(now, &mut m, usize::MAX)?;
                     }
                 }

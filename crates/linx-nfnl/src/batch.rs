@@ -378,10 +378,7 @@ impl Exchange for BatchMachine {
     fn poll_transmit(&mut self, now: Instant, seq: &mut dyn FnMut() -> u32) -> Option<&[u8]> {
         if self.state == State::Wait && self.probe_due {
             let s = seq();
-            self.probe_tx.clear();
-            let w = MsgWriter::begin(&mut self.probe_tx, NLMSG_NOOP, NLM_F_REQUEST | NLM_F_ACK, s);
-            // Cannot fail: an empty message.
-            let _ = w.finish();
+            linx_netlink_codec::pipeline::write_probe(&mut self.probe_tx, s);
             self.probe = Some(s);
             self.probe_due = false;
             self.deadline = now.checked_add(self.batch.timeout);
