@@ -113,7 +113,8 @@ pub use push::{Mode, create_table, push, supported};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};
 pub use set::{
-    CtState, DataType, ElemValue, KeyType, Map, MapElement, MapValue, Set, SetElement, SetFlags,
+    CtState, DataType, ElemAttrs, ElemValue, KeyType, Map, MapElement, MapValue, RawElement, Set,
+    SetElement, SetExtras, SetFlags,
 };
 pub use table::{Table, TableFlags};
 pub use verdict::Verdict;

@@ -24,7 +24,7 @@
 //!   elements cannot be dumped because it vanished (`ENOENT`) is kept without elements.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use linx_netlink_codec::{Call, DecodeError, DumpEvent, Errno, MsgView, Request};
 use linx_nfnl::{NfGenMsg, msg_type, nft_msg, subsys};
@@ -34,7 +34,7 @@ use crate::op_error::{NetfilterError, Operation};
 use crate::set::MapValue;
 use crate::table::Pulled;
 use crate::wire::attr::{set_elem_list as el, table as ta};
-use crate::wire::set::{ElemDecoder, Elements, SetInfo, decode_set};
+use crate::wire::set::{ElemDecoder, Elements, KeptElements, SetInfo, decode_set};
 use crate::wire::table::{
     decode_chain, decode_flowtable, decode_object, decode_rule_ref, decode_table,
 };
@@ -128,7 +128,7 @@ fn decode_err(e: linx_netlink_codec::Error) -> NetfilterError {
 type ChainIndex = HashMap<String, Vec<(Family, usize, HashMap<String, usize>)>>;
 
 /// Anonymous sets of the pulled tables: (table index, set name) → set and elements.
-type Anonymous = HashMap<(usize, String), (SetInfo, Option<Elements>)>;
+type Anonymous = HashMap<(usize, String), (SetInfo, Option<(Elements, KeptElements)>)>;
 
 linx_netlink_codec::verb! {
     error = NetfilterError;
@@ -363,13 +363,7 @@ async fn report_on<S: linx_netlink_codec::Transport>(
             anonymous.insert((t, info.name.clone()), (info, elements));
             continue;
         }
-        let pulled = match (info.data.is_some(), elements) {
-            (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m)),
-            (true, _) => Pulled::Map(info.into_map(Vec::new())),
-            (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s)),
-            (false, _) => Pulled::Set(info.into_set(Vec::new())),
-        };
-        tables[t].push_pulled(pulled);
+        tables[t].push_pulled(pulled_set(info, elements));
     }
     if let Some(source) = failed {
         return Err(NetfilterError::Decode {
@@ -395,6 +389,8 @@ async fn report_on<S: linx_netlink_codec::Transport>(
     }
     let req = dump(nft_msg::GETRULE, family, &filter)?.with_dump_retries(bound);
     let mut last: Option<LastChain> = None;
+    // Anonymous sets that became literals again (reset when the rule dump restarts).
+    let taken = RefCell::new(HashSet::new());
     let call = Call::new(req, |m: &MsgView<'_>| {
         let (f, attrs) = split(m)?;
         let (table, chain, mut rule) = decode_rule_ref(attrs)?;
@@ -408,7 +404,7 @@ async fn report_on<S: linx_netlink_codec::Transport>(
         };
         if let Some((t, _)) = at {
             for e in &mut rule.exprs {
-                restore_literal(e, t, &anonymous);
+                restore_literal(e, t, &anonymous, &mut taken.borrow_mut());
             }
         }
         Ok((at, rule))
@@ -426,10 +422,23 @@ async fn report_on<S: linx_netlink_codec::Transport>(
                 for chain in tables.iter_mut().flat_map(|t| t.chains_mut().iter_mut()) {
                     chain.take_rules();
                 }
+                taken.borrow_mut().clear();
             }
         })
         .await
         .map_err(decode_err)?;
+    // Anonymous sets no rule took back as a literal (data and object maps, sets used by
+    // expressions the model keeps raw, sets with element extras) stay sets of their table,
+    // under their kernel names, so the rules that use them find them after a push.
+    let taken = taken.into_inner();
+    let mut rest: Vec<_> = anonymous
+        .into_iter()
+        .filter(|(key, _)| !taken.contains(key))
+        .collect();
+    rest.sort_by_key(|((t, _), (info, _))| (*t, info.handle));
+    for ((t, _), (info, elements)) in rest {
+        tables[t].push_pulled(pulled_set(info, elements));
+    }
     let mut ruleset = Ruleset::new();
     for t in tables {
         ruleset.insert_pulled(t);
@@ -468,8 +477,29 @@ fn with_what(e: NetfilterError, what: String) -> NetfilterError {
     }
 }
 
-/// Turn a lookup of an anonymous set back into the literal it was pushed as.
-fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
+/// A pulled set or map with its elements (none when it vanished before its elements were
+/// dumped).
+fn pulled_set(info: SetInfo, elements: Option<(Elements, KeptElements)>) -> Pulled {
+    let (elements, kept) = match elements {
+        Some((elements, kept)) => (Some(elements), kept),
+        None => (None, KeptElements::default()),
+    };
+    match (info.data.is_some(), elements) {
+        (true, Some(Elements::Map(m))) => Pulled::Map(info.into_map(m, kept)),
+        (true, _) => Pulled::Map(info.into_map(Vec::new(), kept)),
+        (false, Some(Elements::Set(s))) => Pulled::Set(info.into_set(s, kept)),
+        (false, _) => Pulled::Set(info.into_set(Vec::new(), kept)),
+    }
+}
+
+/// Turn a lookup of an anonymous set back into the literal it was pushed as, when the
+/// literal can carry everything the set holds; the set is then marked in `taken`.
+fn restore_literal(
+    e: &mut Expr,
+    table: usize,
+    anonymous: &Anonymous,
+    taken: &mut HashSet<(usize, String)>,
+) {
     let Expr::Lookup {
         set,
         sreg,
@@ -482,23 +512,27 @@ fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
     if !set.starts_with("__") {
         return;
     }
-    let Some((info, elems)) = anonymous.get(&(table, set.clone())) else {
+    let key = (table, set.clone());
+    let Some((info, Some((elems, kept)))) = anonymous.get(&key) else {
         return;
     };
+    // Element extras, catch-all elements and raw set attributes have no place in a literal.
+    if *kept != KeptElements::default() || !info.extras.attrs.is_empty() {
+        return;
+    }
     let flags = SetFlags::from_bits_retain(
         info.flags.bits() & !(SetFlags::ANONYMOUS | SetFlags::MAP | SetFlags::CONCAT).bits(),
     );
     let literal = match (&info.data, elems, *dreg) {
-        (None, Some(Elements::Set(elements)), None) => Expr::from(SetLiteral {
+        (None, Elements::Set(elements), None) => Expr::from(SetLiteral {
             key: info.key.clone(),
             flags,
             elements: elements.clone(),
             sreg: *sreg,
             inverted: *inverted,
+            extras: info.extras.clone(),
         }),
-        (Some(DataType::Verdict), Some(Elements::Map(elements)), Some(Reg::VERDICT))
-            if !*inverted =>
-        {
+        (Some(DataType::Verdict), Elements::Map(elements), Some(Reg::VERDICT)) if !*inverted => {
             let mut pairs = Vec::with_capacity(elements.len());
             for m in elements {
                 match &m.value {
@@ -511,9 +545,11 @@ fn restore_literal(e: &mut Expr, table: usize, anonymous: &Anonymous) {
                 flags,
                 elements: pairs,
                 sreg: *sreg,
+                extras: info.extras.clone(),
             })
         }
         _ => return,
     };
     *e = literal;
+    taken.insert(key);
 }

@@ -149,9 +149,6 @@ impl Plan {
     }
 }
 
-/// Set specs of one kind and how their messages are described.
-type SpecGroup<'s, 'a> = (&'s [SetSpec<'a>], fn(usize) -> What);
-
 /// A set literal or vmap literal of a rule, in encoding order.
 enum Literal<'a> {
     Set(&'a SetLiteral),
@@ -321,17 +318,24 @@ fn plan_table(
             Literal::Vmap(l) => SetSpec::of_vmap(l, next_id()),
         })
         .collect();
-    let groups: [SpecGroup<'_, '_>; 3] = [
-        (&sets, What::Set),
-        (&maps, What::Map),
-        (&anon, What::Anonymous),
-    ];
-    for (specs, what) in groups {
-        for (i, spec) in specs.iter().enumerate() {
-            add(batch, what(i), nft_msg::NEWSET, NLM_F_CREATE, &mut |w| {
-                wset::encode_set(w, name, spec)
-            })?;
-        }
+    // Named sets and maps in kernel handle order when pulled (the kernel lists them in the
+    // order they were made, so a pulled table is listed as before), new ones after.
+    let mut named: Vec<(u64, What, &SetSpec<'_>)> = Vec::with_capacity(sets.len() + maps.len());
+    for (i, (set, spec)) in table.sets().iter().zip(&sets).enumerate() {
+        named.push((set.handle.unwrap_or(u64::MAX), What::Set(i), spec));
+    }
+    for (i, (map, spec)) in table.maps().iter().zip(&maps).enumerate() {
+        named.push((map.handle.unwrap_or(u64::MAX), What::Map(i), spec));
+    }
+    named.sort_by_key(|(handle, ..)| *handle);
+    let anonymous = anon
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (What::Anonymous(i), s));
+    for (what, spec) in named.into_iter().map(|(_, w, s)| (w, s)).chain(anonymous) {
+        add(batch, what, nft_msg::NEWSET, NLM_F_CREATE, &mut |w| {
+            wset::encode_set(w, name, spec)
+        })?;
     }
     for (i, ft) in table.flowtables().iter().enumerate() {
         add(
@@ -359,12 +363,12 @@ fn plan_table(
         Ok(())
     };
     for (i, (set, spec)) in table.sets().iter().zip(&sets).enumerate() {
-        if !set.elements.is_empty() {
+        if !set.elements.is_empty() || !set.extras.raw_elements.is_empty() {
             elements(spec, Elems::Set(&set.elements), What::SetElements(i))?;
         }
     }
     for (i, (map, spec)) in table.maps().iter().zip(&maps).enumerate() {
-        if !map.elements.is_empty() {
+        if !map.elements.is_empty() || !map.extras.raw_elements.is_empty() {
             elements(spec, Elems::Map(&map.elements), What::MapElements(i))?;
         }
     }

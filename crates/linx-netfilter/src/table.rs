@@ -725,11 +725,11 @@ impl Table {
         }
         for s in &mut self.sets {
             s.handle = None;
-            s.elements.sort();
+            crate::set::sort_with_extras(&mut s.elements, &mut s.extras, Ord::cmp);
         }
         for m in &mut self.maps {
             m.handle = None;
-            m.elements.sort_by(|a, b| a.key.cmp(&b.key));
+            crate::set::sort_with_extras(&mut m.elements, &mut m.extras, |a, b| a.key.cmp(&b.key));
         }
         for o in &mut self.objects {
             o.handle = None;

@@ -663,6 +663,7 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                     elements,
                     sreg,
                     inverted,
+                    extras: Default::default(),
                 })
             ),
         (
@@ -676,6 +677,7 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                 flags: SetFlags::from_bits_retain(flags),
                 elements,
                 sreg,
+                extras: Default::default(),
             })),
         (select(RejectType::ALL.to_vec()), any::<u8>())
             .prop_map(|(kind, code)| Expr::Reject { kind, code }),

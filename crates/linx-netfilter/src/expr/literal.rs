@@ -17,7 +17,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::set::{ElemDoc, verdict_from_doc};
-use crate::{KeyType, Reason, Reg, SetElement, SetFlags, Verdict};
+use crate::{KeyType, Reason, Reg, SetElement, SetExtras, SetFlags, Verdict};
 
 /// An anonymous set: `key in { elements }` (or not in, with `inverted`).
 ///
@@ -42,6 +42,10 @@ pub struct SetLiteral {
     /// Match when the key is *not* in the set.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inverted: bool,
+    /// What a pulled anonymous set held beyond the fields above (another tool's userdata:
+    /// the byte order and `typeof` nft prints the elements by), re-sent by push.
+    #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
+    pub extras: SetExtras,
 }
 
 impl SetLiteral {
@@ -60,6 +64,7 @@ impl SetLiteral {
             elements,
             sreg: crate::Reg::R1,
             inverted: false,
+            extras: SetExtras::default(),
         }
     }
 
@@ -124,6 +129,10 @@ pub struct VmapLiteral {
     pub elements: Vec<(SetElement, Verdict)>,
     /// Register holding the key.
     pub sreg: Reg,
+    /// What a pulled anonymous map held beyond the fields above (see
+    /// [`SetLiteral::extras`]).
+    #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
+    pub extras: SetExtras,
 }
 
 impl VmapLiteral {
@@ -145,6 +154,7 @@ impl VmapLiteral {
             key,
             elements,
             sreg: crate::Reg::R1,
+            extras: SetExtras::default(),
         }
     }
 }
@@ -175,6 +185,8 @@ struct SetLiteralDoc {
     sreg: Reg,
     #[serde(default)]
     inverted: bool,
+    #[serde(default)]
+    extras: SetExtras,
 }
 
 /// The serde shape of a [`VmapLiteral`].
@@ -187,6 +199,8 @@ struct VmapLiteralDoc {
     elements: Vec<(ElemDoc, ElemDoc)>,
     #[serde(default = "r1")]
     sreg: Reg,
+    #[serde(default)]
+    extras: SetExtras,
 }
 
 fn constant() -> SetFlags {
@@ -217,6 +231,7 @@ impl TryFrom<SetLiteralDoc> for SetLiteral {
             elements,
             sreg: doc.sreg,
             inverted: doc.inverted,
+            extras: doc.extras,
         })
     }
 }
@@ -244,6 +259,7 @@ impl TryFrom<VmapLiteralDoc> for VmapLiteral {
             flags: doc.flags,
             elements,
             sreg: doc.sreg,
+            extras: doc.extras,
         })
     }
 }

@@ -17,6 +17,7 @@
 //! - serde: see the crate docs for the JSON shape; elements are read with the key type.
 
 mod elem;
+mod extras;
 mod key;
 
 use std::fmt;
@@ -25,13 +26,15 @@ use serde::ser::SerializeTuple;
 use serde::{Deserialize, Serialize};
 
 pub use elem::{CtState, ElemValue, SetElement};
+pub use extras::{ElemAttrs, RawElement, SetExtras};
 pub use key::KeyType;
 
 pub(crate) use elem::{ElemDoc, ifname_bytes, verdict_from_doc};
+pub(crate) use extras::sort_with_extras;
 
 use crate::consts::set as c;
 use crate::flags::flags;
-use crate::validate::{check_comment, check_set_name};
+use crate::validate::{check_comment, check_name, check_set_name};
 use crate::{Error, Reason, TableId, Verdict};
 
 flags! {
@@ -116,6 +119,11 @@ pub struct Set {
     /// The kernel's handle, when pulled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handle: Option<u64>,
+    /// What the kernel holds beyond the fields above (another tool's userdata, element
+    /// timeouts and comments, ...), kept raw by pull and re-sent by push; empty for sets
+    /// built in code.
+    #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
+    pub extras: SetExtras,
 }
 
 impl Set {
@@ -138,6 +146,7 @@ impl Set {
             elements: Vec::new(),
             comment: None,
             handle: None,
+            extras: SetExtras::default(),
         }
     }
 
@@ -308,6 +317,8 @@ impl Set {
             self.auto_merge,
             self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
             self.comment.as_deref(),
+            &self.extras,
+            self.elements.len(),
         )
         .map_err(bad)?;
         if self.flags.contains(SetFlags::MAP) {
@@ -332,19 +343,38 @@ fn check_header(
     auto_merge: bool,
     has_timeouts: bool,
     comment: Option<&str>,
+    extras: &SetExtras,
+    len: usize,
 ) -> Result<(), Reason> {
-    check_set_name(name)?;
+    // A pulled anonymous set the model cannot fold into a literal (a data or object map,
+    // say) keeps its kernel name (`__map0`) and flag; nothing else may use either.
+    let kept_anonymous = flags.contains(SetFlags::ANONYMOUS);
+    if kept_anonymous {
+        check_name(name)?;
+        if !name.starts_with("__") {
+            return Err(Reason::Flags(
+                "anonymous is set by the encoder for set literals",
+            ));
+        }
+    } else {
+        check_set_name(name)?;
+    }
     if let Some(why) = key.problem() {
         return Err(Reason::BadKeyType {
             key: key.clone(),
             why,
         });
     }
-    check_literal_flags(key, flags)?;
-    if flags.contains(SetFlags::ANONYMOUS) {
-        return Err(Reason::Flags(
-            "anonymous is set by the encoder for set literals",
-        ));
+    if let Some(why) = extras.problem(len) {
+        return Err(Reason::Flags(why));
+    }
+    if flags.contains(SetFlags::OBJECT) {
+        // Object maps are kept, not modelled: their object type is a raw attribute.
+        if !has_raw_attr(&extras.attrs, crate::wire::attr::set::NFTA_SET_OBJ_TYPE) {
+            return Err(Reason::Flags("object maps are not modelled"));
+        }
+    } else {
+        check_flags(key, flags, extras)?;
     }
     if auto_merge && !flags.contains(SetFlags::INTERVAL) {
         return Err(Reason::Flags("auto_merge needs the interval flag"));
@@ -360,16 +390,26 @@ fn check_header(
 
 /// Flag rules that also hold for anonymous literals.
 pub(crate) fn check_literal_flags(key: &KeyType, flags: SetFlags) -> Result<(), Reason> {
+    check_flags(key, flags, &SetExtras::default())
+}
+
+/// [`check_literal_flags`] for a set that may carry a pulled concatenation description.
+fn check_flags(key: &KeyType, flags: SetFlags, extras: &SetExtras) -> Result<(), Reason> {
     if flags.contains(SetFlags::OBJECT) {
         return Err(Reason::Flags("object maps are not modelled"));
     }
-    if flags.contains(SetFlags::CONCAT) && !(key.is_concat() && flags.contains(SetFlags::INTERVAL))
-    {
+    let concat = key.is_concat() || !extras.concat.is_empty();
+    if flags.contains(SetFlags::CONCAT) && !(concat && flags.contains(SetFlags::INTERVAL)) {
         return Err(Reason::Flags(
             "the concat flag is only for interval concatenations",
         ));
     }
     Ok(())
+}
+
+/// `true` when the raw attributes `attrs` hold one of type `kind`.
+fn has_raw_attr(attrs: &[u8], kind: u16) -> bool {
+    linx_netlink_codec::AttrIter::new(attrs).any(|a| a.is_ok_and(|a| a.kind() == kind))
 }
 
 /// A fast hash for the duplicate checks of set elements (a multiply-rotate mix of each
@@ -828,6 +868,11 @@ pub struct Map {
     /// The kernel's handle, when pulled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handle: Option<u64>,
+    /// What the kernel holds beyond the fields above (another tool's userdata, element
+    /// timeouts and comments, ...), kept raw by pull and re-sent by push; empty for sets
+    /// built in code.
+    #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
+    pub extras: SetExtras,
 }
 
 impl Map {
@@ -851,6 +896,7 @@ impl Map {
             elements: Vec::new(),
             comment: None,
             handle: None,
+            extras: SetExtras::default(),
         }
     }
 
@@ -975,6 +1021,8 @@ impl Map {
             self.auto_merge,
             self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
             self.comment.as_deref(),
+            &self.extras,
+            self.elements.len(),
         )
         .map_err(bad)?;
         if let DataType::Value(data) = &self.data {
@@ -1053,6 +1101,8 @@ pub(crate) struct SetDoc {
     comment: Option<String>,
     #[serde(default)]
     handle: Option<u64>,
+    #[serde(default)]
+    extras: SetExtras,
 }
 
 impl SetDoc {
@@ -1084,6 +1134,7 @@ impl SetDoc {
             elements,
             comment: self.comment,
             handle: self.handle,
+            extras: self.extras,
         })
     }
 }
@@ -1118,6 +1169,8 @@ pub(crate) struct MapDoc {
     comment: Option<String>,
     #[serde(default)]
     handle: Option<u64>,
+    #[serde(default)]
+    extras: SetExtras,
 }
 
 /// Reads a map value of type `data` from its serde shape.
@@ -1165,6 +1218,7 @@ impl MapDoc {
             elements,
             comment: self.comment,
             handle: self.handle,
+            extras: self.extras,
         })
     }
 }

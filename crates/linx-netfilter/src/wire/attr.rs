@@ -144,6 +144,10 @@ pub(crate) mod set {
     pub(crate) const NFTA_SET_EXPR: u16 = 17;
     /// `NFTA_SET_EXPRESSIONS`.
     pub(crate) const NFTA_SET_EXPRESSIONS: u16 = 18;
+    /// `NFTA_SET_TYPE`: the backend's name, dumped only (Linux 6.13+).
+    pub(crate) const NFTA_SET_TYPE: u16 = 19;
+    /// `NFTA_SET_COUNT`: the number of elements, dumped only (Linux 6.13+).
+    pub(crate) const NFTA_SET_COUNT: u16 = 20;
 }
 
 /// `enum nft_set_elem_attributes`.

@@ -67,7 +67,7 @@
 use std::hash::{BuildHasher, Hasher, RandomState};
 
 use linx_ip::{Ip, Mac, Subnet};
-use linx_netlink_codec::consts::NLM_F_CREATE;
+use linx_netlink_codec::consts::{NLA_F_NESTED, NLM_F_CREATE};
 use linx_netlink_codec::{AttrIter, DecodeError, DecodeErrorKind};
 use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
@@ -80,8 +80,8 @@ use crate::consts::set::NFT_SET_ELEM_INTERVAL_END;
 use crate::expr::{SetLiteral, VmapLiteral};
 use crate::set::{first_repeat, mix64};
 use crate::{
-    CtState, DataType, ElemValue, KeyType, Map, MapElement, MapValue, Set, SetElement, SetFlags,
-    Verdict,
+    CtState, DataType, ElemAttrs, ElemValue, KeyType, Map, MapElement, MapValue, RawElement, Set,
+    SetElement, SetExtras, SetFlags, Verdict,
 };
 
 /// Longest key or data value (`NFT_DATA_VALUE_MAXLEN`).
@@ -150,7 +150,18 @@ pub(crate) struct SetSpec<'a> {
     pub id: u32,
     /// The elements the set is created with: nft sizes constant and anonymous sets by them.
     pub elems: Elems<'a>,
+    /// What a pulled set held beyond the model (userdata, raw attributes, element extras).
+    pub extras: &'a SetExtras,
 }
+
+/// The extras of everything built in code.
+static NO_EXTRAS: SetExtras = SetExtras {
+    userdata: Vec::new(),
+    attrs: Vec::new(),
+    concat: Vec::new(),
+    elements: Vec::new(),
+    raw_elements: Vec::new(),
+};
 
 impl<'a> SetSpec<'a> {
     /// The spec of a named set.
@@ -167,6 +178,7 @@ impl<'a> SetSpec<'a> {
             comment: set.comment.as_deref(),
             id,
             elems: Elems::Set(&set.elements),
+            extras: &set.extras,
         }
     }
 
@@ -184,6 +196,7 @@ impl<'a> SetSpec<'a> {
             comment: map.comment.as_deref(),
             id,
             elems: Elems::Map(&map.elements),
+            extras: &map.extras,
         }
     }
 
@@ -203,6 +216,7 @@ impl<'a> SetSpec<'a> {
             comment: None,
             id,
             elems: Elems::Set(&lit.elements),
+            extras: &lit.extras,
         }
     }
 
@@ -221,6 +235,7 @@ impl<'a> SetSpec<'a> {
             comment: None,
             id,
             elems: Elems::Vmap(&lit.elements),
+            extras: &lit.extras,
         }
     }
 
@@ -238,9 +253,11 @@ impl<'a> SetSpec<'a> {
         flags
     }
 
-    /// An interval set of concatenations (the kernel's pipapo backend).
+    /// An interval set of concatenations (the kernel's pipapo backend); a pulled set whose
+    /// concatenated key the model cannot split says so by its kept field description.
     fn is_pipapo(&self) -> bool {
-        self.key.is_concat() && self.flags.contains(SetFlags::INTERVAL)
+        (self.key.is_concat() || !self.extras.concat.is_empty())
+            && self.flags.contains(SetFlags::INTERVAL)
     }
 }
 
@@ -311,8 +328,49 @@ fn put_tlv(out: &mut Vec<u8>, kind: u8, value: &[u8]) -> Result<(), crate::Error
     Ok(())
 }
 
-/// The set userdata nft writes for `spec` (see the module docs for the TLVs).
+/// The set userdata for `spec`: what nft writes (see the module docs for the TLVs), or, for
+/// a pulled set that kept another tool's TLVs, those merged with the comment and
+/// `auto-merge` by TLV type.
 fn set_userdata(spec: &SetSpec<'_>) -> Result<Vec<u8>, crate::Error> {
+    if spec.extras.userdata.is_empty() {
+        return derived_userdata(spec);
+    }
+    let mut tlvs: Vec<(u8, &[u8])> = tlvs(&spec.extras.userdata)
+        .filter(|(kind, _)| !matches!(*kind, udata::MERGE_ELEMENTS | udata::COMMENT))
+        .collect();
+    let merge = 1u32.to_ne_bytes();
+    if spec.auto_merge {
+        tlvs.push((udata::MERGE_ELEMENTS, &merge));
+    }
+    let mut comment = Vec::new();
+    if let Some(text) = spec.comment {
+        comment.extend_from_slice(text.as_bytes());
+        comment.push(0);
+        tlvs.push((udata::COMMENT, &comment));
+    }
+    tlvs.sort_by_key(|(kind, _)| *kind);
+    let mut ud = Vec::with_capacity(spec.extras.userdata.len() + comment.len() + 8);
+    for (kind, value) in tlvs {
+        put_tlv(&mut ud, kind, value)?;
+    }
+    Ok(ud)
+}
+
+/// The userdata TLVs in `bytes` (`type u8 | len u8 | value`); a truncated tail ends them.
+fn tlvs(bytes: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let [kind, len, tail @ ..] = rest else {
+            return None;
+        };
+        let value = tail.get(..usize::from(*len))?;
+        rest = &tail[usize::from(*len)..];
+        Some((*kind, value))
+    })
+}
+
+/// The set userdata nft writes for `spec`'s model fields.
+fn derived_userdata(spec: &SetSpec<'_>) -> Result<Vec<u8>, crate::Error> {
     let mut ud = Vec::with_capacity(64);
     let anonymous = spec.flags.contains(SetFlags::ANONYMOUS);
     put_tlv(
@@ -393,7 +451,12 @@ pub(crate) fn encode_set(
         if let Some(size) = size {
             w.put_be32(set_desc::NFTA_SET_DESC_SIZE, size)?;
         }
-        if pipapo {
+        if pipapo && !spec.extras.concat.is_empty() {
+            w.put(
+                set_desc::NFTA_SET_DESC_CONCAT | NLA_F_NESTED,
+                &spec.extras.concat,
+            )?;
+        } else if pipapo {
             let concat = w.begin_nest(set_desc::NFTA_SET_DESC_CONCAT, true);
             for field in spec.key.fields() {
                 let f = w.begin_nest(list::NFTA_LIST_ELEM, true);
@@ -411,6 +474,8 @@ pub(crate) fn encode_set(
         w.put_be32(sa::NFTA_SET_GC_INTERVAL, ms)?;
     }
     w.put(sa::NFTA_SET_USERDATA, &set_userdata(spec)?)?;
+    // Attributes the model does not decode, as pulled (already padded attributes).
+    w.buffer().extend_from_slice(&spec.extras.attrs);
     Ok(())
 }
 
@@ -554,6 +619,8 @@ fn put_concat_bound(
             }
             Ok(())
         }
+        // A pulled concatenation the model cannot split: one raw field.
+        (_, KeyType::Raw { .. }) => put_bound(out, e, key, hi),
         _ => Err(enc_err("element does not match the key type")),
     }
 }
@@ -622,7 +689,7 @@ impl Plan {
         if u32::try_from(n).is_err() {
             return Err(enc_err("too many elements"));
         }
-        if !spec.flags.contains(SetFlags::INTERVAL) || spec.key.is_concat() {
+        if !spec.flags.contains(SetFlags::INTERVAL) || spec.is_pipapo() {
             return Ok(Plan::Direct {
                 n,
                 pipapo: spec.is_pipapo(),
@@ -861,6 +928,7 @@ fn write_elem(
                 put_value_with(w, ea::NFTA_SET_ELEM_KEY, |out| put_plain(out, e, spec.key))?;
             }
             put_data(w, i, spec, elems)?;
+            put_elem_extras(w, spec.extras.element(i), false)?;
         }
         (Cursor::Marker, Plan::Intervals { klen, .. }) => {
             w.put_be32(ea::NFTA_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END)?;
@@ -873,11 +941,7 @@ fn write_elem(
             let iv = ivs.get(i).ok_or_else(|| enc_err("interval index"))?;
             put_value(w, ea::NFTA_SET_ELEM_KEY, plan.row(iv.lo, 0))?;
             put_data(w, iv.src as usize, spec, elems)?;
-            if plan.is_open(iv) {
-                let mut ud = [udata::ELEM_FLAGS, 4, 0, 0, 0, 0];
-                ud[2..].copy_from_slice(&udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes());
-                w.put(ea::NFTA_SET_ELEM_USERDATA, &ud)?;
-            }
+            put_elem_extras(w, spec.extras.element(iv.src as usize), plan.is_open(iv))?;
         }
         (Cursor::End(i), Plan::Intervals { ivs, .. }) => {
             let iv = ivs.get(i).ok_or_else(|| enc_err("interval index"))?;
@@ -893,6 +957,45 @@ fn write_elem(
         _ => return Err(enc_err("element cursor")),
     }
     w.end_nest(nest)?;
+    Ok(())
+}
+
+/// Append a pulled element's extra attributes (timeout, expiration, userdata, expressions,
+/// object reference) and, for an interval running to the type's maximum, nft's open-interval
+/// flag, merged into the element userdata by TLV type.
+fn put_elem_extras(
+    w: &mut Writer<'_>,
+    extras: Option<&[u8]>,
+    open: bool,
+) -> Result<(), crate::Error> {
+    let mut open_flag = [udata::ELEM_FLAGS, 4, 0, 0, 0, 0];
+    open_flag[2..].copy_from_slice(&udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes());
+    let mut kept_userdata = None;
+    for a in AttrIter::new(extras.unwrap_or_default()) {
+        let a = a.map_err(|_| enc_err("element extras are not netlink attributes"))?;
+        if a.kind() == ea::NFTA_SET_ELEM_USERDATA {
+            kept_userdata = Some(a.payload());
+        } else {
+            w.put(a.raw_type(), a.payload())?;
+        }
+    }
+    match (kept_userdata, open) {
+        (None, false) => {}
+        (None, true) => w.put(ea::NFTA_SET_ELEM_USERDATA, &open_flag)?,
+        (Some(ud), false) => w.put(ea::NFTA_SET_ELEM_USERDATA, ud)?,
+        (Some(ud), true) => {
+            let mut all: Vec<(u8, &[u8])> = tlvs(ud)
+                .filter(|(kind, _)| *kind != udata::ELEM_FLAGS)
+                .collect();
+            all.push((udata::ELEM_FLAGS, &open_flag[2..]));
+            all.sort_by_key(|(kind, _)| *kind);
+            let mut merged = Vec::with_capacity(ud.len() + open_flag.len());
+            for (kind, value) in all {
+                put_tlv(&mut merged, kind, value)?;
+            }
+            w.put(ea::NFTA_SET_ELEM_USERDATA, &merged)?;
+        }
+    }
     Ok(())
 }
 
@@ -984,6 +1087,37 @@ pub(crate) fn push_elements(
         )?;
         messages += 1;
     }
+    // Elements kept raw (catch-all), each nest as pulled, after the typed ones.
+    let mut raw = spec.extras.raw_elements.iter().peekable();
+    while raw.peek().is_some() {
+        batch.push_with(
+            kind,
+            NLM_F_CREATE,
+            family,
+            |w| -> Result<(), crate::Error> {
+                w.put_str(la::NFTA_SET_ELEM_LIST_TABLE, table)?;
+                w.put_str(la::NFTA_SET_ELEM_LIST_SET, spec.name)?;
+                if spec.id != 0 {
+                    w.put_be32(la::NFTA_SET_ELEM_LIST_SET_ID, spec.id)?;
+                }
+                let start = w.buffer().len();
+                let nest = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
+                let mut count = 0;
+                while let Some(e) = raw.peek() {
+                    if count > 0 && w.buffer().len() - start + e.0.len() + 8 > NEST_MAX {
+                        break;
+                    }
+                    idx = idx.wrapping_add(1);
+                    w.put(idx as u16 | NLA_F_NESTED, &e.0)?;
+                    count += 1;
+                    raw.next();
+                }
+                w.end_nest(nest)?;
+                Ok(())
+            },
+        )?;
+        messages += 1;
+    }
     Ok(messages)
 }
 
@@ -1012,6 +1146,9 @@ pub(crate) struct SetInfo {
     pub comment: Option<String>,
     /// Kernel handle.
     pub handle: Option<u64>,
+    /// What the model does not name: other userdata TLVs, attributes, field description
+    /// (element extras are the element decoder's).
+    pub extras: SetExtras,
 }
 
 impl SetInfo {
@@ -1039,6 +1176,7 @@ impl SetInfo {
             comment: None,
             id: 0,
             elems,
+            extras: &self.extras,
         };
         match Plan::new(&spec, elems) {
             Ok(plan) if plan.wire_count() == size as usize => None,
@@ -1046,10 +1184,55 @@ impl SetInfo {
         }
     }
 
+    /// Forget the kept userdata and field description when they are exactly what the encoder
+    /// derives from the model (a set Linx wrote comes back with empty extras).
+    fn drop_derivable(&mut self) {
+        let kept_concat = std::mem::take(&mut self.extras.concat);
+        let kept_userdata = std::mem::take(&mut self.extras.userdata);
+        let spec = SetSpec {
+            name: &self.name,
+            key: &self.key,
+            data: self.data.as_ref(),
+            flags: self.flags,
+            auto_merge: false,
+            timeout_ms: None,
+            gc_interval_ms: None,
+            size: None,
+            comment: None,
+            id: 0,
+            elems: Elems::Set(&[]),
+            extras: &NO_EXTRAS,
+        };
+        // The field lengths the encoder writes for a concatenation it can split.
+        let derived_concat = spec.key.is_concat().then(|| {
+            spec.key
+                .fields()
+                .iter()
+                .map(|f| f.key_len())
+                .collect::<Vec<u32>>()
+        });
+        let userdata_derived = derived_userdata(&spec).is_ok_and(|d| d == kept_userdata);
+        if derived_concat.is_none() || derived_concat != field_lens(&kept_concat) {
+            self.extras.concat = kept_concat;
+        }
+        if !userdata_derived {
+            self.extras.userdata = kept_userdata;
+        }
+    }
+
+    /// The set's extras with the element extras the element decoder kept.
+    fn extras_with(&self, kept: KeptElements) -> SetExtras {
+        let mut extras = self.extras.clone();
+        extras.elements = kept.elements;
+        extras.raw_elements = kept.raw;
+        extras
+    }
+
     /// The named set this describes, with `elements`.
-    pub(crate) fn into_set(self, elements: Vec<SetElement>) -> Set {
+    pub(crate) fn into_set(self, elements: Vec<SetElement>, kept: KeptElements) -> Set {
         let flags = self.model_flags();
         let size = self.model_size(Elems::Set(&elements));
+        let extras = self.extras_with(kept);
         Set {
             name: self.name,
             key: self.key,
@@ -1061,14 +1244,16 @@ impl SetInfo {
             elements,
             comment: self.comment,
             handle: self.handle,
+            extras,
         }
     }
 
     /// The named map this describes, with `elements` (a set without data type becomes a
     /// verdict map; callers only ask for maps when [`SetInfo::data`] is set).
-    pub(crate) fn into_map(self, elements: Vec<MapElement>) -> Map {
+    pub(crate) fn into_map(self, elements: Vec<MapElement>, kept: KeptElements) -> Map {
         let flags = self.model_flags();
         let size = self.model_size(Elems::Map(&elements));
+        let extras = self.extras_with(kept);
         Map {
             name: self.name,
             key: self.key,
@@ -1081,16 +1266,19 @@ impl SetInfo {
             elements,
             comment: self.comment,
             handle: self.handle,
+            extras,
         }
     }
 }
 
-/// Read the set userdata TLVs nft writes: `auto-merge` and the comment. Anything else (and
-/// a truncated tail) is ignored: userdata is opaque to the kernel and may come from any tool.
+/// Read the set userdata: `auto-merge` and the comment become model fields, every other TLV
+/// (and a truncated tail) is kept as it is in [`SetExtras::userdata`]: userdata is opaque to
+/// the kernel and may come from any tool.
 fn read_userdata(p: &[u8], info: &mut SetInfo) {
     let mut rest = p;
     while let [kind, len, tail @ ..] = rest {
         let Some(value) = tail.get(..usize::from(*len)) else {
+            info.extras.userdata.extend_from_slice(rest);
             return;
         };
         match *kind {
@@ -1103,10 +1291,27 @@ fn read_userdata(p: &[u8], info: &mut SetInfo) {
                 let text = value.split(|&b| b == 0).next().unwrap_or_default();
                 info.comment = Some(String::from_utf8_lossy(text).into_owned());
             }
-            _ => {}
+            _ => info
+                .extras
+                .userdata
+                .extend_from_slice(&rest[..2 + value.len()]),
         }
         rest = &tail[usize::from(*len)..];
     }
+}
+
+/// The field lengths of an `NFTA_SET_DESC_CONCAT` payload, `None` when it does not parse.
+fn field_lens(concat: &[u8]) -> Option<Vec<u32>> {
+    let mut lens = Vec::new();
+    for elem in AttrIter::new(concat) {
+        let elem = elem.ok()?;
+        let len = elem
+            .nested()
+            .filter_map(Result::ok)
+            .find(|a| a.kind() == set_field::NFTA_SET_FIELD_LEN)?;
+        lens.push(be32(&len).ok()?);
+    }
+    Some(lens)
 }
 
 /// Decode the attributes (after the nfgenmsg) of a `NEWSET` message.
@@ -1123,6 +1328,7 @@ pub(crate) fn decode_set(attrs: &[u8]) -> Result<SetInfo, DecodeError> {
     let mut size = None;
     let mut handle = None;
     let mut userdata: &[u8] = &[];
+    let mut extras = SetExtras::default();
     for a in AttrIter::new(attrs) {
         let a = a?;
         match a.kind() {
@@ -1140,12 +1346,25 @@ pub(crate) fn decode_set(attrs: &[u8]) -> Result<SetInfo, DecodeError> {
             sa::NFTA_SET_DESC => {
                 for d in a.nested() {
                     let d = d.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-                    if d.kind() == set_desc::NFTA_SET_DESC_SIZE {
-                        size = Some(be32(&d).map_err(|e| e.within(a.raw_type(), a.offset()))?);
+                    match d.kind() {
+                        set_desc::NFTA_SET_DESC_SIZE => {
+                            size = Some(be32(&d).map_err(|e| e.within(a.raw_type(), a.offset()))?);
+                        }
+                        set_desc::NFTA_SET_DESC_CONCAT => {
+                            extras.concat = d.payload().to_vec();
+                        }
+                        _ => {}
                     }
                 }
             }
-            _ => {}
+            // Sent by the encoder itself, meaningless in a new batch, or dump-only (the
+            // kernel refuses them in NEWSET).
+            sa::NFTA_SET_ID | sa::NFTA_SET_PAD | sa::NFTA_SET_TYPE | sa::NFTA_SET_COUNT => {}
+            _ => {
+                let mut w = linx_netlink_codec::AttrWriter::new(&mut extras.attrs);
+                w.put(a.raw_type(), a.payload())
+                    .map_err(|_| invalid("set attribute", a.offset()))?;
+            }
         }
     }
     let mut info = SetInfo {
@@ -1163,8 +1382,10 @@ pub(crate) fn decode_set(attrs: &[u8]) -> Result<SetInfo, DecodeError> {
         size,
         comment: None,
         handle,
+        extras,
     };
     read_userdata(userdata, &mut info);
+    info.drop_derivable();
     Ok(info)
 }
 
@@ -1177,6 +1398,15 @@ pub(crate) enum Elements {
     Map(Vec<MapElement>),
 }
 
+/// Element extras the element decoder kept (see [`SetExtras`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct KeptElements {
+    /// Extra attributes by element position.
+    pub elements: Vec<ElemAttrs>,
+    /// Catch-all elements, raw.
+    pub raw: Vec<RawElement>,
+}
+
 /// One boundary of a scalar interval set, waiting to be paired.
 #[derive(Debug)]
 struct Bound {
@@ -1186,6 +1416,8 @@ struct Bound {
     end: bool,
     /// Map value of a start element.
     value: Option<MapValue>,
+    /// The element's extra attributes.
+    extra: Vec<u8>,
 }
 
 /// Collects the elements of one set from its `GETSETELEM` dump messages (interval end
@@ -1203,6 +1435,8 @@ pub(crate) struct ElemDecoder<'a> {
     /// The identity of every element (its raw key, key end and end flag), to find an
     /// element the kernel dumped twice (see [`ElemDecoder::consistent`]).
     seen: Seen,
+    /// Element extras and catch-all elements.
+    kept: KeptElements,
 }
 
 /// The identities of the elements dumped so far (see [`ElemDecoder::consistent`]).
@@ -1405,6 +1639,8 @@ struct RawElem<'b> {
     flags: u32,
     /// `NFTA_SET_ELEM_DATA`.
     data: Option<Data>,
+    /// Every other attribute, raw (timeout, expiration, userdata, expressions, objref).
+    extra: Vec<u8>,
 }
 
 /// The `NFTA_DATA_VALUE` bytes inside an `NFTA_DATA_*` nest.
@@ -1429,10 +1665,38 @@ fn raw_elem(payload: &[u8]) -> Result<RawElem<'_>, DecodeError> {
             ea::NFTA_SET_ELEM_KEY_END => e.key_end = Some(data_value(a.payload()).map_err(at)?),
             ea::NFTA_SET_ELEM_FLAGS => e.flags = be32(&a)?,
             ea::NFTA_SET_ELEM_DATA => e.data = Some(decode_data(a.payload()).map_err(at)?),
-            _ => {}
+            ea::NFTA_SET_ELEM_USERDATA => {
+                // nft's open-interval flag is the encoder's to write; other TLVs are kept.
+                let rest: Vec<u8> = tlvs(a.payload())
+                    .filter(|(kind, value)| {
+                        !(*kind == udata::ELEM_FLAGS
+                            && *value == udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes())
+                    })
+                    .flat_map(|(kind, value)| {
+                        [kind, value.len() as u8]
+                            .into_iter()
+                            .chain(value.iter().copied())
+                    })
+                    .collect();
+                if rest.len() == a.payload().len() {
+                    keep(&mut e.extra, &a)?;
+                } else if !rest.is_empty() {
+                    linx_netlink_codec::AttrWriter::new(&mut e.extra)
+                        .put(a.raw_type(), &rest)
+                        .map_err(|_| elem_err("element userdata"))?;
+                }
+            }
+            _ => keep(&mut e.extra, &a)?,
         }
     }
     Ok(e)
+}
+
+/// Append attribute `a` as it came (header, payload, padding) to `out`.
+fn keep(out: &mut Vec<u8>, a: &linx_netlink_codec::AttrView<'_>) -> Result<(), DecodeError> {
+    linx_netlink_codec::AttrWriter::new(out)
+        .put(a.raw_type(), a.payload())
+        .map_err(|_| elem_err("element attribute"))
 }
 
 /// The key of an element nest that holds exactly `NFTA_SET_ELEM_KEY { NFTA_DATA_VALUE }`
@@ -1523,6 +1787,7 @@ impl<'a> ElemDecoder<'a> {
             } else {
                 Seen::Wide(Vec::new(), RandomState::new())
             },
+            kept: KeptElements::default(),
         }
     }
 
@@ -1560,6 +1825,8 @@ impl<'a> ElemDecoder<'a> {
         let e = raw_elem(payload)?;
         let Some(key) = e.key else {
             if e.flags & NFT_SET_ELEM_CATCHALL != 0 {
+                // The model has no catch-all: kept whole, re-sent as it is.
+                self.kept.raw.push(RawElement(payload.to_vec()));
                 return Ok(());
             }
             return Err(elem_err("set element without key"));
@@ -1569,6 +1836,7 @@ impl<'a> ElemDecoder<'a> {
         if let Some(key_end) = e.key_end {
             let elem = element(&self.info.key, key, key_end, self.interval())?;
             let value = self.value(e.data)?;
+            self.keep_extra(e.extra);
             self.keys.push(elem);
             self.values.extend(value);
         } else if self.interval() {
@@ -1584,14 +1852,26 @@ impl<'a> ElemDecoder<'a> {
                 key: key.to_vec(),
                 end,
                 value,
+                extra: e.extra,
             });
         } else {
             let elem = element(&self.info.key, key, key, false)?;
             let value = self.value(e.data)?;
+            self.keep_extra(e.extra);
             self.keys.push(elem);
             self.values.extend(value);
         }
         Ok(())
+    }
+
+    /// Keep the extra attributes of the element about to be pushed to `keys`.
+    fn keep_extra(&mut self, extra: Vec<u8>) {
+        if !extra.is_empty() {
+            self.kept.elements.push(ElemAttrs {
+                index: self.keys.len() as u32,
+                attrs: extra,
+            });
+        }
     }
 
     /// Take the attributes (after the nfgenmsg) of one `NEWSETELEM` message.
@@ -1639,7 +1919,11 @@ impl<'a> ElemDecoder<'a> {
         let mut open: Option<Bound> = None;
         let mut out = Vec::with_capacity(bounds.len() / 2 + 1);
         let mut close = |start: Bound, hi: &[u8]| -> Result<(), DecodeError> {
-            out.push((element(key, &start.key, hi, interval)?, start.value));
+            out.push((
+                element(key, &start.key, hi, interval)?,
+                start.value,
+                start.extra,
+            ));
             Ok(())
         };
         for b in bounds {
@@ -1658,7 +1942,8 @@ impl<'a> ElemDecoder<'a> {
             let hi = vec![0xff; start.key.len()];
             close(start, &hi)?;
         }
-        for (elem, value) in out {
+        for (elem, value, extra) in out {
+            self.keep_extra(extra);
             self.keys.push(elem);
             self.values.extend(value);
         }
@@ -1666,10 +1951,11 @@ impl<'a> ElemDecoder<'a> {
     }
 
     /// The elements, materialised by the set's types.
-    pub(crate) fn finish(mut self) -> Result<Elements, DecodeError> {
+    pub(crate) fn finish(mut self) -> Result<(Elements, KeptElements), DecodeError> {
         self.pair()?;
+        let kept = std::mem::take(&mut self.kept);
         if self.info.data.is_none() {
-            return Ok(Elements::Set(self.keys));
+            return Ok((Elements::Set(self.keys), kept));
         }
         if self.keys.len() != self.values.len() {
             return Err(DecodeError::new(
@@ -1678,12 +1964,15 @@ impl<'a> ElemDecoder<'a> {
                 0,
             ));
         }
-        Ok(Elements::Map(
-            self.keys
-                .into_iter()
-                .zip(self.values)
-                .map(|(key, value)| MapElement { key, value })
-                .collect(),
+        Ok((
+            Elements::Map(
+                self.keys
+                    .into_iter()
+                    .zip(self.values)
+                    .map(|(key, value)| MapElement { key, value })
+                    .collect(),
+            ),
+            kept,
         ))
     }
 }
@@ -1759,7 +2048,7 @@ mod tests {
         for m in newsetelem(spec, 2) {
             dec.feed(&m[4..]).unwrap();
         }
-        let elems = dec.finish().unwrap();
+        let elems = dec.finish().unwrap().0;
         (info, elems)
     }
 
@@ -1792,7 +2081,7 @@ mod tests {
         for m in msgs {
             dec.feed(m).unwrap();
         }
-        dec.finish().unwrap()
+        dec.finish().unwrap().0
     }
 
     // Golden bytes: `unshare -n bash crates/linx-netfilter/tests/data/nft-capture.sh FILE`
@@ -2061,7 +2350,10 @@ mod tests {
             .size(1000)
             .comment("x");
         let (info, _) = round_trip(&SetSpec::of_set(&set, 1));
-        assert_eq!(info.clone().into_set(Vec::new()), set);
+        assert_eq!(
+            info.clone().into_set(Vec::new(), KeptElements::default()),
+            set
+        );
         assert_eq!(info.table, "t");
 
         let merged = interval_set().auto_merge().comment("bad hosts");
@@ -2072,7 +2364,7 @@ mod tests {
         };
         let mut want = merged.clone();
         want.elements.sort();
-        let mut got = info.into_set(elems);
+        let mut got = info.into_set(elems, KeptElements::default());
         got.elements.sort();
         assert_eq!(got, want);
 
@@ -2083,14 +2375,17 @@ mod tests {
         let msg = newset(&SetSpec::of_set(&constant, 1));
         let info = decode_set(&msg[4..]).unwrap();
         assert_eq!(info.size, Some(2));
-        assert_eq!(info.into_set(constant.elements.clone()), constant);
+        assert_eq!(
+            info.into_set(constant.elements.clone(), KeptElements::default()),
+            constant
+        );
 
         let map = Map::new("m", concat_key(), DataType::Value(concat_key()))
             .interval()
             .comment("hello");
         let (info, _) = round_trip(&SetSpec::of_map(&map, 1));
         assert!(info.flags.contains(SetFlags::MAP | SetFlags::CONCAT));
-        assert_eq!(info.into_map(Vec::new()), map);
+        assert_eq!(info.into_map(Vec::new(), KeptElements::default()), map);
     }
 
     #[test]
@@ -2230,7 +2525,10 @@ mod tests {
         );
         let (info, elems) = round_trip(&SetSpec::of_map(&map, 1));
         assert_eq!(elems, Elements::Map(map.elements.clone()));
-        assert_eq!(info.into_map(map.elements.clone()), map);
+        assert_eq!(
+            info.into_map(map.elements.clone(), KeptElements::default()),
+            map
+        );
     }
 
     #[test]
@@ -2732,10 +3030,10 @@ mod tests {
         for m in KERNEL_INTERVAL_ELEMS {
             dec.feed(&hex(m)[4..]).unwrap();
         }
-        let Elements::Set(elements) = dec.finish().unwrap() else {
+        let Elements::Set(elements) = dec.finish().unwrap().0 else {
             panic!("set")
         };
-        assert_eq!(info.into_set(elements), {
+        assert_eq!(info.into_set(elements, KeptElements::default()), {
             // In key order.
             let mut want = interval_set();
             want.elements.swap(1, 2);
@@ -2749,14 +3047,14 @@ mod tests {
         for m in KERNEL_VMAP_ELEMS {
             dec.feed(&hex(m)[4..]).unwrap();
         }
-        let Elements::Map(elements) = dec.finish().unwrap() else {
+        let Elements::Map(elements) = dec.finish().unwrap().0 else {
             panic!("map")
         };
         let want = Map::vmap("g", KeyType::Ipv4Addr)
             .interval()
             .element(ip!("10.0.0.0/8"), Verdict::Accept)
             .element(ip!("192.168.0.1"), Verdict::Drop);
-        let mut got = info.into_map(elements);
+        let mut got = info.into_map(elements, KeptElements::default());
         got.handle = None;
         assert_eq!(got, want);
     }
@@ -2800,7 +3098,7 @@ mod tests {
             let info = decode_set(&hex(set)[4..]).unwrap();
             let mut dec = ElemDecoder::new(&info);
             dec.feed(&hex(elems)[4..]).unwrap();
-            assert_eq!(dec.finish().unwrap(), want);
+            assert_eq!(dec.finish().unwrap().0, want);
         }
     }
 
@@ -2823,7 +3121,7 @@ mod tests {
         w.end_nest(list).unwrap();
         let mut dec = ElemDecoder::new(&info);
         dec.feed(&buf).unwrap();
-        assert_eq!(dec.finish().unwrap(), Elements::Set(Vec::new()));
+        assert_eq!(dec.finish().unwrap().0, Elements::Set(Vec::new()));
         // A key of the wrong length is an error.
         let mut buf = Vec::new();
         let mut w = AttrWriter::new(&mut buf);
@@ -2879,7 +3177,7 @@ mod speed {
             let tf = t0.elapsed();
             assert!(dec.consistent());
             let t1 = Instant::now();
-            let n = match dec.finish().unwrap() {
+            let n = match dec.finish().unwrap().0 {
                 Elements::Set(v) => v.len(),
                 Elements::Map(v) => v.len(),
             };
