@@ -284,7 +284,14 @@ fn plan_table(
         What::Table,
         nft_msg::NEWTABLE,
         NLM_F_CREATE,
-        &mut |w| wt::encode_table(w, name, table.flags),
+        &mut |w| {
+            wt::encode_table(w, name, table.flags)?;
+            // Another tool's table userdata (nft's comment TLV), as pulled.
+            if let Some(userdata) = &table.userdata {
+                w.put(crate::wire::attr::table::NFTA_TABLE_USERDATA, userdata)?;
+            }
+            Ok(())
+        },
     )?;
     for (i, object) in table.objects().iter().enumerate() {
         add(

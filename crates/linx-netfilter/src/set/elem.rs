@@ -8,7 +8,8 @@
 //!
 //! # Contract
 //! - [`ElemValue::fits`] is the type check: IPv4 for `ipv4_addr`, a port for
-//!   `inet_service`, ..., raw bytes of exactly the key length for [`KeyType::Raw`].
+//!   `inet_service`, ..., raw bytes of exactly the key length for [`KeyType::Raw`] (and 16
+//!   raw bytes for `ifname`: the bounds of an `"eth*"` wildcard are no names).
 //! - [`ElemValue::key_bytes`] gives the field bytes in the kernel's order for that type
 //!   (unpadded; a concatenation pads each field to 4 bytes).
 //! - Ranges and prefixes are only valid in interval sets; a prefix must not have host bits.
@@ -108,6 +109,9 @@ impl ElemValue {
                 !name.is_empty() && name.len() < IFNAMSIZ && !name.contains('\0')
             }
             (ElemValue::Bytes(bytes), KeyType::Raw { len, .. }) => bytes.len() == *len as usize,
+            // The bounds of a wildcard (`iifname "eth*"`: `eth` then NULs up to `eth` then
+            // 0xff bytes) are no names: they stay the 16 bytes the kernel holds.
+            (ElemValue::Bytes(bytes), KeyType::Ifname) => bytes.len() == IFNAMSIZ,
             _ => false,
         }
     }
