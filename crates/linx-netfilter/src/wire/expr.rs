@@ -46,6 +46,10 @@
 //!     it; the kernel reports it back as equal to `_min`, which decodes as `None`).
 //!   - dynset: `timeout_ms: Some(0)` is refused (the kernel reports "no timeout" as 0, which
 //!     decodes as `None`).
+//! - Unknown expressions hold what must be *sent*: the few attributes the kernel dumps at
+//!   their default but refuses when they come back (`exthdr` writes and strips, `osf`; see
+//!   [`sendable`]) are dropped on decode. nft never sends them, so its bytes still survive
+//!   unchanged.
 //! - Runtime state the kernel adds is ignored on decode: `NFT_QUOTA_F_DEPLETED`, the `OP`
 //!   attribute of a mask-and-xor `bitwise`, lookup/dynset flags 0, `*_PAD` attributes and the
 //!   batch ids (`NFTA_LOOKUP_SET_ID`, `NFTA_DYNSET_SET_ID`).
@@ -502,8 +506,68 @@ fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
     let name = name.ok_or_else(|| invalid("expression name", 0))?;
     Ok(match typed(name, data, depth) {
         Ok(expr) => expr,
-        Err(Misfit) => Expr::unknown(name, data),
+        Err(Misfit) => Expr::unknown(name, sendable(name, data)),
     })
+}
+
+/// `enum nft_exthdr_attributes` (only the kinds [`sendable`] looks at).
+mod exthdr {
+    /// `NFTA_EXTHDR_DREG`.
+    pub(super) const DREG: u16 = 1;
+    /// `NFTA_EXTHDR_OFFSET`.
+    pub(super) const OFFSET: u16 = 3;
+    /// `NFTA_EXTHDR_LEN`.
+    pub(super) const LEN: u16 = 4;
+    /// `NFTA_EXTHDR_FLAGS`.
+    pub(super) const FLAGS: u16 = 5;
+    /// `NFTA_EXTHDR_SREG`.
+    pub(super) const SREG: u16 = 7;
+}
+
+/// `NFTA_OSF_FLAGS` (`enum nft_osf_attributes`).
+const NFTA_OSF_FLAGS: u16 = 3;
+
+/// The `NFTA_EXPR_DATA` of an expression the model does not type, as it must be sent back:
+/// `data` without the attributes the kernel reports at their default but refuses when it
+/// receives them (nft never sends them):
+/// - `exthdr` write (`tcp option ... set`, with `SREG`): `FLAGS` 0;
+/// - `exthdr` strip (`reset tcp option ...`, neither `SREG` nor `DREG`): `OFFSET`, `LEN`
+///   and `FLAGS` 0;
+/// - `osf`: `FLAGS` 0 (the kernel takes only `NFT_OSF_F_VERSION`).
+///
+/// Everything else, malformed data included, is kept byte for byte.
+fn sendable<'a>(name: &str, data: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    let mut attrs = Vec::new();
+    for a in AttrIter::new(data) {
+        match a {
+            Ok(a) => attrs.push(a),
+            Err(_) => return data.into(),
+        }
+    }
+    let has = |kind: u16| attrs.iter().any(|a| a.kind() == kind);
+    let dump_only: &[u16] = match name {
+        "exthdr" if has(exthdr::SREG) => &[exthdr::FLAGS],
+        "exthdr" if !has(exthdr::DREG) => &[exthdr::OFFSET, exthdr::LEN, exthdr::FLAGS],
+        "osf" => &[NFTA_OSF_FLAGS],
+        _ => &[],
+    };
+    let zero = |a: &AttrView<'_>| a.payload().iter().all(|&b| b == 0);
+    if !attrs
+        .iter()
+        .any(|a| dump_only.contains(&a.kind()) && zero(a))
+    {
+        return data.into();
+    }
+    let mut kept = Vec::with_capacity(data.len());
+    for (i, a) in attrs.iter().enumerate() {
+        if dump_only.contains(&a.kind()) && zero(a) {
+            continue;
+        }
+        // Header, payload and padding as received: up to the next attribute.
+        let end = attrs.get(i + 1).map_or(data.len(), |next| next.offset());
+        kept.extend_from_slice(data.get(a.offset()..end).unwrap_or_default());
+    }
+    kept.into()
 }
 
 /// The data does not decode into the model exactly; the expression stays raw.
@@ -1983,6 +2047,64 @@ mod tests {
         }
         // The cmp after the fib load is typed: host-order 2 (RTN_LOCAL).
         assert_eq!(dec(FIB[1]), Expr::cmp_eq(2u32.to_le_bytes()),);
+    }
+
+    /// `NFTA_EXPR_NAME` + `NFTA_EXPR_DATA` of `name` with the data in `hex`.
+    fn raw_elem(name: &str, hex: &str) -> Vec<u8> {
+        elem_payload(name, &h(hex))
+    }
+
+    #[test]
+    fn dump_only_attributes_are_dropped_from_unknown_data() {
+        // (name, what the kernel 6.18 dumps, what nft 1.0.6 sends, attribute order aside)
+        let cases = [
+            // tcp option maxseg size set 1360: the kernel adds FLAGS 0, refused with SREG.
+            (
+                "exthdr",
+                "080007000000000105000200020000000800030000000002080004000000000208000500000000000800060000000001",
+                "08000700000000010500020002000000080003000000000208000400000000020800060000000001",
+            ),
+            // reset tcp option sack-perm: OFFSET, LEN and FLAGS 0 are refused by the strip.
+            (
+                "exthdr",
+                "05000200040000000800030000000000080004000000000008000500000000000800060000000001",
+                "05000200040000000800060000000001",
+            ),
+            // osf name "Linux": FLAGS 0 is refused (only NFT_OSF_F_VERSION is taken).
+            (
+                "osf",
+                "050002000000000008000300000000000800010000000001",
+                "05000200000000000800010000000001",
+            ),
+        ];
+        for (name, dumped, sent) in cases {
+            let e = decode(&raw_elem(name, dumped)).unwrap();
+            assert_eq!(e, Expr::unknown(name, h(sent)), "{name} {dumped}");
+            // What nft sends is kept as it is.
+            assert_eq!(decode(&raw_elem(name, sent)).unwrap(), e);
+        }
+        // Reads keep FLAGS (tcp option maxseg size 1400, sack-perm exists), as do osf
+        // version matches and malformed data.
+        for (name, data) in [
+            (
+                "exthdr",
+                "080001000000000105000200020000000800030000000002080004000000000208000500000000000800060000000001",
+            ),
+            (
+                "exthdr",
+                "080001000000000105000200040000000800030000000000080004000000000108000500000000010800060000000001",
+            ),
+            ("osf", "050002000000000008000300000000010800010000000001"),
+            ("osf", "0500020000000000080003000000"),
+        ] {
+            let mut data = h(data);
+            data.truncate(data.len() / 4 * 4);
+            assert_eq!(
+                decode(&elem_payload(name, &data)).unwrap(),
+                Expr::unknown(name, data),
+                "{name}"
+            );
+        }
     }
 
     #[test]
