@@ -8,7 +8,8 @@
 //! # Contract
 //! - Family rules ([`Chain::check`], run by [`Table::add_chain`](crate::Table::add_chain)):
 //!   the hook exists in the family (§7.1); `nat` only in ip/ip6/inet and not on forward or
-//!   ingress; `route` only in ip/ip6 and only on output; ingress/egress need a device and other
+//!   ingress; `route` only in ip/ip6/inet (the kernel's `nft_chain_route_inet`) and
+//!   only on output; ingress/egress need a device and other
 //!   hooks refuse one; a named priority must exist for the family; `hw_offload` only on base
 //!   chains.
 //! - Rules keep their order. Rule tags are unique per chain; adding a rule keeps an index of
@@ -113,7 +114,7 @@ impl BaseChain {
                 }
             }
             ChainType::Route => {
-                if !matches!(family, Family::Ip | Family::Ip6) {
+                if !family.is_ip() {
                     return Err(Reason::TypeNotInFamily {
                         chain_type: self.chain_type,
                         family,

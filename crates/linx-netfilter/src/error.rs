@@ -86,7 +86,7 @@ pub enum Reason {
         /// The table's family.
         family: Family,
     },
-    /// The chain type does not exist in this family (nat: ip/ip6/inet; route: ip/ip6).
+    /// The chain type does not exist in this family (nat and route: ip/ip6/inet).
     #[error("chain type {chain_type} is not available in family {family}")]
     TypeNotInFamily {
         /// The chain type.

@@ -256,7 +256,7 @@ named_enum! {
         /// `nat`: address translation, consulted for the first packet of a connection
         /// (ip/ip6/inet; prerouting, input, output, postrouting).
         Nat = "nat",
-        /// `route`: re-route when mark or addresses change (ip/ip6, output only).
+        /// `route`: re-route when mark or addresses change (ip/ip6/inet, output only).
         Route = "route",
     }
 }
