@@ -14,7 +14,10 @@
 //!   chains.
 //! - Rules keep their order. Rule tags are unique per chain; adding a rule keeps an index of
 //!   tags, so adding many tagged rules stays linear.
-//! - Equality compares name, kind, flags, handle and rules.
+//! - Chain userdata (`NFTA_CHAIN_USERDATA`, where nft keeps a chain's comment) is kept as raw
+//!   bytes ([`Chain::userdata`]) and re-sent unchanged; at most 256 bytes
+//!   (`NFT_USERDATA_MAXLEN`).
+//! - Equality compares name, kind, flags, handle, userdata and rules.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -22,6 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::consts::chain as c;
+use crate::consts::limits::NFT_USERDATA_MAXLEN;
 use crate::flags::flags;
 use crate::validate::{check_ifname, check_name};
 use crate::{ChainType, Error, Family, Hook, Policy, Priority, Reason, Rule, TableId};
@@ -186,6 +190,9 @@ pub struct Chain {
     pub flags: ChainFlags,
     /// The kernel's handle, when pulled.
     pub handle: Option<u64>,
+    /// Raw chain userdata (`NFTA_CHAIN_USERDATA`), kept and re-sent as is: nft stores a
+    /// chain's `comment` there as a TLV (type 0, NUL-terminated text).
+    pub userdata: Option<Vec<u8>>,
     rules: Vec<Rule>,
     /// Tags of `rules`, built on first use and dropped by anything that may change a tag.
     tags: Option<HashSet<String>>,
@@ -199,6 +206,7 @@ impl PartialEq for Chain {
             && self.kind == other.kind
             && self.flags == other.flags
             && self.handle == other.handle
+            && self.userdata == other.userdata
             && self.rules == other.rules
             && self.misuse == other.misuse
     }
@@ -247,6 +255,7 @@ impl Chain {
             kind,
             flags: ChainFlags::empty(),
             handle: None,
+            userdata: None,
             rules: Vec::new(),
             tags: None,
             misuse: None,
@@ -458,6 +467,13 @@ impl Chain {
             reason,
         };
         check_name(&self.name).map_err(bad)?;
+        if let Some(userdata) = &self.userdata
+            && userdata.len() > NFT_USERDATA_MAXLEN
+        {
+            return Err(bad(Reason::UserdataTooLong {
+                len: userdata.len(),
+            }));
+        }
         if let Some(reason) = &self.misuse {
             return Err(bad(reason.clone()));
         }
@@ -500,6 +516,11 @@ struct ChainSer<'a> {
     flags: ChainFlags,
     #[serde(skip_serializing_if = "Option::is_none")]
     handle: Option<u64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "crate::table::opt_hex"
+    )]
+    userdata: &'a Option<Vec<u8>>,
     rules: &'a [Rule],
 }
 
@@ -515,6 +536,7 @@ impl Serialize for Chain {
             device: base.and_then(|b| b.device.as_deref()),
             flags: self.flags,
             handle: self.handle,
+            userdata: &self.userdata,
             rules: &self.rules,
         }
         .serialize(serializer)
@@ -540,6 +562,8 @@ pub(crate) struct ChainDoc {
     flags: ChainFlags,
     #[serde(default)]
     handle: Option<u64>,
+    #[serde(default, with = "crate::table::opt_hex")]
+    userdata: Option<Vec<u8>>,
     #[serde(default)]
     rules: Vec<Rule>,
 }
@@ -587,6 +611,7 @@ impl ChainDoc {
         };
         let mut chain = Chain::with_kind(self.name, kind).flags(self.flags);
         chain.handle = self.handle;
+        chain.userdata = self.userdata;
         chain.rules = self.rules;
         Ok(chain)
     }

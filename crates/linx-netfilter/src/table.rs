@@ -801,9 +801,9 @@ impl fmt::Display for Table {
     }
 }
 
-/// `Option<Vec<u8>>` as optional hex, for table userdata.
-mod opt_hex {
-    pub(super) fn serialize<S: serde::Serializer>(
+/// `Option<Vec<u8>>` as optional hex, for table and chain userdata.
+pub(crate) mod opt_hex {
+    pub(crate) fn serialize<S: serde::Serializer>(
         bytes: &Option<Vec<u8>>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
@@ -813,7 +813,7 @@ mod opt_hex {
         }
     }
 
-    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Vec<u8>>, D::Error> {
         #[derive(serde::Deserialize)]

@@ -1779,3 +1779,20 @@ fn error_display() {
         std::mem::size_of::<Error>()
     );
 }
+
+#[test]
+fn chain_userdata_fits_256_bytes() {
+    let mut chain = Chain::regular("c");
+    chain.userdata = Some(vec![0; 256]);
+    chain_ok(Family::Inet, chain.clone());
+    chain.userdata = Some(vec![0; 257]);
+    assert_eq!(
+        chain_err(Family::Inet, chain.clone()),
+        Reason::UserdataTooLong { len: 257 }
+    );
+    // Kept through JSON, as hex.
+    chain.userdata = Some(b"\x00\x03cc\x00".to_vec());
+    let json = serde_json::to_string(&chain).unwrap();
+    assert!(json.contains(r#""userdata":"0003636300""#), "{json}");
+    assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), chain);
+}

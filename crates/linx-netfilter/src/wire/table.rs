@@ -2,14 +2,15 @@
 //!
 //! # Contract
 //! - Encoders write the attributes (after the nfgenmsg) in the order nft(8) 1.0.6 writes them:
-//!   table `name, flags`; chain `table, name, type, policy, hook {num, priority, dev}, flags`;
+//!   table `name, flags`; chain `table, name, type, policy, hook {num, priority, dev}, flags,
+//!   userdata` (raw, as pulled);
 //!   rule `table, chain, [handle], expressions, userdata`; object `table, name, type,
 //!   userdata, data`; flowtable `table, name, hook {num, priority, devs}, flags`.
 //! - Rule userdata is a TLV stream (`type u8, len u8, value`): the Linx tag (type 16) first,
 //!   then the comment (type 0, libnftnl's), both NUL-terminated; omitted when neither is set.
 //!   Decoding ignores other TLV types. Object comments use type 0 as libnftnl does.
 //! - Decoders never panic and keep what the model can carry: unknown object kinds stay
-//!   [`ObjectKind::Raw`], table userdata stays raw bytes.
+//!   [`ObjectKind::Raw`], table and chain userdata stay raw bytes.
 //! - Normalisation on decode, so what Linx pushes comes back equal: the kernel's implicit
 //!   `NFT_CHAIN_BASE` flag is dropped; a base chain's priority that is exactly a named priority
 //!   of the family comes back as that name ([`Priority::Named`]), any other value as
@@ -94,6 +95,9 @@ pub(crate) fn encode_chain(
     }
     if !chain.flags.is_empty() {
         w.put_be32(ca::NFTA_CHAIN_FLAGS, chain.flags.bits())?;
+    }
+    if let Some(userdata) = &chain.userdata {
+        w.put(ca::NFTA_CHAIN_USERDATA, userdata)?;
     }
     Ok(())
 }
@@ -283,6 +287,7 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
     let (mut table, mut name, mut handle) = (None, None, None);
     let (mut hooknum, mut priority, mut device) = (None, None, None);
     let (mut chain_type, mut policy, mut flags) = (None, None, 0u32);
+    let mut userdata = None;
     for a in AttrIter::new(attrs) {
         let a = a?;
         match a.kind() {
@@ -292,6 +297,7 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
             ca::NFTA_CHAIN_TYPE => chain_type = Some(string(&a)?),
             ca::NFTA_CHAIN_POLICY => policy = Some(be32(&a)?),
             ca::NFTA_CHAIN_FLAGS => flags = be32(&a)?,
+            ca::NFTA_CHAIN_USERDATA => userdata = Some(a.payload().to_vec()),
             ca::NFTA_CHAIN_HOOK => {
                 for h in a.nested() {
                     let h = h.map_err(|e| e.within(a.raw_type(), a.offset()))?;
@@ -340,6 +346,7 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
     let mut chain = Chain::with_kind(name, kind);
     chain.flags = ChainFlags::from_bits_retain(flags & !NFT_CHAIN_BASE);
     chain.handle = handle;
+    chain.userdata = userdata;
     Ok((table, chain))
 }
 
@@ -542,6 +549,30 @@ mod tests {
         assert_eq!(got, want);
         let (table, back) = decode_chain(Family::Inet, &got).unwrap();
         assert_eq!((table.as_str(), back), ("t", chain));
+    }
+
+    #[test]
+    fn golden_chain_userdata_matches_nft() {
+        // nft: chain c { type filter hook input priority 0; policy drop; comment "cc"; }
+        let mut chain =
+            Chain::base("c", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop);
+        chain.userdata = Some(b"\x00\x03cc\x00".to_vec());
+        let got = attrs(|w| encode_chain(w, Family::Inet, "t", &chain));
+        let want = hex(
+            "0600 0100 7400 0000 0600 0300 6300 0000 0b00 0700 66696c74657200 00
+             0800 0500 00000000 1400 0480 0800 0100 00000001 0800 0200 00000000
+             0900 0c00 0003636300 000000",
+        );
+        assert_eq!(got, want);
+        let (_, back) = decode_chain(Family::Inet, &got).unwrap();
+        assert_eq!(back, chain);
+        // nft: chain r { comment "rc"; }
+        let mut chain = Chain::regular("r");
+        chain.userdata = Some(b"\x00\x03rc\x00".to_vec());
+        let got = attrs(|w| encode_chain(w, Family::Inet, "t", &chain));
+        let want = hex("0600 0100 7400 0000 0600 0300 7200 0000 0900 0c00 0003726300 000000");
+        assert_eq!(got, want);
+        assert_eq!(decode_chain(Family::Inet, &got).unwrap().1, chain);
     }
 
     #[test]
