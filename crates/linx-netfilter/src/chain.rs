@@ -9,9 +9,11 @@
 //! - Family rules ([`Chain::check`], run by [`Table::add_chain`](crate::Table::add_chain)):
 //!   the hook exists in the family (§7.1); `nat` only in ip/ip6/inet and not on forward or
 //!   ingress; `route` only in ip/ip6/inet (the kernel's `nft_chain_route_inet`) and
-//!   only on output; ingress/egress need a device and other
-//!   hooks refuse one; a named priority must exist for the family; `hw_offload` only on base
-//!   chains.
+//!   only on output; ingress/egress need at least one device (valid names, none twice) and
+//!   other hooks refuse devices; a named priority must exist for the family; `hw_offload`
+//!   only on base chains.
+//! - Devices on the wire, as nft sends them: one device as `NFTA_HOOK_DEV`, several as an
+//!   `NFTA_HOOK_DEVS` list. serde: one device is `"device"`, several a `"devices"` list.
 //! - Rules keep their order. Rule tags are unique per chain; adding a rule keeps an index of
 //!   tags, so adding many tagged rules stays linear.
 //! - Chain userdata (`NFTA_CHAIN_USERDATA`, where nft keeps a chain's comment) is kept as raw
@@ -72,8 +74,9 @@ pub struct BaseChain {
     pub priority: Priority,
     /// The default verdict; `None` sends no policy (the kernel's default, accept).
     pub policy: Option<Policy>,
-    /// The device, for ingress and egress hooks.
-    pub device: Option<String>,
+    /// The devices, for ingress and egress hooks: one (nft's `device "eth0"`) or more
+    /// (`devices = { eth0, eth1 }`), in the kernel's order when pulled.
+    pub devices: Vec<String>,
 }
 
 impl BaseChain {
@@ -81,7 +84,7 @@ impl BaseChain {
     ///
     /// ```
     /// use linx_netfilter::{BaseChain, ChainType, Hook, Priority};
-    /// assert_eq!(BaseChain::new(ChainType::Nat, Hook::Postrouting, Priority::SRCNAT).device, None);
+    /// assert!(BaseChain::new(ChainType::Nat, Hook::Postrouting, Priority::SRCNAT).devices.is_empty());
     /// ```
     pub fn new(chain_type: ChainType, hook: Hook, priority: Priority) -> BaseChain {
         BaseChain {
@@ -89,7 +92,7 @@ impl BaseChain {
             hook,
             priority,
             policy: None,
-            device: None,
+            devices: Vec::new(),
         }
     }
 
@@ -132,11 +135,19 @@ impl BaseChain {
                 }
             }
         }
-        match (&self.device, self.hook.is_per_device()) {
-            (None, true) => return Err(Reason::DeviceRequired { hook: self.hook }),
-            (Some(_), false) => return Err(Reason::DeviceNotAllowed { hook: self.hook }),
-            (Some(device), true) => check_ifname(device)?,
-            (None, false) => {}
+        match (self.devices.is_empty(), self.hook.is_per_device()) {
+            (true, true) => return Err(Reason::DeviceRequired { hook: self.hook }),
+            (false, false) => return Err(Reason::DeviceNotAllowed { hook: self.hook }),
+            _ => {}
+        }
+        let mut seen = HashSet::new();
+        for device in &self.devices {
+            check_ifname(device)?;
+            if !seen.insert(device) {
+                return Err(Reason::DuplicateDevice {
+                    device: device.clone(),
+                });
+            }
         }
         self.priority.resolve(family)?;
         Ok(())
@@ -144,12 +155,21 @@ impl BaseChain {
 }
 
 impl fmt::Display for BaseChain {
-    /// nft's chain header: `type filter hook input [device "eth0"] priority filter
-    /// [policy drop]`.
+    /// nft's chain header: `type filter hook input [device "eth0" | devices = { "eth0",
+    /// "eth1" }] priority filter [policy drop]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "type {} hook {}", self.chain_type, self.hook)?;
-        if let Some(device) = &self.device {
-            write!(f, " device {device:?}")?;
+        match self.devices.as_slice() {
+            [] => {}
+            [device] => write!(f, " device {device:?}")?,
+            devices => {
+                f.write_str(" devices = {")?;
+                for (i, device) in devices.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { ", " };
+                    write!(f, "{sep}{device:?}")?;
+                }
+                f.write_str(" }")?;
+            }
         }
         write!(f, " priority {}", self.priority)?;
         if let Some(policy) = self.policy {
@@ -279,18 +299,25 @@ impl Chain {
         self
     }
 
-    /// Sets the device of a base chain (ingress/egress hooks). On a regular chain the chain
-    /// is rejected when checked ([`Reason::DeviceOnRegularChain`]).
+    /// Adds a device to a base chain (ingress/egress hooks); call it again for a chain on
+    /// several devices. On a regular chain the chain is rejected when checked
+    /// ([`Reason::DeviceOnRegularChain`]).
     ///
     /// ```
     /// use linx_netfilter::{Chain, ChainType, Hook, Priority};
     /// let c = Chain::base("in", ChainType::Filter, Hook::Ingress, Priority::FILTER).device("eth0");
-    /// assert_eq!(c.as_base().and_then(|b| b.device.as_deref()), Some("eth0"));
+    /// assert_eq!(c.as_base().unwrap().devices, ["eth0"]);
+    /// let c = c.device("eth1");
+    /// assert_eq!(c.as_base().unwrap().devices, ["eth0", "eth1"]);
+    /// assert_eq!(
+    ///     c.to_string(),
+    ///     r#"Chain<in type filter hook ingress devices = { "eth0", "eth1" } priority filter, 0 rules>"#,
+    /// );
     /// ```
     #[must_use = "builder methods return the changed chain"]
     pub fn device(mut self, device: impl Into<String>) -> Chain {
         match &mut self.kind {
-            ChainKind::Base(base) => base.device = Some(device.into()),
+            ChainKind::Base(base) => base.devices.push(device.into()),
             ChainKind::Regular => self.misuse = Some(Reason::DeviceOnRegularChain),
         }
         self
@@ -512,6 +539,8 @@ struct ChainSer<'a> {
     policy: Option<Policy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     device: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    devices: &'a [String],
     #[serde(skip_serializing_if = "ChainFlags::is_empty")]
     flags: ChainFlags,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -533,7 +562,15 @@ impl Serialize for Chain {
             hook: base.map(|b| b.hook),
             priority: base.map(|b| b.priority),
             policy: base.and_then(|b| b.policy),
-            device: base.and_then(|b| b.device.as_deref()),
+            // One device is written `device`, as before; more are a `devices` list.
+            device: match base.map(|b| b.devices.as_slice()) {
+                Some([one]) => Some(one.as_str()),
+                _ => None,
+            },
+            devices: match base.map(|b| b.devices.as_slice()) {
+                Some(many @ [_, _, ..]) => many,
+                _ => &[],
+            },
             flags: self.flags,
             handle: self.handle,
             userdata: &self.userdata,
@@ -559,6 +596,8 @@ pub(crate) struct ChainDoc {
     #[serde(default)]
     device: Option<String>,
     #[serde(default)]
+    devices: Vec<String>,
+    #[serde(default)]
     flags: ChainFlags,
     #[serde(default)]
     handle: Option<u64>,
@@ -582,7 +621,7 @@ impl ChainDoc {
                 if self.policy.is_some() {
                     return Err(bad(Reason::PolicyOnRegularChain));
                 }
-                if self.device.is_some() {
+                if self.device.is_some() || !self.devices.is_empty() {
                     return Err(bad(Reason::DeviceOnRegularChain));
                 }
                 ChainKind::Regular
@@ -592,7 +631,7 @@ impl ChainDoc {
                 hook,
                 priority,
                 policy: self.policy,
-                device: self.device,
+                devices: self.device.into_iter().chain(self.devices).collect(),
             }),
             (chain_type, hook, _) => {
                 let missing = if chain_type.is_none() {

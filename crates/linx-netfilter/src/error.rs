@@ -271,7 +271,7 @@ pub enum Reason {
         /// The key type it should have.
         key: KeyType,
     },
-    /// The same device twice in a flowtable.
+    /// The same device twice in a flowtable or a base chain.
     #[error("device {device:?} listed twice")]
     DuplicateDevice {
         /// The device.

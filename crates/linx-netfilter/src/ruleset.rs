@@ -22,7 +22,8 @@
 //!   `chains`, `sets`, `maps`, `objects`, `flowtables`.
 //! - **chain**: `name`; a base chain adds `type` (`filter`, `nat`, `route`), `hook`,
 //!   `priority` (a number, a name such as `"filter"`, or `"srcnat + 10"`), and optionally
-//!   `policy` (`accept`/`drop`) and `device`; `rules`.
+//!   `policy` (`accept`/`drop`) and `device` (or `devices`, a list, for several); optional
+//!   `userdata` (hex, another tool's chain comment); `rules`.
 //! - **rule**: `exprs`, optional `tag`, `comment`. Expressions are objects with one key, the
 //!   expression name: `payload {base, offset, len, dreg}`, `meta {key, dreg}`,
 //!   `cmp {sreg, op, data}`, `bitwise {sreg, dreg, len, mask, xor}`, `ct {key, dreg}`,

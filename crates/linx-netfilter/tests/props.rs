@@ -781,16 +781,16 @@ fn any_chain_kind() -> impl Strategy<Value = ChainKind> {
                     .prop_map(|(n, o)| Priority::named(n).offset(o))
             ],
             proptest::option::of(select(Policy::ALL.to_vec())),
-            proptest::option::of(any_name())
+            proptest::collection::vec(any_name(), 0..3)
         )
             .prop_map(
-                |(chain_type, hook, priority, policy, device)| ChainKind::Base(
+                |(chain_type, hook, priority, policy, devices)| ChainKind::Base(
                     linx_netfilter::BaseChain {
                         chain_type,
                         hook,
                         priority,
                         policy,
-                        device,
+                        devices,
                     }
                 )
             ),

@@ -1796,3 +1796,25 @@ fn chain_userdata_fits_256_bytes() {
     assert!(json.contains(r#""userdata":"0003636300""#), "{json}");
     assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), chain);
 }
+
+#[test]
+fn chains_on_several_devices() {
+    let two = base("i", ChainType::Filter, Hook::Ingress, Priority::FILTER)
+        .device("eth0")
+        .device("eth1");
+    chain_ok(Family::Netdev, two.clone());
+    assert_eq!(
+        chain_err(Family::Netdev, two.clone().device("eth0")),
+        Reason::DuplicateDevice {
+            device: "eth0".into()
+        }
+    );
+    // JSON: one device stays `device`, several are `devices`.
+    let json = serde_json::to_string(&two).unwrap();
+    assert!(json.contains(r#""devices":["eth0","eth1"]"#), "{json}");
+    assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), two);
+    let one = base("i", ChainType::Filter, Hook::Ingress, Priority::FILTER).device("eth0");
+    let json = serde_json::to_string(&one).unwrap();
+    assert!(json.contains(r#""device":"eth0""#) && !json.contains("devices"), "{json}");
+    assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), one);
+}

@@ -2,7 +2,8 @@
 //!
 //! # Contract
 //! - Encoders write the attributes (after the nfgenmsg) in the order nft(8) 1.0.6 writes them:
-//!   table `name, flags`; chain `table, name, type, policy, hook {num, priority, dev}, flags,
+//!   table `name, flags`; chain `table, name, type, policy, hook {num, priority, dev or
+//!   devs}, flags,
 //!   userdata` (raw, as pulled);
 //!   rule `table, chain, [handle], expressions, userdata`; object `table, name, type,
 //!   userdata, data`; flowtable `table, name, hook {num, priority, devs}, flags`.
@@ -88,8 +89,16 @@ pub(crate) fn encode_chain(
         let nest = w.begin_nest(ca::NFTA_CHAIN_HOOK, true);
         w.put_be32(ha::NFTA_HOOK_HOOKNUM, hooknum)?;
         w.put_be32(ha::NFTA_HOOK_PRIORITY, priority as u32)?;
-        if let Some(dev) = &base.device {
-            w.put_str(ha::NFTA_HOOK_DEV, dev)?;
+        match base.devices.as_slice() {
+            [] => {}
+            [dev] => w.put_str(ha::NFTA_HOOK_DEV, dev)?,
+            devs => {
+                let list = w.begin_nest(ha::NFTA_HOOK_DEVS, true);
+                for dev in devs {
+                    w.put_str(device::NFTA_DEVICE_NAME, dev)?;
+                }
+                w.end_nest(list)?;
+            }
         }
         w.end_nest(nest)?;
     }
@@ -286,6 +295,7 @@ fn priority_from(family: Family, value: i32) -> Priority {
 pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chain), DecodeError> {
     let (mut table, mut name, mut handle) = (None, None, None);
     let (mut hooknum, mut priority, mut device) = (None, None, None);
+    let mut devices: Option<Vec<String>> = None;
     let (mut chain_type, mut policy, mut flags) = (None, None, 0u32);
     let mut userdata = None;
     for a in AttrIter::new(attrs) {
@@ -306,10 +316,16 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
                         ha::NFTA_HOOK_PRIORITY => priority = Some(be32(&h)? as i32),
                         ha::NFTA_HOOK_DEV => device = Some(string(&h)?),
                         ha::NFTA_HOOK_DEVS => {
-                            // One device per chain in the model: take the first.
-                            if let Some(Ok(d)) = h.nested().next() {
-                                device = Some(string(&d)?);
+                            // The kernel lists every device here (and repeats a single one
+                            // as NFTA_HOOK_DEV).
+                            let mut list = Vec::new();
+                            for d in h.nested() {
+                                let d = d.map_err(|e| e.within(h.raw_type(), h.offset()))?;
+                                if d.kind() == device::NFTA_DEVICE_NAME {
+                                    list.push(string(&d)?);
+                                }
                             }
+                            devices = Some(list);
                         }
                         _ => {}
                     }
@@ -338,7 +354,7 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
                     Some(Policy::from_code(code).ok_or_else(|| invalid("chain policy", 0))?)
                 }
             };
-            base.device = device;
+            base.devices = devices.unwrap_or_else(|| device.into_iter().collect());
             ChainKind::Base(base)
         }
         _ => ChainKind::Regular,
@@ -573,6 +589,35 @@ mod tests {
         let want = hex("0600 0100 7400 0000 0600 0300 7200 0000 0900 0c00 0003726300 000000");
         assert_eq!(got, want);
         assert_eq!(decode_chain(Family::Inet, &got).unwrap().1, chain);
+    }
+
+    #[test]
+    fn golden_chain_on_several_devices_matches_nft() {
+        // nft: table netdev x { chain c { type filter hook ingress
+        //      devices = { lo, foo0, "eth*" } priority 0; } } (nft sorts the names)
+        let chain = Chain::base("c", ChainType::Filter, Hook::Ingress, Priority::FILTER)
+            .device("eth*")
+            .device("foo0")
+            .device("lo");
+        let got = attrs(|w| encode_chain(w, Family::Netdev, "x", &chain));
+        let want = hex(
+            "0600 0100 7800 0000 0600 0300 6300 0000 0b00 0700 66696c74657200 00
+             3800 0480 0800 0100 00000000 0800 0200 00000000
+             2400 0480 0900 0100 6574682a00 000000 0900 0100 666f6f3000 000000
+             0700 0100 6c6f00 00",
+        );
+        assert_eq!(got, want);
+        assert_eq!(decode_chain(Family::Netdev, &got).unwrap().1, chain);
+        // The kernel 6.18 dump of `chain d { type filter hook ingress device "bar" priority
+        // 0; }` (table attribute prepended): the DEVS list plus DEV.
+        let dumped = hex(
+            "0600 0100 7800 0000 0600 0300 6400 0000 0c00 0200 0000000000000002
+             2800 0400 0800 0100 00000000 0800 0200 00000000 0c00 0400 0800 0100 62617200
+             0800 0300 62617200 0800 0500 00000001 0b00 0700 66696c74657200 00
+             0800 0a00 00000001 0800 0600 00000000",
+        );
+        let (_, back) = decode_chain(Family::Netdev, &dumped).unwrap();
+        assert_eq!(back.as_base().unwrap().devices, ["bar"]);
     }
 
     #[test]
