@@ -1815,6 +1815,9 @@ fn chains_on_several_devices() {
     assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), two);
     let one = base("i", ChainType::Filter, Hook::Ingress, Priority::FILTER).device("eth0");
     let json = serde_json::to_string(&one).unwrap();
-    assert!(json.contains(r#""device":"eth0""#) && !json.contains("devices"), "{json}");
+    assert!(
+        json.contains(r#""device":"eth0""#) && !json.contains("devices"),
+        "{json}"
+    );
     assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), one);
 }
