@@ -160,8 +160,7 @@ fn well_formed(bytes: &[u8]) -> bool {
     while at < bytes.len() {
         let Some(&[a, b]) = bytes
             .get(at..at + 2)
-            .map(|h| <&[u8; 2]>::try_from(h).ok())
-            .flatten()
+            .and_then(|h| <&[u8; 2]>::try_from(h).ok())
         else {
             return false;
         };

@@ -310,16 +310,17 @@ impl Set {
             set: self.name.clone(),
             reason,
         };
-        check_header(
-            &self.name,
-            &self.key,
-            self.flags,
-            self.auto_merge,
-            self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
-            self.comment.as_deref(),
-            &self.extras,
-            self.elements.len(),
-        )
+        Header {
+            name: &self.name,
+            key: &self.key,
+            flags: self.flags,
+            auto_merge: self.auto_merge,
+            has_timeouts: self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
+            comment: self.comment.as_deref(),
+            extras: &self.extras,
+            len: self.elements.len(),
+        }
+        .check()
         .map_err(bad)?;
         if self.flags.contains(SetFlags::MAP) {
             return Err(bad(Reason::Flags("the map flag belongs to Map")));
@@ -335,57 +336,72 @@ impl Set {
     }
 }
 
-/// Checks what sets and maps share: name, key type, flags, timeouts, comment.
-fn check_header(
-    name: &str,
-    key: &KeyType,
+/// What sets and maps share, borrowed for [`Header::check`].
+struct Header<'a> {
+    name: &'a str,
+    key: &'a KeyType,
     flags: SetFlags,
     auto_merge: bool,
     has_timeouts: bool,
-    comment: Option<&str>,
-    extras: &SetExtras,
+    comment: Option<&'a str>,
+    extras: &'a SetExtras,
     len: usize,
-) -> Result<(), Reason> {
-    // A pulled anonymous set the model cannot fold into a literal (a data or object map,
-    // say) keeps its kernel name (`__map0`) and flag; nothing else may use either.
-    let kept_anonymous = flags.contains(SetFlags::ANONYMOUS);
-    if kept_anonymous {
-        check_name(name)?;
-        if !name.starts_with("__") {
-            return Err(Reason::Flags(
-                "anonymous is set by the encoder for set literals",
-            ));
+}
+
+impl Header<'_> {
+    /// Checks what sets and maps share: name, key type, flags, timeouts, comment, extras.
+    fn check(&self) -> Result<(), Reason> {
+        let Header {
+            name,
+            key,
+            flags,
+            auto_merge,
+            has_timeouts,
+            comment,
+            extras,
+            len,
+        } = *self;
+        // A pulled anonymous set the model cannot fold into a literal (a data or object map,
+        // say) keeps its kernel name (`__map0`) and flag; nothing else may use either.
+        let kept_anonymous = flags.contains(SetFlags::ANONYMOUS);
+        if kept_anonymous {
+            check_name(name)?;
+            if !name.starts_with("__") {
+                return Err(Reason::Flags(
+                    "anonymous is set by the encoder for set literals",
+                ));
+            }
+        } else {
+            check_set_name(name)?;
         }
-    } else {
-        check_set_name(name)?;
-    }
-    if let Some(why) = key.problem() {
-        return Err(Reason::BadKeyType {
-            key: key.clone(),
-            why,
-        });
-    }
-    if let Some(why) = extras.problem(len) {
-        return Err(Reason::Flags(why));
-    }
-    if flags.contains(SetFlags::OBJECT) {
-        // Object maps are kept, not modelled: their object type is a raw attribute.
-        if !has_raw_attr(&extras.attrs, crate::wire::attr::set::NFTA_SET_OBJ_TYPE) {
-            return Err(Reason::Flags("object maps are not modelled"));
+        if let Some(why) = key.problem() {
+            return Err(Reason::BadKeyType {
+                key: key.clone(),
+                why,
+            });
         }
-    } else {
-        check_flags(key, flags, extras)?;
+        if let Some(why) = extras.problem(len) {
+            return Err(Reason::Flags(why));
+        }
+        if flags.contains(SetFlags::OBJECT) {
+            // Object maps are kept, not modelled: their object type is a raw attribute.
+            if !has_raw_attr(&extras.attrs, crate::wire::attr::set::NFTA_SET_OBJ_TYPE) {
+                return Err(Reason::Flags("object maps are not modelled"));
+            }
+        } else {
+            check_flags(key, flags, extras)?;
+        }
+        if auto_merge && !flags.contains(SetFlags::INTERVAL) {
+            return Err(Reason::Flags("auto_merge needs the interval flag"));
+        }
+        if has_timeouts && !flags.contains(SetFlags::TIMEOUT) {
+            return Err(Reason::TimeoutWithoutFlag);
+        }
+        if let Some(comment) = comment {
+            check_comment(comment)?;
+        }
+        Ok(())
     }
-    if auto_merge && !flags.contains(SetFlags::INTERVAL) {
-        return Err(Reason::Flags("auto_merge needs the interval flag"));
-    }
-    if has_timeouts && !flags.contains(SetFlags::TIMEOUT) {
-        return Err(Reason::TimeoutWithoutFlag);
-    }
-    if let Some(comment) = comment {
-        check_comment(comment)?;
-    }
-    Ok(())
 }
 
 /// Flag rules that also hold for anonymous literals.
@@ -1014,16 +1030,17 @@ impl Map {
             map: self.name.clone(),
             reason,
         };
-        check_header(
-            &self.name,
-            &self.key,
-            self.flags,
-            self.auto_merge,
-            self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
-            self.comment.as_deref(),
-            &self.extras,
-            self.elements.len(),
-        )
+        Header {
+            name: &self.name,
+            key: &self.key,
+            flags: self.flags,
+            auto_merge: self.auto_merge,
+            has_timeouts: self.timeout_ms.is_some() || self.gc_interval_ms.is_some(),
+            comment: self.comment.as_deref(),
+            extras: &self.extras,
+            len: self.elements.len(),
+        }
+        .check()
         .map_err(bad)?;
         if let DataType::Value(data) = &self.data {
             if let Some(why) = data.problem() {
