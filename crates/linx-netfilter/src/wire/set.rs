@@ -1978,6 +1978,9 @@ impl<'a> ElemDecoder<'a> {
 }
 
 #[cfg(test)]
+mod order_tests;
+
+#[cfg(test)]
 mod tests {
     use std::time::Instant;
 
