@@ -227,10 +227,21 @@ pub fn plan(rs: &Ruleset) -> Result<Plan, Error> {
     let mut batch = Batch::new(subsys::NFTABLES);
     let mut targets = Vec::new();
     let mut set_id = 0u32;
-    for (t, table) in rs.tables().enumerate() {
+    for (t, table) in creation_order(rs) {
         plan_table(&mut batch, &mut targets, &mut set_id, t, table)?;
     }
     Ok(Plan { batch, targets })
+}
+
+/// The tables of `rs` with their index, in the order they are created: pulled tables in
+/// kernel handle order (the order they were made in, which is the order the kernel lists
+/// them and `nft list ruleset` prints them), then the tables without a handle in the
+/// model's (family, name) order.
+fn creation_order(rs: &Ruleset) -> Vec<(usize, &Table)> {
+    let mut tables: Vec<(usize, &Table)> = rs.tables().enumerate().collect();
+    // Stable: tables without a handle keep the model's order.
+    tables.sort_by_key(|(_, t)| (t.handle.is_none(), t.handle));
+    tables
 }
 
 fn plan_table(
