@@ -270,15 +270,17 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
                 valid(*reg).map_err(bad)?;
             }
             for inner in exprs {
+                // Expressions the model does not name (connlimit, last, ...) are kept as
+                // pulled; whether they are stateful is the kernel's call.
                 if !matches!(
                     inner,
-                    Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. }
+                    Expr::Counter { .. }
+                        | Expr::Limit { .. }
+                        | Expr::Quota { .. }
+                        | Expr::Unknown(_)
                 ) {
                     return Err(bad(Reason::NotStateful {
-                        expr: match inner {
-                            Expr::Unknown(_) => "unknown",
-                            other => other.modelled_name(),
-                        },
+                        expr: inner.modelled_name(),
                     }));
                 }
             }

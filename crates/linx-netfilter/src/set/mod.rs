@@ -7,9 +7,11 @@
 //!
 //! # Contract
 //! - [`Set::check`] / [`Map::check`] enforce: valid name (not `__set*`/`__map*`, reserved for
-//!   anonymous sets), a key type the kernel can hold, flags the model owns (`anonymous` and
-//!   `map` are the encoder's; `concat` only on interval concatenations; `auto_merge` needs
-//!   `interval`), timeouts only with the `timeout` flag, comment ≤ 253 bytes, every element
+//!   anonymous sets), a key type the kernel can hold, flags the model owns (`map` is the
+//!   encoder's; `anonymous` only marks a set kept as pulled: an anonymous data map named
+//!   `__map*` or a meter, a dynamic set with its user's name; the kernel deletes either with
+//!   the last rule using it; `concat` only on
+//!   interval concatenations; `auto_merge` needs `interval`), timeouts only with the `timeout` flag, comment ≤ 253 bytes, every element
 //!   of the key type, ranges and prefixes only in interval sets, no duplicate elements, and
 //!   for maps values of the data type (a verdict map holds only verdicts).
 //! - Elements keep their order (the encoder sends them in order).
@@ -50,7 +52,8 @@ flags! {
     /// assert_eq!(f.to_string(), "interval|timeout");
     /// ```
     pub struct SetFlags, path = "linx_netfilter::SetFlags", example = "linx_netfilter::SetFlags::INTERVAL" {
-        /// `anonymous`: bound to one rule, deleted with it (set by the encoder for literals).
+        /// `anonymous`: bound to one rule, deleted with it (set by the encoder for literals;
+        /// kept on pulled anonymous maps and meters).
         const ANONYMOUS = c::NFT_SET_ANONYMOUS, "anonymous";
         /// `constant`: elements cannot change after the transaction that made the set.
         const CONSTANT = c::NFT_SET_CONSTANT, "constant";
@@ -361,14 +364,15 @@ impl Header<'_> {
             extras,
             len,
         } = *self;
-        // A pulled anonymous set the model cannot fold into a literal (a data or object map,
-        // say) keeps its kernel name (`__map0`) and flag; nothing else may use either.
-        let kept_anonymous = flags.contains(SetFlags::ANONYMOUS);
-        if kept_anonymous {
+        // Anonymous sets the model does not fold into a rule's literal stay sets of their
+        // table under their kernel names: data and object maps nft wrote (`__map0`) and
+        // meters (`meter flood { ip saddr limit ... }`: an anonymous dynamic set with the
+        // user's name). A `__` name is only for such sets.
+        if flags.contains(SetFlags::ANONYMOUS) {
             check_name(name)?;
-            if !name.starts_with("__") {
+            if !name.starts_with("__") && !flags.contains(SetFlags::DYNAMIC) {
                 return Err(Reason::Flags(
-                    "anonymous is set by the encoder for set literals",
+                    "anonymous is for set literals, kept anonymous sets and meters",
                 ));
             }
         } else {
