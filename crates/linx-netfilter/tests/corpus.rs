@@ -148,3 +148,61 @@ fn every_corpus_ruleset_survives_pull_and_push_unchanged() {
         files.len()
     );
 }
+
+/// A pulled ruleset changed into one the kernel refuses (a set policy it does not know, kept
+/// as a raw attribute) fails with the set named, and the second namespace keeps exactly what
+/// it held: the batch is atomic.
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn a_refused_pulled_set_is_named_and_nothing_is_applied() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let a = TestNs::new();
+    let sets = dir.join("12-named-sets.nft");
+    assert!(
+        a.run("nft", &["-f", &sets.display().to_string()])
+            .status
+            .success()
+    );
+    let mut rs = pull(&open(&a), Scope::All).expect("pull");
+
+    let b = TestNs::new();
+    let filter = dir.join("01-inet-filter.nft");
+    assert!(
+        b.run("nft", &["-f", &filter.display().to_string()])
+            .status
+            .success()
+    );
+    let before = listing(&b).expect("listing before");
+
+    let set = rs
+        .table_mut(linx_netfilter::Family::Inet, "sets")
+        .expect("table inet sets")
+        .set_mut("v6")
+        .expect("set v6");
+    // NFTA_SET_POLICY (8), big-endian 99: neither performance (0) nor memory (1).
+    set.extras
+        .attrs
+        .extend_from_slice(&[8, 0, 8, 0, 0, 0, 0, 99]);
+    let err = push(&open(&b), &rs, Mode::Replace).expect_err("the kernel refuses policy 99");
+    let text = err.to_string();
+    assert!(
+        matches!(
+            err,
+            linx_netfilter::NetfilterError::Refused {
+                batch_seq: Some(_),
+                ..
+            }
+        ),
+        "a refusal of one message of the batch: {err:?}"
+    );
+    eprintln!("refused as: {text}");
+    assert!(
+        text.contains("set v6 of inet/sets"),
+        "the error names the set: {text}"
+    );
+    assert_eq!(
+        listing(&b).expect("listing after"),
+        before,
+        "nothing of the refused batch is applied"
+    );
+}
