@@ -63,10 +63,14 @@
 //!   chain); [`Ruleset::validate`] checks everything, including references and the jump
 //!   graph. Errors are [`Error`] values, never panics. Kernel refusals are not produced here.
 //! - Byte order: packet fields in network order, meta/ct host integers in native order
-//!   (see [`expr`]); set keys per [`KeyType::byte_order`].
+//!   (see [`expr`]); set keys and map data as the "Byte order" section of [`KeyType`] says.
 //! - Lossless room: unknown expressions ([`Expr::Unknown`]), object kinds
-//!   ([`ObjectKind::Raw`]), key types ([`KeyType::Raw`]), kernel enum values (`Other(n)`) and
-//!   flag bits are kept, so a pulled ruleset can be re-emitted unchanged.
+//!   ([`ObjectKind::Raw`]), key types ([`KeyType::Raw`]), kernel enum values (`Other(n)`),
+//!   flag bits, other tools' userdata (rules, chains, tables, sets) and set state the model
+//!   does not name ([`SetExtras`]: element timeouts and comments, catch-all elements, set
+//!   policies and expressions) are kept, so a pulled ruleset — whoever wrote it — is
+//!   re-emitted unchanged: `nft list ruleset` of a namespace it is pushed into reads line for
+//!   line as the original (a kernel test holds this on the corpus in `tests/corpus/`).
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`].
 //! - Kernel I/O lives in [`push`](mod@push) and [`pull`](mod@pull) only; their errors are
