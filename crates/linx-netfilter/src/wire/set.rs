@@ -1018,6 +1018,21 @@ fn elem_size_hint(spec: &SetSpec<'_>) -> usize {
     size
 }
 
+/// The head of a `NEWSETELEM` message: table, set name and, for a set made in the same
+/// batch, its batch id.
+fn put_elem_list_head(
+    w: &mut Writer<'_>,
+    table: &str,
+    spec: &SetSpec<'_>,
+) -> Result<(), crate::Error> {
+    w.put_str(la::NFTA_SET_ELEM_LIST_TABLE, table)?;
+    w.put_str(la::NFTA_SET_ELEM_LIST_SET, spec.name)?;
+    if spec.id != 0 {
+        w.put_be32(la::NFTA_SET_ELEM_LIST_SET_ID, spec.id)?;
+    }
+    Ok(())
+}
+
 /// Write the attributes of one `NEWSETELEM` message: table, set, set id, and as many
 /// elements (from `cursor` on) as fit in the list nest. Element numbers come from `idx`.
 fn fill_message(
@@ -1029,11 +1044,7 @@ fn fill_message(
     cursor: &mut Cursor,
     idx: &mut u32,
 ) -> Result<(), crate::Error> {
-    w.put_str(la::NFTA_SET_ELEM_LIST_TABLE, table)?;
-    w.put_str(la::NFTA_SET_ELEM_LIST_SET, spec.name)?;
-    if spec.id != 0 {
-        w.put_be32(la::NFTA_SET_ELEM_LIST_SET_ID, spec.id)?;
-    }
+    put_elem_list_head(w, table, spec)?;
     let start = w.buffer().len();
     let nest = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
     let mut count = 0usize;
@@ -1095,11 +1106,7 @@ pub(crate) fn push_elements(
             NLM_F_CREATE,
             family,
             |w| -> Result<(), crate::Error> {
-                w.put_str(la::NFTA_SET_ELEM_LIST_TABLE, table)?;
-                w.put_str(la::NFTA_SET_ELEM_LIST_SET, spec.name)?;
-                if spec.id != 0 {
-                    w.put_be32(la::NFTA_SET_ELEM_LIST_SET_ID, spec.id)?;
-                }
+                put_elem_list_head(w, table, spec)?;
                 let start = w.buffer().len();
                 let nest = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
                 let mut count = 0;
