@@ -12,55 +12,9 @@
 //!   fields' lengths each rounded up to 4 bytes. [`KeyType::from_type_id`] splits 6-bit
 //!   chunks back; anything it cannot name becomes [`KeyType::Raw`] (never an error), so a
 //!   kernel set with a foreign type survives a pull.
-//! - Byte order of each field: see [`KeyType::byte_order`] (its order in a plain set) and
-//!   `# Byte order` below (every set).
-//!
-//! # Byte order
-//! The bytes of a key field or of map data are ordered by the field's type, as nft(8) orders
-//! them, and, for keys, by whether the set is an interval set. Each rule below is fixed on
-//! a kernel dump of a set nft wrote (nft 1.0.6, Linux 6.18), one test per rule, in
-//! `crates/linx-netfilter/src/wire/set/order_tests.rs`; the encoder and decoder that
-//! follow them are in `src/wire/set.rs`.
-//! - **Network order** (big endian): `ipv4_addr`, `ipv6_addr`, `inet_service`, in every
-//!   set. Ethernet addresses, protocol numbers and interface names (NUL padded to 16 bytes)
-//!   are byte strings, the same in every set.
-//! - **Host order**: `mark` and `ct_state` (4 bytes) in plain sets, alone or as a field of
-//!   a plain concatenation: the mark `0xaabbccdd` is `dd cc bb aa` on x86-64.
-//! - **Interval keys are big endian.** The kernel compares interval keys as big-endian
-//!   numbers, so a scalar interval set (`flags interval`) holds marks and conntrack states
-//!   big endian: each range `[lo, hi]` is a start element `lo` and an element `hi + 1`
-//!   flagged `NFT_SET_ELEM_INTERVAL_END` (none when `hi` is the type's maximum), after an
-//!   end element at 0 unless the first range starts at 0. `0x10-0x20` is `00 00 00 10` and
-//!   `00 00 00 21`. A mark prefix (`0xaabb0000/16`) is stored as its range and comes back as
-//!   a [`SetElement::Range`](crate::SetElement::Range); only addresses come back as
-//!   prefixes.
-//! - **Concatenations**: every field is padded with zeros to 4 bytes (port 443 is
-//!   `01 bb 00 00`). In a plain concatenation each field keeps its own order
-//!   (`10.0.0.1 . 0x1` is `0a 00 00 01 01 00 00 00`). In an interval concatenation (the
-//!   kernel's pipapo set: one element per range, `KEY` and an inclusive `KEY_END`) every
-//!   field is big endian, marks included.
-//! - **Map data** keep their type's order in every map, interval maps included: mark data
-//!   are host order even where the keys are big endian. A verdict is its code, big endian.
-//! - **Types the model does not name** ([`KeyType::Raw`]: `typeof meta length`,
-//!   `typeof meta priority`, the integer key of an anonymous set in a rule) stay the kernel's
-//!   bytes ([`ElemValue::Bytes`](crate::ElemValue::Bytes)): host order in a plain set, big
-//!   endian in an interval set (nft switched them). They are written back unchanged; the
-//!   model never swaps bytes it cannot type.
-//! - **Set userdata**: nft records the byte order of the key and of map data
-//!   (`NFTNL_UDATA_SET_KEYBYTEORDER` / `NFTNL_UDATA_SET_DATABYTEORDER`: 1 host for marks,
-//!   conntrack states, interface names and integer `typeof` keys; 2 big endian for
-//!   addresses, ports and Ethernet addresses; 0 for protocols, concatenations and verdicts)
-//!   and `typeof` descriptions, which it prints the elements by. The tag names the type's
-//!   order, also in interval sets, whose bytes are big endian. Linx writes the same TLVs for
-//!   the types it names; a pulled set whose TLVs differ from those (`typeof` keys and
-//!   concatenations, raw types) keeps them in
-//!   [`SetExtras::userdata`](crate::SetExtras::userdata) and re-sends them byte for byte, so
-//!   nft lists it as before.
-//! - **Element attributes**: timeouts and expirations are u64 milliseconds, big endian, as
-//!   every nf_tables integer attribute; comments and whatever else an element carries are
-//!   kept as the kernel sent them ([`SetExtras::elements`](crate::SetExtras::elements)).
-//! - Host order is the order of the host that wrote the set: elements copied between hosts
-//!   of different endianness need swapping, as with nft.
+//! - Byte order of each field, in every kind of set: the "Byte order" section of
+//!   [`KeyType`], the one place it is written down; [`KeyType::byte_order`] gives a type's
+//!   order in a plain set.
 
 use std::fmt;
 
@@ -80,6 +34,53 @@ use crate::expr::ByteOrder;
 /// assert_eq!(KeyType::from_type_id(k.type_id(), 8), k);
 /// assert_eq!(k.to_string(), "ipv4_addr . inet_service");
 /// ```
+///
+/// # Byte order
+/// The bytes of a key field or of map data are ordered by the field's type, as nft(8) orders
+/// them, and, for keys, by whether the set is an interval set. Each rule below is fixed on
+/// a kernel dump of a set nft wrote (nft 1.0.6, Linux 6.18), one test per rule, in
+/// `crates/linx-netfilter/src/wire/set/order_tests.rs`; the encoder and decoder that
+/// follow them are in `src/wire/set.rs`.
+/// - **Network order** (big endian): `ipv4_addr`, `ipv6_addr`, `inet_service`, in every
+///   set. Ethernet addresses, protocol numbers and interface names (NUL padded to 16 bytes)
+///   are byte strings, the same in every set.
+/// - **Host order**: `mark` and `ct_state` (4 bytes) in plain sets, alone or as a field of
+///   a plain concatenation: the mark `0xaabbccdd` is `dd cc bb aa` on x86-64.
+/// - **Interval keys are big endian.** The kernel compares interval keys as big-endian
+///   numbers, so a scalar interval set (`flags interval`) holds marks and conntrack states
+///   big endian: each range `[lo, hi]` is a start element `lo` and an element `hi + 1`
+///   flagged `NFT_SET_ELEM_INTERVAL_END` (none when `hi` is the type's maximum), after an
+///   end element at 0 unless the first range starts at 0. `0x10-0x20` is `00 00 00 10` and
+///   `00 00 00 21`. A mark prefix (`0xaabb0000/16`) is stored as its range and comes back as
+///   a [`SetElement::Range`](crate::SetElement::Range); only addresses come back as
+///   prefixes.
+/// - **Concatenations**: every field is padded with zeros to 4 bytes (port 443 is
+///   `01 bb 00 00`). In a plain concatenation each field keeps its own order
+///   (`10.0.0.1 . 0x1` is `0a 00 00 01 01 00 00 00`). In an interval concatenation (the
+///   kernel's pipapo set: one element per range, `KEY` and an inclusive `KEY_END`) every
+///   field is big endian, marks included.
+/// - **Map data** keep their type's order in every map, interval maps included: mark data
+///   are host order even where the keys are big endian. A verdict is its code, big endian.
+/// - **Types the model does not name** ([`KeyType::Raw`]: `typeof meta length`,
+///   `typeof meta priority`, the integer key of an anonymous set in a rule) stay the kernel's
+///   bytes ([`ElemValue::Bytes`](crate::ElemValue::Bytes)): host order in a plain set, big
+///   endian in an interval set (nft switched them). They are written back unchanged; the
+///   model never swaps bytes it cannot type.
+/// - **Set userdata**: nft records the byte order of the key and of map data
+///   (`NFTNL_UDATA_SET_KEYBYTEORDER` / `NFTNL_UDATA_SET_DATABYTEORDER`: 1 host for marks,
+///   conntrack states, interface names and integer `typeof` keys; 2 big endian for
+///   addresses, ports and Ethernet addresses; 0 for protocols, concatenations and verdicts)
+///   and `typeof` descriptions, which it prints the elements by. The tag names the type's
+///   order, also in interval sets, whose bytes are big endian. Linx writes the same TLVs for
+///   the types it names; a pulled set whose TLVs differ from those (`typeof` keys and
+///   concatenations, raw types) keeps them in
+///   [`SetExtras::userdata`](crate::SetExtras::userdata) and re-sends them byte for byte, so
+///   nft lists it as before.
+/// - **Element attributes**: timeouts and expirations are u64 milliseconds, big endian, as
+///   every nf_tables integer attribute; comments and whatever else an element carries are
+///   kept as the kernel sent them ([`SetExtras::elements`](crate::SetExtras::elements)).
+/// - Host order is the order of the host that wrote the set: elements copied between hosts
+///   of different endianness need swapping, as with nft.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyType {
@@ -241,10 +242,13 @@ impl KeyType {
         matches!(self, KeyType::Concat(_))
     }
 
-    /// How the kernel orders the bytes of one field of this type: network order for
-    /// addresses and ports, host order for marks and conntrack states, plain bytes for
-    /// Ethernet addresses, protocol numbers, interface names and raw types (reported as
-    /// [`ByteOrder::Big`]). A concatenation reports [`ByteOrder::Big`]; ask its fields.
+    /// How the kernel orders the bytes of one field of this type **in a plain set or in map
+    /// data**: network order for addresses and ports, host order for marks and conntrack
+    /// states, byte strings for Ethernet addresses, protocol numbers, interface names and
+    /// raw types (reported as [`ByteOrder::Big`]; nft's userdata tags interface names host
+    /// order, which changes nothing for a byte string). A concatenation reports
+    /// [`ByteOrder::Big`]; ask its fields. Interval keys are big endian whatever the type:
+    /// see the "Byte order" section of [`KeyType`].
     ///
     /// ```
     /// use linx_netfilter::{KeyType, expr::ByteOrder};
