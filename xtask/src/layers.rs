@@ -6,7 +6,7 @@
 //! only written down erode, so this module checks them on every CI run.
 //!
 //! # Contract
-//! Four rules, each reported with every violation at once (not just the first):
+//! Five rules, each reported with every violation at once (not just the first):
 //! 1. **Dependencies point down.** Each workspace crate's normal and build dependencies on Linx
 //!    crates (and on `xtask`) must be in its row of [`LAYERS`]; `xtask` may depend on anything.
 //!    Dev-dependencies are free (tests may use `linx-testns`), except on `xtask`. A workspace
@@ -17,12 +17,19 @@
 //!    target of every crate except [`UNSAFE_CRATE`].
 //! 4. **No socket code outside [`UNSAFE_CRATE`].** No `.rs` file of another crate mentions any
 //!    of [`SOCKET_WORDS`].
+//! 5. **Modules form a DAG.** In every library, proc-macro and binary target of every crate,
+//!    no two sibling modules import each other, directly or around a circle: a use in
+//!    `a::x` of an item of `b::y` is the edge `a -> b` between the children of their closest
+//!    common ancestor, and those edges have no cycle at any level. Test-only code is left
+//!    out. The exact definition is in [`modules`]; cycles being taken apart are listed in
+//!    [`modules::KNOWN_CYCLES`], and an entry that no longer matches fails too.
 //!
 //! Rules 2-4 are a text scan, not a parse: comments and the contents of string and char
 //! literals are blanked first ([`code_only`]), so docs may talk about `sendmsg` and lint names
 //! like `unsafe_code` do not count (they are different tokens from the keyword `unsafe`). Macros
 //! that paste the keyword together from pieces would escape the scan; `forbid(unsafe_code)`
-//! (rule 3) still catches those at compile time.
+//! (rule 3) still catches those at compile time. Rule 5 reads `use` trees and paths from the
+//! same blanked text.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +37,8 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
 use crate::util::{self, cargo_command};
+
+mod modules;
 
 /// Allowed normal (non-dev) Linx dependencies of each workspace crate, bottom of the stack first.
 pub(crate) const LAYERS: &[(&str, &[&str])] = &[
@@ -103,12 +112,22 @@ pub(crate) fn check() -> Result<()> {
         }
         problems.extend(check_sources(package)?);
     }
+    problems.extend(check_modules(&packages)?);
     let root = util::workspace_root();
     if problems.is_empty() {
         println!(
             "xtask layers: {} crates ok: Linx dependencies point down the stack; unsafe code and \
-             socket code only in {UNSAFE_CRATE}; #![forbid(unsafe_code)] everywhere else",
-            packages.len()
+             socket code only in {UNSAFE_CRATE}; #![forbid(unsafe_code)] everywhere else; \
+             no module import cycles{}",
+            packages.len(),
+            if modules::KNOWN_CYCLES.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " but the {} in KNOWN_CYCLES (xtask/src/layers/modules.rs)",
+                    modules::KNOWN_CYCLES.len()
+                )
+            }
         );
         return Ok(());
     }
@@ -268,6 +287,18 @@ fn check_sources(package: &Package) -> Result<Vec<String>> {
         }
     }
     Ok(problems)
+}
+
+/// Rule 5: the module tree of every library, proc-macro and binary target has no cycle
+/// between sibling modules, except those in [`modules::KNOWN_CYCLES`].
+fn check_modules(packages: &[Package]) -> Result<Vec<String>> {
+    let mut trees = Vec::new();
+    for package in packages {
+        for root in &package.roots {
+            trees.push((package.name.clone(), modules::ModuleTree::load(root)?));
+        }
+    }
+    Ok(modules::check_trees(&trees, modules::KNOWN_CYCLES))
 }
 
 /// 1-based line numbers where the keyword `unsafe` appears as a whole word in `code`.

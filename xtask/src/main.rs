@@ -38,7 +38,8 @@ USAGE:
         `unshare -r` (when root), doc. Stops at the first failing step.
     cargo xtask layers
         Checks that Linx crates depend only on crates below them, that unsafe code and socket
-        code live only in linx-netlink-sys, and that every other crate forbids unsafe code.
+        code live only in linx-netlink-sys, that every other crate forbids unsafe code, and
+        that no crate has an import cycle between its modules.
     cargo xtask demo
         Runs the tour example of linx-netlink-codec (under `unshare -r` when not root).
     cargo xtask bench-peers [SCENARIO...]
