@@ -86,12 +86,14 @@ pub mod pull;
 pub mod push;
 pub mod ruleset;
 
+mod byte_order;
 mod chain;
 mod error;
 mod family;
 mod flags;
 mod flowtable;
 mod hex;
+mod names;
 mod object;
 mod op_error;
 #[cfg(test)]

@@ -57,7 +57,6 @@ use super::{code_only, line_of};
 /// cycle exactly (remove it once the cycle is gone).
 pub(crate) const KNOWN_CYCLES: &[(&str, &[&str])] = &[
     ("linx-netlink-codec", &["call", "transport"]),
-    ("linx-netfilter", &["expr", "set", "validate", "wire"]),
     ("linx-rtnl", &["link", "route"]),
 ];
 

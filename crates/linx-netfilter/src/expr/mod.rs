@@ -45,6 +45,7 @@ use crate::family::named_enum;
 use crate::flags::flags;
 use crate::{Family, ObjectType, Verdict};
 
+pub use crate::byte_order::ByteOrder;
 pub use boxed::{Bitwise, Dynset, Log, UnknownExpr};
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
@@ -162,38 +163,6 @@ fn r1() -> Reg {
 /// The verdict register, for serde defaults.
 fn verdict_reg() -> Reg {
     Reg::VERDICT
-}
-
-/// How the kernel orders the bytes of a loaded value.
-///
-/// ```
-/// use linx_netfilter::expr::{ByteOrder, MetaKey};
-/// assert_eq!(MetaKey::Mark.byte_order(), ByteOrder::Host);
-/// assert_eq!(MetaKey::Protocol.byte_order(), ByteOrder::Big);
-/// assert_eq!(ByteOrder::Host.u32_bytes(1), 1u32.to_ne_bytes());
-/// assert_eq!(ByteOrder::Big.u32_bytes(1), [0, 0, 0, 1]);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ByteOrder {
-    /// The host's native order (little-endian on x86 and most ARM).
-    Host,
-    /// Network order, big-endian; also used for single bytes and byte strings.
-    Big,
-}
-
-impl ByteOrder {
-    /// `value` as four bytes in this order.
-    ///
-    /// ```
-    /// use linx_netfilter::expr::ByteOrder;
-    /// assert_eq!(ByteOrder::Big.u32_bytes(0x0102_0304), [1, 2, 3, 4]);
-    /// ```
-    pub const fn u32_bytes(self, value: u32) -> [u8; 4] {
-        match self {
-            ByteOrder::Host => value.to_ne_bytes(),
-            ByteOrder::Big => value.to_be_bytes(),
-        }
-    }
 }
 
 /// Declares a kernel enum that keeps unknown numbers (`Other(n)`), with string serde for

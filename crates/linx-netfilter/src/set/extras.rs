@@ -30,6 +30,14 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `NFTA_SET_OBJ_TYPE`: the one raw set attribute the model looks for (an object map is kept
+/// only with its object type among [`SetExtras::attrs`]).
+///
+/// The attribute table in `wire::attr` declares the same id, and a test in `wire::set` holds
+/// the two equal; it is repeated here because `wire` builds on `set`, so `set` does not reach
+/// into `wire` (`cargo xtask layers` keeps module imports free of cycles).
+pub(crate) const NFTA_SET_OBJ_TYPE: u16 = 15;
+
 /// Kernel state of a set the model does not name, kept raw (see the module docs).
 ///
 /// ```

@@ -20,9 +20,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::byte_order::ByteOrder;
 use crate::consts::datatype as t;
 use crate::consts::set::TYPE_BITS;
-use crate::expr::ByteOrder;
 
 /// The type of a set key or map value.
 ///

@@ -32,11 +32,11 @@ pub use extras::{ElemAttrs, RawElement, SetExtras};
 pub use key::KeyType;
 
 pub(crate) use elem::{ElemDoc, ifname_bytes, verdict_from_doc};
-pub(crate) use extras::sort_with_extras;
+pub(crate) use extras::{NFTA_SET_OBJ_TYPE, sort_with_extras};
 
 use crate::consts::set as c;
 use crate::flags::flags;
-use crate::validate::{check_comment, check_name, check_set_name};
+use crate::names::{NO_TABLE, check_comment, check_name, check_set_name};
 use crate::{Error, Reason, TableId, Verdict};
 
 flags! {
@@ -389,7 +389,7 @@ impl Header<'_> {
         }
         if flags.contains(SetFlags::OBJECT) {
             // Object maps are kept, not modelled: their object type is a raw attribute.
-            if !has_raw_attr(&extras.attrs, crate::wire::attr::set::NFTA_SET_OBJ_TYPE) {
+            if !has_raw_attr(&extras.attrs, NFTA_SET_OBJ_TYPE) {
                 return Err(Reason::Flags("object maps are not modelled"));
             }
         } else {
@@ -1163,7 +1163,7 @@ impl SetDoc {
 impl TryFrom<SetDoc> for Set {
     type Error = Error;
     fn try_from(doc: SetDoc) -> Result<Set, Error> {
-        doc.into_set(&crate::validate::NO_TABLE)
+        doc.into_set(&NO_TABLE)
     }
 }
 
@@ -1247,7 +1247,7 @@ impl MapDoc {
 impl TryFrom<MapDoc> for Map {
     type Error = Error;
     fn try_from(doc: MapDoc) -> Result<Map, Error> {
-        doc.into_map(&crate::validate::NO_TABLE)
+        doc.into_map(&NO_TABLE)
     }
 }
 

@@ -1998,6 +1998,14 @@ mod tests {
 
     use super::*;
 
+    #[test]
+    fn the_model_names_the_object_type_attribute_as_the_table_does() {
+        assert_eq!(
+            crate::set::NFTA_SET_OBJ_TYPE,
+            super::super::attr::set::NFTA_SET_OBJ_TYPE
+        );
+    }
+
     /// Bytes of a hex string.
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len())
