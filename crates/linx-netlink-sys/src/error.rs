@@ -1,18 +1,27 @@
 //! The crate's error type: which step failed, and the errno it failed with.
 //!
 //! Every system call this crate makes belongs to one [`Stage`], so an error
-//! says where it happened (`netlink socket setns failed: EINVAL (22)`) without
-//! any formatted strings. The errors are small plain values and never
-//! allocate.
+//! says where it happened (`netlink socket bind failed: EADDRINUSE (98)`)
+//! without any formatted strings. A failure to reach a network namespace also
+//! names the namespace file, because "which namespace?" is the first question
+//! a caller with many of them asks:
+//! `open network namespace "/run/netns/x": ENOENT (2)`.
 //!
 //! # Contract
 //!
-//! - [`Error::Os`] is the only variant that carries an [`Errno`].
-//! - `From<Error> for std::io::Error` keeps the errno of [`Error::Os`] (so
-//!   `raw_os_error()` and `kind()` work, the stage is dropped); the other
-//!   variants become an `io::Error` of a fitting kind wrapping the [`Error`].
+//! - An errno always prints as [`Errno`] does: `ENOENT (2)`.
+//! - [`Error::Os`] and [`Error::Netns`] carry an [`Errno`]; [`Error::Netns`]
+//!   and [`Error::InvalidNetns`] carry the namespace file's path
+//!   (`/proc/<pid>/ns/net` for [`Netns::Pid`](crate::Netns::Pid)).
+//! - Allocation: only the path of the two namespace variants, on the failure
+//!   path. The other variants are small plain values.
+//! - `From<Error> for std::io::Error` keeps the errno of [`Error::Os`] and
+//!   [`Error::Netns`] (so `raw_os_error()` and `kind()` work, the stage and
+//!   path are dropped); the other variants become an `io::Error` of a fitting
+//!   kind wrapping the [`Error`].
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::Errno;
 
@@ -32,9 +41,11 @@ pub enum Stage {
     /// Opening the namespace file (`/proc/<pid>/ns/net` or a path),
     /// `fstatfs(2)` on it, or validating its path (`ETIMEDOUT`: the helper
     /// thread did not finish within its bound, as on a hung filesystem).
+    /// Reported as [`Error::Netns`] or [`Error::InvalidNetns`].
     Open,
     /// `setns(2)` into the namespace (`EINVAL`: a namespace of another type,
     /// such as `/proc/self/ns/uts`; `EPERM`: no `CAP_SYS_ADMIN` over it).
+    /// Reported as [`Error::Netns`].
     Setns,
     /// `socket(2)` (`EPROTONOSUPPORT`: no such netlink protocol in this kernel).
     Socket,
@@ -84,15 +95,19 @@ impl fmt::Display for Stage {
 /// ```
 /// use linx_netlink_sys::{Errno, Error, Stage};
 ///
-/// let e = Error::Os { stage: Stage::Setns, errno: Errno::EINVAL };
-/// assert_eq!(e.to_string(), "netlink socket setns failed: EINVAL (22)");
-/// assert_eq!(e.stage(), Some(Stage::Setns));
-/// assert_eq!(e.errno(), Some(Errno::EINVAL));
+/// let e = Error::Os { stage: Stage::Bind, errno: Errno::EADDRINUSE };
+/// assert_eq!(e.to_string(), "netlink socket bind failed: EADDRINUSE (98)");
+/// assert_eq!(e.stage(), Some(Stage::Bind));
+/// assert_eq!(e.errno(), Some(Errno::EADDRINUSE));
+///
+/// let e = Error::Netns { stage: Stage::Open, path: "/run/netns/x".into(), errno: Errno::ENOENT };
+/// assert_eq!(e.to_string(), "open network namespace \"/run/netns/x\": ENOENT (2)");
+/// assert_eq!(e.netns_path(), Some(std::path::Path::new("/run/netns/x")));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A system call failed.
+    /// A system call on the socket failed.
     #[error("netlink socket {stage} failed: {errno}")]
     Os {
         /// The step that failed.
@@ -104,11 +119,30 @@ pub enum Error {
     /// before a datagram arrived.
     #[error("netlink socket recv timed out")]
     Timeout,
+    /// The network namespace could not be reached: opening its file
+    /// ([`Stage::Open`]: `ENOENT`, `EACCES`, a path with a NUL byte
+    /// (`EINVAL`) or too long (`ENAMETOOLONG`), `ETIMEDOUT` on a hung
+    /// filesystem) or entering it ([`Stage::Setns`]: `EPERM`, or `EINVAL` for
+    /// a namespace of another type).
+    ///
+    /// `Display`: `open network namespace "/run/netns/x": ENOENT (2)` or
+    /// `enter network namespace "/proc/self/ns/uts": EINVAL (22)`.
+    #[error("{} network namespace \"{}\": {errno}", netns_verb(*stage), path.display())]
+    Netns {
+        /// [`Stage::Open`] or [`Stage::Setns`].
+        stage: Stage,
+        /// The namespace file (`/proc/<pid>/ns/net` for a pid).
+        path: PathBuf,
+        /// What the kernel answered.
+        errno: Errno,
+    },
     /// The namespace cannot name a network namespace: `Netns::Pid(0)`, or a
     /// file that is not a namespace file (not on nsfs: a regular file, a
     /// directory, a FIFO, a device), refused before any `setns(2)`.
-    #[error("invalid network namespace: {reason}")]
+    #[error("invalid network namespace \"{}\": {reason}", path.display())]
     InvalidNetns {
+        /// The namespace file (`/proc/0/ns/net` for `Netns::Pid(0)`).
+        path: PathBuf,
         /// What is wrong with it.
         reason: &'static str,
     },
@@ -123,9 +157,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// The stage the error belongs to: the stage of [`Error::Os`],
-    /// [`Stage::Open`] for [`Error::InvalidNetns`], [`Stage::Recv`] for
-    /// [`Error::Truncated`], `None` for [`Error::Timeout`].
+    /// The stage the error belongs to: the stage of [`Error::Os`] and
+    /// [`Error::Netns`], [`Stage::Open`] for [`Error::InvalidNetns`],
+    /// [`Stage::Recv`] for [`Error::Truncated`], `None` for
+    /// [`Error::Timeout`].
     ///
     /// ```
     /// use linx_netlink_sys::{Error, Stage};
@@ -134,14 +169,15 @@ impl Error {
     /// ```
     pub fn stage(&self) -> Option<Stage> {
         match self {
-            Error::Os { stage, .. } => Some(*stage),
+            Error::Os { stage, .. } | Error::Netns { stage, .. } => Some(*stage),
             Error::InvalidNetns { .. } => Some(Stage::Open),
             Error::Truncated { .. } => Some(Stage::Recv),
             Error::Timeout => None,
         }
     }
 
-    /// The errno of [`Error::Os`], `None` for the other variants.
+    /// The errno of [`Error::Os`] and [`Error::Netns`], `None` for the other
+    /// variants.
     ///
     /// ```
     /// use linx_netlink_sys::{Errno, Error, Stage};
@@ -151,7 +187,24 @@ impl Error {
     /// ```
     pub fn errno(&self) -> Option<Errno> {
         match self {
-            Error::Os { errno, .. } => Some(*errno),
+            Error::Os { errno, .. } | Error::Netns { errno, .. } => Some(*errno),
+            _ => None,
+        }
+    }
+
+    /// The namespace file of [`Error::Netns`] and [`Error::InvalidNetns`],
+    /// `None` for the other variants.
+    ///
+    /// ```
+    /// use linx_netlink_sys::{Error, Stage};
+    ///
+    /// let e = Error::InvalidNetns { path: "/proc/0/ns/net".into(), reason: "pid 0 names no process" };
+    /// assert_eq!(e.netns_path(), Some(std::path::Path::new("/proc/0/ns/net")));
+    /// assert_eq!(Error::Timeout.netns_path(), None);
+    /// ```
+    pub fn netns_path(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::Netns { path, .. } | Error::InvalidNetns { path, .. } => Some(path),
             _ => None,
         }
     }
@@ -170,11 +223,30 @@ impl Error {
     }
 }
 
+/// What [`Error::Netns`] says the caller tried: `open` or `enter`.
+fn netns_verb(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Setns => "enter",
+        Stage::Open => "open",
+        other => other.as_str(),
+    }
+}
+
 /// Maps a nix error of one stage into [`Error::Os`]; every system call result
-/// in the crate goes through here.
+/// on the socket goes through here (and namespace calls through [`netns`]).
 pub(crate) fn os(stage: Stage) -> impl Fn(nix::errno::Errno) -> Error {
     move |e| Error::Os {
         stage,
+        errno: e.into(),
+    }
+}
+
+/// Maps a nix error of opening or entering the namespace file `path` into
+/// [`Error::Netns`].
+pub(crate) fn netns(stage: Stage, path: &std::path::Path) -> impl Fn(nix::errno::Errno) -> Error {
+    move |e| Error::Netns {
+        stage,
+        path: path.to_path_buf(),
         errno: e.into(),
     }
 }
@@ -183,7 +255,7 @@ impl From<Error> for std::io::Error {
     fn from(e: Error) -> std::io::Error {
         use std::io::ErrorKind;
         match e {
-            Error::Os { errno, .. } => errno.into(),
+            Error::Os { errno, .. } | Error::Netns { errno, .. } => errno.into(),
             Error::Timeout => std::io::Error::new(ErrorKind::TimedOut, e),
             Error::InvalidNetns { .. } => std::io::Error::new(ErrorKind::InvalidInput, e),
             Error::Truncated { .. } => std::io::Error::new(ErrorKind::InvalidData, e),
@@ -202,6 +274,15 @@ mod tests {
             errno: Errno::EINVAL,
         };
         assert_eq!(e.to_string(), "netlink socket setns failed: EINVAL (22)");
+        let e = Error::Netns {
+            stage: Stage::Setns,
+            path: "/proc/self/ns/uts".into(),
+            errno: Errno::EINVAL,
+        };
+        assert_eq!(
+            e.to_string(),
+            "enter network namespace \"/proc/self/ns/uts\": EINVAL (22)"
+        );
         assert_eq!(Error::Timeout.to_string(), "netlink socket recv timed out");
         let stages = [
             Stage::Thread,
@@ -234,7 +315,18 @@ mod tests {
         assert_eq!(io.raw_os_error(), Some(11));
         let io: std::io::Error = Error::Timeout.into();
         assert_eq!(io.kind(), std::io::ErrorKind::TimedOut);
-        let io: std::io::Error = Error::InvalidNetns { reason: "x" }.into();
+        let io: std::io::Error = Error::Netns {
+            stage: Stage::Open,
+            path: "/x".into(),
+            errno: Errno::ENOENT,
+        }
+        .into();
+        assert_eq!(io.raw_os_error(), Some(2));
+        let io: std::io::Error = Error::InvalidNetns {
+            path: "/x".into(),
+            reason: "x",
+        }
+        .into();
         assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
     }
 }

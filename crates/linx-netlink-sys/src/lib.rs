@@ -54,10 +54,13 @@
 //!   Datagrams are never truncated: each is measured before it is read.
 //! - **Allocation.** Opening in another namespace spawns a thread. Receiving
 //!   grows the caller's buffer when needed. The errno name table is built
-//!   once. Nothing else allocates.
+//!   once. A namespace error holds its path. Nothing else allocates.
 //! - **Errors.** [`Error`] names the failing [`Stage`] and carries an
-//!   [`Errno`], which keeps any code (known or not). Nothing here panics on
-//!   anything the kernel sends.
+//!   [`Errno`], which keeps any code (known or not) and prints as
+//!   `ENODEV (19)`, the one errno format of the workspace. A namespace that
+//!   cannot be opened or entered is named by its file
+//!   (`open network namespace "/run/netns/x": ENOENT (2)`). Nothing here
+//!   panics on anything the kernel sends.
 //! - **Out of scope.** Message framing, sequence demultiplexing and ACK
 //!   handling live in `linx-netlink-codec`.
 //!

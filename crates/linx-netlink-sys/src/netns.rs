@@ -14,9 +14,13 @@
 //!   [`Error::InvalidNetns`].
 //! - [`Netns::Path`] is any file that names a network namespace
 //!   (`/run/netns/<name>`, `/proc/<pid>/task/<tid>/ns/net`, a bind mount).
-//!   A path with a NUL byte fails with `Os { Open, EINVAL }`, one of
-//!   `PATH_MAX` bytes or more with `Os { Open, ENAMETOOLONG }`, before any
+//!   A path with a NUL byte fails with `Netns { Open, EINVAL }`, one of
+//!   `PATH_MAX` bytes or more with `Netns { Open, ENAMETOOLONG }`, before any
 //!   thread is spawned.
+//! - Every failure to reach the namespace names its file:
+//!   [`Error::Netns`] (`open network namespace "/run/netns/x": ENOENT (2)`)
+//!   or [`Error::InvalidNetns`], both with the path (`/proc/<n>/ns/net` for
+//!   a pid).
 //! - The helper opens the file `O_RDONLY | O_CLOEXEC | O_NONBLOCK |
 //!   O_NOCTTY`, so a FIFO or a device cannot hold the open (and a terminal
 //!   does not become the controlling one), then `fstatfs(2)`s it. A file not
@@ -24,11 +28,11 @@
 //!   directory, a FIFO or `/dev/null`, fails with [`Error::InvalidNetns`]
 //!   (reason `not a namespace file (not on nsfs)`) before any `setns(2)`. A
 //!   namespace file of another type (`/proc/self/ns/uts`) is on nsfs;
-//!   `setns` refuses it with `Os { Setns, EINVAL }`.
+//!   `setns` refuses it with `Netns { Setns, EINVAL }`.
 //! - Bounded: `open` waits at most `HELPER_BOUND` (10 s) for the helper.
 //!   Nothing it does waits on another process, so only a path on a hung
 //!   network or FUSE filesystem can keep it longer; `open` then fails with
-//!   `Os { Open, ETIMEDOUT }` and leaves the thread behind. If that thread
+//!   `Netns { Open, ETIMEDOUT }` and leaves the thread behind. If that thread
 //!   ever finishes, it closes what it opened and exits in its own namespace;
 //!   no caller thread is touched.
 //! - Entering a namespace needs `CAP_SYS_ADMIN` over it (root, or the owner of
@@ -48,7 +52,7 @@ use nix::sched::CloneFlags;
 use nix::sys::stat::Mode;
 use nix::sys::statfs::{NSFS_MAGIC, fstatfs};
 
-use crate::error::os;
+use crate::error::{netns, os};
 use crate::{Errno, Error, Stage, sys};
 
 /// The network namespace a [`Socket`](crate::Socket) is opened in.
@@ -90,29 +94,29 @@ impl Netns {
 
     /// The validated namespace file, or `None` for the host.
     fn checked_path(&self) -> Result<Option<PathBuf>, Error> {
-        if *self == Netns::Pid(0) {
-            return Err(Error::InvalidNetns {
-                reason: "pid 0 names no process",
-            });
-        }
         let Some(path) = self.path() else {
             return Ok(None);
         };
+        if *self == Netns::Pid(0) {
+            return Err(Error::InvalidNetns {
+                path,
+                reason: "pid 0 names no process",
+            });
+        }
         let bytes = path.as_os_str().as_bytes();
-        if bytes.contains(&0) {
-            return Err(Error::Os {
-                stage: Stage::Open,
-                errno: Errno::EINVAL,
-            });
-        }
-        // PATH_MAX counts the terminating NUL, so a path of PATH_MAX bytes is too long.
-        if bytes.len() >= libc::PATH_MAX as usize {
-            return Err(Error::Os {
-                stage: Stage::Open,
-                errno: Errno::ENAMETOOLONG,
-            });
-        }
-        Ok(Some(path))
+        let refused = if bytes.contains(&0) {
+            Errno::EINVAL
+        } else if bytes.len() >= libc::PATH_MAX as usize {
+            // PATH_MAX counts the terminating NUL, so a path of PATH_MAX bytes is too long.
+            Errno::ENAMETOOLONG
+        } else {
+            return Ok(Some(path));
+        };
+        Err(Error::Netns {
+            stage: Stage::Open,
+            path,
+            errno: refused,
+        })
     }
 
     /// Creates a netlink socket of `protocol` in this namespace (not yet bound).
@@ -125,7 +129,7 @@ impl Netns {
 }
 
 /// How long [`Socket::open`](crate::Socket::open) waits for the helper
-/// thread before it fails with `Os { Open, ETIMEDOUT }`. The helper's work
+/// thread before it fails with `Netns { Open, ETIMEDOUT }`. The helper's work
 /// (open, `fstatfs`, `setns`, `socket`) takes microseconds; only a hung
 /// filesystem under the path can take longer.
 const HELPER_BOUND: Duration = Duration::from_secs(10);
@@ -136,11 +140,16 @@ const NOT_NSFS: &str = "not a namespace file (not on nsfs)";
 /// Enters the namespace at `path` on a helper thread, creates the socket
 /// there and returns it; the namespace change exits with the thread.
 fn socket_in(path: PathBuf, protocol: i32) -> Result<OwnedFd, Error> {
-    on_helper_thread(HELPER_BOUND, move || {
+    let timed_out = Error::Netns {
+        stage: Stage::Open,
+        path: path.clone(),
+        errno: Errno::ETIMEDOUT,
+    };
+    on_helper_thread(HELPER_BOUND, timed_out, move || {
         let ns = open_ns_file(&path)?;
         // This changes the namespace of this helper thread only; it exits
         // right after, taking the change with it.
-        nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(os(Stage::Setns))?;
+        nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET).map_err(netns(Stage::Setns, &path))?;
         drop(ns);
         sys::netlink_socket(protocol).map_err(os(Stage::Socket))
     })
@@ -152,20 +161,24 @@ fn open_ns_file(path: &Path) -> Result<OwnedFd, Error> {
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
     // writer (and some devices wait too); nsfs files ignore the flag.
     let flags = OFlag::O_RDONLY | OFlag::O_CLOEXEC | OFlag::O_NONBLOCK | OFlag::O_NOCTTY;
-    let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(os(Stage::Open))?;
-    let fs = fstatfs(&fd).map_err(os(Stage::Open))?;
+    let fd = nix::fcntl::open(path, flags, Mode::empty()).map_err(netns(Stage::Open, path))?;
+    let fs = fstatfs(&fd).map_err(netns(Stage::Open, path))?;
     if fs.filesystem_type() != NSFS_MAGIC {
-        return Err(Error::InvalidNetns { reason: NOT_NSFS });
+        return Err(Error::InvalidNetns {
+            path: path.to_path_buf(),
+            reason: NOT_NSFS,
+        });
     }
     Ok(fd)
 }
 
 /// Runs `work` on a fresh thread and returns its result, waiting at most
-/// `bound`; past that, `Os { Open, ETIMEDOUT }` and the thread is left to
-/// finish alone, dropping (closing) whatever it returns. A panic in `work`
-/// is re-raised here: it is a bug worth seeing, not an error to translate.
+/// `bound`; past that, `timed_out` and the thread is left to finish alone,
+/// dropping (closing) whatever it returns. A panic in `work` is re-raised
+/// here: it is a bug worth seeing, not an error to translate.
 fn on_helper_thread<T: Send + 'static>(
     bound: Duration,
+    timed_out: Error,
     work: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
     let (done_tx, done) = mpsc::sync_channel::<()>(1);
@@ -189,10 +202,7 @@ fn on_helper_thread<T: Send + 'static>(
             Err(panic) => std::panic::resume_unwind(panic),
         },
         // Dropping the handle detaches the thread.
-        Err(RecvTimeoutError::Timeout) => Err(Error::Os {
-            stage: Stage::Open,
-            errno: Errno::ETIMEDOUT,
-        }),
+        Err(RecvTimeoutError::Timeout) => Err(timed_out),
     }
 }
 
@@ -241,40 +251,79 @@ mod tests {
         assert_eq!(Netns::Host.to_string(), "host");
     }
 
+    fn open_failed(path: impl Into<PathBuf>, errno: Errno) -> Error {
+        Error::Netns {
+            stage: Stage::Open,
+            path: path.into(),
+            errno,
+        }
+    }
+
     #[test]
     fn validation_needs_no_kernel() {
+        let pid0 = Netns::Pid(0).create_socket(0).unwrap_err();
         assert_eq!(
-            Netns::Pid(0).create_socket(0).unwrap_err(),
+            pid0,
             Error::InvalidNetns {
+                path: "/proc/0/ns/net".into(),
                 reason: "pid 0 names no process"
             }
         );
-        let nul = Netns::Path(PathBuf::from(OsStr::from_bytes(b"/run/netns/a\0b")));
+        assert_eq!(
+            pid0.to_string(),
+            "invalid network namespace \"/proc/0/ns/net\": pid 0 names no process"
+        );
+        let nul_path = PathBuf::from(OsStr::from_bytes(b"/run/netns/a\0b"));
+        let nul = Netns::Path(nul_path.clone());
         assert_eq!(
             nul.create_socket(0).unwrap_err(),
-            Error::Os {
-                stage: Stage::Open,
-                errno: Errno::EINVAL
-            }
+            open_failed(nul_path, Errno::EINVAL)
         );
-        let long = Netns::Path(PathBuf::from("/".repeat(libc::PATH_MAX as usize)));
+        let long_path = PathBuf::from("/".repeat(libc::PATH_MAX as usize));
+        let long = Netns::Path(long_path.clone());
         assert_eq!(
             long.create_socket(0).unwrap_err(),
-            Error::Os {
-                stage: Stage::Open,
-                errno: Errno::ENAMETOOLONG
-            }
+            open_failed(long_path, Errno::ENAMETOOLONG)
         );
         // One byte shorter passes validation and fails later, in the kernel.
         let just = Netns::Path(PathBuf::from("/".repeat(libc::PATH_MAX as usize - 1)));
         assert_eq!(just.checked_path().map(|p| p.is_some()), Ok(true));
     }
 
+    // Needs no privileges: the open fails before any setns.
+    #[test]
+    fn a_missing_namespace_file_is_named() {
+        let path = "/nonexistent/linx/netns/x";
+        let err = Netns::from(Path::new(path)).create_socket(0).unwrap_err();
+        assert_eq!(err, open_failed(path, Errno::ENOENT));
+        assert_eq!(
+            err.to_string(),
+            "open network namespace \"/nonexistent/linx/netns/x\": ENOENT (2)"
+        );
+        assert_eq!(err.netns_path(), Some(Path::new(path)));
+        assert_eq!(err.stage(), Some(Stage::Open));
+        assert_eq!(err.errno(), Some(Errno::ENOENT));
+
+        // A pid that names no process: the error shows the file it tried.
+        // Pids are capped far below u32::MAX (pid_max <= 2^22).
+        let err = Netns::Pid(u32::MAX).create_socket(0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "open network namespace \"/proc/{}/ns/net\": ENOENT (2)",
+                u32::MAX
+            )
+        );
+    }
+
     #[test]
     fn only_nsfs_files_pass_the_open_check() {
-        let not_nsfs = Error::InvalidNetns { reason: NOT_NSFS };
         for path in ["/", "/dev/null", "/proc/self/status"] {
             let err = open_ns_file(Path::new(path)).unwrap_err();
+            let not_nsfs = Error::InvalidNetns {
+                path: path.into(),
+                reason: NOT_NSFS,
+            };
             assert_eq!(err, not_nsfs, "{path}");
         }
         // Any namespace type is on nsfs; setns checks the type.
@@ -282,37 +331,35 @@ mod tests {
             assert!(open_ns_file(Path::new(path)).is_ok(), "{path}");
         }
         assert_eq!(
-            not_nsfs.to_string(),
-            "invalid network namespace: not a namespace file (not on nsfs)"
+            open_ns_file(Path::new("/dev/null"))
+                .unwrap_err()
+                .to_string(),
+            "invalid network namespace \"/dev/null\": not a namespace file (not on nsfs)"
         );
     }
 
     #[test]
     fn the_helper_wait_is_bounded() {
         let start = std::time::Instant::now();
-        let slow = on_helper_thread(Duration::from_millis(50), || {
+        let timed_out = || open_failed("/hung", Errno::ETIMEDOUT);
+        let slow = on_helper_thread(Duration::from_millis(50), timed_out(), || {
             std::thread::sleep(Duration::from_secs(3));
             Ok(())
         });
-        assert_eq!(
-            slow,
-            Err(Error::Os {
-                stage: Stage::Open,
-                errno: Errno::ETIMEDOUT
-            })
-        );
+        assert_eq!(slow, Err(timed_out()));
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",
             start.elapsed()
         );
-        assert_eq!(on_helper_thread(Duration::from_secs(5), || Ok(7)), Ok(7));
-        let failed = on_helper_thread(Duration::from_secs(5), || -> Result<(), Error> {
+        let bound = Duration::from_secs(5);
+        assert_eq!(on_helper_thread(bound, timed_out(), || Ok(7)), Ok(7));
+        let failed = on_helper_thread(bound, timed_out(), || -> Result<(), Error> {
             Err(Error::Timeout)
         });
         assert_eq!(failed, Err(Error::Timeout));
         let panicked = std::panic::catch_unwind(|| {
-            on_helper_thread(Duration::from_secs(5), || -> Result<(), Error> {
+            on_helper_thread(bound, timed_out(), || -> Result<(), Error> {
                 panic!("helper bug")
             })
         });

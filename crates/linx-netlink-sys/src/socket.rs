@@ -158,10 +158,12 @@ impl Socket {
     /// unbound socket never receives multicast, so a failed bind is an error
     /// and closes the socket. The receive buffer keeps the kernel default.
     ///
-    /// Errors name the step: [`Stage::Thread`], [`Stage::Open`],
-    /// [`Stage::Setns`], [`Stage::Socket`] or [`Stage::Bind`];
-    /// [`Error::InvalidNetns`] for `Pid(0)` or a file that is not a namespace
-    /// file (a FIFO, a regular file, a directory ...).
+    /// Errors name the step: [`Stage::Thread`], [`Stage::Socket`] or
+    /// [`Stage::Bind`] ([`Error::Os`]); opening or entering the namespace
+    /// ([`Stage::Open`], [`Stage::Setns`]) fails with [`Error::Netns`], which
+    /// names the namespace file; [`Error::InvalidNetns`] for `Pid(0)` or a
+    /// file that is not a namespace file (a FIFO, a regular file, a
+    /// directory ...).
     ///
     /// ```no_run
     /// use linx_netlink_sys::{Netns, Socket};

@@ -21,6 +21,14 @@ fn os(stage: Stage, errno: Errno) -> Error {
     Error::Os { stage, errno }
 }
 
+fn netns(stage: Stage, path: impl Into<PathBuf>, errno: Errno) -> Error {
+    Error::Netns {
+        stage,
+        path: path.into(),
+        errno,
+    }
+}
+
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn open_in_host() {
@@ -43,7 +51,11 @@ fn open_by_own_pid_is_the_host() {
         // Under `unshare -r` the host namespace belongs to the initial user
         // namespace, where we hold no CAP_SYS_ADMIN: entering it, even though
         // it is our own, is refused.
-        assert_eq!(own.unwrap_err(), os(Stage::Setns, Errno::EPERM));
+        let own_file = format!("/proc/{}/ns/net", std::process::id());
+        assert_eq!(
+            own.unwrap_err(),
+            netns(Stage::Setns, own_file, Errno::EPERM)
+        );
         return;
     }
     let own = own.expect("open pid");
@@ -107,12 +119,24 @@ fn a_link_is_visible_only_in_its_namespace() {
 #[ignore = "kernel test: run with cargo xtask test"]
 fn open_errors_name_their_stage() {
     let missing = Socket::open(0, Netns::from(Path::new("/nonexistent/linx/ns")));
-    assert_eq!(missing.unwrap_err(), os(Stage::Open, Errno::ENOENT));
+    let missing = missing.unwrap_err();
+    assert_eq!(
+        missing,
+        netns(Stage::Open, "/nonexistent/linx/ns", Errno::ENOENT)
+    );
+    assert_eq!(
+        missing.to_string(),
+        "open network namespace \"/nonexistent/linx/ns\": ENOENT (2)"
+    );
 
     // A namespace file of another type: the open and the nsfs check pass,
     // setns refuses.
-    let uts = Socket::open(0, Netns::from(Path::new("/proc/self/ns/uts")));
-    assert_eq!(uts.unwrap_err(), os(Stage::Setns, Errno::EINVAL));
+    let uts = Socket::open(0, Netns::from(Path::new("/proc/self/ns/uts"))).unwrap_err();
+    assert_eq!(uts, netns(Stage::Setns, "/proc/self/ns/uts", Errno::EINVAL));
+    assert_eq!(
+        uts.to_string(),
+        "enter network namespace \"/proc/self/ns/uts\": EINVAL (22)"
+    );
     // Not a namespace file at all: refused before setns.
     let dir = Socket::open(0, Netns::from(Path::new("/")));
     assert!(matches!(dir, Err(Error::InvalidNetns { .. })), "{dir:?}");
@@ -125,17 +149,21 @@ fn open_errors_name_their_stage() {
     let dead = child.id();
     child.wait().expect("reap true");
     let gone = Socket::open(0, Netns::Pid(dead));
-    assert_eq!(gone.unwrap_err(), os(Stage::Open, Errno::ENOENT));
-
-    let nul = Netns::from(OsStr::from_bytes(b"/proc/self/ns/net\0x"));
+    let gone_file = format!("/proc/{dead}/ns/net");
     assert_eq!(
-        Socket::open(0, nul).unwrap_err(),
-        os(Stage::Open, Errno::EINVAL)
+        gone.unwrap_err().to_string(),
+        format!("open network namespace \"{gone_file}\": ENOENT (2)")
     );
-    let long = Netns::from(PathBuf::from(format!("/{}", "a/".repeat(2048))));
+
+    let nul_path = PathBuf::from(OsStr::from_bytes(b"/proc/self/ns/net\0x"));
     assert_eq!(
-        Socket::open(0, long).unwrap_err(),
-        os(Stage::Open, Errno::ENAMETOOLONG)
+        Socket::open(0, Netns::from(nul_path.clone())).unwrap_err(),
+        netns(Stage::Open, nul_path, Errno::EINVAL)
+    );
+    let long_path = PathBuf::from(format!("/{}", "a/".repeat(2048)));
+    assert_eq!(
+        Socket::open(0, Netns::from(long_path.clone())).unwrap_err(),
+        netns(Stage::Open, long_path, Errno::ENAMETOOLONG)
     );
 
     // No netlink protocol 31: the socket step fails, in both modes.
@@ -189,20 +217,21 @@ fn non_namespace_files_are_refused_before_setns_in_bounded_time() {
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).expect("mkfifo");
     let file = scratch.0.join("file");
     std::fs::write(&file, b"not a namespace").expect("write file");
-    let not_nsfs = Error::InvalidNetns {
+    let not_nsfs = |path: &Path| Error::InvalidNetns {
+        path: path.to_path_buf(),
         reason: "not a namespace file (not on nsfs)",
     };
     // The FIFO first: an open that waits for a writer would hang here.
     for path in [&*fifo, &*file, &*scratch.0, Path::new("/dev/null")] {
         let err = open_within_timeout(Netns::from(path)).unwrap_err();
-        assert_eq!(err, not_nsfs, "{}", path.display());
+        assert_eq!(err, not_nsfs(path), "{}", path.display());
         assert_eq!(err.stage(), Some(Stage::Open));
     }
     assert_eq!(
-        not_nsfs.to_string(),
-        "invalid network namespace: not a namespace file (not on nsfs)"
+        not_nsfs(Path::new("/dev/null")).to_string(),
+        "invalid network namespace \"/dev/null\": not a namespace file (not on nsfs)"
     );
-    let io: std::io::Error = not_nsfs.into();
+    let io: std::io::Error = not_nsfs(&file).into();
     assert_eq!(io.kind(), std::io::ErrorKind::InvalidInput);
 }
 

@@ -1,6 +1,6 @@
 //! The `ip` example's JSON against `ip -j`: every field the example prints must equal what
 //! iproute2 prints for the same object. And its failures: the built binary must print errors
-//! with `Display` (`ip: netlink socket open failed: ENOENT (2)`), never `Debug`.
+//! with `Display` (`ip: open network namespace "/nonexistent/linx/ns": ENOENT (2)`), never `Debug`.
 
 #[path = "../examples/ip.rs"]
 #[allow(dead_code, unreachable_pub, missing_docs)]
@@ -209,7 +209,7 @@ fn errors_print_with_display_not_debug() {
         // Fails in Socket::open (ENOENT) before any namespace is entered: no root needed.
         (
             &["-n", "/nonexistent/linx/ns", "link"][..],
-            "ip: netlink socket open failed: ENOENT (2)\n",
+            "ip: open network namespace \"/nonexistent/linx/ns\": ENOENT (2)\n",
         ),
         (
             &["--no-such-option"][..],
