@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
-    AttrWriter, DecodeError, DumpEvent, Message, MsgView, Request, nl_attrs, nl_header,
+    AttrWriter, DecodeCx, DecodeError, DumpEvent, FixedHeader, MsgView, RawAttrs, Request,
+    WireOrder, nl_header, typed_attrs,
 };
 use linx_netlink_sys::{AsyncSocket, Netns, Socket};
 use linx_testns::TestNs;
@@ -28,30 +29,34 @@ nl_header! {
     }
 }
 
-nl_attrs! {
-    /// The two link attributes this tour prints; everything else is kept raw.
-    pub enum LinkAttr {
-        /// IFLA_IFNAME.
-        Name(3): String,
-        /// IFLA_MTU.
-        Mtu(4): u32,
+/// The two link attributes this tour prints; everything else is kept raw.
+#[derive(Debug, Default)]
+struct LinkMsg {
+    header: IfInfoMsg,
+    name: Option<String>,
+    mtu: Option<u32>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl LinkMsg {
+        1: IFLA_IFNAME => name as String,
+        2: IFLA_MTU => mtu as u32,
     }
 }
 
-type LinkMsg = Message<IfInfoMsg, LinkAttr>;
-
 fn link_line(m: &MsgView<'_>) -> Result<String, DecodeError> {
-    let l = LinkMsg::parse(m.payload())?;
-    let mut name = String::from("?");
-    let mut mtu = 0;
-    let mut unknown = 0;
-    for a in &l.attrs {
-        match a {
-            LinkAttr::Name(n) => name = n.clone(),
-            LinkAttr::Mtu(v) => mtu = *v,
-            LinkAttr::Unknown(_) => unknown += 1,
-        }
-    }
+    let p = m.payload();
+    let header = IfInfoMsg::parse(p)?;
+    let head = LinkMsg {
+        header,
+        ..Default::default()
+    };
+    let l = LinkMsg::with_attrs(head, &p[16..], 16, DecodeCx::family(header.family))?;
+    let name = l.name.as_deref().unwrap_or("?");
+    let mtu = l.mtu.unwrap_or(0);
+    let unknown = l.other.iter().count();
     let up = if l.header.flags & 1 != 0 {
         "UP"
     } else {

@@ -58,7 +58,6 @@ use std::time::{Duration, Instant};
 
 use crate::attr::NlBuffer;
 use crate::consts::*;
-use crate::dsl::{Attribute, FixedHeader, Message};
 use crate::error::{DecodeError, EncodeError, Error, NetlinkError};
 use crate::msg::{MsgView, NlHeader, parse_done, parse_error, resolve_offset};
 
@@ -108,35 +107,6 @@ impl Request {
     /// A dump request (`NLM_F_DUMP`).
     pub fn dump(kind: u16, payload: Vec<u8>) -> Self {
         Self::new(kind, NLM_F_DUMP, payload)
-    }
-
-    /// A request whose payload is `msg`; records the header length for error paths.
-    ///
-    /// ```
-    /// use linx_netlink_codec::{Message, Request, RawAttr, nl_attrs, nl_header, consts::*};
-    /// nl_header! {
-    ///     /// rtgenmsg.
-    ///     pub struct RtGen[1] {
-    ///         /// family.
-    ///         pub family: u8 [0] ne,
-    ///     }
-    /// }
-    /// nl_attrs! {
-    ///     /// No attributes.
-    ///     pub enum NoAttrs {}
-    /// }
-    /// let msg: Message<RtGen, NoAttrs> = Message { header: RtGen { family: AF_INET }, attrs: vec![] };
-    /// let req = Request::from_message(RTM_GETROUTE, NLM_F_DUMP, &msg).unwrap();
-    /// assert_eq!(req.payload(), &[2, 0, 0, 0]);
-    /// ```
-    pub fn from_message<H: FixedHeader, A: Attribute>(
-        kind: u16,
-        flags: u16,
-        msg: &Message<H, A>,
-    ) -> Result<Self, EncodeError> {
-        let mut payload = Vec::with_capacity(msg.buffer_len());
-        msg.emit(&mut payload)?;
-        Ok(Self::new(kind, flags, payload).with_header_len(H::LEN))
     }
 
     /// Record the family header length (lets extended-ACK offsets resolve to attribute paths).

@@ -5,7 +5,13 @@
 //!
 //! - [`attr`]: attributes (`nlattr`), zero-copy iteration and an appending writer;
 //! - [`msg`]: `nlmsghdr` framing, `NLMSG_ERROR`/`NLMSG_DONE` payloads and extended ACK;
-//! - [`dsl`]: declarative message codecs ([`nl_header!`], [`nl_attrs!`], [`nl_dispatch!`]);
+//! - [`decl`]: the one way to declare a wire format: [`nl_header!`] for a fixed header (a
+//!   field table with byte order; it generates an inlined reader and writer) and
+//!   [`typed_attrs!`] for the attributes an owned type models (type id, field, value codec,
+//!   nested or dispatched on a sibling; it generates parse, emit and length, keeps unknown
+//!   attributes raw and the wire order in [`WireOrder`]);
+//! - [`value`]: [`AttrValue`], the value codecs of attribute payloads (integers, big-endian
+//!   wrappers, strings, bytes, flags) that declarations name per attribute;
 //! - [`consts`]: the kernel's constants under the kernel's names;
 //! - [`error`]: [`DecodeError`], [`NetlinkError`] (errno + the kernel's own words) and
 //!   [`Error`];
@@ -39,29 +45,80 @@
 //! # Contract
 //! - **No panics on input.** Every decoder returns `Result`; lengths are checked before
 //!   slices are taken. Property tests feed arbitrary bytes to every entry point.
-//! - **Lossless.** Unknown attributes are kept as [`RawAttr`] and re-emitted byte for byte.
+//! - **Lossless.** Unknown attributes are kept as wire bytes ([`RawAttrs`], [`RawAttr`]) and
+//!   re-emitted byte for byte; declared types keep the attributes' order ([`WireOrder`]).
 //! - **Byte order** is explicit per field and per value type: netlink headers and rtnetlink
 //!   values are host order, [`Be16`]/[`Be32`]/[`Be64`] are network order.
 //! - **One errno table**: [`Errno`] is `linx_netlink_sys::Errno`, re-exported.
-//! - Pure modules (`attr`, `msg`, `dsl`, `engine`) do no I/O, read no clock and spawn no
+//! - Pure modules (`attr`, `msg`, `decl`, `value`, `engine`) do no I/O, read no clock and spawn no
 //!   threads; only the drivers touch a socket.
 //! - No `unsafe` code.
 //!
 //! # Example
-//! ```
-//! use linx_netlink_codec::{AttrIter, MsgIter, MsgWriter, consts::*};
+//! Declare a message once, then decode and re-emit it (the [`decl`] module has a larger
+//! example with nested and dispatched attributes):
 //!
-//! // Build an RTM_GETLINK request for one interface by name ...
+//! ```
+//! use linx_netlink_codec::{
+//!     consts::*, nl_header, typed_attrs, AttrWriter, DecodeCx, DecodeError, EncodeError,
+//!     FixedHeader, MsgIter, MsgWriter, RawAttrs, WireOrder,
+//! };
+//!
+//! nl_header! {
+//!     /// `struct ifinfomsg` (`<linux/rtnetlink.h>`), host order.
+//!     pub struct IfInfoMsg[16] {
+//!         /// Address family.
+//!         pub family: u8 [0] ne,
+//!         /// `ARPHRD_*` device type.
+//!         pub link_type: u16 [2] ne,
+//!         /// Interface index.
+//!         pub index: i32 [4] ne,
+//!         /// `IFF_*` flags.
+//!         pub flags: u32 [8] ne,
+//!         /// Mask of flags to change.
+//!         pub change: u32 [12] ne,
+//!     }
+//! }
+//!
+//! /// A link: the index from the header, name and MTU typed, everything else kept.
+//! #[derive(Debug, Default, PartialEq)]
+//! struct Link {
+//!     index: i32,
+//!     name: Option<String>,
+//!     mtu: Option<u32>,
+//!     other: RawAttrs,
+//!     wire_order: WireOrder,
+//! }
+//!
+//! typed_attrs! {
+//!     impl Link {
+//!         1: IFLA_IFNAME => name as String,
+//!         2: IFLA_MTU => mtu as u32,
+//!     }
+//! }
+//!
+//! impl Link {
+//!     fn parse(p: &[u8]) -> Result<Link, DecodeError> {
+//!         let h = IfInfoMsg::parse(p)?;
+//!         let head = Link { index: h.index, ..Default::default() };
+//!         Link::with_attrs(head, &p[IfInfoMsg::LEN..], IfInfoMsg::LEN, DecodeCx::family(h.family))
+//!     }
+//!     fn emit(&self, buf: &mut Vec<u8>) -> Result<(), EncodeError> {
+//!         IfInfoMsg { index: self.index, ..Default::default() }.append(buf);
+//!         self.emit_attrs(&mut AttrWriter::new(buf))
+//!     }
+//! }
+//!
+//! // Build an RTM_NEWLINK message ...
+//! let link = Link { index: 3, name: Some("lo".into()), mtu: Some(65536), ..Default::default() };
 //! let mut buf = Vec::new();
-//! let mut w = MsgWriter::begin(&mut buf, RTM_GETLINK, NLM_F_REQUEST, 1);
-//! w.put_bytes(&[0; 16]);
-//! w.attrs().put_str(IFLA_IFNAME, "lo").unwrap();
+//! let mut w = MsgWriter::begin(&mut buf, RTM_NEWLINK, NLM_F_REQUEST, 1);
+//! link.emit(w.buffer()).unwrap();
 //! w.finish().unwrap();
 //!
 //! // ... and read it back.
 //! let msg = MsgIter::new(&buf).next().unwrap().unwrap();
-//! let name = msg.attrs(16).next().unwrap().unwrap();
-//! assert_eq!((name.kind(), name.payload()), (IFLA_IFNAME, &b"lo\0"[..]));
+//! assert_eq!(Link::parse(msg.payload()).unwrap(), link);
 //! ```
 #![forbid(unsafe_code)]
 
@@ -69,7 +126,7 @@ pub mod attr;
 pub mod blocking;
 pub mod call;
 pub mod consts;
-pub mod dsl;
+pub mod decl;
 pub mod engine;
 pub mod error;
 pub mod msg;
@@ -82,7 +139,7 @@ pub mod value;
 
 pub use attr::{AttrIter, AttrView, AttrWriter, NlBuffer, RawAttr, RawAttrs, align};
 pub use call::Call;
-pub use dsl::{Attribute, DispatchValue, FixedHeader, Message};
+pub use decl::{FixedHeader, WireOrder};
 pub use engine::{Decoder, DumpEvent, Dumped, Exchange, Request, Talk};
 pub use error::{
     AttrPath, DecodeError, DecodeErrorKind, EncodeError, Errno, Error, ExtAck, NetlinkError,
@@ -90,4 +147,4 @@ pub use error::{
 pub use msg::{MsgIter, MsgView, MsgWriter, NlHeader};
 pub use pipeline::{Outcome, Outcomes};
 pub use transport::{Flavor, Transport};
-pub use value::{AttrValue, Be16, Be32, Be64};
+pub use value::{AttrValue, Be16, Be32, Be64, DecodeCx, NulStr};

@@ -31,6 +31,7 @@
 use linx_netlink_sys::{Netns, Socket};
 
 pub mod addr;
+pub mod codecs;
 mod decode;
 pub mod error;
 pub mod link;
@@ -38,6 +39,7 @@ pub mod neigh;
 pub mod route;
 pub mod rule;
 pub mod stats;
+mod types;
 mod verb;
 
 pub use addr::Address;

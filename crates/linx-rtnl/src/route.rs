@@ -47,22 +47,26 @@
 //! # See also
 //! rtnetlink(7), ip-route(8), `<linux/rtnetlink.h>`.
 
-use linx_netlink_codec::Dumped;
 use std::fmt;
-use std::str::FromStr;
 
 use linx_ip::{Family, IntoIp, Ip, IpError, Subnet};
 use linx_netlink_codec::consts::{
-    AF_INET, AF_INET6, AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE,
-    RTM_GETROUTE, RTM_NEWROUTE,
+    AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
 };
 use linx_netlink_codec::{
-    AttrWriter, Call, DecodeError, DecodeErrorKind, EncodeError, Errno, FixedHeader, MsgView,
-    NetlinkError, NlBuffer, RawAttrs, Request, Transport, align, nl_header,
+    AttrWriter, Call, DecodeCx, DecodeError, Dumped, Errno, FixedHeader, MsgView, NetlinkError,
+    NlBuffer, RawAttrs, Request, Transport, align, nl_header, typed_attrs,
 };
 
+pub use linx_netlink_codec::WireOrder;
 pub use linx_netlink_codec::consts::{RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_TABLE};
 
+pub use crate::types::*;
+
+/// Kept at this path for the object modules that write their attributes by hand.
+pub(crate) use linx_netlink_codec::decl::emit_ordered;
+
+use crate::codecs::{Addr, Via};
 use crate::error::Error;
 use crate::verb::verb;
 
@@ -99,89 +103,6 @@ pub const RTA_UID: u16 = 25;
 /// `RTA_NH_ID`: nexthop object id.
 pub const RTA_NH_ID: u16 = 30;
 
-/// `RTN_UNSPEC`: no type (a delete matching any type).
-pub const RTN_UNSPEC: u8 = 0;
-/// `RTN_UNICAST`: a gateway or direct route.
-pub const RTN_UNICAST: u8 = 1;
-/// `RTN_LOCAL`: accept locally.
-pub const RTN_LOCAL: u8 = 2;
-/// `RTN_BROADCAST`: accept locally as broadcast, send as broadcast.
-pub const RTN_BROADCAST: u8 = 3;
-/// `RTN_ANYCAST`: accept locally as broadcast, send as unicast.
-pub const RTN_ANYCAST: u8 = 4;
-/// `RTN_MULTICAST`: multicast route.
-pub const RTN_MULTICAST: u8 = 5;
-/// `RTN_BLACKHOLE`: drop silently.
-pub const RTN_BLACKHOLE: u8 = 6;
-/// `RTN_UNREACHABLE`: drop, answer ICMP host unreachable.
-pub const RTN_UNREACHABLE: u8 = 7;
-/// `RTN_PROHIBIT`: drop, answer ICMP communication prohibited.
-pub const RTN_PROHIBIT: u8 = 8;
-/// `RTN_THROW`: continue the lookup in the next rule's table.
-pub const RTN_THROW: u8 = 9;
-/// `RTN_NAT`: stateless NAT (obsolete).
-pub const RTN_NAT: u8 = 10;
-/// `RTN_XRESOLVE`: external resolver (not implemented by Linux).
-pub const RTN_XRESOLVE: u8 = 11;
-
-/// `RTPROT_UNSPEC`: unknown origin (in a delete or filter: any).
-pub const RTPROT_UNSPEC: u8 = 0;
-/// `RTPROT_REDIRECT`: installed by an ICMP redirect.
-pub const RTPROT_REDIRECT: u8 = 1;
-/// `RTPROT_KERNEL`: installed by the kernel (connected routes).
-pub const RTPROT_KERNEL: u8 = 2;
-/// `RTPROT_BOOT`: installed during boot; what `ip route add` uses.
-pub const RTPROT_BOOT: u8 = 3;
-/// `RTPROT_STATIC`: installed by the administrator.
-pub const RTPROT_STATIC: u8 = 4;
-/// `RTPROT_GATED`.
-pub const RTPROT_GATED: u8 = 8;
-/// `RTPROT_RA`: IPv6 router advertisement.
-pub const RTPROT_RA: u8 = 9;
-/// `RTPROT_MRT`: Merit MRT.
-pub const RTPROT_MRT: u8 = 10;
-/// `RTPROT_ZEBRA`.
-pub const RTPROT_ZEBRA: u8 = 11;
-/// `RTPROT_BIRD`.
-pub const RTPROT_BIRD: u8 = 12;
-/// `RTPROT_DNROUTED`.
-pub const RTPROT_DNROUTED: u8 = 13;
-/// `RTPROT_XORP`.
-pub const RTPROT_XORP: u8 = 14;
-/// `RTPROT_NTK`: Netsukuku.
-pub const RTPROT_NTK: u8 = 15;
-/// `RTPROT_DHCP`: a DHCP client.
-pub const RTPROT_DHCP: u8 = 16;
-/// `RTPROT_MROUTED`: multicast daemon.
-pub const RTPROT_MROUTED: u8 = 17;
-/// `RTPROT_KEEPALIVED`.
-pub const RTPROT_KEEPALIVED: u8 = 18;
-/// `RTPROT_BABEL`.
-pub const RTPROT_BABEL: u8 = 42;
-/// `RTPROT_OPENR`.
-pub const RTPROT_OPENR: u8 = 99;
-/// `RTPROT_BGP`.
-pub const RTPROT_BGP: u8 = 186;
-/// `RTPROT_ISIS`.
-pub const RTPROT_ISIS: u8 = 187;
-/// `RTPROT_OSPF`.
-pub const RTPROT_OSPF: u8 = 188;
-/// `RTPROT_RIP`.
-pub const RTPROT_RIP: u8 = 189;
-/// `RTPROT_EIGRP`.
-pub const RTPROT_EIGRP: u8 = 192;
-
-/// `RT_SCOPE_UNIVERSE`: reachable anywhere (gateway routes).
-pub const RT_SCOPE_UNIVERSE: u8 = 0;
-/// `RT_SCOPE_SITE`: interior to the site (IPv6).
-pub const RT_SCOPE_SITE: u8 = 200;
-/// `RT_SCOPE_LINK`: on the attached link (device routes).
-pub const RT_SCOPE_LINK: u8 = 253;
-/// `RT_SCOPE_HOST`: on this host (local routes).
-pub const RT_SCOPE_HOST: u8 = 254;
-/// `RT_SCOPE_NOWHERE`: no destination; in a delete, match any scope.
-pub const RT_SCOPE_NOWHERE: u8 = 255;
-
 /// `RT_TABLE_UNSPEC`: no table (in a dump: all tables; in a request: see `RTA_TABLE`).
 pub const RT_TABLE_UNSPEC: u8 = 0;
 /// `RT_TABLE_COMPAT`: what the header says when the real table is above 255.
@@ -201,11 +122,6 @@ pub const RTM_F_CLONED: u32 = 0x200;
 pub const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
 /// `RTM_F_FIB_MATCH`: in a get, return the matching FIB entry, not the resolved route.
 pub const RTM_F_FIB_MATCH: u32 = 0x2000;
-
-/// `RTNL_FAMILY_IPMR`: IPv4 multicast routes (in `AF_UNSPEC` dumps).
-pub const RTNL_FAMILY_IPMR: u8 = 128;
-/// `RTNL_FAMILY_IP6MR`: IPv6 multicast routes.
-pub const RTNL_FAMILY_IP6MR: u8 = 129;
 
 nl_header! {
     /// `struct rtmsg` (`<linux/rtnetlink.h>`), 12 bytes, host order.
@@ -237,868 +153,6 @@ nl_header! {
         pub flags: u32 [8] ne,
     }
 }
-
-// ------------------------------------------------------------------------------ value types
-
-/// Who installed a route (`rtm_protocol`, `RTPROT_*`): any number 0..=255 is valid, the
-/// named ones are conventions. A reconciler tags its routes with its own number and then
-/// manages only routes carrying it.
-///
-/// ```
-/// use linx_rtnl::route::Protocol;
-/// assert_eq!(Protocol::from(4), Protocol::STATIC);
-/// assert_eq!("static".parse::<Protocol>().unwrap(), Protocol::STATIC);
-/// assert_eq!("76".parse::<Protocol>().unwrap(), Protocol(76));
-/// assert_eq!(Protocol(76).to_string(), "76");
-/// assert_eq!(Protocol::BOOT.to_string(), "boot");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Protocol(pub u8);
-
-impl Protocol {
-    /// `RTPROT_UNSPEC` (0).
-    pub const UNSPEC: Protocol = Protocol(RTPROT_UNSPEC);
-    /// `RTPROT_REDIRECT` (1).
-    pub const REDIRECT: Protocol = Protocol(RTPROT_REDIRECT);
-    /// `RTPROT_KERNEL` (2).
-    pub const KERNEL: Protocol = Protocol(RTPROT_KERNEL);
-    /// `RTPROT_BOOT` (3): the default for routes added here and by `ip route add`.
-    pub const BOOT: Protocol = Protocol(RTPROT_BOOT);
-    /// `RTPROT_STATIC` (4).
-    pub const STATIC: Protocol = Protocol(RTPROT_STATIC);
-    /// `RTPROT_RA` (9).
-    pub const RA: Protocol = Protocol(RTPROT_RA);
-    /// `RTPROT_DHCP` (16).
-    pub const DHCP: Protocol = Protocol(RTPROT_DHCP);
-
-    const NAMES: &'static [(u8, &'static str)] = &[
-        (RTPROT_UNSPEC, "unspec"),
-        (RTPROT_REDIRECT, "redirect"),
-        (RTPROT_KERNEL, "kernel"),
-        (RTPROT_BOOT, "boot"),
-        (RTPROT_STATIC, "static"),
-        (RTPROT_GATED, "gated"),
-        (RTPROT_RA, "ra"),
-        (RTPROT_MRT, "mrt"),
-        (RTPROT_ZEBRA, "zebra"),
-        (RTPROT_BIRD, "bird"),
-        (RTPROT_DNROUTED, "dnrouted"),
-        (RTPROT_XORP, "xorp"),
-        (RTPROT_NTK, "ntk"),
-        (RTPROT_DHCP, "dhcp"),
-        (RTPROT_MROUTED, "mrouted"),
-        (RTPROT_KEEPALIVED, "keepalived"),
-        (RTPROT_BABEL, "babel"),
-        (RTPROT_OPENR, "openr"),
-        (RTPROT_BGP, "bgp"),
-        (RTPROT_ISIS, "isis"),
-        (RTPROT_OSPF, "ospf"),
-        (RTPROT_RIP, "rip"),
-        (RTPROT_EIGRP, "eigrp"),
-    ];
-
-    /// The kernel header's name (`"kernel"`, `"static"`, `"bird"` ...), if it has one; these
-    /// are also iproute2's `rt_protos` names.
-    ///
-    /// ```
-    /// use linx_rtnl::route::Protocol;
-    /// assert_eq!(Protocol(2).name(), Some("kernel"));
-    /// assert_eq!(Protocol(76).name(), None);
-    /// ```
-    pub fn name(self) -> Option<&'static str> {
-        Self::NAMES
-            .iter()
-            .find(|(n, _)| *n == self.0)
-            .map(|(_, s)| *s)
-    }
-}
-
-impl From<u8> for Protocol {
-    fn from(v: u8) -> Self {
-        Protocol(v)
-    }
-}
-
-impl From<Protocol> for u8 {
-    fn from(v: Protocol) -> u8 {
-        v.0
-    }
-}
-
-impl FromStr for Protocol {
-    type Err = Error;
-    /// A name from [`Protocol::name`] or a number 0..=255.
-    fn from_str(s: &str) -> Result<Self, Error> {
-        if let Some((n, _)) = Self::NAMES.iter().find(|(_, name)| *name == s) {
-            return Ok(Protocol(*n));
-        }
-        s.parse::<u8>().map(Protocol).map_err(|_| Error::BadOption {
-            name: "protocol",
-            value: format!("{s:?} (a name such as \"static\" or a number 0..=255)"),
-        })
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(n) => f.write_str(n),
-            None => write!(f, "{}", self.0),
-        }
-    }
-}
-
-impl fmt::Debug for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Protocol({self})")
-    }
-}
-
-/// How far away a route's destination is (`rtm_scope`, `RT_SCOPE_*`). Any number is valid;
-/// the named ones are the kernel's.
-///
-/// ```
-/// use linx_rtnl::route::Scope;
-/// assert_eq!(Scope::from(253), Scope::LINK);
-/// assert_eq!(Scope::LINK.to_string(), "link");
-/// assert_eq!(Scope::UNIVERSE.to_string(), "global"); // as ip(8) names it
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct Scope(pub u8);
-
-impl Scope {
-    /// `RT_SCOPE_UNIVERSE` (0): gateway routes.
-    pub const UNIVERSE: Scope = Scope(RT_SCOPE_UNIVERSE);
-    /// `RT_SCOPE_SITE` (200).
-    pub const SITE: Scope = Scope(RT_SCOPE_SITE);
-    /// `RT_SCOPE_LINK` (253): directly attached.
-    pub const LINK: Scope = Scope(RT_SCOPE_LINK);
-    /// `RT_SCOPE_HOST` (254): this host.
-    pub const HOST: Scope = Scope(RT_SCOPE_HOST);
-    /// `RT_SCOPE_NOWHERE` (255): in a delete, any scope.
-    pub const NOWHERE: Scope = Scope(RT_SCOPE_NOWHERE);
-
-    /// iproute2's name (`"global"`, `"site"`, `"link"`, `"host"`, `"nowhere"`).
-    ///
-    /// ```
-    /// assert_eq!(linx_rtnl::route::Scope::HOST.name(), Some("host"));
-    /// ```
-    pub fn name(self) -> Option<&'static str> {
-        Some(match self.0 {
-            RT_SCOPE_UNIVERSE => "global",
-            RT_SCOPE_SITE => "site",
-            RT_SCOPE_LINK => "link",
-            RT_SCOPE_HOST => "host",
-            RT_SCOPE_NOWHERE => "nowhere",
-            _ => return None,
-        })
-    }
-}
-
-impl From<u8> for Scope {
-    fn from(v: u8) -> Self {
-        Scope(v)
-    }
-}
-
-impl From<Scope> for u8 {
-    fn from(v: Scope) -> u8 {
-        v.0
-    }
-}
-
-impl fmt::Display for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(n) => f.write_str(n),
-            None => write!(f, "{}", self.0),
-        }
-    }
-}
-
-impl fmt::Debug for Scope {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Scope({self})")
-    }
-}
-
-/// What a route does with a packet (`rtm_type`, `RTN_*`).
-///
-/// ```
-/// use linx_rtnl::route::RouteType;
-/// assert_eq!(RouteType::from(6), RouteType::Blackhole);
-/// assert_eq!(u8::from(RouteType::Prohibit), 8);
-/// assert_eq!(RouteType::Unreachable.to_string(), "unreachable");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum RouteType {
-    /// `RTN_UNSPEC` (0).
-    #[default]
-    Unspec,
-    /// `RTN_UNICAST` (1): forward to a gateway or a directly attached host.
-    Unicast,
-    /// `RTN_LOCAL` (2): deliver locally.
-    Local,
-    /// `RTN_BROADCAST` (3).
-    Broadcast,
-    /// `RTN_ANYCAST` (4).
-    Anycast,
-    /// `RTN_MULTICAST` (5).
-    Multicast,
-    /// `RTN_BLACKHOLE` (6): drop silently.
-    Blackhole,
-    /// `RTN_UNREACHABLE` (7): drop with ICMP unreachable.
-    Unreachable,
-    /// `RTN_PROHIBIT` (8): drop with ICMP prohibited.
-    Prohibit,
-    /// `RTN_THROW` (9): fail this table's lookup, continue with the next rule.
-    Throw,
-    /// `RTN_NAT` (10).
-    Nat,
-    /// `RTN_XRESOLVE` (11).
-    Xresolve,
-    /// A value not listed above.
-    Other(u8),
-}
-
-impl From<u8> for RouteType {
-    fn from(v: u8) -> Self {
-        match v {
-            RTN_UNSPEC => Self::Unspec,
-            RTN_UNICAST => Self::Unicast,
-            RTN_LOCAL => Self::Local,
-            RTN_BROADCAST => Self::Broadcast,
-            RTN_ANYCAST => Self::Anycast,
-            RTN_MULTICAST => Self::Multicast,
-            RTN_BLACKHOLE => Self::Blackhole,
-            RTN_UNREACHABLE => Self::Unreachable,
-            RTN_PROHIBIT => Self::Prohibit,
-            RTN_THROW => Self::Throw,
-            RTN_NAT => Self::Nat,
-            RTN_XRESOLVE => Self::Xresolve,
-            n => Self::Other(n),
-        }
-    }
-}
-
-impl From<RouteType> for u8 {
-    fn from(v: RouteType) -> u8 {
-        match v {
-            RouteType::Unspec => RTN_UNSPEC,
-            RouteType::Unicast => RTN_UNICAST,
-            RouteType::Local => RTN_LOCAL,
-            RouteType::Broadcast => RTN_BROADCAST,
-            RouteType::Anycast => RTN_ANYCAST,
-            RouteType::Multicast => RTN_MULTICAST,
-            RouteType::Blackhole => RTN_BLACKHOLE,
-            RouteType::Unreachable => RTN_UNREACHABLE,
-            RouteType::Prohibit => RTN_PROHIBIT,
-            RouteType::Throw => RTN_THROW,
-            RouteType::Nat => RTN_NAT,
-            RouteType::Xresolve => RTN_XRESOLVE,
-            RouteType::Other(n) => n,
-        }
-    }
-}
-
-impl RouteType {
-    /// iproute2's name (`"unicast"`, `"blackhole"` ...).
-    ///
-    /// ```
-    /// assert_eq!(linx_rtnl::route::RouteType::Local.name(), Some("local"));
-    /// ```
-    pub fn name(self) -> Option<&'static str> {
-        Some(match self {
-            Self::Unspec => "unspec",
-            Self::Unicast => "unicast",
-            Self::Local => "local",
-            Self::Broadcast => "broadcast",
-            Self::Anycast => "anycast",
-            Self::Multicast => "multicast",
-            Self::Blackhole => "blackhole",
-            Self::Unreachable => "unreachable",
-            Self::Prohibit => "prohibit",
-            Self::Throw => "throw",
-            Self::Nat => "nat",
-            Self::Xresolve => "xresolve",
-            Self::Other(_) => return None,
-        })
-    }
-}
-
-impl fmt::Display for RouteType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.name() {
-            Some(n) => f.write_str(n),
-            None => write!(f, "{}", u8::from(*self)),
-        }
-    }
-}
-
-/// A routing table id as iproute2 prints it: `main`, `local`, `default`, or the number.
-///
-/// ```
-/// use linx_rtnl::route::TableName;
-/// assert_eq!(TableName(254).to_string(), "main");
-/// assert_eq!(TableName(100).to_string(), "100");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TableName(pub u32);
-
-impl fmt::Display for TableName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            0 => f.write_str("unspec"),
-            253 => f.write_str("default"),
-            254 => f.write_str("main"),
-            255 => f.write_str("local"),
-            n => write!(f, "{n}"),
-        }
-    }
-}
-
-/// A link named by the caller: its name (resolved to an index before sending; `ENODEV`
-/// reads `no such interface "x"`) or its index.
-///
-/// ```
-/// use linx_rtnl::route::LinkRef;
-/// assert_eq!(LinkRef::from("eth0"), LinkRef::Name("eth0".into()));
-/// assert_eq!(LinkRef::from(2), LinkRef::Index(2));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum LinkRef {
-    /// By name.
-    Name(String),
-    /// By interface index.
-    Index(u32),
-}
-
-impl From<&str> for LinkRef {
-    fn from(v: &str) -> Self {
-        LinkRef::Name(v.to_owned())
-    }
-}
-
-impl From<String> for LinkRef {
-    fn from(v: String) -> Self {
-        LinkRef::Name(v)
-    }
-}
-
-impl From<&String> for LinkRef {
-    fn from(v: &String) -> Self {
-        LinkRef::Name(v.clone())
-    }
-}
-
-impl From<u32> for LinkRef {
-    fn from(v: u32) -> Self {
-        LinkRef::Index(v)
-    }
-}
-
-impl fmt::Display for LinkRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LinkRef::Name(n) => f.write_str(n),
-            LinkRef::Index(i) => write!(f, "{i}"),
-        }
-    }
-}
-
-/// A prefix selector: a [`Subnet`], or a bare address meaning its full-width prefix
-/// (`"10.0.0.1"` is `10.0.0.1/32`), as `ip route` and `ip rule` read them.
-///
-/// Implemented for `Subnet`, `&Subnet`, `Ip`, `&Ip`, `&str`, `String`, `&String`,
-/// `std::net::{IpAddr, Ipv4Addr, Ipv6Addr}` and `(T, u8)` for any `T: IntoIp`.
-///
-/// ```
-/// use linx_rtnl::route::IntoCidr;
-/// assert_eq!("10.0.0.0/8".into_cidr()?.prefix(), 8);
-/// assert_eq!("10.0.0.1".into_cidr()?.prefix(), 32);
-/// assert_eq!("fd00::1".into_cidr()?.prefix(), 128);
-/// assert!("10.0.0.0/33".into_cidr().is_err());
-/// # Ok::<(), linx_ip::IpError>(())
-/// ```
-pub trait IntoCidr {
-    /// Convert; a string with `/` must be a valid subnet, one without a valid address.
-    fn into_cidr(self) -> Result<Subnet, IpError>;
-}
-
-impl IntoCidr for &str {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        if self.contains('/') {
-            self.parse()
-        } else {
-            self.parse::<Ip>().map(Subnet::host)
-        }
-    }
-}
-
-impl IntoCidr for String {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        self.as_str().into_cidr()
-    }
-}
-
-impl IntoCidr for &String {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        self.as_str().into_cidr()
-    }
-}
-
-impl IntoCidr for Subnet {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(self)
-    }
-}
-
-impl IntoCidr for &Subnet {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(*self)
-    }
-}
-
-impl IntoCidr for Ip {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(Subnet::host(self))
-    }
-}
-
-impl IntoCidr for &Ip {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(Subnet::host(*self))
-    }
-}
-
-impl IntoCidr for std::net::IpAddr {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(Subnet::host(self.into()))
-    }
-}
-
-impl IntoCidr for std::net::Ipv4Addr {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(Subnet::host(self.into()))
-    }
-}
-
-impl IntoCidr for std::net::Ipv6Addr {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Ok(Subnet::host(self.into()))
-    }
-}
-
-impl<T: IntoIp> IntoCidr for (T, u8) {
-    fn into_cidr(self) -> Result<Subnet, IpError> {
-        Subnet::new(self.0.into_ip()?, self.1)
-    }
-}
-
-// ------------------------------------------------------------------------------ wire order
-
-/// In a [`WireOrder`] sequence: "the next attribute of `other`".
-pub(crate) const RAW_TOKEN: u8 = 0;
-/// The most typed slots a struct using [`WireOrder`] may declare.
-pub(crate) const MAX_SLOTS: usize = 16;
-
-/// The order in which a decoded message's attributes arrived, so `emit` reproduces the
-/// kernel's bytes exactly (typed fields and [`RawAttrs`] alone lose the interleaving).
-///
-/// Not part of a value's identity: every `WireOrder` equals every other, so two routes that
-/// differ only in attribute order compare (and hash) equal. Values built in code have an
-/// empty order and emit in the canonical order; a typed field set after decoding is
-/// emitted after the recorded ones. Exact for messages of up to 254 attributes. `Copy`,
-/// no heap; recording costs a shift and an or per attribute.
-///
-/// ```
-/// use linx_rtnl::route::WireOrder;
-/// assert!(WireOrder::default().is_empty());
-/// ```
-#[derive(Clone, Copy, Default)]
-pub struct WireOrder {
-    /// Byte `s` (slot `s + 1`): 1 + the index of the attribute that filled it, 0 for none.
-    /// Packed in two words so recording is one shift-or by a constant into a register.
-    pos: [u64; 2],
-    /// Attributes seen, typed and raw (saturating at 255).
-    len: u8,
-}
-
-impl WireOrder {
-    /// Typed slot `slot` (1-based, a constant at every call site) was filled by the next
-    /// attribute.
-    #[inline(always)]
-    pub(crate) fn typed(&mut self, slot: usize) {
-        if self.len < u8::MAX {
-            self.len += 1;
-            let s = slot - 1;
-            self.pos[s / 8] |= u64::from(self.len) << (8 * (s % 8));
-        }
-    }
-
-    /// The next attribute went to `other`.
-    #[inline(always)]
-    pub(crate) fn raw(&mut self) {
-        self.len = self.len.saturating_add(1);
-    }
-
-    fn slot_at(&self, index: u8) -> Option<u8> {
-        (0..MAX_SLOTS)
-            .find(|s| (self.pos[s / 8] >> (8 * (s % 8))) as u8 == index)
-            .map(|s| s as u8 + 1)
-    }
-
-    /// The recorded sequence: a slot number, or [`RAW_TOKEN`] for the next raw attribute.
-    fn sequence(&self) -> impl Iterator<Item = u8> + '_ {
-        (1..self.len.min(u8::MAX - 1) + 1).map(|i| self.slot_at(i).unwrap_or(RAW_TOKEN))
-    }
-
-    /// Whether no order is recorded (a value built in code).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// How many attributes the decoded message had (saturating at 255).
-    pub fn len(&self) -> usize {
-        self.len.into()
-    }
-
-    /// Forget the order: emit in the canonical order.
-    pub fn clear(&mut self) {
-        *self = WireOrder::default();
-    }
-}
-
-impl PartialEq for WireOrder {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for WireOrder {}
-
-impl std::hash::Hash for WireOrder {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
-}
-
-impl fmt::Debug for WireOrder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.sequence()).finish()
-    }
-}
-
-/// Emit typed slots and raw attributes in `order`, then whatever the order did not cover
-/// (slots in canonical order 1..=`slots`, then the remaining raw attributes).
-pub(crate) fn emit_ordered<B: NlBuffer + ?Sized>(
-    order: &WireOrder,
-    other: &RawAttrs,
-    slots: u8,
-    w: &mut AttrWriter<'_, B>,
-    mut slot: impl FnMut(u8, &mut AttrWriter<'_, B>) -> Result<(), EncodeError>,
-) -> Result<(), EncodeError> {
-    let mut done = 0u32;
-    let mut raw = other.iter();
-    for t in order.sequence() {
-        if t == RAW_TOKEN {
-            if let Some(Ok(a)) = raw.next() {
-                w.put(a.raw_type(), a.payload())?;
-            }
-        } else if (1..=slots).contains(&t) && done & (1 << t) == 0 {
-            done |= 1 << t;
-            slot(t, w)?;
-        }
-    }
-    for t in 1..=slots {
-        if done & (1 << t) == 0 {
-            slot(t, w)?;
-        }
-    }
-    for a in raw.flatten() {
-        w.put(a.raw_type(), a.payload())?;
-    }
-    Ok(())
-}
-
-/// Walk the attributes of `buf` (which starts `base` bytes into the payload), calling
-/// `f(raw_type, payload, offset)` for each. The same rules as
-/// [`AttrIter`](linx_netlink_codec::AttrIter) (a trailing run under 4 bytes is padding, a
-/// length below 4 or past the end is an error), written out here so the per-attribute work
-/// inlines into the decoder: a route dump decodes millions of attributes.
-#[inline(always)]
-pub(crate) fn walk_attrs(
-    buf: &[u8],
-    base: usize,
-    mut f: impl FnMut(u16, &[u8], usize) -> Result<(), DecodeError>,
-) -> Result<(), DecodeError> {
-    let mut rest = buf;
-    while let Some((h, tail)) = rest.split_first_chunk::<4>() {
-        let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
-        let raw_type = u16::from_ne_bytes([h[2], h[3]]);
-        let payload = match len.checked_sub(4).and_then(|n| tail.get(..n)) {
-            Some(p) => p,
-            None => return Err(bad_length(len, rest.len(), base + buf.len() - rest.len())),
-        };
-        f(raw_type, payload, buf.len() - rest.len())?;
-        rest = rest.get(align(len)..).unwrap_or_default();
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------- field codecs
-
-// Error paths stay out of line, so the decoder's hot loop keeps its values in registers.
-
-#[cold]
-#[inline(never)]
-fn bad_length(len: usize, avail: usize, offset: usize) -> DecodeError {
-    DecodeError::new(DecodeErrorKind::BadLength { len, avail }, "nlattr", offset)
-}
-
-#[cold]
-#[inline(never)]
-fn bad_size(context: &'static str, expected: usize, got: usize) -> DecodeError {
-    DecodeError::bad_size(context, expected, got)
-}
-
-#[cold]
-#[inline(never)]
-pub(crate) fn located(e: DecodeError, raw_type: u16, offset: usize) -> DecodeError {
-    e.within(raw_type & linx_netlink_codec::consts::NLA_TYPE_MASK, offset)
-}
-
-/// How a typed field is read from and written to an attribute payload.
-pub(crate) trait FieldCodec {
-    type T;
-    /// `Ok(None)`: not representable as typed (keep the attribute raw, losslessly).
-    fn decode(p: &[u8], family: u8) -> Result<Option<Self::T>, DecodeError>;
-    fn value_len(v: &Self::T) -> usize;
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &Self::T,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError>;
-}
-
-/// Host-order `u32`.
-pub(crate) struct U32;
-/// A `u8` read as [`Protocol`].
-pub(crate) struct Proto;
-/// An IPv4/IPv6 address (raw for families that are not IP).
-pub(crate) struct Addr;
-/// `struct rtvia`: family u16 + address.
-pub(crate) struct Via;
-/// A NUL-terminated interface name (raw unless exactly one trailing NUL and UTF-8).
-pub(crate) struct Name;
-
-impl FieldCodec for U32 {
-    type T = u32;
-    #[inline]
-    fn decode(p: &[u8], _: u8) -> Result<Option<u32>, DecodeError> {
-        match <[u8; 4]>::try_from(p) {
-            Ok(b) => Ok(Some(u32::from_ne_bytes(b))),
-            Err(_) => Err(bad_size("u32", 4, p.len())),
-        }
-    }
-    fn value_len(_: &u32) -> usize {
-        4
-    }
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &u32,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put_u32(kind, *v)
-    }
-}
-
-impl FieldCodec for Proto {
-    type T = Protocol;
-    fn decode(p: &[u8], _: u8) -> Result<Option<Protocol>, DecodeError> {
-        match p {
-            [v] => Ok(Some(Protocol(*v))),
-            _ => Err(bad_size("u8", 1, p.len())),
-        }
-    }
-    fn value_len(_: &Protocol) -> usize {
-        1
-    }
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &Protocol,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put_u8(kind, v.0)
-    }
-}
-
-impl FieldCodec for Addr {
-    type T = Ip;
-    #[inline]
-    fn decode(p: &[u8], family: u8) -> Result<Option<Ip>, DecodeError> {
-        if !matches!(
-            family,
-            AF_INET | AF_INET6 | RTNL_FAMILY_IPMR | RTNL_FAMILY_IP6MR
-        ) {
-            return Ok(None);
-        }
-        if let Ok(a) = <[u8; 4]>::try_from(p) {
-            return Ok(Some(Ip::V4(a)));
-        }
-        match <[u8; 16]>::try_from(p) {
-            Ok(a) => Ok(Some(Ip::V6(a))),
-            Err(_) => Err(bad_size(
-                "ip address",
-                if family == AF_INET6 || family == RTNL_FAMILY_IP6MR {
-                    16
-                } else {
-                    4
-                },
-                p.len(),
-            )),
-        }
-    }
-    fn value_len(v: &Ip) -> usize {
-        v.as_bytes().len()
-    }
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &Ip,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(kind, v.as_bytes())
-    }
-}
-
-impl FieldCodec for Via {
-    type T = Ip;
-    fn decode(p: &[u8], _: u8) -> Result<Option<Ip>, DecodeError> {
-        let Some((fam, addr)) = p.split_first_chunk::<2>() else {
-            return Ok(None);
-        };
-        Ok(match (u16::from_ne_bytes(*fam), addr.len()) {
-            (2, 4) | (10, 16) => Ip::from_bytes(addr),
-            _ => None,
-        })
-    }
-    fn value_len(v: &Ip) -> usize {
-        2 + v.as_bytes().len()
-    }
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &Ip,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        let fam = u16::from(v.family().af());
-        w.put_with(kind, |b| {
-            b.put_slice(&fam.to_ne_bytes());
-            b.put_slice(v.as_bytes());
-        })
-    }
-}
-
-impl FieldCodec for Name {
-    type T = String;
-    fn decode(p: &[u8], _: u8) -> Result<Option<String>, DecodeError> {
-        match p.split_last() {
-            Some((0, s)) if !s.contains(&0) => Ok(std::str::from_utf8(s).ok().map(str::to_owned)),
-            _ => Ok(None),
-        }
-    }
-    fn value_len(v: &String) -> usize {
-        v.len() + 1
-    }
-    fn encode<B: NlBuffer + ?Sized>(
-        v: &String,
-        kind: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put_str(kind, v)
-    }
-}
-
-/// Declare a struct's typed attributes once: `slot => CONST: field as Codec`. Generates the
-/// decoder (`with_attrs`/`fill`: first occurrence typed, the rest raw, order recorded), the
-/// encoder (`emit_slot`) and `attrs_len`. Slot numbers (1..=16) are the canonical emit
-/// order. The struct needs `family: u8`, `other: RawAttrs` and `wire_order: WireOrder`.
-macro_rules! typed_attrs {
-    ($ty:ident { $($slot:literal => $kind:ident : $field:ident as $codec:ident),* $(,)? }) => {
-        const _: () = assert!([$($slot),*].len() <= $crate::route::MAX_SLOTS);
-
-        impl $ty {
-            const SLOTS: u8 = [$($slot),*].len() as u8;
-
-            /// `head` (header fields set, attributes empty) with the attributes of `attrs`
-            /// (which start `base` bytes into the payload). Filled inside the `Result` that
-            /// is returned, so the value is not copied once more at the end.
-            #[inline(always)]
-            fn with_attrs(
-                head: Self,
-                attrs: &[u8],
-                base: usize,
-            ) -> Result<Self, linx_netlink_codec::DecodeError> {
-                let mut out = Ok(head);
-                if let Ok(r) = &mut out {
-                    if let Err(e) = r.fill(attrs, base) {
-                        out = Err(e);
-                    }
-                }
-                out
-            }
-
-            /// Add the attributes of `attrs`: the first occurrence of a modelled attribute
-            /// typed, the rest raw, the order recorded.
-            #[inline(always)]
-            fn fill(
-                &mut self,
-                attrs: &[u8],
-                base: usize,
-            ) -> Result<(), linx_netlink_codec::DecodeError> {
-                use $crate::route::FieldCodec as _;
-                let family = self.family;
-                $crate::route::walk_attrs(attrs, base, |raw_type, payload, at| {
-                    $( if raw_type == $kind && self.$field.is_none() {
-                        let v = $crate::route::$codec::decode(payload, family)
-                            .map_err(|e| $crate::route::located(e, raw_type, base + at + 4))?;
-                        if let Some(v) = v {
-                            self.$field = Some(v);
-                            self.wire_order.typed($slot);
-                            return Ok(());
-                        }
-                    } )*
-                    // Cannot fail: the payload came with a 16-bit length, so it fits one.
-                    let _ = self.other.push_raw(raw_type, payload);
-                    self.wire_order.raw();
-                    Ok(())
-                })
-            }
-
-            fn emit_slot<B: linx_netlink_codec::NlBuffer + ?Sized>(
-                &self,
-                slot: u8,
-                w: &mut linx_netlink_codec::AttrWriter<'_, B>,
-            ) -> Result<(), linx_netlink_codec::EncodeError> {
-                use $crate::route::FieldCodec as _;
-                match slot {
-                    $( $slot => if let Some(v) = &self.$field {
-                        $crate::route::$codec::encode(v, $kind, w)?;
-                    } )*
-                    _ => {}
-                }
-                Ok(())
-            }
-
-            fn attrs_len(&self) -> usize {
-                use $crate::route::FieldCodec as _;
-                let mut n = self.other.as_bytes().len();
-                $( if let Some(v) = &self.$field {
-                    n += linx_netlink_codec::align(4 + $crate::route::$codec::value_len(v));
-                } )*
-                n
-            }
-        }
-    };
-}
-pub(crate) use typed_attrs;
 
 // ----------------------------------------------------------------------------------- Route
 
@@ -1175,18 +229,20 @@ pub struct Route {
     pub wire_order: WireOrder,
 }
 
-typed_attrs!(Route {
-    1 => RTA_DST: dst as Addr,
-    2 => RTA_SRC: src as Addr,
-    3 => RTA_IIF: iif as U32,
-    4 => RTA_GATEWAY: gateway as Addr,
-    5 => RTA_VIA: via as Via,
-    6 => RTA_PREFSRC: prefsrc as Addr,
-    7 => RTA_TABLE: table_ext as U32,
-    8 => RTA_PRIORITY: metric as U32,
-    9 => RTA_MARK: mark as U32,
-    10 => RTA_OIF: oif as U32,
-});
+typed_attrs! {
+    impl Route {
+        1: RTA_DST => dst as Addr,
+        2: RTA_SRC => src as Addr,
+        3: RTA_IIF => iif as u32,
+        4: RTA_GATEWAY => gateway as Addr,
+        5: RTA_VIA => via as Via,
+        6: RTA_PREFSRC => prefsrc as Addr,
+        7: RTA_TABLE => table_ext as u32,
+        8: RTA_PRIORITY => metric as u32,
+        9: RTA_MARK => mark as u32,
+        10: RTA_OIF => oif as u32,
+    }
+}
 
 impl Route {
     /// Decode an `RTM_NEWROUTE`/`RTM_DELROUTE` payload (after `nlmsghdr`).
@@ -1199,8 +255,6 @@ impl Route {
     /// assert_eq!(r.to_string(), "Route<10.0.0.0/24 proto kernel scope link table main>");
     /// ```
     pub fn parse(payload: &[u8]) -> Result<Route, DecodeError> {
-        // The fields of `RtMsg`, read in place (the generic header reader does not inline
-        // across crates, and this is the hot path of every route dump).
         let Some((h, attrs)) = payload.split_first_chunk::<{ RtMsg::LEN }>() else {
             return Err(DecodeError::truncated(
                 "RtMsg",
@@ -1209,19 +263,20 @@ impl Route {
                 payload.len(),
             ));
         };
+        let h = RtMsg::read(h);
         let head = Route {
-            family: h[0],
-            dst_len: h[1],
-            src_len: h[2],
-            tos: h[3],
-            header_table: h[4],
-            protocol: Protocol(h[5]),
-            scope: Scope(h[6]),
-            route_type: RouteType::from(h[7]),
-            flags: u32::from_ne_bytes([h[8], h[9], h[10], h[11]]),
+            family: h.family,
+            dst_len: h.dst_len,
+            src_len: h.src_len,
+            tos: h.tos,
+            header_table: h.table,
+            protocol: Protocol(h.protocol),
+            scope: Scope(h.scope),
+            route_type: RouteType::from(h.route_type),
+            flags: h.flags,
             ..Default::default()
         };
-        Route::with_attrs(head, attrs, RtMsg::LEN)
+        Route::with_attrs(head, attrs, RtMsg::LEN, DecodeCx::family(h.family))
     }
 
     /// Decode a reply message (`RTM_NEWROUTE`).
@@ -1358,17 +413,8 @@ impl Route {
             route_type: self.route_type.into(),
             flags: self.flags,
         };
-        let start = buf.len();
-        buf.put_zeros(RtMsg::LEN);
-        h.emit(&mut buf.as_mut_slice()[start..]);
-        let mut w = AttrWriter::new(buf);
-        emit_ordered(
-            &self.wire_order,
-            &self.other,
-            Self::SLOTS,
-            &mut w,
-            |s, w| self.emit_slot(s, w),
-        )?;
+        h.append(buf);
+        self.emit_attrs(&mut AttrWriter::new(buf))?;
         Ok(())
     }
 }
@@ -1456,32 +502,89 @@ impl fmt::Debug for Route {
 
 // ------------------------------------------------------------------------------- RouteSpec
 
-/// Options of a route request, mirroring `ip route`'s keywords. Every field is optional;
-/// [`Default`] is "as `ip route add` would do".
+/// Options of a route request, mirroring `ip route`'s keywords: a builder, every option
+/// unset by default ([`Default`] is "as `ip route add` would do"). Used by [`add_default`]
+/// and [`delete_default`], and by [`RouteSpec::options`] to set several options at once.
 ///
 /// ```
 /// use linx_rtnl::route::{Protocol, RouteOptions};
-/// let opts = RouteOptions { table: Some(100), protocol: Some(Protocol(76)), metric: Some(50), ..Default::default() };
-/// # let _ = opts;
+/// let opts = RouteOptions::new().table(100).protocol(76).metric(50);
+/// assert_eq!(opts, RouteOptions::new().metric(50).protocol(Protocol(76)).table(100));
 /// ```
+///
+/// The fields are still public for callers that build it literally; they become private
+/// once those are ported to the builder methods.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use = "RouteOptions does nothing until passed to a route verb or RouteSpec::options"]
 pub struct RouteOptions {
     /// Routing table, 1..=2^32-1 (default: main, 254); sent in `RTA_TABLE` (and in the
     /// header when it fits).
+    #[doc(hidden)]
     pub table: Option<u32>,
     /// Who installs it (default [`Protocol::BOOT`]; in a delete: any).
+    #[doc(hidden)]
     pub protocol: Option<Protocol>,
     /// `RTA_PRIORITY` (omitted when unset: IPv4 uses 0, IPv6 1024; in a delete: any).
+    #[doc(hidden)]
     pub metric: Option<u32>,
     /// Scope (default: universe for gateway routes, link for device routes, host for local
     /// ones; in a delete: any).
+    #[doc(hidden)]
     pub scope: Option<Scope>,
     /// Route type (default unicast; in a delete: any).
+    #[doc(hidden)]
     pub route_type: Option<RouteType>,
     /// Output interface.
+    #[doc(hidden)]
     pub oif: Option<LinkRef>,
     /// Preferred source address (`RTA_PREFSRC`).
+    #[doc(hidden)]
     pub prefsrc: Option<Ip>,
+}
+
+impl RouteOptions {
+    /// No option set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Routing table, 1..=2^32-1 (default: main, 254); sent in `RTA_TABLE` (and in the
+    /// header when it fits).
+    pub fn table(mut self, table: u32) -> Self {
+        self.table = Some(table);
+        self
+    }
+    /// Who installs the route: a [`Protocol`] or its number (default [`Protocol::BOOT`];
+    /// in a delete: any).
+    pub fn protocol(mut self, protocol: impl Into<Protocol>) -> Self {
+        self.protocol = Some(protocol.into());
+        self
+    }
+    /// `RTA_PRIORITY` (unset: IPv4 uses 0, IPv6 1024; in a delete: any).
+    pub fn metric(mut self, metric: u32) -> Self {
+        self.metric = Some(metric);
+        self
+    }
+    /// Scope (default: universe for gateway routes, link for device routes, host for local
+    /// ones; in a delete: any).
+    pub fn scope(mut self, scope: Scope) -> Self {
+        self.scope = Some(scope);
+        self
+    }
+    /// Route type (default unicast; in a delete: any).
+    pub fn route_type(mut self, t: RouteType) -> Self {
+        self.route_type = Some(t);
+        self
+    }
+    /// Output interface, by name or index.
+    pub fn dev(mut self, dev: impl Into<LinkRef>) -> Self {
+        self.oif = Some(dev.into());
+        self
+    }
+    /// Preferred source address (`RTA_PREFSRC`).
+    pub fn prefsrc(mut self, src: Ip) -> Self {
+        self.prefsrc = Some(src);
+        self
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -40,7 +40,6 @@
 //! # See also
 //! ip-rule(8), `<linux/fib_rules.h>`.
 
-use linx_netlink_codec::Dumped;
 use std::fmt;
 
 use linx_ip::{Family, Ip, IpError, Subnet};
@@ -48,12 +47,13 @@ use linx_netlink_codec::consts::{
     AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE,
 };
 use linx_netlink_codec::{
-    AttrWriter, Call, DecodeError, Errno, FixedHeader, MsgView, NlBuffer, RawAttrs, Request,
-    nl_header,
+    AttrWriter, Call, DecodeCx, DecodeError, Dumped, Errno, FixedHeader, MsgView, NlBuffer, NulStr,
+    RawAttrs, Request, WireOrder, nl_header, typed_attrs,
 };
 
+use crate::codecs::Addr;
 use crate::error::Error;
-use crate::route::{IntoCidr, Protocol, TableName, WireOrder, emit_ordered, typed_attrs};
+use crate::types::{IntoCidr, Protocol, TableName};
 use crate::verb::verb;
 
 /// `FRA_DST`: destination prefix (length in `dst_len`).
@@ -270,19 +270,21 @@ pub struct Rule {
     pub wire_order: WireOrder,
 }
 
-typed_attrs!(Rule {
-    1 => FRA_SRC: src as Addr,
-    2 => FRA_DST: dst as Addr,
-    3 => FRA_FWMARK: fwmark as U32,
-    4 => FRA_FWMASK: fwmask as U32,
-    5 => FRA_IIFNAME: iif as Name,
-    6 => FRA_OIFNAME: oif as Name,
-    7 => FRA_GOTO: goto as U32,
-    8 => FRA_FLOW: flow as U32,
-    9 => FRA_TABLE: table_ext as U32,
-    10 => FRA_PRIORITY: priority as U32,
-    11 => FRA_PROTOCOL: protocol as Proto,
-});
+typed_attrs! {
+    impl Rule {
+        1: FRA_SRC => src as Addr,
+        2: FRA_DST => dst as Addr,
+        3: FRA_FWMARK => fwmark as u32,
+        4: FRA_FWMASK => fwmask as u32,
+        5: FRA_IIFNAME => iif as NulStr,
+        6: FRA_OIFNAME => oif as NulStr,
+        7: FRA_GOTO => goto as u32,
+        8: FRA_FLOW => flow as u32,
+        9: FRA_TABLE => table_ext as u32,
+        10: FRA_PRIORITY => priority as u32,
+        11: FRA_PROTOCOL => protocol as Protocol,
+    }
+}
 
 impl Rule {
     /// Decode an `RTM_NEWRULE` payload (after `nlmsghdr`).
@@ -307,7 +309,12 @@ impl Rule {
             flags: h.flags,
             ..Default::default()
         };
-        Rule::with_attrs(head, &payload[FibRuleHdr::LEN..], FibRuleHdr::LEN)
+        Rule::with_attrs(
+            head,
+            &payload[FibRuleHdr::LEN..],
+            FibRuleHdr::LEN,
+            DecodeCx::family(h.family),
+        )
     }
 
     /// Decode a reply message (`RTM_NEWRULE`).
@@ -396,17 +403,8 @@ impl Rule {
             action: self.action.into(),
             flags: self.flags,
         };
-        let start = buf.len();
-        buf.put_zeros(FibRuleHdr::LEN);
-        h.emit(&mut buf.as_mut_slice()[start..]);
-        let mut w = AttrWriter::new(buf);
-        emit_ordered(
-            &self.wire_order,
-            &self.other,
-            Self::SLOTS,
-            &mut w,
-            |s, w| self.emit_slot(s, w),
-        )?;
+        h.append(buf);
+        self.emit_attrs(&mut AttrWriter::new(buf))?;
         Ok(())
     }
 }
