@@ -13,7 +13,10 @@
 //!   on a generation mismatch).
 //! - [`NetfilterError::Unsupported`]: the kernel lacks the feature (flowtables without
 //!   `NF_FLOW_TABLE`): the refusal was `ENOENT`/`EOPNOTSUPP` on a message of that kind.
-//! - `Display` follows §7.9: `netfilter <op> failed: <errno> (errno N) — <message>`.
+//! - `Display` reads `netfilter <op> failed: <what>: ENOENT (2): <kernel text>`, the errno
+//!   and text formatted as every refusal of the workspace is ([`NetlinkError::detail`]):
+//!   `netfilter push failed: rule 2 of inet/app/input (tag bad), message 5 of the batch:
+//!   ENOENT (2)`.
 
 use std::fmt;
 
@@ -55,8 +58,10 @@ impl fmt::Display for Operation {
 ///     error: NetlinkError::new(Errno::EINVAL),
 /// };
 /// assert_eq!(e.errno(), Some(Errno::EINVAL));
-/// assert!(e.to_string().starts_with("netfilter push failed: EINVAL (errno 22)"));
-/// assert!(e.to_string().contains("message 4 of the batch: rule 2 of inet/filter/input"));
+/// assert_eq!(
+///     e.to_string(),
+///     "netfilter push failed: rule 2 of inet/filter/input, message 4 of the batch: EINVAL (22)"
+/// );
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -65,7 +70,7 @@ pub enum NetfilterError {
     #[error(transparent)]
     Invalid(#[from] Error),
     /// The kernel refused; nothing of the batch was applied.
-    #[error("netfilter {operation} failed: {}{}", Kernel(error), Located(*batch_seq, what.as_deref()))]
+    #[error("netfilter {operation} failed: {}{}", Located(*batch_seq, what.as_deref()), error.detail())]
     Refused {
         /// The operation.
         operation: Operation,
@@ -80,7 +85,7 @@ pub enum NetfilterError {
     /// The kernel does not have a feature the ruleset uses.
     #[error(
         "netfilter {operation} failed: this kernel has no {feature}: {}",
-        Kernel(error)
+        error.detail()
     )]
     Unsupported {
         /// The operation.
@@ -111,32 +116,15 @@ pub enum NetfilterError {
     },
 }
 
-/// Formats a kernel error as §7.9 has it: `EINVAL (errno 22) — <extended ACK text>`.
-struct Kernel<'a>(&'a NetlinkError);
-
-impl fmt::Display for Kernel<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let code = self.0.errno.code();
-        match self.0.errno.name() {
-            Some(name) => write!(f, "{name} (errno {code})")?,
-            None => write!(f, "errno {code}")?,
-        }
-        match self.0.message() {
-            Some(text) => write!(f, " — {text}"),
-            None => Ok(()),
-        }
-    }
-}
-
-/// Formats the batch position and target of a refusal.
+/// Formats what was refused and its batch position, each followed by `: `.
 struct Located<'a>(Option<usize>, Option<&'a str>);
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.0, self.1) {
-            (Some(i), Some(what)) => write!(f, " (message {i} of the batch: {what})"),
-            (Some(i), None) => write!(f, " (message {i} of the batch)"),
-            (None, Some(what)) => write!(f, " ({what})"),
+            (Some(i), Some(what)) => write!(f, "{what}, message {i} of the batch: "),
+            (Some(i), None) => write!(f, "message {i} of the batch: "),
+            (None, Some(what)) => write!(f, "{what}: "),
             (None, None) => Ok(()),
         }
     }

@@ -744,7 +744,10 @@ fn pull_script_missing_table_is_refused_with_enoent() {
         other => panic!("expected a refusal, got {other:?}"),
     }
     assert_eq!(err.errno(), Some(Errno::ENOENT));
-    assert!(err.to_string().contains("(table inet/nope)"), "{err}");
+    assert!(
+        err.to_string().contains("table inet/nope: ENOENT (2)"),
+        "{err}"
+    );
     // Nothing is dumped after the refusal.
     let asks = asked(&script);
     assert_eq!(asks.len(), 1);

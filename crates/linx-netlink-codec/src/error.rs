@@ -5,14 +5,20 @@
 //! - [`DecodeError`]: bytes that do not parse (a bug in the kernel, a newer kernel with a
 //!   layout we do not know, or corrupted input). Structured, `Copy`, never allocates.
 //! - [`NetlinkError`]: the kernel refused a request. Carries the errno and, when the kernel
-//!   sent one, its extended-ACK text and the offset of the offending attribute.
+//!   sent one, its extended-ACK text and the offset of the offending attribute; a verb that
+//!   acted on a named object adds that [`Subject`] (`link "ve0"`), so a refusal says *what*
+//!   was refused.
 //! - [`Error`]: everything a request can end with: the two above, socket failures from
 //!   `linx-netlink-sys`, timeouts and exhausted dump retries.
 //!
 //! # Contract
-//! - `Display` of a [`NetlinkError`] reads `netlink ENODEV (19): <kernel text>`, or
-//!   `netlink ENODEV (19)` without text; an errno this system does not name reads
-//!   `netlink errno 4242`.
+//! - One errno format for the workspace: `<subject>: ENODEV (19): <text>`. The errno prints as
+//!   [`Errno`] does (`ENODEV (19)`, or `errno 4242` for a code this system does not name); the
+//!   text is the kernel's extended-ACK message or, when it sent none, the verb's context;
+//!   the subject is the object the request named (`link "ve0"`) or, without one, `netlink`:
+//!   `netlink ENODEV (19): no such parent interface "eth9"`,
+//!   `link "ve0": EEXIST (17)`. [`NetlinkError::detail`] is the same text without the subject,
+//!   for callers that put their own context in front (nfnetlink batches, netfilter).
 //! - Nothing here panics.
 
 use std::fmt;
@@ -204,6 +210,30 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// The object a refused request was about, as the verb that sent it names it: `link "ve0"`.
+///
+/// The kernel names nothing in most refusals (`EEXIST` for a link add says neither which link
+/// nor that it was a link); the verb knows, and adds it with [`NetlinkError::about`].
+///
+/// ```
+/// # use linx_netlink_codec::error::Subject;
+/// let s = Subject { kind: "link", name: "ve0".into() };
+/// assert_eq!(s.to_string(), "link \"ve0\"");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Subject {
+    /// What sort of object (`"link"`, `"neighbour"`).
+    pub kind: &'static str,
+    /// Its name, as the caller gave it.
+    pub name: String,
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} \"{}\"", self.kind, self.name)
+    }
+}
+
 /// The kernel's extended ACK: the text and location it attached to an error.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ExtAck {
@@ -219,6 +249,10 @@ pub struct ExtAck {
     /// The attribute types (outermost first) at [`offset`](Self::offset), resolved against
     /// the request when the request was available.
     pub path: Option<Vec<u16>>,
+    /// The object the request was about, set by the verb ([`NetlinkError::about`]), never by
+    /// the kernel; read it with [`NetlinkError::subject`]. Like [`path`](Self::path) it is
+    /// resolved on this side, so [`is_empty`](Self::is_empty) ignores it.
+    subject: Option<Subject>,
 }
 
 impl ExtAck {
@@ -237,6 +271,18 @@ impl ExtAck {
 }
 
 /// The kernel refused a request: `NLMSG_ERROR` (or `NLMSG_DONE`) with a negative errno.
+///
+/// `Display` reads `netlink EEXIST (17): <kernel text>`, or `link "ve0": EEXIST (17): ...`
+/// once a verb has named the [`Subject`] ([`NetlinkError::about`]).
+///
+/// ```
+/// # use linx_netlink_codec::{Errno, NetlinkError};
+/// let e = NetlinkError::new(Errno::EEXIST);
+/// assert_eq!(e.to_string(), "netlink EEXIST (17)");
+/// let e = e.about("link", "ve0");
+/// assert_eq!(e.to_string(), "link \"ve0\": EEXIST (17)");
+/// assert_eq!(e.detail().to_string(), "EEXIST (17)");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NetlinkError {
     /// The errno the kernel returned (positive).
@@ -280,18 +326,74 @@ impl NetlinkError {
         }
         self
     }
+
+    /// This error as a refusal of the request about `kind` `name` (`link "ve0"`), which
+    /// `Display` puts in front instead of `netlink`. The first subject given is kept: the
+    /// innermost verb knows best what was refused.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, NetlinkError};
+    /// let e = NetlinkError::new(Errno::ENODEV)
+    ///     .or_message(|| "no such parent interface \"eth9\"".into())
+    ///     .about("link", "ve0");
+    /// assert_eq!(e.to_string(), "link \"ve0\": ENODEV (19): no such parent interface \"eth9\"");
+    /// assert_eq!(e.subject().map(|s| s.name.as_str()), Some("ve0"));
+    /// ```
+    #[must_use = "returns the error with its subject"]
+    pub fn about(mut self, kind: &'static str, name: impl Into<String>) -> Self {
+        if self.ext_ack.subject.is_none() {
+            self.ext_ack.subject = Some(Subject {
+                kind,
+                name: name.into(),
+            });
+        }
+        self
+    }
+
+    /// The object the refused request was about, when the verb named it.
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, NetlinkError};
+    /// assert!(NetlinkError::new(Errno::EEXIST).subject().is_none());
+    /// ```
+    pub fn subject(&self) -> Option<&Subject> {
+        self.ext_ack.subject.as_ref()
+    }
+
+    /// The errno and the text, without the subject: `EEXIST (17): File exists`. The one
+    /// formatter behind every refusal's text in the workspace; callers that say what was
+    /// refused in their own words put it after their context (`message 3 of the batch: ...`).
+    ///
+    /// ```
+    /// # use linx_netlink_codec::{Errno, NetlinkError};
+    /// let e = NetlinkError::new(Errno::ENOENT).or_message(|| "No such file or directory".into());
+    /// assert_eq!(e.detail().to_string(), "ENOENT (2): No such file or directory");
+    /// assert_eq!(NetlinkError::new(Errno::from_raw(4242)).detail().to_string(), "errno 4242");
+    /// ```
+    pub fn detail(&self) -> impl fmt::Display + '_ {
+        Detail(self)
+    }
+}
+
+/// [`NetlinkError::detail`]: `ENODEV (19)` and `: <text>` when there is one.
+struct Detail<'a>(&'a NetlinkError);
+
+impl fmt::Display for Detail<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0.errno, f)?;
+        match &self.0.ext_ack.message {
+            Some(m) => write!(f, ": {m}"),
+            None => Ok(()),
+        }
+    }
 }
 
 impl fmt::Display for NetlinkError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.errno.name() {
-            Some(_) => write!(f, "netlink {}", self.errno)?,
-            None => write!(f, "netlink errno {}", self.errno.code())?,
+        match &self.ext_ack.subject {
+            Some(subject) => write!(f, "{subject}: {}", self.detail()),
+            None => write!(f, "netlink {}", self.detail()),
         }
-        if let Some(m) = &self.ext_ack.message {
-            write!(f, ": {m}")?;
-        }
-        Ok(())
     }
 }
 

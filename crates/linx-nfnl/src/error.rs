@@ -14,10 +14,12 @@ pub struct Refusal {
 }
 
 impl std::fmt::Display for Refusal {
+    /// `message 3 of the batch: ENOENT (2): <kernel text>` (the errno and text as
+    /// [`NetlinkError::detail`] formats them), or `the batch: ERESTART (85)`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.batch_seq {
-            Some(i) => write!(f, "message {i} of the batch: {}", self.error),
-            None => write!(f, "the batch: {}", self.error),
+            Some(i) => write!(f, "message {i} of the batch: {}", self.error.detail()),
+            None => write!(f, "the batch: {}", self.error.detail()),
         }
     }
 }

@@ -161,7 +161,7 @@ fn a_refused_message_is_reported_by_its_position() {
             all
         }
         .to_string(),
-        "nfnetlink batch refused: message 3 of the batch: netlink ENOENT (2): No such file or directory"
+        "nfnetlink batch refused: message 3 of the batch: ENOENT (2): No such file or directory"
     );
 }
 
