@@ -759,7 +759,8 @@ mod tests {
             ),
             (
                 "src/b/mod.rs",
-                "mod inner;\npub use inner::B;\n// use crate::a::A;\nconst S: &str = \"crate::a::A\";\n",
+                "mod inner;\npub use inner::B;\n// use crate::a::A;\n\
+                 const S: &str = \"crate::a::A\";\n",
             ),
             (
                 "src/b/inner.rs",

@@ -1,0 +1,606 @@
+//! [`ElemDecoder`]: the elements of one set from its `GETSETELEM` dump messages.
+//!
+//! Why a decoder with state: interval end markers may arrive in any order and in another
+//! message than their start, so boundaries are collected and paired at the end.
+//!
+//! # Contract
+//! - Never panics; elements are materialised by the set's types in the canonical forms the
+//!   parent module's docs describe; catch-all elements are kept raw ([`KeptElements`]).
+
+use std::hash::{BuildHasher, Hasher, RandomState};
+
+use linx_ip::{Ip, Mac, Subnet};
+use linx_netlink_codec::{AttrIter, DecodeError, DecodeErrorKind};
+
+use super::NFT_SET_ELEM_CATCHALL;
+use super::decode::{KeptElements, SetInfo};
+use super::elements::decrement;
+use super::userdata::{tlvs, udata};
+use crate::consts::limits::IFNAMSIZ;
+use crate::consts::set::NFT_SET_ELEM_INTERVAL_END;
+use crate::set::{first_repeat, mix64};
+use crate::wire::attr::{set_elem as ea, set_elem_list as la};
+use crate::wire::{Data, be32, decode_data, invalid};
+use crate::{
+    CtState, DataType, ElemAttrs, ElemValue, KeyType, MapElement, MapValue, RawElement, SetElement,
+    SetFlags,
+};
+
+/// Decoded elements, by the kind of set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Elements {
+    /// Elements of a set.
+    Set(Vec<SetElement>),
+    /// Elements of a map (verdict maps give `MapValue::Verdict` values).
+    Map(Vec<MapElement>),
+}
+
+/// One boundary of a scalar interval set, waiting to be paired.
+#[derive(Debug)]
+struct Bound {
+    /// Key bytes.
+    key: Vec<u8>,
+    /// An interval-end element.
+    end: bool,
+    /// Map value of a start element.
+    value: Option<MapValue>,
+    /// The element's extra attributes.
+    extra: Vec<u8>,
+}
+
+/// Collects the elements of one set from its `GETSETELEM` dump messages (interval end
+/// markers may arrive in any order and in a different message than their start).
+#[derive(Debug)]
+pub(crate) struct ElemDecoder<'a> {
+    /// The set.
+    info: &'a SetInfo,
+    /// Elements complete on arrival (plain sets, concat intervals), in dump order.
+    keys: Vec<SetElement>,
+    /// Their map values (maps only), parallel to `keys`.
+    values: Vec<MapValue>,
+    /// Boundaries of a scalar interval set.
+    bounds: Vec<Bound>,
+    /// The identity of every element (its raw key, key end and end flag), to find an
+    /// element the kernel dumped twice (see [`ElemDecoder::consistent`]).
+    pub(super) seen: Seen,
+    /// Element extras and catch-all elements.
+    kept: KeptElements,
+}
+
+/// The identities of the elements dumped so far (see [`ElemDecoder::consistent`]).
+#[derive(Debug, Clone)]
+pub(super) enum Seen {
+    /// Keys of at most 4 bytes without key end (plain sets of addresses, ports, marks):
+    /// the key bytes themselves, half the memory of a 64-bit identity.
+    Narrow(Vec<u32>),
+    /// Anything else: [`key_hash`] under a per-decoder random key, so that elements a
+    /// remote host can plant in a dynamic set cannot be made to collide (a collision would
+    /// read as a duplicate and make every re-dump look inconsistent).
+    Wide(Vec<u64>, RandomState),
+}
+
+impl Seen {
+    /// Record one element.
+    #[inline]
+    fn push(&mut self, key: &[u8], key_end: Option<&[u8]>, end: bool) {
+        match self {
+            Seen::Narrow(v) => {
+                let mut word = [0u8; 4];
+                let n = key.len().min(4);
+                word[..n].copy_from_slice(&key[..n]);
+                v.push(u32::from_le_bytes(word));
+            }
+            Seen::Wide(v, keyed) => v.push(key_hash(keyed, key, key_end, end)),
+        }
+    }
+
+    /// `true` when no identity occurs twice.
+    fn all_distinct(&self) -> bool {
+        match self {
+            Seen::Narrow(v) => {
+                first_repeat(v.iter().copied(), v.len(), |x| mix64(x.into())).is_none()
+            }
+            Seen::Wide(v, _) => first_repeat(v.iter().copied(), v.len(), mix64).is_none(),
+        }
+    }
+}
+
+/// A decode error for set elements.
+fn elem_err(context: &'static str) -> DecodeError {
+    invalid(context, 0)
+}
+
+/// The value of scalar type `field` in `b`; `interval` reads host-order types big endian.
+/// Interface names that are not a NUL-padded UTF-8 name (nft's `eth*` wildcards) stay bytes.
+#[inline]
+fn field_value(field: &KeyType, b: &[u8], interval: bool) -> Result<ElemValue, DecodeError> {
+    let size = |n: usize| {
+        if b.len() == n {
+            Ok(())
+        } else {
+            Err(DecodeError::bad_size("set key field", n, b.len()))
+        }
+    };
+    let u32_of = |b: &[u8]| -> Result<u32, DecodeError> {
+        let a = <[u8; 4]>::try_from(b).map_err(|_| DecodeError::bad_size("u32 key", 4, b.len()))?;
+        Ok(if interval {
+            u32::from_be_bytes(a)
+        } else {
+            u32::from_ne_bytes(a)
+        })
+    };
+    Ok(match field {
+        KeyType::Ipv4Addr => {
+            size(4)?;
+            ElemValue::Ip(Ip::from_bytes(b).ok_or_else(|| elem_err("ipv4 key"))?)
+        }
+        KeyType::Ipv6Addr => {
+            size(16)?;
+            ElemValue::Ip(Ip::from_bytes(b).ok_or_else(|| elem_err("ipv6 key"))?)
+        }
+        KeyType::EtherAddr => ElemValue::Mac(
+            Mac::from_bytes(b).ok_or_else(|| DecodeError::bad_size("ether key", 6, b.len()))?,
+        ),
+        KeyType::InetProto => {
+            size(1)?;
+            ElemValue::Proto(b[0])
+        }
+        KeyType::InetService => {
+            size(2)?;
+            ElemValue::Port(u16::from_be_bytes([b[0], b[1]]))
+        }
+        KeyType::Mark => ElemValue::Mark(u32_of(b)?),
+        KeyType::CtState => ElemValue::CtState(CtState::from_bits_retain(u32_of(b)?)),
+        KeyType::Ifname => {
+            size(IFNAMSIZ)?;
+            let n = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+            let name = std::str::from_utf8(&b[..n]).ok();
+            match name {
+                Some(name) if n > 0 && n < IFNAMSIZ && b[n..].iter().all(|&c| c == 0) => {
+                    ElemValue::Ifname(name.into())
+                }
+                _ => ElemValue::Bytes(b.into()),
+            }
+        }
+        KeyType::Raw { .. } => ElemValue::Bytes(b.into()),
+        KeyType::Concat(_) => return Err(elem_err("nested concatenation")),
+    })
+}
+
+/// The prefix length when `[lo, hi]` is exactly one CIDR block (and not a single address).
+fn prefix_len(lo: &[u8], hi: &[u8]) -> Option<u8> {
+    let mut host_bits = 0u32;
+    let mut in_host = false;
+    for (&l, &h) in lo.iter().zip(hi) {
+        let x = l ^ h;
+        if in_host {
+            if l != 0 || h != 0xff {
+                return None;
+            }
+            host_bits += 8;
+            continue;
+        }
+        if x == 0 {
+            continue;
+        }
+        // x must be 0..01..1 with lo having those bits clear.
+        if (x & x.wrapping_add(1)) != 0 || l & x != 0 {
+            return None;
+        }
+        host_bits += x.count_ones();
+        in_host = true;
+    }
+    let total = u32::try_from(lo.len() * 8).ok()?;
+    if host_bits == 0 {
+        return None;
+    }
+    u8::try_from(total - host_bits).ok()
+}
+
+/// The canonical element for `[lo, hi]` of scalar type `field`: a value, a prefix, or a range.
+fn interval_elem(
+    field: &KeyType,
+    lo: &[u8],
+    hi: &[u8],
+    interval: bool,
+) -> Result<SetElement, DecodeError> {
+    if lo.len() != hi.len() || lo > hi {
+        return Err(elem_err("interval bounds"));
+    }
+    let lo_v = field_value(field, lo, interval)?;
+    if lo == hi {
+        return Ok(SetElement::Value(lo_v));
+    }
+    if let (KeyType::Ipv4Addr | KeyType::Ipv6Addr, ElemValue::Ip(ip)) = (field, &lo_v) {
+        if let Some(len) = prefix_len(lo, hi) {
+            if let Some(net) = Subnet::from_parts(*ip, len) {
+                return Ok(SetElement::Prefix(net));
+            }
+        }
+    }
+    Ok(SetElement::range(lo_v, field_value(field, hi, interval)?))
+}
+
+/// Split a concatenated key into its 4-byte-padded fields.
+fn split_fields<'k>(
+    fields: &'k [KeyType],
+    b: &'k [u8],
+) -> impl Iterator<Item = Result<(&'k KeyType, &'k [u8]), DecodeError>> + 'k {
+    let mut at = 0usize;
+    fields.iter().map(move |f| {
+        let len = f.key_len() as usize;
+        let part = b.get(at..at + len).ok_or_else(|| {
+            DecodeError::truncated("concat key", at, len, b.len().saturating_sub(at))
+        })?;
+        at += len.next_multiple_of(4);
+        Ok((f, part))
+    })
+}
+
+/// The element for key `lo` (and `hi`, for intervals) of type `key`.
+fn element(key: &KeyType, lo: &[u8], hi: &[u8], interval: bool) -> Result<SetElement, DecodeError> {
+    let want = key.key_len() as usize;
+    if lo.len() != want || hi.len() != want {
+        return Err(DecodeError::bad_size("set key", want, lo.len()));
+    }
+    match key {
+        KeyType::Concat(fields) => {
+            let mut parts = Vec::with_capacity(fields.len());
+            for (l, h) in split_fields(fields, lo).zip(split_fields(fields, hi)) {
+                let ((f, l), (_, h)) = (l?, h?);
+                parts.push(interval_elem(f, l, h, interval)?);
+            }
+            Ok(SetElement::Concat(parts.into_boxed_slice()))
+        }
+        scalar => interval_elem(scalar, lo, hi, interval),
+    }
+}
+
+/// One element's attributes.
+#[derive(Default)]
+struct RawElem<'b> {
+    /// `NFTA_SET_ELEM_KEY` value.
+    key: Option<&'b [u8]>,
+    /// `NFTA_SET_ELEM_KEY_END` value.
+    key_end: Option<&'b [u8]>,
+    /// `NFTA_SET_ELEM_FLAGS`.
+    flags: u32,
+    /// `NFTA_SET_ELEM_DATA`.
+    data: Option<Data>,
+    /// Every other attribute, raw (timeout, expiration, userdata, expressions, objref).
+    extra: Vec<u8>,
+}
+
+/// The `NFTA_DATA_VALUE` bytes inside an `NFTA_DATA_*` nest.
+pub(super) fn data_value(payload: &[u8]) -> Result<&[u8], DecodeError> {
+    for a in AttrIter::new(payload) {
+        let a = a?;
+        if a.kind() == crate::wire::attr::data::NFTA_DATA_VALUE {
+            return Ok(a.payload());
+        }
+    }
+    Err(elem_err("set key without value"))
+}
+
+/// Read one element nest.
+fn raw_elem(payload: &[u8]) -> Result<RawElem<'_>, DecodeError> {
+    let mut e = RawElem::default();
+    for a in AttrIter::new(payload) {
+        let a = a?;
+        let at = |err: DecodeError| err.within(a.raw_type(), a.offset());
+        match a.kind() {
+            ea::NFTA_SET_ELEM_KEY => e.key = Some(data_value(a.payload()).map_err(at)?),
+            ea::NFTA_SET_ELEM_KEY_END => e.key_end = Some(data_value(a.payload()).map_err(at)?),
+            ea::NFTA_SET_ELEM_FLAGS => e.flags = be32(&a)?,
+            ea::NFTA_SET_ELEM_DATA => e.data = Some(decode_data(a.payload()).map_err(at)?),
+            ea::NFTA_SET_ELEM_USERDATA => {
+                // nft's open-interval flag is the encoder's to write; other TLVs are kept.
+                let rest: Vec<u8> = tlvs(a.payload())
+                    .filter(|(kind, value)| {
+                        !(*kind == udata::ELEM_FLAGS
+                            && *value == udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes())
+                    })
+                    .flat_map(|(kind, value)| {
+                        [kind, value.len() as u8]
+                            .into_iter()
+                            .chain(value.iter().copied())
+                    })
+                    .collect();
+                if rest.len() == a.payload().len() {
+                    keep(&mut e.extra, &a)?;
+                } else if !rest.is_empty() {
+                    linx_netlink_codec::AttrWriter::new(&mut e.extra)
+                        .put(a.raw_type(), &rest)
+                        .map_err(|_| elem_err("element userdata"))?;
+                }
+            }
+            _ => keep(&mut e.extra, &a)?,
+        }
+    }
+    Ok(e)
+}
+
+/// Append attribute `a` as it came (header, payload, padding) to `out`.
+fn keep(out: &mut Vec<u8>, a: &linx_netlink_codec::AttrView<'_>) -> Result<(), DecodeError> {
+    linx_netlink_codec::AttrWriter::new(out)
+        .put(a.raw_type(), a.payload())
+        .map_err(|_| elem_err("element attribute"))
+}
+
+/// The key of an element nest that holds exactly `NFTA_SET_ELEM_KEY { NFTA_DATA_VALUE }`
+/// (what the kernel dumps for a plain set), `None` for any other layout.
+#[inline]
+pub(super) fn key_only(el: &[u8]) -> Option<&[u8]> {
+    let header = |b: &[u8]| -> Option<(usize, u16)> {
+        let len = usize::from(u16::from_ne_bytes([*b.first()?, *b.get(1)?]));
+        let kind = u16::from_ne_bytes([*b.get(2)?, *b.get(3)?])
+            & linx_netlink_codec::consts::NLA_TYPE_MASK;
+        Some((len, kind))
+    };
+    let (klen, kind) = header(el)?;
+    if kind != ea::NFTA_SET_ELEM_KEY || klen < 8 || klen.next_multiple_of(4) != el.len() {
+        return None;
+    }
+    let inner = &el[4..klen];
+    let (vlen, vkind) = header(inner)?;
+    // The value fills the nest (up to its padding).
+    if vkind != crate::wire::attr::data::NFTA_DATA_VALUE
+        || vlen < 4
+        || vlen > inner.len()
+        || vlen.next_multiple_of(4) != inner.len().next_multiple_of(4)
+    {
+        return None;
+    }
+    Some(&inner[4..vlen])
+}
+
+/// The value of a plain (not interval) set's scalar key, `None` when the bytes do not fit
+/// (the caller then takes the general path, which names the error).
+#[inline]
+pub(super) fn plain_value(key: &KeyType, b: &[u8]) -> Option<ElemValue> {
+    // The common key types directly; the others through `field_value`.
+    match key {
+        KeyType::Ipv4Addr => <[u8; 4]>::try_from(b)
+            .ok()
+            .map(|a| ElemValue::Ip(Ip::V4(a))),
+        KeyType::Ipv6Addr => <[u8; 16]>::try_from(b)
+            .ok()
+            .map(|a| ElemValue::Ip(Ip::V6(a))),
+        KeyType::InetService => <[u8; 2]>::try_from(b)
+            .ok()
+            .map(|a| ElemValue::Port(u16::from_be_bytes(a))),
+        _ if b.len() != key.key_len() as usize => None,
+        _ => field_value(key, b, false).ok(),
+    }
+}
+
+/// An element's identity (key, key end, end flag) as one word, only compared within one
+/// dump: short keys (up to 7 bytes: addresses, ports, marks) are packed exactly with their
+/// length and end flag, longer ones hashed with `keyed` (SipHash under a random key: a
+/// collision, about one in 2^64 per pair, causes a needless re-dump and does not repeat on
+/// the next attempt, which draws a new key).
+#[inline]
+pub(super) fn key_hash(keyed: &RandomState, key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
+    if key_end.is_none() && key.len() <= 7 {
+        let mut word = [0u8; 8];
+        word[..key.len()].copy_from_slice(key);
+        return u64::from_le_bytes(word) | (key.len() as u64) << 56 | u64::from(end) << 60;
+    }
+    let mut h = keyed.build_hasher();
+    h.write(key);
+    if let Some(k) = key_end {
+        h.write_u8(0xff);
+        h.write(k);
+    }
+    h.write_u8(u8::from(end));
+    // Bit 63 set: never equal to a packed short key.
+    h.finish() | 1 << 63
+}
+
+impl<'a> ElemDecoder<'a> {
+    /// A decoder for the elements of `info`.
+    pub(crate) fn new(info: &'a SetInfo) -> Self {
+        ElemDecoder {
+            info,
+            keys: Vec::new(),
+            values: Vec::new(),
+            bounds: Vec::new(),
+            // A plain set's keys all have the key type's length (others fail to decode).
+            seen: if info.data.is_none()
+                && !info.flags.contains(SetFlags::INTERVAL)
+                && !matches!(info.key, KeyType::Concat(_))
+                && info.key.key_len() <= 4
+            {
+                Seen::Narrow(Vec::new())
+            } else {
+                Seen::Wide(Vec::new(), RandomState::new())
+            },
+            kept: KeptElements::default(),
+        }
+    }
+
+    /// `false` when the dump held an element twice. A hash-set dump spans several
+    /// `recvmsg` rounds and the kernel resumes it by skipping as many elements as it already
+    /// sent; when the hash table is resized in between (right after a big insert), elements
+    /// are sent twice and others not at all, with no `NLM_F_DUMP_INTR`. Duplicates are the
+    /// visible sign, so the caller dumps again.
+    pub(crate) fn consistent(&self) -> bool {
+        self.seen.all_distinct()
+    }
+
+    /// `true` for an interval set (host-order key fields are big endian).
+    fn interval(&self) -> bool {
+        self.info.flags.contains(SetFlags::INTERVAL)
+    }
+
+    /// The map value of an element's data.
+    fn value(&self, data: Option<Data>) -> Result<Option<MapValue>, DecodeError> {
+        let Some(dt) = &self.info.data else {
+            return Ok(None);
+        };
+        match (dt, data) {
+            (DataType::Verdict, Some(Data::Verdict(v))) => Ok(Some(MapValue::Verdict(v))),
+            (DataType::Value(t), Some(Data::Value(b))) => {
+                Ok(Some(MapValue::Data(element(t, &b, &b, false)?)))
+            }
+            (_, None) => Err(elem_err("map element without data")),
+            _ => Err(elem_err("map data of the wrong kind")),
+        }
+    }
+
+    /// Take one element nest.
+    fn element(&mut self, payload: &[u8]) -> Result<(), DecodeError> {
+        let e = raw_elem(payload)?;
+        let Some(key) = e.key else {
+            if e.flags & NFT_SET_ELEM_CATCHALL != 0 {
+                // The model has no catch-all: kept whole, re-sent as it is.
+                self.kept.raw.push(RawElement(payload.to_vec()));
+                return Ok(());
+            }
+            return Err(elem_err("set element without key"));
+        };
+        let end = e.flags & NFT_SET_ELEM_INTERVAL_END != 0;
+        self.seen.push(key, e.key_end, end);
+        if let Some(key_end) = e.key_end {
+            let elem = element(&self.info.key, key, key_end, self.interval())?;
+            let value = self.value(e.data)?;
+            self.keep_extra(e.extra);
+            self.keys.push(elem);
+            self.values.extend(value);
+        } else if self.interval() {
+            if key.len() != self.info.key.key_len() as usize {
+                return Err(DecodeError::bad_size(
+                    "set key",
+                    self.info.key.key_len() as usize,
+                    key.len(),
+                ));
+            }
+            let value = if end { None } else { self.value(e.data)? };
+            self.bounds.push(Bound {
+                key: key.to_vec(),
+                end,
+                value,
+                extra: e.extra,
+            });
+        } else {
+            let elem = element(&self.info.key, key, key, false)?;
+            let value = self.value(e.data)?;
+            self.keep_extra(e.extra);
+            self.keys.push(elem);
+            self.values.extend(value);
+        }
+        Ok(())
+    }
+
+    /// Keep the extra attributes of the element about to be pushed to `keys`.
+    fn keep_extra(&mut self, extra: Vec<u8>) {
+        if !extra.is_empty() {
+            self.kept.elements.push(ElemAttrs {
+                index: self.keys.len() as u32,
+                attrs: extra,
+            });
+        }
+    }
+
+    /// Take the attributes (after the nfgenmsg) of one `NEWSETELEM` message.
+    pub(crate) fn feed(&mut self, attrs: &[u8]) -> Result<(), DecodeError> {
+        for a in AttrIter::new(attrs) {
+            let a = a?;
+            if a.kind() != la::NFTA_SET_ELEM_LIST_ELEMENTS {
+                continue;
+            }
+            let plain = match &self.info.key {
+                KeyType::Concat(_) => None,
+                _ if self.interval() || self.info.data.is_some() => None,
+                scalar => Some(scalar),
+            };
+            for el in a.nested() {
+                let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;
+                // What the kernel sends for a plain set (a key, nothing else) is read without
+                // the general attribute walk; anything else takes it.
+                if let Some(scalar) = plain
+                    && let Some(key) = key_only(el.payload())
+                    && let Some(value) = plain_value(scalar, key)
+                {
+                    self.seen.push(key, None, false);
+                    self.keys.push(SetElement::Value(value));
+                    continue;
+                }
+                self.element(el.payload()).map_err(|e| {
+                    e.within(el.raw_type(), el.offset())
+                        .within(a.raw_type(), a.offset())
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Pair the interval boundaries by value: sorted by key, an end before a start at the
+    /// same key; a start runs to the next boundary (end: `end - 1`; another start:
+    /// `start - 1`, as the kernel's lookup reads it; none: the type's maximum). Ends
+    /// without a start (the leading marker at 0) are skipped.
+    fn pair(&mut self) -> Result<(), DecodeError> {
+        let mut bounds = std::mem::take(&mut self.bounds);
+        bounds.sort_by(|a, b| a.key.cmp(&b.key).then(b.end.cmp(&a.end)));
+        let interval = self.interval();
+        let key = &self.info.key;
+        let mut open: Option<Bound> = None;
+        let mut out = Vec::with_capacity(bounds.len() / 2 + 1);
+        let mut close = |start: Bound, hi: &[u8]| -> Result<(), DecodeError> {
+            out.push((
+                element(key, &start.key, hi, interval)?,
+                start.value,
+                start.extra,
+            ));
+            Ok(())
+        };
+        for b in bounds {
+            if let Some(start) = open.take() {
+                let mut hi = b.key.clone();
+                if !decrement(&mut hi) || hi < start.key {
+                    return Err(elem_err("interval bounds"));
+                }
+                close(start, &hi)?;
+            }
+            if !b.end {
+                open = Some(b);
+            }
+        }
+        if let Some(start) = open {
+            let hi = vec![0xff; start.key.len()];
+            close(start, &hi)?;
+        }
+        for (elem, value, extra) in out {
+            self.keep_extra(extra);
+            self.keys.push(elem);
+            self.values.extend(value);
+        }
+        Ok(())
+    }
+
+    /// The elements, materialised by the set's types.
+    pub(crate) fn finish(mut self) -> Result<(Elements, KeptElements), DecodeError> {
+        self.pair()?;
+        let kept = std::mem::take(&mut self.kept);
+        if self.info.data.is_none() {
+            return Ok((Elements::Set(self.keys), kept));
+        }
+        if self.keys.len() != self.values.len() {
+            return Err(DecodeError::new(
+                DecodeErrorKind::InvalidValue,
+                "map element without data",
+                0,
+            ));
+        }
+        Ok((
+            Elements::Map(
+                self.keys
+                    .into_iter()
+                    .zip(self.values)
+                    .map(|(key, value)| MapElement { key, value })
+                    .collect(),
+            ),
+            kept,
+        ))
+    }
+}
