@@ -11,6 +11,9 @@
 //!   generates the decoder (`with_attrs`/`fill`), the encoder (`emit_attrs`) and the encoded
 //!   length (`attrs_len`); with `nested` the type becomes a value codec itself, so a nested
 //!   attribute is declared as a field of that type.
+//! - [`kind_dispatch!`](crate::kind_dispatch) declares a value dispatched on a sibling kind
+//!   name (link kind data, nf_tables expression data): one variant per kind, each with its
+//!   codec; a kind it does not list leaves the attribute raw.
 //!
 //! Why this shape: a route dump decodes millions of attributes, so the generated decoder is
 //! one pass over [`AttrIter`] into `Option` fields of the owned type (no intermediate list, no
@@ -43,8 +46,8 @@
 //!
 //! ```
 //! use linx_netlink_codec::{
-//!     nl_header, typed_attrs, AttrValue, AttrWriter, DecodeCx, DecodeError, EncodeError,
-//!     FixedHeader, NlBuffer, RawAttrs, WireOrder,
+//!     kind_dispatch, nl_header, typed_attrs, AttrWriter, DecodeCx, DecodeError, EncodeError,
+//!     FixedHeader, RawAttrs, WireOrder,
 //! };
 //!
 //! nl_header! {
@@ -72,27 +75,11 @@
 //! }
 //! typed_attrs! { nested impl Macvlan { 1: 1 => mode as u32 } }
 //!
-//! /// `IFLA_INFO_DATA`, decoded by the kind: a codec that reads the sibling key.
-//! #[derive(Clone, Debug, PartialEq, Eq)]
-//! pub enum KindData {
-//!     Macvlan(Macvlan),
-//! }
-//! impl AttrValue for KindData {
-//!     const CODEC: &'static str = "kind data";
-//!     fn parse_value(_: &[u8]) -> Result<Self, DecodeError> {
-//!         Err(DecodeError::new(linx_netlink_codec::DecodeErrorKind::InvalidValue, "kind data", 0))
-//!     }
-//!     fn decode(p: &[u8], cx: DecodeCx<'_>) -> Result<Option<Self>, DecodeError> {
-//!         Ok(match cx.key {
-//!             Some("macvlan") => Macvlan::decode(p, cx)?.map(KindData::Macvlan),
-//!             _ => None, // unknown or absent kind: kept raw
-//!         })
-//!     }
-//!     fn value_len(v: &Self) -> usize {
-//!         match v { KindData::Macvlan(m) => Macvlan::value_len(m) }
-//!     }
-//!     fn emit_value<B: NlBuffer + ?Sized>(v: &Self, b: &mut B) -> Result<(), EncodeError> {
-//!         match v { KindData::Macvlan(m) => Macvlan::emit_value(m, b) }
+//! kind_dispatch! {
+//!     /// `IFLA_INFO_DATA`, decoded by the kind (unknown kinds stay raw).
+//!     #[derive(Clone, Debug, PartialEq, Eq)]
+//!     pub enum KindData {
+//!         "macvlan" | "macvtap" => Macvlan(Macvlan),
 //!     }
 //! }
 //!
@@ -709,6 +696,104 @@ macro_rules! typed_attrs {
                     n += $crate::align(4 + <$codec as $crate::AttrValue<_>>::value_len(v));
                 } )*
                 n
+            }
+        }
+    };
+}
+
+/// Declare a value dispatched on a sibling kind name (`IFLA_INFO_DATA` by `IFLA_INFO_KIND`,
+/// `NFTA_EXPR_DATA` by `NFTA_EXPR_NAME`): an enum with one variant per kind, each holding
+/// the value of its own codec (usually a `nested` [`typed_attrs!`](crate::typed_attrs)
+/// set), and its [`AttrValue`](crate::AttrValue) impl. Name it in a declaration with
+/// `[by kind_field]`.
+///
+/// ```text
+/// kind_dispatch! {
+///     #[derive(Clone, Debug, PartialEq, Eq)]
+///     pub enum LinkData {
+///         "veth" => Veth(VethData),
+///         "macvlan" | "macvtap" => Macvlan(MacvlanData),
+///     }
+/// }
+/// ```
+///
+/// Decoding with a kind not listed, or without a kind, answers `Ok(None)`: the attribute
+/// stays raw in the enclosing set (lossless; a new kernel's kind costs nothing). A variant's
+/// codec gets the context with the key still set. Encoding writes the variant's value.
+///
+/// ```
+/// use linx_netlink_codec::{kind_dispatch, typed_attrs, AttrValue, DecodeCx, RawAttrs, WireOrder};
+///
+/// /// vlan data.
+/// #[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// pub struct Vlan {
+///     pub id: Option<u16>,
+///     pub other: RawAttrs,
+///     pub wire_order: WireOrder,
+/// }
+/// typed_attrs! { nested impl Vlan { 1: 1 => id as u16 } }
+///
+/// kind_dispatch! {
+///     /// `IFLA_INFO_DATA` by kind.
+///     #[derive(Clone, Debug, PartialEq, Eq)]
+///     pub enum InfoData {
+///         /// 802.1Q.
+///         "vlan" => Vlan(Vlan),
+///     }
+/// }
+///
+/// let p = [6, 0, 1, 0, 42, 0, 0, 0];
+/// let vlan = InfoData::decode(&p, DecodeCx::default().with_key(Some("vlan"))).unwrap();
+/// assert!(matches!(vlan, Some(InfoData::Vlan(Vlan { id: Some(42), .. }))));
+/// assert_eq!(InfoData::decode(&p, DecodeCx::default().with_key(Some("wireguard"))).unwrap(), None);
+/// assert!(InfoData::parse_value(&p).is_err()); // no kind, no typed value
+/// ```
+#[macro_export]
+macro_rules! kind_dispatch {
+    (
+        $(#[$m:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vm:meta])* $($kind:literal)|+ => $var:ident ( $codec:ty ) ),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        $vis enum $name {
+            $( $(#[$vm])* $var($codec), )*
+        }
+
+        impl $crate::AttrValue for $name {
+            const CODEC: &'static str = stringify!($name);
+            fn parse_value(_: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
+                Err($crate::DecodeError::new(
+                    $crate::DecodeErrorKind::InvalidValue,
+                    stringify!($name),
+                    0,
+                ))
+            }
+            #[inline]
+            fn decode(
+                p: &[u8],
+                cx: $crate::DecodeCx<'_>,
+            ) -> ::core::result::Result<Option<Self>, $crate::DecodeError> {
+                match cx.key {
+                    $( Some($($kind)|+) => Ok(
+                        <$codec as $crate::AttrValue>::decode(p, cx)?.map($name::$var)
+                    ), )*
+                    _ => Ok(None),
+                }
+            }
+            fn value_len(v: &Self) -> usize {
+                match v {
+                    $( $name::$var(x) => <$codec as $crate::AttrValue>::value_len(x), )*
+                }
+            }
+            fn emit_value<B: $crate::NlBuffer + ?Sized>(
+                v: &Self,
+                buf: &mut B,
+            ) -> ::core::result::Result<(), $crate::EncodeError> {
+                match v {
+                    $( $name::$var(x) => <$codec as $crate::AttrValue>::emit_value(x, buf), )*
+                }
             }
         }
     };

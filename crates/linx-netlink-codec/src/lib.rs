@@ -9,7 +9,8 @@
 //!   field table with byte order; it generates an inlined reader and writer) and
 //!   [`typed_attrs!`] for the attributes an owned type models (type id, field, value codec,
 //!   nested or dispatched on a sibling; it generates parse, emit and length, keeps unknown
-//!   attributes raw and the wire order in [`WireOrder`]);
+//!   attributes raw and the wire order in [`WireOrder`]), with [`kind_dispatch!`] for values
+//!   decoded by a sibling kind name;
 //! - [`value`]: [`AttrValue`], the value codecs of attribute payloads (integers, big-endian
 //!   wrappers, strings, bytes, flags) that declarations name per attribute;
 //! - [`consts`]: the kernel's constants under the kernel's names;

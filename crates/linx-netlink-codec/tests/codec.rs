@@ -5,8 +5,8 @@ use linx_netlink_codec::consts::*;
 use linx_netlink_codec::msg::{parse_done, parse_error, resolve_offset};
 use linx_netlink_codec::{
     AttrIter, AttrValue, AttrWriter, Be16, Be32, Be64, DecodeCx, DecodeError, DecodeErrorKind,
-    EncodeError, FixedHeader, MsgIter, MsgView, MsgWriter, NlBuffer, NlHeader, RawAttr, RawAttrs,
-    WireOrder, nl_header, typed_attrs,
+    EncodeError, FixedHeader, MsgIter, MsgView, MsgWriter, NlHeader, RawAttr, RawAttrs, WireOrder,
+    kind_dispatch, nl_header, typed_attrs,
 };
 use proptest::prelude::*;
 
@@ -66,42 +66,14 @@ typed_attrs! {
     }
 }
 
-/// IFLA_INFO_DATA by kind; a kind it does not know (or no kind) leaves the attribute raw.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InfoData {
-    /// macvlan
-    Macvlan(MacvlanAttrs),
-    /// vlan
-    Vlan(VlanAttrs),
-}
-
-impl AttrValue for InfoData {
-    const CODEC: &'static str = "kind data";
-    fn parse_value(_: &[u8]) -> Result<Self, DecodeError> {
-        Err(DecodeError::new(
-            DecodeErrorKind::InvalidValue,
-            "kind data",
-            0,
-        ))
-    }
-    fn decode(p: &[u8], cx: DecodeCx<'_>) -> Result<Option<Self>, DecodeError> {
-        Ok(match cx.key {
-            Some("macvlan") => MacvlanAttrs::decode(p, cx)?.map(InfoData::Macvlan),
-            Some("vlan") => VlanAttrs::decode(p, cx)?.map(InfoData::Vlan),
-            _ => None,
-        })
-    }
-    fn value_len(v: &Self) -> usize {
-        match v {
-            InfoData::Macvlan(m) => MacvlanAttrs::value_len(m),
-            InfoData::Vlan(m) => VlanAttrs::value_len(m),
-        }
-    }
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Self, b: &mut B) -> Result<(), EncodeError> {
-        match v {
-            InfoData::Macvlan(m) => MacvlanAttrs::emit_value(m, b),
-            InfoData::Vlan(m) => VlanAttrs::emit_value(m, b),
-        }
+kind_dispatch! {
+    /// IFLA_INFO_DATA by kind; a kind it does not know (or no kind) leaves the attribute raw.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub enum InfoData {
+        /// macvlan
+        "macvlan" => Macvlan(MacvlanAttrs),
+        /// vlan
+        "vlan" => Vlan(VlanAttrs),
     }
 }
 
