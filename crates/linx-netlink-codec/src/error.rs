@@ -251,8 +251,9 @@ pub struct ExtAck {
     pub path: Option<Vec<u16>>,
     /// The object the request was about, set by the verb ([`NetlinkError::about`]), never by
     /// the kernel; read it with [`NetlinkError::subject`]. Like [`path`](Self::path) it is
-    /// resolved on this side, so [`is_empty`](Self::is_empty) ignores it.
-    subject: Option<Subject>,
+    /// resolved on this side, so [`is_empty`](Self::is_empty) ignores it. Boxed: it is rare
+    /// and errors stay small.
+    subject: Option<Box<Subject>>,
 }
 
 impl ExtAck {
@@ -342,10 +343,10 @@ impl NetlinkError {
     #[must_use = "returns the error with its subject"]
     pub fn about(mut self, kind: &'static str, name: impl Into<String>) -> Self {
         if self.ext_ack.subject.is_none() {
-            self.ext_ack.subject = Some(Subject {
+            self.ext_ack.subject = Some(Box::new(Subject {
                 kind,
                 name: name.into(),
-            });
+            }));
         }
         self
     }
@@ -357,7 +358,7 @@ impl NetlinkError {
     /// assert!(NetlinkError::new(Errno::EEXIST).subject().is_none());
     /// ```
     pub fn subject(&self) -> Option<&Subject> {
-        self.ext_ack.subject.as_ref()
+        self.ext_ack.subject.as_deref()
     }
 
     /// The errno and the text, without the subject: `EEXIST (17): File exists`. The one

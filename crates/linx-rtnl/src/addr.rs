@@ -50,7 +50,7 @@ use linx_netlink_codec::{
 };
 
 use crate::decode::{first, ip_val, val};
-use crate::error::{Error, no_such};
+use crate::error::{Error, on_link};
 use crate::link::index_of;
 use crate::verb::verb;
 
@@ -1144,7 +1144,7 @@ verb! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_link(sock, link: &str) -> Dumped<Address> {
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let mut dumped = sock.collect(list_link_call(index)).await?;
         dumped.retain(|a| a.index == index);
         Ok(dumped)
@@ -1166,9 +1166,9 @@ verb! {
     pub fn add(sock, link: &str, addr: impl IntoSubnet, opts: AddrOptions) -> () {
         let addr = addr.into_subnet()?;
         opts.validate(link, &addr)?;
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = add_request(index, addr, &opts)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }
 
@@ -1185,9 +1185,9 @@ verb! {
     pub fn replace(sock, link: &str, addr: impl IntoSubnet, opts: AddrOptions) -> () {
         let addr = addr.into_subnet()?;
         opts.validate(link, &addr)?;
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = replace_request(index, addr, &opts)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }
 
@@ -1203,8 +1203,8 @@ verb! {
     /// ```
     pub fn delete(sock, link: &str, addr: impl IntoSubnet) -> () {
         let addr = addr.into_subnet()?;
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = delete_request(index, addr)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }

@@ -4,6 +4,12 @@
 //! before anything is sent and are their own variants; kernel refusals carry the kernel's
 //! extended-ACK text; everything else (timeouts, socket failures, undecodable replies) comes
 //! from the request engine unchanged.
+//!
+//! A refusal of a request about a named link names it, because the kernel does not: a CNI
+//! plugin retrying `link::add` reads `link "ve0": EEXIST (17)`, not a bare
+//! `netlink EEXIST (17)`; a missing parent reads
+//! `link "mv0": ENODEV (19): no such parent interface "eth9"`. The error stays
+//! [`Error::Netlink`]; the name is its [`subject`](NetlinkError::subject).
 
 use linx_netlink_codec::{Errno, NetlinkError};
 
@@ -100,4 +106,19 @@ pub(crate) fn no_such(e: Error, what: &str, name: &str) -> Error {
         }
         other => other,
     }
+}
+
+/// Name the object a refused request was about (`link "ve0": EEXIST (17): ...`). Only kernel
+/// refusals change; a subject set further in is kept.
+pub(crate) fn about(e: Error, kind: &'static str, name: &str) -> Error {
+    match e {
+        Error::Netlink(n) => Error::Netlink(n.about(kind, name)),
+        other => other,
+    }
+}
+
+/// A failure of a request about the link `name`: the refusal names the link, and a bare
+/// `ENODEV` says it is missing (`link "nope0": ENODEV (19): no such interface "nope0"`).
+pub(crate) fn on_link(e: impl Into<Error>, name: &str) -> Error {
+    about(no_such(e.into(), "interface", name), "link", name)
 }

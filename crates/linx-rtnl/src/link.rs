@@ -34,7 +34,7 @@ use linx_netlink_codec::{
 use linx_netlink_sys::Netns;
 
 use crate::decode::{first, ip_val, val};
-use crate::error::{Error, no_such};
+use crate::error::{Error, about, no_such, on_link};
 use crate::route::{WireOrder, emit_ordered};
 use crate::verb::verb;
 
@@ -947,7 +947,7 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn get(sock, name: &str) -> Link {
-        get_link(sock, name).await
+        get_link(sock, name).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -991,7 +991,7 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn is_up(sock, name: &str) -> bool {
-        Ok(get_link(sock, name).await?.is_up())
+        Ok(get_link(sock, name).await.map_err(|e| on_link(e, name))?.is_up())
     }
 }
 
@@ -1371,11 +1371,12 @@ verb! {
         spec.validate()?;
         let mut idx = Vec::new();
         for (name, what) in spec.names() {
-            idx.push((name.to_owned(), index_of(sock, name, what).await?));
+            let index = index_of(sock, name, what).await.map_err(|e| about(e, "link", spec.name()))?;
+            idx.push((name.to_owned(), index));
         }
         let payload = spec.encode(|n| idx.iter().find(|(m, _)| m == n).map_or(0, |x| x.1))?;
         let req = Request::new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, payload).with_header_len(IfInfoMsg::LEN);
-        sock.ack(req).await.map_err(|e| kind_error(e.into(), spec.kind.kind()))
+        sock.ack(req).await.map_err(|e| about(kind_error(e.into(), spec.kind.kind()), "link", spec.name()))
     }
 }
 
@@ -1405,7 +1406,7 @@ verb! {
     /// ```
     pub fn delete(sock, name: &str) -> () {
         let req = delete_request(name)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1470,7 +1471,7 @@ verb! {
     /// ```
     pub fn set_up(sock, name: &str) -> () {
         let req = set_up_request(name, true)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1484,7 +1485,7 @@ verb! {
     /// ```
     pub fn set_down(sock, name: &str) -> () {
         let req = set_up_request(name, false)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1498,7 +1499,7 @@ verb! {
     /// ```
     pub fn set_mtu(sock, name: &str, mtu: u32) -> () {
         let req = set_mtu_request(name, mtu)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1512,11 +1513,11 @@ verb! {
     /// ```
     pub fn set_name(sock, name: &str, new_name: &str) -> () {
         check_name(new_name)?;
-        let index = index_of(sock, name, "interface").await?;
+        let index = index_of(sock, name, "interface").await.map_err(|e| on_link(e, name))?;
         let mut p = header(index, 0, 0);
         AttrWriter::new(&mut p).put_str(IFLA_IFNAME, new_name)?;
         let req = Request::new(RTM_SETLINK, 0, p).with_header_len(IfInfoMsg::LEN);
-        Ok(sock.ack(req).await?)
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1531,7 +1532,7 @@ verb! {
     pub fn set_address(sock, name: &str, mac: impl IntoMac) -> () {
         let mac = mac.into_mac()?;
         let req = set_req(name, 0, 0, |w| Ok(w.put(IFLA_ADDRESS, mac.as_bytes())?))?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1544,9 +1545,9 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn set_master(sock, name: &str, master: &str) -> () {
-        let m = index_of(sock, master, "master interface").await?;
+        let m = index_of(sock, master, "master interface").await.map_err(|e| about(e, "link", name))?;
         let req = set_req(name, 0, 0, |w| Ok(w.put_u32(IFLA_MASTER, m)?))?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
@@ -1560,14 +1561,15 @@ verb! {
     /// ```
     pub fn set_nomaster(sock, name: &str) -> () {
         let req = set_req(name, 0, 0, |w| Ok(w.put_u32(IFLA_MASTER, 0)?))?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name))
+        sock.ack(req).await.map_err(|e| on_link(e, name))
     }
 }
 
 verb! {
     /// Move `name` into another network namespace: `Netns::Pid` uses `IFLA_NET_NS_PID`,
     /// `Netns::Path` (and `Host`, the caller's own) open the namespace file and use
-    /// `IFLA_NET_NS_FD`.
+    /// `IFLA_NET_NS_FD`. A file that does not open is the socket layer's namespace error
+    /// (`open network namespace "/run/netns/blue": ENOENT (2)`).
     ///
     /// ```no_run
     /// use linx_netlink_sys::Netns;
@@ -1582,9 +1584,10 @@ verb! {
             Netns::Path(p) => Some(p.clone()),
         };
         let fd = match &file {
-            Some(p) => Some(std::fs::File::open(p).map_err(|e| Error::BadOption {
-                name: "network namespace",
-                value: format!("{}: {e}", p.display()),
+            Some(p) => Some(std::fs::File::open(p).map_err(|e| linx_netlink_sys::Error::Netns {
+                stage: linx_netlink_sys::Stage::Open,
+                path: p.clone(),
+                errno: e.raw_os_error().map_or(Errno::EIO, Errno::from_raw),
             })?),
             None => None,
         };
@@ -1599,7 +1602,7 @@ verb! {
             }
             Ok(())
         })?;
-        let r = sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", name));
+        let r = sock.ack(req).await.map_err(|e| on_link(e, name));
         drop(fd); // the fd must stay open until the kernel has acted
         r
     }

@@ -46,7 +46,7 @@ use linx_netlink_codec::{
 };
 
 use crate::decode::first;
-use crate::error::{Error, no_such};
+use crate::error::{Error, on_link};
 use crate::link::index_of;
 use crate::verb::verb;
 
@@ -787,7 +787,7 @@ verb! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn list_link(sock, link: &str) -> Dumped<Neighbour> {
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let mut dumped = sock.collect(list_link_call(index)).await?;
         dumped.retain(|n| n.index == index);
         Ok(dumped)
@@ -805,9 +805,9 @@ verb! {
     /// ```
     pub fn add(sock, link: &str, ip: impl IntoIp, mac: impl IntoMac) -> () {
         let (ip, mac) = (ip.into_ip()?, mac.into_mac()?);
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = add_request(index, ip, mac)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }
 
@@ -826,9 +826,9 @@ verb! {
         let (ip, mac) = (ip.into_ip()?, mac.into_mac()?);
         // Check the state before the name lookup goes to the kernel.
         check_state(state)?;
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = replace_request(index, ip, mac, state)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }
 
@@ -842,8 +842,8 @@ verb! {
     /// ```
     pub fn delete(sock, link: &str, ip: impl IntoIp) -> () {
         let ip = ip.into_ip()?;
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         let req = delete_request(index, ip)?;
-        sock.ack(req).await.map_err(|e| no_such(e.into(), "interface", link))
+        sock.ack(req).await.map_err(|e| on_link(e, link))
     }
 }

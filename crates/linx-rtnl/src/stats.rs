@@ -55,7 +55,7 @@ use linx_netlink_codec::{
     RawAttrs, Request, nl_header,
 };
 
-use crate::error::{Error, no_such};
+use crate::error::{Error, on_link};
 use crate::link::index_of;
 use crate::verb::verb;
 
@@ -479,11 +479,11 @@ verb! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn get(sock, link: &str) -> Stats {
-        let index = index_of(sock, link, "interface").await?;
+        let index = index_of(sock, link, "interface").await.map_err(|e| on_link(e, link))?;
         match sock.single(get_call(index)).await {
             Ok(Some(s)) => Ok(s),
-            Ok(None) => Err(no_such(Error::Netlink(NetlinkError::new(Errno::ENODEV)), "interface", link)),
-            Err(e) => Err(no_such(e.into(), "interface", link)),
+            Ok(None) => Err(on_link(Error::Netlink(NetlinkError::new(Errno::ENODEV)), link)),
+            Err(e) => Err(on_link(e, link)),
         }
     }
 }

@@ -872,7 +872,7 @@ fn delete_removes_only_that_address() {
     assert_eq!(errno(&e), Some(Errno::EADDRNOTAVAIL), "{e}");
     assert_eq!(
         e.to_string(),
-        "netlink EADDRNOTAVAIL (99): ipv4: Address not found"
+        "link \"t0\": EADDRNOTAVAIL (99): ipv4: Address not found"
     );
     let e = addr::delete(&sock, "t0", "10.0.0.1/24").unwrap_err();
     assert_eq!(errno(&e), Some(Errno::EADDRNOTAVAIL), "{e}");

@@ -510,7 +510,7 @@ fn errors_name_what_failed() {
     let e = link::add(&sock, NewLink::macvlan("mv0", "nope1", MacvlanMode::Bridge)).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "netlink ENODEV (19): no such parent interface \"nope1\""
+        "link \"mv0\": ENODEV (19): no such parent interface \"nope1\""
     );
     link::add(&sock, NewLink::veth("ve0", "ve1")).unwrap();
     let e = link::add(&sock, NewLink::veth("ve0", "ve9")).unwrap_err();
@@ -518,7 +518,7 @@ fn errors_name_what_failed() {
     let e = link::set_mtu(&sock, "ve0", 70000).unwrap_err();
     assert_eq!(e.errno(), Some(Errno::EINVAL));
     assert!(
-        e.to_string().contains("netlink EINVAL (22): "),
+        e.to_string().contains("link \"ve0\": EINVAL (22): "),
         "kernel text kept: {e}"
     );
 }
