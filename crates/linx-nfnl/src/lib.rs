@@ -6,6 +6,8 @@
 //! [`NfGenMsg`]. nf_tables changes are made in **batches**: `BATCH_BEGIN`, the messages,
 //! `BATCH_END`, in one datagram, applied atomically or not at all ([`batch`]).
 //!
+//! The main types are re-exported here: [`Batch`], [`Gen`], [`Error`] and its [`Refusal`].
+//!
 //! ```no_run
 //! use linx_nfnl::generation;
 //!
@@ -29,7 +31,9 @@ pub mod batch;
 pub mod error;
 pub mod generation;
 
-pub use error::Error;
+pub use batch::Batch;
+pub use error::{Error, Refusal};
+pub use generation::Gen;
 
 /// The netlink protocol number this crate speaks (`NETLINK_NETFILTER`, `<linux/netlink.h>`).
 pub const PROTOCOL: i32 = linx_netlink_codec::consts::NETLINK_NETFILTER;

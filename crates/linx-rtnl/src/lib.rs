@@ -15,10 +15,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The main types are re-exported here: the objects ([`Link`], [`Address`], [`Route`],
+//! [`Neighbour`], [`Rule`], [`Stats`]), the specs the verbs take ([`NewLink`],
+//! [`AddrOptions`], [`RouteSpec`], [`RouteOptions`], [`RuleSpec`]) and [`Error`]; each module
+//! holds the rest of its family (flags, enums, filters, request builders).
+//!
 //! # Contract
 //! - Input is validated before anything is sent; mistakes are typed [`Error`] variants.
-//! - Kernel refusals are [`Error::Netlink`] with the kernel's extended-ACK text; a bare
-//!   `ENODEV` for a name the caller gave is reworded `no such interface "x"`.
+//! - Kernel refusals are [`Error::Netlink`] with the kernel's extended-ACK text. A refusal of
+//!   a request about a named link names it (`link "ve0": EEXIST (17)`), and a bare `ENODEV`
+//!   for a name the caller gave is reworded `no such interface "x"`.
 //! - Decoding keeps every attribute: typed fields for what is modelled, the wire bytes of
 //!   the rest in an `other` field, re-emitted unchanged. Top-level attributes of every object
 //!   keep their wire order (`WireOrder`), so `emit(parse(bytes)) == bytes`; inside a link's
@@ -42,10 +48,13 @@ pub mod stats;
 mod types;
 mod verb;
 
-pub use addr::Address;
+pub use addr::{AddrOptions, Address};
 pub use error::Error;
-pub use link::Link;
+pub use link::{Link, NewLink};
 pub use neigh::Neighbour;
+pub use route::{Route, RouteOptions, RouteSpec};
+pub use rule::{Rule, RuleSpec};
+pub use stats::Stats;
 
 /// The netlink protocol number this crate speaks (`NETLINK_ROUTE`, `<linux/netlink.h>`).
 pub const PROTOCOL: i32 = linx_netlink_codec::consts::NETLINK_ROUTE;
