@@ -641,15 +641,18 @@ macro_rules! typed_attrs {
             ) -> ::core::result::Result<(), $crate::DecodeError> {
                 $crate::decl::walk(attrs, base, |raw_type, payload, at| {
                     $( if raw_type == $kind && self.$field.is_none() {
-                        let v = <$codec as $crate::AttrValue<_>>::decode(
+                        let cx = cx $(.with_key(self.$key.as_deref()))?;
+                        match <$codec as $crate::AttrValue<_>>::decode_into(
                             payload,
-                            cx $(.with_key(self.$key.as_deref()))?,
-                        )
-                        .map_err(|e| $crate::decl::located(e, raw_type, base + at + 4))?;
-                        if let Some(v) = v {
-                            self.$field = Some(v);
-                            self.wire_order.typed($slot);
-                            return Ok(());
+                            cx,
+                            &mut self.$field,
+                        ) {
+                            Ok(true) => {
+                                self.wire_order.typed($slot);
+                                return Ok(());
+                            }
+                            Ok(false) => {}
+                            Err(e) => return Err($crate::decl::located(e, raw_type, base + at + 4)),
                         }
                     } )*
                     // Cannot fail: the payload came with a 16-bit length, so it fits one.

@@ -128,6 +128,26 @@ pub trait AttrValue<V = Self> {
         Self::parse_value(payload).map(Some)
     }
 
+    /// [`decode`](Self::decode) into `slot`, the typed field: `Ok(true)` when it was
+    /// filled, `Ok(false)` to keep the attribute raw. Declared decoders call this. The
+    /// default calls `decode`; a codec whose values come in several shapes (an address of 4
+    /// or 16 bytes) overrides it to store each shape in place, which spares the hot loop a
+    /// copy of the whole value through the stack.
+    #[inline(always)]
+    fn decode_into(
+        payload: &[u8],
+        cx: DecodeCx<'_>,
+        slot: &mut Option<V>,
+    ) -> Result<bool, DecodeError> {
+        match Self::decode(payload, cx)? {
+            Some(v) => {
+                *slot = Some(v);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// Length of the encoded payload, without attribute header or padding.
     fn value_len(v: &V) -> usize;
 

@@ -74,6 +74,27 @@ impl AttrValue<Ip> for Addr {
         }
     }
 
+    #[inline]
+    fn decode_into(p: &[u8], cx: DecodeCx<'_>, slot: &mut Option<Ip>) -> Result<bool, DecodeError> {
+        if !matches!(
+            cx.family,
+            AF_INET | AF_INET6 | RTNL_FAMILY_IPMR | RTNL_FAMILY_IP6MR
+        ) {
+            return Ok(false);
+        }
+        if let Ok(a) = <[u8; 4]>::try_from(p) {
+            *slot = Some(Ip::V4(a));
+            return Ok(true);
+        }
+        match <[u8; 16]>::try_from(p) {
+            Ok(a) => {
+                *slot = Some(Ip::V6(a));
+                Ok(true)
+            }
+            Err(_) => Err(bad_address(cx.family, p.len())),
+        }
+    }
+
     fn value_len(v: &Ip) -> usize {
         v.as_bytes().len()
     }
