@@ -171,6 +171,7 @@ fn ack_and_single_reply_against_the_kernel() {
     assert_eq!(e.errno(), Some(Errno::ENODEV));
 }
 
+#[cfg(feature = "tokio")]
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn tokio_driver_dumps_the_same_routes() {
@@ -230,6 +231,7 @@ fn short_timeout_on_a_request_the_kernel_never_answers() {
     assert!(ns.ip(&["link", "show", "lo"]).contains("UP"));
 }
 
+#[cfg(feature = "tokio")]
 /// A verb written once over `Transport + Flavor`: blocking returns the value, tokio a future.
 fn count_routes<S: linx_netlink_codec::Transport + linx_netlink_codec::Flavor>(
     sock: &S,
@@ -250,6 +252,7 @@ fn count_routes<S: linx_netlink_codec::Transport + linx_netlink_codec::Flavor>(
     })
 }
 
+#[cfg(feature = "tokio")]
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn one_verb_body_runs_on_both_flavours() {

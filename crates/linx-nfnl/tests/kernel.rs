@@ -133,6 +133,7 @@ fn generation_compare_and_swap() {
     assert_eq!(names, ["first", "other"]);
 }
 
+#[cfg(feature = "tokio")]
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn tokio_flavour_sends_batches() {

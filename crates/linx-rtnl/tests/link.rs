@@ -549,6 +549,7 @@ fn move_to_another_namespace_by_path_and_pid() {
     assert!(b.ip(&["link", "show", "pa1"]).contains("pa1"));
 }
 
+#[cfg(feature = "tokio")]
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn tokio_flavour_runs_the_same_verbs() {

@@ -1412,6 +1412,7 @@ mod kernel {
         assert_eq!(errno(&e), Some(Errno::ENODEV));
     }
 
+    #[cfg(feature = "tokio")]
     #[test]
     #[ignore = "kernel test: run with cargo xtask test"]
     fn verbs_run_on_the_tokio_flavour() {

@@ -651,6 +651,7 @@ mod kernel {
         assert_eq!(rule::list(&sock).unwrap(), before);
     }
 
+    #[cfg(feature = "tokio")]
     #[test]
     #[ignore = "kernel test: run with cargo xtask test"]
     fn blackhole_rule_and_tokio_flavour() {
