@@ -5,13 +5,17 @@
 //!
 //! # Contract
 //! Reply attributes are big-endian (`NFTA_GEN_ID`, `NFTA_GEN_PROC_PID`) or a string
-//! (`NFTA_GEN_PROC_NAME`); unknown attributes are ignored. Needs `CAP_NET_ADMIN` on current
-//! kernels.
+//! (`NFTA_GEN_PROC_NAME`), declared once with the codec's
+//! [`typed_attrs!`](linx_netlink_codec::typed_attrs); unknown (and repeated) attributes are
+//! ignored. `NFTA_GEN_ID` is required. Needs `CAP_NET_ADMIN` on current kernels.
 
-use linx_netlink_codec::{AttrIter, AttrValue, Be32, Call, DecodeError, MsgView, Request};
+use linx_netlink_codec::{
+    Be32, Call, DecodeCx, DecodeError, MsgView, RawAttrs, Request, WireOrder, typed_attrs,
+};
 
 use crate::error::Error;
 use crate::{NfGenMsg, family, msg_type, nft_msg, subsys};
+use linx_netlink_codec::FixedHeader;
 
 /// `NFTA_GEN_ID`.
 pub const NFTA_GEN_ID: u16 = 1;
@@ -40,31 +44,44 @@ impl Gen {
     /// assert_eq!(linx_nfnl::generation::Gen::parse(&p).unwrap().id, 42);
     /// ```
     pub fn parse(payload: &[u8]) -> Result<Gen, DecodeError> {
-        if payload.len() < 4 {
+        let Some(attrs) = payload.get(NfGenMsg::LEN..) else {
             return Err(DecodeError::truncated("nfgenmsg", 0, 4, payload.len()));
-        }
-        let mut g = Gen::default();
-        let mut id = None;
-        for a in AttrIter::new(&payload[4..]) {
-            let a = a?;
-            let at = |e: DecodeError| e.within(a.kind(), 4 + a.offset() + 4);
-            match a.kind() {
-                NFTA_GEN_ID => id = Some(Be32::parse_value(a.payload()).map_err(at)?.0),
-                NFTA_GEN_PROC_PID => {
-                    g.proc_pid = Some(Be32::parse_value(a.payload()).map_err(at)?.0)
-                }
-                NFTA_GEN_PROC_NAME => {
-                    g.proc_name = Some(String::parse_value(a.payload()).map_err(at)?)
-                }
-                _ => {}
-            }
-        }
-        g.id = id.ok_or(DecodeError::new(
+        };
+        let a = GenAttrs::with_attrs(
+            GenAttrs::default(),
+            attrs,
+            NfGenMsg::LEN,
+            DecodeCx::default(),
+        )?;
+        let id = a.id.ok_or(DecodeError::new(
             linx_netlink_codec::DecodeErrorKind::InvalidValue,
             "NFTA_GEN_ID missing",
             4,
         ))?;
-        Ok(g)
+        Ok(Gen {
+            id: id.0,
+            proc_pid: a.proc_pid.map(|p| p.0),
+            proc_name: a.proc_name,
+        })
+    }
+}
+
+/// The attributes of a `NEWGEN` reply, as declared (the wire form of [`Gen`], whose `id` is
+/// required and whose unknown attributes are dropped).
+#[derive(Default)]
+struct GenAttrs {
+    id: Option<Be32>,
+    proc_pid: Option<Be32>,
+    proc_name: Option<String>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl GenAttrs {
+        1: NFTA_GEN_ID => id as Be32,
+        2: NFTA_GEN_PROC_PID => proc_pid as Be32,
+        3: NFTA_GEN_PROC_NAME => proc_name as String,
     }
 }
 
@@ -101,4 +118,29 @@ linx_netlink_codec::verb! {
 pub(crate) async fn get_on<S: linx_netlink_codec::Transport>(sock: &S) -> Result<Gen, Error> {
     let call = Call::new(request(), |m: &MsgView<'_>| Gen::parse(m.payload()));
     sock.single(call).await?.ok_or(Error::EmptyReply("GETGEN"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_attributes_are_ignored_and_the_id_is_required() {
+        let mut p = vec![0u8; 4];
+        p.extend_from_slice(&[8, 0, 9, 0, 1, 2, 3, 4]); // unknown
+        p.extend_from_slice(&[8, 0, 1, 0, 0, 0, 1, 0]); // NFTA_GEN_ID 256
+        assert_eq!(
+            Gen::parse(&p).unwrap(),
+            Gen {
+                id: 256,
+                ..Gen::default()
+            }
+        );
+        assert!(Gen::parse(&p[..12]).is_err());
+        assert!(Gen::parse(&p[..3]).is_err());
+        // A bad NFTA_GEN_ID is located at its payload (offsets count from the nfgenmsg).
+        let bad = [0, 0, 0, 0, 6, 0, 1, 0, 0, 1, 0, 0];
+        let e = Gen::parse(&bad).unwrap_err();
+        assert_eq!(e.offset, 8);
+    }
 }

@@ -184,7 +184,7 @@ impl NfGenMsg {
     #[inline]
     pub fn to_bytes(&self) -> [u8; 4] {
         let mut b = [0u8; 4];
-        linx_netlink_codec::FixedHeader::emit(self, &mut b);
+        self.write(&mut b);
         b
     }
 }
