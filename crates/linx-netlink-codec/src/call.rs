@@ -2,9 +2,13 @@
 //!
 //! A family crate writes each read verb once, as a function returning a `Call` (build the
 //! request, name the decoder). The caller then runs it on whichever driver it has:
-//! [`Call::collect`] / [`Call::single`] on either flavour (a value on a blocking [`Socket`],
+//! [`Call::collect`] / [`Call::single`] on either flavour (a value on a blocking [`Socket`](linx_netlink_sys::Socket),
 //! a future on an `AsyncSocket`), [`Call::stream`] (blocking) or `Call::stream_async`
 //! (feature `tokio`). The protocol logic is the engine's, shared by both.
+//!
+//! This module only describes a call; the runners are written next to the
+//! [`Transport`](crate::transport::Transport) they run on (`transport.rs`), so the module
+//! graph points one way: `transport` uses `call`, never the reverse.
 //!
 //! # Contract
 //! A `Call` is inert data until run; running it consumes it. It holds no socket.
@@ -25,14 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::future::Future;
-
-use linx_netlink_sys::Socket;
-
-use crate::blocking;
-use crate::engine::{Decoder, Dumped, Request};
-use crate::error::Error;
-use crate::transport::{Flavor, Transport};
+use crate::engine::{Decoder, Request};
 
 /// A request and the decoder of its reply messages.
 #[derive(Clone, Debug)]
@@ -54,36 +51,5 @@ impl<D: Decoder> Call<D> {
     pub fn map_request(mut self, f: impl FnOnce(Request) -> Request) -> Self {
         self.request = f(self.request);
         self
-    }
-
-    /// Run and collect every reply item: the value on a blocking socket, a future on a tokio
-    /// socket.
-    pub fn collect<S: Transport + Flavor>(
-        self,
-        sock: &S,
-    ) -> S::Run<impl Future<Output = Result<Dumped<D::Item>, Error>>> {
-        S::run(sock.collect(self))
-    }
-
-    /// Run and return the first reply item (the rest is read and dropped).
-    pub fn single<S: Transport + Flavor>(
-        self,
-        sock: &S,
-    ) -> S::Run<impl Future<Output = Result<Option<D::Item>, Error>>> {
-        S::run(sock.single(self))
-    }
-
-    /// Run on a blocking socket, streaming the reply.
-    pub fn stream(self, sock: &Socket) -> blocking::Stream<'_, D> {
-        blocking::stream(sock, self.request, self.decoder)
-    }
-
-    /// Run on a tokio socket, streaming the reply.
-    #[cfg(feature = "tokio")]
-    pub fn stream_async(
-        self,
-        sock: &linx_netlink_sys::AsyncSocket,
-    ) -> crate::nonblocking::AsyncStream<'_, D> {
-        crate::nonblocking::stream(sock, self.request, self.decoder)
     }
 }

@@ -163,23 +163,6 @@ impl Request {
         self.flags & NLM_F_DUMP == NLM_F_DUMP
     }
 
-    /// Send this request with `NLM_F_ACK` on `sock` and wait for the acknowledgement: the
-    /// value on a blocking socket, a future on a tokio socket.
-    ///
-    /// ```no_run
-    /// use linx_netlink_codec::{consts::*, Request};
-    /// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
-    /// // RTM_NEWADDR for ifindex 1 ... (payload elided)
-    /// Request::new(RTM_NEWADDR, NLM_F_CREATE, vec![2, 8, 0, 0, 1, 0, 0, 0]).execute(&sock)?;
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn execute<S: crate::Transport + crate::Flavor>(
-        self,
-        sock: &S,
-    ) -> S::Run<impl std::future::Future<Output = Result<(), Error>>> {
-        S::run(sock.ack(self))
-    }
-
     /// Append the full message (header with `seq`, payload) to `buf`.
     pub fn encode<B: NlBuffer + ?Sized>(&self, seq: u32, buf: &mut B) -> Result<(), EncodeError> {
         self.encode_with_flags(self.flags, seq, buf)

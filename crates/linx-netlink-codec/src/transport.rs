@@ -19,9 +19,31 @@
 //! - Each transport call is one [`Exchange`] holding the socket from its first send to its
 //!   last reply (see the drivers' sharing contracts).
 //!
+//! The [`Call`] runners ([`Call::collect`], [`Call::single`], [`Call::stream`]) and
+//! [`Request::execute`] live here too: they run on a transport, so they sit above it (the
+//! `call` and `engine` modules only describe what to run).
+//!
 //! # Example
 //! ```no_run
 //! use std::future::Future;
+//! use linx_netlink_codec::{consts::*, Call, Error, Flavor, MsgView, Request, Transport};
+//! use linx_netlink_sys::{Netns, Socket};
+//!
+//! /// Count links: written once, runs blocking or async.
+//! pub fn count_links<S: Transport + Flavor>(sock: &S) -> S::Run<impl Future<Output = Result<usize, Error>> + '_> {
+//!     S::run(async move {
+//!         let req = Request::dump(RTM_GETLINK, vec![0; 16]).with_header_len(16);
+//!         let call = Call::new(req, |m: &MsgView<'_>| Ok(m.kind()));
+//!         Ok(sock.collect(call).await?.items.len())
+//!     })
+//! }
+//!
+//! let sock = Socket::open(NETLINK_ROUTE, Netns::Host)?;
+//! let n: usize = count_links(&sock)?;
+//! # Ok::<(), Error>(())
+//! ```
+
+use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
@@ -118,6 +140,58 @@ pub trait Transport {
             let window = window_for(self.rcvbuf()?, longest, window);
             self.drive(AckPipeline::new(reqs, window)).await
         }
+    }
+}
+
+impl Request {
+    /// Send this request with `NLM_F_ACK` on `sock` and wait for the acknowledgement: the
+    /// value on a blocking socket, a future on a tokio socket.
+    ///
+    /// ```no_run
+    /// use linx_netlink_codec::{consts::*, Request};
+    /// # let sock = linx_netlink_sys::Socket::open(NETLINK_ROUTE, linx_netlink_sys::Netns::Host)?;
+    /// // RTM_NEWADDR for ifindex 1 ... (payload elided)
+    /// Request::new(RTM_NEWADDR, NLM_F_CREATE, vec![2, 8, 0, 0, 1, 0, 0, 0]).execute(&sock)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute<S: Transport + Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl Future<Output = Result<(), Error>>> {
+        S::run(sock.ack(self))
+    }
+}
+
+impl<D: Decoder> Call<D> {
+    /// Run and collect every reply item: the value on a blocking socket, a future on a tokio
+    /// socket.
+    pub fn collect<S: Transport + Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl Future<Output = Result<Dumped<D::Item>, Error>>> {
+        S::run(sock.collect(self))
+    }
+
+    /// Run and return the first reply item (the rest is read and dropped).
+    pub fn single<S: Transport + Flavor>(
+        self,
+        sock: &S,
+    ) -> S::Run<impl Future<Output = Result<Option<D::Item>, Error>>> {
+        S::run(sock.single(self))
+    }
+
+    /// Run on a blocking socket, streaming the reply.
+    pub fn stream(self, sock: &Socket) -> crate::blocking::Stream<'_, D> {
+        crate::blocking::stream(sock, self.request, self.decoder)
+    }
+
+    /// Run on a tokio socket, streaming the reply.
+    #[cfg(feature = "tokio")]
+    pub fn stream_async(
+        self,
+        sock: &linx_netlink_sys::AsyncSocket,
+    ) -> crate::nonblocking::AsyncStream<'_, D> {
+        crate::nonblocking::stream(sock, self.request, self.decoder)
     }
 }
 
