@@ -512,34 +512,26 @@ impl fmt::Debug for Route {
 /// assert_eq!(opts, RouteOptions::new().metric(50).protocol(Protocol(76)).table(100));
 /// ```
 ///
-/// The fields are still public for callers that build it literally; they become private
-/// once those are ported to the builder methods.
+/// The fields are private: the builder methods set them, `{:?}` shows them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use = "RouteOptions does nothing until passed to a route verb or RouteSpec::options"]
 pub struct RouteOptions {
     /// Routing table, 1..=2^32-1 (default: main, 254); sent in `RTA_TABLE` (and in the
     /// header when it fits).
-    #[doc(hidden)]
-    pub table: Option<u32>,
+    table: Option<u32>,
     /// Who installs it (default [`Protocol::BOOT`]; in a delete: any).
-    #[doc(hidden)]
-    pub protocol: Option<Protocol>,
+    protocol: Option<Protocol>,
     /// `RTA_PRIORITY` (omitted when unset: IPv4 uses 0, IPv6 1024; in a delete: any).
-    #[doc(hidden)]
-    pub metric: Option<u32>,
+    metric: Option<u32>,
     /// Scope (default: universe for gateway routes, link for device routes, host for local
     /// ones; in a delete: any).
-    #[doc(hidden)]
-    pub scope: Option<Scope>,
+    scope: Option<Scope>,
     /// Route type (default unicast; in a delete: any).
-    #[doc(hidden)]
-    pub route_type: Option<RouteType>,
+    route_type: Option<RouteType>,
     /// Output interface.
-    #[doc(hidden)]
-    pub oif: Option<LinkRef>,
+    oif: Option<LinkRef>,
     /// Preferred source address (`RTA_PREFSRC`).
-    #[doc(hidden)]
-    pub prefsrc: Option<Ip>,
+    prefsrc: Option<Ip>,
 }
 
 impl RouteOptions {

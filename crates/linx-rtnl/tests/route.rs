@@ -1124,15 +1124,7 @@ mod kernel {
         );
 
         route::add_default(&sock, "10.0.0.1", RouteOptions::default()).unwrap();
-        route::add_default(
-            &sock,
-            "fd00::1",
-            RouteOptions {
-                metric: Some(10),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        route::add_default(&sock, "fd00::1", RouteOptions::new().metric(10)).unwrap();
         let d4 = json(&ns.ip_json(&["route", "show", "default"]));
         assert_eq!((d4.len(), &d4[0]["gateway"]), (1, &Value::from("10.0.0.1")));
         let d6 = json(&ns.ip_json(&["-6", "route", "show", "default"]));
