@@ -40,6 +40,7 @@ pub mod addr;
 pub mod codecs;
 mod decode;
 pub mod error;
+mod ifindex;
 pub mod link;
 pub mod neigh;
 pub mod route;

@@ -29,12 +29,15 @@ use linx_ip::{IntoMac, Ip, Mac};
 use linx_netlink_codec::consts::*;
 use linx_netlink_codec::{
     AttrIter, AttrView, AttrWriter, Call, DecodeError, EncodeError, Errno, FixedHeader, MsgView,
-    NlBuffer, RawAttrs, Request, Transport, nl_header,
+    NlBuffer, RawAttrs, Request, Transport,
 };
 use linx_netlink_sys::Netns;
 
 use crate::decode::{first, ip_val, val};
 use crate::error::{Error, about, no_such, on_link};
+pub(crate) use crate::ifindex::index_of;
+pub use crate::ifindex::{IFNAMSIZ, IfInfoMsg};
+use crate::ifindex::{by_name, check_name, header};
 use crate::route::{WireOrder, emit_ordered};
 use crate::verb::verb;
 
@@ -108,24 +111,6 @@ pub const IFF_UP: u32 = 0x1;
 pub const IFF_LOOPBACK: u32 = 0x8;
 /// `IFF_LOWER_UP`: the driver signals L1 up.
 pub const IFF_LOWER_UP: u32 = 0x1_0000;
-/// `IFNAMSIZ`: interface names are at most 15 bytes plus NUL.
-pub const IFNAMSIZ: usize = 16;
-
-nl_header! {
-    /// `struct ifinfomsg` (`<linux/rtnetlink.h>`).
-    pub struct IfInfoMsg[16] {
-        /// `ifi_family`: `AF_UNSPEC` for links.
-        pub family: u8 [0] ne,
-        /// `ifi_type`: `ARPHRD_*` device type.
-        pub link_type: u16 [2] ne,
-        /// `ifi_index`: interface index (0 = look up by name).
-        pub index: i32 [4] ne,
-        /// `ifi_flags`: `IFF_*` flags.
-        pub flags: u32 [8] ne,
-        /// `ifi_change`: which flags a request changes.
-        pub change: u32 [12] ne,
-    }
-}
 
 /// A network interface as the kernel reports it.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -843,40 +828,6 @@ impl fmt::Debug for Link {
 
 // ------------------------------------------------------------------------------- requests
 
-fn header(index: u32, flags: u32, change: u32) -> Vec<u8> {
-    let mut b = vec![0u8; IfInfoMsg::LEN];
-    IfInfoMsg {
-        index: index as i32,
-        flags,
-        change,
-        ..Default::default()
-    }
-    .emit(&mut b);
-    b
-}
-
-fn check_name(name: &str) -> Result<(), Error> {
-    if name.is_empty()
-        || name.len() >= IFNAMSIZ
-        || name.contains(['/', ' ', '\0'])
-        || name == "."
-        || name == ".."
-    {
-        return Err(Error::BadOption {
-            name: "interface name",
-            value: format!("{name:?} (1 to 15 bytes, no '/', space or NUL)"),
-        });
-    }
-    Ok(())
-}
-
-fn by_name(kind: u16, flags: u16, name: &str) -> Result<Request, Error> {
-    check_name(name)?;
-    let mut p = header(0, 0, 0);
-    AttrWriter::new(&mut p).put_str(IFLA_IFNAME, name)?;
-    Ok(Request::new(kind, flags, p).with_header_len(IfInfoMsg::LEN))
-}
-
 /// The decoder of link dumps: [`Link::from_msg`].
 pub type LinkDecoder = fn(&MsgView<'_>) -> Result<Link, DecodeError>;
 
@@ -898,23 +849,6 @@ pub fn list_call() -> Call<LinkDecoder> {
         Request::dump(RTM_GETLINK, p).with_header_len(IfInfoMsg::LEN),
         Link::from_msg as LinkDecoder,
     )
-}
-
-/// Resolve a link name to its index; `what` names the role for the error text.
-pub(crate) async fn index_of<S: Transport>(sock: &S, name: &str, what: &str) -> Result<u32, Error> {
-    let req = by_name(RTM_GETLINK, 0, name)?;
-    let call = Call::new(req, |m: &MsgView<'_>| {
-        IfInfoMsg::parse(m.payload()).map(|h| h.index as u32)
-    });
-    match sock.single(call).await {
-        Ok(Some(i)) => Ok(i),
-        Ok(None) => Err(no_such(
-            Error::Netlink(linx_netlink_codec::NetlinkError::new(Errno::ENODEV)),
-            what,
-            name,
-        )),
-        Err(e) => Err(no_such(e.into(), what, name)),
-    }
 }
 
 verb! {
