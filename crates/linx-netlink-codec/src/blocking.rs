@@ -77,6 +77,15 @@ impl<'s> Driver<'s> {
         if !self.inbox.is_empty() {
             return self.feed(m);
         }
+        if self.receive(m)? {
+            self.feed(m)?;
+        }
+        Ok(())
+    }
+
+    /// Send what is due and wait for the next datagram; `Ok(true)` when one was received
+    /// and is waiting in the inbox, unfed.
+    fn receive<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<bool, Error> {
         // Deadlines armed by a send count from now, not from the last datagram.
         self.now = Instant::now();
         while let Some(tx) = m.poll_transmit(self.now, &mut || self.sock.next_seq()) {
@@ -88,7 +97,7 @@ impl<'s> Driver<'s> {
             }
         }
         if m.is_finished() {
-            return Ok(());
+            return Ok(false);
         }
         let timeout = m
             .poll_timeout()
@@ -97,16 +106,16 @@ impl<'s> Driver<'s> {
             Ok(_) => {
                 self.now = Instant::now();
                 self.inbox.received();
-                self.feed(m)
+                Ok(true)
             }
             Err(linx_netlink_sys::Error::Timeout) => {
                 self.now = Instant::now();
-                m.handle_timeout(self.now)
+                m.handle_timeout(self.now).map(|()| false)
             }
             Err(e) => {
                 self.now = Instant::now();
                 m.handle_io_error(self.now, e)?;
-                self.settle(m)
+                self.settle(m).map(|()| false)
             }
         }
     }
@@ -134,11 +143,18 @@ impl<'s> Driver<'s> {
         Ok(())
     }
 
-    fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
-        self.inbox.feed(self.now, m, usize::MAX)?;
+    /// After a message was handled outside [`feed`](Self::feed): the exchange that finished
+    /// through its replies leaves the socket clean.
+    #[inline]
+    fn note_progress<M: Exchange + ?Sized>(&mut self, m: &M) {
         if m.is_finished() {
             self.clean = !m.has_pending_replies();
         }
+    }
+
+    fn feed<M: Exchange + ?Sized>(&mut self, m: &mut M) -> Result<(), Error> {
+        self.inbox.feed(self.now, m, usize::MAX)?;
+        self.note_progress(m);
         Ok(())
     }
 
@@ -235,7 +251,34 @@ impl<D: Decoder> Iterator for Stream<'_, D> {
                 self.driver = Err(None);
                 return self.talk.take_error().map(Err);
             }
-            if let Err(e) = driver.step(&mut self.talk) {
+            // The messages of the datagram at hand: an item is decoded straight into the
+            // caller's hands (no trip through the queue, which only carries restarts).
+            let res = match driver.inbox.next_msg() {
+                Some(Ok(msg)) => match self.talk.classify(driver.now, &msg) {
+                    Ok(true) => {
+                        let item = self.talk.decode(&msg);
+                        driver.note_progress(&self.talk);
+                        return Some(match item {
+                            Ok(t) => Ok(DumpEvent::Item(t)),
+                            Err(e) => Err(e.into()),
+                        });
+                    }
+                    Ok(false) => {
+                        driver.note_progress(&self.talk);
+                        Ok(())
+                    }
+                    // As in `feed`: an exchange that failed on a message leaves the socket
+                    // dirty (the rest of its datagram and reply is drained by the next one).
+                    Err(e) => Err(e),
+                },
+                Some(Err(e)) => self
+                    .talk
+                    .handle_malformed(e)
+                    .map(|()| driver.note_progress(&self.talk)),
+                // The next datagram, or a timeout / socket error handled as `step` does.
+                None => driver.receive(&mut self.talk).map(drop),
+            };
+            if let Err(e) = res {
                 self.driver = Err(None);
                 return Some(Err(e));
             }

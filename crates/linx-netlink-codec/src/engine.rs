@@ -727,52 +727,8 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
     }
 
     fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {
-        if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
-            return Ok(());
-        }
-        self.last = Some(now);
-        let kind = msg.kind();
-        if let State::Drain { fail } = self.state {
-            if kind == NLMSG_DONE || kind == NLMSG_ERROR {
-                self.after_interruption(fail);
-            }
-            return Ok(());
-        }
-        let interrupted = self.req.is_dump() && msg.flags() & NLM_F_DUMP_INTR != 0;
-        match kind {
-            NLMSG_NOOP => {}
-            NLMSG_ERROR => {
-                self.state = State::Finished;
-                if let Some(e) = parse_error(msg)? {
-                    let e = self.locate(e);
-                    self.fail(Error::Netlink(e));
-                }
-            }
-            NLMSG_DONE => {
-                if interrupted {
-                    self.restarts += 1;
-                    self.after_interruption(self.restarts > self.req.dump_retries);
-                    return Ok(());
-                }
-                self.state = State::Finished;
-                if let Some(e) = parse_done(msg)? {
-                    let e = self.locate(e);
-                    self.fail(Error::Netlink(e));
-                }
-            }
-            NLMSG_OVERRUN => self.fail(Error::Overrun),
-            _ if interrupted => {
-                self.restarts += 1;
-                self.state = State::Drain {
-                    fail: self.restarts > self.req.dump_retries,
-                };
-            }
-            _ => {
-                if msg.flags() & NLM_F_MULTI == 0 && self.req.flags & NLM_F_ACK == 0 {
-                    self.state = State::Finished;
-                }
-                self.sink.item(self.dec.decode(msg));
-            }
+        if self.classify(now, msg)? {
+            self.sink.item(self.dec.decode(msg));
         }
         Ok(())
     }
@@ -815,6 +771,70 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
             Some(e) => Err(e),
             None => self.sink.finish(self.restarts),
         }
+    }
+}
+
+impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
+    /// The bookkeeping of [`Exchange::handle_message`] without the decoding: `Ok(true)` when
+    /// `msg` is a data message of this reply that the decoder is due to turn into an item
+    /// (a streaming driver then decodes it straight into the caller's hands, without a trip
+    /// through the sink).
+    #[inline]
+    pub(crate) fn classify(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<bool, Error> {
+        if msg.seq() != self.seq || matches!(self.state, State::Send | State::Finished) {
+            return Ok(false);
+        }
+        self.last = Some(now);
+        let kind = msg.kind();
+        if let State::Drain { fail } = self.state {
+            if kind == NLMSG_DONE || kind == NLMSG_ERROR {
+                self.after_interruption(fail);
+            }
+            return Ok(false);
+        }
+        let interrupted = self.req.is_dump() && msg.flags() & NLM_F_DUMP_INTR != 0;
+        match kind {
+            NLMSG_NOOP => {}
+            NLMSG_ERROR => {
+                self.state = State::Finished;
+                if let Some(e) = parse_error(msg)? {
+                    let e = self.locate(e);
+                    self.fail(Error::Netlink(e));
+                }
+            }
+            NLMSG_DONE => {
+                if interrupted {
+                    self.restarts += 1;
+                    self.after_interruption(self.restarts > self.req.dump_retries);
+                    return Ok(false);
+                }
+                self.state = State::Finished;
+                if let Some(e) = parse_done(msg)? {
+                    let e = self.locate(e);
+                    self.fail(Error::Netlink(e));
+                }
+            }
+            NLMSG_OVERRUN => self.fail(Error::Overrun),
+            _ if interrupted => {
+                self.restarts += 1;
+                self.state = State::Drain {
+                    fail: self.restarts > self.req.dump_retries,
+                };
+            }
+            _ => {
+                if msg.flags() & NLM_F_MULTI == 0 && self.req.flags & NLM_F_ACK == 0 {
+                    self.state = State::Finished;
+                }
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Decode a message [`classify`](Self::classify) accepted.
+    #[inline]
+    pub(crate) fn decode(&mut self, msg: &MsgView<'_>) -> Result<D::Item, DecodeError> {
+        self.dec.decode(msg)
     }
 }
 
@@ -876,6 +896,30 @@ impl Inbox {
         self.received();
     }
 
+    /// Frame the next message of the current datagram (`None` when it is used up; a tail
+    /// shorter than a header is dropped, as [`feed`](Self::feed) does). A message that does
+    /// not frame uses up the datagram; its error's offset is within the datagram.
+    #[inline]
+    pub(crate) fn next_msg(&mut self) -> Option<Result<MsgView<'_>, DecodeError>> {
+        let start = self.pos;
+        let rest = self.buf.get(start..)?;
+        if rest.len() < NlHeader::LEN {
+            self.pos = self.buf.len();
+            return None;
+        }
+        match MsgView::new_checked(&self.buf[start..]) {
+            Ok(msg) => {
+                self.pos = start + crate::align(msg.header().len as usize);
+                Some(Ok(msg))
+            }
+            Err(mut e) => {
+                e.offset += start;
+                self.pos = self.buf.len();
+                Some(Err(e))
+            }
+        }
+    }
+
     /// Feed the datagram's messages to `m` until it has an event for the caller, is
     /// finished, `limit` messages were fed (a tokio driver spends budget per slice), or the
     /// datagram is used up. A malformed datagram goes to [`Exchange::handle_malformed`].
@@ -886,27 +930,20 @@ impl Inbox {
         limit: usize,
     ) -> Result<(), Error> {
         let mut fed = 0;
-        while self.pos < self.buf.len() && !m.is_finished() {
+        while !m.is_finished() {
             if fed == limit {
                 return Ok(());
             }
             fed += 1;
-            let rest = &self.buf[self.pos..];
-            if rest.len() < NlHeader::LEN {
-                break;
-            }
-            let msg = match MsgView::new_checked(rest) {
-                Ok(msg) => msg,
-                Err(mut e) => {
-                    e.offset += self.pos;
-                    self.pos = self.buf.len();
-                    return m.handle_malformed(e);
+            match self.next_msg() {
+                None => break,
+                Some(Err(e)) => return m.handle_malformed(e),
+                Some(Ok(msg)) => {
+                    m.handle_message(now, &msg)?;
+                    if m.has_event() {
+                        return Ok(());
+                    }
                 }
-            };
-            self.pos += crate::align(msg.header().len as usize);
-            m.handle_message(now, &msg)?;
-            if m.has_event() {
-                return Ok(());
             }
         }
         self.pos = self.buf.len();
