@@ -59,14 +59,16 @@
 //! `<linux/netfilter/nf_tables.h>` (`enum nft_*_attributes`), `<linux/netfilter/nf_nat.h>`,
 //! libnftnl `src/expr/*.c` (attribute order), nft(8).
 
-use linx_netlink_codec::{AttrIter, AttrView, DecodeError};
+use linx_netlink_codec::{
+    AttrIter, AttrValue, AttrView, Be16, Be32, Be64, DecodeCx, DecodeError, EncodeError, NlBuffer,
+};
 
 use super::attr::{
     bitwise as bw, cmp as cm, counter as co, ct as ctk, data as d, dynset as dy, expr as ex,
     immediate as im, limit as li, list, log as lg, lookup as lk, masq as ma, meta as me, nat as na,
     objref as ob, payload as pa, quota as qu, redir as rd, reject as rj, verdict as va,
 };
-use super::{Writer, be16, be32, be64, invalid, put_value, put_verdict, str_ref, string};
+use super::{NftStr, Writer, invalid, put_value, put_verdict, str_ref};
 use crate::consts::expr as c;
 use crate::consts::verdict as v;
 use crate::expr::{
@@ -639,45 +641,76 @@ impl<'a, const N: usize> Fields<'a, N> {
         self.slots.get(usize::from(kind)).copied().flatten()
     }
 
-    /// Attribute `kind` read with `read`, if present.
-    fn opt<T>(
-        &self,
-        kind: u16,
-        read: impl FnOnce(&AttrView<'a>) -> Result<T, DecodeError>,
-    ) -> Fit<Option<T>> {
-        Ok(self.get(kind).map(|a| read(&a)).transpose()?)
+    /// Attribute `kind` decoded with value codec `C`, if present; a value the codec
+    /// refuses or declines does not fit.
+    #[inline]
+    fn opt<C: AttrValue<V>, V>(&self, kind: u16) -> Fit<Option<V>> {
+        match self.get(kind) {
+            None => Ok(None),
+            Some(a) => match C::decode(a.payload(), DecodeCx::default()) {
+                Ok(Some(v)) => Ok(Some(v)),
+                _ => Err(Misfit),
+            },
+        }
     }
 
-    /// Attribute `kind` read with `read`; missing does not fit.
-    fn req<T>(
-        &self,
-        kind: u16,
-        read: impl FnOnce(&AttrView<'a>) -> Result<T, DecodeError>,
-    ) -> Fit<T> {
-        self.opt(kind, read)?.ok_or(Misfit)
+    /// Attribute `kind` decoded with value codec `C`; missing does not fit.
+    #[inline]
+    fn req<C: AttrValue<V>, V>(&self, kind: u16) -> Fit<V> {
+        self.opt::<C, V>(kind)?.ok_or(Misfit)
+    }
+
+    /// Big-endian `u32` attribute `kind`, if present.
+    #[inline]
+    fn u32(&self, kind: u16) -> Fit<Option<u32>> {
+        Ok(self.opt::<Be32, _>(kind)?.map(u32::from))
+    }
+
+    /// Big-endian `u32` attribute `kind`; missing does not fit.
+    #[inline]
+    fn req_u32(&self, kind: u16) -> Fit<u32> {
+        self.req::<Be32, _>(kind).map(u32::from)
+    }
+
+    /// Big-endian `u64` attribute `kind`, if present.
+    #[inline]
+    fn u64(&self, kind: u16) -> Fit<Option<u64>> {
+        Ok(self.opt::<Be64, _>(kind)?.map(u64::from))
+    }
+
+    /// Big-endian `u64` attribute `kind`; missing does not fit.
+    #[inline]
+    fn req_u64(&self, kind: u16) -> Fit<u64> {
+        self.req::<Be64, _>(kind).map(u64::from)
     }
 
     /// Register attribute `kind`, if present.
+    #[inline]
     fn reg(&self, kind: u16) -> Fit<Option<Reg>> {
-        self.opt(kind, reg)
+        self.opt::<RegBe32, _>(kind)
     }
 
     /// Register attribute `kind`; missing does not fit.
+    #[inline]
     fn req_reg(&self, kind: u16) -> Fit<Reg> {
-        self.req(kind, reg)
+        self.req::<RegBe32, _>(kind)
     }
 }
 
-/// A register attribute (big-endian `u32`).
-fn reg(a: &AttrView<'_>) -> Result<Reg, DecodeError> {
-    be32(a).map(Reg)
-}
+/// The codec of a register attribute: a big-endian `u32` register number.
+struct RegBe32;
 
-/// A one-byte attribute.
-fn byte(a: &AttrView<'_>) -> Result<u8, DecodeError> {
-    match a.payload() {
-        [b] => Ok(*b),
-        p => Err(DecodeError::bad_size("u8", 1, p.len()).within(a.raw_type(), a.offset())),
+impl AttrValue<Reg> for RegBe32 {
+    const CODEC: &'static str = "register";
+    #[inline]
+    fn parse_value(p: &[u8]) -> Result<Reg, DecodeError> {
+        Be32::parse_value(p).map(|v| Reg(v.0))
+    }
+    fn value_len(_: &Reg) -> usize {
+        4
+    }
+    fn emit_value<B: NlBuffer + ?Sized>(v: &Reg, buf: &mut B) -> Result<(), EncodeError> {
+        Be32::emit_value(&Be32(v.number()), buf)
     }
 }
 
@@ -701,8 +734,8 @@ fn immediate_data(a: &AttrView<'_>) -> Fit<ImmediateData> {
 /// plus a chain exactly for jump and goto; a queue code carries no flag bits.
 fn strict_verdict(payload: &[u8]) -> Fit<Verdict> {
     let f = fields!(payload, [va::NFTA_VERDICT_CODE, va::NFTA_VERDICT_CHAIN])?;
-    let code = f.req(va::NFTA_VERDICT_CODE, be32)?;
-    let chain = f.opt(va::NFTA_VERDICT_CHAIN, string)?;
+    let code = f.req_u32(va::NFTA_VERDICT_CODE)?;
+    let chain = f.opt::<NftStr, _>(va::NFTA_VERDICT_CHAIN)?;
     let verdict = match (code as i32, chain) {
         (v::NF_DROP, None) => Verdict::Drop,
         (v::NF_ACCEPT, None) => Verdict::Accept,
@@ -754,9 +787,9 @@ fn payload(data: &[u8]) -> Fit<Expr> {
         ],
     )?;
     Ok(Expr::Payload {
-        base: PayloadBase::from_number(f.req(pa::NFTA_PAYLOAD_BASE, be32)?),
-        offset: f.req(pa::NFTA_PAYLOAD_OFFSET, be32)?,
-        len: f.req(pa::NFTA_PAYLOAD_LEN, be32)?,
+        base: PayloadBase::from_number(f.req_u32(pa::NFTA_PAYLOAD_BASE)?),
+        offset: f.req_u32(pa::NFTA_PAYLOAD_OFFSET)?,
+        len: f.req_u32(pa::NFTA_PAYLOAD_LEN)?,
         dreg: f.req_reg(pa::NFTA_PAYLOAD_DREG)?,
     })
 }
@@ -765,7 +798,7 @@ fn payload(data: &[u8]) -> Fit<Expr> {
 fn meta(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [me::NFTA_META_DREG, me::NFTA_META_KEY])?;
     Ok(Expr::Meta {
-        key: MetaKey::from_number(f.req(me::NFTA_META_KEY, be32)?),
+        key: MetaKey::from_number(f.req_u32(me::NFTA_META_KEY)?),
         dreg: f.req_reg(me::NFTA_META_DREG)?,
     })
 }
@@ -778,7 +811,7 @@ fn cmp(data: &[u8]) -> Fit<Expr> {
     )?;
     Ok(Expr::Cmp {
         sreg: f.req_reg(cm::NFTA_CMP_SREG)?,
-        op: CmpOp::from_number(f.req(cm::NFTA_CMP_OP, be32)?).ok_or(Misfit)?,
+        op: CmpOp::from_number(f.req_u32(cm::NFTA_CMP_OP)?).ok_or(Misfit)?,
         data: CmpData::new(value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?),
     })
 }
@@ -796,7 +829,7 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
             bw::NFTA_BITWISE_OP,
         ],
     )?;
-    if let Some(op) = f.opt(bw::NFTA_BITWISE_OP, be32)?
+    if let Some(op) = f.u32(bw::NFTA_BITWISE_OP)?
         && op != NFT_BITWISE_MASK_XOR
     {
         return Err(Misfit);
@@ -804,7 +837,7 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
     Ok(Expr::from(Bitwise {
         sreg: f.req_reg(bw::NFTA_BITWISE_SREG)?,
         dreg: f.req_reg(bw::NFTA_BITWISE_DREG)?,
-        len: f.req(bw::NFTA_BITWISE_LEN, be32)?,
+        len: f.req_u32(bw::NFTA_BITWISE_LEN)?,
         mask: value(&f.get(bw::NFTA_BITWISE_MASK).ok_or(Misfit)?)?.to_vec(),
         xor: value(&f.get(bw::NFTA_BITWISE_XOR).ok_or(Misfit)?)?.to_vec(),
     }))
@@ -814,7 +847,7 @@ fn bitwise(data: &[u8]) -> Fit<Expr> {
 fn ct(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [ctk::NFTA_CT_DREG, ctk::NFTA_CT_KEY])?;
     Ok(Expr::Ct {
-        key: CtKey::from_number(f.req(ctk::NFTA_CT_KEY, be32)?),
+        key: CtKey::from_number(f.req_u32(ctk::NFTA_CT_KEY)?),
         dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
     })
 }
@@ -831,13 +864,13 @@ fn lookup(data: &[u8]) -> Fit<Expr> {
             lk::NFTA_LOOKUP_FLAGS,
         ],
     )?;
-    let inverted = match f.opt(lk::NFTA_LOOKUP_FLAGS, be32)?.unwrap_or(0) {
+    let inverted = match f.u32(lk::NFTA_LOOKUP_FLAGS)?.unwrap_or(0) {
         0 => false,
         c::NFT_LOOKUP_F_INV => true,
         _ => return Err(Misfit),
     };
     Ok(Expr::Lookup {
-        set: f.req(lk::NFTA_LOOKUP_SET, string)?,
+        set: f.req::<NftStr, _>(lk::NFTA_LOOKUP_SET)?,
         sreg: f.req_reg(lk::NFTA_LOOKUP_SREG)?,
         dreg: f.reg(lk::NFTA_LOOKUP_DREG)?,
         inverted,
@@ -848,8 +881,8 @@ fn lookup(data: &[u8]) -> Fit<Expr> {
 fn reject(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [rj::NFTA_REJECT_TYPE, rj::NFTA_REJECT_ICMP_CODE])?;
     Ok(Expr::Reject {
-        kind: RejectType::from_number(f.req(rj::NFTA_REJECT_TYPE, be32)?).ok_or(Misfit)?,
-        code: f.opt(rj::NFTA_REJECT_ICMP_CODE, byte)?.unwrap_or(0),
+        kind: RejectType::from_number(f.req_u32(rj::NFTA_REJECT_TYPE)?).ok_or(Misfit)?,
+        code: f.opt::<u8, _>(rj::NFTA_REJECT_ICMP_CODE)?.unwrap_or(0),
     })
 }
 
@@ -864,8 +897,8 @@ fn counter(data: &[u8]) -> Fit<Expr> {
         ],
     )?;
     Ok(Expr::Counter {
-        packets: f.opt(co::NFTA_COUNTER_PACKETS, be64)?.unwrap_or(0),
-        bytes: f.opt(co::NFTA_COUNTER_BYTES, be64)?.unwrap_or(0),
+        packets: f.u64(co::NFTA_COUNTER_PACKETS)?.unwrap_or(0),
+        bytes: f.u64(co::NFTA_COUNTER_BYTES)?.unwrap_or(0),
     })
 }
 
@@ -882,23 +915,20 @@ fn limit(data: &[u8]) -> Fit<Expr> {
             li::NFTA_LIMIT_PAD,
         ],
     )?;
-    let bytes = match f
-        .opt(li::NFTA_LIMIT_TYPE, be32)?
-        .unwrap_or(c::NFT_LIMIT_PKTS)
-    {
+    let bytes = match f.u32(li::NFTA_LIMIT_TYPE)?.unwrap_or(c::NFT_LIMIT_PKTS) {
         c::NFT_LIMIT_PKTS => false,
         c::NFT_LIMIT_PKT_BYTES => true,
         _ => return Err(Misfit),
     };
-    let over = match f.opt(li::NFTA_LIMIT_FLAGS, be32)?.unwrap_or(0) {
+    let over = match f.u32(li::NFTA_LIMIT_FLAGS)?.unwrap_or(0) {
         0 => false,
         c::NFT_LIMIT_F_INV => true,
         _ => return Err(Misfit),
     };
     Ok(Expr::Limit {
-        rate: f.req(li::NFTA_LIMIT_RATE, be64)?,
-        unit: RateUnit::from_seconds(f.req(li::NFTA_LIMIT_UNIT, be64)?).ok_or(Misfit)?,
-        burst: f.opt(li::NFTA_LIMIT_BURST, be32)?.unwrap_or(0),
+        rate: f.req_u64(li::NFTA_LIMIT_RATE)?,
+        unit: RateUnit::from_seconds(f.req_u64(li::NFTA_LIMIT_UNIT)?).ok_or(Misfit)?,
+        burst: f.u32(li::NFTA_LIMIT_BURST)?.unwrap_or(0),
         bytes,
         over,
     })
@@ -915,14 +945,14 @@ fn quota(data: &[u8]) -> Fit<Expr> {
             qu::NFTA_QUOTA_CONSUMED,
         ],
     )?;
-    let flags = f.opt(qu::NFTA_QUOTA_FLAGS, be32)?.unwrap_or(0);
+    let flags = f.u32(qu::NFTA_QUOTA_FLAGS)?.unwrap_or(0);
     if flags & !(c::NFT_QUOTA_F_INV | NFT_QUOTA_F_DEPLETED) != 0 {
         return Err(Misfit);
     }
     Ok(Expr::Quota {
-        bytes: f.req(qu::NFTA_QUOTA_BYTES, be64)?,
+        bytes: f.req_u64(qu::NFTA_QUOTA_BYTES)?,
         over: flags & c::NFT_QUOTA_F_INV != 0,
-        consumed: f.opt(qu::NFTA_QUOTA_CONSUMED, be64)?.unwrap_or(0),
+        consumed: f.u64(qu::NFTA_QUOTA_CONSUMED)?.unwrap_or(0),
     })
 }
 
@@ -946,7 +976,7 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
             dy::NFTA_DYNSET_EXPRESSIONS,
         ],
     )?;
-    match f.opt(dy::NFTA_DYNSET_FLAGS, be32)?.unwrap_or(0) {
+    match f.u32(dy::NFTA_DYNSET_FLAGS)?.unwrap_or(0) {
         0 | NFT_DYNSET_F_EXPR => {}
         _ => return Err(Misfit),
     }
@@ -971,12 +1001,12 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
         (Some(_), Some(_)) => return Err(Misfit),
     };
     Ok(Expr::from(Dynset {
-        set: f.req(dy::NFTA_DYNSET_SET_NAME, string)?,
-        op: DynsetOp::from_number(f.req(dy::NFTA_DYNSET_OP, be32)?).ok_or(Misfit)?,
+        set: f.req::<NftStr, _>(dy::NFTA_DYNSET_SET_NAME)?,
+        op: DynsetOp::from_number(f.req_u32(dy::NFTA_DYNSET_OP)?).ok_or(Misfit)?,
         sreg_key: f.req_reg(dy::NFTA_DYNSET_SREG_KEY)?,
         sreg_data: f.reg(dy::NFTA_DYNSET_SREG_DATA)?,
         // The kernel reports "no timeout" as 0.
-        timeout_ms: f.opt(dy::NFTA_DYNSET_TIMEOUT, be64)?.filter(|&ms| ms != 0),
+        timeout_ms: f.u64(dy::NFTA_DYNSET_TIMEOUT)?.filter(|&ms| ms != 0),
         exprs,
     }))
 }
@@ -985,8 +1015,8 @@ fn dynset(data: &[u8], depth: usize) -> Fit<Expr> {
 fn objref(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [ob::NFTA_OBJREF_IMM_TYPE, ob::NFTA_OBJREF_IMM_NAME])?;
     Ok(Expr::Objref {
-        kind: ObjectType::from_number(f.req(ob::NFTA_OBJREF_IMM_TYPE, be32)?),
-        name: f.req(ob::NFTA_OBJREF_IMM_NAME, string)?,
+        kind: ObjectType::from_number(f.req_u32(ob::NFTA_OBJREF_IMM_TYPE)?),
+        name: f.req::<NftStr, _>(ob::NFTA_OBJREF_IMM_NAME)?,
     })
 }
 
@@ -1004,12 +1034,12 @@ fn log(data: &[u8]) -> Fit<Expr> {
         ],
     )?;
     Ok(Expr::from(Log {
-        group: f.opt(lg::NFTA_LOG_GROUP, be16)?,
-        prefix: f.opt(lg::NFTA_LOG_PREFIX, string)?,
-        snaplen: f.opt(lg::NFTA_LOG_SNAPLEN, be32)?,
-        qthreshold: f.opt(lg::NFTA_LOG_QTHRESHOLD, be16)?,
-        level: f.opt(lg::NFTA_LOG_LEVEL, be32)?,
-        flags: LogFlags::from_bits_retain(f.opt(lg::NFTA_LOG_FLAGS, be32)?.unwrap_or(0)),
+        group: f.opt::<Be16, _>(lg::NFTA_LOG_GROUP)?.map(u16::from),
+        prefix: f.opt::<NftStr, _>(lg::NFTA_LOG_PREFIX)?,
+        snaplen: f.u32(lg::NFTA_LOG_SNAPLEN)?,
+        qthreshold: f.opt::<Be16, _>(lg::NFTA_LOG_QTHRESHOLD)?.map(u16::from),
+        level: f.u32(lg::NFTA_LOG_LEVEL)?,
+        flags: LogFlags::from_bits_retain(f.u32(lg::NFTA_LOG_FLAGS)?.unwrap_or(0)),
     }))
 }
 
@@ -1054,16 +1084,16 @@ fn nat(data: &[u8]) -> Fit<Expr> {
             na::NFTA_NAT_FLAGS,
         ],
     )?;
-    let family = u8::try_from(f.req(na::NFTA_NAT_FAMILY, be32)?).map_err(|_| Misfit)?;
+    let family = u8::try_from(f.req_u32(na::NFTA_NAT_FAMILY)?).map_err(|_| Misfit)?;
     let reg_addr_min = f.reg(na::NFTA_NAT_REG_ADDR_MIN)?;
     let reg_proto_min = f.reg(na::NFTA_NAT_REG_PROTO_MIN)?;
-    let mut flags = NatFlags::from_bits_retain(f.opt(na::NFTA_NAT_FLAGS, be32)?.unwrap_or(0));
+    let mut flags = NatFlags::from_bits_retain(f.u32(na::NFTA_NAT_FLAGS)?.unwrap_or(0));
     if reg_addr_min.is_some() {
         flags.insert(NatFlags::MAP_IPS);
     }
     proto_fits(flags, reg_proto_min)?;
     Ok(Expr::Nat {
-        kind: NatType::from_number(f.req(na::NFTA_NAT_TYPE, be32)?).ok_or(Misfit)?,
+        kind: NatType::from_number(f.req_u32(na::NFTA_NAT_TYPE)?).ok_or(Misfit)?,
         family: Family::from_nfproto(family).ok_or(Misfit)?,
         reg_addr_min,
         reg_addr_max: range_max(reg_addr_min, f.reg(na::NFTA_NAT_REG_ADDR_MAX)?),
@@ -1083,7 +1113,7 @@ fn masq(data: &[u8]) -> Fit<Expr> {
             ma::NFTA_MASQ_REG_PROTO_MAX,
         ],
     )?;
-    let flags = NatFlags::from_bits_retain(f.opt(ma::NFTA_MASQ_FLAGS, be32)?.unwrap_or(0));
+    let flags = NatFlags::from_bits_retain(f.u32(ma::NFTA_MASQ_FLAGS)?.unwrap_or(0));
     let reg_proto_min = f.reg(ma::NFTA_MASQ_REG_PROTO_MIN)?;
     proto_fits(flags, reg_proto_min)?;
     Ok(Expr::Masquerade {
@@ -1103,7 +1133,7 @@ fn redir(data: &[u8]) -> Fit<Expr> {
             rd::NFTA_REDIR_FLAGS,
         ],
     )?;
-    let flags = NatFlags::from_bits_retain(f.opt(rd::NFTA_REDIR_FLAGS, be32)?.unwrap_or(0));
+    let flags = NatFlags::from_bits_retain(f.u32(rd::NFTA_REDIR_FLAGS)?.unwrap_or(0));
     let reg_proto_min = f.reg(rd::NFTA_REDIR_REG_PROTO_MIN)?;
     proto_fits(flags, reg_proto_min)?;
     Ok(Expr::Redirect {

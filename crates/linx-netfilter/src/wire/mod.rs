@@ -19,7 +19,10 @@ pub(crate) mod expr;
 pub(crate) mod set;
 pub(crate) mod table;
 
-use linx_netlink_codec::{AttrIter, AttrView, AttrWriter, DecodeError, DecodeErrorKind};
+use linx_netlink_codec::{
+    AttrIter, AttrValue, AttrView, AttrWriter, Be32, Be64, DecodeError, DecodeErrorKind,
+    EncodeError, NlBuffer,
+};
 
 use crate::Verdict;
 use crate::consts::verdict as v;
@@ -121,46 +124,61 @@ pub(crate) fn invalid(context: &'static str, offset: usize) -> DecodeError {
     DecodeError::new(DecodeErrorKind::InvalidValue, context, offset)
 }
 
-/// A big-endian `u16` attribute.
-pub(crate) fn be16(a: &AttrView<'_>) -> Result<u16, DecodeError> {
-    let p = a.payload();
-    <[u8; 2]>::try_from(p)
-        .map(u16::from_be_bytes)
-        .map_err(|_| DecodeError::bad_size("be16", 2, p.len()).within(a.raw_type(), a.offset()))
+/// Attribute `a` decoded with value codec `C` (the codec's error, located at `a`).
+#[inline]
+pub(crate) fn value_of<V, C: AttrValue<V>>(a: &AttrView<'_>) -> Result<V, DecodeError> {
+    C::parse_value(a.payload()).map_err(|e| e.within(a.raw_type(), a.offset()))
 }
 
 /// A big-endian `u32` attribute.
 pub(crate) fn be32(a: &AttrView<'_>) -> Result<u32, DecodeError> {
-    let p = a.payload();
-    <[u8; 4]>::try_from(p)
-        .map(u32::from_be_bytes)
-        .map_err(|_| DecodeError::bad_size("be32", 4, p.len()).within(a.raw_type(), a.offset()))
+    value_of::<_, Be32>(a).map(|v| v.0)
 }
 
 /// A big-endian `u64` attribute.
 pub(crate) fn be64(a: &AttrView<'_>) -> Result<u64, DecodeError> {
-    let p = a.payload();
-    <[u8; 8]>::try_from(p)
-        .map(u64::from_be_bytes)
-        .map_err(|_| DecodeError::bad_size("be64", 8, p.len()).within(a.raw_type(), a.offset()))
+    value_of::<_, Be64>(a).map(|v| v.0)
+}
+
+/// The text of a string payload as nf_tables reads one: up to the first NUL, or all of it
+/// when there is none; UTF-8 or an error.
+fn nft_str(p: &[u8]) -> Result<&str, DecodeError> {
+    let p = match p.iter().position(|&b| b == 0) {
+        Some(end) => &p[..end],
+        None => p,
+    };
+    std::str::from_utf8(p).map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, "string", 0))
+}
+
+/// The string codec of nf_tables names (tables, chains, sets, log prefixes): decoding reads
+/// up to the first NUL (or the whole payload when unterminated), as the kernel does;
+/// encoding writes the text and one NUL.
+pub(crate) struct NftStr;
+
+impl AttrValue<String> for NftStr {
+    const CODEC: &'static str = "string";
+    fn parse_value(p: &[u8]) -> Result<String, DecodeError> {
+        nft_str(p).map(str::to_owned)
+    }
+    fn value_len(v: &String) -> usize {
+        v.len() + 1
+    }
+    fn emit_value<B: NlBuffer + ?Sized>(v: &String, buf: &mut B) -> Result<(), EncodeError> {
+        buf.put_slice(v.as_bytes());
+        buf.put_zeros(1);
+        Ok(())
+    }
 }
 
 /// A NUL-terminated (or unterminated) UTF-8 string attribute, borrowed (no allocation:
 /// a pull of 10k rules looks each one's chain up by its names).
 pub(crate) fn str_ref<'a>(a: &AttrView<'a>) -> Result<&'a str, DecodeError> {
-    let p = a.payload();
-    let p = match p.iter().position(|&b| b == 0) {
-        Some(end) => &p[..end],
-        None => p,
-    };
-    std::str::from_utf8(p).map_err(|_| {
-        DecodeError::new(DecodeErrorKind::InvalidUtf8, "string", 0).within(a.raw_type(), a.offset())
-    })
+    nft_str(a.payload()).map_err(|e| e.within(a.raw_type(), a.offset()))
 }
 
-/// A NUL-terminated (or unterminated) UTF-8 string attribute.
+/// A NUL-terminated (or unterminated) UTF-8 string attribute ([`NftStr`]).
 pub(crate) fn string(a: &AttrView<'_>) -> Result<String, DecodeError> {
-    str_ref(a).map(str::to_owned)
+    value_of::<_, NftStr>(a)
 }
 
 #[cfg(test)]
