@@ -4,7 +4,9 @@
 
 use linx_ip::{Ip, IpError, Subnet};
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::{DecodeErrorKind, Errno, MsgView, RawAttrs, Request, engine::RawMessages};
+use linx_netlink_codec::{
+    DecodeErrorKind, Errno, MsgView, RawAttrs, Request, WireOrder, engine::RawMessages,
+};
 use linx_rtnl::Error;
 use linx_rtnl::addr::{
     self, AddrFlags, AddrOptions, AddrScope, Address, CacheInfo, add_request, delete_request,
@@ -611,6 +613,7 @@ fn inet_address() -> impl Strategy<Value = Address> {
                         rt_priority,
                         cacheinfo,
                         other,
+                        wire_order: WireOrder::default(),
                     }
                 },
             )

@@ -4,7 +4,9 @@
 
 use linx_ip::{Ip, IpError, Mac};
 use linx_netlink_codec::consts::*;
-use linx_netlink_codec::{DecodeErrorKind, Errno, MsgView, RawAttrs, Request, engine::RawMessages};
+use linx_netlink_codec::{
+    DecodeErrorKind, Errno, MsgView, RawAttrs, Request, WireOrder, engine::RawMessages,
+};
 use linx_rtnl::Error;
 use linx_rtnl::neigh::{
     self, LinkAddr, NeighCacheInfo, Neighbour, NudState, add_request, delete_request, list_call,
@@ -246,6 +248,7 @@ fn kernel_replies_decode_to_these_values() {
             probes: Some(0),
             cacheinfo: Some(NeighCacheInfo::default()),
             other: RawAttrs::default(),
+            wire_order: WireOrder::default(),
         }
     );
     let n = decode(&KERNEL_V6_STALE);
@@ -422,6 +425,7 @@ fn inet_neighbour() -> impl Strategy<Value = Neighbour> {
                         probes,
                         cacheinfo,
                         other,
+                        wire_order: WireOrder::default(),
                     }
                 },
             )

@@ -1,7 +1,7 @@
 //! Link statistics: golden request bytes, captured kernel replies (both `rtnl_link_stats64`
 //! layouts), property tests and kernel tests cross-checked with `ip -j -s -s link`.
 
-use linx_netlink_codec::{DecodeErrorKind, Errno, MsgIter, MsgView, RawAttrs};
+use linx_netlink_codec::{DecodeErrorKind, Errno, MsgIter, MsgView, RawAttrs, WireOrder};
 use linx_rtnl::stats::{self, IFLA_STATS_LINK_64, LinkStats64, Stats};
 use linx_rtnl::{Error, open};
 use linx_testns::TestNs;
@@ -296,6 +296,7 @@ fn arb_stats() -> impl Strategy<Value = Stats> {
                 filter_mask,
                 link64,
                 other,
+                wire_order: WireOrder::default(),
             }
         })
 }
