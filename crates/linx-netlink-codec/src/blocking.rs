@@ -102,11 +102,23 @@ impl<'s> Driver<'s> {
         let timeout = m
             .poll_timeout()
             .map(|d| d.saturating_duration_since(Instant::now()));
-        match self.sock.recv(&mut self.inbox.buf, timeout) {
+        // Acknowledgements have a known maximum size: read them with one syscall, without
+        // probing the size first.
+        let bound = m.reply_bound();
+        let got = match bound {
+            Some(b) => self.sock.recv_bounded(&mut self.inbox.buf, b, timeout),
+            None => self.sock.recv(&mut self.inbox.buf, timeout),
+        };
+        match got {
             Ok(_) => {
                 self.now = Instant::now();
                 self.inbox.received();
                 Ok(true)
+            }
+            // Longer than anything the exchange uses: nothing of it is lost to the exchange.
+            Err(linx_netlink_sys::Error::Truncated { .. }) if bound.is_some() => {
+                self.now = Instant::now();
+                Ok(false)
             }
             Err(linx_netlink_sys::Error::Timeout) => {
                 self.now = Instant::now();
@@ -175,12 +187,13 @@ impl Drop for Driver<'_> {
     }
 }
 
-/// Read and drop whatever is queued, without waiting.
+/// Read and drop whatever is queued, without waiting (one syscall per datagram: the bytes
+/// are not looked at, so a datagram longer than the buffer is dropped as well).
 fn drain(sock: &Socket) {
     let mut buf = Vec::new();
     for _ in 0..DRAIN_MAX {
-        match sock.try_recv(&mut buf) {
-            Ok(_) => {}
+        match sock.try_recv_bounded(&mut buf, linx_netlink_sys::RECV_MIN) {
+            Ok(_) | Err(linx_netlink_sys::Error::Truncated { .. }) => {}
             // Overflow is reported once and the queue goes on: keep reading.
             Err(e) if e.errno() == Some(crate::Errno::ENOBUFS) => {}
             Err(_) => return,

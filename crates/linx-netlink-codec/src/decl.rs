@@ -522,6 +522,13 @@ pub fn located(e: DecodeError, raw_type: u16, offset: usize) -> DecodeError {
     e.within(raw_type & NLA_TYPE_MASK, offset)
 }
 
+/// Whether `v` is its type's default (a `[plain]` field of
+/// [`typed_attrs!`](crate::typed_attrs) that is not written).
+#[inline(always)]
+pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
 /// A header of `need` bytes in `got` (kept out of line for the header readers).
 #[cold]
 #[inline(never)]
@@ -535,7 +542,9 @@ pub fn truncated(context: &'static str, need: usize, got: usize) -> DecodeError 
 /// ```text
 /// typed_attrs! {
 ///     [nested] [VIS] impl Type {
+///         SLOT: TYPE_ID => field as Codec,
 ///         SLOT: TYPE_ID => field as Codec [by key_field],
+///         SLOT: TYPE_ID => field as Codec [plain],
 ///         ...
 ///     }
 /// }
@@ -546,8 +555,14 @@ pub fn truncated(context: &'static str, need: usize, got: usize) -> DecodeError 
 ///   (`NFTA_CHAIN_HOOK | NLA_F_NESTED`); decoding matches it exactly.
 /// - `field` is an `Option<V>` field of `Type`; `Codec: AttrValue<V>` (`u32`, `String`,
 ///   [`NulStr`](crate::NulStr), a marker type of the family crate, a `nested` type ...).
+///   Two slots may name one field (an address sent as `..._GROUP` or `..._GROUP6`): the
+///   first of them to arrive fills it, and each slot's codec writes only the values that
+///   are its own (see [`AttrValue::attr_len`](crate::AttrValue::attr_len)).
 /// - `[by key_field]`: the codec gets `key_field.as_deref()` (an `Option<String>` declared
 ///   before it) as [`DecodeCx::key`](crate::DecodeCx): dispatch on a sibling.
+/// - `[plain]`: `field` is a plain `V` (`V: Default + PartialEq`), not an `Option`: the
+///   first occurrence sets it (a bit per slot tracks "seen" while decoding), and it is
+///   written when it differs from `V::default()` (an interface name kept as a `String`).
 /// - `Type` also has `other: RawAttrs` and `wire_order: WireOrder` fields.
 ///
 /// Generates on `Type` (with visibility `VIS`): `SLOTS`, `SCHEMA`, `with_attrs(head, attrs, base,
@@ -557,7 +572,44 @@ pub fn truncated(context: &'static str, need: usize, got: usize) -> DecodeError 
 #[macro_export]
 macro_rules! typed_attrs {
     (@key) => { None };
-    (@key $key:ident) => { Some(stringify!($key)) };
+    (@key by $key:ident) => { Some(stringify!($key)) };
+    (@key plain) => { None };
+    // The decode context of one field.
+    (@cx $cx:ident $s:ident) => { $cx };
+    (@cx $cx:ident $s:ident by $key:ident) => { $cx.with_key($s.$key.as_deref()) };
+    (@cx $cx:ident $s:ident plain) => { $cx };
+    // Whether the field is still to be filled.
+    (@unset $s:ident $f:ident $slot:literal $seen:ident plain) => {
+        $seen & (1u32 << $slot) == 0
+    };
+    (@unset $s:ident $f:ident $slot:literal $seen:ident $($o:tt)*) => { $s.$f.is_none() };
+    // A plain field already set (a second `fill`) counts as seen.
+    (@seen $s:ident $f:ident $slot:literal $seen:ident plain) => {
+        if !$crate::decl::is_default(&$s.$f) {
+            $seen |= 1u32 << $slot;
+        }
+    };
+    (@seen $s:ident $f:ident $slot:literal $seen:ident $($o:tt)*) => {};
+    // Decode into the field: Ok(true) when it was filled.
+    (@decode $codec:ty, $s:ident, $f:ident, $p:ident, $cx:ident, $slot:literal, $seen:ident plain) => {
+        match <$codec as $crate::AttrValue<_>>::decode($p, $cx) {
+            Ok(Some(v)) => {
+                $s.$f = v;
+                $seen |= 1u32 << $slot;
+                Ok(true)
+            }
+            Ok(None) => Ok(false),
+            Err(e) => Err(e),
+        }
+    };
+    (@decode $codec:ty, $s:ident, $f:ident, $p:ident, $cx:ident, $slot:literal, $seen:ident $($o:tt)*) => {
+        <$codec as $crate::AttrValue<_>>::decode_into($p, $cx, &mut $s.$f)
+    };
+    // The field's value when it is to be written.
+    (@get $s:ident $f:ident plain) => {
+        if $crate::decl::is_default(&$s.$f) { None } else { Some(&$s.$f) }
+    };
+    (@get $s:ident $f:ident $($o:tt)*) => { $s.$f.as_ref() };
     (nested $vis:vis impl $ty:ident { $($body:tt)* }) => {
         $crate::typed_attrs! { $vis impl $ty { $($body)* } }
 
@@ -587,7 +639,7 @@ macro_rules! typed_attrs {
     };
     (
         $vis:vis impl $ty:ident {
-            $( $slot:literal : $kind:expr => $field:ident as $codec:ty $([by $key:ident])? ),* $(,)?
+            $( $slot:literal : $kind:expr => $field:ident as $codec:ty $([$($opt:tt)*])? ),* $(,)?
         }
     ) => {
         const _: () = assert!([$($slot),*].len() <= $crate::decl::MAX_SLOTS);
@@ -606,7 +658,7 @@ macro_rules! typed_attrs {
                     slot: $slot,
                     name: stringify!($field),
                     codec: stringify!($codec),
-                    dispatch_on: $crate::typed_attrs!(@key $($key)?),
+                    dispatch_on: $crate::typed_attrs!(@key $($($opt)*)?),
                 }, )*
             ];
 
@@ -633,19 +685,22 @@ macro_rules! typed_attrs {
             /// Add the attributes of `attrs`: the first occurrence of a declared attribute
             /// typed, the rest raw, the order recorded.
             #[inline(always)]
+            #[allow(unused_mut)]
             $vis fn fill(
                 &mut self,
                 attrs: &[u8],
                 base: usize,
                 cx: $crate::DecodeCx<'_>,
             ) -> ::core::result::Result<(), $crate::DecodeError> {
+                let mut seen = 0u32;
+                $( $crate::typed_attrs!(@seen self $field $slot seen $($($opt)*)?); )*
                 $crate::decl::walk(attrs, base, |raw_type, payload, at| {
-                    $( if raw_type == $kind && self.$field.is_none() {
-                        let cx = cx $(.with_key(self.$key.as_deref()))?;
-                        match <$codec as $crate::AttrValue<_>>::decode_into(
-                            payload,
-                            cx,
-                            &mut self.$field,
+                    $( if raw_type == $kind
+                        && $crate::typed_attrs!(@unset self $field $slot seen $($($opt)*)?)
+                    {
+                        let cx = $crate::typed_attrs!(@cx cx self $($($opt)*)?);
+                        match $crate::typed_attrs!(
+                            @decode $codec, self, $field, payload, cx, $slot, seen $($($opt)*)?
                         ) {
                             Ok(true) => {
                                 self.wire_order.typed($slot);
@@ -669,7 +724,7 @@ macro_rules! typed_attrs {
                 w: &mut $crate::AttrWriter<'_, B>,
             ) -> ::core::result::Result<(), $crate::EncodeError> {
                 match slot {
-                    $( $slot => if let Some(v) = &self.$field {
+                    $( $slot => if let Some(v) = $crate::typed_attrs!(@get self $field $($($opt)*)?) {
                         <$codec as $crate::AttrValue<_>>::emit_attr(v, $kind, w)?;
                     } )*
                     _ => {}
@@ -695,8 +750,8 @@ macro_rules! typed_attrs {
             /// Encoded length of the attributes, padding included.
             $vis fn attrs_len(&self) -> usize {
                 let mut n = self.other.as_bytes().len();
-                $( if let Some(v) = &self.$field {
-                    n += $crate::align(4 + <$codec as $crate::AttrValue<_>>::value_len(v));
+                $( if let Some(v) = $crate::typed_attrs!(@get self $field $($($opt)*)?) {
+                    n += <$codec as $crate::AttrValue<_>>::attr_len(v);
                 } )*
                 n
             }
@@ -705,24 +760,36 @@ macro_rules! typed_attrs {
 }
 
 /// Declare a value dispatched on a sibling kind name (`IFLA_INFO_DATA` by `IFLA_INFO_KIND`,
-/// `NFTA_EXPR_DATA` by `NFTA_EXPR_NAME`): an enum with one variant per kind, each holding
-/// the value of its own codec (usually a `nested` [`typed_attrs!`](crate::typed_attrs)
-/// set), and its [`AttrValue`](crate::AttrValue) impl. Name it in a declaration with
-/// `[by kind_field]`.
+/// `NFTA_EXPR_DATA` by `NFTA_EXPR_NAME`): an enum with one variant per kind and its
+/// [`AttrValue`](crate::AttrValue) impl. Name it in a declaration with `[by kind_field]`.
 ///
 /// ```text
 /// kind_dispatch! {
 ///     #[derive(Clone, Debug, PartialEq, Eq)]
 ///     pub enum LinkData {
-///         "veth" => Veth(VethData),
 ///         "macvlan" | "macvtap" => Macvlan(MacvlanData),
+///         "vlan" => Vlan {
+///             id: u16 [IFLA_VLAN_ID] as u16,
+///             protocol: u16 [IFLA_VLAN_PROTOCOL] as NetU16,
+///         },
+///         _ => Other(Vec<u8>),
 ///     }
 /// }
 /// ```
 ///
-/// Decoding with a kind not listed, or without a kind, answers `Ok(None)`: the attribute
-/// stays raw in the enclosing set (lossless; a new kernel's kind costs nothing). A variant's
-/// codec gets the context with the key still set. Encoding writes the variant's value.
+/// A variant is either
+/// - a tuple variant holding the value of its codec (usually a `nested`
+///   [`typed_attrs!`](crate::typed_attrs) set, which keeps the wire order), or
+/// - a struct variant declaring its attributes inline, `field: V [TYPE_ID] as Codec`: each
+///   becomes an `Option<V>` field, and the macro adds `other: RawAttrs` for the rest. The
+///   first occurrence of a declared attribute is typed, duplicates and unknown attributes
+///   stay in `other`; encoding writes the fields in declaration order, then `other`.
+///
+/// Decoding with a kind not listed, or without a kind, answers `Ok(None)` (the attribute
+/// stays raw in the enclosing set: lossless, and a new kernel's kind costs nothing), unless
+/// the enum ends with `_ => Variant(Vec<u8>)`, which keeps such payloads as bytes in that
+/// variant. A variant's codec gets the context with the key still set. Encoding writes the
+/// variant's value.
 ///
 /// ```
 /// use linx_netlink_codec::{kind_dispatch, typed_attrs, AttrValue, DecodeCx, RawAttrs, WireOrder};
@@ -750,28 +817,144 @@ macro_rules! typed_attrs {
 /// assert!(matches!(vlan, Some(InfoData::Vlan(Vlan { id: Some(42), .. }))));
 /// assert_eq!(InfoData::decode(&p, DecodeCx::default().with_key(Some("wireguard"))).unwrap(), None);
 /// assert!(InfoData::parse_value(&p).is_err()); // no kind, no typed value
+///
+/// kind_dispatch! {
+///     /// The same with an inline variant and a raw fallback.
+///     #[derive(Clone, Debug, PartialEq, Eq)]
+///     pub enum Data {
+///         /// 802.1Q.
+///         "vlan" => Vlan {
+///             /// `IFLA_VLAN_ID`.
+///             id: u16 [1] as u16,
+///         },
+///         _ => Other(Vec<u8>),
+///     }
+/// }
+/// let d = Data::decode(&p, DecodeCx::default().with_key(Some("vlan"))).unwrap();
+/// assert_eq!(d, Some(Data::Vlan { id: Some(42), other: RawAttrs::default() }));
+/// let d = Data::decode(&p, DecodeCx::default().with_key(Some("wireguard"))).unwrap();
+/// assert_eq!(d, Some(Data::Other(p.to_vec())));
+/// let mut out = Vec::new();
+/// Data::emit_value(&Data::Vlan { id: Some(42), other: RawAttrs::default() }, &mut out).unwrap();
+/// assert_eq!(out, p);
 /// ```
 #[macro_export]
 macro_rules! kind_dispatch {
-    (
-        $(#[$m:meta])*
-        $vis:vis enum $name:ident {
-            $( $(#[$vm:meta])* $($kind:literal)|+ => $var:ident ( $codec:ty ) ),* $(,)?
-        }
-    ) => {
+    // ---- the enum, one variant at a time
+    (@enum [$(#[$m:meta])* $vis:vis $name:ident] [$($acc:tt)*]) => {
         $(#[$m])*
-        $vis enum $name {
-            $( $(#[$vm])* $var($codec), )*
+        $vis enum $name { $($acc)* }
+    };
+    (@enum $h:tt [$($acc:tt)*]
+        $(#[$vm:meta])* $($kind:literal)|+ => $var:ident ( $codec:ty ) $(, $($rest:tt)*)?
+    ) => {
+        $crate::kind_dispatch! { @enum $h [$($acc)* $(#[$vm])* $var($codec),] $($($rest)*)? }
+    };
+    (@enum $h:tt [$($acc:tt)*]
+        $(#[$vm:meta])* $($kind:literal)|+ => $var:ident {
+            $( $(#[$fm:meta])* $f:ident : $fty:ty [$fk:expr] as $fc:ty ),* $(,)?
+        } $(, $($rest:tt)*)?
+    ) => {
+        $crate::kind_dispatch! { @enum $h [$($acc)*
+            $(#[$vm])* $var {
+                $( $(#[$fm])* $f: ::core::option::Option<$fty>, )*
+                /// Other attributes, as received.
+                other: $crate::RawAttrs,
+            },
+        ] $($($rest)*)? }
+    };
+    (@enum $h:tt [$($acc:tt)*] _ => $var:ident (Vec<u8>) $(,)?) => {
+        $crate::kind_dispatch! { @enum $h [$($acc)*
+            /// Any other kind (or none): the attributes as received.
+            $var(::std::vec::Vec<u8>),
+        ] }
+    };
+    // ---- per-variant pieces of the AttrValue impl
+    (@decode $name:ident $var:ident ( $codec:ty ) $p:ident $cx:ident) => {
+        Ok(<$codec as $crate::AttrValue>::decode($p, $cx)?.map($name::$var))
+    };
+    (@decode $name:ident $var:ident {
+        $( $(#[$fm:meta])* $f:ident : $fty:ty [$fk:expr] as $fc:ty ),* $(,)?
+    } $p:ident $cx:ident) => {{
+        $( let mut $f: ::core::option::Option<$fty> = None; )*
+        let mut other = $crate::RawAttrs::default();
+        $crate::decl::walk($p, 0, |raw_type, payload, at| {
+            $( if raw_type == $fk && $f.is_none() {
+                match <$fc as $crate::AttrValue<$fty>>::decode_into(payload, $cx, &mut $f) {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => {}
+                    Err(e) => return Err($crate::decl::located(e, raw_type, at + 4)),
+                }
+            } )*
+            // Cannot fail: the payload came with a 16-bit length, so it fits one.
+            let _ = other.push_raw(raw_type, payload);
+            Ok(())
+        })?;
+        Ok(Some($name::$var { $($f,)* other }))
+    }};
+    (@len $name:ident $var:ident ( $codec:ty ) $x:ident) => {
+        match $x {
+            $name::$var(v) => <$codec as $crate::AttrValue>::value_len(v),
+            #[allow(unreachable_patterns)]
+            _ => 0,
         }
-
+    };
+    (@len $name:ident $var:ident {
+        $( $(#[$fm:meta])* $f:ident : $fty:ty [$fk:expr] as $fc:ty ),* $(,)?
+    } $x:ident) => {
+        match $x {
+            $name::$var { $($f,)* other } => {
+                let mut n = other.as_bytes().len();
+                $( if let Some(v) = $f {
+                    n += <$fc as $crate::AttrValue<$fty>>::attr_len(v);
+                } )*
+                n
+            }
+            #[allow(unreachable_patterns)]
+            _ => 0,
+        }
+    };
+    (@emit $name:ident $var:ident ( $codec:ty ) $x:ident $buf:ident) => {
+        match $x {
+            $name::$var(v) => <$codec as $crate::AttrValue>::emit_value(v, $buf),
+            #[allow(unreachable_patterns)]
+            _ => Ok(()),
+        }
+    };
+    (@emit $name:ident $var:ident {
+        $( $(#[$fm:meta])* $f:ident : $fty:ty [$fk:expr] as $fc:ty ),* $(,)?
+    } $x:ident $buf:ident) => {
+        match $x {
+            $name::$var { $($f,)* other } => {
+                let mut w = $crate::AttrWriter::new($buf);
+                $( if let Some(v) = $f {
+                    <$fc as $crate::AttrValue<$fty>>::emit_attr(v, $fk, &mut w)?;
+                } )*
+                other.emit(w.buffer());
+                Ok(())
+            }
+            #[allow(unreachable_patterns)]
+            _ => Ok(()),
+        }
+    };
+    (@fallback $name:ident $p:ident) => { Ok(None) };
+    (@fallback $name:ident $p:ident $raw:ident) => { Ok(Some($name::$raw($p.to_vec()))) };
+    // ---- the AttrValue impl
+    (@impl $name:ident
+        $( $(#[$vm:meta])* $($kind:literal)|+ => $var:ident $vbody:tt ),*
+        $(, _ => $raw:ident (Vec<u8>))? $(,)?
+    ) => {
         impl $crate::AttrValue for $name {
             const CODEC: &'static str = stringify!($name);
-            fn parse_value(_: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
-                Err($crate::DecodeError::new(
-                    $crate::DecodeErrorKind::InvalidValue,
-                    stringify!($name),
-                    0,
-                ))
+            fn parse_value(p: &[u8]) -> ::core::result::Result<Self, $crate::DecodeError> {
+                match <Self as $crate::AttrValue>::decode(p, $crate::DecodeCx::default())? {
+                    Some(v) => Ok(v),
+                    None => Err($crate::DecodeError::new(
+                        $crate::DecodeErrorKind::InvalidValue,
+                        stringify!($name),
+                        0,
+                    )),
+                }
             }
             #[inline]
             fn decode(
@@ -779,15 +962,14 @@ macro_rules! kind_dispatch {
                 cx: $crate::DecodeCx<'_>,
             ) -> ::core::result::Result<Option<Self>, $crate::DecodeError> {
                 match cx.key {
-                    $( Some($($kind)|+) => Ok(
-                        <$codec as $crate::AttrValue>::decode(p, cx)?.map($name::$var)
-                    ), )*
-                    _ => Ok(None),
+                    $( Some($($kind)|+) => $crate::kind_dispatch!(@decode $name $var $vbody p cx), )*
+                    _ => $crate::kind_dispatch!(@fallback $name p $($raw)?),
                 }
             }
             fn value_len(v: &Self) -> usize {
                 match v {
-                    $( $name::$var(x) => <$codec as $crate::AttrValue>::value_len(x), )*
+                    $( x @ $name::$var { .. } => $crate::kind_dispatch!(@len $name $var $vbody x), )*
+                    $( $name::$raw(b) => b.len(), )?
                 }
             }
             fn emit_value<B: $crate::NlBuffer + ?Sized>(
@@ -795,9 +977,20 @@ macro_rules! kind_dispatch {
                 buf: &mut B,
             ) -> ::core::result::Result<(), $crate::EncodeError> {
                 match v {
-                    $( $name::$var(x) => <$codec as $crate::AttrValue>::emit_value(x, buf), )*
+                    $( x @ $name::$var { .. } => $crate::kind_dispatch!(@emit $name $var $vbody x buf), )*
+                    $( $name::$raw(b) => {
+                        buf.put_slice(b);
+                        Ok(())
+                    } )?
                 }
             }
         }
+    };
+    (
+        $(#[$m:meta])*
+        $vis:vis enum $name:ident { $($body:tt)* }
+    ) => {
+        $crate::kind_dispatch! { @enum [$(#[$m])* $vis $name] [] $($body)* }
+        $crate::kind_dispatch! { @impl $name $($body)* }
     };
 }

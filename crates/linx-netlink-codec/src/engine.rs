@@ -231,6 +231,20 @@ pub trait Exchange {
         Err(error.into())
     }
 
+    /// The longest datagram that can still carry something this exchange uses, when it is
+    /// known: the driver then reads each datagram with one syscall into at least that much
+    /// room instead of probing its size first, and drops a longer datagram unread (it
+    /// carries nothing the exchange looks at). `None` (the default) makes the driver probe
+    /// every datagram, so none is ever cut: data replies (dumps, `GET` replies, echoes) have
+    /// no size a caller can know (a dump's datagrams are at most about 32 KiB unless the
+    /// family asks for more, as `RTM_GETLINK` does for links with many VFs).
+    ///
+    /// Only an exchange that reads nothing but acknowledgements answers: their size is
+    /// bounded by the request ([`ack_len_max`](crate::msg::ack_len_max)).
+    fn reply_bound(&self) -> Option<usize> {
+        None
+    }
+
     /// Whether the exchange finished with replies of its own possibly still queued (it
     /// stopped early: an aborted pipeline, a batch without its verdict). The drivers then
     /// leave the socket dirty so the next exchange drains them.
@@ -633,6 +647,9 @@ pub struct Talk<D, K> {
     error: Option<Error>,
     /// A restarted dump is re-sent no earlier than this (backoff under churn).
     resend_at: Option<Instant>,
+    /// Only the acknowledgement is used (data replies are discarded): see
+    /// [`Exchange::reply_bound`].
+    acks_only: bool,
 }
 
 impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
@@ -649,7 +666,16 @@ impl<D: Decoder, K: Sink<D::Item>> Talk<D, K> {
             sink,
             error: None,
             resend_at: None,
+            acks_only: false,
         }
+    }
+
+    /// Mark an exchange whose data replies are discarded, so that only its acknowledgement
+    /// matters (what [`Transport::ack`](crate::Transport::ack) runs): its datagrams are then
+    /// read without a size probe ([`Exchange::reply_bound`]).
+    pub(crate) fn acks_only(mut self) -> Self {
+        self.acks_only = true;
+        self
     }
 
     /// The request.
@@ -731,6 +757,15 @@ impl<D: Decoder, K: Sink<D::Item>> Exchange for Talk<D, K> {
             self.sink.item(self.dec.decode(msg));
         }
         Ok(())
+    }
+
+    fn reply_bound(&self) -> Option<usize> {
+        // Only the ACK of a request that asks for none of the kernel's data: its size is
+        // bounded by the request (in `tx`), and a longer datagram (a data reply of a `GET`
+        // sent this way, a stray) would be discarded anyway.
+        let no_data = !self.req.is_dump() && self.req.flags & NLM_F_ECHO == 0;
+        (self.acks_only && no_data && self.state == State::Wait)
+            .then(|| crate::msg::ack_len_max(self.tx.len()))
     }
 
     fn poll_timeout(&self) -> Option<Instant> {

@@ -288,6 +288,30 @@ impl<'b, B: NlBuffer + ?Sized> MsgWriter<'b, B> {
     }
 }
 
+/// Room allowed for the extended-ACK attributes of one `NLMSG_ERROR`, on top of the echoed
+/// request (see [`ack_len_max`]).
+///
+/// The kernel's attributes (`netlink_ack_tlv_len` in `net/netlink/af_netlink.c`) are the
+/// message text (a constant string, or at most `NETLINK_MAX_FMTMSG_LEN` = 80 bytes when
+/// formatted), the offset, missing type and missing nest (8 bytes each), a cookie (at most
+/// 20 bytes) and the rejected attribute's policy (a few dozen bytes). 8 KiB is many times
+/// their sum.
+pub const ACK_ATTRS_MAX: usize = 8 << 10;
+
+/// The longest `NLMSG_ERROR` datagram (an ACK or a refusal) the kernel can send for a request
+/// of `request_len` bytes: its header, the error code, the request echoed in full (less when
+/// `NETLINK_CAP_ACK` is set) and the extended-ACK attributes (bounded by [`ACK_ATTRS_MAX`]).
+/// The kernel sends each acknowledgement as a datagram of its own (`netlink_ack`), so this
+/// bounds the datagram too; drivers read such datagrams without probing their size.
+///
+/// ```
+/// use linx_netlink_codec::msg::{ack_len_max, ACK_ATTRS_MAX};
+/// assert_eq!(ack_len_max(60), 16 + 4 + 60 + ACK_ATTRS_MAX);
+/// ```
+pub fn ack_len_max(request_len: usize) -> usize {
+    NlHeader::LEN + 4 + align(request_len) + ACK_ATTRS_MAX
+}
+
 /// Decode the payload of an `NLMSG_ERROR`: `Ok(None)` for an ACK (errno 0),
 /// `Ok(Some(err))` for a refusal with its extended ACK.
 ///

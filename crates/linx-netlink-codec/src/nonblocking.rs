@@ -106,7 +106,15 @@ impl<'s> AsyncDriver<'s> {
             return Ok(());
         }
         tokio::task::consume_budget().await;
-        let recv = self.sock.recv(&mut self.inbox.buf);
+        // Acknowledgements have a known maximum size: read without a size probe.
+        let bound = m.reply_bound();
+        let (sock, buf) = (self.sock, &mut self.inbox.buf);
+        let recv = async move {
+            match bound {
+                Some(b) => sock.recv_bounded(buf, b).await,
+                None => sock.recv(buf).await,
+            }
+        };
         let res = match m.poll_timeout() {
             Some(d) => match tokio::time::timeout_at(d.into(), recv).await {
                 Ok(r) => r,
@@ -121,6 +129,8 @@ impl<'s> AsyncDriver<'s> {
                 self.feed(m)
             }
             Err(linx_netlink_sys::Error::Timeout) => m.handle_timeout(self.now),
+            // Longer than anything the exchange uses: nothing of it is lost to the exchange.
+            Err(linx_netlink_sys::Error::Truncated { .. }) if bound.is_some() => Ok(()),
             Err(e) => {
                 m.handle_io_error(self.now, e)?;
                 self.settle(m).await
@@ -182,8 +192,12 @@ async fn drain(sock: &AsyncSocket) {
     let mut buf = Vec::new();
     for _ in 0..crate::blocking::DRAIN_MAX {
         tokio::task::consume_budget().await;
-        match sock.get_ref().try_recv(&mut buf) {
-            Ok(_) => {}
+        // The bytes are not looked at: one syscall per datagram, a longer one dropped too.
+        match sock
+            .get_ref()
+            .try_recv_bounded(&mut buf, linx_netlink_sys::RECV_MIN)
+        {
+            Ok(_) | Err(linx_netlink_sys::Error::Truncated { .. }) => {}
             Err(e) if e.errno() == Some(crate::Errno::ENOBUFS) => {}
             Err(_) => return,
         }

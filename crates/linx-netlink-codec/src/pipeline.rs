@@ -227,6 +227,8 @@ pub struct AckPipeline {
     /// (seq, request index, offset of the message in `tx`).
     inflight: Vec<(u32, usize, usize)>,
     answered: usize,
+    /// The longest acknowledgement any request can get ([`Exchange::reply_bound`]).
+    ack_max: usize,
     results: Vec<Option<Outcome>>,
     tx: Vec<u8>,
     /// The probe's datagram (the window's bytes in `tx` are still needed to locate errors).
@@ -253,7 +255,13 @@ impl AckPipeline {
             .max()
             .unwrap_or(crate::engine::DEFAULT_TIMEOUT);
         let n = reqs.len();
+        let longest = reqs
+            .iter()
+            .map(|r| r.payload().len() + crate::NlHeader::LEN)
+            .max()
+            .unwrap_or(0);
         AckPipeline {
+            ack_max: crate::msg::ack_len_max(longest),
             reqs,
             next: 0,
             window: window.max(1),
@@ -381,6 +389,13 @@ impl Exchange for AckPipeline {
         }
         self.deadline = now.checked_add(self.timeout);
         Some(&self.tx)
+    }
+
+    /// A pipeline reads nothing but `NLMSG_ERROR` acknowledgements, each a datagram of its
+    /// own no longer than its request allows: any longer datagram (a data reply, a stray) is
+    /// one it would ignore.
+    fn reply_bound(&self) -> Option<usize> {
+        Some(self.ack_max)
     }
 
     fn handle_message(&mut self, now: Instant, msg: &MsgView<'_>) -> Result<(), Error> {

@@ -277,6 +277,11 @@ impl Script {
             }
             let next = self.replies.borrow_mut().queue.pop_front();
             match next {
+                // As a socket's bounded read does: a datagram longer than the exchange's
+                // bound (and than the smallest receive room) is dropped unread.
+                Some(Incoming::Datagram(d))
+                    if m.reply_bound()
+                        .is_some_and(|b| d.len() > b.max(linx_netlink_sys::RECV_MIN)) => {}
                 Some(Incoming::Datagram(d)) => {
                     inbox.load(&d);
                     inbox.feed(now, &mut m, usize::MAX)?;

@@ -105,7 +105,7 @@ pub trait Transport {
     /// Send `req` with `NLM_F_ACK` and wait for the acknowledgement.
     fn ack(&self, req: Request) -> impl Future<Output = Result<(), Error>> {
         async move {
-            let talk = Talk::new(req.with_ack(), crate::engine::Discard, Ignore);
+            let talk = Talk::new(req.with_ack(), crate::engine::Discard, Ignore).acks_only();
             self.drive(talk).await?
         }
     }

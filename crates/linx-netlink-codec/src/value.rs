@@ -154,6 +154,15 @@ pub trait AttrValue<V = Self> {
     /// Append the encoded payload to `buf`.
     fn emit_value<B: NlBuffer + ?Sized>(v: &V, buf: &mut B) -> Result<(), EncodeError>;
 
+    /// Length of `v` as a whole attribute: header, payload and padding, or 0 when
+    /// [`emit_attr`](Self::emit_attr) writes nothing for it. The default is the aligned
+    /// header plus [`value_len`](Self::value_len); a codec that writes only some values (an
+    /// IPv4-only address codec given an IPv6 address) overrides both.
+    #[inline]
+    fn attr_len(v: &V) -> usize {
+        crate::attr::align(crate::consts::NLA_HDRLEN + Self::value_len(v))
+    }
+
     /// Append `v` as a whole attribute of type `raw_type` (flag bits included). The default
     /// writes the header, then [`emit_value`](Self::emit_value), then patches the length.
     #[inline]

@@ -179,6 +179,60 @@ fn ack_completes_request() {
     assert_eq!(sent_seqs(&script), [1, 2]);
 }
 
+// Acknowledgements are read without a size probe, bounded by their request
+// (`Exchange::reply_bound`): the scripted transport drops a longer datagram as a socket's
+// bounded read does, so these show what that leaves intact.
+
+#[test]
+fn only_acknowledgement_exchanges_have_a_reply_bound() {
+    let req = Request::new(RTM_NEWROUTE, NLM_F_CREATE, vec![0; 40]);
+    let small = Request::new(RTM_DELROUTE, 0, vec![0; 12]);
+    let pipeline = AckPipeline::new(vec![small, req.clone()], 8);
+    assert_eq!(
+        pipeline.reply_bound(),
+        Some(linx_netlink_codec::msg::ack_len_max(16 + 40))
+    );
+    // Data replies have no size a caller can know: a dump, a GET, anything collected.
+    let mut talk = Talk::new(dump_req(), Discard, Ignore);
+    let _ = talk.poll_transmit(Instant::now(), &mut || 1);
+    assert_eq!(talk.reply_bound(), None);
+    let mut talk = Talk::new(req.with_ack(), Discard, Collect::default());
+    let _ = talk.poll_transmit(Instant::now(), &mut || 1);
+    assert_eq!(talk.reply_bound(), None);
+}
+
+#[test]
+fn an_ack_after_a_data_reply_longer_than_the_bound_still_completes() {
+    // A GET sent as `ack` (its data is discarded): a 40 KiB reply, then the ACK.
+    let script = Script::new(|req: &MsgView<'_>, out: &mut Replies| {
+        out.message(RTM_NEWLINK, 0, req.seq(), &vec![0u8; 40 << 10]);
+        out.ack(req.seq());
+    });
+    Request::new(RTM_GETLINK, 0, vec![0; 16])
+        .execute(&script)
+        .unwrap();
+    assert_eq!(script.queued(), 0);
+    // With NLM_F_ECHO the exchange reads every datagram whole.
+    Request::new(RTM_NEWLINK, NLM_F_ECHO, vec![0; 16])
+        .execute(&script)
+        .unwrap();
+}
+
+#[test]
+fn a_refusal_echoing_a_huge_request_is_within_the_bound() {
+    // The kernel echoes the whole request in its NLMSG_ERROR: 60 KB here.
+    let script = Script::new(|req: &MsgView<'_>, out: &mut Replies| {
+        let mut p = (-(Errno::ENODEV.code())).to_ne_bytes().to_vec();
+        p.extend_from_slice(req.bytes());
+        out.message(NLMSG_ERROR, 0, req.seq(), &p);
+    });
+    let huge = Request::new(RTM_NEWLINK, 0, vec![0xab; 60_000]);
+    let err = huge.clone().execute(&script).unwrap_err();
+    assert_eq!(err.errno(), Some(Errno::ENODEV));
+    let out = <Script as Flavor>::run(script.ack_all(vec![huge], 4)).unwrap();
+    assert!(matches!(&out.outcomes[..], [Outcome::Refused(e)] if e.errno == Errno::ENODEV));
+}
+
 #[test]
 fn nack_carries_ext_ack_text_and_attribute_path() {
     // ifinfomsg + IFLA_IFNAME "nope0" (at offset 32) + IFLA_MTU (at offset 44)

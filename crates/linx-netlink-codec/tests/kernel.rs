@@ -214,6 +214,39 @@ fn tokio_driver_dumps_the_same_routes() {
 
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
+fn acknowledgements_read_without_a_size_probe_are_whole() {
+    // Acknowledgements are read with one syscall, bounded by their request: a refusal that
+    // echoes a 120 KB request still arrives whole, alone and pipelined.
+    let ns = TestNs::new();
+    let sock = Socket::open(NETLINK_ROUTE, ns.netns()).unwrap();
+    sock.set_sndbuf(1 << 20).unwrap();
+    let mut p = vec![0u8; 16];
+    p[4..8].copy_from_slice(&0x7fff_fff0i32.to_ne_bytes()); // no such link
+    for _ in 0..2 {
+        let mut w = AttrWriter::new(&mut p);
+        w.put(0x3000, &[0xab; 60_000]).unwrap();
+    }
+    let huge = Request::new(RTM_SETLINK, 0, p);
+    let err = huge.clone().execute(&sock).unwrap_err();
+    assert_eq!(err.errno(), Some(Errno::ENODEV));
+    let out =
+        <Socket as Flavor>::run(Transport::ack_all(&sock, vec![huge.clone(), huge], 2)).unwrap();
+    assert_eq!(out.outcomes.len(), 2);
+    for o in &out.outcomes {
+        assert!(
+            matches!(o, linx_netlink_codec::Outcome::Refused(e) if e.errno == Errno::ENODEV),
+            "{o:?}"
+        );
+    }
+    // And the socket is clean for a dump afterwards.
+    let req = Request::dump(RTM_GETROUTE, rtmsg(AF_INET)).with_header_len(12);
+    linx_netlink_codec::Call::new(req, is_route)
+        .collect(&sock)
+        .unwrap();
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
 fn short_timeout_on_a_request_the_kernel_never_answers() {
     // A request without NLM_F_ACK that succeeds produces no reply at all: the per-datagram
     // timeout must fire, typed.

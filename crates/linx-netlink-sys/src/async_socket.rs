@@ -170,6 +170,32 @@ impl AsyncSocket {
         }
     }
 
+    /// Receives one datagram of at most `bound` bytes without probing its
+    /// size first, like [`Socket::recv_bounded`] (a longer one is lost and
+    /// reported as [`Error::Truncated`]), waiting for one to arrive.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), linx_netlink_sys::Error> {
+    /// # let sock = linx_netlink_sys::AsyncSocket::open(0, linx_netlink_sys::Netns::Host)?;
+    /// let mut buf = Vec::new();
+    /// let n = sock.recv_bounded(&mut buf, 4096).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn recv_bounded(&self, buf: &mut Vec<u8>, bound: usize) -> Result<usize, Error> {
+        match self.get_ref().try_recv_bounded(buf, bound) {
+            Err(e) if e.is_would_block() => {}
+            done => return done,
+        }
+        loop {
+            let mut guard = self.inner.readable().await.map_err(poll_error)?;
+            match guard.get_inner().try_recv_bounded(buf, bound) {
+                Err(e) if e.is_would_block() => guard.clear_ready(),
+                done => return done,
+            }
+        }
+    }
+
     async fn write_with(
         &self,
         mut call: impl FnMut(&Socket) -> Result<usize, Error>,

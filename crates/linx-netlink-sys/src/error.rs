@@ -146,10 +146,13 @@ pub enum Error {
         /// What is wrong with it.
         reason: &'static str,
     },
-    /// A datagram did not fit the buffer sized for it, because another reader
-    /// took the datagram this call had measured. Its bytes are lost. Only
-    /// possible when several threads receive on one socket at once.
-    #[error("netlink datagram of {len} bytes was truncated (concurrent readers?)")]
+    /// A datagram did not fit the buffer offered for it; its bytes are lost.
+    /// [`Socket::recv`](crate::Socket::recv) sizes the buffer to the datagram,
+    /// so there it only happens when another reader took the datagram the
+    /// call had measured (several threads receiving on one socket at once);
+    /// [`Socket::recv_bounded`](crate::Socket::recv_bounded) reports a
+    /// datagram longer than the bound its caller gave.
+    #[error("netlink datagram of {len} bytes did not fit the receive buffer and was lost")]
     Truncated {
         /// The datagram's full length.
         len: usize,

@@ -11,6 +11,13 @@
 //!   ([`Socket::exclusive`]) and holds it until its reply is complete; the
 //!   codec's drivers always do. Raw `send`/`recv` calls outside a gate are
 //!   the caller's own business.
+//! - Receiving: [`Socket::recv`] and [`Socket::try_recv`] probe each
+//!   datagram's size first (`MSG_PEEK | MSG_TRUNC`, one extra syscall) and so
+//!   never cut one. [`Socket::recv_bounded`] and [`Socket::try_recv_bounded`]
+//!   skip the probe for a caller that knows how long the next datagram can be
+//!   (an acknowledgement, whose size the kernel bounds): one syscall per
+//!   datagram, and a longer datagram is reported as [`Error::Truncated`],
+//!   never handed out cut.
 //! - Blocking: [`Socket::recv`] blocks (or waits up to its timeout) unless the
 //!   socket is nonblocking; [`Socket::try_recv`] never blocks. Sending to the
 //!   kernel does not block in practice. `EINTR` is retried everywhere.
@@ -434,14 +441,66 @@ impl Socket {
     /// # Ok::<(), linx_netlink_sys::Error>(())
     /// ```
     pub fn recv(&self, buf: &mut Vec<u8>, timeout: Option<Duration>) -> Result<usize, Error> {
+        self.recv_wait(buf, timeout, None)
+    }
+
+    /// Receives one datagram like [`Socket::recv`], for a caller that knows
+    /// the datagram is at most `bound` bytes long: it is read with one
+    /// syscall into at least `bound` (and at least [`RECV_MIN`]) bytes of
+    /// room, without probing its size first.
+    ///
+    /// A datagram longer than the room after all is consumed and lost: it
+    /// comes back as [`Error::Truncated`] with its full length (`buf` empty),
+    /// never cut. So pass a bound only for replies the kernel bounds (an
+    /// `NLMSG_ERROR` acknowledgement is at most its header, the error code,
+    /// the echoed request and the extended-ACK attributes), or where a longer
+    /// datagram would be dropped unread anyway.
+    ///
+    /// ```no_run
+    /// # let sock = linx_netlink_sys::Socket::open(0, linx_netlink_sys::Netns::Host)?;
+    /// let mut buf = Vec::new();
+    /// // After sending a 64-byte request with NLM_F_ACK: its ACK fits 64 KiB.
+    /// let n = sock.recv_bounded(&mut buf, 64 << 10, Some(std::time::Duration::from_secs(1)))?;
+    /// # Ok::<(), linx_netlink_sys::Error>(())
+    /// ```
+    pub fn recv_bounded(
+        &self,
+        buf: &mut Vec<u8>,
+        bound: usize,
+        timeout: Option<Duration>,
+    ) -> Result<usize, Error> {
+        self.recv_wait(buf, timeout, Some(bound))
+    }
+
+    /// [`Socket::recv_bounded`] without ever waiting (`MSG_DONTWAIT`), as
+    /// [`Socket::try_recv`] is to [`Socket::recv`].
+    ///
+    /// ```no_run
+    /// # let sock = linx_netlink_sys::Socket::open(0, linx_netlink_sys::Netns::Host)?;
+    /// let mut buf = Vec::new();
+    /// let err = sock.try_recv_bounded(&mut buf, 4096).unwrap_err();
+    /// assert!(err.is_would_block());
+    /// # Ok::<(), linx_netlink_sys::Error>(())
+    /// ```
+    pub fn try_recv_bounded(&self, buf: &mut Vec<u8>, bound: usize) -> Result<usize, Error> {
+        self.recv_with(buf, MsgFlags::MSG_DONTWAIT, Some(bound))
+    }
+
+    /// [`Socket::recv`] with an optional bound (see [`Socket::recv_bounded`]).
+    fn recv_wait(
+        &self,
+        buf: &mut Vec<u8>,
+        timeout: Option<Duration>,
+        bound: Option<usize>,
+    ) -> Result<usize, Error> {
         let Some(timeout) = timeout else {
-            return self.recv_with(buf, MsgFlags::empty());
+            return self.recv_with(buf, MsgFlags::empty(), bound);
         };
         // A timeout too large for `Instant` waits forever, still via poll(2),
         // so it behaves the same in nonblocking mode.
         // Fast path: a datagram is usually queued already (dumps are produced inside
         // recvmsg), so try first and pay for poll(2) only when nothing is there.
-        match self.recv_with(buf, MsgFlags::MSG_DONTWAIT) {
+        match self.recv_with(buf, MsgFlags::MSG_DONTWAIT, bound) {
             Err(e) if e.is_would_block() => {}
             other => return other,
         }
@@ -453,7 +512,7 @@ impl Socket {
             };
             // A zero timeout still looks once.
             if self.poll_readable(left)? {
-                match self.recv_with(buf, MsgFlags::MSG_DONTWAIT) {
+                match self.recv_with(buf, MsgFlags::MSG_DONTWAIT, bound) {
                     // Someone else took the datagram; wait for the next one.
                     Err(e) if e.is_would_block() => {}
                     other => return other,
@@ -477,7 +536,7 @@ impl Socket {
     /// # Ok::<(), linx_netlink_sys::Error>(())
     /// ```
     pub fn try_recv(&self, buf: &mut Vec<u8>) -> Result<usize, Error> {
-        self.recv_with(buf, MsgFlags::MSG_DONTWAIT)
+        self.recv_with(buf, MsgFlags::MSG_DONTWAIT, None)
     }
 
     fn raw(&self) -> RawFd {
@@ -489,14 +548,26 @@ impl Socket {
             .map_err(os(Stage::Sockopt))
     }
 
-    /// Peeks the next datagram's length, sizes `buf`, reads it.
-    fn recv_with(&self, buf: &mut Vec<u8>, flags: MsgFlags) -> Result<usize, Error> {
+    /// Sizes `buf` (to the peeked length of the next datagram, or to `bound`
+    /// when the caller knows one) and reads the datagram.
+    fn recv_with(
+        &self,
+        buf: &mut Vec<u8>,
+        flags: MsgFlags,
+        bound: Option<usize>,
+    ) -> Result<usize, Error> {
         buf.clear();
-        let peek = MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC;
-        let len =
-            retry(|| nixsock::recv(self.raw(), &mut [], flags | peek)).map_err(os(Stage::Recv))?;
+        let len = match bound {
+            Some(bound) => bound,
+            None => {
+                let peek = MsgFlags::MSG_PEEK | MsgFlags::MSG_TRUNC;
+                retry(|| nixsock::recv(self.raw(), &mut [], flags | peek))
+                    .map_err(os(Stage::Recv))?
+            }
+        };
         // Read into spare capacity: no memset of the buffer per datagram (a 32 KiB memset
-        // per ACK would dominate pipelined requests).
+        // per ACK would dominate pipelined requests). With MSG_TRUNC the kernel returns the
+        // datagram's real length, so a datagram longer than the room is detected below.
         buf.reserve(len.max(RECV_MIN));
         let flags = (flags | MsgFlags::MSG_TRUNC).bits();
         let got = retry(|| sys::recv_into_spare(self.fd.as_fd(), buf, flags));

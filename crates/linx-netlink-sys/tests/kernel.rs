@@ -358,6 +358,73 @@ fn a_huge_error_reply_is_received_whole() {
 
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
+fn a_bounded_recv_reads_an_ack_whole_and_reports_a_longer_datagram() {
+    let ns = TestNs::new();
+    let sock = Socket::open(0, ns.netns()).expect("open");
+    sock.set_sndbuf(1 << 20).expect("set_sndbuf");
+    // RTM_GETLINK for a missing ifindex: an error ACK that echoes the request.
+    let missing = |extra: usize| {
+        let mut payload = vec![0u8; 16];
+        payload[4..8].copy_from_slice(&0x7fff_fff0i32.to_ne_bytes());
+        if extra > 0 {
+            let len = u16::try_from(extra).unwrap();
+            payload.extend_from_slice(&len.to_ne_bytes());
+            payload.extend_from_slice(&0x3000u16.to_ne_bytes());
+            payload.resize(payload.len() + extra - 4, 0xab);
+        }
+        payload
+    };
+    let mut buf = Vec::new();
+
+    // A small ACK: bound by its request, read whole.
+    let seq = sock.next_seq();
+    let request = message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, seq, &missing(0));
+    sock.send(&request).expect("send");
+    let n = sock
+        .recv_bounded(&mut buf, 16 + 4 + request.len() + 8192, Some(TIMEOUT))
+        .expect("recv");
+    let msgs = split(&buf[..n]);
+    assert_eq!((msgs.len(), msgs[0].ty, msgs[0].seq), (1, NLMSG_ERROR, seq));
+    assert_eq!(-error_code(msgs[0].payload), Errno::ENODEV.code());
+
+    // An error that echoes a 60 KB request does not fit a 4 KiB bound (room: RECV_MIN): it
+    // is reported with its full length, not handed out cut ...
+    let seq = sock.next_seq();
+    let request = message(
+        RTM_GETLINK,
+        NLM_F_REQUEST | NLM_F_ACK,
+        seq,
+        &missing(60_000),
+    );
+    sock.send(&request).expect("send");
+    match sock.recv_bounded(&mut buf, 4096, Some(TIMEOUT)) {
+        Err(Error::Truncated { len }) => assert!(len >= request.len() + 20, "{len}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(buf.is_empty());
+    // ... and a bound that covers the echo reads it whole, nonblocking too.
+    let seq = sock.next_seq();
+    let request = message(
+        RTM_GETLINK,
+        NLM_F_REQUEST | NLM_F_ACK,
+        seq,
+        &missing(60_000),
+    );
+    sock.send(&request).expect("send");
+    let n = sock
+        .try_recv_bounded(&mut buf, 16 + 4 + request.len() + 8192)
+        .expect("recv");
+    assert!(n >= request.len() + 20, "{n}");
+    assert_eq!(split(&buf)[0].seq, seq);
+    assert!(
+        sock.try_recv_bounded(&mut buf, 4096)
+            .unwrap_err()
+            .is_would_block()
+    );
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
 fn recv_timeout_and_nonblocking() {
     let ns = TestNs::new();
     let sock = Socket::open(0, ns.netns()).expect("open");
