@@ -22,6 +22,8 @@
 //! - Changes touch only what they name: [`set_up`] changes only `IFF_UP` (flags + change
 //!   mask), [`set_mtu`] sends only the MTU.
 //! - Creating a kind the kernel lacks fails with [`Error::KindNotSupported`].
+//! - [`list`] asks for no extended information: VF info (`IFLA_EXT_MASK`
+//!   `RTEXT_FILTER_VF`) only when requested with [`ListOptions::vf_info`].
 //!
 //! # See also
 //! rtnetlink(7), ip-link(8).
@@ -39,9 +41,9 @@ pub use kinds::{IpvlanMode, MacvlanMode, Vxlan};
 pub use new::{NewKind, NewLink};
 pub use types::{Link, LinkData, LinkInfo, OperState};
 pub use verbs::{
-    LinkDecoder, add, delete, delete_request, get, get_by_index, is_up, list, list_call,
-    move_to_netns, set_address, set_down, set_master, set_mtu, set_mtu_request, set_name,
-    set_nomaster, set_up, set_up_request,
+    LinkDecoder, ListOptions, add, delete, delete_request, get, get_by_index, is_up, list,
+    list_call, list_with, move_to_netns, set_address, set_down, set_master, set_mtu,
+    set_mtu_request, set_name, set_nomaster, set_up, set_up_request,
 };
 
 /// `IFLA_ADDRESS`: hardware address.

@@ -23,8 +23,59 @@ use crate::verb::verb;
 /// The decoder of link dumps: [`Link::from_msg`].
 pub type LinkDecoder = fn(&MsgView<'_>) -> Result<Link, DecodeError>;
 
-/// The call behind [`list`]: an `RTM_GETLINK` dump decoded into [`Link`]s. Use it to stream
-/// ([`Call::stream`]) instead of collecting.
+/// What a link dump asks the kernel for beyond the links themselves: a builder for
+/// [`list_with`] and [`ListOptions::call`].
+///
+/// The default asks for nothing extra and sends no `IFLA_EXT_MASK`. Any mask makes the
+/// kernel size every link of the namespace before the dump starts (`if_nlmsg_size` for
+/// each), a cost of the order of dumping the link itself; VF information exists only for
+/// SR-IOV physical functions, so it is opt-in.
+///
+/// ```
+/// use linx_rtnl::link::ListOptions;
+/// let plain = ListOptions::new().call();
+/// assert_eq!(plain.request.payload().len(), 16); // ifinfomsg, no attributes
+/// let vf = ListOptions::new().vf_info(true).call();
+/// assert_eq!(vf.request.payload().len(), 24); // + IFLA_EXT_MASK = RTEXT_FILTER_VF
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use = "ListOptions does nothing until passed to link::list_with or called"]
+pub struct ListOptions {
+    vf_info: bool,
+}
+
+impl ListOptions {
+    /// Nothing extra: the links' own attributes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Ask for VF information (`IFLA_EXT_MASK` with `RTEXT_FILTER_VF`: `IFLA_NUM_VF`,
+    /// `IFLA_VFINFO_LIST` of SR-IOV physical functions), kept in [`Link::other`].
+    pub fn vf_info(mut self, on: bool) -> Self {
+        self.vf_info = on;
+        self
+    }
+
+    /// The dump call these options describe: an `RTM_GETLINK` dump decoded into
+    /// [`Link`]s. Use it to stream ([`Call::stream`]) instead of collecting.
+    pub fn call(&self) -> Call<LinkDecoder> {
+        let mut p = header(0, 0, 0);
+        let mask = if self.vf_info { RTEXT_FILTER_VF } else { 0 };
+        if mask != 0 {
+            // Cannot fail: a 4-byte attribute.
+            let _ = AttrWriter::new(&mut p).put_u32(IFLA_EXT_MASK, mask);
+        }
+        Call::new(
+            Request::dump(RTM_GETLINK, p).with_header_len(IfInfoMsg::LEN),
+            Link::from_msg as LinkDecoder,
+        )
+    }
+}
+
+/// The call behind [`list`]: an `RTM_GETLINK` dump decoded into [`Link`]s, with the default
+/// [`ListOptions`] (no VF information). Use it to stream ([`Call::stream`]) instead of
+/// collecting.
 ///
 /// ```no_run
 /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
@@ -34,20 +85,30 @@ pub type LinkDecoder = fn(&MsgView<'_>) -> Result<Link, DecodeError>;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn list_call() -> Call<LinkDecoder> {
-    let mut p = header(0, 0, 0);
-    // Cannot fail: a 4-byte attribute.
-    let _ = AttrWriter::new(&mut p).put_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF);
-    Call::new(
-        Request::dump(RTM_GETLINK, p).with_header_len(IfInfoMsg::LEN),
-        Link::from_msg as LinkDecoder,
-    )
+    ListOptions::new().call()
+}
+
+verb! {
+    /// All links of the socket's namespace, dumped with `options` (VF information only when
+    /// asked for).
+    ///
+    /// ```no_run
+    /// use linx_rtnl::link::{self, ListOptions};
+    /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
+    /// let links = link::list_with(&sock, ListOptions::new().vf_info(true))?;
+    /// # Ok::<(), linx_rtnl::Error>(())
+    /// ```
+    pub fn list_with(sock, options: ListOptions) -> Dumped<Link> {
+        Ok(sock.collect(options.call()).await?)
+    }
 }
 
 verb! {
     /// All links of the socket's namespace. Like every `list` verb it returns a
     /// [`Dumped`]: the items (it reads like a `Vec`) and how many times the kernel
     /// interrupted the dump (`NLM_F_DUMP_INTR`) before a consistent one came through. The
-    /// bound on those restarts is the request's: set it through [`list_call`].
+    /// bound on those restarts is the request's: set it through [`list_call`]. No VF
+    /// information is asked for; see [`list_with`].
     ///
     /// ```no_run
     /// use linx_netlink_codec::Call;
@@ -370,5 +431,29 @@ verb! {
         let r = sock.ack(req).await.map_err(|e| on_link(e, name));
         drop(fd); // the fd must stay open until the kernel has acted
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linx_netlink_codec::AttrIter;
+
+    fn ext_mask(c: &Call<LinkDecoder>) -> Option<u32> {
+        let p = c.request.payload();
+        AttrIter::new(&p[IfInfoMsg::LEN..])
+            .filter_map(Result::ok)
+            .find(|a| a.kind() == IFLA_EXT_MASK)
+            .map(|a| u32::from_ne_bytes(a.payload().try_into().unwrap()))
+    }
+
+    #[test]
+    fn the_dump_carries_the_ext_mask_only_when_asked() {
+        assert_eq!(ext_mask(&list_call()), None);
+        assert_eq!(list_call().request.payload().len(), IfInfoMsg::LEN);
+        assert_eq!(ext_mask(&ListOptions::new().vf_info(false).call()), None);
+        let vf = ListOptions::new().vf_info(true).call();
+        assert_eq!(ext_mask(&vf), Some(RTEXT_FILTER_VF));
+        assert_eq!(vf.request.kind(), RTM_GETLINK);
     }
 }
