@@ -353,7 +353,14 @@ impl Route {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn emit<B: NlBuffer + ?Sized>(&self, buf: &mut B) -> Result<(), Error> {
-        let h = RtMsg {
+        self.header().append(buf);
+        self.emit_attrs(&mut AttrWriter::new(buf))?;
+        Ok(())
+    }
+
+    /// The `rtmsg` header of this route.
+    pub(super) fn header(&self) -> RtMsg {
+        RtMsg {
             family: self.family,
             dst_len: self.dst_len,
             src_len: self.src_len,
@@ -363,10 +370,7 @@ impl Route {
             scope: self.scope.0,
             route_type: self.route_type.into(),
             flags: self.flags,
-        };
-        h.append(buf);
-        self.emit_attrs(&mut AttrWriter::new(buf))?;
-        Ok(())
+        }
     }
 }
 

@@ -72,6 +72,3 @@ pub use request::{
 };
 pub use spec::{RouteOptions, RouteSpec};
 pub use verbs::*;
-
-/// Kept at this path for the object modules that write their attributes by hand.
-pub(crate) use linx_netlink_codec::decl::emit_ordered;

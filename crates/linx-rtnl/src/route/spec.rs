@@ -269,32 +269,23 @@ impl RouteSpec {
                 value: "0 (must be 1..=4294967295)".into(),
             });
         }
-        let mut fam: Option<(Family, String)> = self.family.map(|f| (f, format!("family {f}")));
-        let mut check = |f: Family, what: String| -> Result<(), Error> {
-            match &fam {
-                Some((g, w)) if *g != f => Err(Error::FamilyMismatch(format!(
-                    "{w} is {g} but {what} is {f}"
-                ))),
-                Some(_) => Ok(()),
-                None => {
-                    fam = Some((f, what));
-                    Ok(())
-                }
-            }
-        };
-        if let Dest::Prefix(d) = self.dst {
-            check(d.family(), format!("destination {d}"))?;
+        let mut fam = FamilyOf::default();
+        if let Some(f) = &self.family {
+            fam.check(*f, "family", f)?;
         }
-        if let Some(g) = self.gateway {
-            check(g.family(), format!("gateway {g}"))?;
+        if let Dest::Prefix(d) = &self.dst {
+            fam.check(d.family(), "destination", d)?;
         }
-        if let Some(s) = self.src {
-            check(s.family(), format!("source {s}"))?;
+        if let Some(g) = &self.gateway {
+            fam.check(g.family(), "gateway", g)?;
         }
-        if let Some(p) = self.opts.prefsrc {
-            check(p.family(), format!("prefsrc {p}"))?;
+        if let Some(s) = &self.src {
+            fam.check(s.family(), "source", s)?;
         }
-        let family = fam.map_or(Family::Inet, |(f, _)| f);
+        if let Some(p) = &self.opts.prefsrc {
+            fam.check(p.family(), "prefsrc", p)?;
+        }
+        let family = fam.family();
         if let Dest::Prefix(d) = self.dst {
             if family == Family::Inet && d.network() != d {
                 return Err(Error::BadOption {
@@ -317,7 +308,7 @@ impl RouteSpec {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn build(&self, oif: Option<u32>) -> Result<Route, Error> {
-        self.to_route(false, oif)
+        self.route_of(self.validate()?, false, oif)
     }
 
     fn oif_index(&self, oif: Option<u32>) -> Result<Option<u32>, Error> {
@@ -331,8 +322,14 @@ impl RouteSpec {
         }
     }
 
-    pub(super) fn to_route(&self, delete: bool, oif: Option<u32>) -> Result<Route, Error> {
-        let family = self.validate()?;
+    /// The route a request carries for this spec, which [`validate`](Self::validate) accepted
+    /// with `family` (so a verb checks its input once); `delete` leaves unset options "any".
+    pub(super) fn route_of(
+        &self,
+        family: Family,
+        delete: bool,
+        oif: Option<u32>,
+    ) -> Result<Route, Error> {
         let oif = self.oif_index(oif)?;
         let route_type = self.opts.route_type.unwrap_or(if delete {
             RouteType::Unspec
@@ -383,6 +380,41 @@ impl RouteSpec {
             table_ext,
             ..Default::default()
         })
+    }
+}
+
+/// The family a spec's parts agree on, and which part fixed it: its name and value, formatted
+/// only into a [`Error::FamilyMismatch`] (formatting them on the success path cost more than
+/// the rest of building a request).
+#[derive(Default)]
+struct FamilyOf<'a> {
+    fixed: Option<(Family, &'static str, &'a dyn fmt::Display)>,
+}
+
+impl<'a> FamilyOf<'a> {
+    /// Part `what` (value `v`) is of family `f`: the first part fixes the family, the others
+    /// must agree with it.
+    fn check(
+        &mut self,
+        f: Family,
+        what: &'static str,
+        v: &'a dyn fmt::Display,
+    ) -> Result<(), Error> {
+        match self.fixed {
+            Some((g, w, wv)) if g != f => Err(Error::FamilyMismatch(format!(
+                "{w} {wv} is {g} but {what} {v} is {f}"
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.fixed = Some((f, what, v));
+                Ok(())
+            }
+        }
+    }
+
+    /// The family fixed, IPv4 when no part said.
+    fn family(&self) -> Family {
+        self.fixed.map_or(Family::Inet, |(f, _, _)| f)
     }
 }
 

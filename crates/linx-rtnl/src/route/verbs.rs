@@ -11,9 +11,7 @@ use linx_netlink_codec::{Call, Dumped, Errno, NetlinkError, Transport};
 
 use super::filter::RouteFilter;
 use super::message::Route;
-use super::request::{
-    add_request, delete_request, get_request, list_call, list_filtered_call, replace_request,
-};
+use super::request::{Change, get_request, list_call, list_filtered_call, request_of};
 use super::spec::{RouteOptions, RouteSpec};
 use crate::error::Error;
 use crate::ifindex::index_of;
@@ -117,9 +115,9 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn add(sock, spec: &RouteSpec) -> () {
-        spec.validate()?;
+        let family = spec.validate()?;
         let oif = resolve(sock, spec.link_ref()).await?;
-        let req = add_request(spec, oif)?;
+        let req = request_of(Change::Add, spec, family, oif)?;
         sock.ack(req).await.map_err(|e| reword(e.into(), spec))
     }
 }
@@ -159,7 +157,7 @@ verb! {
         let mut names: Vec<(String, u32)> = Vec::new();
         let mut reqs = Vec::with_capacity(specs.len());
         for spec in specs {
-            spec.validate()?;
+            let family = spec.validate()?;
             let oif = match spec.link_ref() {
                 Some(LinkRef::Name(n)) => match names.iter().find(|(m, _)| m == n) {
                     Some((_, i)) => Some(*i),
@@ -171,7 +169,7 @@ verb! {
                 },
                 other => resolve(sock, other).await?,
             };
-            reqs.push(add_request(spec, oif)?);
+            reqs.push(request_of(Change::Add, spec, family, oif)?);
         }
         let outcomes = sock.ack_all(reqs, ADD_MANY_WINDOW).await?;
         Ok(outcomes.map_refusals(|i, e| reword(Error::Netlink(e), &specs[i])))
@@ -189,9 +187,9 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn replace(sock, spec: &RouteSpec) -> () {
-        spec.validate()?;
+        let family = spec.validate()?;
         let oif = resolve(sock, spec.link_ref()).await?;
-        let req = replace_request(spec, oif)?;
+        let req = request_of(Change::Replace, spec, family, oif)?;
         sock.ack(req).await.map_err(|e| reword(e.into(), spec))
     }
 }
@@ -208,9 +206,9 @@ verb! {
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn delete(sock, spec: &RouteSpec) -> () {
-        spec.validate()?;
+        let family = spec.validate()?;
         let oif = resolve(sock, spec.link_ref()).await?;
-        let req = delete_request(spec, oif)?;
+        let req = request_of(Change::Delete, spec, family, oif)?;
         sock.ack(req).await.map_err(|e| reword(e.into(), spec))
     }
 }
@@ -227,9 +225,9 @@ verb! {
     /// ```
     pub fn add_default(sock, gateway: impl IntoIp, opts: RouteOptions) -> () {
         let spec = RouteSpec::default_via(gateway).options(opts);
-        spec.validate()?;
+        let family = spec.validate()?;
         let oif = resolve(sock, spec.link_ref()).await?;
-        let req = add_request(&spec, oif)?;
+        let req = request_of(Change::Add, &spec, family, oif)?;
         sock.ack(req).await.map_err(|e| reword(e.into(), &spec))
     }
 }
@@ -245,9 +243,9 @@ verb! {
     /// ```
     pub fn delete_default(sock, gateway: impl IntoIp, opts: RouteOptions) -> () {
         let spec = RouteSpec::default_via(gateway).options(opts);
-        spec.validate()?;
+        let family = spec.validate()?;
         let oif = resolve(sock, spec.link_ref()).await?;
-        let req = delete_request(&spec, oif)?;
+        let req = request_of(Change::Delete, &spec, family, oif)?;
         sock.ack(req).await.map_err(|e| reword(e.into(), &spec))
     }
 }
