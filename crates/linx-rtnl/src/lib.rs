@@ -38,7 +38,6 @@ use linx_netlink_sys::{Netns, Socket};
 
 pub mod addr;
 pub mod codecs;
-mod decode;
 pub mod error;
 mod ifindex;
 pub mod link;
