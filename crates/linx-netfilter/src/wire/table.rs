@@ -17,12 +17,15 @@
 //!   of the family comes back as that name ([`Priority::Named`]), any other value as
 //!   [`Priority::Value`].
 
-use linx_netlink_codec::{AttrIter, DecodeError};
+use linx_netlink_codec::consts::NLA_F_NESTED;
+use linx_netlink_codec::{
+    AttrIter, Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs,
+};
 
 use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
 use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
 use super::expr::{self, SetRefs};
-use super::{Writer, be32, be64, invalid, str_ref, string};
+use super::{NftStr, Writer, be32, be64, invalid, str_ref, string};
 use crate::consts::chain::NFT_CHAIN_BASE;
 use crate::expr::RateUnit;
 use crate::family::PriorityName;
@@ -257,29 +260,37 @@ pub(crate) fn encode_flowtable(
     Ok(())
 }
 
-/// Decode a `NEWTABLE` message of `family`.
-pub(crate) fn decode_table(family: Family, attrs: &[u8]) -> Result<Table, DecodeError> {
-    let mut name = None;
-    let mut flags = TableFlags::empty();
-    let mut handle = None;
-    let mut use_count = None;
-    let mut userdata = None;
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            ta::NFTA_TABLE_NAME => name = Some(string(&a)?),
-            ta::NFTA_TABLE_FLAGS => flags = TableFlags::from_bits_retain(be32(&a)?),
-            ta::NFTA_TABLE_HANDLE => handle = Some(be64(&a)?),
-            ta::NFTA_TABLE_USE => use_count = Some(be32(&a)?),
-            ta::NFTA_TABLE_USERDATA => userdata = Some(a.payload().to_vec()),
-            _ => {}
-        }
+/// The attributes of a `NEWTABLE` message, declared once.
+#[derive(Default)]
+struct TableAttrs {
+    name: Option<String>,
+    flags: Option<Be32>,
+    use_count: Option<Be32>,
+    handle: Option<Be64>,
+    userdata: Option<Vec<u8>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl TableAttrs {
+        1: ta::NFTA_TABLE_NAME => name as NftStr,
+        2: ta::NFTA_TABLE_FLAGS => flags as Be32,
+        3: ta::NFTA_TABLE_USE => use_count as Be32,
+        4: ta::NFTA_TABLE_HANDLE => handle as Be64,
+        5: ta::NFTA_TABLE_USERDATA => userdata as Vec<u8>,
     }
-    let mut table = Table::new(family, name.ok_or_else(|| invalid("table name", 0))?);
-    table.flags = flags;
-    table.handle = handle;
-    table.use_count = use_count;
-    table.userdata = userdata;
+}
+
+/// Decode a `NEWTABLE` message of `family` (other attributes, such as the owner, are
+/// ignored).
+pub(crate) fn decode_table(family: Family, attrs: &[u8]) -> Result<Table, DecodeError> {
+    let a = TableAttrs::with_attrs(TableAttrs::default(), attrs, 0, DecodeCx::default())?;
+    let mut table = Table::new(family, a.name.ok_or_else(|| invalid("table name", 0))?);
+    table.flags = TableFlags::from_bits_retain(a.flags.map_or(0, u32::from));
+    table.handle = a.handle.map(u64::from);
+    table.use_count = a.use_count.map(u32::from);
+    table.userdata = a.userdata;
     Ok(table)
 }
 
@@ -412,33 +423,44 @@ pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), Decode
     Ok((table, chain, rule))
 }
 
+/// The attributes of a `NEWOBJ` message, declared once (`NFTA_OBJ_DATA` with and without
+/// `NLA_F_NESTED`: nft sets it, the kernel's dumps do not).
+#[derive(Default)]
+struct ObjAttrs {
+    table: Option<String>,
+    name: Option<String>,
+    kind_id: Option<Be32>,
+    data: Option<Vec<u8>>,
+    data_n: Option<Vec<u8>>,
+    handle: Option<Be64>,
+    userdata: Option<Vec<u8>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl ObjAttrs {
+        1: oa::NFTA_OBJ_TABLE => table as NftStr,
+        2: oa::NFTA_OBJ_NAME => name as NftStr,
+        3: oa::NFTA_OBJ_TYPE => kind_id as Be32,
+        4: oa::NFTA_OBJ_DATA => data as Vec<u8>,
+        5: oa::NFTA_OBJ_DATA | NLA_F_NESTED => data_n as Vec<u8>,
+        6: oa::NFTA_OBJ_HANDLE => handle as Be64,
+        7: oa::NFTA_OBJ_USERDATA => userdata as Vec<u8>,
+    }
+}
+
 /// Decode a `NEWOBJ` message: table name and object.
 pub(crate) fn decode_object(attrs: &[u8]) -> Result<(String, Object), DecodeError> {
-    let (mut table, mut name, mut kind_id, mut data, mut handle, mut comment) =
-        (None, None, None, None, None, None);
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            oa::NFTA_OBJ_TABLE => table = Some(string(&a)?),
-            oa::NFTA_OBJ_NAME => name = Some(string(&a)?),
-            oa::NFTA_OBJ_TYPE => kind_id = Some(be32(&a)?),
-            oa::NFTA_OBJ_DATA => data = Some(a.payload()),
-            oa::NFTA_OBJ_HANDLE => handle = Some(be64(&a)?),
-            oa::NFTA_OBJ_USERDATA => comment = parse_userdata(a.payload()).1,
-            _ => {}
-        }
-    }
-    let table = table.ok_or_else(|| invalid("object table", 0))?;
-    let name = name.ok_or_else(|| invalid("object name", 0))?;
-    let kind_id = kind_id.ok_or_else(|| invalid("object type", 0))?;
-    let data = data.unwrap_or_default();
-    let kind = object_kind(kind_id, data).unwrap_or_else(|| ObjectKind::Raw {
-        kind_id,
-        data: data.to_vec(),
-    });
+    let a = ObjAttrs::with_attrs(ObjAttrs::default(), attrs, 0, DecodeCx::default())?;
+    let table = a.table.ok_or_else(|| invalid("object table", 0))?;
+    let name = a.name.ok_or_else(|| invalid("object name", 0))?;
+    let kind_id = a.kind_id.ok_or_else(|| invalid("object type", 0))?.0;
+    let data = a.data.or(a.data_n).unwrap_or_default();
+    let kind = object_kind(kind_id, &data).unwrap_or(ObjectKind::Raw { kind_id, data });
     let mut object = Object::new(name, kind);
-    object.comment = comment;
-    object.handle = handle;
+    object.comment = a.userdata.and_then(|u| parse_userdata(&u).1);
+    object.handle = a.handle.map(u64::from);
     Ok((table, object))
 }
 
@@ -660,7 +682,12 @@ mod tests {
         let want = hex("0600 0100 7400 0000 0700 0200 633100 00 0800 0300 00000001
              1c00 0480 0c00 0100 0000000000000002 0c00 0200 0000000000000001");
         assert_eq!(got, want);
-        assert_eq!(decode_object(&got).unwrap(), ("t".into(), counter));
+        assert_eq!(decode_object(&got).unwrap(), ("t".into(), counter.clone()));
+        // The kernel dumps NFTA_OBJ_DATA without NLA_F_NESTED: the same object.
+        let mut dumped = got.clone();
+        dumped[27] &= 0x7f;
+        assert_eq!(dumped[24..28], [0x1c, 0, 4, 0]);
+        assert_eq!(decode_object(&dumped).unwrap(), ("t".into(), counter));
         // nft: quota q1 { over 100 mbytes used 10 bytes }
         let quota = Object::new(
             "q1",
