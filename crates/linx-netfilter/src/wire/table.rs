@@ -10,6 +10,12 @@
 //! - Rule userdata is a TLV stream (`type u8, len u8, value`): the Linx tag (type 16) first,
 //!   then the comment (type 0, libnftnl's), both NUL-terminated; omitted when neither is set.
 //!   Decoding ignores other TLV types. Object comments use type 0 as libnftnl does.
+//! - Table, chain, object and flowtable attributes are declared once with the codec's
+//!   `typed_attrs!` (the first occurrence of an attribute is read, unknown ones are ignored;
+//!   nests are declared with and without `NLA_F_NESTED`, which nft sets and the kernel's
+//!   dumps do not). A rule's attributes are read in one pass that borrows the table and
+//!   chain names and decodes each expression in place: a pull of 10k rules looks each
+//!   rule's chain up by them, and declared sets own their strings.
 //! - Decoders never panic and keep what the model can carry: unknown object kinds stay
 //!   [`ObjectKind::Raw`], table and chain userdata stay raw bytes.
 //! - Normalisation on decode, so what Linx pushes comes back equal: the kernel's implicit
@@ -19,9 +25,11 @@
 
 use linx_netlink_codec::consts::NLA_F_NESTED;
 use linx_netlink_codec::{
-    AttrIter, Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs,
+    AttrIter, AttrValue, AttrWriter, Be32, Be64, DecodeCx, DecodeError, EncodeError, NlBuffer,
+    RawAttrs, WireOrder, typed_attrs,
 };
 
+use super::attr::flowtable_hook as fh;
 use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
 use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
 use super::expr::{self, SetRefs};
@@ -302,49 +310,103 @@ fn priority_from(family: Family, value: i32) -> Priority {
         .map_or(Priority::Value(value), |&name| Priority::named(name))
 }
 
+/// The codec of a device list (`NFTA_HOOK_DEVS`, `NFTA_FLOWTABLE_HOOK_DEVS`): a repeated
+/// attribute, so a list walked here rather than a declared set. With `KIND` 0 every entry
+/// is a name (as flowtables are read); otherwise only entries of type `KIND`
+/// (`NFTA_DEVICE_NAME`) are, and others are skipped.
+struct DeviceNames<const KIND: u16>;
+
+impl<const KIND: u16> AttrValue<Vec<String>> for DeviceNames<KIND> {
+    const CODEC: &'static str = "device names";
+    fn parse_value(p: &[u8]) -> Result<Vec<String>, DecodeError> {
+        let mut names = Vec::new();
+        for d in AttrIter::new(p) {
+            let d = d?;
+            if KIND == 0 || d.kind() == KIND {
+                names.push(string(&d)?);
+            }
+        }
+        Ok(names)
+    }
+    fn value_len(v: &Vec<String>) -> usize {
+        v.iter()
+            .map(|n| linx_netlink_codec::align(4 + n.len() + 1))
+            .sum()
+    }
+    fn emit_value<B: NlBuffer + ?Sized>(v: &Vec<String>, buf: &mut B) -> Result<(), EncodeError> {
+        let mut w = AttrWriter::new(buf);
+        for n in v {
+            w.put_str(device::NFTA_DEVICE_NAME, n)?;
+        }
+        Ok(())
+    }
+}
+
+/// `NFTA_CHAIN_HOOK`, declared once (`NFTA_HOOK_DEVS` with and without `NLA_F_NESTED`).
+#[derive(Default)]
+struct HookAttrs {
+    hooknum: Option<Be32>,
+    priority: Option<Be32>,
+    dev: Option<String>,
+    devs: Option<Vec<String>>,
+    devs_n: Option<Vec<String>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    nested impl HookAttrs {
+        1: ha::NFTA_HOOK_HOOKNUM => hooknum as Be32,
+        2: ha::NFTA_HOOK_PRIORITY => priority as Be32,
+        3: ha::NFTA_HOOK_DEV => dev as NftStr,
+        4: ha::NFTA_HOOK_DEVS => devs as DeviceNames<{ device::NFTA_DEVICE_NAME }>,
+        5: ha::NFTA_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames<{ device::NFTA_DEVICE_NAME }>,
+    }
+}
+
+/// The attributes of a `NEWCHAIN` message, declared once (`NFTA_CHAIN_HOOK` with and
+/// without `NLA_F_NESTED`: nft sets it, the kernel's dumps do not).
+#[derive(Default)]
+struct ChainAttrs {
+    table: Option<String>,
+    handle: Option<Be64>,
+    name: Option<String>,
+    hook: Option<HookAttrs>,
+    hook_n: Option<HookAttrs>,
+    policy: Option<Be32>,
+    chain_type: Option<String>,
+    flags: Option<Be32>,
+    userdata: Option<Vec<u8>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl ChainAttrs {
+        1: ca::NFTA_CHAIN_TABLE => table as NftStr,
+        2: ca::NFTA_CHAIN_HANDLE => handle as Be64,
+        3: ca::NFTA_CHAIN_NAME => name as NftStr,
+        4: ca::NFTA_CHAIN_HOOK => hook as HookAttrs,
+        5: ca::NFTA_CHAIN_HOOK | NLA_F_NESTED => hook_n as HookAttrs,
+        6: ca::NFTA_CHAIN_POLICY => policy as Be32,
+        7: ca::NFTA_CHAIN_TYPE => chain_type as NftStr,
+        8: ca::NFTA_CHAIN_FLAGS => flags as Be32,
+        9: ca::NFTA_CHAIN_USERDATA => userdata as Vec<u8>,
+    }
+}
+
 /// Decode a `NEWCHAIN` message of `family`: the table name and the chain (without rules).
 pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chain), DecodeError> {
-    let (mut table, mut name, mut handle) = (None, None, None);
-    let (mut hooknum, mut priority, mut device) = (None, None, None);
-    let mut devices: Option<Vec<String>> = None;
-    let (mut chain_type, mut policy, mut flags) = (None, None, 0u32);
-    let mut userdata = None;
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            ca::NFTA_CHAIN_TABLE => table = Some(string(&a)?),
-            ca::NFTA_CHAIN_NAME => name = Some(string(&a)?),
-            ca::NFTA_CHAIN_HANDLE => handle = Some(be64(&a)?),
-            ca::NFTA_CHAIN_TYPE => chain_type = Some(string(&a)?),
-            ca::NFTA_CHAIN_POLICY => policy = Some(be32(&a)?),
-            ca::NFTA_CHAIN_FLAGS => flags = be32(&a)?,
-            ca::NFTA_CHAIN_USERDATA => userdata = Some(a.payload().to_vec()),
-            ca::NFTA_CHAIN_HOOK => {
-                for h in a.nested() {
-                    let h = h.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-                    match h.kind() {
-                        ha::NFTA_HOOK_HOOKNUM => hooknum = Some(be32(&h)?),
-                        ha::NFTA_HOOK_PRIORITY => priority = Some(be32(&h)? as i32),
-                        ha::NFTA_HOOK_DEV => device = Some(string(&h)?),
-                        ha::NFTA_HOOK_DEVS => {
-                            // The kernel lists every device here (and repeats a single one
-                            // as NFTA_HOOK_DEV).
-                            let mut list = Vec::new();
-                            for d in h.nested() {
-                                let d = d.map_err(|e| e.within(h.raw_type(), h.offset()))?;
-                                if d.kind() == device::NFTA_DEVICE_NAME {
-                                    list.push(string(&d)?);
-                                }
-                            }
-                            devices = Some(list);
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let a = ChainAttrs::with_attrs(ChainAttrs::default(), attrs, 0, DecodeCx::default())?;
+    let (table, name, handle, userdata) = (a.table, a.name, a.handle.map(u64::from), a.userdata);
+    let (chain_type, policy) = (a.chain_type, a.policy.map(u32::from));
+    let flags = a.flags.map_or(0, u32::from);
+    let hook = a.hook.or(a.hook_n).unwrap_or_default();
+    let (hooknum, device) = (hook.hooknum.map(u32::from), hook.dev);
+    let priority = hook.priority.map(|p| p.0 as i32);
+    // The kernel lists every device in NFTA_HOOK_DEVS (and repeats a single one as
+    // NFTA_HOOK_DEV).
+    let devices = hook.devs.or(hook.devs_n);
     let table = table.ok_or_else(|| invalid("chain table", 0))?;
     let name = name.ok_or_else(|| invalid("chain name", 0))?;
     let kind = match (hooknum, chain_type) {
@@ -501,38 +563,59 @@ fn object_kind(kind_id: u32, data: &[u8]) -> Option<ObjectKind> {
     }
 }
 
+/// `NFTA_FLOWTABLE_HOOK`, declared once (the hook number is implied and ignored).
+#[derive(Default)]
+struct FlowtableHookAttrs {
+    priority: Option<Be32>,
+    devs: Option<Vec<String>>,
+    devs_n: Option<Vec<String>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    nested impl FlowtableHookAttrs {
+        1: fh::NFTA_FLOWTABLE_HOOK_PRIORITY => priority as Be32,
+        2: fh::NFTA_FLOWTABLE_HOOK_DEVS => devs as DeviceNames<0>,
+        3: fh::NFTA_FLOWTABLE_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames<0>,
+    }
+}
+
+/// The attributes of a `NEWFLOWTABLE` message, declared once.
+#[derive(Default)]
+struct FlowtableAttrs {
+    table: Option<String>,
+    name: Option<String>,
+    hook: Option<FlowtableHookAttrs>,
+    hook_n: Option<FlowtableHookAttrs>,
+    handle: Option<Be64>,
+    flags: Option<Be32>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl FlowtableAttrs {
+        1: fa::NFTA_FLOWTABLE_TABLE => table as NftStr,
+        2: fa::NFTA_FLOWTABLE_NAME => name as NftStr,
+        3: fa::NFTA_FLOWTABLE_HOOK => hook as FlowtableHookAttrs,
+        4: fa::NFTA_FLOWTABLE_HOOK | NLA_F_NESTED => hook_n as FlowtableHookAttrs,
+        5: fa::NFTA_FLOWTABLE_HANDLE => handle as Be64,
+        6: fa::NFTA_FLOWTABLE_FLAGS => flags as Be32,
+    }
+}
+
 /// Decode a `NEWFLOWTABLE` message of `family`: table name and flowtable.
 pub(crate) fn decode_flowtable(
     family: Family,
     attrs: &[u8],
 ) -> Result<(String, Flowtable), DecodeError> {
-    use super::attr::flowtable_hook as fh;
-    let (mut table, mut name, mut handle) = (None, None, None);
-    let (mut priority, mut devices, mut flags) = (0i32, Vec::new(), 0u32);
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            fa::NFTA_FLOWTABLE_TABLE => table = Some(string(&a)?),
-            fa::NFTA_FLOWTABLE_NAME => name = Some(string(&a)?),
-            fa::NFTA_FLOWTABLE_HANDLE => handle = Some(be64(&a)?),
-            fa::NFTA_FLOWTABLE_FLAGS => flags = be32(&a)?,
-            fa::NFTA_FLOWTABLE_HOOK => {
-                for h in a.nested() {
-                    let h = h?;
-                    match h.kind() {
-                        fh::NFTA_FLOWTABLE_HOOK_PRIORITY => priority = be32(&h)? as i32,
-                        fh::NFTA_FLOWTABLE_HOOK_DEVS => {
-                            for d in h.nested() {
-                                devices.push(string(&d?)?);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
+    let a = FlowtableAttrs::with_attrs(FlowtableAttrs::default(), attrs, 0, DecodeCx::default())?;
+    let (table, name, handle) = (a.table, a.name, a.handle.map(u64::from));
+    let flags = a.flags.map_or(0, u32::from);
+    let hook = a.hook.or(a.hook_n).unwrap_or_default();
+    let priority = hook.priority.map_or(0, |p| p.0 as i32);
+    let devices = hook.devs.or(hook.devs_n).unwrap_or_default();
     let table = table.ok_or_else(|| invalid("flowtable table", 0))?;
     let name = name.ok_or_else(|| invalid("flowtable name", 0))?;
     let mut ft = Flowtable::new(name, devices).priority(priority_from(family, priority));
