@@ -516,6 +516,38 @@ impl RawAttrs {
         let _ = self.push_raw(attr.raw_type(), attr.payload());
     }
 
+    /// Keep a run of consecutive attributes as they arrived (`wire`: whole attributes, each
+    /// header's length valid, as an [`AttrIter`] walked them): one copy for the run instead of
+    /// one [`push`](Self::push) per attribute. The result is the same bytes `push` gives:
+    /// every attribute's padding is zeroed (whatever the sender had there) and the run ends
+    /// aligned.
+    pub fn push_run(&mut self, wire: &[u8]) {
+        self.push_run_padded(wire, false);
+    }
+
+    /// [`push_run`](Self::push_run) for a caller that checked every padding byte of `wire`
+    /// (`zero_padded`: all zero, as the kernel sends them): then the run is copied as is.
+    #[doc(hidden)]
+    #[inline]
+    pub fn push_run_padded(&mut self, wire: &[u8], zero_padded: bool) {
+        let start = self.0.len();
+        self.0.extend_from_slice(wire);
+        if zero_padded && wire.len() % 4 == 0 {
+            return;
+        }
+        self.0.resize(start + align(wire.len()), 0);
+        let buf = &mut self.0[start..];
+        let mut p = 0;
+        while let Some(h) = buf.get(p..p + 2) {
+            let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
+            let next = p + align(len.max(NLA_HDRLEN));
+            for b in buf.get_mut(p + len..next).unwrap_or_default() {
+                *b = 0;
+            }
+            p = next;
+        }
+    }
+
     /// Keep an attribute given by type bits and payload.
     pub fn push_raw(&mut self, raw_type: u16, payload: &[u8]) -> Result<(), EncodeError> {
         AttrWriter::new(&mut self.0).put(raw_type, payload)

@@ -529,6 +529,58 @@ pub fn is_default<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
 
+/// A run of consecutive attributes a decoder keeps raw: copied into the `RawAttrs` in one
+/// go when a typed attribute (or the end) interrupts it, with the bytes one
+/// [`RawAttrs::push`] per attribute would give (padding zeroed). Used by the decoders
+/// [`typed_attrs!`](crate::typed_attrs) generates.
+///
+/// ```
+/// use linx_netlink_codec::{decl::RawRun, RawAttrs};
+/// // two attributes, the first with padding that is not zero
+/// let wire = [5, 0, 200, 0, 7, 0xee, 0xee, 0xee, 8, 0, 201, 0, 1, 2, 3, 4];
+/// let mut run = RawRun::default();
+/// run.add(&wire, 0, 1);
+/// run.add(&wire, 8, 4);
+/// let mut other = RawAttrs::default();
+/// run.flush(&wire, &mut other);
+/// assert_eq!(other.as_bytes(), [5, 0, 200, 0, 7, 0, 0, 0, 8, 0, 201, 0, 1, 2, 3, 4]);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RawRun {
+    start: usize,
+    end: usize,
+    dirty: bool,
+}
+
+impl RawRun {
+    /// Add the attribute at `at` of `attrs` with a payload of `payload_len` bytes (it
+    /// follows the run, as [`AttrIter`] walks them).
+    #[inline(always)]
+    pub fn add(&mut self, attrs: &[u8], at: usize, payload_len: usize) {
+        if self.start == self.end {
+            self.start = at;
+            self.dirty = false;
+        }
+        let end = at + 4 + payload_len;
+        let aligned = align(end).min(attrs.len());
+        if end & 3 != 0 {
+            self.dirty |= attrs.get(end..aligned).is_none_or(|p| p.iter().any(|&b| b != 0));
+        }
+        self.end = aligned;
+    }
+
+    /// Copy the run into `other` and start a new one.
+    #[inline(always)]
+    pub fn flush(&mut self, attrs: &[u8], other: &mut RawAttrs) {
+        if self.end > self.start {
+            if let Some(run) = attrs.get(self.start..self.end) {
+                other.push_run_padded(run, !self.dirty);
+            }
+            self.start = self.end;
+        }
+    }
+}
+
 /// A header of `need` bytes in `got` (kept out of line for the header readers).
 #[cold]
 #[inline(never)]
@@ -694,7 +746,8 @@ macro_rules! typed_attrs {
             ) -> ::core::result::Result<(), $crate::DecodeError> {
                 let mut seen = 0u32;
                 $( $crate::typed_attrs!(@seen self $field $slot seen $($($opt)*)?); )*
-                $crate::decl::walk(attrs, base, |raw_type, payload, at| {
+                let mut run = $crate::decl::RawRun::default();
+                let r = $crate::decl::walk(attrs, base, |raw_type, payload, at| {
                     $( if raw_type == $kind
                         && $crate::typed_attrs!(@unset self $field $slot seen $($($opt)*)?)
                     {
@@ -703,6 +756,7 @@ macro_rules! typed_attrs {
                             @decode $codec, self, $field, payload, cx, $slot, seen $($($opt)*)?
                         ) {
                             Ok(true) => {
+                                run.flush(attrs, &mut self.other);
                                 self.wire_order.typed($slot);
                                 return Ok(());
                             }
@@ -710,11 +764,12 @@ macro_rules! typed_attrs {
                             Err(e) => return Err($crate::decl::located(e, raw_type, base + at + 4)),
                         }
                     } )*
-                    // Cannot fail: the payload came with a 16-bit length, so it fits one.
-                    let _ = self.other.push_raw(raw_type, payload);
+                    run.add(attrs, at, payload.len());
                     self.wire_order.raw();
                     Ok(())
-                })
+                });
+                run.flush(attrs, &mut self.other);
+                r
             }
 
             /// Write typed slot `slot` (nothing when its field is unset).
