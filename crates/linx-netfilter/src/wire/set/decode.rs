@@ -1,17 +1,36 @@
 //! [`decode_set`]: a `NEWSET` message (a `GETSET` dump) back into a [`SetInfo`].
 //!
+//! The `NEWSET` attributes are declared once with the codec's `typed_attrs!` ([`SetAttrs`],
+//! with the description nest [`SetDesc`] and a concatenation field [`SetField`]); nests are
+//! declared with and without `NLA_F_NESTED`, which the encoder sets and the kernel's dumps
+//! do not. Two walks stay written here because the declaration has no form for them: the
+//! list of concatenation fields in `NFTA_SET_DESC_CONCAT` (a repeated attribute; each
+//! field is the declared [`SetField`]) and the set userdata (a TLV stream of one-byte types
+//! and lengths, not attributes).
+//!
 //! # Contract
-//! - Never panics; a malformed attribute is a [`DecodeError`].
+//! - Never panics; a malformed attribute, or a declared attribute whose value does not
+//!   decode, is a [`DecodeError`] (located at the attribute's payload, the codec's
+//!   convention).
+//! - The first occurrence of a declared attribute is read. Attributes the model does not
+//!   name are kept raw in [`SetExtras::attrs`] in their wire order, for re-sending; dropped
+//!   are the ones sent by the encoder itself or dump-only (`NFTA_SET_ID`, `NFTA_SET_PAD`,
+//!   `NFTA_SET_TYPE`, `NFTA_SET_COUNT`, with any flag bits) and repeats (or flag-bit
+//!   variants) of declared attributes. The decoder this replaced read repeats last-wins; the
+//!   kernel never repeats them, and a test compares the two on every other input.
 //! - What the model derives on push (userdata TLVs, raw attributes) is dropped from the
 //!   extras ([`SetInfo::drop_derivable`]), so a set Linx pushed comes back with empty extras.
 
-use linx_netlink_codec::{AttrIter, DecodeError};
+use linx_netlink_codec::consts::NLA_F_NESTED;
+use linx_netlink_codec::{
+    AttrIter, AttrWriter, Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs,
+};
 
 use super::elements::Plan;
 use super::spec::{Elems, NO_EXTRAS, SetSpec};
 use super::userdata::{derived_userdata, udata};
 use crate::wire::attr::{set as sa, set_desc, set_field};
-use crate::wire::{be32, be64, invalid, string};
+use crate::wire::{NftStr, invalid};
 use crate::{
     DataType, ElemAttrs, KeyType, Map, MapElement, RawElement, Set, SetElement, SetExtras, SetFlags,
 };
@@ -90,7 +109,7 @@ impl SetInfo {
 
     /// Forget the kept userdata and field description when they are exactly what the encoder
     /// derives from the model (a set Linx wrote comes back with empty extras).
-    fn drop_derivable(&mut self) {
+    pub(super) fn drop_derivable(&mut self) {
         let kept_concat = std::mem::take(&mut self.extras.concat);
         let kept_userdata = std::mem::take(&mut self.extras.userdata);
         let spec = SetSpec {
@@ -178,7 +197,7 @@ impl SetInfo {
 /// Read the set userdata: `auto-merge` and the comment become model fields, every other TLV
 /// (and a truncated tail) is kept as it is in [`SetExtras::userdata`]: userdata is opaque to
 /// the kernel and may come from any tool.
-fn read_userdata(p: &[u8], info: &mut SetInfo) {
+pub(super) fn read_userdata(p: &[u8], info: &mut SetInfo) {
     let mut rest = p;
     while let [kind, len, tail @ ..] = rest {
         let Some(value) = tail.get(..usize::from(*len)) else {
@@ -204,91 +223,148 @@ fn read_userdata(p: &[u8], info: &mut SetInfo) {
     }
 }
 
+/// One field of `NFTA_SET_DESC_CONCAT` (an `NFTA_LIST_ELEM`), declared once.
+#[derive(Default)]
+struct SetField {
+    len: Option<Be32>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    nested impl SetField {
+        1: set_field::NFTA_SET_FIELD_LEN => len as Be32,
+    }
+}
+
 /// The field lengths of an `NFTA_SET_DESC_CONCAT` payload, `None` when it does not parse.
+///
+/// The list of fields is a repeated attribute, walked here; each field is the declared
+/// [`SetField`].
 pub(super) fn field_lens(concat: &[u8]) -> Option<Vec<u32>> {
     let mut lens = Vec::new();
     for elem in AttrIter::new(concat) {
         let elem = elem.ok()?;
-        let len = elem
-            .nested()
-            .filter_map(Result::ok)
-            .find(|a| a.kind() == set_field::NFTA_SET_FIELD_LEN)?;
-        lens.push(be32(&len).ok()?);
+        let field =
+            SetField::with_attrs(SetField::default(), elem.payload(), 0, DecodeCx::default());
+        lens.push(field.ok()?.len?.0);
     }
     Some(lens)
 }
 
+/// `NFTA_SET_DESC`, declared once (`NFTA_SET_DESC_CONCAT` with and without
+/// `NLA_F_NESTED`: the encoder sets it, the kernel's dumps do not). Other attributes are
+/// ignored.
+#[derive(Default)]
+struct SetDesc {
+    size: Option<Be32>,
+    concat: Option<Vec<u8>>,
+    concat_n: Option<Vec<u8>>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    nested impl SetDesc {
+        1: set_desc::NFTA_SET_DESC_SIZE => size as Be32,
+        2: set_desc::NFTA_SET_DESC_CONCAT => concat as Vec<u8>,
+        3: set_desc::NFTA_SET_DESC_CONCAT | NLA_F_NESTED => concat_n as Vec<u8>,
+    }
+}
+
+/// The attributes of a `NEWSET` message, declared once (`NFTA_SET_DESC` with and without
+/// `NLA_F_NESTED`: the encoder sets it, the kernel's dumps do not). What is not declared
+/// here stays in `other`, in wire order, and becomes [`SetExtras::attrs`] (see
+/// [`decode_set`]).
+#[derive(Default)]
+struct SetAttrs {
+    table: Option<String>,
+    name: Option<String>,
+    flags: Option<Be32>,
+    key_type: Option<Be32>,
+    key_len: Option<Be32>,
+    data_type: Option<Be32>,
+    data_len: Option<Be32>,
+    timeout_ms: Option<Be64>,
+    gc_interval_ms: Option<Be32>,
+    handle: Option<Be64>,
+    userdata: Option<Vec<u8>>,
+    desc: Option<SetDesc>,
+    desc_n: Option<SetDesc>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl SetAttrs {
+        1: sa::NFTA_SET_TABLE => table as NftStr,
+        2: sa::NFTA_SET_NAME => name as NftStr,
+        3: sa::NFTA_SET_FLAGS => flags as Be32,
+        4: sa::NFTA_SET_KEY_TYPE => key_type as Be32,
+        5: sa::NFTA_SET_KEY_LEN => key_len as Be32,
+        6: sa::NFTA_SET_DATA_TYPE => data_type as Be32,
+        7: sa::NFTA_SET_DATA_LEN => data_len as Be32,
+        8: sa::NFTA_SET_TIMEOUT => timeout_ms as Be64,
+        9: sa::NFTA_SET_GC_INTERVAL => gc_interval_ms as Be32,
+        10: sa::NFTA_SET_HANDLE => handle as Be64,
+        11: sa::NFTA_SET_USERDATA => userdata as Vec<u8>,
+        12: sa::NFTA_SET_DESC => desc as SetDesc,
+        13: sa::NFTA_SET_DESC | NLA_F_NESTED => desc_n as SetDesc,
+    }
+}
+
+/// Whether an attribute [`SetAttrs`] did not type is dropped rather than kept in
+/// [`SetExtras::attrs`] for re-sending: a second occurrence (or a flag-bit variant) of a
+/// declared attribute, or one that is sent by the encoder itself (`NFTA_SET_ID`),
+/// meaningless in a new batch (`NFTA_SET_PAD`) or dump-only (`NFTA_SET_TYPE`,
+/// `NFTA_SET_COUNT`: the kernel refuses them in `NEWSET`).
+fn dropped(kind: u16) -> bool {
+    matches!(
+        kind,
+        sa::NFTA_SET_ID | sa::NFTA_SET_PAD | sa::NFTA_SET_TYPE | sa::NFTA_SET_COUNT
+    ) || SetAttrs::SCHEMA.iter().any(|s| s.id == kind)
+}
+
 /// Decode the attributes (after the nfgenmsg) of a `NEWSET` message.
 pub(crate) fn decode_set(attrs: &[u8]) -> Result<SetInfo, DecodeError> {
-    let mut table = None;
-    let mut name = None;
-    let mut flags = 0;
-    let mut key_type = 0;
-    let mut key_len = None;
-    let mut data_type = None;
-    let mut data_len = 0;
-    let mut timeout_ms = None;
-    let mut gc_interval_ms = None;
-    let mut size = None;
-    let mut handle = None;
-    let mut userdata: &[u8] = &[];
+    let a = SetAttrs::with_attrs(SetAttrs::default(), attrs, 0, DecodeCx::default())?;
     let mut extras = SetExtras::default();
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            sa::NFTA_SET_TABLE => table = Some(string(&a)?),
-            sa::NFTA_SET_NAME => name = Some(string(&a)?),
-            sa::NFTA_SET_FLAGS => flags = be32(&a)?,
-            sa::NFTA_SET_KEY_TYPE => key_type = be32(&a)?,
-            sa::NFTA_SET_KEY_LEN => key_len = Some(be32(&a)?),
-            sa::NFTA_SET_DATA_TYPE => data_type = Some(be32(&a)?),
-            sa::NFTA_SET_DATA_LEN => data_len = be32(&a)?,
-            sa::NFTA_SET_TIMEOUT => timeout_ms = Some(be64(&a)?),
-            sa::NFTA_SET_GC_INTERVAL => gc_interval_ms = Some(be32(&a)?),
-            sa::NFTA_SET_HANDLE => handle = Some(be64(&a)?),
-            sa::NFTA_SET_USERDATA => userdata = a.payload(),
-            sa::NFTA_SET_DESC => {
-                for d in a.nested() {
-                    let d = d.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-                    match d.kind() {
-                        set_desc::NFTA_SET_DESC_SIZE => {
-                            size = Some(be32(&d).map_err(|e| e.within(a.raw_type(), a.offset()))?);
-                        }
-                        set_desc::NFTA_SET_DESC_CONCAT => {
-                            extras.concat = d.payload().to_vec();
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            // Sent by the encoder itself, meaningless in a new batch, or dump-only (the
-            // kernel refuses them in NEWSET).
-            sa::NFTA_SET_ID | sa::NFTA_SET_PAD | sa::NFTA_SET_TYPE | sa::NFTA_SET_COUNT => {}
-            _ => {
-                let mut w = linx_netlink_codec::AttrWriter::new(&mut extras.attrs);
-                w.put(a.raw_type(), a.payload())
-                    .map_err(|_| invalid("set attribute", a.offset()))?;
-            }
+    let mut w = AttrWriter::new(&mut extras.attrs);
+    for raw in a.other.iter() {
+        let raw = raw?;
+        if !dropped(raw.kind()) {
+            w.put(raw.raw_type(), raw.payload())
+                .map_err(|_| invalid("set attribute", 0))?;
         }
     }
+    let desc = a.desc.or(a.desc_n);
+    let (size, concat) = match desc {
+        Some(d) => (d.size.map(u32::from), d.concat.or(d.concat_n)),
+        None => (None, None),
+    };
+    extras.concat = concat.unwrap_or_default();
     let mut info = SetInfo {
-        table: table.ok_or_else(|| invalid("set without table", 0))?,
-        name: name.ok_or_else(|| invalid("set without name", 0))?,
-        flags: SetFlags::from_bits_retain(flags),
+        table: a.table.ok_or_else(|| invalid("set without table", 0))?,
+        name: a.name.ok_or_else(|| invalid("set without name", 0))?,
+        flags: SetFlags::from_bits_retain(a.flags.map_or(0, u32::from)),
         key: KeyType::from_type_id(
-            key_type,
-            key_len.ok_or_else(|| invalid("set without key length", 0))?,
+            a.key_type.map_or(0, u32::from),
+            a.key_len
+                .ok_or_else(|| invalid("set without key length", 0))?
+                .0,
         ),
-        data: data_type.map(|t| DataType::from_type_id(t, data_len)),
+        data: a
+            .data_type
+            .map(|t| DataType::from_type_id(t.0, a.data_len.map_or(0, u32::from))),
         auto_merge: false,
-        timeout_ms,
-        gc_interval_ms,
+        timeout_ms: a.timeout_ms.map(u64::from),
+        gc_interval_ms: a.gc_interval_ms.map(u32::from),
         size,
         comment: None,
-        handle,
+        handle: a.handle.map(u64::from),
         extras,
     };
-    read_userdata(userdata, &mut info);
+    read_userdata(a.userdata.as_deref().unwrap_or_default(), &mut info);
     info.drop_derivable();
     Ok(info)
 }
