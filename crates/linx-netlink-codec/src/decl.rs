@@ -564,7 +564,9 @@ impl RawRun {
         let end = at + 4 + payload_len;
         let aligned = align(end).min(attrs.len());
         if end & 3 != 0 {
-            self.dirty |= attrs.get(end..aligned).is_none_or(|p| p.iter().any(|&b| b != 0));
+            self.dirty |= attrs
+                .get(end..aligned)
+                .is_none_or(|p| p.iter().any(|&b| b != 0));
         }
         self.end = aligned;
     }
