@@ -360,13 +360,12 @@ impl AttrValue<String> for NulStr {
     fn decode(p: &[u8], _: DecodeCx<'_>) -> Result<Option<String>, DecodeError> {
         Ok(Self::typed(p))
     }
+    // Encoding is `String`'s: the bytes and one NUL.
     fn value_len(v: &String) -> usize {
-        v.len() + 1
+        String::value_len(v)
     }
     fn emit_value<B: NlBuffer + ?Sized>(v: &String, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v.as_bytes());
-        buf.put_zeros(1);
-        Ok(())
+        String::emit_value(v, buf)
     }
     #[inline]
     fn emit_attr<B: NlBuffer + ?Sized>(
@@ -374,8 +373,30 @@ impl AttrValue<String> for NulStr {
         raw_type: u16,
         w: &mut AttrWriter<'_, B>,
     ) -> Result<(), EncodeError> {
-        w.put_str(raw_type, v)
+        String::emit_attr(v, raw_type, w)
     }
+}
+
+/// The encoding half of a codec whose value is its own payload bytes (`Vec<u8>`,
+/// `[u8; N]`): `value_len`, `emit_value` and a one-copy `emit_attr`.
+macro_rules! bytes_encoding {
+    () => {
+        fn value_len(v: &Self) -> usize {
+            v.len()
+        }
+        fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
+            buf.put_slice(v);
+            Ok(())
+        }
+        #[inline]
+        fn emit_attr<B: NlBuffer + ?Sized>(
+            v: &Self,
+            raw_type: u16,
+            w: &mut AttrWriter<'_, B>,
+        ) -> Result<(), EncodeError> {
+            w.put(raw_type, v)
+        }
+    };
 }
 
 /// Raw bytes, any length.
@@ -384,21 +405,7 @@ impl AttrValue for Vec<u8> {
     fn parse_value(p: &[u8]) -> Result<Self, DecodeError> {
         Ok(p.to_vec())
     }
-    fn value_len(v: &Self) -> usize {
-        v.len()
-    }
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v);
-        Ok(())
-    }
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Self,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v)
-    }
+    bytes_encoding!();
 }
 
 /// Exactly `N` bytes (a MAC address, an IPv4 address in network order ...).
@@ -411,21 +418,7 @@ impl<const N: usize> AttrValue for [u8; N] {
             Err(_) => Err(bad_size("bytes", N, p.len())),
         }
     }
-    fn value_len(_: &Self) -> usize {
-        N
-    }
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v);
-        Ok(())
-    }
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Self,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v)
-    }
+    bytes_encoding!();
 }
 
 /// A flag attribute: present or absent, no payload.

@@ -34,6 +34,7 @@ use linx_netlink_codec::{
 };
 
 use crate::types::{RTNL_FAMILY_IP6MR, RTNL_FAMILY_IPMR};
+use crate::values::as_bytes_encoding;
 
 /// An IPv4/IPv6 address attribute (`RTA_DST`, `FRA_SRC`, ...): 4 or 16 bytes, network
 /// order; kept raw in messages of a family that is not IP.
@@ -108,23 +109,7 @@ impl AttrValue<Ip> for Addr {
         }
     }
 
-    fn value_len(v: &Ip) -> usize {
-        v.as_bytes().len()
-    }
-
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Ip, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v.as_bytes());
-        Ok(())
-    }
-
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Ip,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v.as_bytes())
-    }
+    as_bytes_encoding!(Ip);
 }
 
 /// `struct rtvia` (`RTA_VIA`): the gateway's family as a host-order `u16`, then its
@@ -282,23 +267,7 @@ impl AttrValue<Mac> for MacAddr {
         Ok(Mac::from_bytes(p))
     }
 
-    fn value_len(_: &Mac) -> usize {
-        6
-    }
-
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Mac, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v.as_bytes());
-        Ok(())
-    }
-
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Mac,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v.as_bytes())
-    }
+    as_bytes_encoding!(Mac);
 }
 
 /// A `u16` in network byte order on the wire, kept as a plain `u16` (`IFLA_VLAN_PROTOCOL`,

@@ -46,6 +46,7 @@ pub mod route;
 pub mod rule;
 pub mod stats;
 mod types;
+mod values;
 mod verb;
 
 pub use addr::{AddrOptions, Address};

@@ -12,7 +12,9 @@
 
 use linx_ip::Ip;
 use linx_netlink_codec::consts::{AF_INET, AF_INET6};
-use linx_netlink_codec::{AttrValue, AttrWriter, DecodeCx, DecodeError, EncodeError, NlBuffer};
+use linx_netlink_codec::{AttrValue, DecodeCx, DecodeError};
+
+use crate::values::as_bytes_encoding;
 
 /// An IP address attribute of exactly the message family's length (4 for `AF_INET`, 16 for
 /// `AF_INET6`), network order.
@@ -47,23 +49,7 @@ impl AttrValue<Ip> for ExactAddr {
         }
     }
 
-    fn value_len(v: &Ip) -> usize {
-        v.as_bytes().len()
-    }
-
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Ip, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v.as_bytes());
-        Ok(())
-    }
-
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Ip,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v.as_bytes())
-    }
+    as_bytes_encoding!(Ip);
 }
 
 #[cfg(test)]

@@ -17,6 +17,8 @@ use std::fmt;
 
 use linx_netlink_codec::{AttrValue, AttrWriter, DecodeError, EncodeError, NlBuffer};
 
+use crate::values::{fmt_flags, parse_u32s, put_u32s};
+
 /// `INFINITY_LIFE_TIME`: a lifetime that never expires ("forever").
 pub const INFINITY_LIFE_TIME: u32 = 0xFFFF_FFFF;
 
@@ -153,19 +155,7 @@ impl From<AddrFlags> for u32 {
 /// The names iproute2 prints, space-separated; unknown bits as one hex number.
 impl fmt::Display for AddrFlags {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut rest = self.0;
-        let mut sep = "";
-        for (bit, name) in ADDR_FLAG_NAMES {
-            if rest & bit != 0 {
-                write!(f, "{sep}{name}")?;
-                sep = " ";
-                rest &= !bit;
-            }
-        }
-        if rest != 0 {
-            write!(f, "{sep}{rest:#x}")?;
-        }
-        Ok(())
+        fmt_flags(f, self.0, &ADDR_FLAG_NAMES)
     }
 }
 
@@ -282,21 +272,13 @@ impl CacheInfo {
     /// assert!(linx_rtnl::addr::CacheInfo::parse(&[0; 15]).is_err());
     /// ```
     pub fn parse(p: &[u8]) -> Result<CacheInfo, DecodeError> {
-        if p.len() < Self::LEN {
-            return Err(DecodeError::truncated(
-                "ifa_cacheinfo",
-                0,
-                Self::LEN,
-                p.len(),
-            ));
-        }
-        let u = |i: usize| u32::from_ne_bytes([p[i], p[i + 1], p[i + 2], p[i + 3]]);
+        let ([preferred, valid, cstamp, tstamp], rest) = parse_u32s(p, "ifa_cacheinfo")?;
         Ok(CacheInfo {
-            preferred: u(0),
-            valid: u(4),
-            cstamp: u(8),
-            tstamp: u(12),
-            rest: p[Self::LEN..].to_vec(),
+            preferred,
+            valid,
+            cstamp,
+            tstamp,
+            rest,
         })
     }
 
@@ -309,11 +291,13 @@ impl CacheInfo {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(Self::LEN + self.rest.len());
-        for v in [self.preferred, self.valid, self.cstamp, self.tstamp] {
-            b.extend_from_slice(&v.to_ne_bytes());
-        }
-        b.extend_from_slice(&self.rest);
+        put_u32s(&mut b, &self.fields(), &self.rest);
         b
+    }
+
+    /// The four `u32` fields in wire order.
+    fn fields(&self) -> [u32; 4] {
+        [self.preferred, self.valid, self.cstamp, self.tstamp]
     }
 }
 
@@ -350,10 +334,7 @@ impl AttrValue for CacheInfo {
         CacheInfo::LEN + v.rest.len()
     }
     fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
-        for x in [v.preferred, v.valid, v.cstamp, v.tstamp] {
-            buf.put_slice(&x.to_ne_bytes());
-        }
-        buf.put_slice(&v.rest);
+        put_u32s(buf, &v.fields(), &v.rest);
         Ok(())
     }
 }

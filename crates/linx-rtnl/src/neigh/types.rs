@@ -13,7 +13,9 @@
 use std::fmt;
 
 use linx_ip::Mac;
-use linx_netlink_codec::{AttrValue, AttrWriter, DecodeError, EncodeError, NlBuffer};
+use linx_netlink_codec::{AttrValue, DecodeError, EncodeError, NlBuffer};
+
+use crate::values::{as_bytes_encoding, fmt_flags, parse_u32s, put_u32s};
 
 /// `NTF_USE` (flag): mark the entry used, so the kernel resolves it.
 pub const NTF_USE: u8 = 0x01;
@@ -46,7 +48,7 @@ pub const RTN_UNICAST: u8 = 1;
 pub struct NudState(u16);
 
 /// State bits with the names iproute2 prints.
-const NUD_NAMES: [(u16, &str); 8] = [
+const NUD_NAMES: [(u32, &str); 8] = [
     (0x01, "INCOMPLETE"),
     (0x02, "REACHABLE"),
     (0x04, "STALE"),
@@ -144,19 +146,7 @@ impl fmt::Display for NudState {
         if self.0 == 0 {
             return f.write_str("NONE");
         }
-        let mut rest = self.0;
-        let mut sep = "";
-        for (bit, name) in NUD_NAMES {
-            if rest & bit != 0 {
-                write!(f, "{sep}{name}")?;
-                sep = " ";
-                rest &= !bit;
-            }
-        }
-        if rest != 0 {
-            write!(f, "{sep}{rest:#x}")?;
-        }
-        Ok(())
+        fmt_flags(f, u32::from(self.0), &NUD_NAMES)
     }
 }
 
@@ -288,21 +278,13 @@ impl NeighCacheInfo {
     /// assert!(linx_rtnl::neigh::NeighCacheInfo::parse(&[0; 12]).is_err());
     /// ```
     pub fn parse(p: &[u8]) -> Result<NeighCacheInfo, DecodeError> {
-        if p.len() < Self::LEN {
-            return Err(DecodeError::truncated(
-                "nda_cacheinfo",
-                0,
-                Self::LEN,
-                p.len(),
-            ));
-        }
-        let u = |i: usize| u32::from_ne_bytes([p[i], p[i + 1], p[i + 2], p[i + 3]]);
+        let ([confirmed, used, updated, refcnt], rest) = parse_u32s(p, "nda_cacheinfo")?;
         Ok(NeighCacheInfo {
-            confirmed: u(0),
-            used: u(4),
-            updated: u(8),
-            refcnt: u(12),
-            rest: p[Self::LEN..].to_vec(),
+            confirmed,
+            used,
+            updated,
+            refcnt,
+            rest,
         })
     }
 
@@ -313,11 +295,13 @@ impl NeighCacheInfo {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut b = Vec::with_capacity(Self::LEN + self.rest.len());
-        for v in [self.confirmed, self.used, self.updated, self.refcnt] {
-            b.extend_from_slice(&v.to_ne_bytes());
-        }
-        b.extend_from_slice(&self.rest);
+        put_u32s(&mut b, &self.fields(), &self.rest);
         b
+    }
+
+    /// The four `u32` fields in wire order.
+    fn fields(&self) -> [u32; 4] {
+        [self.confirmed, self.used, self.updated, self.refcnt]
     }
 }
 
@@ -327,21 +311,7 @@ impl AttrValue for LinkAddr {
     fn parse_value(p: &[u8]) -> Result<Self, DecodeError> {
         Ok(LinkAddr::from_bytes(p))
     }
-    fn value_len(v: &Self) -> usize {
-        v.as_bytes().len()
-    }
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
-        buf.put_slice(v.as_bytes());
-        Ok(())
-    }
-    #[inline]
-    fn emit_attr<B: NlBuffer + ?Sized>(
-        v: &Self,
-        raw_type: u16,
-        w: &mut AttrWriter<'_, B>,
-    ) -> Result<(), EncodeError> {
-        w.put(raw_type, v.as_bytes())
-    }
+    as_bytes_encoding!(LinkAddr);
 }
 
 /// `NDA_CACHEINFO`: [`NeighCacheInfo::parse`] and [`NeighCacheInfo::to_bytes`].
@@ -354,10 +324,7 @@ impl AttrValue for NeighCacheInfo {
         NeighCacheInfo::LEN + v.rest.len()
     }
     fn emit_value<B: NlBuffer + ?Sized>(v: &Self, buf: &mut B) -> Result<(), EncodeError> {
-        for x in [v.confirmed, v.used, v.updated, v.refcnt] {
-            buf.put_slice(&x.to_ne_bytes());
-        }
-        buf.put_slice(&v.rest);
+        put_u32s(buf, &v.fields(), &v.rest);
         Ok(())
     }
 }
