@@ -19,9 +19,10 @@ pub(crate) mod expr;
 pub(crate) mod set;
 pub(crate) mod table;
 
+use linx_netlink_codec::consts::NLA_F_NESTED;
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, AttrWriter, Be32, Be64, DecodeError, DecodeErrorKind,
-    EncodeError, NlBuffer,
+    AttrIter, AttrValue, AttrView, AttrWriter, Be32, Be64, DecodeCx, DecodeError, DecodeErrorKind,
+    EncodeError, NlBuffer, RawAttrs, WireOrder, typed_attrs,
 };
 
 use crate::Verdict;
@@ -59,32 +60,82 @@ pub(crate) fn put_verdict(
     verdict: &Verdict,
 ) -> Result<(), crate::Error> {
     let outer = w.begin_nest(attr_type, true);
-    let inner = w.begin_nest(d::NFTA_DATA_VERDICT, true);
-    let code = match verdict {
-        // The queue number rides in the high 16 bits of the code.
-        Verdict::Queue(n) => (v::NF_QUEUE as u32) | (u32::from(*n) << v::NF_VERDICT_QBITS),
-        other => other.code() as u32,
-    };
-    w.put_be32(va::NFTA_VERDICT_CODE, code)?;
-    if let Verdict::Jump(chain) | Verdict::Goto(chain) = verdict {
-        w.put_str(va::NFTA_VERDICT_CHAIN, chain)?;
-    }
-    w.end_nest(inner)?;
+    VerdictValue::emit_attr(verdict, d::NFTA_DATA_VERDICT | NLA_F_NESTED, w)?;
     w.end_nest(outer)?;
     Ok(())
 }
 
-/// Decode the payload of an `NFTA_*_DATA` nest.
+/// The attributes of an `NFTA_DATA_VERDICT` nest, declared once (`NFTA_VERDICT_CHAIN_ID`,
+/// which only a batch that creates the chain carries, is left undeclared and ignored).
+#[derive(Default)]
+struct VerdictAttrs {
+    code: Option<Be32>,
+    chain: Option<String>,
+    other: RawAttrs,
+    wire_order: WireOrder,
+}
+
+typed_attrs! {
+    impl VerdictAttrs {
+        1: va::NFTA_VERDICT_CODE => code as Be32,
+        2: va::NFTA_VERDICT_CHAIN => chain as NftStr,
+    }
+}
+
+/// The codec of a verdict as the payload of an `NFTA_DATA_VERDICT` nest: decoding is
+/// lenient (a chain on a verdict other than jump or goto, and unknown attributes, are
+/// ignored); encoding writes the code, then the chain of a jump or goto, as nft does.
+pub(crate) struct VerdictValue;
+
+impl VerdictValue {
+    /// The code of `verdict` on the wire: the queue number rides in the high 16 bits.
+    fn code(verdict: &Verdict) -> u32 {
+        match verdict {
+            Verdict::Queue(n) => (v::NF_QUEUE as u32) | (u32::from(*n) << v::NF_VERDICT_QBITS),
+            other => other.code() as u32,
+        }
+    }
+
+    /// The chain of a jump or goto.
+    fn chain(verdict: &Verdict) -> Option<&String> {
+        match verdict {
+            Verdict::Jump(chain) | Verdict::Goto(chain) => Some(chain),
+            _ => None,
+        }
+    }
+}
+
+impl AttrValue<Verdict> for VerdictValue {
+    const CODEC: &'static str = "verdict";
+    fn parse_value(p: &[u8]) -> Result<Verdict, DecodeError> {
+        decode_verdict(p)
+    }
+    fn value_len(verdict: &Verdict) -> usize {
+        Be32::attr_len(&Be32(0)) + Self::chain(verdict).map_or(0, NftStr::attr_len)
+    }
+    fn emit_value<B: NlBuffer + ?Sized>(verdict: &Verdict, buf: &mut B) -> Result<(), EncodeError> {
+        let mut w = AttrWriter::new(buf);
+        w.put_be32(va::NFTA_VERDICT_CODE, Self::code(verdict))?;
+        if let Some(chain) = Self::chain(verdict) {
+            NftStr::emit_attr(chain, va::NFTA_VERDICT_CHAIN, &mut w)?;
+        }
+        Ok(())
+    }
+}
+
+/// Decode the payload of an `NFTA_*_DATA` nest: the first value or verdict, read with or
+/// without `NLA_F_NESTED`.
+///
+/// Walked by hand rather than declared with `typed_attrs!`: on the set element path the
+/// declared form (value and verdict slots, each in both flag forms) measured twice as slow
+/// (100k map values: 2.2 ms against 4.4 ms), and it would read the whole nest where this
+/// returns at the first value.
 pub(crate) fn decode_data(payload: &[u8]) -> Result<Data, DecodeError> {
     for a in AttrIter::new(payload) {
         let a = a?;
         match a.kind() {
             d::NFTA_DATA_VALUE => return Ok(Data::Value(a.payload().to_vec())),
-            d::NFTA_DATA_VERDICT => {
-                return decode_verdict(a.payload())
-                    .map(Data::Verdict)
-                    .map_err(|e| e.within(a.raw_type(), a.offset()));
-            }
+            d::NFTA_DATA_VERDICT => return value_of::<_, VerdictValue>(&a).map(Data::Verdict),
             _ => {}
         }
     }
@@ -93,16 +144,8 @@ pub(crate) fn decode_data(payload: &[u8]) -> Result<Data, DecodeError> {
 
 /// Decode the payload of an `NFTA_DATA_VERDICT` nest.
 pub(crate) fn decode_verdict(payload: &[u8]) -> Result<Verdict, DecodeError> {
-    let mut code = None;
-    let mut chain = None;
-    for a in AttrIter::new(payload) {
-        let a = a?;
-        match a.kind() {
-            va::NFTA_VERDICT_CODE => code = Some(be32(&a)?),
-            va::NFTA_VERDICT_CHAIN => chain = Some(string(&a)?),
-            _ => {}
-        }
-    }
+    let a = VerdictAttrs::with_attrs(VerdictAttrs::default(), payload, 0, DecodeCx::default())?;
+    let (code, chain) = (a.code.map(u32::from), a.chain);
     let code = code.ok_or_else(|| invalid("verdict code", 0))?;
     let verdict = match code as i32 {
         v::NF_DROP => Verdict::Drop,
@@ -230,5 +273,96 @@ mod tests {
             decode_data(outer.payload()).unwrap(),
             Data::Value(vec![10, 0, 0, 1])
         );
+    }
+
+    /// The walk [`decode_verdict`] replaced, kept to compare with.
+    fn walked_verdict(payload: &[u8]) -> Option<Verdict> {
+        let (mut code, mut chain) = (None, None);
+        for a in AttrIter::new(payload) {
+            let a = a.ok()?;
+            match a.kind() {
+                va::NFTA_VERDICT_CODE => code = Some(be32(&a).ok()?),
+                va::NFTA_VERDICT_CHAIN => chain = Some(string(&a).ok()?),
+                _ => {}
+            }
+        }
+        let mut buf = Vec::new();
+        let mut w = AttrWriter::new(&mut buf);
+        w.put_be32(va::NFTA_VERDICT_CODE, code?).ok()?;
+        if let Some(chain) = chain {
+            w.put_str(va::NFTA_VERDICT_CHAIN, &chain).ok()?;
+        }
+        decode_verdict(&buf).ok()
+    }
+
+    proptest::proptest! {
+        /// Code, chain and an unknown attribute (`NFTA_VERDICT_CHAIN_ID`) in any order, each
+        /// at most once: the declared decoder reads what the walk read.
+        #[test]
+        fn declared_verdict_matches_walk(
+            code in proptest::prop_oneof![
+                proptest::num::u32::ANY,
+                proptest::sample::select(vec![0u32, 1, 0xffff_ffff, 0xffff_fffe, 0xffff_fffd, 0xffff_fffc]),
+            ],
+            chain in proptest::option::of("[a-z]{0,8}"),
+            chain_id in proptest::option::of(proptest::num::u32::ANY),
+            order in proptest::sample::select(vec![[0usize, 1, 2], [2, 1, 0], [1, 0, 2], [1, 2, 0]]),
+        ) {
+            let mut buf = Vec::new();
+            let mut w = AttrWriter::new(&mut buf);
+            for part in order {
+                match part {
+                    0 => w.put_be32(va::NFTA_VERDICT_CODE, code).unwrap(),
+                    1 => if let Some(c) = &chain { w.put_str(va::NFTA_VERDICT_CHAIN, c).unwrap() },
+                    _ => if let Some(id) = chain_id { w.put_be32(va::NFTA_VERDICT_CHAIN_ID, id).unwrap() },
+                }
+            }
+            proptest::prop_assert_eq!(decode_verdict(&buf).ok(), walked_verdict(&buf));
+        }
+
+        #[test]
+        fn data_decoders_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..128)) {
+            let _ = decode_data(&bytes);
+            let _ = decode_verdict(&bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// `cargo test --release -p linx-netfilter --lib data_decode_speed -- --ignored
+    /// --nocapture`: best-of-20 time of [`decode_data`] over the data of a 100k-element map
+    /// (4-byte values; every tenth a jump verdict, as a vmap mixes them).
+    #[test]
+    #[ignore = "timing, run by hand"]
+    fn data_decode_speed() {
+        let nests: Vec<Vec<u8>> = (0..100_000u32)
+            .map(|i| {
+                let mut buf = Vec::new();
+                let mut w = AttrWriter::new(&mut buf);
+                if i % 10 == 0 {
+                    put_verdict(&mut w, 2, &Verdict::Jump("c".into())).unwrap();
+                } else {
+                    put_value(&mut w, 2, &i.to_be_bytes()).unwrap();
+                }
+                buf[4..].to_vec()
+            })
+            .collect();
+        let mut best = Duration::MAX;
+        for _ in 0..20 {
+            let t0 = Instant::now();
+            let n = nests
+                .iter()
+                .map(|p| decode_data(p).unwrap())
+                .filter(|d| matches!(d, Data::Value(_)))
+                .count();
+            best = best.min(t0.elapsed());
+            assert_eq!(n, 90_000);
+        }
+        eprintln!("100k element data decoded in {best:?} (best of 20)");
     }
 }
