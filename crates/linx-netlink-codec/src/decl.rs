@@ -698,6 +698,17 @@ macro_rules! typed_attrs {
     ) => {
         const _: () = assert!([$($slot),*].len() <= $crate::decl::MAX_SLOTS);
         $( const _: () = assert!($slot >= 1 && $slot <= $crate::decl::MAX_SLOTS, "slot out of 1..=16"); )*
+        // Slots are numbered 1, 2, ... in declaration order: `emit_ordered` writes unrecorded
+        // slots as 1..=SLOTS, and `emit_attrs`' fast path writes the fields in declaration
+        // order, so the two orders must be one.
+        const _: () = {
+            let slots = [$($slot),*];
+            let mut i = 0;
+            while i < slots.len() {
+                assert!(slots[i] as usize == i + 1, "slots are numbered 1, 2, ... in declaration order");
+                i += 1;
+            }
+        };
 
         #[allow(dead_code)]
         impl $ty {
@@ -795,6 +806,14 @@ macro_rules! typed_attrs {
                 &self,
                 w: &mut $crate::AttrWriter<'_, B>,
             ) -> ::core::result::Result<(), $crate::EncodeError> {
+                // A value built in code (no recorded order, nothing raw): the typed fields in
+                // slot order, written straight, without `emit_ordered`'s per-slot dispatch.
+                if self.wire_order.is_empty() && self.other.is_empty() {
+                    $( if let Some(v) = $crate::typed_attrs!(@get self $field $($($opt)*)?) {
+                        <$codec as $crate::AttrValue<_>>::emit_attr(v, $kind, w)?;
+                    } )*
+                    return Ok(());
+                }
                 $crate::decl::emit_ordered(
                     &self.wire_order,
                     &self.other,

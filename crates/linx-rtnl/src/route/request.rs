@@ -10,17 +10,11 @@ use linx_ip::{Family, Ip};
 use linx_netlink_codec::consts::{
     AF_UNSPEC, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE,
 };
-use linx_netlink_codec::{
-    AttrValue, AttrWriter, Call, DecodeError, EncodeError, FixedHeader, MsgView, Request,
-};
+use linx_netlink_codec::{Call, DecodeError, FixedHeader, MsgView, Request};
 
 use super::filter::{FilteredRoutes, RouteFilter};
-use super::message::{
-    RTA_DST, RTA_GATEWAY, RTA_IIF, RTA_MARK, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_SRC,
-    RTA_TABLE, RTA_VIA, RTM_F_LOOKUP_TABLE, Route, RtMsg,
-};
+use super::message::{RTM_F_LOOKUP_TABLE, Route, RtMsg};
 use super::spec::RouteSpec;
-use crate::codecs::{Addr, Via};
 use crate::error::Error;
 use crate::types::LinkRef;
 
@@ -60,69 +54,14 @@ pub(super) fn request_of(
 }
 
 /// The payload of a route built from a spec (no raw attributes, no recorded order), written
-/// in one pass into a buffer of its exact size. The bytes are [`Route::emit`]'s: the
-/// attributes in its canonical order (the slot order of the `typed_attrs!` declaration),
-/// each written by the codec declared for it; the tests compare the two. This skips the
-/// declaration's general emitter (a walk of every slot for a recorded order and raw
-/// attributes a built route never has), which was most of what building a request cost.
+/// into a buffer of its exact size by [`Route::emit`], whose declared emitter writes such a
+/// value's fields straight, in slot order.
 fn payload_of(r: &Route) -> Vec<u8> {
     debug_assert!(r.other.is_empty() && r.wire_order.is_empty());
-    fn ip_len(v: &Option<Ip>) -> usize {
-        v.as_ref().map_or(0, <Addr as AttrValue<Ip>>::attr_len)
-    }
-    fn int_len(v: &Option<u32>) -> usize {
-        v.as_ref().map_or(0, <u32 as AttrValue>::attr_len)
-    }
-    let len = RtMsg::LEN
-        + ip_len(&r.dst)
-        + ip_len(&r.src)
-        + int_len(&r.iif)
-        + ip_len(&r.gateway)
-        + r.via.as_ref().map_or(0, <Via as AttrValue<Ip>>::attr_len)
-        + ip_len(&r.prefsrc)
-        + int_len(&r.table_ext)
-        + int_len(&r.metric)
-        + int_len(&r.mark)
-        + int_len(&r.oif);
-    let mut p = Vec::with_capacity(len);
-    r.header().append(&mut p);
-    let mut w = AttrWriter::new(&mut p);
+    let mut p = Vec::with_capacity(r.buffer_len());
     // Only an attribute longer than 64 KiB fails to encode; these are at most 20 bytes.
-    let _ = (|| -> Result<(), EncodeError> {
-        let w = &mut w;
-        if let Some(v) = &r.dst {
-            <Addr as AttrValue<Ip>>::emit_attr(v, RTA_DST, w)?;
-        }
-        if let Some(v) = &r.src {
-            <Addr as AttrValue<Ip>>::emit_attr(v, RTA_SRC, w)?;
-        }
-        if let Some(v) = &r.iif {
-            <u32 as AttrValue>::emit_attr(v, RTA_IIF, w)?;
-        }
-        if let Some(v) = &r.gateway {
-            <Addr as AttrValue<Ip>>::emit_attr(v, RTA_GATEWAY, w)?;
-        }
-        if let Some(v) = &r.via {
-            <Via as AttrValue<Ip>>::emit_attr(v, RTA_VIA, w)?;
-        }
-        if let Some(v) = &r.prefsrc {
-            <Addr as AttrValue<Ip>>::emit_attr(v, RTA_PREFSRC, w)?;
-        }
-        if let Some(v) = &r.table_ext {
-            <u32 as AttrValue>::emit_attr(v, RTA_TABLE, w)?;
-        }
-        if let Some(v) = &r.metric {
-            <u32 as AttrValue>::emit_attr(v, RTA_PRIORITY, w)?;
-        }
-        if let Some(v) = &r.mark {
-            <u32 as AttrValue>::emit_attr(v, RTA_MARK, w)?;
-        }
-        if let Some(v) = &r.oif {
-            <u32 as AttrValue>::emit_attr(v, RTA_OIF, w)?;
-        }
-        Ok(())
-    })();
-    debug_assert_eq!(p.len(), len);
+    let _ = r.emit(&mut p);
+    debug_assert_eq!(p.len(), r.buffer_len());
     p
 }
 
