@@ -14,6 +14,14 @@
 //! - [`kind_dispatch!`](crate::kind_dispatch) declares a value dispatched on a sibling kind
 //!   name (link kind data, nf_tables expression data): one variant per kind, each with its
 //!   codec; a kind it does not list leaves the attribute raw.
+//! - [`attr_table!`](crate::attr_table) is the read-only form of the same declaration: the
+//!   attribute types a nest may hold, read into a borrowed [`AttrTable`](crate::AttrTable)
+//!   (all-or-nothing `exact`, or `first` of each with the rest kept for the caller), values
+//!   read through the same [`AttrValue`] codecs. For decoders that build their own model and
+//!   borrow names (nf_tables expressions, rules, set elements), where an owned lossless type
+//!   would be filled, copied from and thrown away.
+//! - A list (one attribute type repeated) is a value codec,
+//!   [`ListOf`](crate::value::ListOf), declared as a field like any other.
 //!
 //! Why this shape: a route dump decodes millions of attributes, so the generated decoder is
 //! one pass over [`AttrIter`] into `Option` fields of the owned type (no intermediate list, no

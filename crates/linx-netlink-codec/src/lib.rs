@@ -11,6 +11,8 @@
 //!   nested or dispatched on a sibling; it generates parse, emit and length, keeps unknown
 //!   attributes raw and the wire order in [`WireOrder`]), with [`kind_dispatch!`] for values
 //!   decoded by a sibling kind name;
+//! - [`table`]: [`attr_table!`], the same declaration read into a borrowed [`AttrTable`]
+//!   (all-or-nothing or first-of-each) for decoders that build their own model;
 //! - [`value`]: [`AttrValue`], the value codecs of attribute payloads (integers, big-endian
 //!   wrappers, strings, bytes, flags) that declarations name per attribute;
 //! - [`consts`]: the kernel's constants under the kernel's names;
@@ -135,6 +137,7 @@ pub mod msg;
 pub mod nonblocking;
 pub mod pipeline;
 pub mod script;
+pub mod table;
 pub mod transport;
 pub mod value;
 
@@ -147,5 +150,6 @@ pub use error::{
 };
 pub use msg::{MsgIter, MsgView, MsgWriter, NlHeader};
 pub use pipeline::{Outcome, Outcomes};
+pub use table::AttrTable;
 pub use transport::{Flavor, Transport};
 pub use value::{AttrValue, Be16, Be32, Be64, DecodeCx, NulStr};

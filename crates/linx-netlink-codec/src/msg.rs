@@ -382,27 +382,32 @@ pub fn parse_done(msg: &MsgView<'_>) -> Result<Option<NetlinkError>, DecodeError
 }
 
 fn parse_ext_ack(tlvs: &[u8], out: &mut ExtAck) -> Result<(), DecodeError> {
-    let u32_of = |p: &[u8]| {
-        p.get(..4)
-            .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    let t = crate::attr_table!(
+        first tlvs,
+        [
+            NLMSGERR_ATTR_MSG,
+            NLMSGERR_ATTR_OFFS,
+            NLMSGERR_ATTR_MISS_TYPE,
+            NLMSGERR_ATTR_MISS_NEST,
+        ]
+    )?;
+    // Lenient by design: a message the kernel did not terminate or a short number is shown
+    // as far as it goes, never turned into a decode error on top of the real one.
+    let u32_of = |kind| {
+        t.get(kind).and_then(|a| {
+            a.payload()
+                .first_chunk::<4>()
+                .map(|b| u32::from_ne_bytes(*b))
+        })
     };
-    for a in AttrIter::new(tlvs) {
-        let a = a?;
-        match a.kind() {
-            NLMSGERR_ATTR_MSG => {
-                let end = a
-                    .payload()
-                    .iter()
-                    .position(|&b| b == 0)
-                    .unwrap_or(a.payload().len());
-                out.message = Some(String::from_utf8_lossy(&a.payload()[..end]).into_owned());
-            }
-            NLMSGERR_ATTR_OFFS => out.offset = u32_of(a.payload()),
-            NLMSGERR_ATTR_MISS_TYPE => out.missing_type = u32_of(a.payload()),
-            NLMSGERR_ATTR_MISS_NEST => out.missing_nest = u32_of(a.payload()),
-            _ => {}
-        }
+    if let Some(a) = t.get(NLMSGERR_ATTR_MSG) {
+        let p = a.payload();
+        let end = p.iter().position(|&b| b == 0).unwrap_or(p.len());
+        out.message = Some(String::from_utf8_lossy(&p[..end]).into_owned());
     }
+    out.offset = u32_of(NLMSGERR_ATTR_OFFS);
+    out.missing_type = u32_of(NLMSGERR_ATTR_MISS_TYPE);
+    out.missing_nest = u32_of(NLMSGERR_ATTR_MISS_NEST);
     Ok(())
 }
 

@@ -446,3 +446,59 @@ impl AttrValue for () {
         w.put_flag(raw_type)
     }
 }
+
+/// The codec of a list: a nest of repeated attributes of type `KIND`, each a value of codec
+/// `C` (the devices of a hook, the fields of a concatenation). Declared as a field like any
+/// other value (`devs as ListOf<NulStr, 1>`), so a list is one more declaration, not a walk.
+///
+/// Decoding declines (`Ok(None)`: the attribute stays raw, nothing is lost) when an entry
+/// has another type or its codec declines it; an entry that does not decode is an error
+/// located at the entry. Encoding writes each value as a `KIND` attribute.
+///
+/// ```
+/// use linx_netlink_codec::{AttrValue, AttrWriter, DecodeCx, NulStr, value::ListOf};
+/// type Devices = ListOf<NulStr, 1>;
+/// let devs = vec!["eth0".to_string(), "eth1".to_string()];
+/// let mut buf = Vec::new();
+/// Devices::emit_value(&devs, &mut buf).unwrap();
+/// assert_eq!(buf.len(), Devices::value_len(&devs));
+/// assert_eq!(Devices::parse_value(&buf).unwrap(), devs);
+/// // An entry of another type: the list is kept raw by the declaration that holds it.
+/// AttrWriter::new(&mut buf).put_u8(2, 0).unwrap();
+/// assert_eq!(Devices::decode(&buf, DecodeCx::default()).unwrap(), None);
+/// ```
+pub struct ListOf<C, const KIND: u16>(std::marker::PhantomData<C>);
+
+impl<V, C: AttrValue<V>, const KIND: u16> AttrValue<Vec<V>> for ListOf<C, KIND> {
+    const CODEC: &'static str = "list";
+
+    fn parse_value(p: &[u8]) -> Result<Vec<V>, DecodeError> {
+        Self::decode(p, DecodeCx::default())?
+            .ok_or_else(|| DecodeError::new(crate::DecodeErrorKind::InvalidValue, "list", 0))
+    }
+
+    fn decode(p: &[u8], cx: DecodeCx<'_>) -> Result<Option<Vec<V>>, DecodeError> {
+        let mut out = Vec::new();
+        for a in crate::AttrIter::new(p) {
+            let a = a?;
+            if a.kind() != KIND {
+                return Ok(None);
+            }
+            match C::decode(a.payload(), cx) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(e.within(a.raw_type(), a.offset())),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    fn value_len(v: &Vec<V>) -> usize {
+        v.iter().map(C::attr_len).sum()
+    }
+
+    fn emit_value<B: NlBuffer + ?Sized>(v: &Vec<V>, buf: &mut B) -> Result<(), EncodeError> {
+        let mut w = AttrWriter::new(buf);
+        v.iter().try_for_each(|x| C::emit_attr(x, KIND, &mut w))
+    }
+}
