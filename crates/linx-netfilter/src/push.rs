@@ -534,18 +534,10 @@ async fn in_place<S: Transport>(sock: &S, rs: &Ruleset) -> bool {
 
 /// The port id that owns table `family`/`name` (`NFTA_TABLE_OWNER`), if it is an owner table.
 async fn table_owner<S: Transport>(sock: &S, family: Family, name: &str) -> Option<u32> {
-    use linx_netlink_codec::{AttrIter, Call, MsgView};
+    use linx_netlink_codec::{Call, MsgView};
     let req = crate::pull::get_table(family, name).ok()?;
     let call = Call::new(req, |m: &MsgView<'_>| {
-        let attrs = m.payload().get(4..).unwrap_or_default();
-        Ok(AttrIter::new(attrs)
-            .filter_map(Result::ok)
-            .find(|a| a.kind() == crate::wire::attr::table::NFTA_TABLE_OWNER)
-            .and_then(|a| {
-                a.payload()
-                    .get(..4)
-                    .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-            }))
+        crate::wire::table::decode_table_owner(m.payload().get(4..).unwrap_or_default())
     });
     sock.single(call).await.ok().flatten().flatten()
 }

@@ -24,16 +24,14 @@
 //!   [`Priority::Value`].
 
 use linx_netlink_codec::consts::NLA_F_NESTED;
-use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrWriter, Be32, Be64, DecodeCx, DecodeError, EncodeError, NlBuffer,
-    RawAttrs, WireOrder, typed_attrs,
-};
+use linx_netlink_codec::value::ListOf;
+use linx_netlink_codec::{Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs};
 
 use super::attr::flowtable_hook as fh;
 use super::attr::{chain as ca, counter as cnt, device, flowtable as fa, hook as ha, limit as la};
 use super::attr::{list, obj as oa, quota as qa, rule as ra, table as ta};
 use super::expr::{self, SetRefs};
-use super::{NftStr, Writer, be32, be64, invalid, str_ref, string};
+use super::{NftStr, Writer, invalid};
 use crate::consts::chain::NFT_CHAIN_BASE;
 use crate::expr::RateUnit;
 use crate::family::PriorityName;
@@ -276,6 +274,7 @@ struct TableAttrs {
     use_count: Option<Be32>,
     handle: Option<Be64>,
     userdata: Option<Vec<u8>>,
+    owner: Option<Be32>,
     other: RawAttrs,
     wire_order: WireOrder,
 }
@@ -287,11 +286,19 @@ typed_attrs! {
         3: ta::NFTA_TABLE_USE => use_count as Be32,
         4: ta::NFTA_TABLE_HANDLE => handle as Be64,
         5: ta::NFTA_TABLE_USERDATA => userdata as Vec<u8>,
+        6: ta::NFTA_TABLE_OWNER => owner as Be32,
     }
 }
 
+/// The port id that owns the table of a `NEWTABLE` message (`NFTA_TABLE_OWNER`), if it is
+/// an owner table.
+pub(crate) fn decode_table_owner(attrs: &[u8]) -> Result<Option<u32>, DecodeError> {
+    let a = TableAttrs::with_attrs(TableAttrs::default(), attrs, 0, DecodeCx::default())?;
+    Ok(a.owner.map(u32::from))
+}
+
 /// Decode a `NEWTABLE` message of `family` (other attributes, such as the owner, are
-/// ignored).
+/// not part of the model).
 pub(crate) fn decode_table(family: Family, attrs: &[u8]) -> Result<Table, DecodeError> {
     let a = TableAttrs::with_attrs(TableAttrs::default(), attrs, 0, DecodeCx::default())?;
     let mut table = Table::new(family, a.name.ok_or_else(|| invalid("table name", 0))?);
@@ -310,37 +317,9 @@ fn priority_from(family: Family, value: i32) -> Priority {
         .map_or(Priority::Value(value), |&name| Priority::named(name))
 }
 
-/// The codec of a device list (`NFTA_HOOK_DEVS`, `NFTA_FLOWTABLE_HOOK_DEVS`): a repeated
-/// attribute, so a list walked here rather than a declared set. With `KIND` 0 every entry
-/// is a name (as flowtables are read); otherwise only entries of type `KIND`
-/// (`NFTA_DEVICE_NAME`) are, and others are skipped.
-struct DeviceNames<const KIND: u16>;
-
-impl<const KIND: u16> AttrValue<Vec<String>> for DeviceNames<KIND> {
-    const CODEC: &'static str = "device names";
-    fn parse_value(p: &[u8]) -> Result<Vec<String>, DecodeError> {
-        let mut names = Vec::new();
-        for d in AttrIter::new(p) {
-            let d = d?;
-            if KIND == 0 || d.kind() == KIND {
-                names.push(string(&d)?);
-            }
-        }
-        Ok(names)
-    }
-    fn value_len(v: &Vec<String>) -> usize {
-        v.iter()
-            .map(|n| linx_netlink_codec::align(4 + n.len() + 1))
-            .sum()
-    }
-    fn emit_value<B: NlBuffer + ?Sized>(v: &Vec<String>, buf: &mut B) -> Result<(), EncodeError> {
-        let mut w = AttrWriter::new(buf);
-        for n in v {
-            w.put_str(device::NFTA_DEVICE_NAME, n)?;
-        }
-        Ok(())
-    }
-}
+/// The codec of a device list (`NFTA_HOOK_DEVS`, `NFTA_FLOWTABLE_HOOK_DEVS`): repeated
+/// `NFTA_DEVICE_NAME` strings (a list of another shape stays raw).
+type DeviceNames = ListOf<NftStr, { device::NFTA_DEVICE_NAME }>;
 
 /// `NFTA_CHAIN_HOOK`, declared once (`NFTA_HOOK_DEVS` with and without `NLA_F_NESTED`).
 #[derive(Default)]
@@ -359,8 +338,8 @@ typed_attrs! {
         1: ha::NFTA_HOOK_HOOKNUM => hooknum as Be32,
         2: ha::NFTA_HOOK_PRIORITY => priority as Be32,
         3: ha::NFTA_HOOK_DEV => dev as NftStr,
-        4: ha::NFTA_HOOK_DEVS => devs as DeviceNames<{ device::NFTA_DEVICE_NAME }>,
-        5: ha::NFTA_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames<{ device::NFTA_DEVICE_NAME }>,
+        4: ha::NFTA_HOOK_DEVS => devs as DeviceNames,
+        5: ha::NFTA_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames,
     }
 }
 
@@ -448,36 +427,39 @@ pub(crate) fn decode_rule(attrs: &[u8]) -> Result<(String, String, Rule), Decode
 /// [`decode_rule`] with table and chain names borrowed from `attrs` (no allocation for
 /// them: a pull of 10k rules looks each one's chain up by these).
 pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), DecodeError> {
-    let (mut table, mut chain) = (None, None);
-    // No expression slots yet: the expression list below sizes them exactly.
+    let t = linx_netlink_codec::attr_table!(
+        first attrs,
+        [
+            ra::NFTA_RULE_TABLE,
+            ra::NFTA_RULE_CHAIN,
+            ra::NFTA_RULE_HANDLE,
+            ra::NFTA_RULE_EXPRESSIONS,
+            ra::NFTA_RULE_USERDATA,
+        ]
+    )?;
+    let table = t.str(ra::NFTA_RULE_TABLE)?;
+    let chain = t.str(ra::NFTA_RULE_CHAIN)?;
+    let (tag, comment) = t
+        .get(ra::NFTA_RULE_USERDATA)
+        .map_or((None, None), |u| parse_userdata(u.payload()));
     let mut rule = Rule {
         exprs: Vec::new(),
-        tag: None,
-        comment: None,
-        handle: None,
+        tag,
+        comment,
+        handle: t.value::<Be64, _>(ra::NFTA_RULE_HANDLE)?.map(u64::from),
     };
-    for a in AttrIter::new(attrs) {
-        let a = a?;
-        match a.kind() {
-            ra::NFTA_RULE_TABLE => table = Some(str_ref(&a)?),
-            ra::NFTA_RULE_CHAIN => chain = Some(str_ref(&a)?),
-            ra::NFTA_RULE_HANDLE => rule.handle = Some(be64(&a)?),
-            ra::NFTA_RULE_EXPRESSIONS => {
-                // Exactly as many slots as expressions.
-                rule.exprs.reserve_exact(a.nested().count());
-                for e in a.nested() {
-                    let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-                    if e.kind() == list::NFTA_LIST_ELEM {
-                        let decoded = expr::decode(e.payload()).map_err(|err| {
-                            err.within(e.raw_type(), e.offset())
-                                .within(a.raw_type(), a.offset())
-                        })?;
-                        rule.exprs.push(decoded);
-                    }
-                }
+    if let Some(a) = t.get(ra::NFTA_RULE_EXPRESSIONS) {
+        // A list of NFTA_LIST_ELEM, each one expression: exactly as many slots as entries.
+        rule.exprs.reserve_exact(a.nested().count());
+        for e in a.nested() {
+            let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
+            if e.kind() == list::NFTA_LIST_ELEM {
+                let decoded = expr::decode(e.payload()).map_err(|err| {
+                    err.within(e.raw_type(), e.offset())
+                        .within(a.raw_type(), a.offset())
+                })?;
+                rule.exprs.push(decoded);
             }
-            ra::NFTA_RULE_USERDATA => (rule.tag, rule.comment) = parse_userdata(a.payload()),
-            _ => {}
         }
     }
     let table = table.ok_or_else(|| invalid("rule table", 0))?;
@@ -527,38 +509,64 @@ pub(crate) fn decode_object(attrs: &[u8]) -> Result<(String, Object), DecodeErro
 }
 
 /// A counter, quota or limit from its `NFTA_OBJ_DATA`, or `None` when the data does not fit
-/// the model exactly (the object is then kept raw).
+/// the model exactly (the object is then kept raw): each kind's attributes are an exact
+/// table, so an unknown attribute, a duplicate or a value of the wrong size keeps it raw.
 fn object_kind(kind_id: u32, data: &[u8]) -> Option<ObjectKind> {
     use crate::consts::object as o;
-    let mut v64 = [None::<u64>; 6];
-    let mut v32 = [None::<u32>; 6];
-    for a in AttrIter::new(data) {
-        let a = a.ok()?;
-        let k = usize::from(a.kind());
-        match a.payload().len() {
-            8 if k < 6 => v64[k] = Some(be64(&a).ok()?),
-            4 if k < 6 => v32[k] = Some(be32(&a).ok()?),
-            _ if a.kind() == cnt::NFTA_COUNTER_PAD => {}
-            _ => return None,
-        }
-    }
+    use linx_netlink_codec::attr_table;
+    let u64_of = |v: Option<Be64>| v.map(u64::from);
+    let u32_of = |v: Option<Be32>| v.map(u32::from);
     match kind_id {
-        o::NFT_OBJECT_COUNTER => Some(ObjectKind::Counter {
-            bytes: v64[usize::from(cnt::NFTA_COUNTER_BYTES)].unwrap_or(0),
-            packets: v64[usize::from(cnt::NFTA_COUNTER_PACKETS)].unwrap_or(0),
-        }),
-        o::NFT_OBJECT_QUOTA => Some(ObjectKind::Quota {
-            bytes: v64[usize::from(qa::NFTA_QUOTA_BYTES)]?,
-            used: v64[usize::from(qa::NFTA_QUOTA_CONSUMED)].unwrap_or(0),
-            over: v32[usize::from(qa::NFTA_QUOTA_FLAGS)].unwrap_or(0) & F_INV != 0,
-        }),
-        o::NFT_OBJECT_LIMIT => Some(ObjectKind::Limit {
-            rate: v64[usize::from(la::NFTA_LIMIT_RATE)]?,
-            unit: RateUnit::from_seconds(v64[usize::from(la::NFTA_LIMIT_UNIT)]?)?,
-            burst: v32[usize::from(la::NFTA_LIMIT_BURST)].unwrap_or(0),
-            bytes: v32[usize::from(la::NFTA_LIMIT_TYPE)].unwrap_or(0) == LIMIT_BYTES,
-            over: v32[usize::from(la::NFTA_LIMIT_FLAGS)].unwrap_or(0) & F_INV != 0,
-        }),
+        o::NFT_OBJECT_COUNTER => {
+            let t = attr_table!(
+                exact data,
+                [cnt::NFTA_COUNTER_BYTES, cnt::NFTA_COUNTER_PACKETS, cnt::NFTA_COUNTER_PAD]
+            )?;
+            Some(ObjectKind::Counter {
+                bytes: u64_of(t.value::<Be64, _>(cnt::NFTA_COUNTER_BYTES).ok()?).unwrap_or(0),
+                packets: u64_of(t.value::<Be64, _>(cnt::NFTA_COUNTER_PACKETS).ok()?).unwrap_or(0),
+            })
+        }
+        o::NFT_OBJECT_QUOTA => {
+            let t = attr_table!(
+                exact data,
+                [
+                    qa::NFTA_QUOTA_BYTES,
+                    qa::NFTA_QUOTA_FLAGS,
+                    qa::NFTA_QUOTA_PAD,
+                    qa::NFTA_QUOTA_CONSUMED,
+                ]
+            )?;
+            Some(ObjectKind::Quota {
+                bytes: u64_of(t.value::<Be64, _>(qa::NFTA_QUOTA_BYTES).ok()?)?,
+                used: u64_of(t.value::<Be64, _>(qa::NFTA_QUOTA_CONSUMED).ok()?).unwrap_or(0),
+                over: u32_of(t.value::<Be32, _>(qa::NFTA_QUOTA_FLAGS).ok()?).unwrap_or(0) & F_INV
+                    != 0,
+            })
+        }
+        o::NFT_OBJECT_LIMIT => {
+            let t = attr_table!(
+                exact data,
+                [
+                    la::NFTA_LIMIT_RATE,
+                    la::NFTA_LIMIT_UNIT,
+                    la::NFTA_LIMIT_BURST,
+                    la::NFTA_LIMIT_TYPE,
+                    la::NFTA_LIMIT_FLAGS,
+                ]
+            )?;
+            Some(ObjectKind::Limit {
+                rate: u64_of(t.value::<Be64, _>(la::NFTA_LIMIT_RATE).ok()?)?,
+                unit: RateUnit::from_seconds(u64_of(
+                    t.value::<Be64, _>(la::NFTA_LIMIT_UNIT).ok()?,
+                )?)?,
+                burst: u32_of(t.value::<Be32, _>(la::NFTA_LIMIT_BURST).ok()?).unwrap_or(0),
+                bytes: u32_of(t.value::<Be32, _>(la::NFTA_LIMIT_TYPE).ok()?).unwrap_or(0)
+                    == LIMIT_BYTES,
+                over: u32_of(t.value::<Be32, _>(la::NFTA_LIMIT_FLAGS).ok()?).unwrap_or(0) & F_INV
+                    != 0,
+            })
+        }
         _ => None,
     }
 }
@@ -576,8 +584,8 @@ struct FlowtableHookAttrs {
 typed_attrs! {
     nested impl FlowtableHookAttrs {
         1: fh::NFTA_FLOWTABLE_HOOK_PRIORITY => priority as Be32,
-        2: fh::NFTA_FLOWTABLE_HOOK_DEVS => devs as DeviceNames<0>,
-        3: fh::NFTA_FLOWTABLE_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames<0>,
+        2: fh::NFTA_FLOWTABLE_HOOK_DEVS => devs as DeviceNames,
+        3: fh::NFTA_FLOWTABLE_HOOK_DEVS | NLA_F_NESTED => devs_n as DeviceNames,
     }
 }
 
@@ -811,6 +819,48 @@ mod tests {
         );
         assert_eq!(got, want);
         assert_eq!(decode_object(&got).unwrap(), ("t".into(), commented));
+    }
+
+    /// Object data that the model cannot give back exactly stays raw: a 4-byte counter
+    /// value, an unknown attribute, a duplicate (each was once read as a typed counter).
+    #[test]
+    fn objects_that_do_not_fit_stay_raw() {
+        let with_data = |data: &[u8]| {
+            attrs(|w| {
+                w.put_str(oa::NFTA_OBJ_TABLE, "t")?;
+                w.put_str(oa::NFTA_OBJ_NAME, "c1")?;
+                w.put_be32(oa::NFTA_OBJ_TYPE, 1)?;
+                w.put(oa::NFTA_OBJ_DATA, data)?;
+                Ok(())
+            })
+        };
+        let nest = |f: &dyn Fn(&mut AttrWriter<'_, Vec<u8>>)| {
+            let mut b = Vec::new();
+            f(&mut AttrWriter::new(&mut b));
+            b
+        };
+        let short = nest(&|w| w.put_be32(cnt::NFTA_COUNTER_BYTES, 2).unwrap());
+        let unknown = nest(&|w| {
+            w.put_be64(cnt::NFTA_COUNTER_BYTES, 2).unwrap();
+            w.put_be32(9, 1).unwrap();
+        });
+        let twice = nest(&|w| {
+            w.put_be64(cnt::NFTA_COUNTER_BYTES, 2).unwrap();
+            w.put_be64(cnt::NFTA_COUNTER_BYTES, 3).unwrap();
+        });
+        for data in [short, unknown, twice] {
+            let (_, object) = decode_object(&with_data(&data)).unwrap();
+            assert_eq!(object.kind, ObjectKind::Raw { kind_id: 1, data });
+        }
+        let fits = nest(&|w| w.put_be64(cnt::NFTA_COUNTER_PACKETS, 4).unwrap());
+        let (_, object) = decode_object(&with_data(&fits)).unwrap();
+        assert_eq!(
+            object.kind,
+            ObjectKind::Counter {
+                bytes: 0,
+                packets: 4
+            }
+        );
     }
 
     #[test]

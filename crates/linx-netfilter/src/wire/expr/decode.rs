@@ -1,16 +1,17 @@
 //! The expression decoder: `NFTA_EXPR_DATA` into the model, all or nothing.
 //!
-//! Each typed expression lists the attributes it allows in a [`fields!`] table and reads
-//! them with the codec's value codecs ([`AttrValue`]: [`Be32`], [`Be64`], [`Be16`], `u8`,
-//! a register codec, [`NftStr`]); [`typed`] dispatches on `NFTA_EXPR_NAME`. Why a field
-//! table of its own and not `typed_attrs!`: the model holds an expression only when it can
-//! give the kernel's bytes back, so the first unknown attribute, duplicate, malformed or
-//! wrongly sized value makes the whole expression a misfit (kept raw by the caller) instead
-//! of a decode error; nests are matched with or without `NLA_F_NESTED` (nft sets it, the
-//! kernel's dumps do not); and the table borrows every payload, so a pulled rule's
-//! expressions are typed without intermediate copies. Written with `typed_attrs!` (one
-//! owned set per expression, nests declared twice, the fit checked afterwards), rule
-//! decoding cost about 50% more instructions.
+//! Each typed expression declares the attributes it allows as the codec's exact
+//! [`AttrTable`] (through [`fields!`]) and reads them with the codec's value codecs
+//! ([`AttrValue`]: [`Be32`], [`Be64`], [`Be16`], `u8`, a register codec, [`NftStr`]);
+//! [`typed`] dispatches on `NFTA_EXPR_NAME`. Why the borrowed table and not an owned
+//! `typed_attrs!` type: the model holds an expression only when it can give the kernel's
+//! bytes back, so the first unknown attribute, duplicate, malformed or wrongly sized value
+//! makes the whole expression a misfit (kept raw by the caller) instead of a decode error;
+//! nests are matched with or without `NLA_F_NESTED` (nft sets it, the kernel's dumps do
+//! not); and the table borrows every payload, so a pulled rule's expressions are typed
+//! without intermediate copies. Written with `typed_attrs!` (one owned set per expression,
+//! nests declared twice, the fit checked afterwards), rule decoding cost about 50% more
+//! instructions.
 //!
 //! # Contract
 //! - A typed value comes only from data in which every attribute is allowed, present at
@@ -22,7 +23,8 @@
 //! - Dynset expressions nest at most [`MAX_DEPTH`] levels.
 
 use linx_netlink_codec::{
-    AttrIter, AttrValue, AttrView, Be16, Be32, Be64, DecodeCx, DecodeError, EncodeError, NlBuffer,
+    AttrIter, AttrTable, AttrValue, AttrView, Be16, Be32, Be64, DecodeCx, DecodeError, EncodeError,
+    NlBuffer,
 };
 
 use super::super::attr::{
@@ -30,7 +32,7 @@ use super::super::attr::{
     immediate as im, limit as li, list, log as lg, lookup as lk, masq as ma, meta as me, nat as na,
     objref as ob, payload as pa, quota as qu, redir as rd, reject as rj, verdict as va,
 };
-use super::super::{NftStr, invalid, str_ref};
+use super::super::{NftStr, invalid};
 use super::{MAX_DEPTH, NFT_BITWISE_MASK_XOR, NFT_DYNSET_F_EXPR, NFT_QUOTA_F_DEPLETED};
 use crate::consts::expr as c;
 use crate::consts::verdict as v;
@@ -43,17 +45,10 @@ use crate::{Expr, Family, ObjectType, Reg, Verdict};
 /// [`decode`] at nesting depth `depth` (dynset expressions are one level down).
 #[inline]
 pub(super) fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
-    let mut name = None;
-    let mut data: &[u8] = &[];
-    for a in AttrIter::new(elem) {
-        let a = a?;
-        match a.kind() {
-            // Borrowed: only an unknown expression keeps its name.
-            ex::NFTA_EXPR_NAME => name = Some(str_ref(&a)?),
-            ex::NFTA_EXPR_DATA => data = a.payload(),
-            _ => {}
-        }
-    }
+    let t = linx_netlink_codec::attr_table!(first elem, [ex::NFTA_EXPR_NAME, ex::NFTA_EXPR_DATA])?;
+    // Borrowed: only an unknown expression keeps its name.
+    let name = t.str(ex::NFTA_EXPR_NAME)?;
+    let data = t.get(ex::NFTA_EXPR_DATA).map_or(&[][..], |a| a.payload());
     let name = name.ok_or_else(|| invalid("expression name", 0))?;
     Ok(match typed(name, data, depth) {
         Ok(expr) => expr,
@@ -135,59 +130,24 @@ impl From<DecodeError> for Misfit {
 /// The result of a typed decode.
 type Fit<T> = Result<T, Misfit>;
 
-/// The attributes of one nest, at most one of each allowed kind, indexed by kind. `N` is one
-/// more than the largest allowed kind (see [`fields!`]), so the slot array is no bigger than
-/// the expression needs: it is cleared for every nest of every pulled rule.
-struct Fields<'a, const N: usize> {
-    /// Slot `k` holds attribute kind `k`.
-    slots: [Option<AttrView<'a>>; N],
-}
+/// The attributes of one expression nest: the codec's all-or-nothing [`AttrTable`] (at most
+/// one of each allowed kind, payloads borrowed), with the readers an expression decoder
+/// needs, where a value that does not decode is a [`Misfit`].
+struct Fields<'a, const N: usize>(AttrTable<'a, N>);
 
-/// One more than the largest kind in `allowed`: the slot count [`Fields`] needs.
-const fn slots(allowed: &[u16]) -> usize {
-    let mut max = 0;
-    let mut i = 0;
-    while i < allowed.len() {
-        if allowed[i] as usize > max {
-            max = allowed[i] as usize;
-        }
-        i += 1;
-    }
-    max + 1
-}
-
-/// `fields!(data, [KIND, ...])`: [`Fields::parse`] of `data` with exactly the slots the
-/// allowed kinds need.
+/// `fields!(data, [KIND, ...])`: the exact [`AttrTable`] of `data` with the allowed kinds
+/// (an attribute outside them, a duplicate or a malformed one does not fit).
 macro_rules! fields {
-    ($data:expr, [$($kind:expr),+ $(,)?] $(,)?) => {{
-        const ALLOWED: &[u16] = &[$($kind),+];
-        Fields::<{ slots(ALLOWED) }>::parse($data, ALLOWED)
-    }};
+    ($data:expr, [$($kind:expr),+ $(,)?] $(,)?) => {
+        linx_netlink_codec::attr_table!(exact $data, [$($kind),+]).map(Fields).ok_or(Misfit)
+    };
 }
 
 impl<'a, const N: usize> Fields<'a, N> {
-    /// Split `data` into attributes; an attribute outside `allowed` (all below `N`), a
-    /// duplicate or a malformed one does not fit.
-    #[inline]
-    fn parse(data: &'a [u8], allowed: &[u16]) -> Fit<Fields<'a, N>> {
-        let mut fields = Fields { slots: [None; N] };
-        for a in AttrIter::new(data) {
-            let a = a?;
-            let kind = a.kind();
-            if !allowed.contains(&kind) {
-                return Err(Misfit);
-            }
-            let slot = fields.slots.get_mut(usize::from(kind)).ok_or(Misfit)?;
-            if slot.replace(a).is_some() {
-                return Err(Misfit);
-            }
-        }
-        Ok(fields)
-    }
-
     /// Attribute `kind`, if present.
+    #[inline]
     fn get(&self, kind: u16) -> Option<AttrView<'a>> {
-        self.slots.get(usize::from(kind)).copied().flatten()
+        self.0.get(kind)
     }
 
     /// Attribute `kind` decoded with value codec `C`, if present; a value the codec

@@ -22,14 +22,15 @@
 //!   extras ([`SetInfo::drop_derivable`]), so a set Linx pushed comes back with empty extras.
 
 use linx_netlink_codec::consts::NLA_F_NESTED;
+use linx_netlink_codec::value::ListOf;
 use linx_netlink_codec::{
-    AttrIter, AttrWriter, Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs,
+    AttrValue, AttrWriter, Be32, Be64, DecodeCx, DecodeError, RawAttrs, WireOrder, typed_attrs,
 };
 
 use super::elements::Plan;
 use super::spec::{Elems, NO_EXTRAS, SetSpec};
 use super::userdata::{derived_userdata, udata};
-use crate::wire::attr::{set as sa, set_desc, set_field};
+use crate::wire::attr::{list, set as sa, set_desc, set_field};
 use crate::wire::{NftStr, invalid};
 use crate::{
     DataType, ElemAttrs, KeyType, Map, MapElement, RawElement, Set, SetElement, SetExtras, SetFlags,
@@ -237,19 +238,14 @@ typed_attrs! {
     }
 }
 
-/// The field lengths of an `NFTA_SET_DESC_CONCAT` payload, `None` when it does not parse.
-///
-/// The list of fields is a repeated attribute, walked here; each field is the declared
-/// [`SetField`].
+/// The field lengths of an `NFTA_SET_DESC_CONCAT` payload (a list of `NFTA_LIST_ELEM`, each
+/// the declared [`SetField`]), `None` when it does not parse.
 pub(super) fn field_lens(concat: &[u8]) -> Option<Vec<u32>> {
-    let mut lens = Vec::new();
-    for elem in AttrIter::new(concat) {
-        let elem = elem.ok()?;
-        let field =
-            SetField::with_attrs(SetField::default(), elem.payload(), 0, DecodeCx::default());
-        lens.push(field.ok()?.len?.0);
-    }
-    Some(lens)
+    ListOf::<SetField, { list::NFTA_LIST_ELEM }>::parse_value(concat)
+        .ok()?
+        .into_iter()
+        .map(|f| f.len.map(|l| l.0))
+        .collect()
 }
 
 /// `NFTA_SET_DESC`, declared once (`NFTA_SET_DESC_CONCAT` with and without

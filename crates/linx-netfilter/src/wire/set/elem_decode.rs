@@ -10,7 +10,7 @@
 use std::hash::{BuildHasher, Hasher, RandomState};
 
 use linx_ip::{Ip, Mac, Subnet};
-use linx_netlink_codec::{AttrIter, DecodeError, DecodeErrorKind};
+use linx_netlink_codec::{Be32, DecodeError, DecodeErrorKind, attr_table};
 
 use super::NFT_SET_ELEM_CATCHALL;
 use super::decode::{KeptElements, SetInfo};
@@ -20,7 +20,7 @@ use crate::consts::limits::IFNAMSIZ;
 use crate::consts::set::NFT_SET_ELEM_INTERVAL_END;
 use crate::set::{first_repeat, mix64};
 use crate::wire::attr::{set_elem as ea, set_elem_list as la};
-use crate::wire::{Data, be32, decode_data, invalid};
+use crate::wire::{Data, decode_data, invalid};
 use crate::{
     CtState, DataType, ElemAttrs, ElemValue, KeyType, MapElement, MapValue, RawElement, SetElement,
     SetFlags,
@@ -273,48 +273,64 @@ struct RawElem<'b> {
 
 /// The `NFTA_DATA_VALUE` bytes inside an `NFTA_DATA_*` nest.
 pub(super) fn data_value(payload: &[u8]) -> Result<&[u8], DecodeError> {
-    for a in AttrIter::new(payload) {
-        let a = a?;
-        if a.kind() == crate::wire::attr::data::NFTA_DATA_VALUE {
-            return Ok(a.payload());
-        }
+    let t = attr_table!(first payload, [crate::wire::attr::data::NFTA_DATA_VALUE])?;
+    match t.get(crate::wire::attr::data::NFTA_DATA_VALUE) {
+        Some(v) => Ok(v.payload()),
+        None => Err(elem_err("set key without value")),
     }
-    Err(elem_err("set key without value"))
 }
 
-/// Read one element nest.
+/// Read one element nest: key, key end, flags and data typed, every other attribute (and a
+/// duplicate) kept raw in wire order.
 fn raw_elem(payload: &[u8]) -> Result<RawElem<'_>, DecodeError> {
-    let mut e = RawElem::default();
-    for a in AttrIter::new(payload) {
-        let a = a?;
-        let at = |err: DecodeError| err.within(a.raw_type(), a.offset());
-        match a.kind() {
-            ea::NFTA_SET_ELEM_KEY => e.key = Some(data_value(a.payload()).map_err(at)?),
-            ea::NFTA_SET_ELEM_KEY_END => e.key_end = Some(data_value(a.payload()).map_err(at)?),
-            ea::NFTA_SET_ELEM_FLAGS => e.flags = be32(&a)?,
-            ea::NFTA_SET_ELEM_DATA => e.data = Some(decode_data(a.payload()).map_err(at)?),
-            ea::NFTA_SET_ELEM_USERDATA => {
-                // nft's open-interval flag is the encoder's to write; other TLVs are kept.
-                let rest: Vec<u8> = tlvs(a.payload())
-                    .filter(|(kind, value)| {
-                        !(*kind == udata::ELEM_FLAGS
-                            && *value == udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes())
-                    })
-                    .flat_map(|(kind, value)| {
-                        [kind, value.len() as u8]
-                            .into_iter()
-                            .chain(value.iter().copied())
-                    })
-                    .collect();
-                if rest.len() == a.payload().len() {
-                    keep(&mut e.extra, &a)?;
-                } else if !rest.is_empty() {
-                    linx_netlink_codec::AttrWriter::new(&mut e.extra)
-                        .put(a.raw_type(), &rest)
-                        .map_err(|_| elem_err("element userdata"))?;
-                }
-            }
-            _ => keep(&mut e.extra, &a)?,
+    let t = attr_table!(
+        first payload,
+        [
+            ea::NFTA_SET_ELEM_KEY,
+            ea::NFTA_SET_ELEM_KEY_END,
+            ea::NFTA_SET_ELEM_FLAGS,
+            ea::NFTA_SET_ELEM_DATA,
+        ]
+    )?;
+    let nested = |kind: u16| -> Result<Option<&[u8]>, DecodeError> {
+        t.get(kind)
+            .map(|a| data_value(a.payload()).map_err(|e| e.within(a.raw_type(), a.offset())))
+            .transpose()
+    };
+    let mut e = RawElem {
+        key: nested(ea::NFTA_SET_ELEM_KEY)?,
+        key_end: nested(ea::NFTA_SET_ELEM_KEY_END)?,
+        flags: t
+            .value::<Be32, _>(ea::NFTA_SET_ELEM_FLAGS)?
+            .map_or(0, u32::from),
+        data: t
+            .get(ea::NFTA_SET_ELEM_DATA)
+            .map(|a| decode_data(a.payload()).map_err(|e| e.within(a.raw_type(), a.offset())))
+            .transpose()?,
+        extra: Vec::new(),
+    };
+    for a in t.untaken(payload) {
+        if a.kind() != ea::NFTA_SET_ELEM_USERDATA {
+            keep(&mut e.extra, &a)?;
+            continue;
+        }
+        // nft's open-interval flag is the encoder's to write; other TLVs are kept.
+        let rest: Vec<u8> = tlvs(a.payload())
+            .filter(|(kind, value)| {
+                !(*kind == udata::ELEM_FLAGS && *value == udata::ELEM_F_INTERVAL_OPEN.to_ne_bytes())
+            })
+            .flat_map(|(kind, value)| {
+                [kind, value.len() as u8]
+                    .into_iter()
+                    .chain(value.iter().copied())
+            })
+            .collect();
+        if rest.len() == a.payload().len() {
+            keep(&mut e.extra, &a)?;
+        } else if !rest.is_empty() {
+            linx_netlink_codec::AttrWriter::new(&mut e.extra)
+                .put(a.raw_type(), &rest)
+                .map_err(|_| elem_err("element userdata"))?;
         }
     }
     Ok(e)
@@ -504,33 +520,31 @@ impl<'a> ElemDecoder<'a> {
 
     /// Take the attributes (after the nfgenmsg) of one `NEWSETELEM` message.
     pub(crate) fn feed(&mut self, attrs: &[u8]) -> Result<(), DecodeError> {
-        for a in AttrIter::new(attrs) {
-            let a = a?;
-            if a.kind() != la::NFTA_SET_ELEM_LIST_ELEMENTS {
+        let t = attr_table!(first attrs, [la::NFTA_SET_ELEM_LIST_ELEMENTS])?;
+        let Some(a) = t.get(la::NFTA_SET_ELEM_LIST_ELEMENTS) else {
+            return Ok(());
+        };
+        let plain = match &self.info.key {
+            KeyType::Concat(_) => None,
+            _ if self.interval() || self.info.data.is_some() => None,
+            scalar => Some(scalar),
+        };
+        for el in a.nested() {
+            let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;
+            // What the kernel sends for a plain set (a key, nothing else) is read without
+            // the general attribute walk; anything else takes it.
+            if let Some(scalar) = plain
+                && let Some(key) = key_only(el.payload())
+                && let Some(value) = plain_value(scalar, key)
+            {
+                self.seen.push(key, None, false);
+                self.keys.push(SetElement::Value(value));
                 continue;
             }
-            let plain = match &self.info.key {
-                KeyType::Concat(_) => None,
-                _ if self.interval() || self.info.data.is_some() => None,
-                scalar => Some(scalar),
-            };
-            for el in a.nested() {
-                let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-                // What the kernel sends for a plain set (a key, nothing else) is read without
-                // the general attribute walk; anything else takes it.
-                if let Some(scalar) = plain
-                    && let Some(key) = key_only(el.payload())
-                    && let Some(value) = plain_value(scalar, key)
-                {
-                    self.seen.push(key, None, false);
-                    self.keys.push(SetElement::Value(value));
-                    continue;
-                }
-                self.element(el.payload()).map_err(|e| {
-                    e.within(el.raw_type(), el.offset())
-                        .within(a.raw_type(), a.offset())
-                })?;
-            }
+            self.element(el.payload()).map_err(|e| {
+                e.within(el.raw_type(), el.offset())
+                    .within(a.raw_type(), a.offset())
+            })?;
         }
         Ok(())
     }
