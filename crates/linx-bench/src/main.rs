@@ -141,11 +141,10 @@ fn route_dump(sock: &Socket, table: Option<u32>, client: bool) -> Result<u64, Bo
     // Typed decode of every route, streamed (O(one datagram) memory), IPv4 only like the
     // other peers. With a table: the kernel filters (strict dump checking), or with
     // `client` the whole namespace is dumped and filtered here, for comparison.
-    let filter = linx_rtnl::route::RouteFilter {
-        family: Some(linx_ip::Family::Inet),
-        table: if client { None } else { table },
-        ..Default::default()
-    };
+    let mut filter = linx_rtnl::route::RouteFilter::new().family(linx_ip::Family::Inet);
+    if let Some(t) = table.filter(|_| !client) {
+        filter = filter.table(t);
+    }
     let call = linx_rtnl::route::list_filtered_call(&filter, None)?;
     let want = table.filter(|_| client);
     Ok(count(call.stream(sock), |r| {

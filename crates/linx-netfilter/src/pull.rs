@@ -44,12 +44,33 @@ use crate::{DataType, Expr, Family, Reg, Ruleset, SetFlags, Table};
 /// How often a set's elements are dumped before an inconsistent dump is an error.
 const ELEM_DUMP_ATTEMPTS: u64 = 8;
 
-/// How to pull: the bound on `NLM_F_DUMP_INTR` restarts of each dump.
+/// How to pull: the bound on `NLM_F_DUMP_INTR` restarts of each dump. A builder.
+///
+/// ```
+/// use linx_netfilter::PullOptions;
+/// let opts = PullOptions::new().dump_retries(20);
+/// assert_ne!(opts, PullOptions::default());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "PullOptions does nothing until passed to pull_with"]
 pub struct PullOptions {
     /// How many times each dump is restarted after the kernel reports it interrupted by a
-    /// concurrent change (default [`DEFAULT_DUMP_RETRIES`](linx_netlink_codec::engine::DEFAULT_DUMP_RETRIES)).
-    pub dump_retries: u32,
+    /// concurrent change.
+    pub(crate) dump_retries: u32,
+}
+
+impl PullOptions {
+    /// The defaults: [`DEFAULT_DUMP_RETRIES`](linx_netlink_codec::engine::DEFAULT_DUMP_RETRIES)
+    /// restarts per dump.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// How many times each dump is restarted after the kernel reports it interrupted by a
+    /// concurrent change (then the pull fails rather than return a torn ruleset).
+    pub fn dump_retries(mut self, n: u32) -> Self {
+        self.dump_retries = n;
+        self
+    }
 }
 
 impl Default for PullOptions {
@@ -156,7 +177,7 @@ linx_netlink_codec::verb! {
     /// ```no_run
     /// use linx_netfilter::pull::{pull_with, PullOptions, Scope};
     /// let sock = linx_nfnl::open(linx_netlink_sys::Netns::Host)?;
-    /// let r = pull_with(&sock, Scope::All, PullOptions { dump_retries: 20 })?;
+    /// let r = pull_with(&sock, Scope::All, PullOptions::new().dump_retries(20))?;
     /// println!("{} tables, {} restarts", r.ruleset.tables().len(), r.dump_retries);
     /// # Ok::<(), linx_netfilter::NetfilterError>(())
     /// ```

@@ -817,7 +817,7 @@ fn pull_script_dump_interrupted_past_the_bound_fails() {
     let script = fake(Content::of(&model()), |ask| {
         (ask.op == nft_msg::GETRULE).then(|| Answer::Interrupted(Vec::new(), 0))
     });
-    let err = pull_with(&script, Scope::All, PullOptions { dump_retries: 2 }).unwrap_err();
+    let err = pull_with(&script, Scope::All, PullOptions::new().dump_retries(2)).unwrap_err();
     match &err {
         NetfilterError::Transport {
             operation: Operation::Pull,

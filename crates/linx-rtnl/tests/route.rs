@@ -332,12 +332,10 @@ mod golden {
             0, 0, 0, 0, 0, 0,
             8, 0, 15, 0, 100, 0, 0, 0,
         ];
-        let f = RouteFilter {
-            family: Some(Family::Inet),
-            table: Some(100),
-            protocol: Some(Protocol(76)),
-            ..Default::default()
-        };
+        let f = RouteFilter::new()
+            .family(Family::Inet)
+            .table(100)
+            .protocol(76);
         assert_eq!(
             wire(route::dump_request(&f, None).unwrap(), false),
             expected
@@ -354,12 +352,7 @@ mod golden {
             8, 0, 15, 0, 100, 0, 0, 0,
             8, 0, 4, 0, 3, 0, 0, 0,
         ];
-        let f = RouteFilter {
-            family: Some(Family::Inet),
-            table: Some(100),
-            oif: Some("v0".into()),
-            ..Default::default()
-        };
+        let f = RouteFilter::new().family(Family::Inet).table(100).dev("v0");
         assert_eq!(
             wire(route::dump_request(&f, Some(3)).unwrap(), false),
             expected
@@ -673,10 +666,7 @@ fn multipath_nexthops_count_for_uses_oif() {
         ..Default::default()
     };
     assert!(r.uses_oif(5) && r.uses_oif(4) && !r.uses_oif(3));
-    let f = RouteFilter {
-        oif: Some(LinkRef::Index(5)),
-        ..Default::default()
-    };
+    let f = RouteFilter::new().dev(LinkRef::Index(5));
     assert!(f.matches(&r, Some(5)));
 }
 
@@ -728,10 +718,7 @@ fn family_mismatch_and_bad_input_are_typed() {
     let e = route::add_request(&RouteSpec::new("10.0.0.0/8").dev("v0"), None).unwrap_err();
     assert!(matches!(e, Error::BadOption { name: "dev", .. }));
     // Filters: 0 means "any", so it is refused as a value.
-    let f = RouteFilter {
-        table: Some(0),
-        ..Default::default()
-    };
+    let f = RouteFilter::new().table(0);
     assert!(matches!(
         route::dump_request(&f, None),
         Err(Error::BadOption { name: "table", .. })
@@ -961,10 +948,7 @@ mod kernel {
         assert_eq!(theirs[0]["protocol"], "76");
         assert_eq!(theirs[0]["metric"], 50);
         // Ours, read back, is exactly the route the spec builds (plus nothing else).
-        let f = RouteFilter {
-            table: Some(100),
-            ..Default::default()
-        };
+        let f = RouteFilter::new().table(100);
         let ours = route::list_filtered(&sock, &f).unwrap();
         assert_eq!(ours, [spec.build(Some(v0)).unwrap()], "{ours:?}");
         assert_eq!(
@@ -1110,11 +1094,7 @@ mod kernel {
         assert_eq!(theirs[0]["gateway"], "fd00::1");
         assert_eq!(theirs[0]["protocol"], "76");
         assert_eq!(theirs[0]["metric"], 50);
-        let f = RouteFilter {
-            family: Some(Family::Inet6),
-            table: Some(100),
-            ..Default::default()
-        };
+        let f = RouteFilter::new().family(Family::Inet6).table(100);
         let ours = route::list_filtered(&sock, &f).unwrap();
         assert_eq!(ours.len(), 1);
         let want = spec.build(Some(v0)).unwrap();
@@ -1191,14 +1171,7 @@ mod kernel {
             (1, &Value::from("10.64.0.0/16"))
         );
 
-        let ours = route::list_filtered(
-            &sock,
-            &RouteFilter {
-                table: Some(1000),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let ours = route::list_filtered(&sock, &RouteFilter::new().table(1000)).unwrap();
         assert_eq!(ours.len(), 6, "{ours:?}");
         for (dst, t, name) in kinds {
             let r = ours
@@ -1211,14 +1184,7 @@ mod kernel {
                 "{r}"
             );
         }
-        let big = route::list_filtered(
-            &sock,
-            &RouteFilter {
-                table: Some(4_000_000_000),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let big = route::list_filtered(&sock, &RouteFilter::new().table(4_000_000_000)).unwrap();
         assert_eq!(big.len(), 1);
         assert_eq!(
             (big[0].header_table, big[0].table()),
@@ -1311,21 +1277,14 @@ mod kernel {
         let sock = linx_rtnl::open(ns.netns()).unwrap();
         let count = |args: &[&str]| json(&ns.ip_json(args)).len();
 
-        let by_table = RouteFilter {
-            family: Some(Family::Inet),
-            table: Some(100),
-            ..Default::default()
-        };
+        let by_table = RouteFilter::new().family(Family::Inet).table(100);
         let ours = route::list_filtered(&sock, &by_table).unwrap();
         assert_eq!(ours.len(), count(&["route", "show", "table", "100"]));
         assert!(ours.len() >= 100 && ours.iter().all(|r| r.table() == 100));
         // The kernel did the filtering: it sent only these messages.
         assert_eq!(raw_count(&sock, &by_table, None), ours.len());
 
-        let by_proto = RouteFilter {
-            protocol: Some(Protocol(77)),
-            ..Default::default()
-        };
+        let by_proto = RouteFilter::new().protocol(77);
         let ours = route::list_filtered(&sock, &by_proto).unwrap();
         assert_eq!(
             ours.len(),
@@ -1334,11 +1293,7 @@ mod kernel {
         assert!(!ours.is_empty() && ours.iter().all(|r| r.protocol == Protocol(77)));
         assert_eq!(raw_count(&sock, &by_proto, None), ours.len());
 
-        let by_oif = RouteFilter {
-            family: Some(Family::Inet),
-            oif: Some("v0".into()),
-            ..Default::default()
-        };
+        let by_oif = RouteFilter::new().family(Family::Inet).dev("v0");
         let ours = route::list_filtered(&sock, &by_oif).unwrap();
         assert_eq!(
             ours.len(),
@@ -1347,13 +1302,11 @@ mod kernel {
         assert!(ours.iter().all(|r| r.oif == Some(v0)));
         assert_eq!(raw_count(&sock, &by_oif, Some(v0)), ours.len());
 
-        let all3 = RouteFilter {
-            family: Some(Family::Inet),
-            table: Some(101),
-            protocol: Some(Protocol(76)),
-            oif: Some(LinkRef::Index(v0)),
-            ..Default::default()
-        };
+        let all3 = RouteFilter::new()
+            .family(Family::Inet)
+            .table(101)
+            .protocol(76)
+            .dev(LinkRef::Index(v0));
         let ours = route::list_filtered(&sock, &all3).unwrap();
         assert_eq!(
             ours.len(),
@@ -1370,37 +1323,17 @@ mod kernel {
         );
         // An absent table has no routes (the kernel says ENOENT for a one-family dump).
         assert!(
-            route::list_filtered(
-                &sock,
-                &RouteFilter {
-                    family: Some(Family::Inet),
-                    table: Some(555),
-                    ..Default::default()
-                }
-            )
-            .unwrap()
-            .is_empty()
+            route::list_filtered(&sock, &RouteFilter::new().family(Family::Inet).table(555))
+                .unwrap()
+                .is_empty()
         );
         assert!(
-            route::list_filtered(
-                &sock,
-                &RouteFilter {
-                    table: Some(555),
-                    ..Default::default()
-                }
-            )
-            .unwrap()
-            .is_empty()
+            route::list_filtered(&sock, &RouteFilter::new().table(555))
+                .unwrap()
+                .is_empty()
         );
         // An unknown device name is the lookup's ENODEV.
-        let e = route::list_filtered(
-            &sock,
-            &RouteFilter {
-                oif: Some("nope0".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+        let e = route::list_filtered(&sock, &RouteFilter::new().dev("nope0")).unwrap_err();
         assert_eq!(errno(&e), Some(Errno::ENODEV));
     }
 
@@ -1429,15 +1362,9 @@ mod kernel {
             is_send(route::add(&sock, &spec)).await.unwrap();
             let e = route::add(&sock, &spec).await.unwrap_err();
             assert_eq!(e.errno(), Some(Errno::EEXIST));
-            let got = is_send(route::list_filtered(
-                &sock,
-                &RouteFilter {
-                    table: Some(100),
-                    ..Default::default()
-                },
-            ))
-            .await
-            .unwrap();
+            let got = is_send(route::list_filtered(&sock, &RouteFilter::new().table(100)))
+                .await
+                .unwrap();
             assert_eq!(got, [spec.build(Some(v0)).unwrap()]);
             route::replace(
                 &sock,

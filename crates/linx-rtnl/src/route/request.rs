@@ -189,7 +189,7 @@ pub fn list_call() -> Call<RouteDecoder> {
 /// ```no_run
 /// use linx_rtnl::route::{list_filtered_call, RouteFilter};
 /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
-/// let f = RouteFilter { table: Some(254), ..Default::default() };
+/// let f = RouteFilter::new().table(254);
 /// let n = list_filtered_call(&f, None)?.collect(&sock)?.items.into_iter().flatten().count();
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -61,11 +61,7 @@ verb! {
     /// ```no_run
     /// use linx_rtnl::route::{self, Protocol, RouteFilter};
     /// let sock = linx_rtnl::open(linx_netlink_sys::Netns::Host)?;
-    /// let mine = route::list_filtered(&sock, &RouteFilter {
-    ///     table: Some(100),
-    ///     protocol: Some(Protocol(76)),
-    ///     ..Default::default()
-    /// })?;
+    /// let mine = route::list_filtered(&sock, &RouteFilter::new().table(100).protocol(76))?;
     /// # Ok::<(), linx_rtnl::Error>(())
     /// ```
     pub fn list_filtered(sock, filter: &RouteFilter) -> Dumped<Route> {
