@@ -60,7 +60,17 @@ pub(crate) const LAYERS: &[(&str, &[&str])] = &[
             "linx-ip",
         ],
     ),
-    ("linx-reconcile", &[]),
+    // The generic loop at the top; the rtnl `Source` adapter lives here so every arrow points
+    // down (style.md §1).
+    (
+        "linx-reconcile",
+        &[
+            "linx-rtnl",
+            "linx-netlink-sys",
+            "linx-netlink-codec",
+            "linx-ip",
+        ],
+    ),
     ("linx-testns", &["linx-netlink-sys"]),
     // Benchmark commands for bench/run-peers.sh: a leaf binary, it may use any Linx library.
     (
