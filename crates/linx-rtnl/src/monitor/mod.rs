@@ -1,0 +1,1 @@
+//! Watching a namespace: typed rtnetlink multicast events (work in progress).
