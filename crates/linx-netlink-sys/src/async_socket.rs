@@ -21,6 +21,7 @@
 //!   the helper thread enters it (a few tens of microseconds).
 
 use std::io::IoSlice;
+use std::task::{Context, Poll};
 
 use tokio::io::unix::AsyncFd;
 
@@ -192,6 +193,45 @@ impl AsyncSocket {
             match guard.get_inner().try_recv_bounded(buf, bound) {
                 Err(e) if e.is_would_block() => guard.clear_ready(),
                 done => return done,
+            }
+        }
+    }
+
+    /// Polls for one datagram of at most `bound` bytes, like
+    /// [`AsyncSocket::recv_bounded`], for hand-written futures and streams.
+    ///
+    /// Tries the nonblocking receive first and registers `cx`'s waker only
+    /// after it would block (only the waker of the latest call is woken), so
+    /// a caller that polls again after each `Ready` drains the socket before
+    /// it ever waits.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), linx_netlink_sys::Error> {
+    /// # let sock = linx_netlink_sys::AsyncSocket::open(0, linx_netlink_sys::Netns::Host)?;
+    /// let mut buf = Vec::new();
+    /// let n = std::future::poll_fn(|cx| sock.poll_recv_bounded(cx, &mut buf, 64 << 10)).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn poll_recv_bounded(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<u8>,
+        bound: usize,
+    ) -> Poll<Result<usize, Error>> {
+        match self.get_ref().try_recv_bounded(buf, bound) {
+            Err(e) if e.is_would_block() => {}
+            done => return Poll::Ready(done),
+        }
+        loop {
+            let mut guard = match self.inner.poll_read_ready(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(poll_error(e))),
+                Poll::Ready(Ok(guard)) => guard,
+            };
+            match guard.get_inner().try_recv_bounded(buf, bound) {
+                Err(e) if e.is_would_block() => guard.clear_ready(),
+                done => return Poll::Ready(done),
             }
         }
     }
