@@ -338,6 +338,9 @@ fn wait_for(mon: &mut Monitor, what: &str, want: impl Fn(&Event) -> bool) -> Eve
     }
 }
 
+/// A test of an event against the namespace.
+type Check = Box<dyn Fn(&TestNs, &Event)>;
+
 /// One kind of object: how to make and remove one, how to recognise its events, and what
 /// the new event must say.
 struct Case {
@@ -347,7 +350,7 @@ struct Case {
     is_new: Box<dyn Fn(&Event) -> bool>,
     is_del: Box<dyn Fn(&Event) -> bool>,
     /// Checks the new event against `ip -j` (run after the event arrived).
-    check: Box<dyn Fn(&TestNs, &Event)>,
+    check: Check,
 }
 
 /// A namespace with lo up and a veth pair `ve0`/`ve1`, both up.
