@@ -48,6 +48,35 @@ pub enum Error {
     /// The request failed in transport: timeout, socket error, undecodable reply.
     #[error(transparent)]
     Request(linx_netlink_codec::Error),
+    /// A desired state cannot be applied as written (found while planning a reconcile pass,
+    /// before anything was sent): `object` names the entry (`address 10.0.0.1/24 dev eth9`).
+    #[error("desired {object}: {problem}")]
+    Desired {
+        /// The desired entry.
+        object: String,
+        /// What is wrong with it.
+        problem: DesiredProblem,
+    },
+}
+
+/// What is wrong with an entry of a desired state ([`Error::Desired`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DesiredProblem {
+    /// It names a link that neither exists nor is created by the desired state.
+    #[error(
+        "no such interface \"{0}\" (neither in the namespace nor created by the desired state)"
+    )]
+    NoSuchLink(String),
+    /// Links depend on each other in a circle (masters, parents, underlays).
+    #[error("dependency cycle: {}", .0.join(" -> "))]
+    Cycle(Vec<String>),
+    /// The same object is desired twice.
+    #[error("desired more than once")]
+    Duplicate,
+    /// A value is invalid (bad address, family mismatch, out of range ...).
+    #[error(transparent)]
+    Invalid(Box<Error>),
 }
 
 impl Error {

@@ -38,7 +38,9 @@ mod verbs;
 pub(crate) use crate::ifindex::index_of;
 pub use crate::ifindex::{IFNAMSIZ, IfInfoMsg};
 pub use kinds::{IpvlanMode, MacvlanMode, Vxlan};
+pub(crate) use new::PeerNs;
 pub use new::{NewKind, NewLink};
+pub(crate) use verbs::kind_error;
 pub use types::{Link, LinkData, LinkInfo, OperState};
 pub use verbs::{
     LinkDecoder, ListOptions, add, delete, delete_request, get, get_by_index, is_up, list,

@@ -13,9 +13,31 @@ use super::kinds::{IpvlanMode, MacvlanMode, Vxlan};
 use super::types::{Link, LinkData};
 use super::{
     IFF_UP, IFLA_ADDRESS, IFLA_INFO_DATA, IFLA_INFO_KIND, IFLA_LINK, IFLA_LINKINFO, IFLA_MASTER,
+    IFLA_NET_NS_FD,
 };
 use crate::error::Error;
 use crate::ifindex::{check_name, header};
+
+/// Where the peer of a veth pair is created (see [`NewLink::encode_in`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PeerNs {
+    /// The namespace of the request's socket (no attribute).
+    Here,
+    /// The namespace an open file descriptor names (`IFLA_NET_NS_FD`).
+    Fd(i32),
+}
+
+impl PeerNs {
+    /// The attributes the peer's `ifinfomsg` carries for this namespace.
+    fn attrs(self) -> Result<RawAttrs, Error> {
+        let mut a = RawAttrs::default();
+        match self {
+            PeerNs::Here => {}
+            PeerNs::Fd(fd) => a.push_raw(IFLA_NET_NS_FD, &(fd as u32).to_ne_bytes())?,
+        }
+        Ok(a)
+    }
+}
 
 /// What kind of link [`add`](super::add) creates.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -285,7 +307,20 @@ impl NewLink {
 
     /// Encode the `RTM_NEWLINK` payload, with parent/master/underlay names already resolved
     /// to indexes (`resolve` maps a name to its index).
-    pub fn encode(&self, mut resolve: impl FnMut(&str) -> u32) -> Result<Vec<u8>, Error> {
+    pub fn encode(&self, resolve: impl FnMut(&str) -> u32) -> Result<Vec<u8>, Error> {
+        self.encode_in(resolve, PeerNs::Here)
+    }
+
+    /// [`encode`](Self::encode), with a veth peer created in the namespace `peer_ns` names
+    /// (`IFLA_NET_NS_FD` / `IFLA_NET_NS_PID` inside the peer's `ifinfomsg`, so both ends
+    /// come into being in the one request). The caller keeps a namespace fd open until the
+    /// kernel has answered. Other kinds ignore `peer_ns`. (A process's namespace is
+    /// named by its `/proc/<pid>/ns/net` file.)
+    pub(crate) fn encode_in(
+        &self,
+        mut resolve: impl FnMut(&str) -> u32,
+        peer_ns: PeerNs,
+    ) -> Result<Vec<u8>, Error> {
         self.validate()?;
         let mut p = header(
             0,
@@ -318,6 +353,7 @@ impl NewLink {
             NewKind::Veth { peer } => Some(LinkData::Veth {
                 peer: Some(Box::new(Link {
                     name: peer.clone(),
+                    other: peer_ns.attrs()?,
                     ..Default::default()
                 })),
                 other: RawAttrs::default(),

@@ -206,7 +206,7 @@ verb! {
     }
 }
 
-fn kind_error(e: Error, kind: &str) -> Error {
+pub(crate) fn kind_error(e: Error, kind: &str) -> Error {
     match e {
         Error::Netlink(n)
             if n.errno == Errno::EOPNOTSUPP
