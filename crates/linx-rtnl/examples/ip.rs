@@ -1,5 +1,9 @@
 //! A read-only `ip` look-alike on Linx: `cargo run -p linx-rtnl --example ip -- [-n NETNS |
-//! --pid PID] link|addr|route|neigh|rule|stats [--json]`.
+//! --pid PID] link|addr|route|neigh|rule|stats|monitor [--json]`.
+//!
+//! `monitor` prints each announcement of the namespace as `ip monitor` does (`[ROUTE]`,
+//! `Deleted ...`, interface names), or with `--json` one JSON object per line: the `ip -j`
+//! object plus `"event"` (`new`, `del`, `unknown`, `resync`) and `"object"`.
 //!
 //! With `--json` it prints the field names `ip -j` uses, where they exist, so its output can
 //! be diffed against `ip -j <object> show`. `-n NAME` opens `/run/netns/NAME` (as
@@ -11,6 +15,7 @@ use std::process::ExitCode;
 use linx_netlink_sys::{Netns, Socket};
 use linx_rtnl::addr::{self, AddrFlags, Address};
 use linx_rtnl::link::{self, Link, LinkData};
+use linx_rtnl::monitor::{Event, Monitor};
 use linx_rtnl::neigh::{self, LinkAddr, Neighbour, NudState};
 use linx_rtnl::route::{self, Route, RouteType, TableName};
 use linx_rtnl::rule::{self, Rule, RuleAction};
@@ -49,7 +54,7 @@ fn args() -> Res<Args> {
             Short('j') | Long("json") => a.json = true,
             Short('h') | Long("help") => {
                 println!(
-                    "usage: ip [-n NETNS|--pid PID] link|addr|route|neigh|rule|stats [--json]"
+                    "usage: ip [-n NETNS|--pid PID] link|addr|route|neigh|rule|stats|monitor [--json]"
                 );
                 std::process::exit(0);
             }
@@ -522,6 +527,9 @@ fn main() -> ExitCode {
 #[allow(dead_code)]
 fn run() -> Res<()> {
     let a = args()?;
+    if a.object == "monitor" || a.object == "mon" {
+        return monitor(a.netns, a.json);
+    }
     let sock = Socket::open(linx_rtnl::PROTOCOL, a.netns.clone())?;
     let _ = sock.set_strict_check(true);
     if a.json {
@@ -532,4 +540,232 @@ fn run() -> Res<()> {
         }
     }
     Ok(())
+}
+
+/// `ip monitor`: follows the namespace's announcements until killed. The link names come
+/// from a list made at start, updated from link events and made again after a resync.
+#[allow(dead_code)]
+fn monitor(netns: Netns, json: bool) -> Res<()> {
+    // Subscribe first, then list: a link created in between is announced, not missed.
+    let mon = Monitor::open(netns.clone())?;
+    let sock = Socket::open(linx_rtnl::PROTOCOL, netns)?;
+    let mut names = Names::load(&sock)?;
+    for ev in mon {
+        let ev = match ev {
+            Ok(ev) => ev,
+            // One message that did not decode: say so and go on.
+            Err(e @ linx_rtnl::Error::Request(linx_netlink_codec::Error::Decode(_))) => {
+                eprintln!("ip: {}", report(&e));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Event::NewLink(l) = &ev {
+            names.links.insert(l.index, (**l).clone());
+        }
+        let line = if json {
+            serde_json::to_string(&event_json(&ev, &names))?
+        } else {
+            event_text(&ev, &names)
+        };
+        println!("{line}");
+        match &ev {
+            Event::DelLink(l) => {
+                names.links.remove(&l.index);
+            }
+            Event::ResyncNeeded => names = Names::load(&sock)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The links of the namespace by index, for names.
+struct Names {
+    links: HashMap<u32, Link>,
+}
+
+impl Names {
+    fn load(sock: &Socket) -> Res<Names> {
+        let links = link::list(sock)?
+            .into_iter()
+            .map(|l| (l.index, l))
+            .collect();
+        Ok(Names { links })
+    }
+
+    /// The borrowed map the `*_json` functions take.
+    fn by_index(&self) -> HashMap<u32, &Link> {
+        self.links.iter().map(|(i, l)| (*i, l)).collect()
+    }
+
+    fn name(&self, index: u32) -> String {
+        self.links
+            .get(&index)
+            .map_or_else(|| format!("if{index}"), |l| l.name.clone())
+    }
+}
+
+/// `"new"` or `"del"` for an object event.
+fn event_kind(ev: &Event) -> &'static str {
+    match ev {
+        Event::DelLink(_)
+        | Event::DelAddr(_)
+        | Event::DelRoute(_)
+        | Event::DelNeigh(_)
+        | Event::DelRule(_) => "del",
+        _ => "new",
+    }
+}
+
+/// `ip -j` style object for one event, with `"event"` and `"object"` first.
+fn event_json(ev: &Event, names: &Names) -> Value {
+    let by_index = names.by_index();
+    let (object, body) = match ev {
+        Event::NewLink(l) | Event::DelLink(l) => ("link", link_json(l, &by_index)),
+        Event::NewAddr(a) | Event::DelAddr(a) => {
+            let body = match names.links.get(&a.index) {
+                Some(l) => addr_json(l, &[&**a], &by_index),
+                None => json!({ "ifindex": a.index, "addr_info": [{
+                    "local": a.ip().map(|ip| ip.to_string()), "prefixlen": a.prefix_len }] }),
+            };
+            ("addr", body)
+        }
+        Event::NewRoute(r) | Event::DelRoute(r) => ("route", route_json(r, &by_index)),
+        Event::NewNeigh(n) | Event::DelNeigh(n) => {
+            let body = neigh_json(n, &by_index).unwrap_or_else(|| {
+                json!({ "dst": n.dst.map(|d| d.to_string()), "dev": names.name(n.index),
+                        "state": n.state.to_string().split(' ').collect::<Vec<_>>() })
+            });
+            ("neigh", body)
+        }
+        Event::NewRule(r) | Event::DelRule(r) => ("rule", rule_json(r)),
+        Event::ResyncNeeded => return json!({ "event": "resync" }),
+        other => {
+            return json!({ "event": "unknown", "msg_type": other.msg_type() });
+        }
+    };
+    let mut m = Map::new();
+    m.insert("event".into(), event_kind(ev).into());
+    m.insert("object".into(), object.into());
+    if let Value::Object(fields) = body {
+        m.extend(fields);
+    }
+    Value::Object(m)
+}
+
+/// One line as `ip monitor` prints it: `[ROUTE]`, `Deleted `, then the object.
+fn event_text(ev: &Event, names: &Names) -> String {
+    let by_index = names.by_index();
+    let deleted = if event_kind(ev) == "del" {
+        "Deleted "
+    } else {
+        ""
+    };
+    match ev {
+        Event::NewLink(l) | Event::DelLink(l) => {
+            let mut line = format!("[LINK]{deleted}{}: {}", l.index, l.name);
+            if let Some(p) = l.parent.filter(|_| l.link_netnsid.is_none()) {
+                // iproute2 prints NONE for a link whose parent index is 0 (a veth peer
+                // announced before its partner exists).
+                let parent = if p == 0 { "NONE".into() } else { names.name(p) };
+                line.push_str(&format!("@{parent}"));
+            }
+            line.push_str(&format!(": <{}>", flags(l, &by_index).join(",")));
+            if let Some(mtu) = l.mtu {
+                line.push_str(&format!(" mtu {mtu}"));
+            }
+            if let Some(m) = l.master.and_then(|i| by_index.get(&i)) {
+                line.push_str(&format!(" master {}", m.name));
+            }
+            if let Some(o) = l.operstate {
+                line.push_str(&format!(" state {}", o.as_str()));
+            }
+            if let Some(a) = l.address {
+                line.push_str(&format!(
+                    " link/{} {a}",
+                    link_type(l.link_type).as_str().unwrap_or("ether")
+                ));
+            }
+            line
+        }
+        Event::NewAddr(a) | Event::DelAddr(a) => {
+            let dev = names.name(a.index);
+            let family = if a.family == 2 { "inet" } else { "inet6" };
+            let local = a.ip().map_or_else(|| "?".into(), |ip| ip.to_string());
+            let mut line = format!(
+                "[ADDR]{deleted}{}: {dev}    {family} {local}/{} scope {}",
+                a.index, a.prefix_len, a.scope
+            );
+            if a.family == 2 {
+                line.push(' ');
+                line.push_str(a.label.as_deref().unwrap_or(&dev));
+            }
+            line
+        }
+        Event::NewRoute(r) | Event::DelRoute(r) => {
+            let v = route_json(r, &by_index);
+            let mut line = format!("[ROUTE]{deleted}");
+            if let Some(t) = v["type"].as_str() {
+                line.push_str(t);
+                line.push(' ');
+            }
+            line.push_str(v["dst"].as_str().unwrap_or("default"));
+            for (key, word) in [
+                ("gateway", "via"),
+                ("dev", "dev"),
+                ("table", "table"),
+                ("protocol", "proto"),
+                ("scope", "scope"),
+                ("metric", "metric"),
+                ("prefsrc", "src"),
+            ] {
+                match &v[key] {
+                    Value::Null => {}
+                    Value::String(s) => line.push_str(&format!(" {word} {s}")),
+                    other => line.push_str(&format!(" {word} {other}")),
+                }
+            }
+            line
+        }
+        Event::NewNeigh(n) | Event::DelNeigh(n) => {
+            let mut line = format!("[NEIGH]{deleted}");
+            line.push_str(&n.dst.map_or_else(|| "?".into(), |d| d.to_string()));
+            line.push_str(&format!(" dev {}", names.name(n.index)));
+            if let Some(ll) = &n.lladdr {
+                line.push_str(&format!(" lladdr {ll}"));
+            }
+            line.push(' ');
+            line.push_str(&n.state.to_string());
+            line
+        }
+        Event::NewRule(r) | Event::DelRule(r) => {
+            let v = rule_json(r);
+            let mut line = format!(
+                "[RULE]{deleted}{}:\tfrom {}",
+                v["priority"],
+                v["src"].as_str().unwrap_or("all")
+            );
+            if let Some(len) = v["srclen"].as_u64() {
+                line.push_str(&format!("/{len}"));
+            }
+            if let Some(d) = v["dst"].as_str() {
+                line.push_str(&format!(" to {d}"));
+                if let Some(len) = v["dstlen"].as_u64() {
+                    line.push_str(&format!("/{len}"));
+                }
+            }
+            if let Some(f) = v["fwmark"].as_str() {
+                line.push_str(&format!(" fwmark {f}"));
+            }
+            match (v["table"].as_str(), v["action"].as_str()) {
+                (Some(t), _) => line.push_str(&format!(" lookup {t}")),
+                (None, Some(a)) => line.push_str(&format!(" {a}")),
+                (None, None) => {}
+            }
+            line
+        }
+        Event::ResyncNeeded => "[RESYNC] events were lost; link names read again".into(),
+        other => format!("[UNKNOWN] {other}"),
+    }
 }

@@ -257,3 +257,72 @@ fn report_appends_each_cause_once() {
     let e = Layer("push failed: EPERM", Some(Box::new(Layer("EPERM", None))));
     assert_eq!(ip_example::report(&e), "push failed: EPERM");
 }
+
+/// `ip monitor` in a namespace: the example, started with `-n <path> monitor [--json]`,
+/// prints a line for an address added after it started, with the interface's name.
+fn monitor_line(json: bool) -> String {
+    use std::io::BufRead;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let ns = TestNs::new();
+    ns.ip(&["link", "set", "lo", "up"]);
+    let path = ns.path().display().to_string();
+    let mut args = vec!["-n", path.as_str(), "monitor"];
+    if json {
+        args.push("--json");
+    }
+    let mut child = Command::new(example_binary())
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the ip example");
+    let stdout = child.stdout.take().expect("stdout was piped");
+    let (tx, lines) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // The example subscribes some time after it starts: add addresses until one shows up.
+    let mut found = None;
+    'outer: for i in 1..=50 {
+        ns.ip(&["addr", "add", &format!("10.77.{i}.1/24"), "dev", "lo"]);
+        let deadline = std::time::Instant::now() + Duration::from_millis(200);
+        while let Ok(line) =
+            lines.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            if line.contains("10.77.") {
+                found = Some(line);
+                break 'outer;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    found.expect("the monitor printed no line for the added addresses")
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn monitor_prints_events_with_names() {
+    let line = monitor_line(false);
+    assert!(line.starts_with("[ADDR]1: lo    inet 10.77."), "{line}");
+    assert!(line.ends_with("/24 scope global lo"), "{line}");
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn monitor_json_prints_one_object_per_line() {
+    let line = monitor_line(true);
+    let v: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["event"], "new", "{line}");
+    assert_eq!(v["object"], "addr", "{line}");
+    assert_eq!(v["ifname"], "lo", "{line}");
+    let local = v["addr_info"][0]["local"].as_str().unwrap();
+    assert!(local.starts_with("10.77."), "{line}");
+    assert_eq!(v["addr_info"][0]["prefixlen"], 24, "{line}");
+}
