@@ -251,8 +251,8 @@ async fn link_create<S: Transport>(
 ) -> Result<(), Error> {
     let name = d.cfg.name.as_str();
     let Some(kind) = &d.cfg.kind else {
-        // Only links with a kind are created (the diff never asks otherwise).
-        return Ok(());
+        // The plan turns creates of kind-less links into updates; never report one done.
+        return Err(Error::MissingOption("link kind"));
     };
     let spec = new_link(&d.cfg, kind);
     let mut idx: Vec<(String, u32)> = Vec::new();

@@ -448,7 +448,26 @@ impl Plan {
         // ------------------------------------------------------------------------- links
         let want_links = n.links(desired, &indexes)?;
         let owned_links: HashSet<String> = last.links.iter().cloned().collect();
-        let link_ops = three_way(want_links, links.iter().cloned(), &owned_links, &LINK_ID);
+        let link_ops = three_way(want_links, links.iter().cloned(), &owned_links, &LINK_ID)
+            .into_iter()
+            .map(|op| match op {
+                // A link to configure that this pass creates (a same-namespace veth peer):
+                // configured after its creation, as if observed with nothing set.
+                Op::Create(d) if d.cfg.kind.is_none() => {
+                    let o = Link {
+                        name: d.cfg.name.clone(),
+                        ..Default::default()
+                    };
+                    Op::Update(d, o)
+                }
+                op => op,
+            })
+            .collect::<Vec<_>>();
+        // Creates first, then updates (the conversion above may interleave them).
+        let (link_new, link_rest): (Vec<_>, Vec<_>) = link_ops
+            .into_iter()
+            .partition(|o| matches!(o, Op::Create(_)));
+        let link_ops: Vec<_> = link_new.into_iter().chain(link_rest).collect();
         let (link_up, mut link_del) = split(link_ops);
         order_link_deletes(&mut link_del);
 
