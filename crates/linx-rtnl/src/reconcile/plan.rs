@@ -683,7 +683,10 @@ fn prune(
     out
 }
 
-fn split<D, O>(ops: Vec<Op<D, O>>) -> (Vec<Op<D, O>>, Vec<Op<D, O>>) {
+/// Ops of one resource: (creates and updates, deletes).
+type Split<D, O> = (Vec<Op<D, O>>, Vec<Op<D, O>>);
+
+fn split<D, O>(ops: Vec<Op<D, O>>) -> Split<D, O> {
     ops.into_iter().partition(|o| !matches!(o, Op::Delete(_)))
 }
 
