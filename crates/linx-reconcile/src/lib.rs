@@ -17,7 +17,7 @@
 //!   [`last_report`](Loop::last_report), [`passes`](Loop::passes), [`stop`](Loop::stop)).
 //! - [`flatkv`]: ownership, diff and best-effort apply for flat key/value subsystems (sysctl,
 //!   cgroup files), so their sources are a few lines.
-//! - `rtnl`: the `Source` for rtnetlink (links, addresses, routes, rules, neighbours of one
+//! - [`rtnl`]: the `Source` for rtnetlink (links, addresses, routes, rules, neighbours of one
 //!   network namespace).
 //!
 //! # Contract
@@ -36,7 +36,7 @@
 //!   touch only what they own among the things desired no longer names.
 //! - **Layering** (style.md §1, every arrow points down): this crate is the top library layer.
 //!   The generic parts ([`Source`], [`Loop`], [`flatkv`]) mention no subsystem type. The rtnl
-//!   adapter lives in this crate's `rtnl` module rather than in `linx-rtnl`, because
+//!   adapter lives in this crate's [`rtnl`] module rather than in `linx-rtnl`, because
 //!   implementing [`Source`] there would make `linx-rtnl` depend on this crate, an arrow
 //!   pointing up. `linx-rtnl` offers the single-shot reconcile and the monitor; this crate
 //!   depends on it and adapts them. Nothing below depends on this crate.
@@ -108,6 +108,7 @@
 
 mod driver;
 pub mod flatkv;
+pub mod rtnl;
 mod source;
 
 pub use driver::{
