@@ -816,3 +816,13 @@ mod tokio_flavour {
         });
     }
 }
+
+/// Monitors move between threads and tasks (a spawned tokio task holds one).
+#[test]
+fn monitors_are_send() {
+    fn send<T: Send + 'static>() {}
+    send::<Monitor>();
+    send::<Event>();
+    #[cfg(feature = "tokio")]
+    send::<linx_rtnl::monitor::AsyncMonitor>();
+}
