@@ -564,7 +564,11 @@ impl<S: Source> Runner<S> {
                     self.arm(Cause::Desired);
                 }
                 Step::Hint(hint) => {
-                    tracing::trace!(name = %self.name, ?hint, "hint");
+                    if hint == Hint::Resync {
+                        tracing::debug!(name = %self.name, "monitor lost events; resync pass due");
+                    } else {
+                        tracing::trace!(name = %self.name, "hint");
+                    }
                     self.arm(Cause::Hint);
                 }
                 Step::MonitorDied(error) => self.monitor_died(error),

@@ -195,7 +195,9 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     match tokio::task::spawn_blocking(work).await {
         Ok(value) => value,
         // The closure panicked: carry the panic on in this task.
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        // Never started because the runtime is shutting down: this task goes with it.
+        Err(_) => std::future::pending().await,
     }
 }
 

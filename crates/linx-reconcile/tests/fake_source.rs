@@ -220,7 +220,9 @@ async fn a_burst_of_10_hints_costs_exactly_one_pass() {
     after(1).await;
     assert_eq!(fake.passes(), 1);
 
-    fake.hint(10);
+    fake.hint(9);
+    let tx = fake.hints.lock().unwrap().clone().unwrap();
+    tx.try_send(Ok(Hint::Resync)).unwrap(); // a resync is a wake-up like any other
     after(50).await;
     assert_eq!(fake.passes(), 1, "debounced: nothing before 100 ms");
     after(100).await;
@@ -522,4 +524,28 @@ async fn a_panicking_source_is_reported_not_hidden() {
         }
         other => panic!("expected Panicked, got {other:?}"),
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn put_desired_during_a_pass_schedules_the_next_one() {
+    let fake = Fake::new(Subscribe::Ok);
+    *fake.delay.lock().unwrap() = Duration::from_secs(1);
+    let lp = options(&fake).interval(None).start();
+    after(500).await; // the first pass is running
+    lp.put_desired("v2".to_owned()).unwrap();
+    after(550).await; // it ended at 1 s, having used v1
+    assert_eq!(fake.seen(1).desired, "v1");
+    assert_eq!(fake.passes(), 1);
+    after(100).await; // debounced from when it was seen, at 1 s
+    assert_eq!(fake.passes(), 2);
+    assert_eq!(fake.seen(2).desired, "v2");
+    lp.stop().await.unwrap();
+}
+
+#[test]
+fn the_handle_can_be_shared_between_tasks() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<linx_reconcile::Loop<Fake>>();
+    send_sync::<linx_reconcile::PassOf<Fake>>();
+    send_sync::<linx_reconcile::Loop<linx_reconcile::rtnl::RtnlSource>>();
 }
