@@ -17,8 +17,11 @@
 //!
 //! The main types are re-exported here: the objects ([`Link`], [`Address`], [`Route`],
 //! [`Neighbour`], [`Rule`], [`Stats`]), the specs the verbs take ([`NewLink`],
-//! [`AddrOptions`], [`RouteSpec`], [`RouteOptions`], [`RuleSpec`]) and [`Error`]; each module
-//! holds the rest of its family (flags, enums, filters, request builders).
+//! [`AddrOptions`], [`RouteSpec`], [`RouteOptions`], [`RuleSpec`]), the [`Monitor`] that
+//! watches a namespace (`AsyncMonitor` with feature `tokio`) and [`Error`]; each module holds
+//! the rest of its family (flags, enums, filters, request builders). [`reconcile`] converges a
+//! namespace on a desired state authored by names; [`monitor`] and [`reconcile`] together are
+//! what the `linx-reconcile` loop drives.
 //!
 //! # Contract
 //! - Input is validated before anything is sent; mistakes are typed [`Error`] variants.
@@ -54,6 +57,9 @@ mod verb;
 pub use addr::{AddrOptions, Address};
 pub use error::Error;
 pub use link::{Link, NewLink};
+#[cfg(feature = "tokio")]
+pub use monitor::AsyncMonitor;
+pub use monitor::{Monitor, MonitorOptions};
 pub use neigh::Neighbour;
 pub use route::{Route, RouteOptions, RouteSpec};
 pub use rule::{Rule, RuleSpec};
