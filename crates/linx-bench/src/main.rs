@@ -18,6 +18,22 @@
 //!                                                chains + sets + rules + elements
 //! ```
 //!
+//! The scale scenarios of watching and converging ([`scale`]; run each under `unshare -n`,
+//! they print more keys, see `--help`):
+//!
+//! ```text
+//! linx-bench monitor-burst --n N [--rcvbuf B]    a route monitor while N routes are added:
+//!                                                events delivered per second, zero loss or
+//!                                                a ResyncNeeded (default B: 4 MiB)
+//! linx-bench reconcile-drift --n N [--drift P]   one reconcile pass over N owned routes of
+//!                                                which P% (default 1) drifted, against a
+//!                                                plain dump plus those ops
+//! linx-bench reconcile-netns --n N [--workers W] [--tokio [--jobs J]]
+//!                                                one process converging N namespaces of
+//!                                                (veth, 5 addresses, 10 routes): a first
+//!                                                and a no-op full pass, time and peak RSS
+//! ```
+//!
 //! Hook it into the harness with
 //! `LINX_CMD_ROUTE_DUMP='target/release/linx-bench route-dump'`,
 //! `LINX_CMD_LINK_DUMP='target/release/linx-bench link-dump'` and
@@ -35,6 +51,8 @@
 //! - Dumps stream: memory stays O(one datagram) however many objects the namespace holds.
 //! - Never touches any namespace but its own; exits non-zero with a message on any error.
 #![forbid(unsafe_code)]
+
+mod scale;
 
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
@@ -70,11 +88,29 @@ enum Cmd {
         n: u32,
     },
     NftList,
+    MonitorBurst {
+        n: u32,
+        rcvbuf: usize,
+    },
+    ReconcileDrift {
+        n: u32,
+        pct: f64,
+    },
+    ReconcileNetns {
+        n: usize,
+        workers: usize,
+        tokio: bool,
+        jobs: usize,
+    },
 }
 
 const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
      \x20      | nft-rules --n N | nft-set --n N | nft-list\n\
-     prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only)";
+     \x20      | monitor-burst --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT]\n\
+     \x20      | reconcile-netns --n N [--workers W] [--tokio [--jobs J]]\n\
+     prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only);\n\
+     the monitor-burst and reconcile-* scenarios print their own keys (events_per_s, pass_ms,\n\
+     dump_ms, ops_ms, ratio, converge_ms, noop_ms, *_rss_kib)";
 
 fn parse_args() -> Result<Cmd, lexopt::Error> {
     use lexopt::prelude::*;
@@ -86,11 +122,28 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
     };
     let (mut n, mut table, mut dev) = (None, 254u32, "veth0".to_owned());
     let (mut dump_table, mut client) = (None, false);
+    let (mut rcvbuf, mut pct) = (4usize << 20, 1.0f64);
+    let (mut workers, mut tokio, mut jobs) = (2usize, false, 64usize);
     while let Some(arg) = p.next()? {
         match arg {
-            Long("n") if matches!(sub.as_str(), "route-add" | "nft-rules" | "nft-set") => {
+            Long("n")
+                if matches!(
+                    sub.as_str(),
+                    "route-add"
+                        | "nft-rules"
+                        | "nft-set"
+                        | "monitor-burst"
+                        | "reconcile-drift"
+                        | "reconcile-netns"
+                ) =>
+            {
                 n = Some(p.value()?.parse()?)
             }
+            Long("rcvbuf") if sub == "monitor-burst" => rcvbuf = p.value()?.parse()?,
+            Long("drift") if sub == "reconcile-drift" => pct = p.value()?.parse()?,
+            Long("workers") if sub == "reconcile-netns" => workers = p.value()?.parse()?,
+            Long("tokio") if sub == "reconcile-netns" => tokio = true,
+            Long("jobs") if sub == "reconcile-netns" => jobs = p.value()?.parse()?,
             Long("table") if sub == "route-add" => table = p.value()?.parse()?,
             Long("dev") if sub == "route-add" => dev = p.value()?.string()?,
             Long("table") if sub == "route-dump" => dump_table = Some(p.value()?.parse()?),
@@ -116,6 +169,22 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             n: n.ok_or("nft-set needs --n N")?,
         }),
         "nft-list" => Ok(Cmd::NftList),
+        "monitor-burst" => Ok(Cmd::MonitorBurst {
+            n: n.ok_or("monitor-burst needs --n N")?,
+            rcvbuf,
+        }),
+        "reconcile-drift" if pct > 0.0 && pct <= 100.0 => Ok(Cmd::ReconcileDrift {
+            n: n.ok_or("reconcile-drift needs --n N")?,
+            pct,
+        }),
+        "reconcile-drift" => Err("--drift is a percentage in (0, 100]".into()),
+        "reconcile-netns" if workers > 0 && jobs > 0 => Ok(Cmd::ReconcileNetns {
+            n: n.ok_or("reconcile-netns needs --n N")? as usize,
+            workers,
+            tokio,
+            jobs,
+        }),
+        "reconcile-netns" => Err("--workers and --jobs must be at least 1".into()),
         other => Err(format!("unknown subcommand {other:?}\n{USAGE}").into()),
     }
 }
@@ -254,6 +323,18 @@ fn max_rss_kib() -> u64 {
 }
 
 fn run(cmd: &Cmd) -> Result<(), BoxError> {
+    // The scale scenarios open their own sockets and print their own line.
+    match *cmd {
+        Cmd::MonitorBurst { n, rcvbuf } => return scale::monitor_burst(n, rcvbuf),
+        Cmd::ReconcileDrift { n, pct } => return scale::reconcile_drift(n, pct),
+        Cmd::ReconcileNetns {
+            n,
+            workers,
+            tokio,
+            jobs,
+        } => return scale::reconcile_netns(n, workers, tokio, jobs),
+        _ => {}
+    }
     let nft = matches!(
         cmd,
         Cmd::NftRules { .. } | Cmd::NftSet { .. } | Cmd::NftList
@@ -271,6 +352,9 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
         Cmd::NftRules { n } => nft_push(&sock, nft_rules_ruleset(*n), *n)?,
         Cmd::NftSet { n } => nft_push(&sock, nft_set_ruleset(*n), *n)?,
         Cmd::NftList => nft_list(&sock)?,
+        Cmd::MonitorBurst { .. } | Cmd::ReconcileDrift { .. } | Cmd::ReconcileNetns { .. } => {
+            return Err("a scale scenario reached the harness path".into());
+        }
     };
     let ms = t0.elapsed().as_secs_f64() * 1e3;
     println!("count={n} op_ms={ms:.2} maxrss_kib={}", max_rss_kib());
