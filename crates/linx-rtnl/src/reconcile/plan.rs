@@ -20,7 +20,7 @@ use linx_ip::{Family, Ip, Mac, Subnet};
 
 use super::Options;
 use super::desired::{Desired, FamilyName, LinkConfig, LinkKind, RouteConfig, RuleConfig};
-use super::diff::{Identity, Op, three_way, two_way};
+use super::diff::{Fx, Identity, Op, three_way, two_way};
 use super::state::{LastApplied, OwnedAddress, OwnedNeighbour, RuleKey};
 use crate::addr::{AddrScope, Address};
 use crate::error::{DesiredProblem, Error};
@@ -473,7 +473,7 @@ impl Plan {
 
         // --------------------------------------------------------------------- addresses
         let mut want_addrs = Vec::with_capacity(desired.addresses.len());
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<(&str, Subnet)> = HashSet::new();
         for a in &desired.addresses {
             let index = n.index(&a.dev, || format!("address {} dev {}", a.address, a.dev))?;
             let w = WantAddr {
@@ -489,29 +489,39 @@ impl Plan {
             }
             want_addrs.push(w);
         }
-        let obs_addrs = addresses
+        let obs_addrs: Vec<_> = addresses
             .into_iter()
             .filter(|a| a.scope == AddrScope::Universe && a.ip().is_some())
             .map(|a| Seen {
                 dev: names.get(&a.index).copied().unwrap_or_default().to_owned(),
                 obj: a,
-            });
-        let owned_addrs: HashSet<AddrKey> = last
+            })
+            .collect();
+        let obs_addr_keys: HashSet<AddrKey> = obs_addrs.iter().map(ADDR_ID.observed_key).collect();
+        let owned_key = |o: &OwnedAddress| {
+            indexes.get(&o.dev).map(|i| AddrKey {
+                index: *i,
+                address: o.address.address(),
+                prefix: o.address.prefix(),
+            })
+        };
+        let owned_addrs: HashSet<AddrKey> = last.addresses.iter().filter_map(owned_key).collect();
+        // Ownership kept: what is desired, or still there (and so deleted by this plan).
+        let mut kept = LastApplied::new();
+        kept.addresses = last
             .addresses
             .iter()
-            .filter_map(|o| {
-                indexes.get(&o.dev).map(|i| AddrKey {
-                    index: *i,
-                    address: o.address.address(),
-                    prefix: o.address.prefix(),
-                })
+            .filter(|o| {
+                seen.contains(&(o.dev.as_str(), o.address))
+                    || owned_key(o).is_some_and(|k| obs_addr_keys.contains(&k))
             })
+            .cloned()
             .collect();
         let (addr_up, addr_del) = split(three_way(want_addrs, obs_addrs, &owned_addrs, &ADDR_ID));
 
         // -------------------------------------------------------------------- neighbours
         let mut want_neigh = Vec::with_capacity(desired.neighbours.len());
-        let mut seen = HashSet::new();
+        let mut seen: HashSet<(&str, Ip)> = HashSet::new();
         for c in &desired.neighbours {
             let what = || format!("neighbour {} dev {}", c.address, c.dev);
             let index = n.index(&c.dev, what)?;
@@ -525,17 +535,27 @@ impl Plan {
                 lladdr: c.lladdr,
             });
         }
-        let obs_neigh = neighbours
+        let obs_neigh: Vec<_> = neighbours
             .into_iter()
             .filter(|x| x.dst.is_some() && Family::from_af(x.family).is_some())
             .map(|x| Seen {
                 dev: names.get(&x.index).copied().unwrap_or_default().to_owned(),
                 obj: x,
-            });
-        let owned_neigh: HashSet<(u32, Ip)> = last
+            })
+            .collect();
+        let obs_neigh_keys: HashSet<(u32, Ip)> =
+            obs_neigh.iter().map(NEIGH_ID.observed_key).collect();
+        let owned_key = |o: &OwnedNeighbour| indexes.get(&o.dev).map(|i| (*i, o.address));
+        let owned_neigh: HashSet<(u32, Ip)> =
+            last.neighbours.iter().filter_map(owned_key).collect();
+        kept.neighbours = last
             .neighbours
             .iter()
-            .filter_map(|o| indexes.get(&o.dev).map(|i| (*i, o.address)))
+            .filter(|o| {
+                seen.contains(&(o.dev.as_str(), o.address))
+                    || owned_key(o).is_some_and(|k| obs_neigh_keys.contains(&k))
+            })
+            .cloned()
             .collect();
         let (neigh_up, neigh_del) =
             split(three_way(want_neigh, obs_neigh, &owned_neigh, &NEIGH_ID));
@@ -543,7 +563,8 @@ impl Plan {
         // ------------------------------------------------------------------------ routes
         let proto = Protocol(opts.protocol);
         let mut want_routes = Vec::with_capacity(desired.routes.len());
-        let mut seen = HashSet::with_capacity(desired.routes.len());
+        let mut seen: HashSet<RouteKey, Fx> =
+            HashSet::with_capacity_and_hasher(desired.routes.len(), Fx::default());
         for c in &desired.routes {
             let w = want_route(c, proto, &n)?;
             if !seen.insert(route_key(&w.route)) {
@@ -570,10 +591,18 @@ impl Plan {
             }
             want_rules.push(r);
         }
-        let obs_rules = rules
+        let obs_rules: Vec<Rule> = rules
             .into_iter()
-            .filter(|r| Family::from_af(r.family).is_some());
+            .filter(|r| Family::from_af(r.family).is_some())
+            .collect();
+        let obs_rule_keys: HashSet<RuleKey> = obs_rules.iter().map(rule_key).collect();
         let owned_rules: HashSet<RuleKey> = last.rules.iter().cloned().collect();
+        kept.rules = last
+            .rules
+            .iter()
+            .filter(|k| seen.contains(k) || obs_rule_keys.contains(k))
+            .cloned()
+            .collect();
         let (rule_up, rule_del) = split(three_way(want_rules, obs_rules, &owned_rules, &RULE_ID));
 
         let mut steps = Vec::new();
@@ -609,10 +638,15 @@ impl Plan {
             push(&mut steps, StepKind::Link(o));
         }
 
-        let last_applied = prune(last, desired, &indexes, &links, &steps);
+        kept.links = last
+            .links
+            .iter()
+            .filter(|l| indexes.contains_key(*l) || n.created.contains_key(l.as_str()))
+            .cloned()
+            .collect();
         Ok(Plan {
             steps,
-            last_applied,
+            last_applied: kept,
             indexes,
         })
     }
@@ -625,62 +659,6 @@ impl fmt::Display for Plan {
         }
         Ok(())
     }
-}
-
-/// Ownership the plan starts from: the previous one, less what is neither desired nor
-/// observed any more (it went away by itself; owning its key would later delete a foreign
-/// object that takes the name). Deletes in the plan keep their keys until they apply.
-fn prune(
-    last: &LastApplied,
-    desired: &Desired,
-    indexes: &HashMap<String, u32>,
-    links: &[Link],
-    steps: &[Step],
-) -> LastApplied {
-    let _ = links;
-    let mut out = LastApplied::default();
-    for l in &last.links {
-        if indexes.contains_key(l) || desired.links.iter().any(|d| &d.name == l) {
-            out.links.insert(l.clone());
-        }
-    }
-    let deleting = |pred: &dyn Fn(&StepKind) -> bool| steps.iter().any(|s| pred(&s.kind));
-    for a in &last.addresses {
-        let wanted = desired
-            .addresses
-            .iter()
-            .any(|d| d.dev == a.dev && d.address == a.address);
-        let to_delete = deleting(
-            &|k| matches!(k, StepKind::Address(Op::Delete(s)) if s.dev == a.dev && addr_subnet(&s.obj) == a.address),
-        );
-        if wanted || to_delete {
-            out.addresses.insert(a.clone());
-        }
-    }
-    for x in &last.neighbours {
-        let wanted = desired
-            .neighbours
-            .iter()
-            .any(|d| d.dev == x.dev && d.address == x.address);
-        let to_delete = deleting(
-            &|k| matches!(k, StepKind::Neighbour(Op::Delete(s)) if s.dev == x.dev && s.obj.dst == Some(x.address)),
-        );
-        if wanted || to_delete {
-            out.neighbours.insert(x.clone());
-        }
-    }
-    for r in &last.rules {
-        let wanted = desired
-            .rules
-            .iter()
-            .any(|d| rule_spec(d).build().is_ok_and(|b| &rule_key(&b) == r));
-        let to_delete =
-            deleting(&|k| matches!(k, StepKind::Rule(Op::Delete(o)) if &rule_key(o) == r));
-        if wanted || to_delete {
-            out.rules.insert(r.clone());
-        }
-    }
-    out
 }
 
 /// Ops of one resource: (creates and updates, deletes).
@@ -1128,16 +1106,18 @@ fn want_route(c: &RouteConfig, proto: Protocol, n: &Names<'_>) -> Result<WantRou
     if !c.nexthops.is_empty() {
         spec = spec.scope(Scope::UNIVERSE);
     }
-    let fam = spec.validate().map_err(bad)?;
-    let metric = c.metric.unwrap_or(if fam == Family::Inet6 {
-        IPV6_DEFAULT_METRIC
-    } else {
-        0
-    });
-    if c.metric.is_some() || fam == Family::Inet6 {
-        spec = spec.metric(metric);
+    if let Some(m) = c.metric {
+        spec = spec.metric(m);
     }
-    let route = spec.build(oif).map_err(bad)?;
+    let mut route = spec.build(oif).map_err(bad)?;
+    let fam = if route.family == Family::Inet6.af() {
+        // The kernel gives an IPv6 route without metric IP6_RT_PRIO_USER: desire that, so
+        // the key matches what is read back.
+        route.metric.get_or_insert(IPV6_DEFAULT_METRIC);
+        Family::Inet6
+    } else {
+        Family::Inet
+    };
     let mut hops = Vec::with_capacity(c.nexthops.len());
     for h in &c.nexthops {
         if let Some(g) = h.gateway {
