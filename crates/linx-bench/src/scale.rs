@@ -186,6 +186,19 @@ pub(crate) fn reconcile_drift(n: u32, pct: f64) -> Result<(), BoxError> {
     let owned = setup.last_applied;
 
     drift(&sock, n, d)?;
+    // Where a pass's time goes (read-only, before the pass): its observation alone, and
+    // observation plus plan.
+    let t = Instant::now();
+    let observed = reconcile::observe(&sock, &opts)?;
+    let observe_ms = ms_since(t);
+    drop(observed);
+    let t = Instant::now();
+    let plan = reconcile::plan(&sock, &desired, &owned, &opts)?;
+    let plan_ms = ms_since(t);
+    if plan.steps().len() != d as usize {
+        return Err(format!("the plan should have {d} steps: {plan}").into());
+    }
+    drop(plan);
     let t = Instant::now();
     let pass = reconcile::reconcile(&sock, &desired, &owned, &opts)?;
     let pass_ms = ms_since(t);
@@ -211,7 +224,8 @@ pub(crate) fn reconcile_drift(n: u32, pct: f64) -> Result<(), BoxError> {
     }
     println!(
         "count={n} drift_ops={d} applied={} pass_ms={pass_ms:.2} dump_ms={dump_ms:.2} \
-         dumped={dumped} ops_ms={ops_ms:.2} ratio={:.2} setup_ms={setup_ms:.2} maxrss_kib={}",
+         dumped={dumped} ops_ms={ops_ms:.2} ratio={:.2} observe_ms={observe_ms:.2} \
+         plan_ms={plan_ms:.2} setup_ms={setup_ms:.2} maxrss_kib={}",
         pass.applied.len(),
         pass_ms / (dump_ms + ops_ms),
         max_rss_kib()
