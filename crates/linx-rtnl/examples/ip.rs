@@ -1,5 +1,13 @@
-//! A read-only `ip` look-alike on Linx: `cargo run -p linx-rtnl --example ip -- [-n NETNS |
-//! --pid PID] link|addr|route|neigh|rule|stats|monitor [--json]`.
+//! An `ip` look-alike on Linx: `cargo run -p linx-rtnl --example ip -- [-n NETNS |
+//! --pid PID] link|addr|route|neigh|rule|stats|monitor [--json]`, and
+//! `apply FILE [--dry-run] [--state STATE]`.
+//!
+//! `apply` converges the namespace on the desired state in `FILE` (the JSON format of
+//! `linx_rtnl::reconcile::Desired`): it prints the plan (every kernel call, one per line),
+//! applies it unless `--dry-run`, and prints the report. `--state STATE` keeps what the
+//! passes own (`LastApplied`) in that file between runs: read before the pass, written after
+//! it, so a later run with a smaller desired state deletes what an earlier one created. It
+//! exits with status 1 when the pass did not converge.
 //!
 //! `monitor` prints each announcement of the namespace as `ip monitor` does (`[ROUTE]`,
 //! `Deleted ...`, interface names), or with `--json` one JSON object per line: the `ip -j`
@@ -29,6 +37,12 @@ struct Args {
     netns: Netns,
     object: String,
     json: bool,
+    /// `apply`: the desired-state file.
+    file: Option<String>,
+    /// `apply --dry-run`.
+    dry_run: bool,
+    /// `apply --state`.
+    state: Option<String>,
 }
 
 #[allow(dead_code)]
@@ -39,7 +53,11 @@ fn args() -> Res<Args> {
         netns: Netns::Host,
         object: "link".into(),
         json: false,
+        file: None,
+        dry_run: false,
+        state: None,
     };
+    let mut object_given = false;
     while let Some(arg) = p.next()? {
         match arg {
             Short('n') | Long("netns") => {
@@ -52,13 +70,20 @@ fn args() -> Res<Args> {
             }
             Long("pid") => a.netns = Netns::Pid(p.value()?.parse()?),
             Short('j') | Long("json") => a.json = true,
+            Long("dry-run") => a.dry_run = true,
+            Long("state") => a.state = Some(p.value()?.string()?),
             Short('h') | Long("help") => {
                 println!(
-                    "usage: ip [-n NETNS|--pid PID] link|addr|route|neigh|rule|stats|monitor [--json]"
+                    "usage: ip [-n NETNS|--pid PID] link|addr|route|neigh|rule|stats|monitor [--json]\n       \
+                     ip [-n NETNS|--pid PID] apply FILE [--dry-run] [--state STATE]"
                 );
                 std::process::exit(0);
             }
-            Value(v) => a.object = v.string()?,
+            Value(v) if object_given && a.file.is_none() => a.file = Some(v.string()?),
+            Value(v) if !object_given => {
+                a.object = v.string()?;
+                object_given = true;
+            }
             _ => return Err(arg.unexpected().into()),
         }
     }
@@ -530,6 +555,10 @@ fn run() -> Res<()> {
     if a.object == "monitor" || a.object == "mon" {
         return monitor(a.netns, a.json);
     }
+    if a.object == "apply" {
+        let file = a.file.ok_or("apply needs a desired-state FILE")?;
+        return apply(a.netns, &file, a.dry_run, a.state.as_deref());
+    }
     let sock = Socket::open(linx_rtnl::PROTOCOL, a.netns.clone())?;
     let _ = sock.set_strict_check(true);
     if a.json {
@@ -538,6 +567,37 @@ fn run() -> Res<()> {
         for l in lines(&sock, &a.object)? {
             println!("{l}");
         }
+    }
+    Ok(())
+}
+
+/// `apply FILE`: plan, print, apply (unless a dry run), report; ownership kept in `state`.
+#[allow(dead_code)]
+fn apply(netns: Netns, file: &str, dry_run: bool, state: Option<&str>) -> Res<()> {
+    use linx_rtnl::reconcile::{self, Desired, LastApplied, Options};
+    let text = std::fs::read(file).map_err(|e| format!("read {file}: {e}"))?;
+    let desired: Desired = serde_json::from_slice(&text).map_err(|e| format!("{file}: {e}"))?;
+    let last = match state {
+        Some(path) if std::path::Path::new(path).exists() => {
+            serde_json::from_slice::<LastApplied>(&std::fs::read(path)?)
+                .map_err(|e| format!("{path}: {e}"))?
+        }
+        _ => LastApplied::new(),
+    };
+    let sock = Socket::open(linx_rtnl::PROTOCOL, netns)?;
+    let _ = sock.set_strict_check(true);
+    let plan = reconcile::plan(&sock, &desired, &last, &Options::new())?;
+    print!("{plan}");
+    if dry_run {
+        return Ok(());
+    }
+    let report = reconcile::apply(&sock, plan);
+    println!("{report}");
+    if let Some(path) = state {
+        std::fs::write(path, serde_json::to_vec_pretty(&report.last_applied)?)?;
+    }
+    if let Some(f) = &report.failed {
+        return Err(format!("the pass stopped at `{}`: {}", f.step, f.error).into());
     }
     Ok(())
 }

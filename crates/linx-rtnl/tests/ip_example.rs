@@ -326,3 +326,79 @@ fn monitor_json_prints_one_object_per_line() {
     assert!(local.starts_with("10.77."), "{line}");
     assert_eq!(v["addr_info"][0]["prefixlen"], 24, "{line}");
 }
+
+/// Runs the example with `args` in `ns`; it must succeed. Returns its stdout.
+fn run_in(ns: &TestNs, args: &[&str]) -> String {
+    let path = ns.path().display().to_string();
+    let out = Command::new(example_binary())
+        .args(["-n", &path])
+        .args(args)
+        .output()
+        .expect("run the ip example");
+    assert!(
+        out.status.success(),
+        "ip {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn apply_prints_the_plan_applies_it_and_keeps_ownership_in_the_state_file() {
+    let ns = TestNs::new();
+    let dir = std::env::temp_dir().join(format!("linx-ip-apply-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (desired, empty, state) = (dir.join("d.json"), dir.join("e.json"), dir.join("s.json"));
+    std::fs::write(
+        &desired,
+        r#"{"links": [{"name": "br0", "kind": "bridge", "up": true}],
+            "addresses": [{"dev": "br0", "address": "10.0.0.1/24"}],
+            "routes": [{"dst": "10.1.0.0/16", "gateway": "10.0.0.2", "table": 100}]}"#,
+    )
+    .unwrap();
+    std::fs::write(&empty, "{}").unwrap();
+    let (d, e, s) = (
+        desired.to_str().unwrap(),
+        empty.to_str().unwrap(),
+        state.to_str().unwrap(),
+    );
+    let plan = [
+        "ip link add br0 up type bridge",
+        "ip addr add 10.0.0.1/24 dev br0",
+        "ip route replace 10.1.0.0/16 via 10.0.0.2 table 100 proto 76",
+    ];
+
+    // A dry run prints the plan and changes nothing.
+    let out = run_in(&ns, &["apply", d, "--dry-run"]);
+    assert_eq!(out.lines().collect::<Vec<_>>(), plan);
+    assert!(!ns.ip_json(&["link", "show"]).contains("br0"));
+
+    // Applied: the plan, then the report; iproute2 sees the result.
+    let out = run_in(&ns, &["apply", d, "--state", s]);
+    let mut want = plan.to_vec();
+    want.push("Report<converged: 3 applied>");
+    assert_eq!(out.lines().collect::<Vec<_>>(), want);
+    let routes: Value =
+        serde_json::from_str(&ns.ip_json(&["route", "show", "table", "100"])).unwrap();
+    assert_eq!(routes[0]["dst"], "10.1.0.0/16");
+    assert_eq!(routes[0]["gateway"], "10.0.0.2");
+
+    // Again: nothing to do.
+    assert_eq!(
+        run_in(&ns, &["apply", d, "--state", s]).trim(),
+        "Report<no-op>"
+    );
+
+    // An empty desired state with the kept ownership removes what the first run made, and
+    // nothing else (lo stays).
+    let out = run_in(&ns, &["apply", e, "--state", s]);
+    assert!(out.contains("ip link del br0"), "{out}");
+    assert!(out.ends_with("Report<converged: 3 applied>\n"), "{out}");
+    let links = ns.ip_json(&["link", "show"]);
+    assert!(
+        !links.contains("br0") && links.contains("\"lo\""),
+        "{links}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
