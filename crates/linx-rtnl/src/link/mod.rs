@@ -40,8 +40,8 @@ pub use crate::ifindex::{IFNAMSIZ, IfInfoMsg};
 pub use kinds::{IpvlanMode, MacvlanMode, Vxlan};
 pub(crate) use new::PeerNs;
 pub use new::{NewKind, NewLink};
-pub(crate) use verbs::kind_error;
 pub use types::{Link, LinkData, LinkInfo, OperState};
+pub(crate) use verbs::kind_error;
 pub use verbs::{
     LinkDecoder, ListOptions, add, delete, delete_request, get, get_by_index, is_up, list,
     list_call, list_with, move_to_netns, set_address, set_down, set_master, set_mtu,
