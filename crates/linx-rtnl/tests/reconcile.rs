@@ -220,6 +220,15 @@ fn every_resource_and_op_kind() {
             vec!["ip rule add pref 100 from 10.0.0.0/24 fwmark 0x1 lookup 100"],
         ),
         (
+            "rule action changed: the new rule is added, then the old one deleted",
+            r#"{"rules":[{"priority":200,"from":"10.9.0.0/16","table":100,"action":"blackhole"}]}"#,
+            &none,
+            Box::new(|o| o.rules.push(rule(200, "10.9.0.0", 16, 100))),
+            vec![
+                "ip rule add pref 200 from 10.9.0.0/16 blackhole && ip rule del pref 200 from 10.9.0.0/16 lookup 100",
+            ],
+        ),
+        (
             "links: created in dependency order, updated, owned deleted",
             r#"{"links":[{"name":"ve0","kind":{"veth":{"peer":"ve1"}},"master":"br0"},
                          {"name":"br0","kind":"bridge","up":true},

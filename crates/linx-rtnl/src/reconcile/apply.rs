@@ -199,7 +199,18 @@ async fn one<S: Transport>(
                 Err(e) => gone(e.into(), &[Errno::ESRCH, Errno::ENODEV]).map_err(named),
             }
         }
-        StepKind::Rule(Op::Create(r) | Op::Update(r, _)) => {
+        StepKind::Rule(Op::Update(r, o)) => {
+            // The action is not part of a rule's identity for the kernel's duplicate check
+            // either: add the new rule, then delete the old one.
+            let req = rule_request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r)?;
+            sock.ack(req).await.map_err(|e| named(e.into()))?;
+            let req = rule_request(RTM_DELRULE, 0, o)?;
+            match sock.ack(req).await {
+                Ok(()) => Ok(()),
+                Err(e) => gone(e.into(), &[Errno::ENOENT]).map_err(named),
+            }
+        }
+        StepKind::Rule(Op::Create(r)) => {
             let req = rule_request(RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL, r)?;
             sock.ack(req).await.map_err(|e| named(e.into()))
         }

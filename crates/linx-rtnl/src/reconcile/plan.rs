@@ -289,7 +289,12 @@ impl fmt::Display for Step {
                 }
                 write!(f, " proto {}", r.protocol.0)
             }
-            StepKind::Rule(Op::Create(r) | Op::Update(r, _)) => fmt_rule(f, "add", r),
+            StepKind::Rule(Op::Create(r)) => fmt_rule(f, "add", r),
+            StepKind::Rule(Op::Update(r, o)) => {
+                fmt_rule(f, "add", r)?;
+                f.write_str(" && ")?;
+                fmt_rule(f, "del", o)
+            }
             StepKind::Rule(Op::Delete(r)) => fmt_rule(f, "del", r),
         }
     }
