@@ -61,6 +61,7 @@ pub use link::{Link, NewLink};
 pub use monitor::AsyncMonitor;
 pub use monitor::{Monitor, MonitorOptions};
 pub use neigh::Neighbour;
+pub use reconcile::{Desired, LastApplied, Plan, Report};
 pub use route::{Route, RouteOptions, RouteSpec};
 pub use rule::{Rule, RuleSpec};
 pub use stats::Stats;
