@@ -2,7 +2,7 @@
 //!
 //! Run it as `cargo xtask <command>` (an alias in `.cargo/config.toml`). The commands:
 //! `test` (every test, kernel tests included), `ci` (what CI runs), `layers` (the workspace's
-//! structural rules), `demo` (the tour example) and `bench-peers` (not yet). `cargo xtask --help`
+//! structural rules), `demo` (the tour examples) and `bench-peers` (not yet). `cargo xtask --help`
 //! describes each.
 //!
 //! # Contract
@@ -41,7 +41,9 @@ USAGE:
         code live only in linx-netlink-sys, that every other crate forbids unsafe code, and
         that no crate has an import cycle between its modules.
     cargo xtask demo
-        Runs the tour example of linx-netlink-codec (under `unshare -r` when not root).
+        Runs the tour examples (under `unshare -r` when not root): linx-netlink-codec's
+        (sockets, the request engine), then linx-reconcile's (a container network declared
+        by names, the monitor, the reconcile loop healing a change made by hand).
     cargo xtask bench-peers [SCENARIO...]
         Not yet implemented.
 ";
@@ -112,26 +114,34 @@ fn run() -> Result<()> {
     }
 }
 
-/// `cargo xtask demo`: runs the tour example, under `unshare -r` when not root.
+/// `cargo xtask demo`: runs the tour examples, under `unshare -r` when not root: the
+/// foundation (`linx-netlink-codec`), then watching and converging rtnetlink
+/// (`linx-reconcile`).
 ///
-/// The tour opens netlink sockets in a throwaway namespace, which needs root in some user
-/// namespace; as a normal user cargo's runner setting wraps the built example in `unshare -r`.
+/// The tours open netlink sockets in throwaway namespaces, which needs root in some user
+/// namespace; as a normal user cargo's runner setting wraps each built example in
+/// `unshare -r`.
 fn demo() -> Result<()> {
-    let mut cmd = util::cargo_command(&[
-        "run",
-        "--quiet",
-        "-p",
-        "linx-netlink-codec",
-        "--example",
-        "tour",
-        "--all-features",
-    ]);
     if !util::is_root() {
         println!(
-            "xtask demo: not root, so the tour runs under `{}`",
+            "xtask demo: not root, so the tours run under `{}`",
             util::ROOTLESS_RUNNER
         );
-        cmd.env(util::runner_env_var()?, util::ROOTLESS_RUNNER);
     }
-    util::run(&mut cmd)
+    for package in ["linx-netlink-codec", "linx-reconcile"] {
+        let mut cmd = util::cargo_command(&[
+            "run",
+            "--quiet",
+            "-p",
+            package,
+            "--example",
+            "tour",
+            "--all-features",
+        ]);
+        if !util::is_root() {
+            cmd.env(util::runner_env_var()?, util::ROOTLESS_RUNNER);
+        }
+        util::run(&mut cmd)?;
+    }
+    Ok(())
 }
