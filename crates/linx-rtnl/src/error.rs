@@ -77,6 +77,15 @@ pub enum DesiredProblem {
     /// A value is invalid (bad address, family mismatch, out of range ...).
     #[error(transparent)]
     Invalid(Box<Error>),
+    /// A link of that name exists with another kind: it is neither recreated nor taken
+    /// over (delete or rename it, or desire it with its own kind).
+    #[error("exists with kind \"{have}\", desired as \"{want}\"")]
+    KindMismatch {
+        /// The kind the desired state gives it.
+        want: &'static str,
+        /// The kind the namespace has (`none` for a link without `IFLA_INFO_KIND`).
+        have: String,
+    },
 }
 
 impl Error {

@@ -351,6 +351,10 @@ fn desired_state_errors_come_before_anything_is_applied() {
             r#"{"rules":[{"priority":1,"from":"10.0.0.0/8"}]}"#,
             "missing option: table",
         ),
+        (
+            r#"{"links":[{"name":"e0","kind":"bridge"}]}"#,
+            r#"link "e0": exists with kind "none", desired as "bridge""#,
+        ),
     ];
     for (d, want) in cases {
         let e = plan(d, &LastApplied::new(), o()).unwrap_err();

@@ -15,7 +15,8 @@
 //!    rules and neighbours, in the socket's namespace;
 //! 2. normalise the desired state against the observed names: every problem (a name that
 //!    neither exists nor is created, a bad address, mixed families, a duplicate, a cycle of
-//!    masters/parents) is an [`Error::Desired`] and nothing is applied;
+//!    masters/parents, a link that exists with another kind) is an [`Error::Desired`] and
+//!    nothing is applied;
 //! 3. diff ([`diff`]): routes two-way against the routes of the protocol, everything else
 //!    three-way against the owned keys;
 //! 4. order: link creates (parents and masters first), link updates, addresses, neighbours,

@@ -449,6 +449,25 @@ impl Plan {
             links.iter().map(|l| (l.name.clone(), l.index)).collect();
         let names: HashMap<u32, &str> = links.iter().map(|l| (l.index, l.name.as_str())).collect();
         let n = Names::new(desired, &indexes)?;
+        // A desired kind must match the link of that name, if there is one: a link is never
+        // recreated or taken over as another kind.
+        let kinds: HashMap<&str, Option<&str>> =
+            links.iter().map(|l| (l.name.as_str(), l.kind())).collect();
+        for l in &desired.links {
+            let (Some(k), Some(have)) = (&l.kind, kinds.get(l.name.as_str())) else {
+                continue;
+            };
+            let want = new_link(l, k).kind().kind();
+            if *have != Some(want) {
+                return Err(desired_err(
+                    format!("link {:?}", l.name),
+                    DesiredProblem::KindMismatch {
+                        want,
+                        have: have.unwrap_or("none").to_owned(),
+                    },
+                ));
+            }
+        }
 
         // ------------------------------------------------------------------------- links
         let want_links = n.links(desired, &indexes)?;
