@@ -24,7 +24,8 @@ use super::plan::{
     Plan, Step, StepKind, WantLink, WantRoute, addr_subnet, new_link, owned_address,
     owned_neighbour, peer_netns, rule_key,
 };
-use super::state::{Failure, LastApplied, OwnedAddress, OwnedNeighbour, Report};
+use super::report::{Failure, Report};
+use super::state::{LastApplied, OwnedAddress, OwnedNeighbour};
 use crate::error::{Error, about};
 use crate::ifindex::{IfInfoMsg, header};
 use crate::link::{IFF_UP, IFLA_ADDRESS, IFLA_MASTER, PeerNs, index_of, kind_error};

@@ -129,6 +129,7 @@ mod desired;
 pub mod diff;
 mod multipath;
 mod plan;
+mod report;
 mod state;
 
 use std::future::Future;
@@ -142,7 +143,8 @@ pub use desired::{
     NextHopConfig, RouteConfig, RuleConfig,
 };
 pub use plan::{Observed, Plan, Step};
-pub use state::{Failure, LastApplied, Options, OwnedAddress, OwnedNeighbour, Report, RuleKey};
+pub use report::{Failure, Report};
+pub use state::{LastApplied, Options, OwnedAddress, OwnedNeighbour, RuleKey};
 
 use crate::error::Error;
 use crate::route::{RouteFilter, list_filtered_call};
