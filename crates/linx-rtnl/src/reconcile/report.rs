@@ -1,6 +1,9 @@
 //! What one pass did: the [`Report`] (applied, failed, pending steps and the new
 //! ownership). A module of its own because it names both the plan's steps and the ownership
 //! state, which do not depend on each other.
+//!
+//! # Contract
+//! - [`Report::converged`] is true exactly when nothing failed and nothing is pending.
 
 use std::fmt;
 

@@ -1,10 +1,9 @@
-//! What a pass carries from one run to the next ([`LastApplied`]), how it is tuned
-//! ([`Options`]), and what it reports ([`Report`]).
+//! What a pass carries from one run to the next ([`LastApplied`]) and how it is tuned
+//! ([`Options`]); what it reports is in `report`.
 //!
 //! # Contract
 //! - [`LastApplied`] names links and keys addresses and neighbours by link **name**, so it
 //!   survives a restart and index changes; it serialises with serde (persist it, pass it back).
-//! - [`Report::converged`] is true exactly when nothing failed and nothing is pending.
 
 use std::collections::BTreeSet;
 
