@@ -1,6 +1,6 @@
 //! Watching a namespace: the kernel's rtnetlink announcements (links, addresses, routes,
 //! neighbours, rules) as typed events, blocking ([`Monitor`], an iterator) or on tokio
-//! ([`AsyncMonitor`], a `Stream`, feature `tokio`).
+//! (`AsyncMonitor`, a `Stream`, feature `tokio`).
 //!
 //! Why: software that owns part of a namespace (a CNI plugin, a routing daemon, the
 //! reconcile loop) must notice when someone else changes it. Polling with dumps is slow and
