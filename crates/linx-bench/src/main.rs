@@ -25,9 +25,11 @@
 //! linx-bench monitor-burst --n N [--rcvbuf B]    a route monitor while N routes are added:
 //!                                                events delivered per second, zero loss or
 //!                                                a ResyncNeeded (default B: 4 MiB)
-//! linx-bench reconcile-drift --n N [--drift P]   one reconcile pass over N owned routes of
+//! linx-bench reconcile-drift --n N [--drift P] [--reps R]
+//!                                                one reconcile pass over N owned routes of
 //!                                                which P% (default 1) drifted, against a
-//!                                                plain dump plus those ops
+//!                                                plain dump plus those ops (medians of R
+//!                                                repetitions, default 5)
 //! linx-bench reconcile-netns --n N [--workers W] [--tokio [--jobs J]]
 //!                                                one process converging N namespaces of
 //!                                                (veth, 5 addresses, 10 routes): a first
@@ -95,6 +97,7 @@ enum Cmd {
     ReconcileDrift {
         n: u32,
         pct: f64,
+        reps: u32,
     },
     ReconcileNetns {
         n: usize,
@@ -106,7 +109,7 @@ enum Cmd {
 
 const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
      \x20      | nft-rules --n N | nft-set --n N | nft-list\n\
-     \x20      | monitor-burst --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT]\n\
+     \x20      | monitor-burst --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT] [--reps R]\n\
      \x20      | reconcile-netns --n N [--workers W] [--tokio [--jobs J]]\n\
      prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only);\n\
      the monitor-burst and reconcile-* scenarios print their own keys (events_per_s, pass_ms,\n\
@@ -122,7 +125,7 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
     };
     let (mut n, mut table, mut dev) = (None, 254u32, "veth0".to_owned());
     let (mut dump_table, mut client) = (None, false);
-    let (mut rcvbuf, mut pct) = (4usize << 20, 1.0f64);
+    let (mut rcvbuf, mut pct, mut reps) = (4usize << 20, 1.0f64, 5u32);
     let (mut workers, mut tokio, mut jobs) = (2usize, false, 64usize);
     while let Some(arg) = p.next()? {
         match arg {
@@ -141,6 +144,7 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             }
             Long("rcvbuf") if sub == "monitor-burst" => rcvbuf = p.value()?.parse()?,
             Long("drift") if sub == "reconcile-drift" => pct = p.value()?.parse()?,
+            Long("reps") if sub == "reconcile-drift" => reps = p.value()?.parse()?,
             Long("workers") if sub == "reconcile-netns" => workers = p.value()?.parse()?,
             Long("tokio") if sub == "reconcile-netns" => tokio = true,
             Long("jobs") if sub == "reconcile-netns" => jobs = p.value()?.parse()?,
@@ -173,11 +177,12 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             n: n.ok_or("monitor-burst needs --n N")?,
             rcvbuf,
         }),
-        "reconcile-drift" if pct > 0.0 && pct <= 100.0 => Ok(Cmd::ReconcileDrift {
+        "reconcile-drift" if pct > 0.0 && pct <= 100.0 && reps > 0 => Ok(Cmd::ReconcileDrift {
             n: n.ok_or("reconcile-drift needs --n N")?,
             pct,
+            reps,
         }),
-        "reconcile-drift" => Err("--drift is a percentage in (0, 100]".into()),
+        "reconcile-drift" => Err("--drift is a percentage in (0, 100], --reps at least 1".into()),
         "reconcile-netns" if workers > 0 && jobs > 0 => Ok(Cmd::ReconcileNetns {
             n: n.ok_or("reconcile-netns needs --n N")? as usize,
             workers,
@@ -326,7 +331,7 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
     // The scale scenarios open their own sockets and print their own line.
     match *cmd {
         Cmd::MonitorBurst { n, rcvbuf } => return scale::monitor_burst(n, rcvbuf),
-        Cmd::ReconcileDrift { n, pct } => return scale::reconcile_drift(n, pct),
+        Cmd::ReconcileDrift { n, pct, reps } => return scale::reconcile_drift(n, pct, reps),
         Cmd::ReconcileNetns {
             n,
             workers,

@@ -197,12 +197,24 @@ fn timed_ops(sock: &linx_netlink_sys::Socket, n: u32, d: u32) -> Result<(), BoxE
     Ok(())
 }
 
-/// `reconcile-drift`: converge `n` owned routes, drift `pct`% of them by hand (half
-/// deleted, half with another gateway), then time one reconcile pass, which must apply
-/// exactly the drifted count and converge. For comparison, drift again the same way and
-/// time a plain dump of every IPv4 route of the namespace and the direct repair: the same
-/// requests, one acknowledged `route::replace` each (as the pass sends them).
-pub(crate) fn reconcile_drift(n: u32, pct: f64) -> Result<(), BoxError> {
+/// The median of `v` (sorted in place; 0 when empty).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// `reconcile-drift`: converge `n` owned routes, then `reps` times: drift `pct`% of them by
+/// hand (half deleted, half with another gateway) and time one reconcile pass, which must
+/// apply exactly the drifted count and converge; drift again the same way and time a plain
+/// dump of every IPv4 route of the namespace and the direct repair (the same requests, one
+/// acknowledged `route::replace` each, as the pass sends them), then check that a pass has
+/// nothing left to do. Prints the medians over the repetitions; `ratio` is
+/// `pass / (dump + ops)` of the medians.
+pub(crate) fn reconcile_drift(n: u32, pct: f64, reps: u32) -> Result<(), BoxError> {
     let d = ((f64::from(n) * pct / 100.0).round() as u32).clamp(1, n);
     let sock = linx_rtnl::open(Netns::Host)?;
     let desired = drift_desired(n);
@@ -215,47 +227,53 @@ pub(crate) fn reconcile_drift(n: u32, pct: f64) -> Result<(), BoxError> {
     }
     let owned = setup.last_applied;
 
-    drift(&sock, n, d)?;
-    // Where a pass's time goes (read-only, before the pass): its observation alone, and
-    // observation plus plan.
-    let t = Instant::now();
-    let observed = reconcile::observe(&sock, &opts)?;
-    let observe_ms = ms_since(t);
-    drop(observed);
-    let t = Instant::now();
-    let plan = reconcile::plan(&sock, &desired, &owned, &opts)?;
-    let plan_ms = ms_since(t);
-    if plan.steps().len() != d as usize {
-        return Err(format!("the plan should have {d} steps: {plan}").into());
-    }
-    drop(plan);
-    let t = Instant::now();
-    let pass = timed_pass(&sock, &desired, &owned, &opts)?;
-    let pass_ms = ms_since(t);
-    if !pass.converged() || pass.applied.len() != d as usize {
-        return Err(format!(
-            "the pass should apply exactly {d} route steps and converge: {pass:?}"
-        )
-        .into());
-    }
+    let (mut pass, mut dump, mut ops) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut observe, mut plan) = (Vec::new(), Vec::new());
+    let mut dumped = 0;
+    for _ in 0..reps {
+        drift(&sock, n, d)?;
+        // Where a pass's time goes (read-only, before the pass): its observation alone,
+        // and observation plus plan.
+        let t = Instant::now();
+        drop(reconcile::observe(&sock, &opts)?);
+        observe.push(ms_since(t));
+        let t = Instant::now();
+        let p = reconcile::plan(&sock, &desired, &owned, &opts)?;
+        plan.push(ms_since(t));
+        if p.steps().len() != d as usize {
+            return Err(format!("the plan should have {d} steps: {p}").into());
+        }
+        drop(p);
+        let t = Instant::now();
+        let r = timed_pass(&sock, &desired, &owned, &opts)?;
+        pass.push(ms_since(t));
+        if !r.converged() || r.applied.len() != d as usize {
+            return Err(format!(
+                "the pass should apply exactly {d} route steps and converge: {r:?}"
+            )
+            .into());
+        }
 
-    drift(&sock, n, d)?;
-    let t = Instant::now();
-    let dumped = timed_dump(&sock)?;
-    let dump_ms = ms_since(t);
-    let t = Instant::now();
-    timed_ops(&sock, n, d)?;
-    let ops_ms = ms_since(t);
-    let check = reconcile::reconcile(&sock, &desired, &owned, &opts)?;
-    if !check.is_noop() {
-        return Err(format!("the direct repair left work for a pass: {check:?}").into());
+        drift(&sock, n, d)?;
+        let t = Instant::now();
+        dumped = timed_dump(&sock)?;
+        dump.push(ms_since(t));
+        let t = Instant::now();
+        timed_ops(&sock, n, d)?;
+        ops.push(ms_since(t));
+        let check = reconcile::reconcile(&sock, &desired, &owned, &opts)?;
+        if !check.is_noop() {
+            return Err(format!("the direct repair left work for a pass: {check:?}").into());
+        }
     }
+    let (pass, dump, ops) = (median(&mut pass), median(&mut dump), median(&mut ops));
     println!(
-        "count={n} drift_ops={d} applied={} pass_ms={pass_ms:.2} dump_ms={dump_ms:.2} \
-         dumped={dumped} ops_ms={ops_ms:.2} ratio={:.2} observe_ms={observe_ms:.2} \
-         plan_ms={plan_ms:.2} setup_ms={setup_ms:.2} maxrss_kib={}",
-        pass.applied.len(),
-        pass_ms / (dump_ms + ops_ms),
+        "count={n} drift_ops={d} applied={d} reps={reps} pass_ms={pass:.2} dump_ms={dump:.2} \
+         dumped={dumped} ops_ms={ops:.2} ratio={:.2} observe_ms={:.2} plan_ms={:.2} \
+         setup_ms={setup_ms:.2} maxrss_kib={}",
+        pass / (dump + ops),
+        median(&mut observe),
+        median(&mut plan),
         max_rss_kib()
     );
     Ok(())
