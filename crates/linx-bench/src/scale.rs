@@ -188,6 +188,19 @@ fn timed_dump(sock: &linx_netlink_sys::Socket) -> Result<u64, BoxError> {
     crate::route_dump(sock, None, false)
 }
 
+/// A plain dump of the whole namespace, the five kinds a pass observes (links, addresses,
+/// routes of every family, rules, neighbours), each typed and streamed, only counted.
+#[inline(never)]
+fn timed_nsdump(sock: &linx_netlink_sys::Socket) -> Result<u64, BoxError> {
+    Ok(
+        crate::count(linx_rtnl::link::list_call().stream(sock), |_| true)?
+            + crate::count(linx_rtnl::addr::list_call().stream(sock), |_| true)?
+            + crate::count(linx_rtnl::route::list_call().stream(sock), |_| true)?
+            + crate::count(linx_rtnl::rule::list_call().stream(sock), |_| true)?
+            + crate::count(linx_rtnl::neigh::list_call().stream(sock), |_| true)?,
+    )
+}
+
 /// The direct repair: one acknowledged `route::replace` per drifted route.
 #[inline(never)]
 fn timed_ops(sock: &linx_netlink_sys::Socket, n: u32, d: u32) -> Result<(), BoxError> {
@@ -213,7 +226,9 @@ fn median(v: &mut [f64]) -> f64 {
 /// dump of every IPv4 route of the namespace and the direct repair (the same requests, one
 /// acknowledged `route::replace` each, as the pass sends them), then check that a pass has
 /// nothing left to do. Prints the medians over the repetitions; `ratio` is
-/// `pass / (dump + ops)` of the medians.
+/// `pass / (dump + ops)` of the medians, where `dump` is every IPv4 route; `ratio_ns` takes
+/// instead a plain dump of everything the pass observes (`nsdump`: links, addresses, routes,
+/// rules, neighbours, streamed); `observe` and `compute` split the pass before its apply.
 pub(crate) fn reconcile_drift(n: u32, pct: f64, reps: u32) -> Result<(), BoxError> {
     let d = ((f64::from(n) * pct / 100.0).round() as u32).clamp(1, n);
     let sock = linx_rtnl::open(Netns::Host)?;
@@ -228,22 +243,20 @@ pub(crate) fn reconcile_drift(n: u32, pct: f64, reps: u32) -> Result<(), BoxErro
     let owned = setup.last_applied;
 
     let (mut pass, mut dump, mut ops) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut observe, mut plan) = (Vec::new(), Vec::new());
+    let (mut observe, mut plan, mut nsdump) = (Vec::new(), Vec::new(), Vec::new());
     let mut dumped = 0;
+    // Each measured span starts right after a drift: the first dump after route changes
+    // costs more than the next one (measured: ~0.8 ms of 5), so every span pays it alike.
+    // A pass after `after` must converge applying exactly `expect` steps.
+    let repair = |after: &str, expect: usize| -> Result<(), BoxError> {
+        let r = reconcile::reconcile(&sock, &desired, &owned, &opts)?;
+        if !r.converged() || r.applied.len() != expect {
+            return Err(format!("after the {after}, a pass found: {r:?}").into());
+        }
+        Ok(())
+    };
     for _ in 0..reps {
         drift(&sock, n, d)?;
-        // Where a pass's time goes (read-only, before the pass): its observation alone,
-        // and observation plus plan.
-        let t = Instant::now();
-        drop(reconcile::observe(&sock, &opts)?);
-        observe.push(ms_since(t));
-        let t = Instant::now();
-        let p = reconcile::plan(&sock, &desired, &owned, &opts)?;
-        plan.push(ms_since(t));
-        if p.steps().len() != d as usize {
-            return Err(format!("the plan should have {d} steps: {p}").into());
-        }
-        drop(p);
         let t = Instant::now();
         let r = timed_pass(&sock, &desired, &owned, &opts)?;
         pass.push(ms_since(t));
@@ -261,17 +274,39 @@ pub(crate) fn reconcile_drift(n: u32, pct: f64, reps: u32) -> Result<(), BoxErro
         let t = Instant::now();
         timed_ops(&sock, n, d)?;
         ops.push(ms_since(t));
-        let check = reconcile::reconcile(&sock, &desired, &owned, &opts)?;
-        if !check.is_noop() {
-            return Err(format!("the direct repair left work for a pass: {check:?}").into());
+        repair("direct repair", 0)?;
+
+        drift(&sock, n, d)?;
+        let t = Instant::now();
+        timed_nsdump(&sock)?;
+        nsdump.push(ms_since(t));
+        timed_ops(&sock, n, d)?;
+        repair("direct repair", 0)?;
+
+        // Where a pass's time goes: its observation (the five dumps, collected) and the
+        // plan computed from it (the diff, no kernel call); then a pass repairs the drift.
+        drift(&sock, n, d)?;
+        let t = Instant::now();
+        let seen = reconcile::observe(&sock, &opts)?;
+        observe.push(ms_since(t));
+        let t = Instant::now();
+        let p = reconcile::Plan::compute(&desired, &owned, &opts, seen)?;
+        plan.push(ms_since(t));
+        if p.steps().len() != d as usize {
+            return Err(format!("the plan should have {d} steps: {p}").into());
         }
+        drop(p);
+        repair("drift", d as usize)?;
     }
     let (pass, dump, ops) = (median(&mut pass), median(&mut dump), median(&mut ops));
+    let nsdump = median(&mut nsdump);
     println!(
         "count={n} drift_ops={d} applied={d} reps={reps} pass_ms={pass:.2} dump_ms={dump:.2} \
-         dumped={dumped} ops_ms={ops:.2} ratio={:.2} observe_ms={:.2} plan_ms={:.2} \
+         dumped={dumped} ops_ms={ops:.2} ratio={:.2} nsdump_ms={nsdump:.2} \
+         ratio_ns={:.2} observe_ms={:.2} compute_ms={:.2} \
          setup_ms={setup_ms:.2} maxrss_kib={}",
         pass / (dump + ops),
+        pass / (nsdump + ops),
         median(&mut observe),
         median(&mut plan),
         max_rss_kib()
