@@ -82,9 +82,12 @@
 
 pub mod consts;
 pub mod expr;
+pub mod lift;
+pub mod print;
 pub mod pull;
 pub mod push;
 pub mod ruleset;
+pub mod stmt;
 
 mod byte_order;
 mod chain;

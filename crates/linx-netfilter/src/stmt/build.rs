@@ -1,0 +1,1 @@
+//! Statement builders (written by another change).
