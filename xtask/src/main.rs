@@ -128,14 +128,18 @@ fn demo() -> Result<()> {
             util::ROOTLESS_RUNNER
         );
     }
-    for package in ["linx-netlink-codec", "linx-reconcile"] {
+    // Example names are unique across the workspace (they share target/*/examples/).
+    for (package, example) in [
+        ("linx-netlink-codec", "tour"),
+        ("linx-reconcile", "rtnl_tour"),
+    ] {
         let mut cmd = util::cargo_command(&[
             "run",
             "--quiet",
             "-p",
             package,
             "--example",
-            "tour",
+            example,
             "--all-features",
         ]);
         if !util::is_root() {

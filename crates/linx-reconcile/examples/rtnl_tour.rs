@@ -1,6 +1,7 @@
 //! A tour of watching and converging rtnetlink with Linx: a small container network declared
 //! by names, a dry run, the kernel's announcements as typed events, and the reconcile loop
-//! healing a change made by hand.
+//! healing a change made by hand. (Named `rtnl_tour`, not `tour`: example binaries of every
+//! package share `target/*/examples/`, and `linx-netlink-codec` has the `tour`.)
 //!
 //! Everything happens in two throwaway network namespaces ("node" and "pod"); the host's is
 //! never touched. Run it with `cargo xtask demo` (it needs root or `unshare -r`, which xtask
