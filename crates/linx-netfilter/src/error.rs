@@ -212,6 +212,23 @@ pub enum Reason {
         /// The table's family.
         table_family: Family,
     },
+    /// A rule loads a network or transport header with no match of that header's protocol
+    /// before it (`meta nfproto` / `meta protocol` / `ether type`, or `meta l4proto` / `ip
+    /// protocol` / `ip6 nexthdr`), so it would read whatever another protocol has at that
+    /// offset. Build it from statements (which add what nft adds), add the match, or build it
+    /// with [`Rule::raw`](crate::Rule::raw).
+    #[error(
+        "loads {len} bytes at {base} header + {offset} with no protocol match before it \
+         (build the rule from statements, add the protocol match, or use Rule::raw)"
+    )]
+    NoProtocolMatch {
+        /// The header loaded from.
+        base: crate::expr::PayloadBase,
+        /// Byte offset of the load.
+        offset: u32,
+        /// Bytes loaded.
+        len: u32,
+    },
     /// A reject code out of range for its type (icmpx: 0..=3).
     #[error("reject code {code} is out of range")]
     RejectCode {

@@ -432,7 +432,10 @@ async fn report_on<S: linx_netlink_codec::Transport>(
     });
     retries += sock
         .for_each(call, |ev| match ev {
-            DumpEvent::Item((Some((t, c)), rule)) => {
+            DumpEvent::Item((Some((t, c)), mut rule)) => {
+                // A rule without the protocol matches nft inserts (nft's `th`, raw payloads,
+                // another tool's rule) is kept as raw expressions, so it pushes back as is.
+                rule.raw = crate::validate::lacks_dependencies(tables[t].family(), &rule.exprs);
                 if let Some(chain) = tables[t].chains_mut().get_mut(c) {
                     chain.push_pulled(rule);
                 }

@@ -71,7 +71,7 @@ enum What {
 /// let mut rs = Ruleset::new();
 /// let t = rs.add_table(Family::Inet, "filter", TableFlags::default())?;
 /// t.add_chain(Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER))?;
-/// t.add_rule("input", Rule::new(Expr::tcp_dport_eq(22)).accept())?;
+/// t.add_rule("input", Rule::new(Expr::meta_l4proto_eq(6)).exprs(Expr::tcp_dport_eq(22)).accept())?;
 /// let plan = linx_netfilter::push::plan(&rs)?;
 /// assert_eq!(plan.len(), 4); // destroy table, table, chain, rule
 /// assert_eq!(plan.describe(&rs, 4).as_deref(), Some("rule 1 of inet/filter/input"));

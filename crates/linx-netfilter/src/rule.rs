@@ -35,7 +35,7 @@ use crate::{Expr, Family, Reason, Verdict};
 /// assert_eq!(rule.exprs.len(), 6);
 /// assert_eq!(rule.tag.as_deref(), Some("ssh"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The expressions, in order.
@@ -49,6 +49,24 @@ pub struct Rule {
     /// The kernel's handle, when pulled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<u64>,
+    /// Built as raw expressions ([`Rule::raw`]): validation does not ask for the protocol
+    /// matches before header loads (`meta l4proto tcp` before `tcp dport`). Pull sets it on
+    /// exactly the rules that lack them (nft's `th dport 22`, raw `@nh` payloads, other
+    /// tools' rules), so a pulled ruleset pushes back unchanged. Not part of a rule's
+    /// identity: `==` ignores it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub raw: bool,
+}
+
+impl PartialEq for Rule {
+    /// Same expressions, tag, comment and handle ([`Rule::raw`] is how a rule is checked,
+    /// not what it is).
+    fn eq(&self, other: &Rule) -> bool {
+        self.exprs == other.exprs
+            && self.tag == other.tag
+            && self.comment == other.comment
+            && self.handle == other.handle
+    }
 }
 
 impl Rule {
@@ -69,6 +87,27 @@ impl Rule {
             tag: None,
             comment: None,
             handle: None,
+            raw: false,
+        }
+    }
+
+    /// A rule of raw expressions, exempt from the protocol-match check: its header loads
+    /// need no `meta l4proto` / `meta nfproto` before them (an expert's `@th,16,16`, or a
+    /// port match meant for any transport protocol).
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Family, Rule, Table, Chain};
+    /// let mut t = Table::new(Family::Inet, "t");
+    /// t.add_chain(Chain::regular("c"))?;
+    /// // `tcp dport 22` without `meta l4proto tcp`: any protocol's bytes 2-3.
+    /// assert!(t.add_rule("c", Rule::new(Expr::tcp_dport_eq(22))).is_err());
+    /// t.add_rule("c", Rule::raw(Expr::tcp_dport_eq(22)))?;
+    /// # Ok::<(), linx_netfilter::Error>(())
+    /// ```
+    pub fn raw(exprs: impl IntoIterator<Item = Expr>) -> Rule {
+        Rule {
+            raw: true,
+            ..Rule::new(exprs)
         }
     }
 

@@ -65,6 +65,155 @@ pub(crate) fn check_rule(rule: &Rule, ctx: &RuleCtx<'_>, index: usize) -> Result
     for expr in &rule.exprs {
         check_expr(expr, ctx, index)?;
     }
+    if !rule.raw {
+        check_dependencies(ctx.table.family, &rule.exprs)
+            .map_err(|reason| ctx.bad_rule(index, reason))?;
+    }
+    Ok(())
+}
+
+/// What a register holds, as far as protocol matches go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DepKey {
+    /// The network protocol: `meta nfproto`, `meta protocol`, `ether type`, `vlan type`.
+    Network,
+    /// The transport protocol: `meta l4proto`, `ip protocol`, `ip6 nexthdr`.
+    Transport,
+}
+
+/// The 4-byte words `len` bytes at `reg` occupy in the register file (the verdict
+/// register and registers 1-4 are 16 bytes; 8-23 are 4-byte views of the same storage).
+fn reg_words(reg: Reg, len: u32) -> (u32, u32) {
+    let start = if reg.0 <= crate::consts::reg::NFT_REG_4 {
+        reg.0 * 4
+    } else {
+        reg.0.saturating_sub(crate::consts::reg::NFT_REG32_00) + 4
+    };
+    (start, start.saturating_add(len.div_ceil(4).max(1)))
+}
+
+/// Registers holding a protocol value, with the words they cover; a load over any of those
+/// words forgets the value.
+struct DepRegs {
+    held: Vec<(Reg, (u32, u32), DepKey)>,
+}
+
+impl DepRegs {
+    fn write(&mut self, reg: Reg, len: u32, key: Option<DepKey>) {
+        if !self.held.is_empty() {
+            let (s, e) = reg_words(reg, len);
+            self.held.retain(|(_, (hs, he), _)| *he <= s || *hs >= e);
+        }
+        if let Some(key) = key {
+            self.held.push((reg, reg_words(reg, len), key));
+        }
+    }
+
+    fn read(&self, reg: Reg) -> Option<DepKey> {
+        self.held.iter().find(|(r, ..)| *r == reg).map(|(.., k)| *k)
+    }
+}
+
+/// `true` when the expressions load a network or transport header with no protocol match
+/// before the load (see [`check_dependencies`]).
+pub(crate) fn lacks_dependencies(family: Family, exprs: &[Expr]) -> bool {
+    check_dependencies(family, exprs).is_err()
+}
+
+/// Every network-header load must follow a match of the network protocol, unless the family
+/// fixes it (`ip`, `ip6`, `arp`); every transport-header load must follow a match of the
+/// transport protocol — what nft inserts itself (`meta nfproto ipv4` before `ip saddr` in an
+/// inet table, `meta l4proto tcp` before `tcp dport`). Without one the load reads whatever
+/// bytes another protocol has at that offset: `tcp dport 22` alone is `th dport 22`.
+///
+/// A protocol match is a load of `meta nfproto`, `meta protocol`, `ether type` / `vlan type`
+/// (network) or `meta l4proto`, `ip protocol`, `ip6 nexthdr` (transport) compared for
+/// equality or looked up in a set (not inverted). Rules built with
+/// [`Rule::raw`](crate::Rule::raw) skip this check.
+pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), Reason> {
+    use crate::expr::{CmpOp, MetaKey, PayloadBase};
+    let mut network = matches!(family, Family::Ip | Family::Ip6 | Family::Arp);
+    let mut transport = false;
+    let mut regs = DepRegs { held: Vec::new() };
+    let matched = |key: Option<DepKey>, network: &mut bool, transport: &mut bool| match key {
+        Some(DepKey::Network) => *network = true,
+        Some(DepKey::Transport) => *transport = true,
+        None => {}
+    };
+    for expr in exprs {
+        match expr {
+            Expr::Payload {
+                base,
+                offset,
+                len,
+                dreg,
+            } => {
+                let key = match base {
+                    PayloadBase::Link if (*offset == 12 || *offset == 16) && *len == 2 => {
+                        Some(DepKey::Network)
+                    }
+                    PayloadBase::Network | PayloadBase::Transport => {
+                        let has = if *base == PayloadBase::Network {
+                            network
+                        } else {
+                            transport
+                        };
+                        if !has {
+                            return Err(Reason::NoProtocolMatch {
+                                base: *base,
+                                offset: *offset,
+                                len: *len,
+                            });
+                        }
+                        (*base == PayloadBase::Network
+                            && (*offset == 9 || *offset == 6)
+                            && *len == 1)
+                            .then_some(DepKey::Transport)
+                    }
+                    _ => None,
+                };
+                regs.write(*dreg, *len, key);
+            }
+            Expr::Meta { key, dreg } => {
+                let dep = match key {
+                    MetaKey::Nfproto | MetaKey::Protocol => Some(DepKey::Network),
+                    MetaKey::L4proto => Some(DepKey::Transport),
+                    _ => None,
+                };
+                regs.write(*dreg, key.len().unwrap_or(16), dep);
+            }
+            Expr::Cmp {
+                sreg,
+                op: CmpOp::Eq,
+                ..
+            } => matched(regs.read(*sreg), &mut network, &mut transport),
+            Expr::Lookup {
+                sreg,
+                dreg,
+                inverted,
+                ..
+            } => {
+                if !*inverted && dreg.is_none() {
+                    matched(regs.read(*sreg), &mut network, &mut transport);
+                }
+                if let Some(dreg) = dreg {
+                    regs.write(*dreg, 16, None);
+                }
+            }
+            Expr::SetLiteral(lit) if !lit.inverted => {
+                matched(regs.read(lit.sreg), &mut network, &mut transport);
+            }
+            Expr::Ct { key, dreg } => regs.write(*dreg, key.len().unwrap_or(16), None),
+            Expr::Bitwise(b) => regs.write(b.dreg, b.len, None),
+            Expr::Immediate {
+                dreg,
+                data: ImmediateData::Value(bytes),
+            } => regs.write(*dreg, u32::try_from(bytes.len()).unwrap_or(64), None),
+            // An expression the model does not know may write any register.
+            Expr::Unknown(_) => regs.held.clear(),
+            _ => {}
+        }
+    }
     Ok(())
 }
 

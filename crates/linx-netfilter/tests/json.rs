@@ -191,7 +191,7 @@ fn shape_errors_are_json_errors() {
 #[test]
 fn expressions_read_with_defaults() {
     let json = table(
-        r#""chains":[{"name":"c","rules":[{"exprs":[
+        r#""chains":[{"name":"c","rules":[{"raw":true,"exprs":[
             {"payload":{"base":"network","offset":12,"len":4}},
             {"cmp":{"op":"eq","data":"0a000001"}},
             {"meta":{"key":33}},

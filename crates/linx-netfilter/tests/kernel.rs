@@ -451,7 +451,10 @@ fn bad_rule_mid_batch_is_reported_by_index_and_nothing_is_applied() {
     .unwrap();
     t.add_rule(
         "input",
-        Rule::new(Expr::tcp_dport_eq(22)).accept().tag("ssh"),
+        Rule::new(Expr::meta_l4proto_eq(6))
+            .exprs(Expr::tcp_dport_eq(22))
+            .accept()
+            .tag("ssh"),
     )
     .unwrap();
     push(&sock, &good, Mode::Replace).unwrap();
@@ -467,7 +470,10 @@ fn bad_rule_mid_batch_is_reported_by_index_and_nothing_is_applied() {
     .unwrap();
     t.add_rule(
         "input",
-        Rule::new(Expr::tcp_dport_eq(80)).accept().tag("http"),
+        Rule::new(Expr::meta_l4proto_eq(6))
+            .exprs(Expr::tcp_dport_eq(80))
+            .accept()
+            .tag("http"),
     )
     .unwrap();
     let err = push(&sock, &bad, Mode::Replace).unwrap_err();

@@ -477,7 +477,7 @@ fn build_table(index: usize, spec: &TableSpec) -> Table {
         chain.handle = c.handle;
         t.add_chain(chain).unwrap();
         for (j, r) in c.rules.iter().enumerate() {
-            let mut rule = Rule::new(r.exprs.iter().cloned());
+            let mut rule = Rule::raw(r.exprs.iter().cloned());
             if let (Some(n), false) = (r.lookup, t.sets().is_empty()) {
                 rule = rule.expr(Expr::lookup(format!("s{}", n % t.sets().len())));
             }
@@ -889,7 +889,7 @@ proptest! {
         let mut t = Table::new(m.family, "t");
         for (name, kind, flags, rules) in &m.chains {
             let rules: Vec<Rule> = rules.iter().map(|(exprs, tag, comment)| Rule {
-                exprs: exprs.clone(), tag: tag.clone(), comment: comment.clone(), handle: None,
+                exprs: exprs.clone(), tag: tag.clone(), comment: comment.clone(), handle: None, raw: false,
             }).collect();
             // Through the builder (may be refused) ...
             let chain = Chain::with_kind(name.clone(), kind.clone()).flags(ChainFlags::from_bits_retain(*flags));

@@ -23,7 +23,10 @@ async fn push_and_pull_on_tokio() {
     .unwrap();
     t.add_rule(
         "input",
-        Rule::new(Expr::tcp_dport_eq(22)).accept().tag("ssh"),
+        Rule::new(Expr::meta_l4proto_eq(6))
+            .exprs(Expr::tcp_dport_eq(22))
+            .accept()
+            .tag("ssh"),
     )
     .unwrap();
     linx_netfilter::push(&sock, &rs, Mode::Replace)

@@ -610,7 +610,8 @@ fn many_tagged_rules_are_linear() {
     for i in 0..20_000 {
         t.add_rule(
             "input",
-            Rule::new(Expr::tcp_dport_eq(22))
+            Rule::new(Expr::meta_l4proto_eq(6))
+                .exprs(Expr::tcp_dport_eq(22))
                 .accept()
                 .tag(format!("rule-{i}")),
         )
@@ -653,7 +654,7 @@ fn registers_and_lengths() {
     );
     t.add_rule(
         "input",
-        Rule::new([
+        Rule::raw([
             payload(16, Reg::R4),
             payload(64, Reg::R1),
             payload(4, Reg::reg32(15)),
@@ -1055,7 +1056,10 @@ fn lookups_dynsets_objrefs() {
 
     let check = |t: &Table, expr: Expr| {
         let mut t = t.clone();
-        t.add_rule("input", Rule::new([Expr::ip_saddr(), expr]))?;
+        t.add_rule(
+            "input",
+            Rule::new(Expr::meta_nfproto_eq(2)).exprs([Expr::ip_saddr(), expr]),
+        )?;
         t.validate()
     };
     check(&t, Expr::lookup("plain")).unwrap();

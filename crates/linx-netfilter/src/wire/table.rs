@@ -447,6 +447,7 @@ pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), Decode
         tag,
         comment,
         handle: t.value::<Be64, _>(ra::NFTA_RULE_HANDLE)?.map(u64::from),
+        raw: false,
     };
     if let Some(a) = t.get(ra::NFTA_RULE_EXPRESSIONS) {
         // A list of NFTA_LIST_ELEM, each one expression: exactly as many slots as entries.
