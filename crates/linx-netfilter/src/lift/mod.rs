@@ -1,6 +1,890 @@
-//! Lift: a pulled rule's expressions become [`Statement`](crate::stmt::Statement)s again.
+//! Lift: a pulled rule's expressions become [`Statement`]s again.
+//!
+//! Why: the kernel returns rules as register-machine instructions; people read `tcp dport
+//! 22 accept`. The lift follows the registers (a load, optionally a mask, then a compare or a
+//! lookup is one match), names payload fields from the protocol matched so far (the table's
+//! family, and `meta nfproto` / `meta protocol` / `meta l4proto` / `ip protocol` / `ip6
+//! nexthdr` matches), and drops those protocol matches where nft drops them when it prints:
+//! directly before the field they make readable.
 //!
 //! # Contract
-//! - Never a wrong statement: what cannot be lifted exactly stays
-//!   [`Statement::Expr`](crate::stmt::Statement::Expr).
-//! - Never panics, on any expression list.
+//! - **Never a wrong statement.** Each statement means exactly what its expressions do.
+//!   What the lift cannot express exactly stays [`Statement::Expr`], and a lifted rule
+//!   contains no `Expr` statement only when every expression was understood.
+//! - Never panics, on any expression list (registers, lengths and data of any size).
+//! - Pure; allocates the statements it returns.
+
+use std::collections::HashMap;
+
+use linx_ip::{Ip, Mac, Subnet};
+
+use crate::expr::{ByteOrder, CmpOp, ImmediateData, NatType, PayloadBase};
+use crate::set::{ElemValue, SetElement};
+use crate::stmt::{
+    Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Reject, Statement, Value,
+    VerdictMap,
+};
+use crate::{Expr, Family, Reg};
+
+/// The statements of a rule's expressions in a table of `family`.
+///
+/// ```
+/// use linx_netfilter::{Expr, Family, Verdict, lift::lift, stmt::Statement};
+/// let mut exprs = Expr::meta_l4proto_eq(6);
+/// exprs.extend(Expr::tcp_dport_eq(22));
+/// exprs.push(Expr::accept());
+/// let stmts = lift(&exprs, Family::Inet);
+/// assert_eq!(stmts.len(), 2);
+/// assert_eq!(stmts[1], Statement::Verdict(Verdict::Accept));
+/// ```
+pub fn lift(exprs: &[Expr], family: Family) -> Vec<Statement> {
+    let mut l = Lifter {
+        family,
+        regs: HashMap::new(),
+        out: Vec::new(),
+        nfproto: None,
+        ethertype: None,
+        l4: None,
+        iiftype: None,
+    };
+    for e in exprs {
+        l.step(e);
+    }
+    // Loads never consumed are instructions without a statement.
+    let mut out = l.out;
+    let mut pending: Vec<(u32, Pending)> = l.regs.into_iter().collect();
+    pending.sort_by_key(|(r, _)| *r);
+    for (_, p) in pending {
+        out.extend(p.exprs.into_iter().map(Statement::Expr));
+    }
+    out
+}
+
+/// `true` when every statement is a real statement (no [`Statement::Expr`]).
+pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
+    !stmts.iter().any(|s| matches!(s, Statement::Expr(_)))
+}
+
+/// What a register holds.
+#[derive(Clone)]
+enum Loaded {
+    /// A field (whole or a leading part, `bytes` long).
+    Field {
+        field: Field,
+        /// Bytes loaded from the field's first byte (less than the field for a prefix).
+        bytes: u32,
+        /// Index in `out` of the protocol match this field's name relies on and nft drops.
+        deps: Vec<usize>,
+    },
+    /// Masked field: `field & mask`.
+    Masked {
+        field: Field,
+        bytes: u32,
+        mask: Vec<u8>,
+        deps: Vec<usize>,
+    },
+    /// Data (an immediate value).
+    Data(Vec<u8>),
+    /// Something not understood.
+    Opaque,
+}
+
+struct Pending {
+    loaded: Loaded,
+    /// The expressions that produced it, for the fallback.
+    exprs: Vec<Expr>,
+}
+
+struct Lifter {
+    family: Family,
+    regs: HashMap<u32, Pending>,
+    out: Vec<Statement>,
+    /// Value and statement index of the last `meta nfproto` match.
+    nfproto: Option<(u8, Option<usize>)>,
+    /// Last EtherType match (bridge/netdev).
+    ethertype: Option<(u16, Option<usize>)>,
+    /// Last layer-4 protocol match.
+    l4: Option<(u8, Option<usize>)>,
+    /// Last `meta iiftype` match (netdev link-layer dependency).
+    iiftype: Option<(u16, Option<usize>)>,
+}
+
+impl Lifter {
+    fn take(&mut self, reg: Reg) -> Option<Pending> {
+        self.regs.remove(&reg.0)
+    }
+
+    fn fail(&mut self, pending: Option<Pending>, e: &Expr) {
+        if let Some(p) = pending {
+            self.out.extend(p.exprs.into_iter().map(Statement::Expr));
+        }
+        self.out.push(Statement::Expr(e.clone()));
+    }
+
+    fn load(&mut self, dreg: Reg, loaded: Loaded, e: &Expr) {
+        if let Some(old) = self.regs.remove(&dreg.0) {
+            self.out.extend(old.exprs.into_iter().map(Statement::Expr));
+        }
+        self.regs.insert(
+            dreg.0,
+            Pending {
+                loaded,
+                exprs: vec![e.clone()],
+            },
+        );
+    }
+
+    /// The network-layer protocol in effect, and the statement it came from.
+    fn network(&self) -> Option<(Proto, Option<usize>)> {
+        match self.family {
+            Family::Ip => Some((Proto::Ip, None)),
+            Family::Ip6 => Some((Proto::Ip6, None)),
+            Family::Arp => Some((Proto::Arp, None)),
+            Family::Inet => match self.nfproto? {
+                (2, i) => Some((Proto::Ip, i)),
+                (10, i) => Some((Proto::Ip6, i)),
+                _ => None,
+            },
+            Family::Bridge | Family::Netdev => match self.ethertype? {
+                (0x0800, i) => Some((Proto::Ip, i)),
+                (0x86dd, i) => Some((Proto::Ip6, i)),
+                (0x0806, i) => Some((Proto::Arp, i)),
+                _ => None,
+            },
+        }
+    }
+
+    fn step(&mut self, e: &Expr) {
+        match e {
+            Expr::Payload {
+                base,
+                offset,
+                len,
+                dreg,
+            } => {
+                let loaded = self.payload(*base, *offset, *len);
+                self.load(*dreg, loaded, e);
+            }
+            Expr::Meta { key, dreg } => {
+                let f = Field::Meta(*key);
+                let loaded = match crate::stmt::meta_info(*key) {
+                    Some((_, len, ..)) => Loaded::Field {
+                        field: f,
+                        bytes: len,
+                        deps: Vec::new(),
+                    },
+                    None => Loaded::Opaque,
+                };
+                self.load(*dreg, loaded, e);
+            }
+            Expr::Ct { key, dreg } => {
+                let loaded = match crate::stmt::ct_info(*key) {
+                    Some((_, len, ..)) => Loaded::Field {
+                        field: Field::Ct(*key),
+                        bytes: len,
+                        deps: Vec::new(),
+                    },
+                    None => Loaded::Opaque,
+                };
+                self.load(*dreg, loaded, e);
+            }
+            Expr::Immediate {
+                dreg,
+                data: ImmediateData::Value(v),
+            } => self.load(*dreg, Loaded::Data(v.clone()), e),
+            Expr::Bitwise(b) => {
+                let Some(mut p) = self.take(b.sreg) else {
+                    return self.fail(None, e);
+                };
+                let ok = b.xor.iter().all(|x| *x == 0) && b.mask.len() == b.len as usize;
+                let next = match (&p.loaded, ok) {
+                    (Loaded::Field { field, bytes, deps }, true) if *bytes == b.len => {
+                        Loaded::Masked {
+                            field: *field,
+                            bytes: *bytes,
+                            mask: b.mask.clone(),
+                            deps: deps.clone(),
+                        }
+                    }
+                    _ => return self.fail(Some(p), e),
+                };
+                p.loaded = next;
+                p.exprs.push(e.clone());
+                if let Some(old) = self.regs.insert(b.dreg.0, p) {
+                    self.out.extend(old.exprs.into_iter().map(Statement::Expr));
+                }
+            }
+            Expr::Cmp { sreg, op, data } => {
+                let p = self.take(*sreg);
+                match p.as_ref().and_then(|p| self.cmp(&p.loaded, *op, data)) {
+                    Some((m, deps)) => self.push_match(m, deps),
+                    None => self.fail(p, e),
+                }
+            }
+            Expr::Lookup {
+                set,
+                sreg,
+                dreg,
+                inverted,
+            } => {
+                let p = self.take(*sreg);
+                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
+                match (key, dreg) {
+                    (Some((f, deps)), None) => {
+                        let op = if *inverted { Op::Ne } else { Op::Eq };
+                        match Match::new(f, op, Value::SetRef(set.clone())) {
+                            Some(m) => self.push_match(m, deps),
+                            None => self.fail(p, e),
+                        }
+                    }
+                    (Some((f, deps)), Some(Reg::VERDICT)) if !*inverted => {
+                        self.drop_deps(&deps);
+                        self.out.push(Statement::Vmap {
+                            key: Key::Field(f),
+                            map: VerdictMap::Named(set.clone()),
+                        });
+                    }
+                    _ => self.fail(p, e),
+                }
+            }
+            Expr::SetLiteral(lit) => {
+                let p = self.take(lit.sreg);
+                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
+                let lifted = key.and_then(|(f, deps)| {
+                    let values: Option<Vec<Value>> = lit
+                        .elements
+                        .iter()
+                        .map(|el| elem_to_value(&f, el))
+                        .collect();
+                    let op = if lit.inverted { Op::Ne } else { Op::Eq };
+                    Some((Match::new(f, op, Value::Set(values?))?, deps))
+                });
+                match lifted {
+                    Some((m, deps)) if lit.extras.is_empty() => self.push_match(m, deps),
+                    _ => self.fail(p, e),
+                }
+            }
+            Expr::VmapLiteral(lit) => {
+                let p = self.take(lit.sreg);
+                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
+                let lifted = key.and_then(|(f, deps)| {
+                    let pairs: Option<Vec<(Value, crate::Verdict)>> = lit
+                        .elements
+                        .iter()
+                        .map(|(el, v)| Some((elem_to_value(&f, el)?, v.clone())))
+                        .collect();
+                    Some((f, pairs?, deps))
+                });
+                match lifted {
+                    Some((f, pairs, deps)) if lit.extras.is_empty() => {
+                        self.drop_deps(&deps);
+                        self.out.push(Statement::Vmap {
+                            key: Key::Field(f),
+                            map: VerdictMap::Anonymous(pairs),
+                        });
+                    }
+                    _ => self.fail(p, e),
+                }
+            }
+            Expr::Immediate {
+                data: ImmediateData::Verdict(v),
+                dreg,
+            } if *dreg == Reg::VERDICT => self.out.push(Statement::Verdict(v.clone())),
+            Expr::Counter { packets, bytes } => self.out.push(Statement::Counter {
+                packets: *packets,
+                bytes: *bytes,
+            }),
+            Expr::Limit {
+                rate,
+                unit,
+                burst,
+                bytes,
+                over,
+            } => self.out.push(Statement::Limit {
+                rate: *rate,
+                unit: *unit,
+                burst: *burst,
+                bytes: *bytes,
+                over: *over,
+            }),
+            Expr::Quota {
+                bytes,
+                over,
+                consumed,
+            } => self.out.push(Statement::Quota {
+                bytes: *bytes,
+                over: *over,
+                used: *consumed,
+            }),
+            Expr::Log(log) => self.out.push(Statement::Log(log.clone())),
+            Expr::Objref { kind, name } => self.out.push(Statement::Objref {
+                kind: *kind,
+                name: name.clone(),
+            }),
+            Expr::Reject { kind, code } => match self.reject(*kind, *code) {
+                Some(r) => {
+                    // nft puts `meta nfproto` before an ICMP reject in inet and drops it
+                    // when printing.
+                    if self.family == Family::Inet
+                        && matches!(r, Reject::Icmp(_) | Reject::Icmpv6(_))
+                    {
+                        let want = if matches!(r, Reject::Icmp(_)) { 2 } else { 10 };
+                        if let Some((v, Some(i))) = self.nfproto {
+                            if v == want && i < self.out.len() {
+                                self.out.remove(i);
+                                self.nfproto = Some((v, None));
+                                for ctx in [&mut self.l4] {
+                                    if let Some((_, Some(j))) = ctx {
+                                        if *j > i {
+                                            *j -= 1;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    self.out.push(Statement::Reject(r))
+                }
+                None => self.fail(None, e),
+            },
+            Expr::Nat {
+                kind,
+                family,
+                reg_addr_min,
+                reg_addr_max,
+                reg_proto_min,
+                reg_proto_max,
+                flags,
+            } => {
+                let lifted = self.nat(
+                    *kind,
+                    *family,
+                    [*reg_addr_min, *reg_addr_max, *reg_proto_min, *reg_proto_max],
+                    *flags,
+                );
+                match lifted {
+                    Some(n) => self.out.push(Statement::Nat(n)),
+                    None => self.fail(None, e),
+                }
+            }
+            Expr::Masquerade {
+                flags,
+                reg_proto_min,
+                reg_proto_max,
+            }
+            | Expr::Redirect {
+                flags,
+                reg_proto_min,
+                reg_proto_max,
+            } => {
+                let kind = if matches!(e, Expr::Masquerade { .. }) {
+                    NatKind::Masquerade
+                } else {
+                    NatKind::Redirect
+                };
+                let port = self.ports(*reg_proto_min, *reg_proto_max);
+                let n = match port {
+                    Some(port) => {
+                        Nat::new(kind, None, None, port).map(|n| n.with_flags(user_flags(*flags)))
+                    }
+                    None => None,
+                };
+                match n {
+                    Some(n) if flags_known(*flags) => self.out.push(Statement::Nat(n)),
+                    _ => self.fail(None, e),
+                }
+            }
+            Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => {
+                self.out.push(Statement::Notrack)
+            }
+            _ => self.fail(None, e),
+        }
+    }
+
+    /// What a payload load reads, named by the protocol context.
+    fn payload(&mut self, base: PayloadBase, offset: u32, len: u32) -> Loaded {
+        let (proto, dep) = match base {
+            PayloadBase::Link => {
+                if self.family == Family::Bridge {
+                    (Proto::Ether, None)
+                } else if self.family == Family::Netdev {
+                    match self.iiftype {
+                        Some((1, i)) => (Proto::Ether, i),
+                        _ => return Loaded::Opaque,
+                    }
+                } else {
+                    return Loaded::Opaque;
+                }
+            }
+            PayloadBase::Network => match self.network() {
+                Some(x) => x,
+                None => return Loaded::Opaque,
+            },
+            PayloadBase::Transport => match self.l4 {
+                Some((n, i)) => match Proto::from_l4proto(n) {
+                    Some(p) => (p, i),
+                    None => return Loaded::Opaque,
+                },
+                None => (Proto::Th, None),
+            },
+            _ => return Loaded::Opaque,
+        };
+        let bit_off = offset.saturating_mul(8);
+        let bits = len.saturating_mul(8);
+        // A whole field, or the leading bytes of an address field (a prefix).
+        let field = HeaderField::ALL.iter().copied().find(|f| {
+            f.proto() == proto
+                && f.bit_offset() == bit_off
+                && f.is_byte_aligned()
+                && (f.bit_len() == bits
+                    || (bits < f.bit_len()
+                        && matches!(f.datatype(), Datatype::Ipv4Addr | Datatype::Ipv6Addr)))
+        });
+        // Or a byte range covering a sub-byte field (dscp, vlan id ...), masked next.
+        let field = field.or_else(|| {
+            HeaderField::ALL.iter().copied().find(|f| {
+                f.proto() == proto
+                    && !f.is_byte_aligned()
+                    && f.bit_offset() / 8 == offset
+                    && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
+            })
+        });
+        let Some(field) = field else {
+            return Loaded::Opaque;
+        };
+        // ICMP fields past the code depend on the ICMP type nft matched (and print in
+        // ways that depend on it): not lifted.
+        if matches!(proto, Proto::Icmp | Proto::Icmpv6) && field.bit_offset() >= 32 {
+            return Loaded::Opaque;
+        }
+        let mut deps = Vec::new();
+        if let Some(i) = dep {
+            deps.push(i);
+            // `meta l4proto icmp` in inet rests on `meta nfproto ipv4`; nft drops both.
+            // `meta l4proto icmp` rests on the network protocol match (`meta nfproto
+            // ipv4` in inet, the EtherType in bridge and netdev); nft drops both.
+            let net = match self.family {
+                Family::Inet => self.nfproto.map(|(v, j)| (u16::from(v), j)),
+                Family::Bridge | Family::Netdev => self.ethertype,
+                _ => None,
+            };
+            let icmp = matches!(
+                (proto, net),
+                (Proto::Icmp, Some((2 | 0x0800, _))) | (Proto::Icmpv6, Some((10 | 0x86dd, _)))
+            );
+            if icmp {
+                if let Some((_, Some(j))) = net {
+                    if j + 1 == i {
+                        deps.push(j);
+                    }
+                }
+            }
+        }
+        Loaded::Field {
+            field: Field::Header(field),
+            bytes: len,
+            deps,
+        }
+    }
+
+    /// A compare on what a register holds.
+    fn cmp(&self, loaded: &Loaded, op: CmpOp, data: &[u8]) -> Option<(Match, Vec<usize>)> {
+        let op2 = match op {
+            CmpOp::Eq => Op::Eq,
+            CmpOp::Neq => Op::Ne,
+            CmpOp::Lt => Op::Lt,
+            CmpOp::Lte => Op::Le,
+            CmpOp::Gt => Op::Gt,
+            CmpOp::Gte => Op::Ge,
+        };
+        match loaded {
+            Loaded::Field { field, bytes, deps } => {
+                let full = field.bit_len().div_ceil(8);
+                if *bytes == full && field_is_whole(field) {
+                    let v = bytes_to_value(field, data)?;
+                    Some((Match::new(*field, op2, v)?, deps.clone()))
+                } else if matches!(op2, Op::Eq | Op::Ne) && data.len() == *bytes as usize {
+                    // Leading bytes of an address: a byte-aligned prefix.
+                    let v = prefix(field, data, *bytes * 8)?;
+                    Some((Match::new(*field, op2, v)?, deps.clone()))
+                } else {
+                    None
+                }
+            }
+            Loaded::Masked {
+                field,
+                bytes,
+                mask,
+                deps,
+            } => {
+                if data.len() != *bytes as usize {
+                    return None;
+                }
+                // A sub-byte field: the mask is exactly its bits.
+                if let Field::Header(h) = field {
+                    if !h.is_byte_aligned() {
+                        let shift = *bytes * 8 - (h.bit_offset() % 8) - h.bit_len();
+                        let want = ((1u64 << h.bit_len()) - 1) << shift;
+                        if be(mask)? != want {
+                            return None;
+                        }
+                        let v = be(data)?;
+                        if v & !want != 0 {
+                            return None;
+                        }
+                        return Some((
+                            Match::new(*field, op2, Value::Int(v >> shift))?,
+                            deps.clone(),
+                        ));
+                    }
+                }
+                let dt = field.datatype();
+                if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) {
+                    let bits = prefix_len(mask)?;
+                    let mut addr = data.to_vec();
+                    addr.resize(field.bit_len() as usize / 8, 0);
+                    let v = prefix(field, &addr, bits)?;
+                    if !matches!(op2, Op::Eq | Op::Ne) {
+                        return None;
+                    }
+                    return Some((Match::new(*field, op2, v)?, deps.clone()));
+                }
+                if *bytes * 8 != field.bit_len() {
+                    return None;
+                }
+                let mask_v = int_of(field, mask)?;
+                let val = int_of(field, data)?;
+                let full = if *bytes >= 8 {
+                    u64::MAX
+                } else {
+                    (1u64 << (*bytes * 8)) - 1
+                };
+                if crate::print::value::is_bitmask(dt) && mask_v != full {
+                    return match (op2, val) {
+                        (Op::Ne, 0) => Some((
+                            Match::new(*field, Op::AnySet, Value::Int(mask_v))?,
+                            deps.clone(),
+                        )),
+                        (Op::Eq, 0) => Some((
+                            Match::new(*field, Op::NoneSet, Value::Int(mask_v))?,
+                            deps.clone(),
+                        )),
+                        (Op::Eq | Op::Ne, v) if v & !mask_v == 0 => Some((
+                            Match::masked(*field, op2, Value::Int(v), Value::Int(mask_v))?,
+                            deps.clone(),
+                        )),
+                        _ => None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// Records a match, updating the protocol context, and drops the dependencies its
+    /// field relied on.
+    fn push_match(&mut self, m: Match, deps: Vec<usize>) {
+        self.drop_deps(&deps);
+        let idx = self.out.len();
+        if m.op() == Op::Eq && m.mask().is_none() {
+            if let (Key::Field(f), Value::Int(v)) = (m.key(), m.value()) {
+                match f {
+                    Field::Meta(k) if k.number() == 15 => {
+                        self.nfproto = Some((*v as u8, Some(idx)))
+                    }
+                    Field::Meta(k) if k.number() == 16 => self.l4 = Some((*v as u8, Some(idx))),
+                    Field::Meta(k) if k.number() == 8 => {
+                        self.iiftype = Some((*v as u16, Some(idx)))
+                    }
+                    Field::Meta(k) if k.number() == 1 => {
+                        self.ethertype = Some((*v as u16, Some(idx)))
+                    }
+                    Field::Header(HeaderField::EtherType) => {
+                        self.ethertype = Some((*v as u16, Some(idx)))
+                    }
+                    Field::Header(HeaderField::IpProtocol | HeaderField::Ip6Nexthdr) => {
+                        self.l4 = Some((*v as u8, None))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.out.push(Statement::Match(m));
+    }
+
+    /// Removes the dependency matches at `deps` (indices into `out`) when they are the
+    /// statements right before the end; otherwise the rule is not what nft would print and
+    /// the dependency stays (the printer then shows it as nft would not: unlifted).
+    fn drop_deps(&mut self, deps: &[usize]) {
+        let mut sorted = deps.to_vec();
+        sorted.sort_unstable();
+        for (n, i) in sorted.iter().rev().enumerate() {
+            if *i + 1 + n != self.out.len() {
+                // Not adjacent: keep the field name but mark the rule as unlifted.
+                self.out.push(Statement::Expr(Expr::unknown(
+                    "linx-nonadjacent-dependency",
+                    [],
+                )));
+                return;
+            }
+        }
+        for i in sorted.iter().rev() {
+            self.out.remove(*i);
+            // The context indices pointing at removed statements become stale: clear them.
+            if let Some((v, Some(j))) = self.nfproto {
+                if j == *i {
+                    self.nfproto = Some((v, None));
+                }
+            }
+            if let Some((v, Some(j))) = self.l4 {
+                if j == *i {
+                    self.l4 = Some((v, None));
+                }
+            }
+            if let Some((v, Some(j))) = self.ethertype {
+                if j == *i {
+                    self.ethertype = Some((v, None));
+                }
+            }
+            if let Some((v, Some(j))) = self.iiftype {
+                if j == *i {
+                    self.iiftype = Some((v, None));
+                }
+            }
+        }
+    }
+
+    fn reject(&self, kind: crate::expr::RejectType, code: u8) -> Option<Reject> {
+        use crate::expr::RejectType as R;
+        Some(match kind {
+            R::TcpReset => Reject::TcpReset,
+            R::IcmpxUnreach => Reject::Icmpx(code),
+            R::IcmpUnreach => match self.network()?.0 {
+                Proto::Ip => Reject::Icmp(code),
+                Proto::Ip6 => Reject::Icmpv6(code),
+                _ => return None,
+            },
+        })
+    }
+
+    fn nat(
+        &mut self,
+        kind: NatType,
+        family: Family,
+        regs: [Option<Reg>; 4],
+        flags: crate::expr::NatFlags,
+    ) -> Option<Nat> {
+        if !flags_known(flags) {
+            return None;
+        }
+        let [amin, amax, pmin, pmax] = regs;
+        let addr = match amin {
+            Some(r) => {
+                let lo = self.data(r)?;
+                let lo = Ip::from_bytes(&lo)?;
+                match amax {
+                    Some(r2) if r2 != r => {
+                        let hi = Ip::from_bytes(&self.data(r2)?)?;
+                        Some(Value::range(Value::Ip(lo), Value::Ip(hi)))
+                    }
+                    _ => Some(Value::Ip(lo)),
+                }
+            }
+            None if amax.is_none() => None,
+            None => return None,
+        };
+        let port = self.ports(pmin, pmax)?;
+        let kind = match kind {
+            NatType::Snat => NatKind::Snat,
+            NatType::Dnat => NatKind::Dnat,
+        };
+        let fam = Some(family);
+        for r in regs.into_iter().flatten() {
+            self.regs.remove(&r.0);
+        }
+        Some(Nat::new(kind, fam, addr, port)?.with_flags(user_flags(flags)))
+    }
+
+    fn ports(&mut self, min: Option<Reg>, max: Option<Reg>) -> Option<Option<Value>> {
+        let Some(min) = min else {
+            return if max.is_none() { Some(None) } else { None };
+        };
+        let lo = u64::from(u16::from_be_bytes(self.data(min)?.try_into().ok()?));
+        let v = match max {
+            Some(r) if r != min => {
+                let hi = u64::from(u16::from_be_bytes(self.data(r)?.try_into().ok()?));
+                Value::range(Value::Int(lo), Value::Int(hi))
+            }
+            _ => Value::Int(lo),
+        };
+        self.regs.remove(&min.0);
+        if let Some(r) = max {
+            self.regs.remove(&r.0);
+        }
+        Some(Some(v))
+    }
+
+    fn data(&self, r: Reg) -> Option<Vec<u8>> {
+        match &self.regs.get(&r.0)?.loaded {
+            Loaded::Data(d) => Some(d.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn flags_known(flags: crate::expr::NatFlags) -> bool {
+    use crate::expr::NatFlags as F;
+    flags
+        .difference(F::MAP_IPS | F::PROTO_SPECIFIED | F::RANDOM | F::FULLY_RANDOM | F::PERSISTENT)
+        .is_empty()
+}
+
+fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
+    use crate::expr::NatFlags as F;
+    flags.difference(F::MAP_IPS | F::PROTO_SPECIFIED)
+}
+
+/// A field loaded whole (for lookups).
+fn whole_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
+    match l {
+        Loaded::Field { field, bytes, deps }
+            if field_is_whole(field) && *bytes == field.bit_len().div_ceil(8) =>
+        {
+            Some((*field, deps.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// A field whose load is the field itself (byte aligned).
+fn field_is_whole(f: &Field) -> bool {
+    match f {
+        Field::Header(h) => h.is_byte_aligned(),
+        _ => true,
+    }
+}
+
+/// Big-endian integer of up to 8 bytes.
+fn be(b: &[u8]) -> Option<u64> {
+    if b.len() > 8 {
+        return None;
+    }
+    Some(b.iter().fold(0u64, |n, x| (n << 8) | u64::from(*x)))
+}
+
+/// The integer in `data` read in the field's byte order.
+fn int_of(field: &Field, data: &[u8]) -> Option<u64> {
+    if data.len() > 8 {
+        return None;
+    }
+    if field.byte_order() == ByteOrder::Host && cfg!(target_endian = "little") {
+        Some(
+            data.iter()
+                .rev()
+                .fold(0u64, |n, x| (n << 8) | u64::from(*x)),
+        )
+    } else {
+        be(data)
+    }
+}
+
+/// The typed value of a field's compare data (exactly the field's width).
+fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
+    let width = field.bit_len().div_ceil(8) as usize;
+    if data.len() != width {
+        return None;
+    }
+    Some(match field.datatype() {
+        Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
+        Datatype::EtherAddr => Value::Mac(Mac::from_bytes(data)?),
+        Datatype::Ifname => {
+            let end = data.iter().position(|b| *b == 0)?;
+            if data[end..].iter().any(|b| *b != 0) {
+                return None;
+            }
+            Value::Ifname(std::str::from_utf8(&data[..end]).ok()?.to_owned())
+        }
+        _ => Value::Int(int_of(field, data)?),
+    })
+}
+
+/// A prefix `addr/bits` of an address field.
+fn prefix(field: &Field, data: &[u8], bits: u32) -> Option<Value> {
+    let width = field.bit_len() as usize / 8;
+    let mut addr = data.to_vec();
+    if addr.len() > width {
+        return None;
+    }
+    addr.resize(width, 0);
+    let ip = Ip::from_bytes(&addr)?;
+    let net = Subnet::new(ip, u8::try_from(bits).ok()?).ok()?;
+    // The address must have no host bits (nft prints the network).
+    if net.to_string().split('/').next()? != ip.to_string() {
+        return None;
+    }
+    Some(Value::Prefix(net))
+}
+
+/// The prefix length of a mask of leading ones, `None` otherwise.
+fn prefix_len(mask: &[u8]) -> Option<u32> {
+    let mut bits = 0;
+    let mut ended = false;
+    for b in mask {
+        for i in (0..8).rev() {
+            let one = b & (1 << i) != 0;
+            if one && ended {
+                return None;
+            }
+            if one {
+                bits += 1;
+            } else {
+                ended = true;
+            }
+        }
+    }
+    Some(bits)
+}
+
+/// A set element as a value of `field`'s type.
+fn elem_to_value(field: &Field, e: &SetElement) -> Option<Value> {
+    Some(match e {
+        SetElement::Value(v) => scalar(field, v)?,
+        SetElement::Range(r) => Value::range(scalar(field, &r.0)?, scalar(field, &r.1)?),
+        SetElement::Prefix(net) => Value::Prefix(*net),
+        SetElement::Concat(_) => return None,
+    })
+}
+
+fn scalar(field: &Field, v: &ElemValue) -> Option<Value> {
+    let dt = field.datatype();
+    Some(match v {
+        ElemValue::Ip(ip) if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) => {
+            Value::Ip(*ip)
+        }
+        ElemValue::Mac(m) if dt == Datatype::EtherAddr => Value::Mac(*m),
+        ElemValue::Ifname(n) if dt == Datatype::Ifname => Value::Ifname(n.to_string()),
+        ElemValue::Proto(n) if dt == Datatype::InetProto => Value::Int(u64::from(*n)),
+        ElemValue::Port(n) if dt == Datatype::InetService => Value::Int(u64::from(*n)),
+        ElemValue::Mark(n) if dt == Datatype::Mark => Value::Int(u64::from(*n)),
+        ElemValue::CtState(s) if dt == Datatype::CtState => Value::Int(u64::from(s.bits())),
+        ElemValue::Bytes(b) => {
+            if matches!(
+                dt,
+                Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr | Datatype::Ifname
+            ) || b.len() != field.bit_len().div_ceil(8) as usize
+                || !field_is_whole(field)
+                || (field.byte_order() == ByteOrder::Host && b.len() > 1)
+            {
+                return None;
+            }
+            // Anonymous sets of integer fields keep the field's byte order (interval sets
+            // are big endian).
+            Value::Int(int_of(field, b)?)
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests;

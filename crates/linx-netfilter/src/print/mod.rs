@@ -1,5 +1,623 @@
 //! nft text: rulesets, tables, chains, sets, maps, objects, flowtables and rules printed as
 //! `nft list ruleset` (nft 1.0.6) prints them.
 //!
+//! Why a printer with a context instead of `Display` on each type: how nft prints a value
+//! depends on things outside it: the table's family (what `reject` means, which priority
+//! names exist), the set a rule refers to, and interface names for `iif` (nft resolves
+//! indexes through the kernel; give them with [`Printer::with_ifname`]).
+//!
 //! # Contract
-//! - Never panics; a rule that is not fully lifted prints in a form nft never writes.
+//! - Output is nft's: tabs, `table inet x {`, `type filter hook input priority filter;
+//!   policy accept;`, element lists wrapped as nft wraps them, handles not shown.
+//! - **Never a wrong line.** Anything this printer cannot print exactly as nft does is
+//!   printed in a form nft never writes: a line whose first non-tab character is `#` and
+//!   that starts with [`UNPRINTED`] (`#linx: `), followed by Linx's own description. A rule
+//!   that is not fully lifted is printed that way (with its expressions), as is a set's
+//!   `typeof` line, an element list with per-element state, or an object kind without an
+//!   nft form here. nft listings never contain `#`, so a comparison counts these lines as
+//!   "not printed" rather than wrong.
+//! - Pure: no I/O, nothing panics, allocation proportional to the output.
+
+mod rule;
+pub(crate) mod value;
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::expr::RateUnit;
+use crate::{
+    Chain, ChainKind, Family, Flowtable, Hook, Map, MapValue, Object, ObjectKind, Priority, Rule,
+    Ruleset, Set, SetFlags, Table, TableFlags,
+};
+
+pub use rule::RuleText;
+
+/// The prefix of every line this printer writes for something it cannot print as nft does.
+pub const UNPRINTED: &str = "#linx: ";
+
+/// Prints the model as nft text; holds what printing needs beyond the model.
+///
+/// ```
+/// use linx_netfilter::{Chain, ChainType, Family, Hook, Policy, Priority, Ruleset, TableFlags};
+/// use linx_netfilter::print::Printer;
+/// let mut rs = Ruleset::new();
+/// let t = rs.add_table(Family::Inet, "filter", TableFlags::empty())?;
+/// t.add_chain(Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop))?;
+/// assert_eq!(
+///     Printer::new().ruleset(&rs),
+///     "table inet filter {\n\tchain input {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n}\n"
+/// );
+/// # Ok::<(), linx_netfilter::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Printer {
+    ifnames: HashMap<u32, String>,
+}
+
+impl Printer {
+    /// A printer that knows no interface names (indexes print as numbers).
+    pub fn new() -> Printer {
+        Printer::default()
+    }
+
+    /// The same printer, printing interface index `index` as `"name"` (as nft does for
+    /// interfaces that exist).
+    #[must_use = "builder methods return the changed printer"]
+    pub fn with_ifname(mut self, index: u32, name: impl Into<String>) -> Printer {
+        self.ifnames.insert(index, name.into());
+        self
+    }
+
+    fn ifname(&self, index: u64) -> Option<&str> {
+        u32::try_from(index)
+            .ok()
+            .and_then(|i| self.ifnames.get(&i))
+            .map(String::as_str)
+    }
+
+    /// The whole ruleset, tables in the model's order.
+    pub fn ruleset(&self, rs: &Ruleset) -> String {
+        let mut out = String::new();
+        for t in rs.tables() {
+            out.push_str(&self.table(t));
+        }
+        out
+    }
+
+    /// One table block, `table <family> <name> {` to `}` with a final newline.
+    pub fn table(&self, t: &Table) -> String {
+        let mut out = format!("table {} {} {{\n", t.family(), t.name());
+        let flags = table_flags(t.flags);
+        if !flags.is_empty() {
+            let _ = writeln!(out, "\tflags {flags}");
+        }
+        if let Some(comment) = t.userdata.as_deref().and_then(comment_tlv) {
+            let _ = writeln!(out, "\tcomment \"{comment}\"");
+        }
+        let mut blocks: Vec<String> = Vec::new();
+        let mut objects: Vec<&Object> = t.objects().iter().collect();
+        objects.sort_by_key(|o| o.handle);
+        for o in objects {
+            blocks.push(self.object(o));
+        }
+        let mut sets: Vec<(Option<u64>, String)> = Vec::new();
+        for s in t.sets() {
+            if !s.flags.contains(SetFlags::ANONYMOUS) && !s.name.starts_with("__") {
+                sets.push((s.handle, self.set(s)));
+            }
+        }
+        for m in t.maps() {
+            if !m.flags.contains(SetFlags::ANONYMOUS) && !m.name.starts_with("__") {
+                sets.push((m.handle, self.map(m)));
+            }
+        }
+        sets.sort_by_key(|(h, _)| *h);
+        blocks.extend(sets.into_iter().map(|(_, s)| s));
+        for f in t.flowtables() {
+            blocks.push(self.flowtable(f, t.family()));
+        }
+        for c in t.chains() {
+            blocks.push(self.chain(c, t));
+        }
+        for (i, b) in blocks.iter().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(b);
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// One chain block (one tab deep).
+    pub fn chain(&self, c: &Chain, table: &Table) -> String {
+        let mut out = format!("\tchain {} {{\n", c.name());
+        if let Some(comment) = c.userdata.as_deref().and_then(comment_tlv) {
+            let _ = writeln!(out, "\t\tcomment \"{comment}\"");
+        }
+        if let ChainKind::Base(b) = &c.kind {
+            let _ = write!(out, "\t\ttype {} hook {}", b.chain_type, b.hook);
+            match b.devices.as_slice() {
+                [] => {}
+                [one] => {
+                    let _ = write!(out, " device \"{one}\"");
+                }
+                many => {
+                    let _ = write!(out, " devices = {{ {} }}", many.join(", "));
+                }
+            }
+            let prio = priority_text(b.priority, table.family(), b.hook);
+            let policy = b.policy.unwrap_or(crate::Policy::Accept);
+            let _ = writeln!(out, " priority {prio}; policy {policy};");
+        }
+        for r in c.rules() {
+            let _ = writeln!(out, "\t\t{}", self.rule(r, table).text());
+        }
+        out.push_str("\t}\n");
+        out
+    }
+
+    /// One rule's line (without indentation): nft's text when every expression lifted,
+    /// else an [`UNPRINTED`] line.
+    pub fn rule(&self, r: &Rule, table: &Table) -> RuleText {
+        rule::rule_text(self, r, table)
+    }
+
+    /// One named set block.
+    pub fn set(&self, s: &Set) -> String {
+        if s.flags.contains(SetFlags::OBJECT) {
+            return format!("\t{UNPRINTED}object map {} not printed\n", s.name);
+        }
+        let ud = Userdata::parse(&s.extras.userdata);
+        let type_line = if ud.key_typeof {
+            format!("{UNPRINTED}typeof (not decoded)")
+        } else {
+            match type_name(&s.key) {
+                Some(t) => format!("type {t}"),
+                None => format!("{UNPRINTED}type {}", s.key),
+            }
+        };
+        let mut out = format!("\tset {} {{\n\t\t{type_line}\n", s.name);
+        self.set_common(
+            &mut out,
+            SetCommon {
+                flags: s.flags,
+                size: s.size,
+                timeout_ms: s.timeout_ms,
+                gc_ms: s.gc_interval_ms,
+                auto_merge: s.auto_merge,
+                comment: s.comment.as_deref(),
+                extras: &s.extras,
+            },
+        );
+        if !s.elements.is_empty() {
+            let mut sorted: Vec<&crate::SetElement> = s.elements.iter().collect();
+            sorted.sort_by_cached_key(|e| value::elem_sort_key(e, &s.key, ud.key_host));
+            let items: Option<Vec<String>> = sorted
+                .into_iter()
+                .map(|e| value::element(self, &s.key, e, ud.key_host))
+                .collect();
+            self.elements(&mut out, items, &s.key, &s.extras);
+        }
+        out.push_str("\t}\n");
+        out
+    }
+
+    /// One named map block.
+    pub fn map(&self, m: &Map) -> String {
+        let ud = Userdata::parse(&m.extras.userdata);
+        let data = match &m.data {
+            crate::DataType::Verdict => Some("verdict".to_owned()),
+            crate::DataType::Value(k) => type_name(k),
+        };
+        let type_line = if ud.key_typeof || ud.data_typeof {
+            format!("{UNPRINTED}typeof (not decoded)")
+        } else {
+            match (type_name(&m.key), data) {
+                (Some(k), Some(d)) => format!("type {k} : {d}"),
+                _ => format!("{UNPRINTED}type {} : {:?}", m.key, m.data),
+            }
+        };
+        let mut out = format!("\tmap {} {{\n\t\t{type_line}\n", m.name);
+        self.set_common(
+            &mut out,
+            SetCommon {
+                flags: m.flags,
+                size: m.size,
+                timeout_ms: m.timeout_ms,
+                gc_ms: m.gc_interval_ms,
+                auto_merge: m.auto_merge,
+                comment: m.comment.as_deref(),
+                extras: &m.extras,
+            },
+        );
+        if !m.elements.is_empty() {
+            let mut sorted: Vec<&crate::MapElement> = m.elements.iter().collect();
+            sorted.sort_by_cached_key(|e| value::elem_sort_key(&e.key, &m.key, ud.key_host));
+            let items: Option<Vec<String>> = sorted
+                .into_iter()
+                .map(|e| {
+                    let k = value::element(self, &m.key, &e.key, ud.key_host)?;
+                    let v = match (&e.value, &m.data) {
+                        (MapValue::Verdict(v), _) => v.to_string(),
+                        (MapValue::Data(d), crate::DataType::Value(t)) => {
+                            value::element(self, t, d, ud.data_host)?
+                        }
+                        _ => return None,
+                    };
+                    Some(format!("{k} : {v}"))
+                })
+                .collect();
+            self.elements(&mut out, items, &m.key, &m.extras);
+        }
+        out.push_str("\t}\n");
+        out
+    }
+
+    fn set_common(&self, out: &mut String, s: SetCommon<'_>) {
+        if !s.extras.attrs.is_empty() {
+            let _ = writeln!(out, "\t\t{UNPRINTED}set attributes not printed");
+        }
+        if let Some(size) = s.size {
+            let _ = writeln!(out, "\t\tsize {size}");
+        }
+        let mut flags = Vec::new();
+        if s.flags.contains(SetFlags::CONSTANT) {
+            flags.push("constant");
+        }
+        if s.flags.contains(SetFlags::DYNAMIC) {
+            flags.push("dynamic");
+        }
+        if s.flags.contains(SetFlags::INTERVAL) {
+            flags.push("interval");
+        }
+        // nft leaves out a flags line that would only say `timeout` when the set has a
+        // timeout value.
+        let only_timeout = flags.is_empty() && s.timeout_ms.is_some();
+        if s.flags.contains(SetFlags::TIMEOUT) && !only_timeout {
+            flags.push("timeout");
+        }
+        if !flags.is_empty() {
+            let _ = writeln!(out, "\t\tflags {}", flags.join(","));
+        }
+        if let Some(t) = s.timeout_ms {
+            let _ = writeln!(out, "\t\ttimeout {}", duration(t));
+        }
+        if let Some(gc) = s.gc_ms {
+            let _ = writeln!(out, "\t\tgc-interval {}", duration(u64::from(gc)));
+        }
+        if s.auto_merge {
+            let _ = writeln!(out, "\t\tauto-merge");
+        }
+        if let Some(c) = s.comment {
+            let _ = writeln!(out, "\t\tcomment \"{c}\"");
+        }
+    }
+
+    fn elements(
+        &self,
+        out: &mut String,
+        items: Option<Vec<String>>,
+        key: &crate::KeyType,
+        extras: &crate::SetExtras,
+    ) {
+        let items = match items {
+            Some(items) if extras.elements.is_empty() && extras.raw_elements.is_empty() => items,
+            _ => {
+                let _ = writeln!(out, "\t\t{UNPRINTED}elements not printed");
+                return;
+            }
+        };
+        let per_line = value::per_line(key);
+        out.push_str("\t\telements = { ");
+        let mut count = 0;
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                match per_line {
+                    Some(n) if count < n => out.push_str(", "),
+                    _ => {
+                        count = 0;
+                        out.push_str(",\n\t\t\t     ");
+                    }
+                }
+            }
+            out.push_str(item);
+            count += 1;
+        }
+        out.push_str(" }\n");
+    }
+
+    /// One object block.
+    pub fn object(&self, o: &Object) -> String {
+        let (kw, body) = match &o.kind {
+            ObjectKind::Counter { packets, bytes } => {
+                ("counter", format!("packets {packets} bytes {bytes}"))
+            }
+            ObjectKind::Quota { bytes, over, used } => {
+                let mut s = String::new();
+                if *over {
+                    s.push_str("over ");
+                }
+                s.push_str(&bytes_text(*bytes));
+                if *used != 0 {
+                    let _ = write!(s, " used {}", bytes_text(*used));
+                }
+                ("quota", s)
+            }
+            ObjectKind::Limit {
+                rate,
+                unit,
+                burst,
+                bytes,
+                over,
+            } => ("limit", limit_text(*rate, *unit, *burst, *bytes, *over)),
+            ObjectKind::Raw { .. } => {
+                return format!(
+                    "\t{UNPRINTED}object {} {} not printed\n",
+                    o.kind.object_type(),
+                    o.name
+                );
+            }
+        };
+        let mut out = format!("\t{kw} {} {{\n", o.name);
+        if let Some(c) = &o.comment {
+            let _ = writeln!(out, "\t\tcomment \"{c}\"");
+        }
+        let _ = writeln!(out, "\t\t{body}");
+        out.push_str("\t}\n");
+        out
+    }
+
+    /// One flowtable block.
+    pub fn flowtable(&self, f: &Flowtable, family: Family) -> String {
+        let mut out = format!("\tflowtable {} {{\n", f.name);
+        let _ = writeln!(
+            out,
+            "\t\thook {} priority {}",
+            f.hook,
+            priority_text(f.priority, family, f.hook)
+        );
+        let devs: Vec<String> = f.devices.iter().map(|d| format!("\"{d}\"")).collect();
+        let _ = writeln!(out, "\t\tdevices = {{ {} }}", devs.join(", "));
+        if f.flags.contains(crate::FlowtableFlags::COUNTER) {
+            out.push_str("\t\tcounter\n");
+        }
+        if f.flags.contains(crate::FlowtableFlags::HW_OFFLOAD) {
+            out.push_str("\t\tflags offload\n");
+        }
+        out.push_str("\t}\n");
+        out
+    }
+}
+
+/// What sets and maps share in their block.
+struct SetCommon<'a> {
+    flags: SetFlags,
+    size: Option<u32>,
+    timeout_ms: Option<u64>,
+    gc_ms: Option<u32>,
+    auto_merge: bool,
+    comment: Option<&'a str>,
+    extras: &'a crate::SetExtras,
+}
+
+/// What nft's set userdata says that printing needs.
+#[derive(Default)]
+struct Userdata {
+    key_host: bool,
+    data_host: bool,
+    key_typeof: bool,
+    data_typeof: bool,
+}
+
+impl Userdata {
+    fn parse(bytes: &[u8]) -> Userdata {
+        let mut ud = Userdata::default();
+        for (kind, value) in tlvs(bytes) {
+            let order = value.first().copied().unwrap_or(0) == 1
+                || (value.len() == 4
+                    && u32::from_ne_bytes([value[0], value[1], value[2], value[3]]) == 1);
+            match kind {
+                0 => ud.key_host = order,
+                1 => ud.data_host = order,
+                3 => ud.key_typeof = true,
+                4 => ud.data_typeof = true,
+                _ => {}
+            }
+        }
+        ud
+    }
+}
+
+/// `type u8 | len u8 | value` TLVs; a truncated tail ends them.
+fn tlvs(bytes: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (&kind, tail) = rest.split_first()?;
+        let (&len, tail) = tail.split_first()?;
+        let value = tail.get(..usize::from(len))?;
+        rest = &tail[usize::from(len)..];
+        Some((kind, value))
+    })
+}
+
+/// The comment TLV (type 0, NUL terminated) of table or chain userdata.
+fn comment_tlv(bytes: &[u8]) -> Option<String> {
+    tlvs(bytes).find(|(k, _)| *k == 0).map(|(_, v)| {
+        let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+        String::from_utf8_lossy(&v[..end]).into_owned()
+    })
+}
+
+fn table_flags(flags: TableFlags) -> String {
+    let mut names = Vec::new();
+    if flags.contains(TableFlags::DORMANT) {
+        names.push("dormant");
+    }
+    if flags.contains(TableFlags::OWNER) {
+        names.push("owner");
+    }
+    if flags.contains(TableFlags::PERSIST) {
+        names.push("persist");
+    }
+    names.join(",")
+}
+
+/// nft's name of a set key or data type (`ipv4_addr . inet_service`), `None` when unknown.
+fn type_name(key: &crate::KeyType) -> Option<String> {
+    use crate::KeyType;
+    Some(match key {
+        KeyType::Concat(fields) => {
+            let names: Option<Vec<String>> = fields.iter().map(type_name).collect();
+            names?.join(" . ")
+        }
+        KeyType::Raw { type_id, .. } => value::raw_type(*type_id)?.0.to_owned(),
+        scalar => scalar.to_string(),
+    })
+}
+
+/// nft's priority text: a standard name (± offset up to 10) where the family and hook have
+/// it, else the number.
+fn priority_text(p: Priority, family: Family, hook: Hook) -> String {
+    let Ok(n) = p.resolve(family) else {
+        return p.to_string();
+    };
+    let names: &[(&str, i32)] = match family {
+        Family::Bridge => match hook {
+            Hook::Prerouting => &[("dstnat", -300), ("filter", -200)],
+            Hook::Output => &[("filter", -200), ("out", 100)],
+            Hook::Postrouting => &[("filter", -200), ("srcnat", 300)],
+            _ => &[("filter", -200)],
+        },
+        Family::Arp | Family::Netdev => &[("filter", 0)],
+        _ => match hook {
+            Hook::Prerouting => &[
+                ("raw", -300),
+                ("mangle", -150),
+                ("dstnat", -100),
+                ("filter", 0),
+                ("security", 50),
+            ],
+            Hook::Postrouting => &[
+                ("raw", -300),
+                ("mangle", -150),
+                ("filter", 0),
+                ("security", 50),
+                ("srcnat", 100),
+            ],
+            _ => &[
+                ("raw", -300),
+                ("mangle", -150),
+                ("filter", 0),
+                ("security", 50),
+            ],
+        },
+    };
+    for (name, base) in names {
+        let off = i64::from(n) - i64::from(*base);
+        if off == 0 {
+            return (*name).to_owned();
+        }
+        if (1..=10).contains(&off) {
+            return format!("{name} + {off}");
+        }
+        if (-10..=-1).contains(&off) {
+            return format!("{name} - {}", -off);
+        }
+    }
+    n.to_string()
+}
+
+/// A duration in nft's form: `1d2h3m4s5ms`, parts that are zero left out.
+pub(crate) fn duration(ms: u64) -> String {
+    let mut out = String::new();
+    let parts = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (1_000, "s"),
+        (1, "ms"),
+    ];
+    let mut rest = ms;
+    for (unit, suffix) in parts {
+        if rest >= unit {
+            let _ = write!(out, "{}{suffix}", rest / unit);
+            rest %= unit;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// Bytes in the largest unit that divides them (`10 mbytes`).
+pub(crate) fn bytes_text(bytes: u64) -> String {
+    let (n, unit) = bytes_unit(bytes);
+    format!("{n} {unit}")
+}
+
+fn bytes_unit(bytes: u64) -> (u64, &'static str) {
+    let units = ["bytes", "kbytes", "mbytes", "gbytes"];
+    let mut n = bytes;
+    let mut i = 0;
+    while i + 1 < units.len() && n != 0 && n % 1024 == 0 {
+        n /= 1024;
+        i += 1;
+    }
+    (n, units[i])
+}
+
+/// A limit's text after `limit ` (rules) or inside a limit object: `rate [over] 10/second
+/// [burst 5 packets]`, `rate over 1 mbytes/second burst 500 kbytes`.
+pub(crate) fn limit_text(rate: u64, unit: RateUnit, burst: u32, bytes: bool, over: bool) -> String {
+    let over = if over { "over " } else { "" };
+    if bytes {
+        let (n, u) = bytes_unit(rate);
+        let mut s = format!("rate {over}{n} {u}/{unit}");
+        if burst != 0 {
+            let _ = write!(s, " burst {}", bytes_text(u64::from(burst)));
+        }
+        s
+    } else {
+        let mut s = format!("rate {over}{rate}/{unit}");
+        if burst != 5 {
+            let _ = write!(s, " burst {burst} packets");
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_units() {
+        assert_eq!(duration(60_000), "1m");
+        assert_eq!(duration(90_000), "1m30s");
+        assert_eq!(duration(3_600_000), "1h");
+        assert_eq!(bytes_text(10 * 1024 * 1024), "10 mbytes");
+        assert_eq!(bytes_text(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn priorities() {
+        assert_eq!(
+            priority_text(Priority::Value(10), Family::Inet, Hook::Input),
+            "filter + 10"
+        );
+        assert_eq!(
+            priority_text(Priority::Value(-100), Family::Ip, Hook::Output),
+            "-100"
+        );
+        assert_eq!(
+            priority_text(Priority::Value(-100), Family::Ip, Hook::Prerouting),
+            "dstnat"
+        );
+        assert_eq!(
+            priority_text(Priority::Value(20), Family::Ip, Hook::Input),
+            "20"
+        );
+    }
+}

@@ -73,6 +73,8 @@ pub enum Datatype {
     Icmpv6Type,
     /// ICMPv6 code names.
     Icmpv6Code,
+    /// icmpx (family independent) code names (`port-unreachable`, `admin-prohibited`).
+    IcmpxCode,
     /// The netfilter family (`ipv4`, `ipv6`).
     NfProto,
     /// The packet type (`host`, `broadcast`, `multicast`, `other`).
@@ -93,6 +95,8 @@ pub enum Datatype {
     Boolean,
     /// Bytes nft has no type for (raw payload), hex.
     Raw,
+    /// A traffic-control handle (`1:5`, `none`, `root`).
+    TcHandle,
 }
 
 /// A protocol header nft names (`ether`, `ip`, `tcp`, ...).
@@ -348,7 +352,7 @@ header_fields! {
     EspSpi = (Esp, "spi", 0, 32, Integer);
     EspSequence = (Esp, "sequence", 32, 32, Integer);
     CompNexthdr = (Comp, "nexthdr", 0, 8, InetProto);
-    CompFlags = (Comp, "flags", 8, 8, Integer);
+    CompFlags = (Comp, "flags", 8, 8, Hex);
     CompCpi = (Comp, "cpi", 16, 16, Integer);
     ThSport = (Th, "sport", 0, 16, InetService);
     ThDport = (Th, "dport", 16, 16, InetService);
@@ -420,14 +424,14 @@ impl fmt::Display for HeaderField {
 /// use linx_netfilter::{expr::MetaKey, stmt::{Datatype, meta_info}};
 /// let (name, len, _, dt) = meta_info(MetaKey::L4proto).unwrap();
 /// assert_eq!((name, len, dt), ("l4proto", 1, Datatype::InetProto));
-/// assert_eq!(meta_info(MetaKey::Other(20)).unwrap().0, "pkttype");
+/// assert_eq!(meta_info(MetaKey::Other(19)).unwrap().0, "pkttype");
 /// ```
 pub fn meta_info(key: MetaKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
     use ByteOrder::{Big, Host};
     Some(match key.number() {
         0 => ("length", 4, Host, Datatype::Integer),
         1 => ("protocol", 2, Big, Datatype::EtherType),
-        2 => ("priority", 4, Host, Datatype::Integer),
+        2 => ("priority", 4, Host, Datatype::TcHandle),
         3 => ("mark", 4, Host, Datatype::Mark),
         4 => ("iif", 4, Host, Datatype::IfIndex),
         5 => ("oif", 4, Host, Datatype::IfIndex),
@@ -442,13 +446,10 @@ pub fn meta_info(key: MetaKey) -> Option<(&'static str, u32, ByteOrder, Datatype
         14 => ("secmark", 4, Host, Datatype::Integer),
         15 => ("nfproto", 1, Big, Datatype::NfProto),
         16 => ("l4proto", 1, Big, Datatype::InetProto),
-        18 => ("ibrname", 16, Big, Datatype::Ifname),
-        19 => ("obrname", 16, Big, Datatype::Ifname),
-        20 => ("pkttype", 1, Host, Datatype::PktType),
-        21 => ("cpu", 4, Host, Datatype::Integer),
-        22 => ("iifgroup", 4, Host, Datatype::Integer),
-        23 => ("oifgroup", 4, Host, Datatype::Integer),
-        24 => ("cgroup", 4, Host, Datatype::Integer),
+        17 => ("ibrname", 16, Big, Datatype::Ifname),
+        18 => ("obrname", 16, Big, Datatype::Ifname),
+        19 => ("pkttype", 1, Host, Datatype::PktType),
+        20 => ("cpu", 4, Host, Datatype::Integer),
         _ => return None,
     })
 }
@@ -456,7 +457,7 @@ pub fn meta_info(key: MetaKey) -> Option<(&'static str, u32, ByteOrder, Datatype
 /// `true` for the meta keys nft prints without the `meta` keyword (`iif "lo"`, `mark`
 /// is not one of them).
 pub fn meta_is_unqualified(key: MetaKey) -> bool {
-    matches!(key.number(), 4..=7 | 22 | 23)
+    matches!(key.number(), 4..=7 | 21 | 22)
 }
 
 /// The nft name, load width, byte order and datatype of a conntrack key, or `None` for keys

@@ -1,0 +1,161 @@
+//! Lift tests: shapes nft writes, and never-panic on arbitrary expression lists.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::Verdict;
+use crate::expr::{CtKey, MetaKey};
+
+fn tcp_dport_22() -> Vec<Expr> {
+    let mut e = Expr::meta_l4proto_eq(6);
+    e.extend(Expr::tcp_dport_eq(22));
+    e.push(Expr::accept());
+    e
+}
+
+#[test]
+fn dependency_dropped_before_its_field() {
+    let s = lift(&tcp_dport_22(), Family::Inet);
+    let m = Match::new(HeaderField::TcpDport, Op::Eq, Value::Int(22)).unwrap();
+    assert_eq!(
+        s,
+        vec![Statement::Match(m), Statement::Verdict(Verdict::Accept)]
+    );
+}
+
+#[test]
+fn ct_state_flag_test() {
+    let e = Expr::ct_state(&[crate::CtState::ESTABLISHED, crate::CtState::RELATED]);
+    let s = lift(&e, Family::Inet);
+    let m = Match::new(Field::Ct(CtKey::State), Op::AnySet, Value::Int(6)).unwrap();
+    assert_eq!(s, vec![Statement::Match(m)]);
+}
+
+#[test]
+fn transport_without_dependency_is_th() {
+    let s = lift(&Expr::tcp_dport_eq(22), Family::Inet);
+    let m = Match::new(HeaderField::ThDport, Op::Eq, Value::Int(22)).unwrap();
+    assert_eq!(s, vec![Statement::Match(m)]);
+}
+
+#[test]
+fn unknown_stays_an_expression() {
+    let e = vec![Expr::unknown("fib", [1, 2]), Expr::meta(MetaKey::Mark)];
+    let s = lift(&e, Family::Ip);
+    assert!(!is_fully_lifted(&s));
+    assert_eq!(s.len(), 2);
+}
+
+fn arb_reg() -> impl Strategy<Value = Reg> {
+    prop_oneof![
+        Just(Reg::R1),
+        Just(Reg::R2),
+        Just(Reg::VERDICT),
+        (0u32..30).prop_map(Reg)
+    ]
+}
+
+fn arb_expr() -> impl Strategy<Value = Expr> {
+    prop_oneof![
+        (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| Expr::Payload {
+            base: PayloadBase::from_number(b),
+            offset: o,
+            len: l,
+            dreg: r
+        }),
+        (0u32..30, arb_reg()).prop_map(|(k, r)| Expr::Meta {
+            key: MetaKey::from_number(k),
+            dreg: r
+        }),
+        (0u32..8, arb_reg()).prop_map(|(k, r)| Expr::Ct {
+            key: CtKey::from_number(k),
+            dreg: r
+        }),
+        (
+            arb_reg(),
+            0u32..6,
+            proptest::collection::vec(any::<u8>(), 0..20)
+        )
+            .prop_map(|(r, op, d)| {
+                Expr::Cmp {
+                    sreg: r,
+                    op: CmpOp::from_number(op).unwrap_or(CmpOp::Eq),
+                    data: d.into(),
+                }
+            }),
+        (
+            arb_reg(),
+            arb_reg(),
+            0u32..20,
+            proptest::collection::vec(any::<u8>(), 0..20),
+            proptest::collection::vec(0u8..2, 0..20)
+        )
+            .prop_map(|(s, d, len, mask, xor)| Expr::from(crate::expr::Bitwise {
+                sreg: s,
+                dreg: d,
+                len,
+                mask,
+                xor
+            })),
+        (arb_reg(), proptest::collection::vec(any::<u8>(), 0..20)).prop_map(|(r, d)| {
+            Expr::Immediate {
+                dreg: r,
+                data: ImmediateData::Value(d),
+            }
+        }),
+        Just(Expr::accept()),
+        Just(Expr::counter()),
+        (arb_reg(), any::<bool>(), proptest::option::of(arb_reg())).prop_map(|(r, inv, d)| {
+            Expr::Lookup {
+                set: "s".into(),
+                sreg: r,
+                dreg: d,
+                inverted: inv,
+            }
+        }),
+        (
+            0u32..2,
+            proptest::option::of(arb_reg()),
+            proptest::option::of(arb_reg()),
+            proptest::option::of(arb_reg())
+        )
+            .prop_map(|(k, a, p, q)| Expr::Nat {
+                kind: NatType::from_number(k).unwrap_or(NatType::Snat),
+                family: Family::Ip,
+                reg_addr_min: a,
+                reg_addr_max: None,
+                reg_proto_min: p,
+                reg_proto_max: q,
+                flags: crate::expr::NatFlags::empty(),
+            }),
+        (0u32..3, any::<u8>()).prop_map(|(k, c)| Expr::Reject {
+            kind: crate::expr::RejectType::from_number(k)
+                .unwrap_or(crate::expr::RejectType::TcpReset),
+            code: c
+        }),
+    ]
+}
+
+fn arb_family() -> impl Strategy<Value = Family> {
+    prop::sample::select(vec![
+        Family::Ip,
+        Family::Ip6,
+        Family::Inet,
+        Family::Arp,
+        Family::Bridge,
+        Family::Netdev,
+    ])
+}
+
+proptest! {
+    /// Lift and print never panic, on any expression list.
+    #[test]
+    fn never_panics(exprs in proptest::collection::vec(arb_expr(), 0..12), family in arb_family()) {
+        let stmts = lift(&exprs, family);
+        let mut table = crate::Table::new(family, "t");
+        let _ = &mut table;
+        let rule = crate::Rule::new(exprs.clone());
+        let _ = crate::print::Printer::new().rule(&rule, &table).text();
+        let _ = crate::print::Printer::new().statements(&stmts, &table);
+    }
+}
