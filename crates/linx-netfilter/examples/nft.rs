@@ -1,12 +1,15 @@
 //! A small `nft` on Linx: list a namespace's ruleset, or apply one from a file.
 //!
 //! ```text
-//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json | --exprs]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--hold]
 //! ```
 //!
-//! - `list` pulls every table and prints it nft-style; `--json` prints the ruleset in Linx's
-//!   JSON format instead (the format `apply` reads, see `linx_netfilter::ruleset`).
+//! - `list` pulls every table and prints it as `nft list ruleset` does
+//!   (`linx_netfilter::print`); a rule Linx cannot lift yet prints as a `#linx: unlifted:`
+//!   line with its expressions, and interface indexes print as numbers. `--exprs` prints the
+//!   old register-level summary, `--json` the ruleset in Linx's JSON format (the format
+//!   `apply` reads, see `linx_netfilter::ruleset`).
 //! - `apply FILE` reads a ruleset in that JSON format, validates it and pushes it in one atomic
 //!   batch (`Mode::Replace`: each table in the file replaces the table of the same name; other
 //!   tables are left alone).
@@ -24,13 +27,15 @@ use linx_netlink_sys::Netns;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] | apply FILE [--hold]";
+const USAGE: &str =
+    "usage: nft [-n NETNS | --pid PID] list [--json | --exprs] | apply FILE [--hold]";
 
 struct Args {
     netns: Netns,
     command: String,
     file: Option<String>,
     json: bool,
+    exprs: bool,
     hold: bool,
 }
 
@@ -42,6 +47,7 @@ fn args() -> Res<Args> {
         command: String::new(),
         file: None,
         json: false,
+        exprs: false,
         hold: false,
     };
     while let Some(arg) = p.next()? {
@@ -56,6 +62,7 @@ fn args() -> Res<Args> {
             }
             Long("pid") => a.netns = Netns::Pid(p.value()?.parse()?),
             Short('j') | Long("json") => a.json = true,
+            Long("exprs") => a.exprs = true,
             Long("hold") => a.hold = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
@@ -161,8 +168,10 @@ fn run() -> Res<()> {
             let rs = linx_netfilter::pull(&sock, Scope::All)?;
             if a.json {
                 println!("{}", rs.to_json_pretty());
-            } else {
+            } else if a.exprs {
                 rs.tables().for_each(print_table);
+            } else {
+                print!("{}", linx_netfilter::print::Printer::new().ruleset(&rs));
             }
         }
         "apply" => {
