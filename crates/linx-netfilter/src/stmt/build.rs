@@ -1,1 +1,529 @@
-//! Statement builders (written by another change).
+//! Statement builders: typed constructors for matches and actions, values from Rust types,
+//! and [`Rule::from_statements`], which lowers them for a table family.
+//!
+//! Why checked constructors: a statement is only useful if it can be lowered, so the
+//! builders refuse at once what nft would refuse for the value alone (an IPv6 address for
+//! `ip daddr`, 70000 for a port, a 20-byte interface name, a flag test on a set). What
+//! depends on the table family (`ip6 saddr` in an ip table, NAT in a bridge table) is
+//! refused by [`Rule::from_statements`].
+//!
+//! # Contract
+//! - Every builder returns `Result<Statement, LowerError>` when a value can be wrong, and a
+//!   [`Statement`] when it cannot; nothing panics.
+//! - Values: integers (`u8`..`u64`), [`Ip`], `Ipv4Addr`/`Ipv6Addr`, [`Subnet`] (a prefix),
+//!   [`Mac`], `&str`/`String` (an interface name; `"eth*"` is a wildcard) and `(lo, hi)` (an
+//!   inclusive range) convert into [`Value`].
+//! - Builders write values in the forms the lift produces, so `lift(lower(s)) == s` holds
+//!   for what they build.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use linx_ip::{Ip, Mac, Subnet};
+
+use super::lower::{LowerError, check, lower};
+use super::{
+    Key, Match, Nat, NatKind, Op, Queue, Reject, SetUpdate, Source, Statement, Value, VerdictMap,
+};
+use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
+use crate::{Family, ObjectType, Rule, Verdict};
+
+impl Rule {
+    /// A rule of `stmts` lowered for a `family` table: the expressions nft sends for the same
+    /// rule text, protocol dependencies included (see [`lower`](crate::stmt)).
+    ///
+    /// ```
+    /// use linx_netfilter::{Family, Rule, stmt::{HeaderField, Statement}};
+    /// let rule = Rule::from_statements(Family::Inet, [
+    ///     Statement::is(HeaderField::TcpDport, 22u16)?,
+    ///     Statement::accept(),
+    /// ])?;
+    /// assert_eq!(rule.exprs.len(), 5); // meta l4proto tcp, tcp dport 22, accept
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_statements(
+        family: Family,
+        stmts: impl IntoIterator<Item = Statement>,
+    ) -> Result<Rule, LowerError> {
+        let stmts: Vec<Statement> = stmts.into_iter().collect();
+        let exprs = lower(family, &stmts)?;
+        // Lowering writes every dependency nft writes; a load left without one is what the
+        // statements ask for (`th dport`, a raw `@th` payload), so the rule is raw.
+        let raw = crate::validate::lacks_dependencies(family, &exprs);
+        let mut rule = Rule::new(exprs);
+        rule.raw = raw;
+        Ok(rule)
+    }
+}
+
+impl Statement {
+    /// The expressions of `stmts` in a `family` table (what [`Rule::from_statements`]
+    /// holds).
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Family, stmt::{HeaderField, Statement}};
+    /// use linx_ip::ip;
+    /// let exprs = Statement::lower_all(Family::Ip, &[Statement::is(HeaderField::IpSaddr, ip!("10.0.0.1"))?])?;
+    /// assert_eq!(exprs, Expr::ip_saddr_eq(ip!("10.0.0.1")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lower_all(family: Family, stmts: &[Statement]) -> Result<Vec<crate::Expr>, LowerError> {
+        lower(family, stmts)
+    }
+
+    /// A match `key op value`, checked: the value must fit the key's fields.
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Op, Statement};
+    /// use linx_ip::ip;
+    /// assert!(Statement::matching(HeaderField::TcpDport, Op::Lt, 1024u16).is_ok());
+    /// assert!(Statement::matching(HeaderField::IpDaddr, Op::Eq, ip!("::1")).is_err());
+    /// assert!(Statement::matching(HeaderField::TcpDport, Op::Eq, 70_000u32).is_err());
+    /// ```
+    pub fn matching(
+        key: impl Into<Key>,
+        op: Op,
+        value: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        let m = Match::new(key, op, value.into()).ok_or(LowerError::Unsupported(
+            "this comparison on this value (ordering or flag test on a set, range or prefix)",
+        ))?;
+        checked(Statement::Match(m))
+    }
+
+    /// `key value`: equal, or inside a prefix / range / set.
+    ///
+    /// ```
+    /// use linx_netfilter::{expr::MetaKey, stmt::{Field, Statement}};
+    /// assert!(Statement::is(Field::Meta(MetaKey::Iifname), "eth0").is_ok());
+    /// assert!(Statement::is(Field::Meta(MetaKey::Iifname), "a-name-far-too-long").is_err());
+    /// ```
+    pub fn is(key: impl Into<Key>, value: impl Into<Value>) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::Eq, value)
+    }
+
+    /// `key != value`.
+    pub fn is_not(key: impl Into<Key>, value: impl Into<Value>) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::Ne, value)
+    }
+
+    /// `key lo-hi` (inclusive).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement};
+    /// assert!(Statement::between(HeaderField::TcpSport, 1u16, 1024u16).is_ok());
+    /// ```
+    pub fn between(
+        key: impl Into<Key>,
+        lo: impl Into<Value>,
+        hi: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::Eq, Value::range(lo.into(), hi.into()))
+    }
+
+    /// `key { v, ... }`: an anonymous set (values, ranges, prefixes; [`Value::Concat`] for a
+    /// concatenated key).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement, Value};
+    /// let web = Statement::in_set(HeaderField::TcpDport, [Value::from(80u16), Value::from(443u16)])?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_set(
+        key: impl Into<Key>,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Statement, LowerError> {
+        let values: Vec<Value> = values.into_iter().collect();
+        if values.is_empty() {
+            return Err(LowerError::Unsupported("an empty anonymous set"));
+        }
+        Statement::matching(key, Op::Eq, Value::Set(values))
+    }
+
+    /// `key != { v, ... }`.
+    pub fn not_in_set(
+        key: impl Into<Key>,
+        values: impl IntoIterator<Item = Value>,
+    ) -> Result<Statement, LowerError> {
+        let values: Vec<Value> = values.into_iter().collect();
+        if values.is_empty() {
+            return Err(LowerError::Unsupported("an empty anonymous set"));
+        }
+        Statement::matching(key, Op::Ne, Value::Set(values))
+    }
+
+    /// `key @set`: membership in a named set.
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement};
+    /// assert!(Statement::in_named(HeaderField::IpSaddr, "blocklist").is_ok());
+    /// ```
+    pub fn in_named(key: impl Into<Key>, set: impl Into<String>) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::Eq, Value::SetRef(set.into()))
+    }
+
+    /// `key != @set`.
+    pub fn not_in_named(
+        key: impl Into<Key>,
+        set: impl Into<String>,
+    ) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::Ne, Value::SetRef(set.into()))
+    }
+
+    /// A flag test, any of `bits` set (`tcp flags syn`, `ct state established,related`).
+    ///
+    /// ```
+    /// use linx_netfilter::{CtState, expr::CtKey, stmt::{Field, Statement}};
+    /// let est = (CtState::ESTABLISHED | CtState::RELATED).bits();
+    /// assert!(Statement::any_of(Field::Ct(CtKey::State), est).is_ok());
+    /// ```
+    pub fn any_of(key: impl Into<Key>, bits: impl Into<Value>) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::AnySet, bits)
+    }
+
+    /// A flag test, none of `bits` set (`tcp flags ! fin,syn`).
+    pub fn none_of(key: impl Into<Key>, bits: impl Into<Value>) -> Result<Statement, LowerError> {
+        Statement::matching(key, Op::NoneSet, bits)
+    }
+
+    /// `key & mask op value` (`tcp flags & (syn|ack) == syn`, `meta mark & 0xff == 1`).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Op, Statement};
+    /// assert!(Statement::masked(HeaderField::TcpFlags, 0x12u8, Op::Eq, 0x02u8).is_ok());
+    /// ```
+    pub fn masked(
+        key: impl Into<Key>,
+        mask: impl Into<Value>,
+        op: Op,
+        value: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        let m = Match::masked(key, op, value.into(), mask.into()).ok_or(
+            LowerError::Unsupported("a mask on a concatenation, a set or with this comparison"),
+        )?;
+        checked(Statement::Match(m))
+    }
+
+    /// `key vmap { k : verdict, ... }`.
+    ///
+    /// ```
+    /// use linx_netfilter::{Verdict, stmt::{HeaderField, Statement, Value}};
+    /// let v = Statement::vmap(HeaderField::TcpDport, [(Value::from(22u16), Verdict::Accept)])?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn vmap(
+        key: impl Into<Key>,
+        entries: impl IntoIterator<Item = (Value, Verdict)>,
+    ) -> Result<Statement, LowerError> {
+        let entries: Vec<(Value, Verdict)> = entries.into_iter().collect();
+        if entries.is_empty() {
+            return Err(LowerError::Unsupported("an empty verdict map"));
+        }
+        checked(Statement::Vmap {
+            key: key.into(),
+            map: VerdictMap::Anonymous(entries),
+        })
+    }
+
+    /// `key vmap @map`.
+    pub fn vmap_named(key: impl Into<Key>, map: impl Into<String>) -> Statement {
+        Statement::Vmap {
+            key: key.into(),
+            map: VerdictMap::Named(map.into()),
+        }
+    }
+
+    /// `accept`.
+    pub fn accept() -> Statement {
+        Statement::Verdict(Verdict::Accept)
+    }
+
+    /// `drop`.
+    pub fn drop() -> Statement {
+        Statement::Verdict(Verdict::Drop)
+    }
+
+    /// `jump chain`.
+    pub fn jump(chain: impl Into<String>) -> Statement {
+        Statement::Verdict(Verdict::Jump(chain.into()))
+    }
+
+    /// `goto chain`.
+    pub fn goto(chain: impl Into<String>) -> Statement {
+        Statement::Verdict(Verdict::Goto(chain.into()))
+    }
+
+    /// `counter` (from zero).
+    pub fn counter() -> Statement {
+        Statement::Counter {
+            packets: 0,
+            bytes: 0,
+        }
+    }
+
+    /// `limit rate N/unit` (packets, nft's default burst 5).
+    pub fn limit(rate: u64, unit: RateUnit) -> Statement {
+        Statement::Limit {
+            rate,
+            unit,
+            burst: 5,
+            bytes: false,
+            over: false,
+        }
+    }
+
+    /// `quota N bytes`.
+    pub fn quota(bytes: u64) -> Statement {
+        Statement::Quota {
+            bytes,
+            over: false,
+            used: 0,
+        }
+    }
+
+    /// `log [prefix "p"]` to syslog, as nft sends it (a prefix comes with level `warn`);
+    /// prefixes longer than 127 bytes are refused.
+    pub fn log(prefix: Option<&str>) -> Result<Statement, LowerError> {
+        if let Some(p) = prefix {
+            if p.len() > 127 || p.contains('\0') {
+                return Err(LowerError::Value {
+                    field: "log prefix".into(),
+                    why: "at most 127 bytes, no NUL",
+                });
+            }
+        }
+        // With a prefix nft also sends the syslog level `warn` (4), its default.
+        Ok(Statement::Log(Box::new(Log {
+            prefix: prefix.map(str::to_owned),
+            level: prefix.map(|_| 4),
+            ..Log::default()
+        })))
+    }
+
+    /// `reject` with nft's default for a `family` table: ICMP port unreachable (ip), ICMPv6
+    /// port unreachable (ip6), icmpx port unreachable (inet, bridge, netdev).
+    ///
+    /// ```
+    /// use linx_netfilter::{Family, stmt::{Reject, Statement}};
+    /// assert_eq!(Statement::reject(Family::Ip), Statement::Reject(Reject::Icmp(3)));
+    /// assert_eq!(Statement::reject(Family::Inet), Statement::Reject(Reject::Icmpx(1)));
+    /// ```
+    pub fn reject(family: Family) -> Statement {
+        Statement::Reject(match family {
+            Family::Ip => Reject::Icmp(3),
+            Family::Ip6 => Reject::Icmpv6(4),
+            _ => Reject::Icmpx(1),
+        })
+    }
+
+    /// `dnat [ip|ip6] to addr[:port]`: `addr` an address, prefix or `(lo, hi)` range,
+    /// `port` a port or `(lo, hi)`; `family` is needed in inet tables.
+    ///
+    /// ```
+    /// use linx_netfilter::{Family, stmt::Statement};
+    /// use linx_ip::ip;
+    /// assert!(Statement::dnat(Some(Family::Ip), ip!("10.0.0.2"), Some(8080u16.into())).is_ok());
+    /// assert!(Statement::dnat(Some(Family::Ip6), ip!("10.0.0.2"), None).is_err());
+    /// ```
+    pub fn dnat(
+        family: Option<Family>,
+        addr: impl Into<Value>,
+        port: Option<Value>,
+    ) -> Result<Statement, LowerError> {
+        nat(
+            NatKind::Dnat,
+            family,
+            Some(addr.into()),
+            port,
+            NatFlags::empty(),
+        )
+    }
+
+    /// `snat [ip|ip6] to addr[:port]` (see [`Statement::dnat`]).
+    pub fn snat(
+        family: Option<Family>,
+        addr: impl Into<Value>,
+        port: Option<Value>,
+    ) -> Result<Statement, LowerError> {
+        nat(
+            NatKind::Snat,
+            family,
+            Some(addr.into()),
+            port,
+            NatFlags::empty(),
+        )
+    }
+
+    /// A NAT with flags (`random`, `fully_random`, `persistent`, ...).
+    pub fn nat_with(
+        kind: NatKind,
+        family: Option<Family>,
+        addr: Option<Value>,
+        port: Option<Value>,
+        flags: NatFlags,
+    ) -> Result<Statement, LowerError> {
+        nat(kind, family, addr, port, flags)
+    }
+
+    /// `masquerade [to :port]`.
+    pub fn masquerade(port: Option<Value>) -> Result<Statement, LowerError> {
+        nat(NatKind::Masquerade, None, None, port, NatFlags::empty())
+    }
+
+    /// `redirect [to :port]`.
+    pub fn redirect(port: Option<Value>) -> Result<Statement, LowerError> {
+        nat(NatKind::Redirect, None, None, port, NatFlags::empty())
+    }
+
+    /// `meta <key> set <value>`.
+    ///
+    /// ```
+    /// use linx_netfilter::{expr::MetaKey, stmt::Statement};
+    /// assert!(Statement::meta_set(MetaKey::Mark, 0x10u32).is_ok());
+    /// ```
+    pub fn meta_set(key: MetaKey, value: impl Into<Value>) -> Result<Statement, LowerError> {
+        checked(Statement::MetaSet {
+            key,
+            value: Source::Value(value.into()),
+        })
+    }
+
+    /// `ct <key> set <value>`.
+    pub fn ct_set(key: CtKey, value: impl Into<Value>) -> Result<Statement, LowerError> {
+        checked(Statement::CtSet {
+            key,
+            value: Source::Value(value.into()),
+        })
+    }
+
+    /// `add @set { key }` / `update @set { key timeout T }`: the packet's key into a
+    /// dynamic set.
+    pub fn set_op(
+        op: DynsetOp,
+        set: impl Into<String>,
+        key: impl Into<Key>,
+        timeout_ms: Option<u64>,
+    ) -> Statement {
+        Statement::SetUpdate(Box::new(SetUpdate {
+            op,
+            set: set.into(),
+            key: key.into(),
+            timeout_ms,
+            stmts: Vec::new(),
+        }))
+    }
+
+    /// `notrack`.
+    pub fn notrack() -> Statement {
+        Statement::Notrack
+    }
+
+    /// `queue num N` (one queue, no flags).
+    pub fn queue(num: u16) -> Statement {
+        Statement::Queue(Queue {
+            num,
+            total: 1,
+            flags: 0,
+        })
+    }
+
+    /// `counter name "x"` and the other named objects.
+    pub fn objref(kind: ObjectType, name: impl Into<String>) -> Statement {
+        Statement::Objref {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+/// A NAT statement, checked.
+fn nat(
+    kind: NatKind,
+    family: Option<Family>,
+    addr: Option<Value>,
+    port: Option<Value>,
+    flags: NatFlags,
+) -> Result<Statement, LowerError> {
+    let n = Nat::new(kind, family, addr, port).ok_or(LowerError::Unsupported(
+        "this NAT (masquerade and redirect take no address; the family is ip or ip6)",
+    ))?;
+    checked(Statement::Nat(n.with_flags(flags)))
+}
+
+/// `stmt` when its values fit (see [`check`]).
+fn checked(stmt: Statement) -> Result<Statement, LowerError> {
+    check(&stmt)?;
+    Ok(stmt)
+}
+
+macro_rules! int_values {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            /// [`Value::Int`].
+            fn from(v: $t) -> Value {
+                Value::Int(u64::from(v))
+            }
+        }
+    )*};
+}
+int_values!(u8, u16, u32, u64);
+
+impl From<Ip> for Value {
+    /// [`Value::Ip`].
+    fn from(ip: Ip) -> Value {
+        Value::Ip(ip)
+    }
+}
+
+impl From<Ipv4Addr> for Value {
+    /// [`Value::Ip`].
+    fn from(ip: Ipv4Addr) -> Value {
+        Value::Ip(Ip::from(ip))
+    }
+}
+
+impl From<Ipv6Addr> for Value {
+    /// [`Value::Ip`].
+    fn from(ip: Ipv6Addr) -> Value {
+        Value::Ip(Ip::from(ip))
+    }
+}
+
+impl From<Subnet> for Value {
+    /// [`Value::Prefix`]; a full-length prefix is the address ([`Value::Ip`]), as nft
+    /// writes it.
+    fn from(net: Subnet) -> Value {
+        if net.prefix() == net.family().max_prefix() {
+            Value::Ip(net.address())
+        } else {
+            Value::Prefix(net)
+        }
+    }
+}
+
+impl From<Mac> for Value {
+    /// [`Value::Mac`].
+    fn from(mac: Mac) -> Value {
+        Value::Mac(mac)
+    }
+}
+
+impl From<&str> for Value {
+    /// [`Value::Ifname`] (interface names are the only text values).
+    fn from(name: &str) -> Value {
+        Value::Ifname(name.to_owned())
+    }
+}
+
+impl From<String> for Value {
+    /// [`Value::Ifname`].
+    fn from(name: String) -> Value {
+        Value::Ifname(name)
+    }
+}
+
+impl<A: Into<Value>, B: Into<Value>> From<(A, B)> for Value {
+    /// An inclusive range `lo-hi`.
+    fn from((lo, hi): (A, B)) -> Value {
+        Value::range(lo.into(), hi.into())
+    }
+}
