@@ -10,7 +10,9 @@
 //! - `pushed_statements_list_as_nft_text` (kernel, the oracle): the lowered rules pushed by
 //!   Linx into one namespace and the texts loaded by nft into another list identically
 //!   under `nft list ruleset`;
-//! - proptests: lowering never panics, and what it returns passes validation.
+//! - proptests: lowering never panics, and what it returns passes validation;
+//! - the lift (another change's) against the lowering: a rule the lift turns wholly into
+//!   statements lowers back to the same expressions (cases and proptest).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -1024,6 +1026,59 @@ proptest! {
             if let Err(e) = t.add_rule("c", rule) {
                 let text = e.to_string();
                 prop_assert!(!text.contains("protocol match"), "{text}: {}", show(&exprs));
+            }
+        }
+    }
+}
+
+/// `lift(lower(s))`: every case the lift turns wholly into statements lowers back to the same
+/// expressions (never a wrong statement); how many lift to exactly the statements they were
+/// built from is reported. Cases the lift keeps partly as expressions claim nothing (the lift
+/// is another change's: today it reorders such rules, see the #14 lowering report).
+#[test]
+fn lift_of_lowered_cases_lowers_the_same() {
+    let (mut exact, mut total) = (0, 0);
+    let mut wrong = Vec::new();
+    for case in cases() {
+        let stmts = (case.build)().unwrap();
+        for &family in case.families {
+            total += 1;
+            let exprs = Statement::lower_all(family, &stmts).unwrap();
+            let lifted = linx_netfilter::lift::lift(&exprs, family);
+            if lifted == stmts {
+                exact += 1;
+            }
+            if !linx_netfilter::lift::is_fully_lifted(&lifted) {
+                continue; // kept (partly) as expressions: nothing claimed
+            }
+            // nft prints `ether type ip ip saddr ...` in a bridge table as `ip saddr ...` (the
+            // ether type is a dependency it drops), but writes `meta protocol` for the latter:
+            // the printed text does not carry the first rule's bytes. Known; left to the lift.
+            if family == Bridge && case.text.starts_with("ether type ip ") {
+                continue;
+            }
+            match Statement::lower_all(family, &lifted) {
+                Ok(again) if again == exprs => {}
+                other => wrong.push(format!("{family} `{}`: {lifted:?} -> {other:?}", case.text)),
+            }
+        }
+    }
+    eprintln!("{exact} of {total} lowered cases lift to exactly their statements");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// For generated statements that lower, a lift wholly into statements gives statements
+    /// that lower to the same expressions.
+    #[test]
+    fn lower_lift_lower_is_stable(family in arb_family(), stmts in proptest::collection::vec(arb_stmt(), 0..4)) {
+        if let Ok(exprs) = Statement::lower_all(family, &stmts) {
+            let lifted = linx_netfilter::lift::lift(&exprs, family);
+            if linx_netfilter::lift::is_fully_lifted(&lifted) {
+                let again = Statement::lower_all(family, &lifted);
+                prop_assert_eq!(again.as_ref().ok(), Some(&exprs), "lifted: {:?}", lifted);
             }
         }
     }
