@@ -129,7 +129,11 @@ fn drift_desired(n: u32) -> Desired {
         routes: (0..n)
             .map(|i| RouteConfig {
                 gateway: Some(gw.into()),
-                ..RouteConfig::new(format!("{}/28", route_dst(i)))
+                ..RouteConfig::new(
+                    format!("{}/28", route_dst(i))
+                        .parse::<linx_ip::Subnet>()
+                        .expect("a valid subnet"),
+                )
             })
             .collect(),
         ..Default::default()
@@ -388,7 +392,11 @@ fn netns_desired() -> Desired {
         routes: (0..10)
             .map(|k| RouteConfig {
                 gateway: Some(Ipv4Addr::new(10, 1, 0, 254).into()),
-                ..RouteConfig::new(format!("10.2.{k}.0/24"))
+                ..RouteConfig::new(
+                    format!("10.2.{k}.0/24")
+                        .parse::<linx_ip::Subnet>()
+                        .expect("a valid subnet"),
+                )
             })
             .collect(),
         ..Default::default()

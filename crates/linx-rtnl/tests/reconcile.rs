@@ -336,10 +336,6 @@ fn desired_state_errors_come_before_anything_is_applied() {
             "address family mismatch",
         ),
         (
-            r#"{"routes":[{"dst":"10.0.0.300/8","gateway":"10.0.0.1"}]}"#,
-            "10.0.0.300",
-        ),
-        (
             r#"{"addresses":[{"dev":"e0","address":"10.0.0.1/24"},{"dev":"e0","address":"10.0.0.1/24"}]}"#,
             "more than once",
         ),
@@ -374,6 +370,24 @@ fn desired_state_errors_come_before_anything_is_applied() {
             ..
         }
     ));
+}
+
+#[test]
+fn a_bad_route_destination_is_refused_when_the_desired_state_is_read() {
+    let e = serde_json::from_str::<Desired>(
+        r#"{"routes":[{"dst":"10.0.0.300/8","gateway":"10.0.0.1"}]}"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("10.0.0.300"), "{e}");
+    let d = desired(
+        r#"{"routes":[{"dst":"default","gateway":"10.0.0.1"},{"dst":"10.9.0.1","gateway":"10.0.0.1"}]}"#,
+    );
+    assert_eq!(d.routes[0].dst, reconcile::RouteDst::Default);
+    assert_eq!(d.routes[1].dst.to_string(), "10.9.0.1/32");
+    assert_eq!(
+        serde_json::to_string(&d.routes[0]).unwrap(),
+        r#"{"dst":"default","gateway":"10.0.0.1"}"#
+    );
 }
 
 #[test]

@@ -189,14 +189,67 @@ pub struct AddressConfig {
     pub address: Subnet,
 }
 
+/// Where a desired route goes: the default route or a prefix. Written as `"default"`, a CIDR
+/// (`"10.1.0.0/16"`) or a bare address (a host route); a string that is none of these is
+/// refused when the desired state is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RouteDst {
+    /// `default` (prefix length 0; the family comes from the gateway or `family`).
+    Default,
+    /// A prefix (a bare address is a host prefix).
+    Prefix(Subnet),
+}
+
+impl std::str::FromStr for RouteDst {
+    type Err = linx_ip::IpError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        use crate::types::IntoCidr;
+        if s == "default" {
+            Ok(RouteDst::Default)
+        } else {
+            s.into_cidr().map(RouteDst::Prefix)
+        }
+    }
+}
+
+impl From<Subnet> for RouteDst {
+    fn from(s: Subnet) -> Self {
+        RouteDst::Prefix(s)
+    }
+}
+
+impl std::fmt::Display for RouteDst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RouteDst::Default => f.write_str("default"),
+            RouteDst::Prefix(p) => write!(f, "{p}"),
+        }
+    }
+}
+
+impl Serialize for RouteDst {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RouteDst {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A route. The destination is a CIDR or `"default"`; a unicast route needs a gateway, a
 /// device or nexthops; other types (`blackhole`, `unreachable`, `prohibit`, `local`, `throw`)
 /// name no gateway.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteConfig {
-    /// `"10.1.0.0/16"`, a bare address (host route) or `"default"`.
-    pub dst: String,
+    /// `"10.1.0.0/16"`, a bare address (host route) or `"default"`; parsed when the
+    /// desired state is read, so a pass does not parse it again.
+    pub dst: RouteDst,
     /// Next hop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway: Option<Ip>,
@@ -226,13 +279,18 @@ pub struct RouteConfig {
 }
 
 impl RouteConfig {
-    /// A route to `dst` (a CIDR or `"default"`) with nothing else set.
+    /// A route to `dst` (a [`RouteDst`], a [`Subnet`], or parsed from `"10.1.0.0/16"` /
+    /// `"default"`) with nothing else set.
     ///
     /// ```
-    /// let r = linx_rtnl::reconcile::RouteConfig::new("default");
-    /// assert_eq!(r.dst, "default");
+    /// use linx_rtnl::reconcile::{RouteConfig, RouteDst};
+    /// let r = RouteConfig::new(RouteDst::Default);
+    /// assert_eq!(r.dst.to_string(), "default");
+    /// let r = RouteConfig::new("10.1.0.0/16".parse::<RouteDst>()?);
+    /// assert_eq!(r.dst, RouteDst::Prefix("10.1.0.0/16".parse()?));
+    /// # Ok::<(), linx_ip::IpError>(())
     /// ```
-    pub fn new(dst: impl Into<String>) -> Self {
+    pub fn new(dst: impl Into<RouteDst>) -> Self {
         RouteConfig {
             dst: dst.into(),
             gateway: None,

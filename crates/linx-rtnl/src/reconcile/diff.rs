@@ -201,16 +201,21 @@ fn engine<D, O, K: Eq + Hash>(
     id: &Identity<D, O, K>,
     deletable: impl Fn(&K) -> bool,
 ) -> Vec<Op<D, O>> {
-    let observed = observed.into_iter();
-    let mut slots: Vec<Option<O>> = Vec::with_capacity(observed.size_hint().0);
+    // Collected in place where the source allows it (a `Vec` filtered, as the plan passes
+    // its dumps): 10k routes are not moved into a second buffer, whose first touch costs
+    // page faults.
+    let mut slots: Vec<Option<O>> = observed.into_iter().map(Some).collect();
     let mut index: HashMap<K, usize, Fx> =
-        HashMap::with_capacity_and_hasher(observed.size_hint().0, Fx::default());
-    for o in observed {
+        HashMap::with_capacity_and_hasher(slots.len(), Fx::default());
+    for (i, slot) in slots.iter_mut().enumerate() {
+        let Some(o) = slot else { continue };
         // Observed keys are unique in the kernel; should a dump repeat one, the first counts
         // and the repeat is ignored (never deleted on the strength of a duplicate).
-        if let Entry::Vacant(e) = index.entry((id.observed_key)(&o)) {
-            e.insert(slots.len());
-            slots.push(Some(o));
+        match index.entry((id.observed_key)(o)) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            Entry::Occupied(_) => *slot = None,
         }
     }
     let mut creates = Vec::new();

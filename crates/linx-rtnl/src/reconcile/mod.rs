@@ -140,7 +140,7 @@ use tracing::Instrument;
 pub use crate::error::DesiredProblem;
 pub use desired::{
     AddressConfig, Desired, FamilyName, LinkConfig, LinkKind, MacvlanModeName, NeighbourConfig,
-    NextHopConfig, RouteConfig, RuleConfig,
+    NextHopConfig, RouteConfig, RouteDst, RuleConfig,
 };
 pub use plan::{Observed, Plan, Step};
 pub use report::{Failure, Report};
@@ -164,7 +164,8 @@ async fn observe_in<S: Transport>(sock: &S, opts: &Options) -> Result<Observed, 
         .collect(list_filtered_call(&filter, None)?)
         .await?
         .items;
-    let routes = routes.into_iter().flatten().collect();
+    // `filter_map` (unlike `flatten`) collects in place: the 10k routes are not moved again.
+    let routes = routes.into_iter().filter_map(|r| r).collect();
     let rules = sock.collect(crate::rule::list_call()).await?.items;
     let neighbours = sock.collect(crate::neigh::list_call()).await?.items;
     Ok(Observed {

@@ -19,7 +19,9 @@ use std::path::PathBuf;
 use linx_ip::{Family, Ip, Mac, Subnet};
 
 use super::Options;
-use super::desired::{Desired, FamilyName, LinkConfig, LinkKind, RouteConfig, RuleConfig};
+use super::desired::{
+    Desired, FamilyName, LinkConfig, LinkKind, RouteConfig, RouteDst as Dst, RuleConfig,
+};
 use super::diff::{Fx, Identity, Op, three_way, two_way};
 use super::state::{LastApplied, OwnedAddress, OwnedNeighbour, RuleKey};
 use crate::addr::{AddrScope, Address};
@@ -27,7 +29,7 @@ use crate::error::{DesiredProblem, Error};
 use crate::ifindex::check_name;
 use crate::link::{IFF_UP, Link, MacvlanMode, NewLink};
 use crate::neigh::{Neighbour, NudState};
-use crate::route::{IntoCidr, Protocol, RTM_F_CLONED, Route, RouteSpec, RouteType, Scope};
+use crate::route::{Protocol, RTM_F_CLONED, Route, RouteSpec, RouteType, Scope};
 use crate::rule::{Rule, RuleAction, RuleSpec};
 
 /// `IP6_RT_PRIO_USER`: the metric the kernel gives an IPv6 route that names none.
@@ -164,7 +166,7 @@ impl Step {
                     Op::Create(d) | Op::Update(d, _) => &d.route,
                     Op::Delete(r) => r,
                 };
-                format!("{} table {}", RouteDst(r), r.table())
+                format!("{} table {}", ShownDst(r), r.table())
             }
             StepKind::Rule(o) => {
                 let r = match o {
@@ -190,9 +192,9 @@ impl<T: fmt::Display> fmt::Display for Opt<T> {
 }
 
 /// A route's destination as `ip route` prints it.
-struct RouteDst<'a>(&'a Route);
+struct ShownDst<'a>(&'a Route);
 
-impl fmt::Display for RouteDst<'_> {
+impl fmt::Display for ShownDst<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0.dst {
             None if self.0.dst_len == 0 => f.write_str("default"),
@@ -254,7 +256,7 @@ impl fmt::Display for Step {
                 if r.route_type != RouteType::Unicast {
                     write!(f, "{} ", r.route_type)?;
                 }
-                write!(f, "{}", RouteDst(r))?;
+                write!(f, "{}", ShownDst(r))?;
                 if let Some(g) = r.gateway {
                     write!(f, " via {g}")?;
                 }
@@ -283,7 +285,7 @@ impl fmt::Display for Step {
                 if !matches!(r.route_type, RouteType::Unicast | RouteType::Unspec) {
                     write!(f, "{} ", r.route_type)?;
                 }
-                write!(f, "{} table {}", RouteDst(r), r.table())?;
+                write!(f, "{} table {}", ShownDst(r), r.table())?;
                 if let Some(m) = r.metric {
                     write!(f, " metric {m}")?;
                 }
@@ -1072,10 +1074,9 @@ fn route_what(c: &RouteConfig) -> String {
 fn want_route(c: &RouteConfig, proto: Protocol, n: &Names<'_>) -> Result<WantRoute, Error> {
     let what = || route_what(c);
     let bad = |e: Error| desired_err(what(), DesiredProblem::Invalid(Box::new(e)));
-    let mut spec = if c.dst == "default" {
-        RouteSpec::default_route()
-    } else {
-        RouteSpec::new(c.dst.as_str().into_cidr().map_err(|e| bad(e.into()))?)
+    let mut spec = match c.dst {
+        Dst::Default => RouteSpec::default_route(),
+        Dst::Prefix(p) => RouteSpec::new(p),
     };
     let family = c
         .gateway
