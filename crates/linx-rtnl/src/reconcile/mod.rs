@@ -165,6 +165,7 @@ async fn observe_in<S: Transport>(sock: &S, opts: &Options) -> Result<Observed, 
         .await?
         .items;
     // `filter_map` (unlike `flatten`) collects in place: the 10k routes are not moved again.
+    #[allow(clippy::filter_map_identity)]
     let routes = routes.into_iter().filter_map(|r| r).collect();
     let rules = sock.collect(crate::rule::list_call()).await?.items;
     let neighbours = sock.collect(crate::neigh::list_call()).await?.items;
