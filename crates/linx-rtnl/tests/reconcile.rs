@@ -348,6 +348,10 @@ fn desired_state_errors_come_before_anything_is_applied() {
             "missing option: table",
         ),
         (
+            r#"{"routes":[{"dst":"10.1.0.0/16","gateway":"10.0.0.1","table":100},{"dst":"10.1.0.0/16","gateway":"10.0.0.2","table":100}]}"#,
+            "route 10.1.0.0/16 table 100: desired more than once",
+        ),
+        (
             r#"{"links":[{"name":"e0","kind":"bridge"}]}"#,
             r#"link "e0": exists with kind "none", desired as "bridge""#,
         ),

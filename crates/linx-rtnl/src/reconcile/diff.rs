@@ -172,7 +172,27 @@ pub fn two_way<D, O, K: Eq + Hash>(
     observed: impl IntoIterator<Item = O>,
     id: &Identity<D, O, K>,
 ) -> Vec<Op<D, O>> {
-    engine(desired, observed, id, |_| true)
+    engine(desired, observed, id, |_| true).0
+}
+
+/// [`two_way`] that refuses a key desired twice: `Err` carries the second desired object
+/// with that key (the diff finds it on its way, so a caller needs no set of its own).
+///
+/// ```
+/// use linx_rtnl::reconcile::diff::{two_way_unique, Identity};
+/// let id: Identity<u32, u32, u32> = Identity { desired_key: |d| *d, observed_key: |o| *o, in_sync: |_, _| true };
+/// assert_eq!(two_way_unique(vec![1, 2, 1], vec![], &id).unwrap_err(), 1);
+/// assert_eq!(two_way_unique(vec![1, 2], vec![2], &id).unwrap().len(), 1);
+/// ```
+pub fn two_way_unique<D, O, K: Eq + Hash>(
+    desired: impl IntoIterator<Item = D>,
+    observed: impl IntoIterator<Item = O>,
+    id: &Identity<D, O, K>,
+) -> Result<Vec<Op<D, O>>, D> {
+    match engine(desired, observed, id, |_| true) {
+        (ops, None) => Ok(ops),
+        (_, Some(d)) => Err(d),
+    }
 }
 
 /// Three-way diff: like [`two_way`], but an observed object nobody desires is deleted only
@@ -192,7 +212,7 @@ pub fn three_way<D, O, K: Eq + Hash, S: BuildHasher>(
     owned: &HashSet<K, S>,
     id: &Identity<D, O, K>,
 ) -> Vec<Op<D, O>> {
-    engine(desired, observed, id, |k| owned.contains(k))
+    engine(desired, observed, id, |k| owned.contains(k)).0
 }
 
 fn engine<D, O, K: Eq + Hash>(
@@ -200,7 +220,7 @@ fn engine<D, O, K: Eq + Hash>(
     observed: impl IntoIterator<Item = O>,
     id: &Identity<D, O, K>,
     deletable: impl Fn(&K) -> bool,
-) -> Vec<Op<D, O>> {
+) -> (Vec<Op<D, O>>, Option<D>) {
     // Collected in place where the source allows it (a `Vec` filtered, as the plan passes
     // its dumps): 10k routes are not moved into a second buffer, whose first touch costs
     // page faults.
@@ -220,12 +240,28 @@ fn engine<D, O, K: Eq + Hash>(
     }
     let mut creates = Vec::new();
     let mut updates = Vec::new();
+    // A key desired twice: the first counts, the second is reported. Found without a set of
+    // every desired key: an observed key's slot is empty once claimed, and only the keys
+    // created (few, in a pass that heals drift) are remembered.
+    let mut created: HashSet<K, Fx> = HashSet::default();
+    let mut duplicate = None;
     for d in desired {
         let k = (id.desired_key)(&d);
-        match index.remove(&k).and_then(|i| slots[i].take()) {
-            Some(o) if (id.in_sync)(&d, &o) => {}
-            Some(o) => updates.push(Op::Update(d, o)),
-            None => creates.push(Op::Create(d)),
+        match index.get(&k) {
+            Some(&i) => match slots[i].take() {
+                Some(o) if (id.in_sync)(&d, &o) => {}
+                Some(o) => updates.push(Op::Update(d, o)),
+                None => {
+                    duplicate.get_or_insert(d);
+                }
+            },
+            None => {
+                if created.insert(k) {
+                    creates.push(Op::Create(d));
+                } else {
+                    duplicate.get_or_insert(d);
+                }
+            }
         }
     }
     let mut ops = creates;
@@ -237,7 +273,7 @@ fn engine<D, O, K: Eq + Hash>(
             .filter(|o| deletable(&(id.observed_key)(o)))
             .map(Op::Delete),
     );
-    ops
+    (ops, duplicate)
 }
 
 #[cfg(test)]
@@ -288,6 +324,24 @@ mod tests {
                 Op::Create((3, 0)),
                 Op::Update((1, 1), (1, 0)),
                 Op::Delete((9, 0))
+            ]
+        );
+    }
+
+    #[test]
+    fn a_key_desired_twice_is_reported_whether_observed_or_not() {
+        // Observed and in sync, observed and changed, not observed.
+        for observed in [vec![(1, 0)], vec![(1, 5)], vec![]] {
+            let err = two_way_unique(vec![(1, 0), (2, 0), (1, 7)], observed.clone(), &ID);
+            assert_eq!(err.unwrap_err(), (1, 7), "observed {observed:?}");
+        }
+        let ok = two_way_unique(vec![(1, 0), (2, 0)], vec![(1, 5), (3, 0)], &ID).unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                Op::Create((2, 0)),
+                Op::Update((1, 0), (1, 5)),
+                Op::Delete((3, 0))
             ]
         );
     }

@@ -22,7 +22,7 @@ use super::Options;
 use super::desired::{
     Desired, FamilyName, LinkConfig, LinkKind, RouteConfig, RouteDst as Dst, RuleConfig,
 };
-use super::diff::{Fx, Identity, Op, three_way, two_way};
+use super::diff::{Identity, Op, three_way, two_way_unique};
 use super::state::{LastApplied, OwnedAddress, OwnedNeighbour, RuleKey};
 use crate::addr::{AddrScope, Address};
 use crate::error::{DesiredProblem, Error};
@@ -589,21 +589,20 @@ impl Plan {
         // ------------------------------------------------------------------------ routes
         let proto = Protocol(opts.protocol);
         let mut want_routes = Vec::with_capacity(desired.routes.len());
-        let mut seen: HashSet<RouteKey, Fx> =
-            HashSet::with_capacity_and_hasher(desired.routes.len(), Fx::default());
         for c in &desired.routes {
-            let w = want_route(c, proto, &n)?;
-            if !seen.insert(route_key(&w.route)) {
-                return Err(desired_err(route_what(c), DesiredProblem::Duplicate));
-            }
-            want_routes.push(w);
+            want_routes.push(want_route(c, proto, &n)?);
         }
         let obs_routes = routes.into_iter().filter(|r| {
             r.protocol == proto
                 && r.flags & RTM_F_CLONED == 0
                 && Family::from_af(r.family).is_some()
         });
-        let (route_up, route_del) = split(two_way(want_routes, obs_routes, &ROUTE_ID));
+        // A route desired twice is found by the diff (no set of every desired key).
+        let route_ops = two_way_unique(want_routes, obs_routes, &ROUTE_ID).map_err(|w| {
+            let what = format!("route {} table {}", ShownDst(&w.route), w.route.table());
+            desired_err(what, DesiredProblem::Duplicate)
+        })?;
+        let (route_up, route_del) = split(route_ops);
 
         // ------------------------------------------------------------------------- rules
         let mut want_rules = Vec::with_capacity(desired.rules.len());
