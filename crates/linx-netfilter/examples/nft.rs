@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json | --exprs]
-//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--hold]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--owned [--hold]]
 //! ```
 //!
 //! - `list` pulls every table and prints it as `nft list ruleset` does
@@ -13,9 +13,11 @@
 //! - `apply FILE` reads a ruleset in that JSON format, validates it and pushes it in one atomic
 //!   batch (`Mode::Replace`: each table in the file replaces the table of the same name; other
 //!   tables are left alone).
-//! - Tables default to the `owner` flag: they belong to the socket that pushed them and vanish
-//!   when this program exits. Give tables `"flags": []` (or `["owner", "persist"]`) in the
-//!   file to keep them, or pass `--hold` to keep the socket open until stdin closes.
+//! - Table lifetime: `apply` is a short-lived process, so its tables stay after it exits: it
+//!   clears the `owner` flag the file's tables carry by default (`Ruleset::release_ownership`)
+//!   and says which tables it released. `--owned` keeps them `owner` tables instead, which the
+//!   kernel deletes when this program's socket closes: at exit, or with `--hold` when stdin
+//!   closes.
 //! - `-n NAME` opens `/run/netns/NAME` (as `ip netns add` makes), `-n /path` any namespace
 //!   file, `--pid` a process's namespace.
 
@@ -28,7 +30,7 @@ use linx_netlink_sys::Netns;
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const USAGE: &str =
-    "usage: nft [-n NETNS | --pid PID] list [--json | --exprs] | apply FILE [--hold]";
+    "usage: nft [-n NETNS | --pid PID] list [--json | --exprs] | apply FILE [--owned [--hold]]";
 
 struct Args {
     netns: Netns,
@@ -37,6 +39,7 @@ struct Args {
     json: bool,
     exprs: bool,
     hold: bool,
+    owned: bool,
 }
 
 fn args() -> Res<Args> {
@@ -49,6 +52,7 @@ fn args() -> Res<Args> {
         json: false,
         exprs: false,
         hold: false,
+        owned: false,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -64,6 +68,7 @@ fn args() -> Res<Args> {
             Short('j') | Long("json") => a.json = true,
             Long("exprs") => a.exprs = true,
             Long("hold") => a.hold = true,
+            Long("owned") => a.owned = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -177,9 +182,30 @@ fn run() -> Res<()> {
         "apply" => {
             let file = a.file.ok_or(USAGE)?;
             let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
-            let rs = Ruleset::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+            let mut rs = Ruleset::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+            if a.hold && !a.owned {
+                return Err("--hold keeps owner tables alive: it needs --owned".into());
+            }
+            let released = if a.owned {
+                Vec::new()
+            } else {
+                rs.release_ownership()
+            };
             linx_netfilter::push(&sock, &rs, Mode::Replace)?;
             println!("applied {rs}");
+            if !released.is_empty() {
+                println!(
+                    "kept after exit (owner flag cleared; --owned to tie them to this process): {}",
+                    released.join(", ")
+                );
+            } else if a.owned
+                && rs
+                    .tables()
+                    .any(|t| t.flags.contains(linx_netfilter::TableFlags::OWNER))
+                && !a.hold
+            {
+                println!("owner tables: deleted by the kernel when this program exits");
+            }
             if a.hold {
                 eprintln!("holding the socket (owner tables stay) until stdin closes");
                 std::io::stdin().read_to_end(&mut Vec::new())?;

@@ -440,6 +440,32 @@ impl Ruleset {
         self.tables.values_mut()
     }
 
+    /// Keep every table after the pushing socket closes: clears the `owner` flag (the
+    /// default, under which the kernel deletes a table when the socket that created it
+    /// closes) and returns the names of the tables that had it. What a short-lived process
+    /// (a CLI, a one-shot job) calls before [`push`](crate::push); a daemon that holds its
+    /// socket keeps `owner` tables, which then cannot outlive it by accident.
+    ///
+    /// ```
+    /// use linx_netfilter::{Family, Ruleset, TableFlags};
+    /// let mut rs = Ruleset::new();
+    /// rs.add_table(Family::Inet, "app", TableFlags::default())?; // owner
+    /// rs.add_table(Family::Ip, "nat", TableFlags::empty())?;
+    /// assert_eq!(rs.release_ownership(), ["inet/app"]);
+    /// assert!(rs.tables().all(|t| !t.flags.contains(TableFlags::OWNER)));
+    /// # Ok::<(), linx_netfilter::Error>(())
+    /// ```
+    pub fn release_ownership(&mut self) -> Vec<String> {
+        let mut released = Vec::new();
+        for t in self.tables.values_mut() {
+            if t.flags.contains(TableFlags::OWNER) {
+                t.flags.remove(TableFlags::OWNER | TableFlags::PERSIST);
+                released.push(format!("{}/{}", t.family(), t.name()));
+            }
+        }
+        released
+    }
+
     /// The number of tables.
     ///
     /// ```
