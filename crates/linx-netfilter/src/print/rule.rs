@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::value::{self, ICMPX_CODE};
 use super::{Printer, UNPRINTED, bytes_text, limit_text};
-use crate::lift::lift;
+use crate::lift::lift_in;
 use crate::stmt::{Key, Match, Nat, NatKind, Reject, Statement, Value, VerdictMap};
 use crate::{Family, Rule, Table, Verdict};
 
@@ -45,7 +45,7 @@ impl RuleText {
 }
 
 pub(super) fn rule_text(p: &Printer, r: &Rule, table: &Table) -> RuleText {
-    let stmts = lift(&r.exprs, table.family());
+    let stmts = lift_in(&r.exprs, table);
     let comment = r
         .comment
         .as_deref()
@@ -234,7 +234,7 @@ impl Printer {
             Some(Value::Range(r)) => match &**r {
                 (Value::Ip(a), Value::Ip(b)) => {
                     // A range nft would print as a prefix is left unprinted.
-                    if is_prefix_range(&a.to_bytes(), &b.to_bytes()) {
+                    if value::is_prefix_range(&a.to_bytes(), &b.to_bytes()) {
                         return None;
                     }
                     Some(format!("{a}-{b}"))
@@ -290,26 +290,6 @@ impl Printer {
         }
         Some(s)
     }
-}
-
-/// `true` when `[lo, hi]` is exactly one CIDR block (nft prints it as a prefix).
-pub(super) fn is_prefix_range(lo: &[u8], hi: &[u8]) -> bool {
-    if lo.len() != hi.len() {
-        return false;
-    }
-    let mut i = 0;
-    let bits = lo.len() * 8;
-    while i < bits {
-        let (byte, bit) = (i / 8, 7 - (i % 8));
-        if (lo[byte] >> bit) & 1 != (hi[byte] >> bit) & 1 {
-            break;
-        }
-        i += 1;
-    }
-    (i..bits).all(|j| {
-        let (byte, bit) = (j / 8, 7 - (j % 8));
-        (lo[byte] >> bit) & 1 == 0 && (hi[byte] >> bit) & 1 == 1
-    })
 }
 
 fn reject_text(r: Reject, family: Family) -> Option<String> {

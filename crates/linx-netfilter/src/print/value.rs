@@ -432,7 +432,7 @@ pub(crate) fn element(p: &Printer, key: &KeyType, e: &SetElement, host: bool) ->
             // Interval keys are big endian whatever the type.
             if !matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) {
                 let (a, b) = (numeric_be(&r.0), numeric_be(&r.1));
-                if a.len() == b.len() && super::rule::is_prefix_range(&a, &b) {
+                if a.len() == b.len() && is_prefix_range(&a, &b) {
                     return None;
                 }
             }
@@ -530,4 +530,24 @@ fn numeric_be(v: &ElemValue) -> Vec<u8> {
         ElemValue::CtState(s) => s.bits().to_be_bytes().to_vec(),
         other => other.key_bytes(),
     }
+}
+
+/// `true` when `[lo, hi]` is exactly one CIDR block (nft prints it as a prefix).
+pub(super) fn is_prefix_range(lo: &[u8], hi: &[u8]) -> bool {
+    if lo.len() != hi.len() {
+        return false;
+    }
+    let mut i = 0;
+    let bits = lo.len() * 8;
+    while i < bits {
+        let (byte, bit) = (i / 8, 7 - (i % 8));
+        if (lo[byte] >> bit) & 1 != (hi[byte] >> bit) & 1 {
+            break;
+        }
+        i += 1;
+    }
+    (i..bits).all(|j| {
+        let (byte, bit) = (j / 8, 7 - (j % 8));
+        (lo[byte] >> bit) & 1 == 0 && (hi[byte] >> bit) & 1 == 1
+    })
 }
