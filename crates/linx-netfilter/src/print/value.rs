@@ -227,10 +227,7 @@ fn lookup(table: Sym, n: u64) -> Option<&'static str> {
 
 /// `true` when nft prints this datatype's values as a comma-separated set of bit names.
 pub(crate) fn is_bitmask(dt: Datatype) -> bool {
-    matches!(
-        dt,
-        Datatype::CtState | Datatype::CtStatus | Datatype::TcpFlag
-    )
+    dt.is_bitmask()
 }
 
 /// Bits as nft prints a bitmask: names of the set bits in table order, `,`-joined; bits

@@ -99,6 +99,23 @@ pub enum Datatype {
     TcHandle,
 }
 
+impl Datatype {
+    /// Whether nft prints values of this datatype as a comma-separated set of bit names
+    /// (`ct state established,related`, `tcp flags syn,ack`): its matches are flag tests.
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::Datatype;
+    /// assert!(Datatype::CtState.is_bitmask());
+    /// assert!(!Datatype::IcmpCode.is_bitmask());
+    /// ```
+    pub fn is_bitmask(self) -> bool {
+        matches!(
+            self,
+            Datatype::CtState | Datatype::CtStatus | Datatype::TcpFlag
+        )
+    }
+}
+
 /// A protocol header nft names (`ether`, `ip`, `tcp`, ...).
 ///
 /// ```
