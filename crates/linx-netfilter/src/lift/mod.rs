@@ -2,31 +2,55 @@
 //!
 //! Why: the kernel returns rules as register-machine instructions; people read `tcp dport
 //! 22 accept`. The lift follows the registers (a load, optionally a mask, then a compare or a
-//! lookup is one match), names payload fields from the protocol matched so far (the table's
+//! lookup is one match; loads into consecutive 4-byte registers read by one lookup are a
+//! concatenation), names payload fields from the protocol matched so far (the table's
 //! family, and `meta nfproto` / `meta protocol` / `meta l4proto` / `ip protocol` / `ip6
 //! nexthdr` matches), and drops those protocol matches where nft drops them when it prints:
 //! directly before the field they make readable.
 //!
 //! # Contract
-//! - **Never a wrong statement.** Each statement means exactly what its expressions do.
-//!   What the lift cannot express exactly stays [`Statement::Expr`], and a lifted rule
-//!   contains no `Expr` statement only when every expression was understood.
+//! - **Never a wrong statement, by construction.** The lifted statements are lowered again
+//!   for the same family ([`Statement::lower_all`]) and compared with the rule's
+//!   expressions; unless they lower to exactly those expressions, the lift claims nothing
+//!   and returns every expression as a [`Statement::Expr`] (so [`is_fully_lifted`] is
+//!   `false` and the printer marks the rule). The one difference the comparison ignores is
+//!   the userdata of an anonymous set or map ([`SetExtras::userdata`](crate::SetExtras)):
+//!   nft stores there how it *prints* the elements (key byte order, `typeof`); the kernel
+//!   never reads it, so two rules differing only there match the same packets. Every other
+//!   byte, register and element counts, in order.
+//! - So a statement list the lift returns means what the rule does under the lowering's
+//!   reading of statements (which `tests/lower_golden.rs` holds against nft); where nft's
+//!   own text is lossy (`ether type ip ip saddr 1.2.3.4` in a bridge table prints as `ip
+//!   saddr 1.2.3.4`, which nft would write with `meta protocol ip`), the rule stays as
+//!   expressions.
+//! - Statement order is the expressions' order: an expression the lift does not understand
+//!   is kept after every load before it (`meta mark set`, `ct mark set`, dynsets with
+//!   shapes it does not know stay in order).
+//! - A lookup's key is a concatenation only when every register it spans holds a whole,
+//!   named field; with a table ([`lift_in`]) the named set's key length must match too.
 //! - Never panics, on any expression list (registers, lengths and data of any size).
-//! - Pure; allocates the statements it returns.
+//! - Pure; allocates the statements it returns. Lifting is done on demand (printing, or
+//!   when asked), never during a pull; a rule none of whose expressions lifted skips the
+//!   verification.
 
 use std::collections::HashMap;
 
 use linx_ip::{Ip, Mac, Subnet};
 
-use crate::expr::{ByteOrder, CmpOp, ImmediateData, NatType, PayloadBase};
+use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
 use crate::set::{ElemValue, SetElement};
 use crate::stmt::{
-    Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Reject, Statement, Value,
-    VerdictMap,
+    Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Reject, SetUpdate, Source,
+    Statement, Value, VerdictMap,
 };
-use crate::{Expr, Family, Reg};
+use crate::{Expr, Family, Reg, Table};
 
 /// The statements of a rule's expressions in a table of `family`.
+///
+/// The result lowers back to exactly `exprs` (see the module contract); otherwise it is
+/// `exprs` as [`Statement::Expr`]s. Without the table, the key width of a named set is
+/// taken from the loads before the lookup (what nft writes); [`lift_in`] checks it against
+/// the set.
 ///
 /// ```
 /// use linx_netfilter::{Expr, Family, Verdict, lift::lift, stmt::Statement};
@@ -38,8 +62,105 @@ use crate::{Expr, Family, Reg};
 /// assert_eq!(stmts[1], Statement::Verdict(Verdict::Accept));
 /// ```
 pub fn lift(exprs: &[Expr], family: Family) -> Vec<Statement> {
+    lift_checked(exprs, family, None)
+}
+
+/// [`lift`] for a rule of `table`: named sets and maps the rule looks up must have the key
+/// width the lifted key has (a lookup of a set the table lacks is lifted as by [`lift`]).
+///
+/// ```
+/// use linx_netfilter::{Expr, Family, KeyType, Set, Table, lift::{is_fully_lifted, lift_in}};
+/// let mut t = Table::new(Family::Ip, "t");
+/// t.add_set(Set::new("ports", KeyType::InetService))?;
+/// // `ip saddr @ports`: a 4-byte key against a set of 2-byte keys is not a statement.
+/// let mut exprs = vec![Expr::payload(linx_netfilter::expr::PayloadBase::Network, 12, 4)];
+/// exprs.push(Expr::lookup("ports"));
+/// assert!(!is_fully_lifted(&lift_in(&exprs, &t)));
+/// # Ok::<(), linx_netfilter::Error>(())
+/// ```
+pub fn lift_in(exprs: &[Expr], table: &Table) -> Vec<Statement> {
+    lift_checked(exprs, table.family(), Some(table))
+}
+
+/// `true` when every statement is a real statement (no [`Statement::Expr`]).
+pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
+    !stmts.iter().any(|s| matches!(s, Statement::Expr(_)))
+}
+
+/// The lift, verified by lowering (the module contract).
+fn lift_checked(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
+    let stmts = lift_raw(exprs, family, table);
+    if verified(exprs, family, &stmts) {
+        stmts
+    } else {
+        as_exprs(exprs)
+    }
+}
+
+/// Every expression as an escape-hatch statement, in order.
+fn as_exprs(exprs: &[Expr]) -> Vec<Statement> {
+    exprs.iter().cloned().map(Statement::Expr).collect()
+}
+
+/// `true` when `stmts` lower to exactly `exprs` in `family`.
+fn verified(exprs: &[Expr], family: Family, stmts: &[Statement]) -> bool {
+    // Fast path: nothing lifted claims nothing; only the order must be the rule's.
+    if !stmts.iter().any(|s| !matches!(s, Statement::Expr(_))) {
+        return stmts.len() == exprs.len()
+            && stmts
+                .iter()
+                .zip(exprs)
+                .all(|(s, e)| matches!(s, Statement::Expr(x) if x == e));
+    }
+    match Statement::lower_all(family, stmts) {
+        Ok(again) => again.len() == exprs.len() && again.iter().zip(exprs).all(|(a, b)| same(a, b)),
+        Err(_) => false,
+    }
+}
+
+/// Expression equality up to what the kernel never reads: an anonymous set's or map's
+/// userdata (nft's printing hints), which the lowering does not write.
+fn same(lowered: &Expr, pulled: &Expr) -> bool {
+    match (lowered, pulled) {
+        (Expr::SetLiteral(a), Expr::SetLiteral(b)) => {
+            a.key == b.key
+                && a.flags == b.flags
+                && a.elements == b.elements
+                && a.sreg == b.sreg
+                && a.inverted == b.inverted
+                && extras_same(&a.extras, &b.extras)
+        }
+        (Expr::VmapLiteral(a), Expr::VmapLiteral(b)) => {
+            a.key == b.key
+                && a.flags == b.flags
+                && a.elements == b.elements
+                && a.sreg == b.sreg
+                && extras_same(&a.extras, &b.extras)
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// Set extras equal apart from the userdata.
+fn extras_same(a: &crate::SetExtras, b: &crate::SetExtras) -> bool {
+    a.attrs == b.attrs
+        && a.concat == b.concat
+        && a.elements == b.elements
+        && a.raw_elements == b.raw_elements
+}
+
+/// `true` when a literal's extras hold nothing but userdata (printing hints).
+fn only_userdata(x: &crate::SetExtras) -> bool {
+    x.attrs.is_empty() && x.concat.is_empty() && x.elements.is_empty() && x.raw_elements.is_empty()
+}
+
+/// The lift without verification: statements for what is understood, expressions for the
+/// rest, in order.
+fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
     let mut l = Lifter {
         family,
+        table,
+        pos: 0,
         regs: HashMap::new(),
         out: Vec::new(),
         nfproto: None,
@@ -47,22 +168,13 @@ pub fn lift(exprs: &[Expr], family: Family) -> Vec<Statement> {
         l4: None,
         iiftype: None,
     };
-    for e in exprs {
+    for (i, e) in exprs.iter().enumerate() {
+        l.pos = i;
         l.step(e);
     }
     // Loads never consumed are instructions without a statement.
-    let mut out = l.out;
-    let mut pending: Vec<(u32, Pending)> = l.regs.into_iter().collect();
-    pending.sort_by_key(|(r, _)| *r);
-    for (_, p) in pending {
-        out.extend(p.exprs.into_iter().map(Statement::Expr));
-    }
-    out
-}
-
-/// `true` when every statement is a real statement (no [`Statement::Expr`]).
-pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
-    !stmts.iter().any(|s| matches!(s, Statement::Expr(_)))
+    l.flush_all(Vec::new());
+    l.out
 }
 
 /// What a register holds.
@@ -93,10 +205,16 @@ struct Pending {
     loaded: Loaded,
     /// The expressions that produced it, for the fallback.
     exprs: Vec<Expr>,
+    /// Position of its first expression in the rule (keeps fallbacks in order).
+    seq: usize,
 }
 
-struct Lifter {
+struct Lifter<'t> {
     family: Family,
+    /// The rule's table, for the key widths of named sets.
+    table: Option<&'t Table>,
+    /// Position of the expression being lifted.
+    pos: usize,
     regs: HashMap<u32, Pending>,
     out: Vec<Statement>,
     /// Value and statement index of the last `meta nfproto` match.
@@ -109,29 +227,234 @@ struct Lifter {
     iiftype: Option<(u16, Option<usize>)>,
 }
 
-impl Lifter {
+impl Lifter<'_> {
     fn take(&mut self, reg: Reg) -> Option<Pending> {
         self.regs.remove(&reg.0)
     }
 
+    /// `e` is not understood: it stays an expression after every load before it (`taken`
+    /// and those still in registers), in the rule's order.
     fn fail(&mut self, pending: Option<Pending>, e: &Expr) {
-        if let Some(p) = pending {
+        self.flush_all(pending.into_iter().collect());
+        self.out.push(Statement::Expr(e.clone()));
+    }
+
+    /// Every pending load (those in `taken` and in registers) as expressions, in order.
+    fn flush_all(&mut self, mut taken: Vec<Pending>) {
+        taken.extend(self.regs.drain().map(|(_, p)| p));
+        taken.sort_by_key(|p| p.seq);
+        for p in taken {
             self.out.extend(p.exprs.into_iter().map(Statement::Expr));
         }
-        self.out.push(Statement::Expr(e.clone()));
     }
 
     fn load(&mut self, dreg: Reg, loaded: Loaded, e: &Expr) {
         if let Some(old) = self.regs.remove(&dreg.0) {
-            self.out.extend(old.exprs.into_iter().map(Statement::Expr));
+            // Overwritten before use: kept as an expression, in order.
+            self.flush_all(vec![old]);
         }
         self.regs.insert(
             dreg.0,
             Pending {
                 loaded,
                 exprs: vec![e.clone()],
+                seq: self.pos,
             },
         );
+    }
+
+    /// [`Lifter::fail`] with several loads taken.
+    fn fail_taken(&mut self, taken: Vec<Pending>, e: &Expr) {
+        self.flush_all(taken);
+        self.out.push(Statement::Expr(e.clone()));
+    }
+
+    /// `add @set { key [timeout T] [counter|limit|quota] }` (and update, delete).
+    fn dynset(&mut self, d: &Dynset) -> Result<(), Vec<Pending>> {
+        if d.sreg_data.is_some() {
+            return Err(Vec::new());
+        }
+        let want = self.set_key_len(&d.set);
+        let (key, deps, taken) = self.key_at(d.sreg_key, want)?;
+        let stmts: Option<Vec<Statement>> = d
+            .exprs
+            .iter()
+            .map(|x| match x {
+                Expr::Counter { packets, bytes } => Some(Statement::Counter {
+                    packets: *packets,
+                    bytes: *bytes,
+                }),
+                Expr::Limit {
+                    rate,
+                    unit,
+                    burst,
+                    bytes,
+                    over,
+                } => Some(Statement::Limit {
+                    rate: *rate,
+                    unit: *unit,
+                    burst: *burst,
+                    bytes: *bytes,
+                    over: *over,
+                }),
+                Expr::Quota {
+                    bytes,
+                    over,
+                    consumed,
+                } => Some(Statement::Quota {
+                    bytes: *bytes,
+                    over: *over,
+                    used: *consumed,
+                }),
+                _ => None,
+            })
+            .collect();
+        let Some(stmts) = stmts else {
+            return Err(taken);
+        };
+        self.drop_deps(&deps);
+        self.out.push(Statement::SetUpdate(Box::new(SetUpdate {
+            op: d.op,
+            set: d.set.clone(),
+            key,
+            timeout_ms: d.timeout_ms,
+            stmts,
+        })));
+        Ok(())
+    }
+
+    /// `meta <key> set <source>` / `ct <key> set <source>`: the expression's attributes
+    /// (`NFTA_META_KEY` 2 and `NFTA_META_SREG` 3; `NFTA_CT_KEY` 2 and `NFTA_CT_SREG` 4, no
+    /// direction) and what its source register holds. A `meta`/`ct` expression of any
+    /// other shape is not understood.
+    fn set_stmt(&mut self, name: &str, data: &[u8]) -> Result<(), Vec<Pending>> {
+        let sreg_attr = if name == "meta" { 3 } else { 4 };
+        let (mut key, mut sreg) = (None, None);
+        for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            let v = u32::from_be_bytes(payload.try_into().map_err(|_| Vec::new())?);
+            match kind {
+                2 if key.is_none() => key = Some(v),
+                k if k == sreg_attr && sreg.is_none() => sreg = Some(v),
+                _ => return Err(Vec::new()),
+            }
+        }
+        let (Some(key), Some(sreg)) = (key, sreg) else {
+            return Err(Vec::new());
+        };
+        let target = if name == "meta" {
+            Field::Meta(crate::expr::MetaKey::from_number(key))
+        } else {
+            Field::Ct(crate::expr::CtKey::from_number(key))
+        };
+        let known = match target {
+            Field::Meta(k) => crate::stmt::meta_info(k).is_some(),
+            Field::Ct(k) => crate::stmt::ct_info(k).is_some(),
+            _ => false,
+        };
+        let Some(p) = self.take(Reg(sreg)) else {
+            return Err(Vec::new());
+        };
+        if !known {
+            return Err(vec![p]);
+        }
+        let (value, deps) = match &p.loaded {
+            Loaded::Data(d) => match bytes_to_value(&target, d) {
+                Some(v) => (Source::Value(v), Vec::new()),
+                None => return Err(vec![p]),
+            },
+            other => match whole_field(other) {
+                Some((f, deps)) => (Source::Field(f), deps),
+                None => return Err(vec![p]),
+            },
+        };
+        self.drop_deps(&deps);
+        self.out.push(match target {
+            Field::Meta(key) => Statement::MetaSet { key, value },
+            Field::Ct(key) => Statement::CtSet { key, value },
+            _ => return Err(vec![p]),
+        });
+        Ok(())
+    }
+
+    /// The key width of named set or map `name` in the rule's table, when known.
+    fn set_key_len(&self, name: &str) -> Option<u32> {
+        let t = self.table?;
+        t.set(name)
+            .map(|s| s.key.key_len())
+            .or_else(|| t.map(name).map(|m| m.key.key_len()))
+    }
+
+    /// The key a lookup at `sreg` reads: the field loaded there, followed by the fields in
+    /// the 4-byte registers after it (a concatenation, as nft lays it out). `want` is the
+    /// key width in bytes when known (a literal's key type, a named set's); then the key
+    /// must be exactly that wide. On `Err`, the loads taken, for the fallback.
+    fn key_at(
+        &mut self,
+        sreg: Reg,
+        want: Option<u32>,
+    ) -> Result<(Key, Vec<usize>, Vec<Pending>), Vec<Pending>> {
+        let mut taken: Vec<Pending> = Vec::new();
+        let Some(first) = self.take(sreg) else {
+            return Err(taken);
+        };
+        let Some((f, mut deps)) = whole_field(&first.loaded) else {
+            taken.push(first);
+            return Err(taken);
+        };
+        taken.push(first);
+        let mut fields = vec![f];
+        let single = f.bit_len().div_ceil(8);
+        if want == Some(single) {
+            return Ok((Key::Field(f), deps, taken));
+        }
+        // 4-byte words: register 1..=4 are words 0, 4, 8, 12; 8..=23 are words 0..=15.
+        let Some(mut word) = (match sreg.0 {
+            1..=4 => Some((sreg.0 - 1) * 4),
+            8..=23 => Some(sreg.0 - 8),
+            _ => None,
+        }) else {
+            return if want.is_none() {
+                Ok((Key::Field(f), deps, taken))
+            } else {
+                Err(taken)
+            };
+        };
+        let mut padded = single.next_multiple_of(4);
+        word += single.div_ceil(4);
+        loop {
+            if want.is_some_and(|w| padded >= w) {
+                break;
+            }
+            let next = crate::consts::reg::NFT_REG32_00 + word;
+            if word >= 16 || !self.regs.contains_key(&next) {
+                break;
+            }
+            let Some(p) = self.take(Reg(next)) else {
+                break;
+            };
+            let Some((g, d)) = whole_field(&p.loaded) else {
+                taken.push(p);
+                return Err(taken);
+            };
+            taken.push(p);
+            let bytes = g.bit_len().div_ceil(8);
+            fields.push(g);
+            deps.extend(d);
+            padded += bytes.next_multiple_of(4);
+            word += bytes.div_ceil(4);
+        }
+        // Fields of one protocol share its dependency.
+        deps.sort_unstable();
+        deps.dedup();
+        let key = Key::concat(fields);
+        let width = match &key {
+            Key::Field(_) => single,
+            Key::Concat(_) => padded,
+        };
+        if want.is_some_and(|w| w != width) {
+            return Err(taken);
+        }
+        Ok((key, deps, taken))
     }
 
     /// The network-layer protocol in effect, and the statement it came from.
@@ -227,65 +550,71 @@ impl Lifter {
                 dreg,
                 inverted,
             } => {
-                let p = self.take(*sreg);
-                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
-                match (key, dreg) {
-                    (Some((f, deps)), None) => {
+                let want = self.set_key_len(set);
+                let (key, deps, taken) = match self.key_at(*sreg, want) {
+                    Ok(k) => k,
+                    Err(taken) => return self.fail_taken(taken, e),
+                };
+                match dreg {
+                    None => {
                         let op = if *inverted { Op::Ne } else { Op::Eq };
-                        match Match::new(f, op, Value::SetRef(set.clone())) {
+                        match Match::new(key, op, Value::SetRef(set.clone())) {
                             Some(m) => self.push_match(m, deps),
-                            None => self.fail(p, e),
+                            None => self.fail_taken(taken, e),
                         }
                     }
-                    (Some((f, deps)), Some(Reg::VERDICT)) if !*inverted => {
+                    Some(Reg::VERDICT) if !*inverted => {
                         self.drop_deps(&deps);
                         self.out.push(Statement::Vmap {
-                            key: Key::Field(f),
+                            key,
                             map: VerdictMap::Named(set.clone()),
                         });
                     }
-                    _ => self.fail(p, e),
+                    _ => self.fail_taken(taken, e),
                 }
             }
             Expr::SetLiteral(lit) => {
-                let p = self.take(lit.sreg);
-                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
-                let lifted = key.and_then(|(f, deps)| {
-                    let values: Option<Vec<Value>> = lit
-                        .elements
-                        .iter()
-                        .map(|el| elem_to_value(&f, el))
-                        .collect();
-                    let op = if lit.inverted { Op::Ne } else { Op::Eq };
-                    Some((Match::new(f, op, Value::Set(values?))?, deps))
-                });
-                match lifted {
-                    Some((m, deps)) if lit.extras.is_empty() => self.push_match(m, deps),
-                    _ => self.fail(p, e),
+                let (key, deps, taken) = match self.key_at(lit.sreg, Some(lit.key.key_len())) {
+                    Ok(k) => k,
+                    Err(taken) => return self.fail_taken(taken, e),
+                };
+                let values: Option<Vec<Value>> = lit
+                    .elements
+                    .iter()
+                    .map(|el| elem_to_value(&key, el))
+                    .collect();
+                let op = if lit.inverted { Op::Ne } else { Op::Eq };
+                let m = values.and_then(|v| Match::new(key, op, Value::Set(v)));
+                match m {
+                    Some(m) if only_userdata(&lit.extras) => self.push_match(m, deps),
+                    _ => self.fail_taken(taken, e),
                 }
             }
             Expr::VmapLiteral(lit) => {
-                let p = self.take(lit.sreg);
-                let key = p.as_ref().and_then(|p| whole_field(&p.loaded));
-                let lifted = key.and_then(|(f, deps)| {
-                    let pairs: Option<Vec<(Value, crate::Verdict)>> = lit
-                        .elements
-                        .iter()
-                        .map(|(el, v)| Some((elem_to_value(&f, el)?, v.clone())))
-                        .collect();
-                    Some((f, pairs?, deps))
-                });
-                match lifted {
-                    Some((f, pairs, deps)) if lit.extras.is_empty() => {
+                let (key, deps, taken) = match self.key_at(lit.sreg, Some(lit.key.key_len())) {
+                    Ok(k) => k,
+                    Err(taken) => return self.fail_taken(taken, e),
+                };
+                let pairs: Option<Vec<(Value, crate::Verdict)>> = lit
+                    .elements
+                    .iter()
+                    .map(|(el, v)| Some((elem_to_value(&key, el)?, v.clone())))
+                    .collect();
+                match pairs {
+                    Some(pairs) if only_userdata(&lit.extras) => {
                         self.drop_deps(&deps);
                         self.out.push(Statement::Vmap {
-                            key: Key::Field(f),
+                            key,
                             map: VerdictMap::Anonymous(pairs),
                         });
                     }
-                    _ => self.fail(p, e),
+                    _ => self.fail_taken(taken, e),
                 }
             }
+            Expr::Dynset(d) => match self.dynset(d) {
+                Ok(()) => {}
+                Err(taken) => self.fail_taken(taken, e),
+            },
             Expr::Immediate {
                 data: ImmediateData::Verdict(v),
                 dreg,
@@ -396,6 +725,11 @@ impl Lifter {
             }
             Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => {
                 self.out.push(Statement::Notrack)
+            }
+            Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
+                if let Err(taken) = self.set_stmt(&u.name, &u.data) {
+                    self.fail_taken(taken, e);
+                }
             }
             _ => self.fail(None, e),
         }
@@ -846,14 +1180,43 @@ fn prefix_len(mask: &[u8]) -> Option<u32> {
     Some(bits)
 }
 
-/// A set element as a value of `field`'s type.
-fn elem_to_value(field: &Field, e: &SetElement) -> Option<Value> {
+/// A set element as a value of `key`'s type (one part per field of a concatenation).
+fn elem_to_value(key: &Key, e: &SetElement) -> Option<Value> {
+    match (key, e) {
+        (Key::Field(f), e) => field_elem(f, e),
+        (Key::Concat(fields), SetElement::Concat(parts)) if fields.len() == parts.len() => {
+            let parts: Option<Vec<Value>> = fields
+                .iter()
+                .zip(parts.iter())
+                .map(|(f, p)| field_elem(f, p))
+                .collect();
+            Some(Value::Concat(parts?))
+        }
+        _ => None,
+    }
+}
+
+/// A set element (not a concatenation) as a value of `field`'s type.
+fn field_elem(field: &Field, e: &SetElement) -> Option<Value> {
     Some(match e {
         SetElement::Value(v) => scalar(field, v)?,
         SetElement::Range(r) => Value::range(scalar(field, &r.0)?, scalar(field, &r.1)?),
         SetElement::Prefix(net) => Value::Prefix(*net),
         SetElement::Concat(_) => return None,
     })
+}
+
+/// The attributes of an expression's data: (type without flags, payload), `None` when
+/// malformed.
+fn attrs(mut data: &[u8]) -> Option<Vec<(u16, &[u8])>> {
+    let mut out = Vec::new();
+    while !data.is_empty() {
+        let len = usize::from(u16::from_ne_bytes(data.get(..2)?.try_into().ok()?));
+        let kind = u16::from_ne_bytes(data.get(2..4)?.try_into().ok()?) & 0x3fff;
+        out.push((kind, data.get(4..len)?));
+        data = data.get(len.next_multiple_of(4).min(data.len())..)?;
+    }
+    Some(out)
 }
 
 fn scalar(field: &Field, v: &ElemValue) -> Option<Value> {
