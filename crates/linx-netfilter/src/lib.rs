@@ -126,6 +126,10 @@ pub use set::{
     SetElement, SetExtras, SetFlags,
 };
 pub use table::{Table, TableFlags};
+/// Statements, the readable layer over [`Expr`] (see [`stmt`]).
+pub use stmt::{Field, HeaderField, Key, LowerError, Match, Statement, Value};
+/// nft text of rules and rulesets (see [`print`]).
+pub use print::Printer;
 pub use verdict::Verdict;
 
 pub use linx_nfnl::PROTOCOL;

@@ -168,9 +168,30 @@ fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statem
         l4: None,
         iiftype: None,
     };
-    for (i, e) in exprs.iter().enumerate() {
+    let mut i = 0;
+    while i < exprs.len() {
         l.pos = i;
-        l.step(e);
+        // `cmp gte lo; cmp lte hi` on one register is one range match.
+        if let (
+            Expr::Cmp {
+                sreg,
+                op: CmpOp::Gte,
+                data: lo,
+            },
+            Some(Expr::Cmp {
+                sreg: s2,
+                op: CmpOp::Lte,
+                data: hi,
+            }),
+        ) = (&exprs[i], exprs.get(i + 1))
+        {
+            if sreg == s2 && l.range(*sreg, Op::Eq, lo, hi) {
+                i += 2;
+                continue;
+            }
+        }
+        l.step(&exprs[i]);
+        i += 1;
     }
     // Loads never consumed are instructions without a statement.
     l.flush_all(Vec::new());
@@ -261,6 +282,38 @@ impl Lifter<'_> {
                 seq: self.pos,
             },
         );
+    }
+
+    /// `field lo-hi` (`op` [`Op::Eq`]) or `field != lo-hi` ([`Op::Ne`]) on what `sreg`
+    /// holds: a whole field, or a sub-byte one masked to its bits. `false` (and nothing
+    /// taken) when it is not one.
+    fn range(&mut self, sreg: Reg, op: Op, lo: &[u8], hi: &[u8]) -> bool {
+        let Some(p) = self.regs.get(&sreg.0) else {
+            return false;
+        };
+        let (Some((a, deps)), Some((b, _))) = (
+            self.cmp(&p.loaded, CmpOp::Eq, lo),
+            self.cmp(&p.loaded, CmpOp::Eq, hi),
+        ) else {
+            return false;
+        };
+        if a.mask().is_some() || b.mask().is_some() || a.key() != b.key() {
+            return false;
+        }
+        let scalar = |v: &Value| matches!(v, Value::Int(_) | Value::Ip(_) | Value::Mac(_));
+        if !scalar(a.value()) || !scalar(b.value()) {
+            return false;
+        }
+        let Some(m) = Match::new(
+            a.key().clone(),
+            op,
+            Value::range(a.value().clone(), b.value().clone()),
+        ) else {
+            return false;
+        };
+        self.regs.remove(&sreg.0);
+        self.push_match(m, deps);
+        true
     }
 
     /// [`Lifter::fail`] with several loads taken.
@@ -725,6 +778,13 @@ impl Lifter<'_> {
             }
             Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => {
                 self.out.push(Statement::Notrack)
+            }
+            Expr::Unknown(u) if u.name == "range" => {
+                let lifted = range_neq(&u.data)
+                    .is_some_and(|(sreg, lo, hi)| self.range(Reg(sreg), Op::Ne, lo, hi));
+                if !lifted {
+                    self.fail(None, e);
+                }
             }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
@@ -1204,6 +1264,33 @@ fn field_elem(field: &Field, e: &SetElement) -> Option<Value> {
         SetElement::Prefix(net) => Value::Prefix(*net),
         SetElement::Concat(_) => return None,
     })
+}
+
+/// `range neq`'s register and bounds: `NFTA_RANGE_SREG` 1, `OP` 2 (`NFT_RANGE_NEQ` 1),
+/// `FROM_DATA` 3 and `TO_DATA` 4 (each a nest holding `NFTA_DATA_VALUE` 1).
+fn range_neq(data: &[u8]) -> Option<(u32, &[u8], &[u8])> {
+    let (mut sreg, mut neq, mut lo, mut hi) = (None, false, None, None);
+    for (kind, payload) in attrs(data)? {
+        match kind {
+            1 => sreg = Some(u32::from_be_bytes(payload.try_into().ok()?)),
+            2 => neq = u32::from_be_bytes(payload.try_into().ok()?) == 1,
+            3 | 4 => {
+                let [(1, v)] = attrs(payload)?[..] else {
+                    return None;
+                };
+                if kind == 3 {
+                    lo = Some(v);
+                } else {
+                    hi = Some(v);
+                }
+            }
+            _ => return None,
+        }
+    }
+    if !neq {
+        return None;
+    }
+    Some((sreg?, lo?, hi?))
 }
 
 /// The attributes of an expression's data: (type without flags, payload), `None` when

@@ -30,6 +30,7 @@ use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
 pub use field::{Datatype, Field, HeaderField, Proto, ct_info, meta_info, meta_is_unqualified};
+pub use lower::LowerError;
 pub use value::{Value, VerdictMap};
 
 /// What a match or a map reads: one field, or a concatenation of fields (`ip saddr . tcp
