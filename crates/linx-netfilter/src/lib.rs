@@ -117,6 +117,8 @@ pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
 pub use flowtable::{Flowtable, FlowtableFlags};
 pub use object::{Object, ObjectKind, ObjectType};
 pub use op_error::{NetfilterError, Operation};
+/// nft text of rules and rulesets (see [`print`]).
+pub use print::Printer;
 pub use pull::{PullOptions, PullReport, Scope, pull, pull_with};
 pub use push::{Mode, create_table, push, supported};
 pub use rule::Rule;
@@ -125,11 +127,9 @@ pub use set::{
     CtState, DataType, ElemAttrs, ElemValue, KeyType, Map, MapElement, MapValue, RawElement, Set,
     SetElement, SetExtras, SetFlags,
 };
-pub use table::{Table, TableFlags};
 /// Statements, the readable layer over [`Expr`] (see [`stmt`]).
 pub use stmt::{Field, HeaderField, Key, LowerError, Match, Statement, Value};
-/// nft text of rules and rulesets (see [`print`]).
-pub use print::Printer;
+pub use table::{Table, TableFlags};
 pub use verdict::Verdict;
 
 pub use linx_nfnl::PROTOCOL;
