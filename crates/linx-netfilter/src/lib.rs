@@ -117,7 +117,7 @@ pub use family::{ChainType, Family, Hook, Policy, Priority, PriorityName};
 pub use flowtable::{Flowtable, FlowtableFlags};
 pub use object::{Object, ObjectKind, ObjectType};
 pub use op_error::{NetfilterError, Operation};
-/// nft text of rules and rulesets (see [`print`]).
+/// nft text of rules and rulesets (see [`print`](mod@print)).
 pub use print::Printer;
 pub use pull::{PullOptions, PullReport, Scope, pull, pull_with};
 pub use push::{Mode, create_table, push, supported};
