@@ -443,7 +443,7 @@ impl Ruleset {
     /// Keep every table after the pushing socket closes: clears the `owner` flag (the
     /// default, under which the kernel deletes a table when the socket that created it
     /// closes) and returns the names of the tables that had it. What a short-lived process
-    /// (a CLI, a one-shot job) calls before [`push`](crate::push); a daemon that holds its
+    /// (a CLI, a one-shot job) calls before [`push`](fn@crate::push); a daemon that holds its
     /// socket keeps `owner` tables, which then cannot outlive it by accident.
     ///
     /// ```

@@ -953,7 +953,7 @@ impl Lifter<'_> {
                 } else {
                     (1u64 << (*bytes * 8)) - 1
                 };
-                if crate::print::value::is_bitmask(dt) && mask_v != full {
+                if dt.is_bitmask() && mask_v != full {
                     return match (op2, val) {
                         (Op::Ne, 0) => Some((
                             Match::new(*field, Op::AnySet, Value::Int(mask_v))?,
