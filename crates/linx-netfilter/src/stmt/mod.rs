@@ -18,6 +18,28 @@
 //! - Values are canonical for their field (see [`Value`]).
 //! - Pure values: no I/O, nothing panics, `Send + Sync`. Printing as nft text is in
 //!   [`print`](crate::print).
+//! - serde: statements serialize to JSON (externally tagged, `snake_case`; a [`Key`] is its
+//!   field, or a list of fields for a concatenation); what is absent is left out (a match's
+//!   mask, a NAT's family, address, port and flags, a set update's timeout and statements).
+//!   The output is deterministic: fields in declaration order, lists in the statement's
+//!   order. Statements are written, not read: a [`Match`] or a [`Nat`] comes only from its
+//!   checked constructors, never from JSON.
+//!
+//! ```
+//! use linx_netfilter::stmt::{HeaderField, Statement};
+//! use linx_netfilter::Family;
+//! use linx_ip::ip;
+//! let rule = [
+//!     Statement::is(HeaderField::TcpDport, 8080u16)?,
+//!     Statement::dnat(Some(Family::Ip), ip!("192.0.2.10"), Some(80u16.into()))?,
+//! ];
+//! assert_eq!(
+//!     serde_json::to_string(&rule)?,
+//!     r#"[{"match":{"key":{"header":"tcp_dport"},"op":"eq","value":{"int":8080}}},"#.to_owned()
+//!         + r#"{"nat":{"kind":"dnat","family":"ip","addr":{"ip":"192.0.2.10"},"port":{"int":80}}}]"#
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod build;
 mod field;
@@ -42,8 +64,11 @@ pub use value::{Value, VerdictMap};
 /// assert_eq!(k.fields().len(), 2);
 /// assert_eq!(Key::from(Field::from(HeaderField::TcpDport)).fields().len(), 1);
 /// ```
+///
+/// In JSON a key is its field (`{"header": "tcp_dport"}`, `{"meta": "iifname"}`) or a list
+/// of fields for a concatenation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(untagged)]
 pub enum Key {
     /// One field.
     Field(Field),
@@ -149,6 +174,7 @@ impl Op {
 pub struct Match {
     key: Key,
     op: Op,
+    #[serde(skip_serializing_if = "Option::is_none")]
     mask: Option<Value>,
     value: Value,
 }
@@ -254,9 +280,13 @@ pub enum NatKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Nat {
     kind: NatKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
     family: Option<crate::Family>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     addr: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     port: Option<Value>,
+    #[serde(skip_serializing_if = "NatFlags::is_empty")]
     flags: NatFlags,
 }
 
@@ -341,8 +371,10 @@ pub struct SetUpdate {
     /// The element's key, read from the packet.
     pub key: Key,
     /// The element's timeout in milliseconds, if given.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
     /// Stateful statements attached to the element (counter, limit, quota).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stmts: Vec<Statement>,
 }
 
