@@ -730,6 +730,14 @@ fn show(exprs: &[Expr]) -> String {
         .join("; ")
 }
 
+/// A file name no other test of this run uses: tests run in parallel in one process, and two
+/// of them loading the same family must not write (and delete) the same file.
+fn unique_path(stem: &str) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("{stem}-{}-{n}.nft", std::process::id()))
+}
+
 /// Loads every case of `family` with nft into a fresh namespace and pulls the rules of
 /// chain `c`, in order.
 fn nft_rules(family: Family, texts: &[&str]) -> (TestNs, Vec<Rule>) {
@@ -738,7 +746,7 @@ fn nft_rules(family: Family, texts: &[&str]) -> (TestNs, Vec<Rule>) {
     for text in texts {
         file += &format!("add rule {family} t c {text}\n");
     }
-    let path = std::env::temp_dir().join(format!("linx-lower-{family}-{}.nft", std::process::id()));
+    let path = unique_path(&format!("linx-lower-{family}"));
     std::fs::write(&path, &file).expect("write the nft file");
     let out = ns.run("nft", &["-f", &path.display().to_string()]);
     let _ = std::fs::remove_file(&path);
@@ -816,8 +824,7 @@ fn pushed_statements_list_as_nft_text() {
         // The same table, rules from statements, pushed by Linx.
         let ns = TestNs::new();
         let prelude_only = prelude(family);
-        let path =
-            std::env::temp_dir().join(format!("linx-lower-p-{family}-{}.nft", std::process::id()));
+        let path = unique_path(&format!("linx-lower-p-{family}"));
         std::fs::write(&path, &prelude_only).expect("write");
         let out = ns.run("nft", &["-f", &path.display().to_string()]);
         let _ = std::fs::remove_file(&path);
