@@ -9,9 +9,14 @@ use std::fmt::Write;
 
 use super::value::{self, ICMPX_CODE};
 use super::{Printer, UNPRINTED, bytes_text, limit_text};
+use crate::expr::DynsetOp;
+use crate::expr::LogFlags;
 use crate::lift::lift_in;
-use crate::stmt::{Key, Match, Nat, NatKind, Reject, Statement, Value, VerdictMap};
-use crate::{Family, Rule, Table, Verdict};
+use crate::stmt::Datatype;
+use crate::stmt::{
+    Field, Key, Match, Nat, NatKind, Op, Reject, SetUpdate, Source, Statement, Value, VerdictMap,
+};
+use crate::{Family, ObjectType, Rule, SetFlags, Table, Verdict};
 
 /// A printed rule: its text, and whether it is nft's text (every statement lifted and
 /// printable) or an [`UNPRINTED`] line.
@@ -71,14 +76,12 @@ impl Printer {
     /// Statements as nft prints them in a rule of `table`, joined by spaces, or `None` when
     /// one of them has no exact nft form here ([`Statement::Expr`] never has).
     pub fn statements(&self, stmts: &[Statement], table: &Table) -> Option<String> {
-        let parts: Option<Vec<String>> = stmts
-            .iter()
-            .map(|s| self.statement(s, table.family()))
-            .collect();
+        let parts: Option<Vec<String>> = stmts.iter().map(|s| self.statement(s, table)).collect();
         Some(parts?.join(" "))
     }
 
-    fn statement(&self, s: &Statement, family: Family) -> Option<String> {
+    fn statement(&self, s: &Statement, table: &Table) -> Option<String> {
+        let family = table.family();
         Some(match s {
             Statement::Match(m) => self.match_text(m)?,
             Statement::Verdict(v) => match v {
@@ -86,22 +89,20 @@ impl Printer {
                 v => v.to_string(),
             },
             Statement::Vmap { key, map } => {
-                let Key::Field(f) = key else { return None };
+                let k = key_text(key);
                 match map {
-                    VerdictMap::Named(n) => format!("{f} vmap @{n}"),
+                    VerdictMap::Named(n) => format!("{k} vmap @{n}"),
                     VerdictMap::Anonymous(pairs) => {
-                        let mut pairs: Vec<&(Value, Verdict)> = pairs.iter().collect();
-                        pairs.sort_by_cached_key(|(k, _)| value::value_sort_key(k));
-                        let items: Option<Vec<String>> = pairs
+                        let keys: Vec<&Value> = pairs.iter().map(|(k, _)| k).collect();
+                        let order = sort_order(key, &keys);
+                        let items: Option<Vec<String>> = order
                             .into_iter()
-                            .map(|(k, v)| {
-                                Some(format!(
-                                    "{} : {v}",
-                                    value::value(self, f.datatype(), k, f.bit_len())?
-                                ))
+                            .map(|i| {
+                                let (k, v) = &pairs[i];
+                                Some(format!("{} : {v}", self.element_text(key, k)?))
                             })
                             .collect();
-                        format!("{f} vmap {{ {} }}", items?.join(", "))
+                        format!("{k} vmap {{ {} }}", items?.join(", "))
                     }
                 }
             }
@@ -127,9 +128,6 @@ impl Printer {
                 s
             }
             Statement::Log(log) => {
-                if !log.flags.is_empty() {
-                    return None;
-                }
                 let mut s = String::from("log");
                 if let Some(p) = &log.prefix {
                     let _ = write!(s, " prefix \"{p}\"");
@@ -153,47 +151,184 @@ impl Printer {
                         let _ = write!(s, " level {}", names.get(l as usize)?);
                     }
                 }
+                if !log_flags(&mut s, log.flags) {
+                    return None;
+                }
                 s
             }
             Statement::Reject(r) => reject_text(*r, family)?,
             Statement::Nat(n) => self.nat_text(n, family)?,
             Statement::Notrack => "notrack".to_owned(),
             Statement::Objref { kind, name } => match kind {
-                crate::ObjectType::Counter
-                | crate::ObjectType::Quota
-                | crate::ObjectType::Limit => format!("{kind} name \"{name}\""),
+                ObjectType::Counter | ObjectType::Quota | ObjectType::Limit => {
+                    format!("{kind} name \"{name}\"")
+                }
+                ObjectType::CtHelper => format!("ct helper set \"{name}\""),
+                ObjectType::CtTimeout => format!("ct timeout set \"{name}\""),
+                ObjectType::CtExpect => format!("ct expectation set \"{name}\""),
+                ObjectType::Synproxy => format!("synproxy name \"{name}\""),
                 _ => return None,
             },
-            Statement::MetaSet { .. }
-            | Statement::CtSet { .. }
-            | Statement::SetUpdate(_)
-            | Statement::Queue(_)
-            | Statement::Expr(_) => return None,
+            Statement::MetaSet { key, value } => {
+                format!(
+                    "{} set {}",
+                    Field::Meta(*key),
+                    self.source(&Field::Meta(*key), value)?
+                )
+            }
+            Statement::CtSet { key, value } => {
+                format!(
+                    "{} set {}",
+                    Field::Ct(*key),
+                    self.source(&Field::Ct(*key), value)?
+                )
+            }
+            Statement::SetUpdate(u) => self.set_update_text(u, table)?,
+            Statement::Queue(_) | Statement::Expr(_) => return None,
         })
     }
 
-    fn match_text(&self, m: &Match) -> Option<String> {
-        let Key::Field(f) = m.key() else { return None };
+    /// What a `meta`/`ct ... set` stores, printed by the target's datatype.
+    fn source(&self, target: &Field, v: &Source) -> Option<String> {
+        match v {
+            Source::Value(v) => value::value(self, target.datatype(), v, target.bit_len()),
+            Source::Field(f) => Some(f.to_string()),
+        }
+    }
+
+    /// `add @set { key [timeout T] [stmts] }`, or `meter name size N { ... }` when the set is
+    /// an anonymous dynamic set (how nft writes meters). Statements attached to the element
+    /// print without their state (nft prints them stateless there).
+    fn set_update_text(&self, u: &SetUpdate, table: &Table) -> Option<String> {
+        let set = table.set(&u.set)?;
+        let mut elem = key_text(&u.key);
+        match u.timeout_ms {
+            Some(0) => return None,
+            Some(t) => {
+                let _ = write!(elem, " timeout {}", super::duration(t));
+            }
+            None => {}
+        }
+        for st in &u.stmts {
+            let text = match st {
+                Statement::Counter { .. } => "counter".to_owned(),
+                Statement::Limit {
+                    rate,
+                    unit,
+                    burst,
+                    bytes,
+                    over,
+                } => format!("limit {}", limit_text(*rate, *unit, *burst, *bytes, *over)),
+                Statement::Quota { bytes, over, .. } => {
+                    let over = if *over { "over " } else { "" };
+                    format!("quota {over}{}", bytes_text(*bytes))
+                }
+                _ => return None,
+            };
+            elem.push(' ');
+            elem.push_str(&text);
+        }
+        if set.flags.contains(SetFlags::ANONYMOUS) {
+            if !set.flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete {
+                return None;
+            }
+            return Some(format!("meter {} size {} {{ {elem} }}", u.set, set.size?));
+        }
+        let op = match u.op {
+            DynsetOp::Add => "add",
+            DynsetOp::Update => "update",
+            DynsetOp::Delete => "delete",
+        };
+        Some(format!("{op} @{} {{ {elem} }}", u.set))
+    }
+
+    /// One element of an anonymous set or map of `key`: a value of the field, or one value
+    /// per field of a concatenation (`10.0.0.1 . 22`).
+    fn element_text(&self, key: &Key, v: &Value) -> Option<String> {
+        match (key, v) {
+            (Key::Field(f), v) => self.field_value(f, v),
+            (Key::Concat(fields), Value::Concat(parts)) if fields.len() == parts.len() => {
+                let parts: Option<Vec<String>> = fields
+                    .iter()
+                    .zip(parts)
+                    .map(|(f, p)| self.field_value(f, p))
+                    .collect();
+                Some(parts?.join(" . "))
+            }
+            _ => None,
+        }
+    }
+
+    /// A value of `f` as an element: a scalar, a range (not one nft would print as a
+    /// prefix), a prefix of an address.
+    fn field_value(&self, f: &Field, v: &Value) -> Option<String> {
         let dt = f.datatype();
-        let width = f.bit_len();
+        if let Value::Range(r) = v {
+            let (lo, hi) = (
+                value::field_bytes(f, &r.0, false)?,
+                value::field_bytes(f, &r.1, false)?,
+            );
+            // nft prints ranges of integers and ports as ranges, of marks as prefixes;
+            // prefix-shaped ranges of other types are not decided here.
+            if value::is_prefix_range(&lo, &hi)
+                && !matches!(dt, Datatype::Integer | Datatype::InetService)
+            {
+                if dt != Datatype::Mark {
+                    return None;
+                }
+                let ones = lo
+                    .iter()
+                    .zip(&hi)
+                    .map(|(a, b)| (a ^ b).count_ones())
+                    .sum::<u32>();
+                let lo_text = value::value(self, dt, &r.0, f.bit_len())?;
+                return Some(format!("{lo_text}/{}", f.bit_len() - ones));
+            }
+        }
+        if matches!(v, Value::Set(_) | Value::Concat(_)) {
+            return None;
+        }
+        value::value(self, dt, v, f.bit_len())
+    }
+
+    fn match_text(&self, m: &Match) -> Option<String> {
+        let key = m.key();
         let v = match m.value() {
             Value::Set(items) => {
-                let mut items: Vec<&Value> = items.iter().collect();
-                items.sort_by_cached_key(|v| value::value_sort_key(v));
-                let items: Option<Vec<String>> = items
+                let refs: Vec<&Value> = items.iter().collect();
+                let items: Option<Vec<String>> = sort_order(key, &refs)
                     .into_iter()
-                    .map(|i| value::value(self, dt, i, width))
+                    .map(|i| self.element_text(key, &items[i]))
                     .collect();
                 format!("{{ {} }}", items?.join(", "))
             }
-            other => value::value(self, dt, other, width)?,
+            Value::SetRef(name) => format!("@{name}"),
+            other => {
+                let Key::Field(f) = key else { return None };
+                return self.scalar_match(f, m, other);
+            }
         };
-        // A plain compare of a bitmask field prints with `==` and hex zero in nft; not here.
-        if value::is_bitmask(dt)
-            && m.mask().is_none()
-            && !m.value().is_set()
-            && matches!(m.op(), crate::stmt::Op::Eq | crate::stmt::Op::Ne)
-        {
+        let mut s = key_text(key);
+        match m.op() {
+            Op::Eq => {}
+            Op::Ne => s.push_str(" !="),
+            _ => return None,
+        }
+        s.push(' ');
+        s.push_str(&v);
+        Some(s)
+    }
+
+    /// A match of one field with a scalar, range or prefix (optionally masked).
+    fn scalar_match(&self, f: &Field, m: &Match, v: &Value) -> Option<String> {
+        let dt = f.datatype();
+        let width = f.bit_len();
+        let text = value::value(self, dt, v, width)?;
+        if value::is_bitmask(dt) {
+            return self.bitmask_match(f, m, v, text);
+        }
+        if m.mask().is_some() {
+            // `field & mask == value` of integers: nft's own forms are not decided here.
             return None;
         }
         let mut s = f.to_string();
@@ -203,15 +338,36 @@ impl Printer {
             s.push_str(sym);
         }
         s.push(' ');
-        s.push_str(&v);
-        if let Some(mask) = m.mask() {
-            // `field & v == v` and full-width masks print in other forms nft chooses.
-            if !value::is_bitmask(dt) || mask == m.value() {
-                return None;
-            }
-            let _ = write!(s, " / {}", value::value(self, dt, mask, width)?);
-        }
+        s.push_str(&text);
         Some(s)
+    }
+
+    /// Matches of bitmask fields (`tcp flags`, `ct state`, `ct status`), in the forms nft
+    /// 1.0.6 prints: flag tests (`syn,ack`, `! fin`), `value / mask` when the mask has two
+    /// or more bits, `& flag == flag` for one bit, `!= value`, and `== 0x0` for TCP flags.
+    fn bitmask_match(&self, f: &Field, m: &Match, v: &Value, text: String) -> Option<String> {
+        let dt = f.datatype();
+        let width = f.bit_len();
+        let Value::Int(n) = v else { return None };
+        let out = match (m.op(), m.mask()) {
+            (Op::AnySet, None) => format!("{f} {text}"),
+            (Op::NoneSet, None) => format!("{f} ! {text}"),
+            (Op::Ne, None) if *n != 0 => format!("{f} != {text}"),
+            (Op::Eq, None) if *n == 0 && dt == Datatype::TcpFlag => format!("{f} == 0x0"),
+            (op @ (Op::Eq | Op::Ne), Some(Value::Int(mask))) if *n != 0 && n & !mask == 0 => {
+                let mask_text = value::value(self, dt, &Value::Int(*mask), width)?;
+                let ne = if op == Op::Ne { "!= " } else { "" };
+                if mask.count_ones() >= 2 {
+                    format!("{f} {ne}{text} / {mask_text}")
+                } else if op == Op::Eq {
+                    format!("{f} & {mask_text} == {text}")
+                } else {
+                    return None;
+                }
+            }
+            _ => return None,
+        };
+        Some(out)
     }
 
     fn nat_text(&self, n: &Nat, family: Family) -> Option<String> {
@@ -233,11 +389,18 @@ impl Printer {
             Some(Value::Ip(ip)) => Some(ip.to_string()),
             Some(Value::Range(r)) => match &**r {
                 (Value::Ip(a), Value::Ip(b)) => {
-                    // A range nft would print as a prefix is left unprinted.
-                    if value::is_prefix_range(&a.to_bytes(), &b.to_bytes()) {
-                        return None;
+                    let (lo, hi) = (a.to_bytes(), b.to_bytes());
+                    if value::is_prefix_range(&lo, &hi) {
+                        // nft prints a range that is one block as a prefix (without a
+                        // port; with one, its form is not decided here).
+                        if n.port().is_some() || lo.len() != hi.len() {
+                            return None;
+                        }
+                        let host: u32 = lo.iter().zip(&hi).map(|(x, y)| (x ^ y).count_ones()).sum();
+                        Some(format!("{a}/{}", lo.len() as u32 * 8 - host))
+                    } else {
+                        Some(format!("{a}-{b}"))
                     }
-                    Some(format!("{a}-{b}"))
                 }
                 _ => return None,
             },
@@ -329,4 +492,67 @@ fn reject_text(r: Reject, family: Family) -> Option<String> {
         (Family::Inet, Reject::Icmpx(c)) => format!("reject with icmpx {}", icmpx(c)?),
         _ => return None,
     })
+}
+
+/// A key as nft writes it: a field, or fields joined by ` . `.
+fn key_text(key: &Key) -> String {
+    let parts: Vec<String> = key.fields().iter().map(Field::to_string).collect();
+    parts.join(" . ")
+}
+
+/// The order nft lists the elements of an anonymous set or map in (indices into `values`).
+fn sort_order(key: &Key, values: &[&Value]) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    match key {
+        Key::Field(_) => idx.sort_by_cached_key(|i| value::value_sort_key(values[*i])),
+        Key::Concat(fields) => {
+            let interval = values.iter().any(|v| match v {
+                Value::Concat(parts) => parts
+                    .iter()
+                    .any(|p| matches!(p, Value::Range(_) | Value::Prefix(_))),
+                _ => false,
+            });
+            idx.sort_by_cached_key(|i| {
+                value::concat_sort_key(fields, values[*i], interval).unwrap_or_default()
+            });
+        }
+    }
+    idx
+}
+
+/// nft's text for log flags, after the other log options: `flags all` for all five, else
+/// `flags tcp sequence,options`, `flags ip options`, `flags skuid`, `flags ether`.
+/// `false` (nothing written) for flags nft has no word for here.
+fn log_flags(s: &mut String, flags: LogFlags) -> bool {
+    let all = LogFlags::TCP_SEQ
+        | LogFlags::TCP_OPT
+        | LogFlags::IP_OPT
+        | LogFlags::UID
+        | LogFlags::MACDECODE;
+    if !flags.difference(all).is_empty() {
+        return false;
+    }
+    if flags.contains(all) {
+        s.push_str(" flags all");
+        return true;
+    }
+    match (
+        flags.contains(LogFlags::TCP_SEQ),
+        flags.contains(LogFlags::TCP_OPT),
+    ) {
+        (true, true) => s.push_str(" flags tcp sequence,options"),
+        (true, false) => s.push_str(" flags tcp sequence"),
+        (false, true) => s.push_str(" flags tcp options"),
+        (false, false) => {}
+    }
+    if flags.contains(LogFlags::IP_OPT) {
+        s.push_str(" flags ip options");
+    }
+    if flags.contains(LogFlags::UID) {
+        s.push_str(" flags skuid");
+    }
+    if flags.contains(LogFlags::MACDECODE) {
+        s.push_str(" flags ether");
+    }
+    true
 }

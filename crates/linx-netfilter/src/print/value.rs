@@ -8,8 +8,9 @@
 
 use std::fmt::Write;
 
+use crate::expr::ByteOrder;
 use crate::set::{ElemValue, KeyType, SetElement};
-use crate::stmt::{Datatype, Value};
+use crate::stmt::{Datatype, Field, Value};
 
 use super::Printer;
 
@@ -508,6 +509,57 @@ pub(crate) fn value_sort_key(v: &Value) -> Vec<u8> {
         Value::Concat(parts) => parts.iter().flat_map(value_sort_key).collect(),
         Value::Set(_) | Value::SetRef(_) => Vec::new(),
     }
+}
+
+/// The bytes of a scalar value of `field`: big endian (`stored == false`), or as a set
+/// stores them (`stored == true`: host-order fields such as marks in host order), the
+/// field's width. `None` for values that are not one scalar.
+pub(crate) fn field_bytes(field: &Field, v: &Value, stored: bool) -> Option<Vec<u8>> {
+    let width = field.bit_len().div_ceil(8) as usize;
+    Some(match v {
+        Value::Int(n) => {
+            if width == 0 || width > 8 {
+                return None;
+            }
+            let be = n.to_be_bytes()[8 - width..].to_vec();
+            if stored && field.byte_order() == ByteOrder::Host && cfg!(target_endian = "little") {
+                be.into_iter().rev().collect()
+            } else {
+                be
+            }
+        }
+        Value::Ip(ip) => ip.to_bytes(),
+        Value::Mac(m) => m.as_bytes().to_vec(),
+        Value::Ifname(name) => {
+            let mut b = name.as_bytes().to_vec();
+            b.resize(16, 0);
+            b
+        }
+        Value::Bytes(b) => b.clone(),
+        _ => return None,
+    })
+}
+
+/// The order nft lists the elements of an anonymous set or map of a concatenation in:
+/// by the stored key (each field padded to 4 bytes) read as one little-endian number; sets
+/// with a range or prefix in an element (the kernel's pipapo sets) keep the kernel's order
+/// (an empty key for every element). `None` when a part is not a scalar of its field.
+pub(crate) fn concat_sort_key(fields: &[Field], v: &Value, interval: bool) -> Option<Vec<u8>> {
+    if interval {
+        return Some(Vec::new());
+    }
+    let Value::Concat(parts) = v else { return None };
+    if parts.len() != fields.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (f, p) in fields.iter().zip(parts) {
+        let mut b = field_bytes(f, p, true)?;
+        b.resize(b.len().next_multiple_of(4), 0);
+        out.extend(b);
+    }
+    out.reverse();
+    Some(out)
 }
 
 /// `true` for a concatenation element holding a range or prefix (a pipapo set's element).
