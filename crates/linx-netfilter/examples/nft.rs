@@ -1,15 +1,17 @@
 //! A small `nft` on Linx: list a namespace's ruleset, or apply one from a file.
 //!
 //! ```text
-//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json | --exprs]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json] [--exprs]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--owned [--hold]]
 //! ```
 //!
 //! - `list` pulls every table and prints it as `nft list ruleset` does
 //!   (`linx_netfilter::print`); a rule Linx cannot lift yet prints as a `#linx: unlifted:`
 //!   line with its expressions, and interface indexes print as numbers. `--exprs` prints the
-//!   old register-level summary, `--json` the ruleset in Linx's JSON format (the format
-//!   `apply` reads, see `linx_netfilter::ruleset`).
+//!   old register-level summary.
+//! - `list --json` prints the ruleset for reading, rules as statements (below).
+//!   `list --json --exprs` prints it in Linx's ruleset format instead, rules as expressions:
+//!   the format `apply` reads (see `linx_netfilter::ruleset`), so its output can be applied.
 //! - `apply FILE` reads a ruleset in that JSON format, validates it and pushes it in one atomic
 //!   batch (`Mode::Replace`: each table in the file replaces the table of the same name; other
 //!   tables are left alone).
@@ -20,17 +22,45 @@
 //!   closes.
 //! - `-n NAME` opens `/run/netns/NAME` (as `ip netns add` makes), `-n /path` any namespace
 //!   file, `--pid` a process's namespace.
+//!
+//! # `list --json`
+//!
+//! One JSON object, `{"tables": [...]}`, pretty-printed. Tables come in the ruleset's order
+//! (by family, then name), chains, rules, sets and elements in the kernel's order, and the
+//! keys of every object in the order shown here, so the same ruleset always prints the same
+//! bytes.
+//! - **table**: `family`, `name`, `flags`, `handle`, then `sets`, `maps`, `objects`,
+//!   `flowtables` (each as in the ruleset format; left out when empty) and `chains`.
+//! - **chain**: `name`, `handle`; a base chain adds `type`, `hook`, `priority`, `policy`,
+//!   and `devices` when it has any; then `rules`.
+//! - **rule**: `handle`, `comment` (when set), then either `statements`, when the whole
+//!   rule lifts (`linx_netfilter::lift`: the statements lower to exactly its expressions),
+//!   or `exprs`, the expressions in the ruleset format, when it does not. Never both.
+//! - **statement**: the serde form of `linx_netfilter::stmt::Statement` (see that module):
+//!   `{"match": {"key": {"header": "tcp_dport"}, "op": "eq", "value": {"int": 22}}}`,
+//!   `{"verdict": "accept"}`, `{"nat": {"kind": "dnat", "family": "ip", "addr": {"ip":
+//!   "192.0.2.10"}, "port": {"int": 80}}}`. Values are typed: `{"ip": ...}`,
+//!   `{"prefix": "10.0.0.0/8"}`, `{"mac": ...}`, `{"ifname": "lo"}`, `{"int": n}` (ports,
+//!   protocols, marks, flag bits: the key's field says which), `{"range": [lo, hi]}`,
+//!   `{"set": [...]}`, `{"set_ref": "name"}`.
 
 use std::io::Read;
 use std::process::ExitCode;
 
-use linx_netfilter::{ChainKind, Mode, Ruleset, Scope, Table};
+use linx_netfilter::expr::Expr;
+use linx_netfilter::lift::{is_fully_lifted, lift_in};
+use linx_netfilter::stmt::Statement;
+use linx_netfilter::{
+    Chain, ChainKind, ChainType, Family, Flowtable, Hook, Map, Mode, Object, Policy, Priority,
+    Rule, Ruleset, Scope, Set, Table, TableFlags,
+};
 use linx_netlink_sys::Netns;
+use serde::Serialize;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const USAGE: &str =
-    "usage: nft [-n NETNS | --pid PID] list [--json | --exprs] | apply FILE [--owned [--hold]]";
+    "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]]";
 
 struct Args {
     netns: Netns,
@@ -138,6 +168,119 @@ fn print_table(t: &Table) {
     println!("}}");
 }
 
+/// `list --json`: the ruleset for reading (see the module docs for the shape).
+#[derive(Serialize)]
+struct Listing<'a> {
+    tables: Vec<ListTable<'a>>,
+}
+
+/// A table of the listing.
+#[derive(Serialize)]
+struct ListTable<'a> {
+    family: Family,
+    name: &'a str,
+    flags: TableFlags,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handle: Option<u64>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sets: &'a [Set],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    maps: &'a [Map],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    objects: &'a [Object],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    flowtables: &'a [Flowtable],
+    chains: Vec<ListChain<'a>>,
+}
+
+/// A chain of the listing.
+#[derive(Serialize)]
+struct ListChain<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handle: Option<u64>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    chain_type: Option<ChainType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hook: Option<Hook>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    priority: Option<Priority>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<Policy>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    devices: &'a [String],
+    rules: Vec<ListRule<'a>>,
+}
+
+/// A rule of the listing: statements when it lifts, else its expressions.
+#[derive(Serialize)]
+struct ListRule<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    handle: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statements: Option<Vec<Statement>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exprs: Option<&'a [Expr]>,
+}
+
+impl<'a> Listing<'a> {
+    fn new(rs: &'a Ruleset) -> Listing<'a> {
+        Listing {
+            tables: rs.tables().map(ListTable::new).collect(),
+        }
+    }
+}
+
+impl<'a> ListTable<'a> {
+    fn new(t: &'a Table) -> ListTable<'a> {
+        ListTable {
+            family: t.family(),
+            name: t.name(),
+            flags: t.flags,
+            handle: t.handle,
+            sets: t.sets(),
+            maps: t.maps(),
+            objects: t.objects(),
+            flowtables: t.flowtables(),
+            chains: t.chains().iter().map(|c| ListChain::new(c, t)).collect(),
+        }
+    }
+}
+
+impl<'a> ListChain<'a> {
+    fn new(c: &'a Chain, t: &'a Table) -> ListChain<'a> {
+        let base = match &c.kind {
+            ChainKind::Base(b) => Some(b),
+            _ => None,
+        };
+        ListChain {
+            name: c.name(),
+            handle: c.handle,
+            chain_type: base.map(|b| b.chain_type),
+            hook: base.map(|b| b.hook),
+            priority: base.map(|b| b.priority),
+            policy: base.and_then(|b| b.policy),
+            devices: base.map_or(&[], |b| b.devices.as_slice()),
+            rules: c.rules().iter().map(|r| ListRule::new(r, t)).collect(),
+        }
+    }
+}
+
+impl<'a> ListRule<'a> {
+    fn new(r: &'a Rule, t: &Table) -> ListRule<'a> {
+        let stmts = lift_in(&r.exprs, t);
+        let lifted = is_fully_lifted(&stmts);
+        ListRule {
+            handle: r.handle,
+            comment: r.comment.as_deref(),
+            statements: lifted.then_some(stmts),
+            exprs: (!lifted).then_some(r.exprs.as_slice()),
+        }
+    }
+}
+
 /// `e` in its `Display` form, then each cause whose text it does not already include.
 fn report(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
@@ -171,8 +314,10 @@ fn run() -> Res<()> {
     match a.command.as_str() {
         "list" => {
             let rs = linx_netfilter::pull(&sock, Scope::All)?;
-            if a.json {
+            if a.json && a.exprs {
                 println!("{}", rs.to_json_pretty());
+            } else if a.json {
+                println!("{}", serde_json::to_string_pretty(&Listing::new(&rs))?);
             } else if a.exprs {
                 rs.tables().for_each(print_table);
             } else {

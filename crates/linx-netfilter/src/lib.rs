@@ -2,45 +2,78 @@
 //! into and out of the kernel, byte for byte what `nft(8)` would send.
 //!
 //! A [`Ruleset`] holds [`Table`]s; a table holds [`Chain`]s of [`Rule`]s, named [`Set`]s and
-//! [`Map`]s, stateful [`Object`]s and [`Flowtable`]s. Rules are lists of [`Expr`]essions,
-//! the kernel's own register-machine instructions, built with helpers that get byte order
-//! right.
+//! [`Map`]s, stateful [`Object`]s and [`Flowtable`]s. Rules are written as [`Statement`]s,
+//! the way nft writes them (`tcp dport 22 accept`), and [`Rule::from_statements`] lowers
+//! them to the kernel's register-machine [`Expr`]essions with the protocol matches nft adds
+//! for the table's family. Pulled rules read back as statements ([`lift`]) and print as
+//! `nft list ruleset` does ([`Printer`]).
 //!
 //! ```
-//! use linx_netfilter::expr::nat::masquerade;
-//! use linx_netfilter::{
-//!     Chain, ChainType, CtState, Expr, Family, Hook, KeyType, Policy, Priority, Rule, Ruleset,
-//!     Set, SetElement, TableFlags,
-//! };
 //! use linx_ip::ip;
+//! use linx_netfilter::expr::{CtKey, MetaKey};
+//! use linx_netfilter::stmt::{Field, HeaderField, Statement as S};
+//! use linx_netfilter::{
+//!     Chain, ChainType, CtState, Family, Hook, KeyType, Policy, Printer, Priority, Rule, Ruleset,
+//!     Set, TableFlags,
+//! };
 //!
 //! let mut rs = Ruleset::new();
-//! let filter = rs.add_table(Family::Inet, "filter", TableFlags::default())?;
-//! filter.add_set(Set::new("blocklist", KeyType::Ipv4Addr).interval().element(ip!("192.0.2.0/24")))?;
-//! filter.add_chain(
+//! let fw = rs.add_table(Family::Inet, "filter", TableFlags::empty())?; // see "Table lifetime"
+//! fw.add_set(Set::new("blocklist", KeyType::Ipv4Addr).interval().element(ip!("192.0.2.0/24")))?;
+//! fw.add_chain(
 //!     Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER).policy(Policy::Drop),
 //! )?;
-//! filter.add_rule("input", Rule::new(Expr::ct_state(&[CtState::ESTABLISHED, CtState::RELATED])).accept().tag("est"))?;
-//! filter.add_rule(
-//!     "input",
-//!     Rule::new(Expr::meta_nfproto_eq(2)).expr(Expr::ip_saddr()).expr(Expr::lookup("blocklist")).drop().tag("block"),
-//! )?;
-//! filter.add_rule(
-//!     "input",
-//!     Rule::new(Expr::meta_l4proto_eq(6)).exprs(Expr::tcp_dport_eq(22)).accept().tag("ssh").comment("admin"),
-//! )?;
-//!
-//! let nat = rs.add_table(Family::Ip, "nat", TableFlags::default())?;
-//! nat.add_chain(Chain::base("post", ChainType::Nat, Hook::Postrouting, Priority::SRCNAT))?;
-//! nat.add_rule("post", Rule::new(masquerade()))?;
+//! let est = (CtState::ESTABLISHED | CtState::RELATED).bits();
+//! for stmts in [
+//!     vec![S::any_of(Field::Ct(CtKey::State), est)?, S::accept()],
+//!     vec![S::is(Field::Meta(MetaKey::Iifname), "lo")?, S::accept()],
+//!     vec![S::in_named(HeaderField::IpSaddr, "blocklist")?, S::drop()],
+//!     vec![S::is(HeaderField::TcpDport, 22u16)?, S::accept()], // only TCP: `meta l4proto tcp` added
+//! ] {
+//!     fw.add_rule("input", Rule::from_statements(Family::Inet, stmts)?)?;
+//! }
+//! fw.add_chain(Chain::base("nat", ChainType::Nat, Hook::Prerouting, Priority::DSTNAT))?;
+//! let forward = [
+//!     S::is(HeaderField::TcpDport, 8080u16)?,
+//!     S::dnat(Some(Family::Ip), ip!("192.0.2.10"), Some(80u16.into()))?,
+//! ];
+//! fw.add_rule("nat", Rule::from_statements(Family::Inet, forward)?)?;
 //!
 //! rs.validate()?; // what push runs before encoding anything
-//! assert_eq!(rs.to_string(), "Ruleset<2 tables: ip/nat, inet/filter>");
-//! # Ok::<(), linx_netfilter::Error>(())
+//! assert_eq!(
+//!     Printer::new().ruleset(&rs),
+//!     "table inet filter {
+//! \tset blocklist {
+//! \t\ttype ipv4_addr
+//! \t\tflags interval
+//! \t\telements = { 192.0.2.0/24 }
+//! \t}
+//!
+//! \tchain input {
+//! \t\ttype filter hook input priority filter; policy drop;
+//! \t\tct state established,related accept
+//! \t\tiifname \"lo\" accept
+//! \t\tip saddr @blocklist drop
+//! \t\ttcp dport 22 accept
+//! \t}
+//!
+//! \tchain nat {
+//! \t\ttype nat hook prerouting priority dstnat; policy accept;
+//! \t\ttcp dport 8080 dnat ip to 192.0.2.10:80
+//! \t}
+//! }
+//! "
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Then, with a socket that stays open for as long as the tables should live (they are
-//! `owner` tables by default):
+//! Builders check values at once (an IPv6 address for `ip saddr`, a port of 70000 and a
+//! 20-byte interface name are errors); what depends on the family is checked by
+//! [`Rule::from_statements`]. The register-level constructors ([`Expr`]'s, with
+//! [`Rule::new`]) are the expert path, for rules no statement expresses: they write exactly
+//! the expressions given, protocol matches included (see [`expr`]).
+//!
+//! Then, with a socket:
 //!
 //! ```no_run
 //! # let rs = linx_netfilter::Ruleset::new();
@@ -50,6 +83,31 @@
 //! let back = linx_netfilter::pull(&sock, Scope::All)?;  // the same value, with handles
 //! assert_eq!(back.canonical(), rs.canonical());
 //! # Ok::<(), linx_netfilter::NetfilterError>(())
+//! ```
+//!
+//! # Table lifetime
+//!
+//! Tables are `owner` tables by default ([`TableFlags::default`], what the spec chose):
+//! the kernel deletes an owner table, with everything in it, when the socket that created
+//! it closes, so a firewall cannot outlive the program that manages it by accident. Which
+//! one a program wants depends on how long it runs:
+//! - **A daemon** keeps the socket it pushed with open for as long as the rules should
+//!   apply; its tables go when it exits or crashes.
+//! - **A short-lived process** (a CLI, a one-shot job, a setup script) calls
+//!   [`Ruleset::release_ownership`] before [`push()`], which clears the flag and names the
+//!   tables it released, or builds its tables with [`TableFlags::empty`]. Its tables then
+//!   stay after it exits, as tables `nft -f` loads do. The `nft` example's `apply` does
+//!   this unless told `--owned`.
+//! - **Kernel 6.9 and later** also take `owner | persist` ([`TableFlags::PERSIST`]): the
+//!   table keeps the owner's exclusive hold while the socket lives, and is released instead
+//!   of deleted when it closes. Older kernels refuse the flag.
+//!
+//! ```
+//! use linx_netfilter::{Family, Ruleset, TableFlags};
+//! let mut rs = Ruleset::new();
+//! rs.add_table(Family::Inet, "app", TableFlags::default())?; // owner: dies with the socket
+//! assert_eq!(rs.release_ownership(), ["inet/app"]);           // now it stays after exit
+//! # Ok::<(), linx_netfilter::Error>(())
 //! ```
 //!
 //! Why a typed model in front of the wire format: nf_tables reports most mistakes as a bare
@@ -72,7 +130,8 @@
 //!   re-emitted unchanged: `nft list ruleset` of a namespace it is pushed into reads line for
 //!   line as the original (a kernel test holds this on the corpus in `tests/corpus/`).
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
-//!   format is documented in [`ruleset`].
+//!   format is documented in [`ruleset`]. Statements are `Serialize` only (their JSON is
+//!   described in [`stmt`]): they are built through checked constructors.
 //! - Kernel I/O lives in [`push`](mod@push) and [`pull`](mod@pull) only; their errors are
 //!   [`NetfilterError`]s (a refusal names the refused message and what it was). Every verb
 //!   runs on a blocking `Socket` or, with feature `tokio`, an `AsyncSocket`.
