@@ -71,7 +71,8 @@
 //! 20-byte interface name are errors); what depends on the family is checked by
 //! [`Rule::from_statements`]. The register-level constructors ([`Expr`]'s, with
 //! [`Rule::new`]) are the expert path, for rules no statement expresses: they write exactly
-//! the expressions given, protocol matches included (see [`expr`]).
+//! the expressions given, so the caller writes the protocol matches too (validation refuses
+//! a header load without one unless the rule is built with [`Rule::raw`]; see [`expr`]).
 //!
 //! Then, with a socket:
 //!
