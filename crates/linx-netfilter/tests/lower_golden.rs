@@ -622,6 +622,103 @@ fn cases() -> Vec<Case> {
                 ])
             },
         },
+        // Anonymous sets of fields whose key type the model keeps raw (nft's datatype id,
+        // elements in the field's byte order).
+        Case {
+            text: "meta pkttype { broadcast, multicast } accept",
+            families: &[Inet, Netdev],
+            build: || {
+                Ok(vec![
+                    Statement::in_set(meta(MetaKey::Other(19)), [1u8.into(), 2u8.into()])?,
+                    Statement::accept(),
+                ])
+            },
+        },
+        Case {
+            text: "icmpv6 type { echo-request, nd-neighbor-solicit }",
+            families: &[Ip6, Inet, Bridge],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::Icmpv6Type,
+                    [128u8.into(), 135u8.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "ether type { ip, ip6 }",
+            families: &[Bridge],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::EtherType,
+                    [0x0800u16.into(), 0x86ddu16.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "meta length { 33, 1500 }",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    meta(MetaKey::Len),
+                    [33u32.into(), 1500u32.into()],
+                )?])
+            },
+        },
+        // Host-order fields are converted to big endian before orderings, ranges and
+        // interval sets (`byteorder`).
+        Case {
+            text: "meta length { 0-63, 1500 }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    meta(MetaKey::Len),
+                    [(0u32, 63u32).into(), 1500u32.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "meta mark { 0x00000010-0x0000001f, 0x00000100 }",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    meta(MetaKey::Mark),
+                    [(0x10u32, 0x1fu32).into(), 0x100u32.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "meta length > 40",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::matching(
+                    meta(MetaKey::Len),
+                    Op::Gt,
+                    40u32,
+                )?])
+            },
+        },
+        Case {
+            text: "ct mark 0x00000010-0x0000001f",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::between(
+                    Field::Ct(CtKey::Mark),
+                    0x10u32,
+                    0x1fu32,
+                )?])
+            },
+        },
+        Case {
+            text: "meta mark != 0x00000010-0x00000020",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::matching(
+                    meta(MetaKey::Mark),
+                    Op::Ne,
+                    Value::range(0x10u32.into(), 0x20u32.into()),
+                )?])
+            },
+        },
     ]
 }
 

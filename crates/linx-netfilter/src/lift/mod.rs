@@ -216,6 +216,9 @@ enum Loaded {
         mask: Vec<u8>,
         deps: Vec<usize>,
     },
+    /// A whole host-order field converted to big endian (`byteorder hton`), as nft writes
+    /// it before orderings, ranges and interval sets.
+    Swapped { field: Field, deps: Vec<usize> },
     /// Data (an immediate value).
     Data(Vec<u8>),
     /// Something not understood.
@@ -429,6 +432,48 @@ impl Lifter<'_> {
         Ok(())
     }
 
+    /// `byteorder reg = hton(reg, len, len)` on a whole host-order field wider than a byte
+    /// (`NFTA_BYTEORDER_SREG` 1, `DREG` 2, `OP` 3 = `NFT_BYTEORDER_HTON` 1, `LEN` 4, `SIZE`
+    /// 5): the field, big endian. Any other byteorder is not understood.
+    fn byteorder(&mut self, data: &[u8], e: &Expr) -> Result<(), Vec<Pending>> {
+        let mut v = [None; 6];
+        for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            let n = u32::from_be_bytes(payload.try_into().map_err(|_| Vec::new())?);
+            match v.get_mut(usize::from(kind)) {
+                Some(slot @ None) if kind >= 1 => *slot = Some(n),
+                _ => return Err(Vec::new()),
+            }
+        }
+        let [_, Some(sreg), Some(dreg), Some(1), Some(len), Some(size)] = v else {
+            return Err(Vec::new());
+        };
+        if sreg != dreg || len != size {
+            return Err(Vec::new());
+        }
+        let Some(mut p) = self.take(Reg(sreg)) else {
+            return Err(Vec::new());
+        };
+        let next = match &p.loaded {
+            Loaded::Field { field, bytes, deps }
+                if field_is_whole(field)
+                    && field.byte_order() == ByteOrder::Host
+                    && *bytes == field.bit_len().div_ceil(8)
+                    && *bytes == len
+                    && len > 1 =>
+            {
+                Loaded::Swapped {
+                    field: *field,
+                    deps: deps.clone(),
+                }
+            }
+            _ => return Err(vec![p]),
+        };
+        p.loaded = next;
+        p.exprs.push(e.clone());
+        self.regs.insert(sreg, p);
+        Ok(())
+    }
+
     /// The key width of named set or map `name` in the rule's table, when known.
     fn set_key_len(&self, name: &str) -> Option<u32> {
         let t = self.table?;
@@ -450,7 +495,7 @@ impl Lifter<'_> {
         let Some(first) = self.take(sreg) else {
             return Err(taken);
         };
-        let Some((f, mut deps)) = whole_field(&first.loaded) else {
+        let Some((f, mut deps)) = key_field(&first.loaded) else {
             taken.push(first);
             return Err(taken);
         };
@@ -485,7 +530,7 @@ impl Lifter<'_> {
             let Some(p) = self.take(Reg(next)) else {
                 break;
             };
-            let Some((g, d)) = whole_field(&p.loaded) else {
+            let Some((g, d)) = key_field(&p.loaded) else {
                 taken.push(p);
                 return Err(taken);
             };
@@ -627,6 +672,7 @@ impl Lifter<'_> {
                 }
             }
             Expr::SetLiteral(lit) => {
+                let interval = lit.flags.contains(crate::SetFlags::INTERVAL);
                 let (key, deps, taken) = match self.key_at(lit.sreg, Some(lit.key.key_len())) {
                     Ok(k) => k,
                     Err(taken) => return self.fail_taken(taken, e),
@@ -634,7 +680,7 @@ impl Lifter<'_> {
                 let values: Option<Vec<Value>> = lit
                     .elements
                     .iter()
-                    .map(|el| elem_to_value(&key, el))
+                    .map(|el| elem_to_value(&key, el, interval))
                     .collect();
                 let op = if lit.inverted { Op::Ne } else { Op::Eq };
                 let m = values.and_then(|v| Match::new(key, op, Value::Set(v)));
@@ -644,6 +690,7 @@ impl Lifter<'_> {
                 }
             }
             Expr::VmapLiteral(lit) => {
+                let interval = lit.flags.contains(crate::SetFlags::INTERVAL);
                 let (key, deps, taken) = match self.key_at(lit.sreg, Some(lit.key.key_len())) {
                     Ok(k) => k,
                     Err(taken) => return self.fail_taken(taken, e),
@@ -651,7 +698,7 @@ impl Lifter<'_> {
                 let pairs: Option<Vec<(Value, crate::Verdict)>> = lit
                     .elements
                     .iter()
-                    .map(|(el, v)| Some((elem_to_value(&key, el)?, v.clone())))
+                    .map(|(el, v)| Some((elem_to_value(&key, el, interval)?, v.clone())))
                     .collect();
                 match pairs {
                     Some(pairs) if only_userdata(&lit.extras) => {
@@ -786,6 +833,11 @@ impl Lifter<'_> {
                     self.fail(None, e);
                 }
             }
+            Expr::Unknown(u) if u.name == "byteorder" => {
+                if let Err(taken) = self.byteorder(&u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);
@@ -904,6 +956,23 @@ impl Lifter<'_> {
                 } else {
                     None
                 }
+            }
+            Loaded::Swapped { field, deps } => {
+                if data.len() as u32 != field.bit_len().div_ceil(8)
+                    || matches!(
+                        field.datatype(),
+                        Datatype::Ipv4Addr
+                            | Datatype::Ipv6Addr
+                            | Datatype::EtherAddr
+                            | Datatype::Ifname
+                    )
+                {
+                    return None;
+                }
+                Some((
+                    Match::new(*field, op2, Value::Int(be(data)?))?,
+                    deps.clone(),
+                ))
             }
             Loaded::Masked {
                 field,
@@ -1151,6 +1220,15 @@ fn whole_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
     }
 }
 
+/// A field loaded whole, or a host-order one converted to big endian (for lookups: the
+/// lowering writes the conversion for interval sets, and verification checks it).
+fn key_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
+    match l {
+        Loaded::Swapped { field, deps } => Some((*field, deps.clone())),
+        other => whole_field(other),
+    }
+}
+
 /// A field whose load is the field itself (byte aligned).
 fn field_is_whole(f: &Field) -> bool {
     match f {
@@ -1241,14 +1319,14 @@ fn prefix_len(mask: &[u8]) -> Option<u32> {
 }
 
 /// A set element as a value of `key`'s type (one part per field of a concatenation).
-fn elem_to_value(key: &Key, e: &SetElement) -> Option<Value> {
+fn elem_to_value(key: &Key, e: &SetElement, interval: bool) -> Option<Value> {
     match (key, e) {
-        (Key::Field(f), e) => field_elem(f, e),
+        (Key::Field(f), e) => field_elem(f, e, interval),
         (Key::Concat(fields), SetElement::Concat(parts)) if fields.len() == parts.len() => {
             let parts: Option<Vec<Value>> = fields
                 .iter()
                 .zip(parts.iter())
-                .map(|(f, p)| field_elem(f, p))
+                .map(|(f, p)| field_elem(f, p, interval))
                 .collect();
             Some(Value::Concat(parts?))
         }
@@ -1257,10 +1335,13 @@ fn elem_to_value(key: &Key, e: &SetElement) -> Option<Value> {
 }
 
 /// A set element (not a concatenation) as a value of `field`'s type.
-fn field_elem(field: &Field, e: &SetElement) -> Option<Value> {
+fn field_elem(field: &Field, e: &SetElement, interval: bool) -> Option<Value> {
     Some(match e {
-        SetElement::Value(v) => scalar(field, v)?,
-        SetElement::Range(r) => Value::range(scalar(field, &r.0)?, scalar(field, &r.1)?),
+        SetElement::Value(v) => scalar(field, v, interval)?,
+        SetElement::Range(r) => Value::range(
+            scalar(field, &r.0, interval)?,
+            scalar(field, &r.1, interval)?,
+        ),
         SetElement::Prefix(net) => Value::Prefix(*net),
         SetElement::Concat(_) => return None,
     })
@@ -1306,7 +1387,9 @@ fn attrs(mut data: &[u8]) -> Option<Vec<(u16, &[u8])>> {
     Some(out)
 }
 
-fn scalar(field: &Field, v: &ElemValue) -> Option<Value> {
+/// A scalar element as a value of `field`; raw bytes are big endian in an `interval` set,
+/// else in the field's byte order.
+fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
     let dt = field.datatype();
     Some(match v {
         ElemValue::Ip(ip) if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) => {
@@ -1324,13 +1407,16 @@ fn scalar(field: &Field, v: &ElemValue) -> Option<Value> {
                 Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr | Datatype::Ifname
             ) || b.len() != field.bit_len().div_ceil(8) as usize
                 || !field_is_whole(field)
-                || (field.byte_order() == ByteOrder::Host && b.len() > 1)
             {
                 return None;
             }
             // Anonymous sets of integer fields keep the field's byte order (interval sets
             // are big endian).
-            Value::Int(int_of(field, b)?)
+            if interval {
+                Value::Int(be(b)?)
+            } else {
+                Value::Int(int_of(field, b)?)
+            }
         }
         _ => return None,
     })

@@ -288,6 +288,11 @@ impl Printer {
         if matches!(v, Value::Set(_) | Value::Concat(_)) {
             return None;
         }
+        // nft writes elements of flag types with several bits as `syn | ack` and lists
+        // them in an order not decided here: one bit per element only.
+        if dt.is_bitmask() && !matches!(v, Value::Int(n) if n.count_ones() == 1) {
+            return None;
+        }
         value::value(self, dt, v, f.bit_len())
     }
 

@@ -116,7 +116,7 @@ const ETHERTYPE: Sym = &[
     (0x0800, "ip"),
     (0x0806, "arp"),
     (0x86dd, "ip6"),
-    (0x8100, "vlan"),
+    (0x8100, "8021q"),
     (0x88a8, "8021ad"),
 ];
 const ARPOP: Sym = &[

@@ -21,6 +21,12 @@
 //!   in every family, after the network match ICMP and ICMPv6 imply (`ether type` in bridge);
 //!   `th` none. A protocol the rule already matched (`meta l4proto tcp`, `ip protocol tcp`,
 //!   `ether type ip`, `meta nfproto ipv4`) is not matched again.
+//! - Host-order fields wider than a byte (`meta mark`, `meta length`, `ct zone` ...) are
+//!   converted to big endian (`byteorder hton`) before orderings, ranges and anonymous
+//!   interval sets, whose bounds are then big endian; equality and plain sets keep the host
+//!   order. Anonymous sets and maps of fields whose set type the model keeps raw
+//!   ([`KeyType::Raw`]) carry nft's datatype id and the key byte-order userdata nft prints
+//!   them by.
 //! - Whatever nft refuses is a [`LowerError`], never a panic and never a guess: conflicting
 //!   protocols (`ip6 saddr` in an ip table), values that do not fit the field (an IPv6
 //!   address for `ip daddr`, 70000 for a port), a NAT port without a transport match, NAT or
@@ -370,16 +376,22 @@ impl Cx {
             }
             Statement::Verdict(v) => self.out.push(Expr::verdict(v.clone())),
             Statement::Vmap { key, map } => {
-                let key_type = self.load_key(key)?;
+                let interval = match map {
+                    VerdictMap::Named(_) => false,
+                    VerdictMap::Anonymous(pairs) => pairs.iter().any(|(v, _)| is_interval(v)),
+                };
+                let key_type = self.load_key(key, interval)?;
                 match map {
                     VerdictMap::Named(name) => self.out.push(Expr::vmap(name.clone())),
                     VerdictMap::Anonymous(pairs) => {
                         let elements = pairs
                             .iter()
-                            .map(|(v, verdict)| Ok((element(key, v)?, verdict.clone())))
+                            .map(|(v, verdict)| Ok((element(key, v, interval)?, verdict.clone())))
                             .collect::<Result<Vec<_>, LowerError>>()?;
-                        self.out
-                            .push(Expr::from(VmapLiteral::new(key_type?, elements)));
+                        let key_type = key_type?;
+                        let mut lit = VmapLiteral::new(key_type.clone(), elements);
+                        lit.extras.userdata = raw_key_userdata(key, &key_type, true);
+                        self.out.push(Expr::from(lit));
                     }
                 }
             }
@@ -467,9 +479,15 @@ impl Cx {
     }
 
     /// Dependencies of every field of `key`, then its loads (register 1, then 4-byte
-    /// registers for the later fields of a concatenation). Returns the set key type, or why
-    /// there is none.
-    fn load_key(&mut self, key: &Key) -> Result<Result<KeyType, LowerError>, LowerError> {
+    /// registers for the later fields of a concatenation). In an `interval` set, host-order
+    /// fields are converted to big endian after their load (nft's `byteorder`), as interval
+    /// keys are compared as big-endian numbers. Returns the set key type, or why there is
+    /// none.
+    fn load_key(
+        &mut self,
+        key: &Key,
+        interval: bool,
+    ) -> Result<Result<KeyType, LowerError>, LowerError> {
         for f in key.fields() {
             self.need_field(f)?;
         }
@@ -480,6 +498,9 @@ impl Cx {
                     return Err(LowerError::Unsupported("a set of a sub-byte field"));
                 }
                 self.out.push(load.expr);
+                if interval && swaps(&load.width) {
+                    self.out.push(hton(Reg::R1, load.width.bytes));
+                }
                 Ok(key_type(f))
             }
             Key::Concat(fields) => {
@@ -499,6 +520,9 @@ impl Cx {
                     }
                     words += load.width.bytes.div_ceil(4);
                     self.out.push(load.expr);
+                    if interval && swaps(&load.width) {
+                        self.out.push(hton(reg, load.width.bytes));
+                    }
                     types.push(key_type(f));
                 }
                 Ok(types
@@ -515,8 +539,9 @@ impl Cx {
         // Sets: one lookup, whatever the key.
         match value {
             Value::SetRef(name) => {
-                // A named set has its own key type.
-                let _named = self.load_key(key)?;
+                // A named set has its own key type (and an interval set of host-order keys
+                // its `byteorder`, which the table, not the statement, knows about).
+                let _named = self.load_key(key, false)?;
                 self.out.push(Expr::Lookup {
                     set: name.clone(),
                     sreg: Reg::R1,
@@ -526,13 +551,16 @@ impl Cx {
                 return Ok(());
             }
             Value::Set(values) => {
-                let key_type = self.load_key(key)??;
+                let interval = values.iter().any(is_interval);
+                let key_type = self.load_key(key, interval)??;
                 let elements = values
                     .iter()
-                    .map(|v| element(key, v))
+                    .map(|v| element(key, v, interval))
                     .collect::<Result<Vec<_>, _>>()?;
+                let userdata = raw_key_userdata(key, &key_type, false);
                 let mut lit = SetLiteral::new(key_type, elements);
                 lit.inverted = m.op() == Op::Ne;
+                lit.extras.userdata = userdata;
                 self.out.push(Expr::from(lit));
                 return Ok(());
             }
@@ -548,9 +576,22 @@ impl Cx {
             return self.prefix(field, *net, m.op());
         }
         let load = load(field, Reg::R1)?;
-        let width = load.width;
+        let mut width = load.width;
         self.out.push(load.expr);
         let zero = vec![0u8; width.bytes as usize];
+        // Orderings and ranges compare numbers: nft converts host-order fields to big
+        // endian first.
+        let ordered =
+            matches!(m.op(), Op::Lt | Op::Gt | Op::Le | Op::Ge) || matches!(value, Value::Range(_));
+        if ordered && swaps(&width) {
+            if load.mask.is_some() || m.mask().is_some() {
+                return Err(LowerError::Unsupported(
+                    "an ordering or range of a masked host-order field",
+                ));
+            }
+            self.out.push(hton(Reg::R1, width.bytes));
+            width.order = ByteOrder::Big;
+        }
         // The mask of a sub-byte field, combined with the match's own mask.
         let field_mask = load.mask;
         let user_mask = match m.mask() {
@@ -823,7 +864,7 @@ impl Cx {
 
     fn set_update(&mut self, update: &SetUpdate) -> Result<(), LowerError> {
         // The named set has its own key type.
-        let _named = self.load_key(&update.key)?;
+        let _named = self.load_key(&update.key, false)?;
         let mut inner = Cx::new(self.family);
         for stmt in &update.stmts {
             match stmt {
@@ -1063,22 +1104,113 @@ fn key_type(field: &Field) -> Result<KeyType, LowerError> {
         Datatype::Mark => KeyType::Mark,
         Datatype::Ifname => KeyType::Ifname,
         Datatype::CtState => KeyType::CtState,
-        _ => {
-            return Err(LowerError::Unsupported(
-                "an anonymous set or map of a field without a set key type",
-            ));
+        dt => {
+            let type_id = match (field, dt) {
+                // nft prints raw payloads in hex, by a type of its own.
+                (Field::Raw { .. }, _) => None,
+                (_, dt) => raw_type_id(dt),
+            };
+            let Some(type_id) = type_id else {
+                return Err(LowerError::Unsupported(
+                    "an anonymous set or map of a field without a set key type",
+                ));
+            };
+            KeyType::Raw {
+                type_id,
+                len: field.bit_len().div_ceil(8),
+            }
         }
     })
 }
 
+/// nft's datatype id (`enum datatypes`, the set key type it writes) for the datatypes
+/// the model keeps as [`KeyType::Raw`].
+fn raw_type_id(dt: Datatype) -> Option<u32> {
+    Some(match dt {
+        Datatype::NfProto => 2,
+        Datatype::Integer => 4,
+        Datatype::EtherType => 10,
+        Datatype::ArpOp => 11,
+        Datatype::IcmpType => 14,
+        Datatype::TcpFlag => 15,
+        Datatype::IfIndex => 20,
+        Datatype::ArpHrd => 21,
+        Datatype::TcHandle => 23,
+        Datatype::Uid => 24,
+        Datatype::Gid => 25,
+        Datatype::CtDir => 27,
+        Datatype::CtStatus => 28,
+        Datatype::Icmpv6Type => 29,
+        Datatype::PktType => 31,
+        Datatype::IcmpCode => 32,
+        Datatype::Icmpv6Code => 33,
+        Datatype::IcmpxCode => 34,
+        Datatype::Dscp => 36,
+        Datatype::Ecn => 37,
+        Datatype::Boolean => 39,
+        _ => return None,
+    })
+}
+
+/// The set userdata of an anonymous set (or verdict map) of a key type the model keeps raw:
+/// nft's key byte order TLV (`NFTNL_UDATA_SET_KEYBYTEORDER`: 1 host, 2 big endian), by
+/// which nft prints the elements (without it, host-order integers print byte-swapped), and
+/// for a verdict map the data TLVs the encoder derives otherwise. Empty for other keys (the
+/// encoder derives their TLVs). Userdata only: the kernel never reads it.
+fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
+    let (Key::Field(field), KeyType::Raw { .. }) = (key, key_type) else {
+        return Vec::new();
+    };
+    let order: u32 = match field.byte_order() {
+        ByteOrder::Host => 1,
+        ByteOrder::Big => 2,
+    };
+    let mut out = vec![0, 4];
+    out.extend_from_slice(&order.to_ne_bytes());
+    if vmap {
+        // Data byte order 0 (verdicts), data typeof `{expr: EXPR_VERDICT (1), data: {}}`.
+        out.extend_from_slice(&[1, 4, 0, 0, 0, 0, 4, 8, 0, 4]);
+        out.extend_from_slice(&1u32.to_ne_bytes());
+        out.extend_from_slice(&[1, 0]);
+    }
+    out
+}
+
+/// `true` for a set value with a range or prefix (an interval set's element).
+fn is_interval(v: &Value) -> bool {
+    match v {
+        Value::Range(_) | Value::Prefix(_) => true,
+        Value::Concat(parts) => parts.iter().any(is_interval),
+        _ => false,
+    }
+}
+
+/// `true` when a value of this width must be converted to big endian before it is
+/// compared as a number (a host-order field wider than a byte).
+fn swaps(width: &Width) -> bool {
+    width.order == ByteOrder::Host && width.bytes > 1
+}
+
+/// `byteorder reg = hton(reg, len, len)`: `NFTA_BYTEORDER_SREG` 1, `DREG` 2, `OP` 3
+/// (`NFT_BYTEORDER_HTON` 1), `LEN` 4 and `SIZE` 5, as the kernel dumps it.
+fn hton(reg: Reg, bytes: u32) -> Expr {
+    let mut out = Vec::with_capacity(40);
+    put_u32(&mut out, 1, reg.number());
+    put_u32(&mut out, 2, reg.number());
+    put_u32(&mut out, 3, 1);
+    put_u32(&mut out, 4, bytes);
+    put_u32(&mut out, 5, bytes);
+    Expr::unknown("byteorder", out)
+}
+
 /// A set element of `key` from a value.
-fn element(key: &Key, value: &Value) -> Result<SetElement, LowerError> {
+fn element(key: &Key, value: &Value, interval: bool) -> Result<SetElement, LowerError> {
     match (key, value) {
         (Key::Concat(fields), Value::Concat(parts)) if fields.len() == parts.len() => {
             let parts = fields
                 .iter()
                 .zip(parts)
-                .map(|(f, v)| field_element(f, v))
+                .map(|(f, v)| field_element(f, v, interval))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(SetElement::concat(parts))
         }
@@ -1086,11 +1218,11 @@ fn element(key: &Key, value: &Value) -> Result<SetElement, LowerError> {
             field: "concatenation".into(),
             why: "an element needs one value per field",
         }),
-        (Key::Field(f), v) => field_element(f, v),
+        (Key::Field(f), v) => field_element(f, v, interval),
     }
 }
 
-fn field_element(field: &Field, value: &Value) -> Result<SetElement, LowerError> {
+fn field_element(field: &Field, value: &Value, interval: bool) -> Result<SetElement, LowerError> {
     let bad = |why| LowerError::Value {
         field: field.to_string(),
         why,
@@ -1101,17 +1233,19 @@ fn field_element(field: &Field, value: &Value) -> Result<SetElement, LowerError>
             Ok(SetElement::Prefix(*net))
         }
         Value::Range(r) => Ok(SetElement::range(
-            elem_value(field, &r.0)?,
-            elem_value(field, &r.1)?,
+            elem_value(field, &r.0, interval)?,
+            elem_value(field, &r.1, interval)?,
         )),
         Value::Set(_) | Value::SetRef(_) | Value::Concat(_) => {
             Err(bad("a set element is a value, range or prefix"))
         }
-        v => Ok(SetElement::Value(elem_value(field, v)?)),
+        v => Ok(SetElement::Value(elem_value(field, v, interval)?)),
     }
 }
 
-fn elem_value(field: &Field, value: &Value) -> Result<ElemValue, LowerError> {
+/// One scalar element of `field`: typed for the key types the model names, else the
+/// field's bytes (big endian in an `interval` set, else in the field's byte order).
+fn elem_value(field: &Field, value: &Value, interval: bool) -> Result<ElemValue, LowerError> {
     let key = key_type(field)?;
     let bad = |why| LowerError::Value {
         field: field.to_string(),
@@ -1133,6 +1267,20 @@ fn elem_value(field: &Field, value: &Value) -> Result<ElemValue, LowerError> {
             ElemValue::Ip(*ip)
         }
         (KeyType::EtherAddr, Value::Mac(mac)) => ElemValue::Mac(*mac),
+        (KeyType::Raw { len, .. }, Value::Int(_)) => {
+            let order = if interval {
+                ByteOrder::Big
+            } else {
+                field.byte_order()
+            };
+            let width = Width {
+                bytes: len,
+                bits: field.bit_len(),
+                order,
+                shift: 0,
+            };
+            ElemValue::Bytes(scalar_bytes(field, value, &width)?.into())
+        }
         (KeyType::Ifname, Value::Ifname(name)) => {
             if name.is_empty() || name.len() > 15 {
                 return Err(bad("an interface name is 1 to 15 bytes"));
