@@ -719,6 +719,38 @@ fn cases() -> Vec<Case> {
                 )?])
             },
         },
+        // A reject's protocol dependency goes first in the rule.
+        Case {
+            text: "tcp dport 7 reject with icmp host-prohibited",
+            families: &[Inet, Netdev],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::TcpDport, 7u16)?,
+                    Statement::Reject(Reject::Icmp(10)),
+                ])
+            },
+        },
+        Case {
+            text: "ip saddr 1.2.3.4 reject with tcp reset",
+            families: &[Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::IpSaddr, ip!("1.2.3.4"))?,
+                    Statement::Reject(Reject::TcpReset),
+                ])
+            },
+        },
+        // A set of transport protocols with ports allows a NAT port.
+        Case {
+            text: "meta l4proto { tcp, udp } snat to 1.2.3.4:2000-3000",
+            families: &[Ip],
+            build: || {
+                Ok(vec![
+                    Statement::in_set(Field::Meta(MetaKey::L4proto), [6u8.into(), 17u8.into()])?,
+                    Statement::snat(None, ip!("1.2.3.4"), Some((2000u16, 3000u16).into()))?,
+                ])
+            },
+        },
     ]
 }
 

@@ -752,25 +752,27 @@ impl Lifter<'_> {
             }),
             Expr::Reject { kind, code } => match self.reject(*kind, *code) {
                 Some(r) => {
-                    // nft puts `meta nfproto` before an ICMP reject in inet and drops it
-                    // when printing.
-                    if self.family == Family::Inet
-                        && matches!(r, Reject::Icmp(_) | Reject::Icmpv6(_))
-                    {
-                        let want = if matches!(r, Reject::Icmp(_)) { 2 } else { 10 };
-                        if let Some((v, Some(i))) = self.nfproto {
-                            if v == want && i < self.out.len() {
-                                self.out.remove(i);
-                                self.nfproto = Some((v, None));
-                                for ctx in [&mut self.l4] {
-                                    if let Some((_, Some(j))) = ctx {
-                                        if *j > i {
-                                            *j -= 1;
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                    // nft puts the network match an ICMP reject needs (`meta nfproto` in
+                    // inet, `meta protocol` in bridge and netdev) first in the rule and
+                    // drops it when printing.
+                    let want = match r {
+                        Reject::Icmp(_) => Some((2, 0x0800)),
+                        Reject::Icmpv6(_) => Some((10, 0x86dd)),
+                        _ => None,
+                    };
+                    let dep = match (self.family, want) {
+                        (Family::Inet, Some((nf, _))) => match self.nfproto {
+                            Some((v, Some(i))) if v == nf => Some(i),
+                            _ => None,
+                        },
+                        (Family::Bridge | Family::Netdev, Some((_, et))) => match self.ethertype {
+                            Some((v, Some(i))) if v == et => Some(i),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    if let Some(i) = dep.filter(|i| *i < self.out.len()) {
+                        self.remove_stmt(i);
                     }
                     self.out.push(Statement::Reject(r))
                 }
@@ -1114,6 +1116,26 @@ impl Lifter<'_> {
                 if j == *i {
                     self.iiftype = Some((v, None));
                 }
+            }
+        }
+    }
+
+    /// Removes statement `i` (a dependency nft does not print), keeping the protocol
+    /// context's statement indices right.
+    fn remove_stmt(&mut self, i: usize) {
+        self.out.remove(i);
+        for (_, idx) in [&mut self.nfproto, &mut self.l4].into_iter().flatten() {
+            match *idx {
+                Some(j) if j == i => *idx = None,
+                Some(j) if j > i => *idx = Some(j - 1),
+                _ => {}
+            }
+        }
+        for (_, idx) in [&mut self.ethertype, &mut self.iiftype].into_iter().flatten() {
+            match *idx {
+                Some(j) if j == i => *idx = None,
+                Some(j) if j > i => *idx = Some(j - 1),
+                _ => {}
             }
         }
     }

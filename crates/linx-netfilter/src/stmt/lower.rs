@@ -198,6 +198,9 @@ struct Cx {
     net_by_family: bool,
     /// The transport protocol matched.
     l4: Option<u8>,
+    /// A set of transport protocols with ports was matched (`meta l4proto { tcp, udp }`):
+    /// enough for a NAT port, as nft allows.
+    l4_ports: bool,
     /// The link header is known to be Ethernet (bridge tables, or after `meta iiftype`).
     link: bool,
     /// A VLAN header was matched (`ether type vlan`).
@@ -218,6 +221,7 @@ impl Cx {
             net,
             net_by_family: net.is_some(),
             l4: None,
+            l4_ports: false,
             link: family == Family::Bridge,
             vlan: false,
             out: Vec::with_capacity(8),
@@ -331,6 +335,20 @@ impl Cx {
 
     /// What an equality match tells about the packet from here on.
     fn learn(&mut self, m: &Match) {
+        if let (Op::Eq, Value::Set(protos), None, Key::Field(f)) =
+            (m.op(), m.value(), m.mask(), m.key())
+        {
+            let l4_field = matches!(
+                f,
+                Field::Meta(MetaKey::L4proto)
+                    | Field::Header(HeaderField::IpProtocol | HeaderField::Ip6Nexthdr)
+            );
+            // TCP, UDP, UDP-Lite, SCTP and DCCP all have ports.
+            let with_ports = |v: &Value| matches!(v, Value::Int(6 | 17 | 33 | 132 | 136));
+            if l4_field && !protos.is_empty() && protos.iter().all(with_ports) {
+                self.l4_ports = true;
+            }
+        }
         let (Op::Eq, Value::Int(v), None) = (m.op(), m.value(), m.mask()) else {
             return;
         };
@@ -687,6 +705,8 @@ impl Cx {
         Ok(())
     }
 
+    /// `reject`: its protocol dependency, if the rule has not matched the protocol yet, goes
+    /// first in the rule (nft inserts it at the head), then the reject.
     fn reject(&mut self, r: Reject) -> Result<(), LowerError> {
         let family = self.family;
         if family == Family::Arp {
@@ -695,6 +715,7 @@ impl Cx {
                 family,
             });
         }
+        let start = self.out.len();
         let expr = match r {
             Reject::TcpReset => {
                 self.need_l4("tcp", 6)?;
@@ -718,6 +739,8 @@ impl Cx {
                 Expr::reject_with(RejectType::IcmpxUnreach, code)
             }
         };
+        let dependency: Vec<Expr> = self.out.drain(start..).collect();
+        self.out.splice(0..0, dependency);
         self.out.push(expr);
         Ok(())
     }
@@ -799,7 +822,7 @@ impl Cx {
         }
         let (mut proto_min, mut proto_max) = (None, None);
         if let Some(port) = nat.port() {
-            if self.l4.is_none() {
+            if self.l4.is_none() && !self.l4_ports {
                 return Err(LowerError::PortWithoutTransport);
             }
             let (lo, hi) = match port {
