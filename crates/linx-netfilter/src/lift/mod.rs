@@ -985,20 +985,28 @@ impl Lifter<'_> {
                 if data.len() != *bytes as usize {
                     return None;
                 }
-                // A sub-byte field: the mask is exactly its bits.
-                if let Field::Header(h) = field {
-                    if !h.is_byte_aligned() {
-                        let shift = *bytes * 8 - (h.bit_offset() % 8) - h.bit_len();
-                        let want = ((1u64 << h.bit_len()) - 1) << shift;
-                        if be(mask)? != want {
-                            return None;
-                        }
+                // A sub-byte field: the mask is exactly its bits (the field of those bytes
+                // whose bits the mask selects: `ip version` and `ip hdrlength` share one).
+                if let Field::Header(h0) = field {
+                    if !h0.is_byte_aligned() {
+                        let m = be(mask)?;
+                        let end = (h0.bit_offset() + h0.bit_len()).div_ceil(8);
+                        let (h, shift) = HeaderField::ALL.iter().find_map(|h| {
+                            let same_bytes = h.proto() == h0.proto()
+                                && !h.is_byte_aligned()
+                                && h.bit_offset() / 8 == h0.bit_offset() / 8
+                                && (h.bit_offset() + h.bit_len()).div_ceil(8) == end;
+                            let shift =
+                                (*bytes * 8).checked_sub(h.bit_offset() % 8 + h.bit_len())?;
+                            let want = ((1u64 << h.bit_len()) - 1) << shift;
+                            (same_bytes && want == m).then_some((*h, shift))
+                        })?;
                         let v = be(data)?;
-                        if v & !want != 0 {
+                        if v & !m != 0 {
                             return None;
                         }
                         return Some((
-                            Match::new(*field, op2, Value::Int(v >> shift))?,
+                            Match::new(Field::Header(h), op2, Value::Int(v >> shift))?,
                             deps.clone(),
                         ));
                     }
@@ -1011,6 +1019,17 @@ impl Lifter<'_> {
                     let v = prefix(field, &addr, bits)?;
                     if !matches!(op2, Op::Eq | Op::Ne) {
                         return None;
+                    }
+                    // A whole address under a mask ending on a byte: nft writes a prefix
+                    // as fewer bytes loaded, so this is `field & mask == addr`, which nft
+                    // prints as the prefix too.
+                    if bits % 8 == 0 && *bytes * 8 == field.bit_len() {
+                        let addr = Ip::from_bytes(&addr)?;
+                        let mask = Ip::from_bytes(mask)?;
+                        return Some((
+                            Match::masked(*field, op2, Value::Ip(addr), Value::Ip(mask))?,
+                            deps.clone(),
+                        ));
                     }
                     return Some((Match::new(*field, op2, v)?, deps.clone()));
                 }
@@ -1040,6 +1059,15 @@ impl Lifter<'_> {
                         )),
                         _ => None,
                     };
+                }
+                // `field & mask == value` of an integer field (`ip frag-off & 8191 != 0`,
+                // `meta mark & 0x0000ff00 == 0x00000100`).
+                let int_like = matches!(dt, Datatype::Integer | Datatype::Mark);
+                if int_like && matches!(op2, Op::Eq | Op::Ne) && val & !mask_v == 0 {
+                    return Some((
+                        Match::masked(*field, op2, Value::Int(val), Value::Int(mask_v))?,
+                        deps.clone(),
+                    ));
                 }
                 None
             }
@@ -1131,7 +1159,10 @@ impl Lifter<'_> {
                 _ => {}
             }
         }
-        for (_, idx) in [&mut self.ethertype, &mut self.iiftype].into_iter().flatten() {
+        for (_, idx) in [&mut self.ethertype, &mut self.iiftype]
+            .into_iter()
+            .flatten()
+        {
             match *idx {
                 Some(j) if j == i => *idx = None,
                 Some(j) if j > i => *idx = Some(j - 1),

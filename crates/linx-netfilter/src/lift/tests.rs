@@ -159,3 +159,76 @@ proptest! {
         let _ = crate::print::Printer::new().statements(&stmts, &table);
     }
 }
+
+/// The text a rule of `exprs` prints as in a table of `family`.
+fn printed(exprs: Vec<Expr>, family: Family) -> String {
+    let table = Table::new(family, "t");
+    let rule = crate::Rule::new(exprs);
+    crate::print::Printer::new()
+        .rule(&rule, &table)
+        .text()
+        .to_owned()
+}
+
+fn bitwise(mask: &[u8]) -> Expr {
+    Expr::bitwise(mask.to_vec(), vec![0; mask.len()])
+}
+
+#[test]
+fn sub_byte_field_is_the_one_its_mask_selects() {
+    // `ip hdrlength 5`: the low nibble of the byte `ip version` shares.
+    let e = vec![
+        Expr::payload(PayloadBase::Network, 0, 1),
+        bitwise(&[0x0f]),
+        Expr::cmp_eq([5]),
+    ];
+    let m = Match::new(HeaderField::IpHdrlength, Op::Eq, Value::Int(5)).unwrap();
+    assert_eq!(lift(&e, Family::Ip), vec![Statement::Match(m)]);
+    assert_eq!(printed(e, Family::Ip), "ip hdrlength 5");
+}
+
+#[test]
+fn masked_integers_and_addresses_print_as_nft_does() {
+    // `ip frag-off & 8191 != 0`
+    let e = vec![
+        Expr::payload(PayloadBase::Network, 6, 2),
+        bitwise(&[0x1f, 0xff]),
+        Expr::cmp(CmpOp::Neq, [0, 0]),
+    ];
+    assert_eq!(printed(e, Family::Ip), "ip frag-off & 8191 != 0");
+    // A whole address under a byte-aligned mask is a masked match (nft loads fewer bytes
+    // for a prefix) and prints as the prefix.
+    let e = vec![
+        Expr::payload(PayloadBase::Network, 16, 4),
+        bitwise(&[255, 255, 0, 0]),
+        Expr::cmp_eq([10, 1, 0, 0]),
+    ];
+    let s = lift(&e, Family::Ip);
+    assert!(matches!(&s[..], [Statement::Match(m)] if m.mask().is_some()));
+    assert_eq!(printed(e, Family::Ip), "ip daddr 10.1.0.0/16");
+}
+
+#[test]
+fn host_order_ranges_need_their_byteorder() {
+    // `meta length 100-200` without the conversion nft writes is not a range match.
+    let mut e = vec![Expr::meta(MetaKey::Len)];
+    e.push(Expr::cmp(CmpOp::Gte, 100u32.to_be_bytes()));
+    e.push(Expr::cmp(CmpOp::Lte, 200u32.to_be_bytes()));
+    assert!(!is_fully_lifted(&lift(&e, Family::Ip)));
+    let m = Statement::Match(
+        Match::new(
+            Field::Meta(MetaKey::Len),
+            Op::Eq,
+            Value::range(Value::Int(100), Value::Int(200)),
+        )
+        .unwrap(),
+    );
+    let lowered = Statement::lower_all(Family::Ip, std::slice::from_ref(&m)).unwrap();
+    assert!(
+        lowered
+            .iter()
+            .any(|x| matches!(x, Expr::Unknown(u) if u.name == "byteorder"))
+    );
+    assert_eq!(lift(&lowered, Family::Ip), vec![m]);
+    assert_eq!(printed(lowered, Family::Ip), "meta length 100-200");
+}

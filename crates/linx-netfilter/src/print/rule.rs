@@ -332,8 +332,28 @@ impl Printer {
         if value::is_bitmask(dt) {
             return self.bitmask_match(f, m, v, text);
         }
+        if let (Value::Ip(addr), Some(Value::Ip(mask)), Op::Eq | Op::Ne) = (v, m.mask(), m.op()) {
+            // An address under a prefix mask prints as the prefix (`10.1.0.0/16`).
+            let (a, k) = (addr.to_bytes(), mask.to_bytes());
+            let bits = prefix_bits(&k)?;
+            if a.len() != k.len() || a.iter().zip(&k).any(|(x, y)| x & !y != 0) {
+                return None;
+            }
+            let ne = if m.op() == Op::Ne { "!= " } else { "" };
+            return Some(format!("{f} {ne}{addr}/{bits}"));
+        }
+        if let (Value::Int(_), Some(mask @ Value::Int(_)), Op::Eq | Op::Ne) = (v, m.mask(), m.op())
+        {
+            // `field & mask == value` of integers and marks, printed by the field's type.
+            if !matches!(dt, Datatype::Integer | Datatype::Mark) {
+                return None;
+            }
+            let op = if m.op() == Op::Eq { "==" } else { "!=" };
+            let mask = value::value(self, dt, mask, width)?;
+            return Some(format!("{f} & {mask} {op} {text}"));
+        }
         if m.mask().is_some() {
-            // `field & mask == value` of integers: nft's own forms are not decided here.
+            // Other masked matches: nft's own forms are not decided here.
             return None;
         }
         let mut s = f.to_string();
@@ -560,4 +580,17 @@ fn log_flags(s: &mut String, flags: LogFlags) -> bool {
         s.push_str(" flags ether");
     }
     true
+}
+
+/// The length of a mask of leading ones, `None` for other masks.
+fn prefix_bits(mask: &[u8]) -> Option<u32> {
+    let ones: u32 = mask.iter().map(|b| b.count_ones()).sum();
+    let want = (0..mask.len() * 8).map(|i| u32::from(i < ones as usize));
+    let ok = want
+        .zip(
+            mask.iter()
+                .flat_map(|b| (0..8).rev().map(move |i| u32::from((b >> i) & 1))),
+        )
+        .all(|(a, b)| a == b);
+    ok.then_some(ones)
 }
