@@ -171,7 +171,7 @@ fn printed(exprs: Vec<Expr>, family: Family) -> String {
 }
 
 fn bitwise(mask: &[u8]) -> Expr {
-    Expr::bitwise(mask.to_vec(), vec![0; mask.len()])
+    Expr::bitwise(mask, vec![0; mask.len()])
 }
 
 #[test]
