@@ -93,24 +93,53 @@ fn reg_words(reg: Reg, len: u32) -> (u32, u32) {
 }
 
 /// Registers holding a protocol value, with the words they cover; a load over any of those
-/// words forgets the value.
+/// words forgets the value. A fixed array, no allocation per rule (the pull marks every
+/// pulled rule with this check): held entries never overlap, and the register file is 20
+/// words, so 24 slots always suffice (were they full, the entry is dropped: the check only
+/// gets stricter).
 struct DepRegs {
-    held: Vec<(Reg, (u32, u32), DepKey)>,
+    held: [(Reg, (u32, u32), DepKey); 24],
+    len: usize,
 }
 
 impl DepRegs {
-    fn write(&mut self, reg: Reg, len: u32, key: Option<DepKey>) {
-        if !self.held.is_empty() {
-            let (s, e) = reg_words(reg, len);
-            self.held.retain(|(_, (hs, he), _)| *he <= s || *hs >= e);
+    fn new() -> Self {
+        DepRegs {
+            held: [(Reg(0), (0, 0), DepKey::Network); 24],
+            len: 0,
         }
-        if let Some(key) = key {
-            self.held.push((reg, reg_words(reg, len), key));
+    }
+
+    fn write(&mut self, reg: Reg, len: u32, key: Option<DepKey>) {
+        if self.len > 0 {
+            let (s, e) = reg_words(reg, len);
+            let mut kept = 0;
+            for i in 0..self.len {
+                let (hs, he) = self.held[i].1;
+                if he <= s || hs >= e {
+                    self.held[kept] = self.held[i];
+                    kept += 1;
+                }
+            }
+            self.len = kept;
+        }
+        if let Some(key) = key
+            && self.len < self.held.len()
+        {
+            self.held[self.len] = (reg, reg_words(reg, len), key);
+            self.len += 1;
         }
     }
 
     fn read(&self, reg: Reg) -> Option<DepKey> {
-        self.held.iter().find(|(r, ..)| *r == reg).map(|(.., k)| *k)
+        self.held[..self.len]
+            .iter()
+            .find(|(r, ..)| *r == reg)
+            .map(|(.., k)| *k)
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
     }
 }
 
@@ -134,7 +163,7 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
     use crate::expr::{CmpOp, MetaKey, PayloadBase};
     let mut network = matches!(family, Family::Ip | Family::Ip6 | Family::Arp);
     let mut transport = false;
-    let mut regs = DepRegs { held: Vec::new() };
+    let mut regs = DepRegs::new();
     let matched = |key: Option<DepKey>, network: &mut bool, transport: &mut bool| match key {
         Some(DepKey::Network) => *network = true,
         Some(DepKey::Transport) => *transport = true,
@@ -210,7 +239,7 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
                 data: ImmediateData::Value(bytes),
             } => regs.write(*dreg, u32::try_from(bytes.len()).unwrap_or(64), None),
             // An expression the model does not know may write any register.
-            Expr::Unknown(_) => regs.held.clear(),
+            Expr::Unknown(_) => regs.clear(),
             _ => {}
         }
     }
