@@ -9,6 +9,10 @@
 //! # Contract
 //! - Output is nft's: tabs, `table inet x {`, `type filter hook input priority filter;
 //!   policy accept;`, element lists wrapped as nft wraps them, handles not shown.
+//! - Owner tables: nft adds `# progname <name>` to an owner table's header line, the name
+//!   of the owning process (from the owner's netlink port id, `NFTA_TABLE_OWNER`, through
+//!   `/proc/<pid>/comm`). The model does not carry the owner, so the printer writes the
+//!   header without that comment (`table inet t {`); every other line is nft's.
 //! - **Never a wrong line.** Anything this printer cannot print exactly as nft does is
 //!   printed in a form nft never writes: a line whose first non-tab character is `#` and
 //!   that starts with [`UNPRINTED`] (`#linx: `), followed by Linx's own description. A rule
@@ -119,8 +123,10 @@ impl Printer {
         for c in t.chains() {
             blocks.push(self.chain(c, t));
         }
+        // nft separates blocks by a blank line, and the flags/comment lines from the first
+        // block too when the table has flags (not after a comment alone).
         for (i, b) in blocks.iter().enumerate() {
-            if i > 0 {
+            if i > 0 || !t.flags.is_empty() {
                 out.push('\n');
             }
             out.push_str(b);
