@@ -232,3 +232,40 @@ fn host_order_ranges_need_their_byteorder() {
     assert_eq!(lift(&lowered, Family::Ip), vec![m]);
     assert_eq!(printed(lowered, Family::Ip), "meta length 100-200");
 }
+
+#[test]
+fn meta_and_ct_keys_print_with_their_datatypes() {
+    let meta = |n: u32, data: &[u8]| vec![Expr::meta(MetaKey::from_number(n)), Expr::cmp_eq(data)];
+    let ct = |n: u32, data: &[u8]| vec![Expr::ct(CtKey::from_number(n)), Expr::cmp_eq(data)];
+    let cases: Vec<(Vec<Expr>, &str)> = vec![
+        (meta(21, &0u32.to_ne_bytes()), "iifgroup \"default\""),
+        (meta(22, &1u32.to_ne_bytes()), "oifgroup 1"),
+        (meta(23, &1u32.to_ne_bytes()), "meta cgroup 1"),
+        (meta(25, &[1]), "meta ipsec exists"),
+        (meta(25, &[0]), "meta ipsec missing"),
+        (meta(31, &[6]), "meta day \"Saturday\""),
+        (
+            meta(34, b"vrf-blue\0\0\0\0\0\0\0\0"),
+            "meta sdifname \"vrf-blue\"",
+        ),
+        (
+            meta(26, b"vrf\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+            "meta iifkind \"vrf\"",
+        ),
+        (ct(5, &30_000u32.to_ne_bytes()), "ct expiration 30s"),
+        (ct(5, &1_500u32.to_ne_bytes()), "ct expiration 1s500ms"),
+        (ct(6, b"ftp\0\0\0\0\0\0\0\0\0\0\0\0\0"), "ct helper \"ftp\""),
+        (ct(23, &1u32.to_be_bytes()), "ct id 1"),
+    ];
+    for (e, want) in cases {
+        assert!(is_fully_lifted(&lift(&e, Family::Inet)), "{want}");
+        assert_eq!(printed(e, Family::Inet), want);
+    }
+    // `meta random & 255 == 0`: a big-endian integer under a mask.
+    let e = vec![
+        Expr::meta(MetaKey::from_number(24)),
+        bitwise(&[0, 0, 0, 255]),
+        Expr::cmp_eq([0, 0, 0, 0]),
+    ];
+    assert_eq!(printed(e, Family::Inet), "meta random & 255 == 0");
+}

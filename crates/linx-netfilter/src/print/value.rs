@@ -163,6 +163,26 @@ const DSCP: Sym = &[
 const ECN: Sym = &[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")];
 const BOOLEAN: Sym = &[(0, "missing"), (1, "exists")];
 
+const DAY: Sym = &[
+    (0, "Sunday"),
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+];
+
+/// Milliseconds as nft's time type prints them: `1d2h3m4s5ms`, zero parts left out, and
+/// nothing at all for 0 (nft 1.0.6 prints `ct expiration  accept`).
+fn time(ms: u64) -> String {
+    if ms == 0 {
+        String::new()
+    } else {
+        super::duration(ms)
+    }
+}
+
 /// `/etc/protocols` of a stock Debian system (what nft's `getprotobynumber` finds).
 const PROTOCOLS: Sym = &[
     (0, "ip"),
@@ -287,6 +307,12 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         Datatype::CtState => bits(CT_STATE, n, 32),
         Datatype::CtStatus => bits(CT_STATUS, n, 32),
         Datatype::TcpFlag => bits(TCP_FLAG, n, 8),
+        Datatype::DevGroup => match n {
+            0 => "\"default\"".to_owned(),
+            n => n.to_string(),
+        },
+        Datatype::Day => lookup(DAY, n).map_or_else(|| n.to_string(), |d| format!("\"{d}\"")),
+        Datatype::Time => time(n),
         Datatype::IfIndex => match p.ifname(n) {
             Some(name) => format!("\"{name}\""),
             None => n.to_string(),
@@ -353,6 +379,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         11 => ("arp_op", Datatype::ArpOp),
         14 => ("icmp_type", Datatype::IcmpType),
         15 => ("tcp_flag", Datatype::TcpFlag),
+        18 => ("time", Datatype::Time),
         20 => ("iface_index", Datatype::IfIndex),
         21 => ("iface_type", Datatype::ArpHrd),
         22 => ("realm", Datatype::Integer),
@@ -365,9 +392,11 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         32 => ("icmp_code", Datatype::IcmpCode),
         33 => ("icmpv6_code", Datatype::Icmpv6Code),
         34 => ("icmpx_code", Datatype::IcmpxCode),
+        35 => ("devgroup", Datatype::DevGroup),
         36 => ("dscp", Datatype::Dscp),
         37 => ("ecn", Datatype::Ecn),
         39 => ("boolean", Datatype::Boolean),
+        45 => ("day", Datatype::Day),
         _ => return None,
     })
 }

@@ -97,6 +97,14 @@ pub enum Datatype {
     Raw,
     /// A traffic-control handle (`1:5`, `none`, `root`).
     TcHandle,
+    /// A network device group (`iifgroup`): `"default"` for group 0 (iproute2's stock
+    /// `/etc/iproute2/group`), decimal otherwise.
+    DevGroup,
+    /// A day of the week (`meta day`): `"Sunday"` (0) to `"Saturday"` (6).
+    Day,
+    /// A duration in milliseconds (`ct expiration`), printed as nft's `1h2m3s4ms` (nothing
+    /// at all for 0, as nft 1.0.6 does).
+    Time,
 }
 
 impl Datatype {
@@ -467,6 +475,17 @@ pub fn meta_info(key: MetaKey) -> Option<(&'static str, u32, ByteOrder, Datatype
         18 => ("obrname", 16, Big, Datatype::Ifname),
         19 => ("pkttype", 1, Host, Datatype::PktType),
         20 => ("cpu", 4, Host, Datatype::Integer),
+        21 => ("iifgroup", 4, Host, Datatype::DevGroup),
+        22 => ("oifgroup", 4, Host, Datatype::DevGroup),
+        23 => ("cgroup", 4, Host, Datatype::Integer),
+        24 => ("random", 4, Big, Datatype::Integer),
+        25 => ("ipsec", 1, Big, Datatype::Boolean),
+        // nft's type for the kinds is `string`; it prints as an interface name does.
+        26 => ("iifkind", 16, Big, Datatype::Ifname),
+        27 => ("oifkind", 16, Big, Datatype::Ifname),
+        31 => ("day", 1, Host, Datatype::Day),
+        33 => ("sdif", 4, Host, Datatype::IfIndex),
+        34 => ("sdifname", 16, Big, Datatype::Ifname),
         _ => return None,
     })
 }
@@ -492,9 +511,16 @@ pub fn ct_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
         2 => ("status", 4, Host, Datatype::CtStatus),
         3 => ("mark", 4, Host, Datatype::Mark),
         4 => ("secmark", 4, Host, Datatype::Integer),
+        5 => ("expiration", 4, Host, Datatype::Time),
+        // nft's type for helper names is `string`; it prints as an interface name does.
+        6 => ("helper", 16, Big, Datatype::Ifname),
         7 => ("l3proto", 1, Big, Datatype::NfProto),
         10 => ("protocol", 1, Big, Datatype::InetProto),
+        14 => ("packets", 8, Host, Datatype::Integer),
+        15 => ("bytes", 8, Host, Datatype::Integer),
+        16 => ("avgpkt", 8, Host, Datatype::Integer),
         17 => ("zone", 2, Host, Datatype::Integer),
+        23 => ("id", 4, Big, Datatype::Integer),
         _ => return None,
     })
 }

@@ -1156,6 +1156,7 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::ArpOp => 11,
         Datatype::IcmpType => 14,
         Datatype::TcpFlag => 15,
+        Datatype::Time => 18,
         Datatype::IfIndex => 20,
         Datatype::ArpHrd => 21,
         Datatype::TcHandle => 23,
@@ -1168,9 +1169,11 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::IcmpCode => 32,
         Datatype::Icmpv6Code => 33,
         Datatype::IcmpxCode => 34,
+        Datatype::DevGroup => 35,
         Datatype::Dscp => 36,
         Datatype::Ecn => 37,
         Datatype::Boolean => 39,
+        Datatype::Day => 45,
         _ => return None,
     })
 }
