@@ -1,27 +1,12 @@
 //! The `nft` example's `apply`: a short-lived process keeps its tables after it exits unless
 //! told otherwise (`--owned`), and says which tables it released.
 
-use std::path::PathBuf;
+mod support;
+use support::example_binary;
+
 use std::process::Command;
 
 use linx_testns::TestNs;
-
-/// The `nft` example binary, built next to this test's binary by `cargo test`.
-fn example_binary() -> PathBuf {
-    let me = std::env::current_exe().expect("path of this test binary");
-    let profile_dir = me
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in <target>/<profile>/deps");
-    let bin = profile_dir.join("examples").join("nft");
-    assert!(
-        bin.is_file(),
-        "the nft example is not built at {}: run `cargo test -p linx-netfilter` (which builds \
-         the examples) or `cargo build -p linx-netfilter --example nft` first",
-        bin.display()
-    );
-    bin
-}
 
 /// Runs `nft apply FILE extra...` in `ns`; returns (success, stdout, stderr).
 fn apply(ns: &TestNs, file: &std::path::Path, extra: &[&str]) -> (bool, String, String) {

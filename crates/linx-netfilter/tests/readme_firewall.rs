@@ -13,8 +13,10 @@
 //!   verbatim (tabs included) with Linx's printer on the built model here, and with `nft list
 //!   ruleset` and Linx's printer after a push and pull in the kernel test.
 
+mod support;
+use support::example_binary;
+
 use std::error::Error;
-use std::path::PathBuf;
 use std::process::Command;
 
 use linx_netlink_sys::{Netns, Socket};
@@ -157,23 +159,6 @@ fn nft_listing(ns: &TestNs) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The `nft` example binary, built next to this test's binary by `cargo test`.
-fn example_binary() -> PathBuf {
-    let me = std::env::current_exe().expect("path of this test binary");
-    let profile_dir = me
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test binary lives in <target>/<profile>/deps");
-    let bin = profile_dir.join("examples").join("nft");
-    assert!(
-        bin.is_file(),
-        "the nft example is not built at {}: run `cargo test -p linx-netfilter` (which builds \
-         the examples) or `cargo build -p linx-netfilter --example nft` first",
-        bin.display()
-    );
-    bin
 }
 
 /// The example's `list` with `extra` arguments in `ns`: its stdout.
