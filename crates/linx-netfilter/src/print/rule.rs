@@ -329,7 +329,7 @@ impl Printer {
         let dt = f.datatype();
         let width = f.bit_len();
         let text = value::value(self, dt, v, width)?;
-        if value::is_bitmask(dt) {
+        if dt.is_bitmask() {
             return self.bitmask_match(f, m, v, text);
         }
         if let (Value::Ip(addr), Some(Value::Ip(mask)), Op::Eq | Op::Ne) = (v, m.mask(), m.op()) {

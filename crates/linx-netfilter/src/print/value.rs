@@ -246,11 +246,6 @@ fn lookup(table: Sym, n: u64) -> Option<&'static str> {
     table.iter().find(|(v, _)| *v == n).map(|(_, s)| *s)
 }
 
-/// `true` when nft prints this datatype's values as a comma-separated set of bit names.
-pub(crate) fn is_bitmask(dt: Datatype) -> bool {
-    dt.is_bitmask()
-}
-
 /// Bits as nft prints a bitmask: names of the set bits in table order, `,`-joined; bits
 /// without a name make the whole value print as hex.
 fn bits(table: Sym, n: u64, width_bits: u32) -> String {
