@@ -332,39 +332,7 @@ impl Lifter<'_> {
         }
         let want = self.set_key_len(&d.set);
         let (key, deps, taken) = self.key_at(d.sreg_key, want)?;
-        let stmts: Option<Vec<Statement>> = d
-            .exprs
-            .iter()
-            .map(|x| match x {
-                Expr::Counter { packets, bytes } => Some(Statement::Counter {
-                    packets: *packets,
-                    bytes: *bytes,
-                }),
-                Expr::Limit {
-                    rate,
-                    unit,
-                    burst,
-                    bytes,
-                    over,
-                } => Some(Statement::Limit {
-                    rate: *rate,
-                    unit: *unit,
-                    burst: *burst,
-                    bytes: *bytes,
-                    over: *over,
-                }),
-                Expr::Quota {
-                    bytes,
-                    over,
-                    consumed,
-                } => Some(Statement::Quota {
-                    bytes: *bytes,
-                    over: *over,
-                    used: *consumed,
-                }),
-                _ => None,
-            })
-            .collect();
+        let stmts: Option<Vec<Statement>> = d.exprs.iter().map(stateful).collect();
         let Some(stmts) = stmts else {
             return Err(taken);
         };
@@ -719,32 +687,9 @@ impl Lifter<'_> {
                 data: ImmediateData::Verdict(v),
                 dreg,
             } if *dreg == Reg::VERDICT => self.out.push(Statement::Verdict(v.clone())),
-            Expr::Counter { packets, bytes } => self.out.push(Statement::Counter {
-                packets: *packets,
-                bytes: *bytes,
-            }),
-            Expr::Limit {
-                rate,
-                unit,
-                burst,
-                bytes,
-                over,
-            } => self.out.push(Statement::Limit {
-                rate: *rate,
-                unit: *unit,
-                burst: *burst,
-                bytes: *bytes,
-                over: *over,
-            }),
-            Expr::Quota {
-                bytes,
-                over,
-                consumed,
-            } => self.out.push(Statement::Quota {
-                bytes: *bytes,
-                over: *over,
-                used: *consumed,
-            }),
+            Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => {
+                self.out.extend(stateful(e));
+            }
             Expr::Log(log) => self.out.push(Statement::Log(log.clone())),
             Expr::Objref { kind, name } => self.out.push(Statement::Objref {
                 kind: *kind,
@@ -1473,6 +1418,40 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
         }
         _ => return None,
     })
+}
+
+/// A counter, limit or quota as its statement (alone in a rule or inside a dynset); `None`
+/// for any other expression.
+fn stateful(e: &Expr) -> Option<Statement> {
+    match e {
+        Expr::Counter { packets, bytes } => Some(Statement::Counter {
+            packets: *packets,
+            bytes: *bytes,
+        }),
+        Expr::Limit {
+            rate,
+            unit,
+            burst,
+            bytes,
+            over,
+        } => Some(Statement::Limit {
+            rate: *rate,
+            unit: *unit,
+            burst: *burst,
+            bytes: *bytes,
+            over: *over,
+        }),
+        Expr::Quota {
+            bytes,
+            over,
+            consumed,
+        } => Some(Statement::Quota {
+            bytes: *bytes,
+            over: *over,
+            used: *consumed,
+        }),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
