@@ -33,8 +33,6 @@
 //!   when asked), never during a pull; a rule none of whose expressions lifted skips the
 //!   verification.
 
-use std::collections::HashMap;
-
 use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
@@ -44,6 +42,7 @@ use crate::stmt::{
     Statement, Value, VerdictMap,
 };
 use crate::{Expr, Family, Reg, Table};
+use regs::RegFile;
 
 /// The statements of a rule's expressions in a table of `family`.
 ///
@@ -161,8 +160,8 @@ fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statem
         family,
         table,
         pos: 0,
-        regs: HashMap::new(),
-        out: Vec::new(),
+        regs: RegFile::new(),
+        out: Vec::with_capacity(exprs.len()),
         nfproto: None,
         ethertype: None,
         l4: None,
@@ -239,7 +238,7 @@ struct Lifter<'t> {
     table: Option<&'t Table>,
     /// Position of the expression being lifted.
     pos: usize,
-    regs: HashMap<u32, Pending>,
+    regs: RegFile<Pending>,
     out: Vec<Statement>,
     /// Value and statement index of the last `meta nfproto` match.
     nfproto: Option<(u8, Option<usize>)>,
@@ -825,7 +824,7 @@ impl Lifter<'_> {
         let bit_off = offset.saturating_mul(8);
         let bits = len.saturating_mul(8);
         // A whole field, or the leading bytes of an address field (a prefix).
-        let field = HeaderField::ALL.iter().copied().find(|f| {
+        let field = HeaderField::of_proto(proto).iter().copied().find(|f| {
             f.proto() == proto
                 && f.bit_offset() == bit_off
                 && f.is_byte_aligned()
@@ -835,7 +834,7 @@ impl Lifter<'_> {
         });
         // Or a byte range covering a sub-byte field (dscp, vlan id ...), masked next.
         let field = field.or_else(|| {
-            HeaderField::ALL.iter().copied().find(|f| {
+            HeaderField::of_proto(proto).iter().copied().find(|f| {
                 f.proto() == proto
                     && !f.is_byte_aligned()
                     && f.bit_offset() / 8 == offset
@@ -936,16 +935,17 @@ impl Lifter<'_> {
                     if !h0.is_byte_aligned() {
                         let m = be(mask)?;
                         let end = (h0.bit_offset() + h0.bit_len()).div_ceil(8);
-                        let (h, shift) = HeaderField::ALL.iter().find_map(|h| {
-                            let same_bytes = h.proto() == h0.proto()
-                                && !h.is_byte_aligned()
-                                && h.bit_offset() / 8 == h0.bit_offset() / 8
-                                && (h.bit_offset() + h.bit_len()).div_ceil(8) == end;
-                            let shift =
-                                (*bytes * 8).checked_sub(h.bit_offset() % 8 + h.bit_len())?;
-                            let want = ((1u64 << h.bit_len()) - 1) << shift;
-                            (same_bytes && want == m).then_some((*h, shift))
-                        })?;
+                        let (h, shift) =
+                            HeaderField::of_proto(h0.proto()).iter().find_map(|h| {
+                                let same_bytes = h.proto() == h0.proto()
+                                    && !h.is_byte_aligned()
+                                    && h.bit_offset() / 8 == h0.bit_offset() / 8
+                                    && (h.bit_offset() + h.bit_len()).div_ceil(8) == end;
+                                let shift =
+                                    (*bytes * 8).checked_sub(h.bit_offset() % 8 + h.bit_len())?;
+                                let want = ((1u64 << h.bit_len()) - 1) << shift;
+                                (same_bytes && want == m).then_some((*h, shift))
+                            })?;
                         let v = be(data)?;
                         if v & !m != 0 {
                             return None;
@@ -1055,7 +1055,19 @@ impl Lifter<'_> {
     /// statements right before the end; otherwise the rule is not what nft would print and
     /// the dependency stays (the printer then shows it as nft would not: unlifted).
     fn drop_deps(&mut self, deps: &[usize]) {
-        let mut sorted = deps.to_vec();
+        // Usually one or two indices: sorted on the stack.
+        let mut buf = [0usize; 4];
+        let mut owned = Vec::new();
+        let sorted: &mut [usize] = match buf.get_mut(..deps.len()) {
+            Some(b) => {
+                b.copy_from_slice(deps);
+                b
+            }
+            None => {
+                owned.extend_from_slice(deps);
+                &mut owned
+            }
+        };
         sorted.sort_unstable();
         for (n, i) in sorted.iter().rev().enumerate() {
             if *i + 1 + n != self.out.len() {
@@ -1454,5 +1466,6 @@ fn stateful(e: &Expr) -> Option<Statement> {
     }
 }
 
+mod regs;
 #[cfg(test)]
 mod tests;

@@ -284,9 +284,19 @@ macro_rules! header_fields {
             /// Every field, in table order.
             pub const ALL: &'static [HeaderField] = &[$(HeaderField::$variant),*];
 
+            /// The rows, in variant order (so a variant's discriminant is its row).
+            const ROWS: &'static [(Proto, &'static str, u32, u32, Datatype)] =
+                &[$((Proto::$proto, $name, $off, $len, Datatype::$dt)),*];
+
+            /// This field's row: a table read (every accessor and every lift of a load
+            /// goes through it).
             const fn row(self) -> (Proto, &'static str, u32, u32, Datatype) {
-                match self {
-                    $(HeaderField::$variant => (Proto::$proto, $name, $off, $len, Datatype::$dt),)*
+                let i = self as usize;
+                if i < HeaderField::ROWS.len() {
+                    HeaderField::ROWS[i]
+                } else {
+                    // Unreachable: one row per variant, by construction of the macro.
+                    (Proto::Th, "", 0, 0, Datatype::Raw)
                 }
             }
         }
@@ -428,10 +438,36 @@ impl HeaderField {
     /// The field of `proto` at this bit offset and length, if the table has one (the first
     /// row wins where two names share bits, as `icmp id` and `icmp gateway` do not).
     pub fn find(proto: Proto, bit_offset: u32, bit_len: u32) -> Option<HeaderField> {
-        HeaderField::ALL
+        HeaderField::of_proto(proto)
             .iter()
             .copied()
-            .find(|f| f.proto() == proto && f.bit_offset() == bit_offset && f.bit_len() == bit_len)
+            .find(|f| f.bit_offset() == bit_offset && f.bit_len() == bit_len)
+    }
+
+    /// The fields of `proto`, in table order (the lift looks fields up for every load of
+    /// every pulled rule: a scan of one protocol's rows, not of the whole table).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Proto};
+    /// assert!(HeaderField::of_proto(Proto::Tcp).contains(&HeaderField::TcpDport));
+    /// assert!(HeaderField::of_proto(Proto::Tcp).iter().all(|f| f.proto() == Proto::Tcp));
+    /// ```
+    pub fn of_proto(proto: Proto) -> &'static [HeaderField] {
+        static BY_PROTO: std::sync::OnceLock<Vec<Vec<HeaderField>>> = std::sync::OnceLock::new();
+        let by = BY_PROTO.get_or_init(|| {
+            let mut by: Vec<Vec<HeaderField>> = Vec::new();
+            for f in HeaderField::ALL {
+                let i = f.proto() as usize;
+                if by.len() <= i {
+                    by.resize_with(i + 1, Vec::new);
+                }
+                if let Some(v) = by.get_mut(i) {
+                    v.push(*f);
+                }
+            }
+            by
+        });
+        by.get(proto as usize).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -620,5 +656,50 @@ impl fmt::Display for Field {
                 write!(f, "@{b},{bit_offset},{bit_len}")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HeaderField, Proto};
+
+    #[test]
+    fn every_variant_reads_its_own_row() {
+        assert_eq!(HeaderField::ALL.len(), HeaderField::ROWS.len());
+        for (i, f) in HeaderField::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(f.row(), HeaderField::ROWS[i]);
+        }
+        assert_eq!(HeaderField::TcpDport.name(), "dport");
+        assert_eq!(HeaderField::TcpDport.proto(), Proto::Tcp);
+    }
+
+    #[test]
+    fn of_proto_partitions_the_table() {
+        let mut n = 0;
+        for p in [
+            Proto::Ether,
+            Proto::Vlan,
+            Proto::Arp,
+            Proto::Ip,
+            Proto::Ip6,
+            Proto::Icmp,
+            Proto::Icmpv6,
+            Proto::Tcp,
+            Proto::Udp,
+            Proto::Udplite,
+            Proto::Sctp,
+            Proto::Dccp,
+            Proto::Ah,
+            Proto::Esp,
+            Proto::Comp,
+            Proto::Igmp,
+            Proto::Th,
+        ] {
+            let fields = HeaderField::of_proto(p);
+            assert!(fields.iter().all(|f| f.proto() == p));
+            n += fields.len();
+        }
+        assert_eq!(n, HeaderField::ALL.len());
     }
 }
