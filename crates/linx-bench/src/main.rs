@@ -10,12 +10,14 @@
 //! linx-bench route-add --n N --table T --dev D   add N routes 10.x.y.z/28 via 192.0.2.2
 //! linx-bench nft-rules --n N                     push table inet lxbench: chain input (filter
 //!                                                hook input prio 0 policy accept), N rules
-//!                                                `ip saddr 10.x.y.z accept`, one batch
+//!                                                `ip saddr 10.x.y.z accept` built from
+//!                                                statements, one batch
 //! linx-bench nft-set --n N                       push table inet lxbench_set: set addrs
 //!                                                (ipv4_addr) with N elements, one batch
 //! linx-bench nft-list                            pull the whole ruleset (typed decode of every
-//!                                                rule and set element); count = tables +
-//!                                                chains + sets + rules + elements
+//!                                                rule and set element), lift every rule to
+//!                                                statements; count = tables + chains + sets
+//!                                                + rules + elements
 //! ```
 //!
 //! The scale scenarios of watching and converging ([`scale`]; run each under `unshare -n`,
@@ -60,9 +62,10 @@ use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use linx_netfilter::stmt::{HeaderField, Statement};
 use linx_netfilter::{
-    Chain, ChainType, Expr, Family, Hook, KeyType, Mode, Policy, Priority, Rule, Ruleset, Scope,
-    Set, SetElement, TableFlags,
+    Chain, ChainType, Family, Hook, KeyType, Mode, Policy, Priority, Rule, Ruleset, Scope, Set,
+    SetElement, TableFlags, lift,
 };
 use linx_netlink_codec::DumpEvent;
 use linx_netlink_sys::{Netns, Socket};
@@ -269,18 +272,26 @@ fn nft_addr(i: u32) -> Ipv4Addr {
     Ipv4Addr::new(10, (i >> 16) as u8, (i >> 8) as u8, i as u8)
 }
 
-/// The nft-rules ruleset: `ip saddr 10.x.y.z accept` × n in an inet base chain (the
-/// expressions nft emits: meta nfproto, cmp, payload, cmp, immediate).
+/// The nft-rules ruleset: `ip saddr 10.x.y.z accept` × n in an inet base chain, built from
+/// statements (lowered to the expressions nft emits: meta nfproto, cmp, payload, cmp,
+/// immediate).
 fn nft_rules_ruleset(n: u32) -> Result<Ruleset, BoxError> {
     let mut rs = Ruleset::new();
     let t = rs.add_table(Family::Inet, "lxbench", TableFlags::empty())?;
     let mut chain = Chain::base("input", ChainType::Filter, Hook::Input, Priority::Value(0))
         .policy(Policy::Accept);
-    chain = chain.with_rules((0..n).map(|i| {
-        Rule::new(Expr::meta_nfproto_eq(2))
-            .exprs(Expr::ip_saddr_eq(nft_addr(i)))
-            .accept()
-    }));
+    let rules = (0..n)
+        .map(|i| {
+            Rule::from_statements(
+                Family::Inet,
+                [
+                    Statement::is(HeaderField::IpSaddr, nft_addr(i))?,
+                    Statement::accept(),
+                ],
+            )
+        })
+        .collect::<Result<Vec<Rule>, _>>()?;
+    chain = chain.with_rules(rules);
     t.add_chain(chain)?;
     Ok(rs)
 }
@@ -303,11 +314,19 @@ fn nft_push(sock: &Socket, rs: Result<Ruleset, BoxError>, count: u32) -> Result<
     Ok(u64::from(count))
 }
 
-/// Pull everything, typed; count tables, chains, sets, rules and elements.
+/// Pull everything, typed, and lift every rule to statements (a rule that does not lift
+/// fails the run); count tables, chains, sets, rules and elements.
 fn nft_list(sock: &Socket) -> Result<u64, BoxError> {
     let rs = linx_netfilter::pull(sock, Scope::All)?;
     let mut n = 0;
     for t in rs.tables() {
+        for c in t.chains() {
+            for r in c.rules() {
+                if !lift::is_fully_lifted(&lift::lift_in(&r.exprs, t)) {
+                    return Err(format!("rule {:?} of {} did not lift", r.handle, c.name()).into());
+                }
+            }
+        }
         n += 1 + t.chains().len() + t.sets().len() + t.maps().len() + t.rule_count();
         n += t.sets().iter().map(|s| s.elements.len()).sum::<usize>();
         n += t.maps().iter().map(|m| m.elements.len()).sum::<usize>();
