@@ -113,6 +113,12 @@ impl From<HeaderField> for Key {
     }
 }
 
+impl From<ExthdrField> for Key {
+    fn from(field: ExthdrField) -> Key {
+        Key::Field(Field::Exthdr(field))
+    }
+}
+
 /// How a match compares.
 ///
 /// ```
