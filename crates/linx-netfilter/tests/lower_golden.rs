@@ -1226,6 +1226,19 @@ fn arb_field() -> impl Strategy<Value = Field> {
         proptest::sample::select(linx_netfilter::stmt::HeaderField::ALL).prop_map(Field::Header),
         (0u32..30).prop_map(|k| Field::Meta(MetaKey::from_number(k))),
         (0u32..20).prop_map(|k| Field::Ct(CtKey::from_number(k))),
+        (0u32..4, any::<u8>(), 0u32..2100, 0u32..140).prop_filter_map(
+            "an extension header range",
+            |(op, kind, offset, len)| {
+                let proto = ExthdrProto::from_op(op)?;
+                ExthdrField::raw(proto, kind, offset, len).map(Field::Exthdr)
+            }
+        ),
+        (0u32..4, any::<u8>()).prop_filter_map("a presence test", |(op, kind)| {
+            Some(Field::Exthdr(ExthdrField::presence(
+                ExthdrProto::from_op(op)?,
+                kind,
+            )))
+        }),
     ]
 }
 
@@ -1293,6 +1306,7 @@ fn arb_stmt() -> impl Strategy<Value = Statement> {
         1 => (arb_field(), arb_value()).prop_map(|(f, v)| match f {
             Field::Meta(k) => Statement::meta_set(k, v).unwrap_or(Statement::notrack()),
             Field::Ct(k) => Statement::ct_set(k, v).unwrap_or(Statement::notrack()),
+            Field::Exthdr(x) => Statement::exthdr_set(x, v).unwrap_or(Statement::notrack()),
             _ => Statement::notrack(),
         }),
     ]
