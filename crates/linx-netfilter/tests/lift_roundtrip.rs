@@ -19,7 +19,8 @@ use linx_netfilter::expr::{
     Bitwise, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, MetaKey, PayloadBase, SetLiteral,
 };
 use linx_netfilter::lift::{is_fully_lifted, lift, lift_in};
-use linx_netfilter::stmt::{Field, HeaderField as H, Key, Source, Statement, Value};
+use linx_netfilter::stmt::ExthdrProto::{self, Ip6 as Ip6x, IpOption, SctpChunk, TcpOption as Tcp};
+use linx_netfilter::stmt::{ExthdrField, Field, HeaderField as H, Key, Source, Statement, Value};
 use linx_netfilter::{
     Expr, Family, KeyType, Reg, Scope, Set, SetElement, SetFlags, Table, Verdict, pull,
 };
@@ -386,7 +387,40 @@ fn arb_built() -> impl Strategy<Value = Statement> {
         Just(Statement::accept()),
         Just(Statement::counter()),
         Just(Statement::notrack()),
+        // Extension headers: whole, sub-byte and address fields, presence tests of named
+        // and unnamed TCP options, writes.
+        any::<u16>().prop_map(|v| Statement::is(xf(Tcp, "maxseg", "size"), v).unwrap()),
+        (0u8..40, 0u8..2)
+            .prop_map(|(k, v)| { Statement::is(ExthdrField::presence(Tcp, k), v).unwrap() }),
+        (0u8..2).prop_map(|v| Statement::is(xf(Ip6x, "frag", "more-fragments"), v).unwrap()),
+        (0u16..8192).prop_map(|v| {
+            Statement::matching(
+                xf(Ip6x, "frag", "frag-off"),
+                linx_netfilter::stmt::Op::Gt,
+                v,
+            )
+            .unwrap()
+        }),
+        any::<u8>().prop_map(|v| Statement::is(xf(IpOption, "rr", "ptr"), v).unwrap()),
+        any::<[u8; 16]>().prop_map(|b| {
+            Statement::is(xf(Ip6x, "srh", "sid[1]"), linx_ip::Ip::from_octets_v6(b)).unwrap()
+        }),
+        proptest::collection::btree_set(0u8..14, 1..4).prop_map(|ts| {
+            Statement::in_set(xf(Ip6x, "mh", "type"), ts.into_iter().map(Value::from)).unwrap()
+        }),
+        any::<u16>().prop_map(|v| {
+            Statement::is(xf(SctpChunk, "init", "num-inbound-streams"), v).unwrap()
+        }),
+        any::<u16>().prop_map(|v| {
+            let mss = ExthdrField::named(Tcp, "maxseg", "size").unwrap();
+            Statement::exthdr_set(mss, v).unwrap()
+        }),
     ]
+}
+
+/// The extension header field nft calls `<header> <field>`.
+fn xf(proto: ExthdrProto, header: &str, field: &str) -> Field {
+    Field::Exthdr(ExthdrField::named(proto, header, field).unwrap())
 }
 
 fn arb_family() -> impl Strategy<Value = Family> {
@@ -502,6 +536,38 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             }
             Expr::unknown("byteorder", data)
         }),
+        ("exthdr", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
+        (
+            proptest::option::of(arb_reg()),
+            proptest::option::of(arb_reg()),
+            (any::<u8>(), 0u32..5),
+            (0u32..40, 0u32..20),
+            proptest::option::of(0u32..3),
+        )
+            .prop_map(|(dreg, sreg, (kind, op), (offset, len), flags)| {
+                // An exthdr expression of any shape: loads, writes, odd attributes.
+                let mut d = Vec::new();
+                let mut put = |kind: u16, payload: &[u8]| {
+                    d.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
+                    d.extend_from_slice(&kind.to_ne_bytes());
+                    d.extend_from_slice(payload);
+                    d.resize(d.len().next_multiple_of(4), 0);
+                };
+                if let Some(r) = dreg {
+                    put(1, &r.0.to_be_bytes());
+                }
+                if let Some(r) = sreg {
+                    put(7, &r.0.to_be_bytes());
+                }
+                put(2, &[kind]);
+                put(3, &offset.to_be_bytes());
+                put(4, &len.to_be_bytes());
+                if let Some(f) = flags {
+                    put(5, &f.to_be_bytes());
+                }
+                put(6, &op.to_be_bytes());
+                Expr::unknown("exthdr", d)
+            }),
         Just(Expr::accept()),
         Just(Expr::counter()),
         Just(Expr::unknown("notrack", [])),

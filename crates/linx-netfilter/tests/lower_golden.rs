@@ -19,7 +19,9 @@ use std::path::PathBuf;
 
 use linx_ip::{ip, mac};
 use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, RateUnit};
-use linx_netfilter::stmt::{Field, HeaderField as H, Key, NatKind, Op, Reject, Statement, Value};
+use linx_netfilter::stmt::{
+    ExthdrField, ExthdrProto, Field, HeaderField as H, Key, NatKind, Op, Reject, Statement, Value,
+};
 use linx_netfilter::{
     Chain, CtState, Expr, Family, Mode, ObjectType, Rule, Scope, Table, Verdict, pull, push,
 };
@@ -751,7 +753,156 @@ fn cases() -> Vec<Case> {
                 ])
             },
         },
+        // Extension headers: TCP options and SCTP chunks need nothing, IPv4 options and
+        // IPv6 extension headers their network protocol (the EtherType in bridge tables).
+        Case {
+            text: "tcp option maxseg size 1460",
+            families: &[Inet, Bridge],
+            build: || Ok(vec![Statement::is(xf(Tcp, "maxseg", "size"), 1460u16)?]),
+        },
+        Case {
+            text: "tcp option sack-perm exists",
+            families: &[Ip, Netdev],
+            build: || Ok(vec![Statement::is(xe(Tcp, "sack-perm"), 1u8)?]),
+        },
+        Case {
+            text: "tcp option sack1 right 2",
+            families: &[Inet],
+            build: || Ok(vec![Statement::is(xf(Tcp, "sack1", "right"), 2u32)?]),
+        },
+        Case {
+            text: "tcp option @254,16,16 4660",
+            families: &[Ip6],
+            build: || {
+                let f = ExthdrField::raw(Tcp, 254, 16, 16).ok_or("range")?;
+                Ok(vec![Statement::is(f, 4660u16)?])
+            },
+        },
+        Case {
+            text: "tcp option mptcp subtype 1",
+            families: &[Inet],
+            build: || Ok(vec![Statement::is(xf(Tcp, "mptcp", "subtype"), 1u8)?]),
+        },
+        Case {
+            text: "tcp option maxseg size set 1360",
+            families: &[Inet, Bridge],
+            build: || {
+                Ok(vec![Statement::exthdr_set(
+                    ExthdrField::named(Tcp, "maxseg", "size").ok_or("name")?,
+                    1360u16,
+                )?])
+            },
+        },
+        Case {
+            text: "ip option rr ptr 4",
+            families: &[Ip, Inet, Bridge, Netdev],
+            build: || Ok(vec![Statement::is(xf(IpOpt, "rr", "ptr"), 4u8)?]),
+        },
+        Case {
+            text: "ip option lsrr missing drop",
+            families: &[Inet, Bridge],
+            build: || {
+                Ok(vec![
+                    Statement::is(xe(IpOpt, "lsrr"), 0u8)?,
+                    Statement::drop(),
+                ])
+            },
+        },
+        Case {
+            text: "exthdr frag exists",
+            families: &[Ip6, Inet, Bridge, Netdev],
+            build: || Ok(vec![Statement::is(xe(Ip6x, "frag"), 1u8)?]),
+        },
+        Case {
+            text: "frag more-fragments 1",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    xf(Ip6x, "frag", "more-fragments"),
+                    1u8,
+                )?])
+            },
+        },
+        Case {
+            text: "frag frag-off > 0",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::matching(
+                    xf(Ip6x, "frag", "frag-off"),
+                    Op::Gt,
+                    0u16,
+                )?])
+            },
+        },
+        Case {
+            text: "frag id 100-200",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::between(
+                    xf(Ip6x, "frag", "id"),
+                    100u32,
+                    200u32,
+                )?])
+            },
+        },
+        Case {
+            text: "srh sid[2] 2001:db8::2",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    xf(Ip6x, "srh", "sid[2]"),
+                    ip!("2001:db8::2"),
+                )?])
+            },
+        },
+        Case {
+            text: "mh type { binding-update, home-test }",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    xf(Ip6x, "mh", "type"),
+                    [5u8.into(), 3u8.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "rt type 0 rt seg-left > 0",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![
+                    Statement::is(xf(Ip6x, "rt", "type"), 0u8)?,
+                    Statement::matching(xf(Ip6x, "rt", "seg-left"), Op::Gt, 0u8)?,
+                ])
+            },
+        },
+        Case {
+            text: "sctp chunk init num-inbound-streams 10",
+            families: &[Inet, Bridge],
+            build: || {
+                Ok(vec![Statement::is(
+                    xf(Sctp, "init", "num-inbound-streams"),
+                    10u16,
+                )?])
+            },
+        },
+        Case {
+            text: "sctp chunk data exists",
+            families: &[Ip],
+            build: || Ok(vec![Statement::is(xe(Sctp, "data"), 1u8)?]),
+        },
     ]
+}
+
+use ExthdrProto::{Ip6 as Ip6x, IpOption as IpOpt, SctpChunk as Sctp, TcpOption as Tcp};
+
+/// The extension header field nft calls `<header> <field>`.
+fn xf(proto: ExthdrProto, header: &str, field: &str) -> Field {
+    Field::Exthdr(ExthdrField::named(proto, header, field).expect("an nft name"))
+}
+
+/// The presence test of `header`.
+fn xe(proto: ExthdrProto, header: &str) -> Field {
+    Field::Exthdr(ExthdrField::exists(proto, header).expect("an nft name"))
 }
 
 /// What every family's table holds besides the rules (sets, maps, objects the cases use).
@@ -1075,6 +1226,19 @@ fn arb_field() -> impl Strategy<Value = Field> {
         proptest::sample::select(linx_netfilter::stmt::HeaderField::ALL).prop_map(Field::Header),
         (0u32..30).prop_map(|k| Field::Meta(MetaKey::from_number(k))),
         (0u32..20).prop_map(|k| Field::Ct(CtKey::from_number(k))),
+        (0u32..4, any::<u8>(), 0u32..2100, 0u32..140).prop_filter_map(
+            "an extension header range",
+            |(op, kind, offset, len)| {
+                let proto = ExthdrProto::from_op(op)?;
+                ExthdrField::raw(proto, kind, offset, len).map(Field::Exthdr)
+            }
+        ),
+        (0u32..4, any::<u8>()).prop_filter_map("a presence test", |(op, kind)| {
+            Some(Field::Exthdr(ExthdrField::presence(
+                ExthdrProto::from_op(op)?,
+                kind,
+            )))
+        }),
     ]
 }
 
@@ -1142,6 +1306,7 @@ fn arb_stmt() -> impl Strategy<Value = Statement> {
         1 => (arb_field(), arb_value()).prop_map(|(f, v)| match f {
             Field::Meta(k) => Statement::meta_set(k, v).unwrap_or(Statement::notrack()),
             Field::Ct(k) => Statement::ct_set(k, v).unwrap_or(Statement::notrack()),
+            Field::Exthdr(x) => Statement::exthdr_set(x, v).unwrap_or(Statement::notrack()),
             _ => Statement::notrack(),
         }),
     ]

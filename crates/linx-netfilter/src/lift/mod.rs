@@ -37,12 +37,15 @@ use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
 use crate::set::{ElemValue, SetElement};
+use crate::stmt::exthdr_wire;
 use crate::stmt::{
     Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Reject, SetUpdate, Source,
     Statement, Value, VerdictMap,
 };
 use crate::{Expr, Family, Reg, Table};
 use regs::RegFile;
+
+mod exthdr;
 
 /// The statements of a rule's expressions in a table of `family`.
 ///
@@ -784,6 +787,7 @@ impl Lifter<'_> {
                     self.fail_taken(taken, e);
                 }
             }
+            Expr::Unknown(u) if u.name == exthdr_wire::NAME => self.exthdr(&u.data, e),
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);
@@ -954,6 +958,19 @@ impl Lifter<'_> {
                             Match::new(Field::Header(h), op2, Value::Int(v >> shift))?,
                             deps.clone(),
                         ));
+                    }
+                }
+                if let Field::Exthdr(x0) = field {
+                    if !x0.is_byte_aligned() {
+                        // A sub-byte field (`frag more-fragments`): the mask is its bits.
+                        let m = be(mask)?;
+                        let (x, shift) = x0.sub_byte(m)?;
+                        let v = be(data)?;
+                        if v & !m != 0 {
+                            return None;
+                        }
+                        let m = Match::new(Field::Exthdr(x), op2, Value::Int(v >> shift))?;
+                        return Some((m, deps.clone()));
                     }
                 }
                 let dt = field.datatype();
@@ -1243,6 +1260,7 @@ fn key_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
 fn field_is_whole(f: &Field) -> bool {
     match f {
         Field::Header(h) => h.is_byte_aligned(),
+        Field::Exthdr(x) => x.is_byte_aligned(),
         _ => true,
     }
 }

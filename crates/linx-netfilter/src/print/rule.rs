@@ -183,6 +183,13 @@ impl Printer {
                     self.source(&Field::Ct(*key), value)?
                 )
             }
+            Statement::ExthdrSet { field, value } => {
+                let target = Field::Exthdr(*field);
+                if !field.is_printable() {
+                    return None;
+                }
+                format!("{target} set {}", self.source(&target, value)?)
+            }
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
             Statement::Queue(_) | Statement::Expr(_) => return None,
         })
@@ -298,6 +305,14 @@ impl Printer {
 
     fn match_text(&self, m: &Match) -> Option<String> {
         let key = m.key();
+        // Extension header fields nft has no words for.
+        if key
+            .fields()
+            .iter()
+            .any(|f| matches!(f, Field::Exthdr(x) if !x.is_printable()))
+        {
+            return None;
+        }
         let v = match m.value() {
             Value::Set(items) => {
                 let refs: Vec<&Value> = items.iter().collect();

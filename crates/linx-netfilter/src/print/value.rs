@@ -162,6 +162,22 @@ const DSCP: Sym = &[
 ];
 const ECN: Sym = &[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")];
 const BOOLEAN: Sym = &[(0, "missing"), (1, "exists")];
+/// Mobility Header types (nft's `mh_type`, RFC 6275 and RFC 5568 numbers).
+const MH_TYPE: Sym = &[
+    (0, "binding-refresh-request"),
+    (1, "home-test-init"),
+    (2, "careof-test-init"),
+    (3, "home-test"),
+    (4, "careof-test"),
+    (5, "binding-update"),
+    (6, "binding-acknowledgement"),
+    (7, "binding-error"),
+    (8, "fast-binding-update"),
+    (9, "fast-binding-acknowledgement"),
+    (10, "fast-binding-advertisement"),
+    (11, "experimental-mobility-header"),
+    (12, "home-agent-switch-message"),
+];
 
 const DAY: Sym = &[
     (0, "Sunday"),
@@ -297,6 +313,7 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         Datatype::ArpHrd => named(ARPHRD),
         Datatype::Ecn => named(ECN),
         Datatype::Boolean => named(BOOLEAN),
+        Datatype::MhType => named(MH_TYPE),
         Datatype::Dscp => lookup(DSCP, n).map_or_else(|| hex(n, 8), str::to_owned),
         Datatype::EtherType => lookup(ETHERTYPE, n).map_or_else(|| hex(n, 16), str::to_owned),
         Datatype::CtState => bits(CT_STATE, n, 32),
@@ -374,6 +391,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         11 => ("arp_op", Datatype::ArpOp),
         14 => ("icmp_type", Datatype::IcmpType),
         15 => ("tcp_flag", Datatype::TcpFlag),
+        17 => ("mh_type", Datatype::MhType),
         18 => ("time", Datatype::Time),
         20 => ("iface_index", Datatype::IfIndex),
         21 => ("iface_type", Datatype::ArpHrd),

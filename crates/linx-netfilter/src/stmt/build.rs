@@ -22,7 +22,8 @@ use linx_ip::{Ip, Mac, Subnet};
 
 use super::lower::{LowerError, check, lower};
 use super::{
-    Key, Match, Nat, NatKind, Op, Queue, Reject, SetUpdate, Source, Statement, Value, VerdictMap,
+    ExthdrField, Key, Match, Nat, NatKind, Op, Queue, Reject, SetUpdate, Source, Statement, Value,
+    VerdictMap,
 };
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Family, ObjectType, Rule, Verdict};
@@ -391,6 +392,24 @@ impl Statement {
     pub fn ct_set(key: CtKey, value: impl Into<Value>) -> Result<Statement, LowerError> {
         checked(Statement::CtSet {
             key,
+            value: Source::Value(value.into()),
+        })
+    }
+
+    /// `<extension header field> set <value>` (`tcp option maxseg size set 1360`).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{ExthdrField, ExthdrProto, Statement};
+    /// let mss = ExthdrField::named(ExthdrProto::TcpOption, "maxseg", "size").unwrap();
+    /// assert!(Statement::exthdr_set(mss, 1360u16).is_ok());
+    /// assert!(Statement::exthdr_set(mss, 70_000u32).is_err());
+    /// ```
+    pub fn exthdr_set(
+        field: ExthdrField,
+        value: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        checked(Statement::ExthdrSet {
+            field,
             value: Source::Value(value.into()),
         })
     }

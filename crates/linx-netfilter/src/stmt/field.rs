@@ -21,6 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::expr::{ByteOrder, CtKey, MetaKey, PayloadBase};
 
+mod exthdr;
+
+pub use exthdr::{ExthdrField, ExthdrProto};
+
 /// How nft prints (and parses) the values of a field: the datatype of its expression.
 ///
 /// The printer turns a [`Value`](super::Value) into text by this type (names for protocol
@@ -105,6 +109,8 @@ pub enum Datatype {
     /// A duration in milliseconds (`ct expiration`), printed as nft's `1h2m3s4ms` (nothing
     /// at all for 0, as nft 1.0.6 does).
     Time,
+    /// A Mobility Header type (`mh type`): `binding-update`, `home-test`, ... or decimal.
+    MhType,
 }
 
 impl Datatype {
@@ -588,6 +594,9 @@ pub enum Field {
         /// Width in bits.
         bit_len: u32,
     },
+    /// A field of an IPv6 extension header, an IPv4 or TCP option or an SCTP chunk, or
+    /// its presence (`frag id`, `tcp option maxseg size`, `exthdr hbh` + `exists`).
+    Exthdr(ExthdrField),
 }
 
 impl Field {
@@ -598,6 +607,7 @@ impl Field {
             Field::Meta(k) => meta_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Ct(k) => ct_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Raw { .. } => Datatype::Integer,
+            Field::Exthdr(x) => x.datatype(),
         }
     }
 
@@ -608,16 +618,23 @@ impl Field {
             Field::Meta(k) => meta_info(*k).map_or(0, |i| i.1 * 8),
             Field::Ct(k) => ct_info(*k).map_or(0, |i| i.1 * 8),
             Field::Raw { bit_len, .. } => *bit_len,
+            Field::Exthdr(x) => x.bit_len(),
         }
     }
 
     /// The byte order of the loaded value (payload fields are big endian).
     pub fn byte_order(&self) -> ByteOrder {
         match self {
-            Field::Header(_) | Field::Raw { .. } => ByteOrder::Big,
+            Field::Header(_) | Field::Raw { .. } | Field::Exthdr(_) => ByteOrder::Big,
             Field::Meta(k) => meta_info(*k).map_or(ByteOrder::Big, |i| i.2),
             Field::Ct(k) => ct_info(*k).map_or(ByteOrder::Big, |i| i.2),
         }
+    }
+}
+
+impl From<ExthdrField> for Field {
+    fn from(field: ExthdrField) -> Field {
+        Field::Exthdr(field)
     }
 }
 
@@ -655,6 +672,7 @@ impl fmt::Display for Field {
                 };
                 write!(f, "@{b},{bit_offset},{bit_len}")
             }
+            Field::Exthdr(x) => write!(f, "{x}"),
         }
     }
 }

@@ -37,9 +37,10 @@ use std::fmt;
 
 use linx_ip::{Ip, Subnet};
 
+use super::exthdr_wire;
 use super::{
-    Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Queue, Reject, SetUpdate,
-    Source, Statement, Value, VerdictMap, ct_info, meta_info,
+    Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto,
+    Queue, Reject, SetUpdate, Source, Statement, Value, VerdictMap, ct_info, meta_info,
 };
 use crate::expr::{
     ByteOrder, CmpOp, Dynset, MetaKey, NatFlags, NatType, PayloadBase, RejectType, SetLiteral,
@@ -314,6 +315,16 @@ impl Cx {
 
     /// The dependencies of reading `field`.
     fn need_field(&mut self, field: &Field) -> Result<(), LowerError> {
+        if let Field::Exthdr(x) = field {
+            // nft makes IPv4 options and IPv6 extension headers depend on their network
+            // protocol (as for ICMP: the EtherType in bridge tables); TCP options and SCTP
+            // chunks on nothing.
+            return match x.proto() {
+                ExthdrProto::IpOption => self.need_net(Net::Ip4, Via::Implied),
+                ExthdrProto::Ip6 => self.need_net(Net::Ip6, Via::Implied),
+                ExthdrProto::TcpOption | ExthdrProto::SctpChunk => Ok(()),
+            };
+        }
         let Field::Header(h) = field else {
             return Ok(());
         };
@@ -454,6 +465,16 @@ impl Cx {
                 put_u32(&mut data, 4, Reg::R1.number());
                 put_u32(&mut data, 2, key.number());
                 self.out.push(Expr::unknown("ct", data));
+            }
+            Statement::ExthdrSet { field, value } => {
+                if field.is_exists() || !field.is_byte_aligned() {
+                    return Err(LowerError::Unsupported(
+                        "a write of a presence test or of a sub-byte field",
+                    ));
+                }
+                let target = exthdr_target(field);
+                self.source(&Field::Exthdr(*field), target.len, ByteOrder::Big, value)?;
+                self.out.push(exthdr_wire::write(target, Reg::R1));
             }
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
@@ -961,6 +982,11 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
             }
             Ok(payload_load(*base, *bit_offset, *bit_len, dreg))
         }
+        Field::Exthdr(x) => {
+            let mut l = payload_load(PayloadBase::Transport, x.bit_offset(), x.bit_len(), dreg);
+            l.expr = exthdr_wire::load(exthdr_target(x), x.is_exists(), dreg);
+            Ok(l)
+        }
         Field::Meta(key) => {
             let (_, len, order, _) = meta_info(*key).ok_or(LowerError::Unsupported(
                 "a meta key the model does not name",
@@ -990,6 +1016,17 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 mask: None,
             })
         }
+    }
+}
+
+/// The bytes of an extension header field: the whole bytes its bits touch.
+fn exthdr_target(x: &ExthdrField) -> exthdr_wire::Target {
+    let first = x.bit_offset() / 8;
+    exthdr_wire::Target {
+        proto: x.proto(),
+        kind: x.kind(),
+        offset: first,
+        len: (x.bit_offset() + x.bit_len()).div_ceil(8) - first,
     }
 }
 
@@ -1156,6 +1193,7 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::ArpOp => 11,
         Datatype::IcmpType => 14,
         Datatype::TcpFlag => 15,
+        Datatype::MhType => 17,
         Datatype::Time => 18,
         Datatype::IfIndex => 20,
         Datatype::ArpHrd => 21,

@@ -42,6 +42,7 @@
 //! ```
 
 mod build;
+pub(crate) mod exthdr_wire;
 mod field;
 mod lower;
 mod value;
@@ -51,7 +52,10 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
-pub use field::{Datatype, Field, HeaderField, Proto, ct_info, meta_info, meta_is_unqualified};
+pub use field::{
+    Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
+    meta_is_unqualified,
+};
 pub use lower::LowerError;
 pub use value::{Value, VerdictMap};
 
@@ -106,6 +110,12 @@ impl From<Field> for Key {
 impl From<HeaderField> for Key {
     fn from(field: HeaderField) -> Key {
         Key::Field(Field::Header(field))
+    }
+}
+
+impl From<ExthdrField> for Key {
+    fn from(field: ExthdrField) -> Key {
+        Key::Field(Field::Exthdr(field))
     }
 }
 
@@ -460,6 +470,14 @@ pub enum Statement {
     CtSet {
         /// The conntrack key written.
         key: CtKey,
+        /// What is stored.
+        value: Source,
+    },
+    /// `tcp option maxseg size set <source>`: a write into a header the kernel finds by
+    /// type (nft writes TCP options only; presence tests cannot be written).
+    ExthdrSet {
+        /// The field written.
+        field: ExthdrField,
         /// What is stored.
         value: Source,
     },
