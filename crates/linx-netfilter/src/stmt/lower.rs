@@ -617,7 +617,9 @@ impl Cx {
         let load = load(field, Reg::R1)?;
         let mut width = load.width;
         self.out.push(load.expr);
-        let zero = vec![0u8; width.bytes as usize];
+        // Zero bytes of the field's width, made only where an expression needs them.
+        let zero_len = width.bytes as usize;
+        let zero = || vec![0u8; zero_len];
         // Orderings and ranges compare numbers: nft converts host-order fields to big
         // endian first.
         let ordered =
@@ -648,17 +650,17 @@ impl Cx {
                     Some(mask) => bits.iter().zip(mask).map(|(x, y)| x & y).collect(),
                     None => bits,
                 };
-                self.out.push(Expr::bitwise(bits, zero.clone()));
+                self.out.push(Expr::bitwise(bits, zero()));
                 let op = if m.op() == Op::AnySet {
                     CmpOp::Neq
                 } else {
                     CmpOp::Eq
                 };
-                self.out.push(Expr::cmp(op, zero));
+                self.out.push(Expr::cmp(op, zero()));
             }
             (op, Value::Range(range)) => {
                 if let Some(mask) = mask {
-                    self.out.push(Expr::bitwise(mask, zero));
+                    self.out.push(Expr::bitwise(mask, zero()));
                 }
                 let lo = scalar_bytes(field, &range.0, &width)?;
                 let hi = scalar_bytes(field, &range.1, &width)?;
@@ -673,7 +675,7 @@ impl Cx {
             }
             (op, v) => {
                 if let Some(mask) = mask {
-                    self.out.push(Expr::bitwise(mask, zero));
+                    self.out.push(Expr::bitwise(mask, zero()));
                 }
                 let data = scalar_bytes(field, v, &width)?;
                 let op = match op {
