@@ -309,7 +309,14 @@ fn lookup(proto: ExthdrProto, kind: u8, bit_offset: u32, bit_len: u32) -> Option
 }
 
 /// A field of an extension header, IPv4 or TCP option or SCTP chunk, or the test of its
-/// presence (see the [module](self) contract).
+/// presence.
+///
+/// A field is a bit range of 1 to 128 bits inside the header of one type number, ending
+/// within its first 255 bytes; the kernel's `exthdr` expression finds the header wherever
+/// it sits in the packet. A presence test (nft's `exists` / `missing`) loads one byte, 1 when
+/// the header is there and 0 when not. Names and ranges are nft 1.0.6's, limited to the ones
+/// nft prints back by name; fields nft has no name for print only as TCP options do (`tcp
+/// option @254,16,16`, `tcp option 254`), see [`ExthdrField::is_printable`].
 ///
 /// serde form: `{"proto": "tcp_option", "kind": 2, "bit_offset": 16, "bit_len": 16,
 /// "exists": false}`; reading it checks the same limits as [`ExthdrField::raw`].
