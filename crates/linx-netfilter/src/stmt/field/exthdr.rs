@@ -471,9 +471,16 @@ impl ExthdrField {
     }
 
     /// `true` when nft prints the field: a named field, the presence of a named header,
-    /// and any TCP option field (nft prints those by number).
+    /// and any field or the presence of a TCP option kind nft has no name for (it prints
+    /// those by number). A range of a named TCP option that is none of its fields nft
+    /// prints as `unknown`, which it cannot read back: not printable.
     pub fn is_printable(&self) -> bool {
-        self.proto == ExthdrProto::TcpOption || self.header_name().is_some()
+        if self.exists {
+            return self.proto == ExthdrProto::TcpOption || self.header_name().is_some();
+        }
+        self.lookup().is_some()
+            || (self.proto == ExthdrProto::TcpOption
+                && headers_of(self.proto, self.kind).next().is_none())
     }
 
     /// How nft prints the field's values.
