@@ -415,6 +415,7 @@ fn arb_built() -> impl Strategy<Value = Statement> {
             let mss = ExthdrField::named(Tcp, "maxseg", "size").unwrap();
             Statement::exthdr_set(mss, v).unwrap()
         }),
+        any::<u8>().prop_map(|k| Statement::ExthdrReset(ExthdrField::presence(Tcp, k))),
     ]
 }
 

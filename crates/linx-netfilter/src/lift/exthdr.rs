@@ -1,6 +1,6 @@
 //! The lift of `exthdr` expressions: loads of IPv6 extension header, IPv4 and TCP option and
 //! SCTP chunk fields (and presence tests) become [`Field::Exthdr`] loads, and TCP option
-//! writes become [`Statement::ExthdrSet`].
+//! writes and strips become [`Statement::ExthdrSet`] and [`Statement::ExthdrReset`].
 //!
 //! # Contract
 //! - A load is named only when nft prints it by name (or, for TCP options, by number); IPv4
@@ -30,7 +30,13 @@ impl Lifter<'_> {
                     self.fail_taken(taken, e);
                 }
             }
-            None => self.fail(None, e),
+            Some(Exthdr::Strip {
+                proto: proto @ ExthdrProto::TcpOption,
+                kind,
+            }) => self
+                .out
+                .push(Statement::ExthdrReset(ExthdrField::presence(proto, kind))),
+            Some(Exthdr::Strip { .. }) | None => self.fail(None, e),
         }
     }
 
@@ -227,6 +233,18 @@ mod tests {
                 Family::Inet,
                 vec![Statement::exthdr_set(named(TcpOption, "maxseg", "size"), 1360u16).unwrap()],
                 "tcp option maxseg size set 1360",
+            ),
+            (
+                Family::Bridge,
+                vec![Statement::ExthdrReset(exists(TcpOption, "sack-perm"))],
+                "reset tcp option sack-perm",
+            ),
+            (
+                Family::Ip,
+                vec![Statement::ExthdrReset(ExthdrField::presence(
+                    TcpOption, 254,
+                ))],
+                "reset tcp option 254",
             ),
         ];
         for (family, stmts, want) in cases {
