@@ -415,6 +415,7 @@ fn arb_built() -> impl Strategy<Value = Statement> {
             let mss = ExthdrField::named(Tcp, "maxseg", "size").unwrap();
             Statement::exthdr_set(mss, v).unwrap()
         }),
+        any::<u8>().prop_map(|k| Statement::ExthdrReset(ExthdrField::presence(Tcp, k))),
     ]
 }
 
@@ -541,7 +542,10 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(arb_reg()),
             proptest::option::of(arb_reg()),
             (any::<u8>(), 0u32..5),
-            (0u32..40, 0u32..20),
+            (
+                prop_oneof![0u32..40, any::<u32>()],
+                prop_oneof![0u32..20, any::<u32>()]
+            ),
             proptest::option::of(0u32..3),
         )
             .prop_map(|(dreg, sreg, (kind, op), (offset, len), flags)| {

@@ -794,6 +794,14 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            text: "reset tcp option sack-perm",
+            families: &[Inet, Bridge],
+            build: || {
+                let f = ExthdrField::exists(Tcp, "sack-perm").ok_or("name")?;
+                Ok(vec![Statement::ExthdrReset(f)])
+            },
+        },
+        Case {
             text: "ip option rr ptr 4",
             families: &[Ip, Inet, Bridge, Netdev],
             build: || Ok(vec![Statement::is(xf(IpOpt, "rr", "ptr"), 4u8)?]),

@@ -1,6 +1,6 @@
 //! The lift of `exthdr` expressions: loads of IPv6 extension header, IPv4 and TCP option and
 //! SCTP chunk fields (and presence tests) become [`Field::Exthdr`] loads, and TCP option
-//! writes become [`Statement::ExthdrSet`].
+//! writes and strips become [`Statement::ExthdrSet`] and [`Statement::ExthdrReset`].
 //!
 //! # Contract
 //! - A load is named only when nft prints it by name (or, for TCP options, by number); IPv4
@@ -30,7 +30,13 @@ impl Lifter<'_> {
                     self.fail_taken(taken, e);
                 }
             }
-            None => self.fail(None, e),
+            Some(Exthdr::Strip {
+                proto: proto @ ExthdrProto::TcpOption,
+                kind,
+            }) => self
+                .out
+                .push(Statement::ExthdrReset(ExthdrField::presence(proto, kind))),
+            Some(Exthdr::Strip { .. }) | None => self.fail(None, e),
         }
     }
 
@@ -44,6 +50,9 @@ impl Lifter<'_> {
         let Some(field) = field.filter(ExthdrField::is_printable) else {
             return Loaded::Opaque;
         };
+        if self.nft_drops_last(t.proto) {
+            return Loaded::Opaque;
+        }
         let net = match t.proto {
             ExthdrProto::IpOption => Some(Proto::Ip),
             ExthdrProto::Ip6 => Some(Proto::Ip6),
@@ -58,6 +67,46 @@ impl Lifter<'_> {
             field: Field::Exthdr(field),
             bytes: t.len,
             deps,
+        }
+    }
+
+    /// `true` when nft, printing a load of `proto` right after the last statement, would
+    /// leave that statement out although the lowering does not write it: a transport
+    /// protocol match (`meta l4proto tcp`, `ip protocol tcp`, `ip6 nexthdr tcp`, of any
+    /// protocol) or `meta protocol` before a TCP option (sets and `!=` nft keeps); `meta protocol`, `meta nfproto` or
+    /// `ether type` before an IPv4 option or IPv6 extension header where the family, not
+    /// that match, makes the network protocol known. Such a rule stays expressions (nft's
+    /// text would not carry its bytes).
+    fn nft_drops_last(&self, proto: ExthdrProto) -> bool {
+        use crate::expr::MetaKey;
+        use crate::stmt::{HeaderField as H, Key, Op, Value};
+        let Some(Statement::Match(m)) = self.out.last() else {
+            return false;
+        };
+        let Key::Field(f) = m.key() else {
+            return false;
+        };
+        // nft keeps set matches (`meta l4proto { tcp, udp }`, `@protos`) and `!=`.
+        if m.op() != Op::Eq || matches!(m.value(), Value::Set(_) | Value::SetRef(_)) {
+            return false;
+        }
+        match proto {
+            ExthdrProto::TcpOption => {
+                matches!(
+                    f,
+                    Field::Meta(MetaKey::L4proto | MetaKey::Protocol)
+                        | Field::Header(H::IpProtocol | H::Ip6Nexthdr)
+                )
+            }
+            ExthdrProto::IpOption | ExthdrProto::Ip6 => {
+                matches!(self.network(), Some((_, None)))
+                    && matches!(
+                        f,
+                        Field::Meta(MetaKey::Protocol | MetaKey::Nfproto)
+                            | Field::Header(H::EtherType)
+                    )
+            }
+            ExthdrProto::SctpChunk => false,
         }
     }
 
@@ -185,6 +234,18 @@ mod tests {
                 vec![Statement::exthdr_set(named(TcpOption, "maxseg", "size"), 1360u16).unwrap()],
                 "tcp option maxseg size set 1360",
             ),
+            (
+                Family::Bridge,
+                vec![Statement::ExthdrReset(exists(TcpOption, "sack-perm"))],
+                "reset tcp option sack-perm",
+            ),
+            (
+                Family::Ip,
+                vec![Statement::ExthdrReset(ExthdrField::presence(
+                    TcpOption, 254,
+                ))],
+                "reset tcp option 254",
+            ),
         ];
         for (family, stmts, want) in cases {
             assert_eq!(round_trip(family, &stmts), want);
@@ -230,5 +291,54 @@ mod tests {
         let mss = t(ExthdrProto::TcpOption, 2, 2, 2);
         let e = vec![exthdr_wire::write(mss, crate::Reg::R2)];
         assert!(!super::super::is_fully_lifted(&lifted(e, Family::Ip)));
+    }
+
+    #[test]
+    fn matches_nft_would_not_print_keep_the_rule_unlifted() {
+        use crate::expr::MetaKey;
+        let sack_perm = exthdr_wire::load(
+            Target {
+                proto: ExthdrProto::TcpOption,
+                kind: 4,
+                offset: 0,
+                len: 1,
+            },
+            true,
+            crate::Reg::R1,
+        );
+        let rr = exthdr_wire::load(
+            Target {
+                proto: ExthdrProto::IpOption,
+                kind: 7,
+                offset: 0,
+                len: 1,
+            },
+            true,
+            crate::Reg::R1,
+        );
+        let lifts = |mut e: Vec<Expr>, x: &Expr, family| {
+            e.push(x.clone());
+            e.push(Expr::cmp_eq([1]));
+            super::super::is_fully_lifted(&super::super::lift(&e, family))
+        };
+        // nft prints `meta l4proto udp tcp option sack-perm exists` as `tcp option
+        // sack-perm exists`, and `meta protocol ip ip option rr exists` in an ip table as
+        // `ip option rr exists`.
+        assert!(!lifts(Expr::meta_l4proto_eq(17), &sack_perm, Family::Inet));
+        let protocol_ip = vec![
+            Expr::meta(MetaKey::Protocol),
+            Expr::cmp_eq(0x0800u16.to_be_bytes()),
+        ];
+        assert!(!lifts(protocol_ip.clone(), &rr, Family::Ip));
+        assert!(!lifts(protocol_ip, &sack_perm, Family::Ip));
+        // It keeps sets, `!=` and anything between.
+        let mut counted = Expr::meta_l4proto_eq(6);
+        counted.push(Expr::counter());
+        assert!(lifts(counted, &sack_perm, Family::Inet));
+        let ne = vec![
+            Expr::meta(MetaKey::L4proto),
+            Expr::cmp(crate::expr::CmpOp::Neq, [6]),
+        ];
+        assert!(lifts(ne, &sack_perm, Family::Inet));
     }
 }

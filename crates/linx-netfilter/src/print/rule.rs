@@ -12,7 +12,7 @@ use super::{Printer, UNPRINTED, bytes_text, limit_text};
 use crate::expr::DynsetOp;
 use crate::expr::LogFlags;
 use crate::lift::lift_in;
-use crate::stmt::Datatype;
+use crate::stmt::{Datatype, ExthdrProto};
 use crate::stmt::{
     Field, Key, Match, Nat, NatKind, Op, Reject, SetUpdate, Source, Statement, Value, VerdictMap,
 };
@@ -189,6 +189,12 @@ impl Printer {
                     return None;
                 }
                 format!("{target} set {}", self.source(&target, value)?)
+            }
+            Statement::ExthdrReset(field) => {
+                if field.proto() != ExthdrProto::TcpOption || !field.is_exists() {
+                    return None;
+                }
+                format!("reset {field}")
             }
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
             Statement::Queue(_) | Statement::Expr(_) => return None,

@@ -4,11 +4,11 @@
 //! [`Expr::Unknown`](crate::Expr::Unknown) with the attributes the kernel dumps (the decoder
 //! already drops those it dumps but refuses on input), so the statements build and parse
 //! those bytes here, in the kernel's dump order: a load is `DREG`, `TYPE`, `OFFSET`, `LEN`,
-//! `FLAGS`, `OP`; a write is `SREG`, `TYPE`, `OFFSET`, `LEN`, `OP` (what nft sends, in the
-//! order the kernel reports it).
+//! `FLAGS`, `OP`; a write is `SREG`, `TYPE`, `OFFSET`, `LEN`, `OP`; a strip is `TYPE`, `OP`
+//! (what nft sends, in the order the kernel reports it).
 //!
 //! # Contract
-//! - [`parse`] accepts exactly the two shapes [`load`] and [`write`] produce (any attribute
+//! - [`parse`] accepts exactly the three shapes [`load`], [`write`] and [`strip`] produce (any attribute
 //!   missing, repeated, unknown or of the wrong size is `None`), so what it returns writes
 //!   back to the same bytes.
 //! - Nothing here panics.
@@ -62,6 +62,9 @@ pub(crate) enum Exthdr {
     },
     /// Write `sreg` into the packet.
     Write { sreg: Reg, target: Target },
+    /// Remove the header of type `kind` (`reset tcp option ...`: the kernel overwrites
+    /// the option with NOPs).
+    Strip { proto: ExthdrProto, kind: u8 },
 }
 
 fn put(out: &mut Vec<u8>, kind: u16, payload: &[u8]) {
@@ -99,7 +102,17 @@ pub(crate) fn write(t: Target, sreg: Reg) -> Expr {
     Expr::unknown(NAME, out)
 }
 
-/// The load or write in an `exthdr` expression's data, if it has one of the two shapes.
+/// `exthdr reset` of the header of type `kind` (only `TYPE` and `OP`: the kernel refuses
+/// the other attributes and dumps them as 0, which the decoder drops).
+pub(crate) fn strip(proto: ExthdrProto, kind: u8) -> Expr {
+    let mut out = Vec::with_capacity(16);
+    put(&mut out, TYPE, &[kind]);
+    put(&mut out, OP, &proto.op().to_be_bytes());
+    Expr::unknown(NAME, out)
+}
+
+/// The load, write or strip in an `exthdr` expression's data, if it has one of the
+/// three shapes.
 pub(crate) fn parse(mut data: &[u8]) -> Option<Exthdr> {
     let mut v: [Option<u32>; 8] = [None; 8];
     while !data.is_empty() {
@@ -117,24 +130,18 @@ pub(crate) fn parse(mut data: &[u8]) -> Option<Exthdr> {
         }
         data = data.get(len.next_multiple_of(4).min(data.len())..)?;
     }
-    let [
-        _,
-        dreg,
-        Some(kind),
-        Some(offset),
-        Some(len),
-        flags,
-        Some(op),
-        sreg,
-    ] = v
-    else {
+    let [_, dreg, Some(kind), offset, len, flags, Some(op), sreg] = v else {
         return None;
     };
+    let (proto, kind) = (ExthdrProto::from_op(op)?, u8::try_from(kind).ok()?);
+    if (dreg, sreg, offset, len, flags) == (None, None, None, None, None) {
+        return Some(Exthdr::Strip { proto, kind });
+    }
     let target = Target {
-        proto: ExthdrProto::from_op(op)?,
-        kind: u8::try_from(kind).ok()?,
-        offset,
-        len,
+        proto,
+        kind,
+        offset: offset?,
+        len: len?,
     };
     match (dreg, sreg, flags) {
         (Some(dreg), None, Some(flags @ (0 | F_PRESENT))) => Some(Exthdr::Load {
@@ -214,7 +221,23 @@ mod tests {
         let mut strip = Vec::new();
         put(&mut strip, TYPE, &[4]);
         put(&mut strip, OP, &1u32.to_be_bytes());
-        assert_eq!(parse(&strip), None);
+        // reset tcp option sack-perm, as the decoder keeps it.
+        assert_eq!(
+            crate::hex::encode(&strip),
+            "05000200040000000800060000000001"
+        );
+        assert_eq!(
+            parse(&strip),
+            Some(Exthdr::Strip {
+                proto: ExthdrProto::TcpOption,
+                kind: 4
+            })
+        );
+        assert_eq!(data(&super::strip(ExthdrProto::TcpOption, 4)), &strip[..]);
+        // Offset without length.
+        let mut half = strip.clone();
+        put(&mut half, OFFSET, &0u32.to_be_bytes());
+        assert_eq!(parse(&half), None);
         let mut bad = good.clone();
         let at = bad.len() - 12 + 4; // FLAGS payload
         bad[at + 3] = 2;

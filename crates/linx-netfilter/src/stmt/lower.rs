@@ -467,14 +467,28 @@ impl Cx {
                 self.out.push(Expr::unknown("ct", data));
             }
             Statement::ExthdrSet { field, value } => {
-                if field.is_exists() || !field.is_byte_aligned() {
+                // The kernel writes whole 2- and 4-byte TCP option fields only.
+                if field.proto() != ExthdrProto::TcpOption
+                    || field.is_exists()
+                    || !field.is_byte_aligned()
+                    || !matches!(field.bit_len(), 16 | 32)
+                {
                     return Err(LowerError::Unsupported(
-                        "a write of a presence test or of a sub-byte field",
+                        "an extension header write other than of a 2- or 4-byte TCP option field",
                     ));
                 }
                 let target = exthdr_target(field);
                 self.source(&Field::Exthdr(*field), target.len, ByteOrder::Big, value)?;
                 self.out.push(exthdr_wire::write(target, Reg::R1));
+            }
+            Statement::ExthdrReset(field) => {
+                if field.proto() != ExthdrProto::TcpOption || !field.is_exists() {
+                    return Err(LowerError::Unsupported(
+                        "a reset of anything but a TCP option (its presence field)",
+                    ));
+                }
+                self.out
+                    .push(exthdr_wire::strip(field.proto(), field.kind()));
             }
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),

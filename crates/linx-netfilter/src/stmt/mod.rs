@@ -474,13 +474,16 @@ pub enum Statement {
         value: Source,
     },
     /// `tcp option maxseg size set <source>`: a write into a header the kernel finds by
-    /// type (nft writes TCP options only; presence tests cannot be written).
+    /// type (the kernel writes whole 2- and 4-byte TCP option fields only).
     ExthdrSet {
         /// The field written.
         field: ExthdrField,
         /// What is stored.
         value: Source,
     },
+    /// `reset tcp option sack-perm`: the TCP option whose presence `field` tests is
+    /// overwritten with NOPs (the kernel strips TCP options only).
+    ExthdrReset(ExthdrField),
     /// `add @set { ... }` / `update @set { ... }`.
     SetUpdate(Box<SetUpdate>),
     /// `notrack`.

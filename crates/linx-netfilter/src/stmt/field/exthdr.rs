@@ -309,7 +309,14 @@ fn lookup(proto: ExthdrProto, kind: u8, bit_offset: u32, bit_len: u32) -> Option
 }
 
 /// A field of an extension header, IPv4 or TCP option or SCTP chunk, or the test of its
-/// presence (see the [module](self) contract).
+/// presence.
+///
+/// A field is a bit range of 1 to 128 bits inside the header of one type number, ending
+/// within its first 255 bytes; the kernel's `exthdr` expression finds the header wherever
+/// it sits in the packet. A presence test (nft's `exists` / `missing`) loads one byte, 1 when
+/// the header is there and 0 when not. Names and ranges are nft 1.0.6's, limited to the ones
+/// nft prints back by name; fields nft has no name for print only as TCP options do (`tcp
+/// option @254,16,16`, `tcp option 254`), see [`ExthdrField::is_printable`].
 ///
 /// serde form: `{"proto": "tcp_option", "kind": 2, "bit_offset": 16, "bit_len": 16,
 /// "exists": false}`; reading it checks the same limits as [`ExthdrField::raw`].
@@ -327,6 +334,16 @@ fn lookup(proto: ExthdrProto, kind: u8, bit_offset: u32, bit_len: u32) -> Option
 /// let raw = ExthdrField::raw(ExthdrProto::TcpOption, 254, 16, 16).unwrap();
 /// assert_eq!(raw.to_string(), "tcp option @254,16,16");
 /// assert!(ExthdrField::raw(ExthdrProto::TcpOption, 254, 0, 0).is_none());
+///
+/// let json = serde_json::to_string(&mss)?;
+/// assert_eq!(
+///     json,
+///     r#"{"proto":"tcp_option","kind":2,"bit_offset":16,"bit_len":16,"exists":false}"#
+/// );
+/// assert_eq!(serde_json::from_str::<ExthdrField>(&json)?, mss);
+/// let wide = r#"{"proto":"ip6","kind":0,"bit_offset":0,"bit_len":200}"#;
+/// assert!(serde_json::from_str::<ExthdrField>(wide).is_err());
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "RawExthdrField")]
@@ -464,9 +481,16 @@ impl ExthdrField {
     }
 
     /// `true` when nft prints the field: a named field, the presence of a named header,
-    /// and any TCP option field (nft prints those by number).
+    /// and any field or the presence of a TCP option kind nft has no name for (it prints
+    /// those by number). A range of a named TCP option that is none of its fields nft
+    /// prints as `unknown`, which it cannot read back: not printable.
     pub fn is_printable(&self) -> bool {
-        self.proto == ExthdrProto::TcpOption || self.header_name().is_some()
+        if self.exists {
+            return self.proto == ExthdrProto::TcpOption || self.header_name().is_some();
+        }
+        self.lookup().is_some()
+            || (self.proto == ExthdrProto::TcpOption
+                && headers_of(self.proto, self.kind).next().is_none())
     }
 
     /// How nft prints the field's values.
@@ -489,10 +513,14 @@ impl ExthdrField {
                 let same = n.bit_offset / 8 == first
                     && (n.bit_offset + n.bit_len).div_ceil(8) == end
                     && !(n.bit_offset % 8 == 0 && n.bit_len % 8 == 0);
+                if !same {
+                    return None;
+                }
                 let shift = (bytes * 8).checked_sub(n.bit_offset % 8 + n.bit_len)?;
-                let want = ((1u64 << n.bit_len) - 1) << shift;
+                let ones = 1u64.checked_shl(n.bit_len)?.checked_sub(1)?;
+                let want = ones.checked_shl(shift)?;
                 let f = ExthdrField::raw(self.proto, self.kind, n.bit_offset, n.bit_len)?;
-                (same && want == mask).then_some((f, shift))
+                (want == mask).then_some((f, shift))
             })
         })
     }
@@ -507,6 +535,7 @@ impl ExthdrField {
         len: u32,
     ) -> Option<ExthdrField> {
         let (bit_off, bits) = (offset.checked_mul(8)?, len.checked_mul(8)?);
+        let end = offset.checked_add(len)?;
         if let Some(n) = lookup(proto, kind, bit_off, bits) {
             return ExthdrField::raw(proto, kind, n.bit_offset, n.bit_len);
         }
@@ -514,7 +543,7 @@ impl ExthdrField {
             fields_of(proto, h).find(|n| {
                 !(n.bit_offset % 8 == 0 && n.bit_len % 8 == 0)
                     && n.bit_offset / 8 == offset
-                    && (n.bit_offset + n.bit_len).div_ceil(8) == offset + len
+                    && (n.bit_offset + n.bit_len).div_ceil(8) == end
             })
         });
         match sub {
@@ -645,6 +674,10 @@ mod tests {
         let (f, shift) = mf.sub_byte(0x06).unwrap();
         assert_eq!((f.field_name(), shift), (Some("reserved2"), 1));
         assert!(mf.sub_byte(0x03).is_none());
+        for (offset, len) in [(u32::MAX, 1), (1, u32::MAX), (u32::MAX / 8, 2), (0, 0)] {
+            assert!(ExthdrField::covering(ExthdrProto::TcpOption, 254, offset, len).is_none());
+            assert!(ExthdrField::covering(ExthdrProto::Ip6, 44, offset, len).is_none());
+        }
         let sub = ExthdrField::covering(ExthdrProto::TcpOption, 30, 2, 1).unwrap();
         assert_eq!(
             sub.sub_byte(0xf0).unwrap().0.to_string(),
