@@ -39,8 +39,9 @@ use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase}
 use crate::set::{ElemValue, SetElement};
 use crate::stmt::exthdr_wire;
 use crate::stmt::{
-    Datatype, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto, Reject, SetUpdate, Source,
-    Statement, Value, VerdictMap,
+    Datatype, Dup, Field, Fwd, HashKey, HeaderField, Key, Match, Nat, NatKind, Op, Proto, RegStmt,
+    Reject, SetUpdate, Source, Statement, Synproxy, Tproxy, Value, VerdictMap, decode_connlimit,
+    decode_load, decode_reg_stmt, jhash_with,
 };
 use crate::{Expr, Family, Reg, Table};
 use regs::RegFile;
@@ -444,6 +445,105 @@ impl Lifter<'_> {
         Ok(())
     }
 
+    /// A load of a special field (`fib`, `rt`, `numgen`, `hash`, `socket`, `osf`,
+    /// `xfrm`); a `jhash` takes the loads of its key (named header fields, as a lookup
+    /// key is read) with their dependencies.
+    fn special_load(&mut self, name: &str, data: &[u8], e: &Expr) -> Result<(), Vec<Pending>> {
+        let l = decode_load(name, data).ok_or_else(Vec::new)?;
+        let bytes = l.field.bit_len().div_ceil(8);
+        let Some((sreg, len)) = l.key else {
+            let loaded = Loaded::Field {
+                field: l.field,
+                bytes,
+                deps: Vec::new(),
+            };
+            self.load(Reg(l.dreg), loaded, e);
+            return Ok(());
+        };
+        let (key, deps, mut taken) = self.key_at(Reg(sreg), Some(len))?;
+        let headers: Option<Vec<HeaderField>> = key
+            .fields()
+            .iter()
+            .map(|f| match f {
+                Field::Header(h) => Some(*h),
+                _ => None,
+            })
+            .collect();
+        let field = headers
+            .and_then(|h| HashKey::new(&h))
+            .and_then(|k| jhash_with(&l, k));
+        let Some(field) = field else {
+            return Err(taken);
+        };
+        taken.sort_by_key(|p| p.seq);
+        let seq = taken.first().map_or(self.pos, |p| p.seq);
+        let mut exprs: Vec<Expr> = taken.into_iter().flat_map(|p| p.exprs).collect();
+        exprs.push(e.clone());
+        if let Some(old) = self.regs.remove(&l.dreg) {
+            self.flush_all(vec![old]);
+        }
+        let loaded = Loaded::Field { field, bytes, deps };
+        self.regs.insert(l.dreg, Pending { loaded, exprs, seq });
+        Ok(())
+    }
+
+    /// `tproxy`, `dup` or `fwd` with the immediates of their registers; `None` (nothing
+    /// taken) when it is not one nft writes.
+    fn reg_stmt(&mut self, name: &str, data: &[u8]) -> Option<Statement> {
+        let (stmt, regs) = match decode_reg_stmt(name, data)? {
+            RegStmt::Tproxy { family, addr, port } => {
+                let a = match addr {
+                    Some(r) => Some(Ip::from_bytes(&self.data(Reg(r))?)?),
+                    None => None,
+                };
+                let p = match port {
+                    Some(r) => Some(u16::from_be_bytes(self.data(Reg(r))?.try_into().ok()?)),
+                    None => None,
+                };
+                let fam = match (self.family, family) {
+                    (Family::Inet, 0) => None,
+                    (Family::Inet, 2) => Some(Family::Ip),
+                    (Family::Inet, 10) => Some(Family::Ip6),
+                    (Family::Ip, 2) | (Family::Ip6, 10) => None,
+                    _ => return None,
+                };
+                let t = Tproxy::new(fam, a, p)?;
+                (Statement::Tproxy(t), [addr, port])
+            }
+            RegStmt::Dup { addr, dev } => {
+                let a = match addr {
+                    Some(r) => Some(Ip::from_bytes(&self.data(Reg(r))?)?),
+                    None => None,
+                };
+                let d = match dev {
+                    Some(r) => Some(u32::from_ne_bytes(self.data(Reg(r))?.try_into().ok()?)),
+                    None => None,
+                };
+                let dup = Dup { addr: a, device: d };
+                (Statement::Dup(dup), [addr, dev])
+            }
+            RegStmt::Fwd { dev, addr } => {
+                let d = u32::from_ne_bytes(self.data(Reg(dev))?.try_into().ok()?);
+                let a = match addr {
+                    Some((r, nfproto)) => {
+                        let ip = Ip::from_bytes(&self.data(Reg(r))?)?;
+                        if nfproto != if ip.is_ipv4() { 2 } else { 10 } {
+                            return None;
+                        }
+                        Some(ip)
+                    }
+                    None => None,
+                };
+                let fwd = Fwd { device: d, addr: a };
+                (Statement::Fwd(fwd), [Some(dev), addr.map(|(r, _)| r)])
+            }
+        };
+        for r in regs.into_iter().flatten() {
+            self.regs.remove(&r);
+        }
+        Some(stmt)
+    }
+
     /// The key width of named set or map `name` in the rule's table, when known.
     fn set_key_len(&self, name: &str) -> Option<u32> {
         let t = self.table?;
@@ -793,6 +893,30 @@ impl Lifter<'_> {
                     self.fail_taken(taken, e);
                 }
             }
+            Expr::Unknown(u)
+                if matches!(
+                    u.name.as_str(),
+                    "fib" | "rt" | "numgen" | "hash" | "socket" | "osf" | "xfrm"
+                ) =>
+            {
+                if let Err(taken) = self.special_load(&u.name, &u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
+            Expr::Unknown(u) if matches!(u.name.as_str(), "tproxy" | "dup" | "fwd") => {
+                match self.reg_stmt(&u.name, &u.data) {
+                    Some(st) => self.out.push(st),
+                    None => self.fail(None, e),
+                }
+            }
+            Expr::Unknown(u) if u.name == "synproxy" => match Synproxy::decode(&u.data) {
+                Some(s) => self.out.push(Statement::Synproxy(s)),
+                None => self.fail(None, e),
+            },
+            Expr::Unknown(u) if u.name == "connlimit" => match stateful(e) {
+                Some(st) => self.out.push(st),
+                None => self.fail(None, e),
+            },
             _ => self.fail(None, e),
         }
     }
@@ -896,6 +1020,18 @@ impl Lifter<'_> {
         match loaded {
             Loaded::Field { field, bytes, deps } => {
                 let full = field.bit_len().div_ceil(8);
+                let addr = matches!(field.datatype(), Datatype::Ipv4Addr | Datatype::Ipv6Addr);
+                if *bytes == full
+                    && addr
+                    && !matches!(field, Field::Header(_) | Field::Raw { .. })
+                    && data.len() < full as usize
+                    && !data.is_empty()
+                    && matches!(op2, Op::Eq | Op::Ne)
+                {
+                    // Leading bytes of a whole address a non-payload load wrote: a prefix.
+                    let v = prefix(field, data, data.len() as u32 * 8)?;
+                    return Some((Match::new(*field, op2, v)?, deps.clone()));
+                }
                 if *bytes == full && field_is_whole(field) {
                     let v = bytes_to_value(field, data)?;
                     Some((Match::new(*field, op2, v)?, deps.clone()))
@@ -1450,8 +1586,8 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
     })
 }
 
-/// A counter, limit or quota as its statement (alone in a rule or inside a dynset); `None`
-/// for any other expression.
+/// A counter, limit, quota or connlimit as its statement (alone in a rule or inside a
+/// dynset); `None` for any other expression.
 fn stateful(e: &Expr) -> Option<Statement> {
     match e {
         Expr::Counter { packets, bytes } => Some(Statement::Counter {
@@ -1480,6 +1616,9 @@ fn stateful(e: &Expr) -> Option<Statement> {
             over: *over,
             used: *consumed,
         }),
+        Expr::Unknown(u) if u.name == "connlimit" => {
+            decode_connlimit(&u.data).map(|(count, over)| Statement::Connlimit { count, over })
+        }
         _ => None,
     }
 }

@@ -197,6 +197,11 @@ impl Printer {
                 format!("reset {field}")
             }
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
+            Statement::Tproxy(_)
+            | Statement::Synproxy(_)
+            | Statement::Dup(_)
+            | Statement::Fwd(_)
+            | Statement::Connlimit { .. } => self.special_statement(s, family)?,
             Statement::Queue(_) | Statement::Expr(_) => return None,
         })
     }
@@ -236,6 +241,7 @@ impl Printer {
                     let over = if *over { "over " } else { "" };
                     format!("quota {over}{}", bytes_text(*bytes))
                 }
+                Statement::Connlimit { count, over } => super::special::connlimit(*count, *over),
                 _ => return None,
             };
             elem.push(' ');

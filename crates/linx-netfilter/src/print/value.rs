@@ -189,6 +189,63 @@ const DAY: Sym = &[
     (6, "Saturday"),
 ];
 
+/// Route address types (`fib ... type`, `RTN_*`).
+const FIB_ADDR: Sym = &[
+    (0, "unspec"),
+    (1, "unicast"),
+    (2, "local"),
+    (3, "broadcast"),
+    (4, "anycast"),
+    (5, "multicast"),
+    (6, "blackhole"),
+    (7, "unreachable"),
+    (8, "prohibit"),
+    (9, "throw"),
+    (10, "nat"),
+    (11, "xresolve"),
+];
+
+/// Nanoseconds since the epoch as nft prints `meta time` in UTC: `"2030-01-01 00:00:00"`;
+/// `None` for a time that is not whole seconds (nft would drop the rest).
+fn date(ns: u64) -> Option<String> {
+    if ns % 1_000_000_000 != 0 {
+        return None;
+    }
+    let secs = ns / 1_000_000_000;
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date of a day count since 1970-01-01 (days-from-civil inverted, in eras of
+    // 400 years).
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    Some(format!(
+        "\"{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}\"",
+        rest / 3_600,
+        rest / 60 % 60,
+        rest % 60
+    ))
+}
+
+/// Seconds since midnight as nft prints `meta hour` in UTC: `"17:30"`, `"17:30:15"`;
+/// `None` past the end of the day.
+fn hour(secs: u64) -> Option<String> {
+    if secs >= 86_400 {
+        return None;
+    }
+    let (h, m, s) = (secs / 3_600, secs / 60 % 60, secs % 60);
+    Some(if s == 0 {
+        format!("\"{h:02}:{m:02}\"")
+    } else {
+        format!("\"{h:02}:{m:02}:{s:02}\"")
+    })
+}
+
 /// Milliseconds as nft's time type prints them: `1d2h3m4s5ms`, zero parts left out, and
 /// nothing at all for 0 (nft 1.0.6 prints `ct expiration  accept`).
 fn time(ms: u64) -> String {
@@ -325,6 +382,13 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         },
         Datatype::Day => lookup(DAY, n).map_or_else(|| n.to_string(), |d| format!("\"{d}\"")),
         Datatype::Time => time(n),
+        Datatype::FibAddr => named(FIB_ADDR),
+        Datatype::Realm => match n {
+            0 => "\"cosmos\"".to_owned(),
+            n => n.to_string(),
+        },
+        // Callers of `value` get `None` for these (see there); the number otherwise.
+        Datatype::Date | Datatype::Hour | Datatype::Cgroupv2 => n.to_string(),
         Datatype::IfIndex => match p.ifname(n) {
             Some(name) => format!("\"{name}\""),
             None => n.to_string(),
@@ -338,7 +402,13 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
 /// (the caller then does not print the statement).
 pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Option<String> {
     Some(match v {
-        Value::Int(n) => int(p, dt, *n, width_bits),
+        Value::Int(n) => match dt {
+            Datatype::Date => date(*n)?,
+            Datatype::Hour => hour(*n)?,
+            // nft prints a cgroup's path, which only the host knows.
+            Datatype::Cgroupv2 => return None,
+            _ => int(p, dt, *n, width_bits),
+        },
         Value::Ip(ip) => match dt {
             Datatype::Ipv4Addr | Datatype::Ipv6Addr => ip.to_string(),
             _ => return None,

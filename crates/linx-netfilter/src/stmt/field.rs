@@ -19,6 +19,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::kinds::{self, Fib, Hash, Ipsec, Numgen, Osf, RtKey, SocketKey};
 use crate::expr::{ByteOrder, CtKey, MetaKey, PayloadBase};
 
 mod exthdr;
@@ -111,6 +112,19 @@ pub enum Datatype {
     Time,
     /// A Mobility Header type (`mh type`): `binding-update`, `home-test`, ... or decimal.
     MhType,
+    /// A route's address type (`fib daddr type`): `unicast`, `local`, `broadcast` ...
+    FibAddr,
+    /// A routing realm (`rt classid`): `"cosmos"` for 0 (iproute2's stock
+    /// `/etc/iproute2/rt_realms`), decimal otherwise.
+    Realm,
+    /// A cgroup v2 id (`socket cgroupv2`); nft prints the cgroup's path, which only the host
+    /// knows, so values of this type are not printed.
+    Cgroupv2,
+    /// A point in time in nanoseconds since the epoch (`meta time`), printed as nft prints
+    /// it in UTC: `"2030-01-01 00:00:00"`.
+    Date,
+    /// Seconds since midnight (`meta hour`), printed as nft prints them in UTC: `"17:30"`.
+    Hour,
 }
 
 impl Datatype {
@@ -525,7 +539,9 @@ pub fn meta_info(key: MetaKey) -> Option<(&'static str, u32, ByteOrder, Datatype
         // nft's type for the kinds is `string`; it prints as an interface name does.
         26 => ("iifkind", 16, Big, Datatype::Ifname),
         27 => ("oifkind", 16, Big, Datatype::Ifname),
+        30 => ("time", 8, Host, Datatype::Date),
         31 => ("day", 1, Host, Datatype::Day),
+        32 => ("hour", 4, Host, Datatype::Hour),
         33 => ("sdif", 4, Host, Datatype::IfIndex),
         34 => ("sdifname", 16, Big, Datatype::Ifname),
         _ => return None,
@@ -597,6 +613,20 @@ pub enum Field {
     /// A field of an IPv6 extension header, an IPv4 or TCP option or an SCTP chunk, or
     /// its presence (`frag id`, `tcp option maxseg size`, `exthdr hbh` + `exists`).
     Exthdr(ExthdrField),
+    /// A route lookup (`fib saddr . iif oif`, `fib daddr type`).
+    Fib(Fib),
+    /// Routing data of the packet (`rt mtu`, `rt ip nexthop`).
+    Rt(RtKey),
+    /// A generated number (`numgen inc mod 2`).
+    Numgen(Numgen),
+    /// A hash (`jhash ip saddr mod 2`, `symhash mod 2`).
+    Hash(Hash),
+    /// A key of the packet's socket (`socket mark`).
+    Socket(SocketKey),
+    /// The passive OS fingerprint (`osf name`).
+    Osf(Osf),
+    /// IPsec state (`ipsec in reqid`).
+    Ipsec(Ipsec),
 }
 
 impl Field {
@@ -608,6 +638,7 @@ impl Field {
             Field::Ct(k) => ct_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Raw { .. } => Datatype::Integer,
             Field::Exthdr(x) => x.datatype(),
+            special => kinds::info(special).map_or(Datatype::Integer, |i| i.2),
         }
     }
 
@@ -619,6 +650,7 @@ impl Field {
             Field::Ct(k) => ct_info(*k).map_or(0, |i| i.1 * 8),
             Field::Raw { bit_len, .. } => *bit_len,
             Field::Exthdr(x) => x.bit_len(),
+            special => kinds::info(special).map_or(0, |i| i.0 * 8),
         }
     }
 
@@ -628,6 +660,7 @@ impl Field {
             Field::Header(_) | Field::Raw { .. } | Field::Exthdr(_) => ByteOrder::Big,
             Field::Meta(k) => meta_info(*k).map_or(ByteOrder::Big, |i| i.2),
             Field::Ct(k) => ct_info(*k).map_or(ByteOrder::Big, |i| i.2),
+            special => kinds::info(special).map_or(ByteOrder::Big, |i| i.1),
         }
     }
 }
@@ -673,6 +706,13 @@ impl fmt::Display for Field {
                 write!(f, "@{b},{bit_offset},{bit_len}")
             }
             Field::Exthdr(x) => write!(f, "{x}"),
+            Field::Fib(x) => write!(f, "{x}"),
+            Field::Rt(x) => write!(f, "{x}"),
+            Field::Numgen(x) => write!(f, "{x}"),
+            Field::Hash(x) => write!(f, "{x}"),
+            Field::Socket(x) => write!(f, "{x}"),
+            Field::Osf(x) => write!(f, "{x}"),
+            Field::Ipsec(x) => write!(f, "{x}"),
         }
     }
 }

@@ -38,9 +38,11 @@ use std::fmt;
 use linx_ip::{Ip, Subnet};
 
 use super::exthdr_wire;
+use super::kinds::{self, RegStmt};
 use super::{
-    Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Key, Match, Nat, NatKind, Op, Proto,
-    Queue, Reject, SetUpdate, Source, Statement, Value, VerdictMap, ct_info, meta_info,
+    Datatype, Dup, ExthdrField, ExthdrProto, Field, Fwd, Hash, HeaderField, Key, Match, Nat,
+    NatKind, Op, Proto, Queue, Reject, SetUpdate, Source, Statement, Tproxy, Value, VerdictMap,
+    ct_info, meta_info,
 };
 use crate::expr::{
     ByteOrder, CmpOp, Dynset, MetaKey, NatFlags, NatType, PayloadBase, RejectType, SetLiteral,
@@ -325,6 +327,9 @@ impl Cx {
                 ExthdrProto::TcpOption | ExthdrProto::SctpChunk => Ok(()),
             };
         }
+        if let Field::Hash(h) = field {
+            return self.hash_key(h);
+        }
         let Field::Header(h) = field else {
             return Ok(());
         };
@@ -493,6 +498,13 @@ impl Cx {
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
             Statement::Queue(q) => self.out.push(queue(*q)),
+            Statement::Tproxy(t) => self.tproxy(t)?,
+            Statement::Synproxy(s) => self.out.push(s.encode()),
+            Statement::Dup(d) => self.dup(d)?,
+            Statement::Fwd(f) => self.fwd(f)?,
+            Statement::Connlimit { count, over } => {
+                self.out.push(kinds::encode_connlimit(*count, *over));
+            }
             Statement::Objref { kind, name } => self.out.push(Expr::objref(*kind, name.clone())),
             Statement::Expr(e) => self.out.push(e.clone()),
         }
@@ -557,6 +569,12 @@ impl Cx {
                 Ok(key_type(f))
             }
             Key::Concat(fields) => {
+                if fields
+                    .iter()
+                    .any(|f| matches!(f, Field::Hash(h) if h.key().is_some()))
+                {
+                    return Err(LowerError::Unsupported("a jhash in a concatenation"));
+                }
                 let mut words = 0u32;
                 let mut types = Vec::with_capacity(fields.len());
                 for f in fields {
@@ -721,10 +739,14 @@ impl Cx {
             self.out.push(load.expr);
             self.out.push(Expr::cmp(op, bytes));
         } else if prefix % 8 == 0 && prefix > 0 {
-            let Expr::Payload { base, offset, .. } = load.expr else {
-                return Err(LowerError::Unsupported("a prefix of a non-payload field"));
-            };
             let n = (prefix / 8) as usize;
+            let Expr::Payload { base, offset, .. } = load.expr else {
+                // Other loads (`rt ip nexthop`) load the whole address and compare its
+                // leading bytes.
+                self.out.push(load.expr);
+                self.out.push(Expr::cmp(op, &bytes[..n]));
+                return Ok(());
+            };
             self.out.push(Expr::Payload {
                 base,
                 offset,
@@ -922,6 +944,165 @@ impl Cx {
         Ok(())
     }
 
+    /// The loads of a `jhash`'s key, from register 2 on (after the dependencies of its
+    /// fields); nothing for `symhash`.
+    fn hash_key(&mut self, h: &Hash) -> Result<(), LowerError> {
+        let Some(key) = h.key() else {
+            return Ok(());
+        };
+        for f in key.fields() {
+            self.need_field(&Field::Header(f))?;
+        }
+        let start = kinds::hash_key_reg().number();
+        // Register 2 is 4-byte register 4; later fields follow in 4-byte registers.
+        let mut word = (start - 1) * 4;
+        for (i, f) in key.fields().enumerate() {
+            let reg = if i == 0 {
+                Reg(start)
+            } else {
+                Reg(crate::consts::reg::NFT_REG32_00 + word)
+            };
+            let load = load(&Field::Header(f), reg)?;
+            if load.mask.is_some() {
+                return Err(LowerError::Unsupported("a sub-byte field in a jhash"));
+            }
+            word += load.width.bytes.div_ceil(4);
+            self.out.push(load.expr);
+        }
+        Ok(())
+    }
+
+    /// `tproxy`: the address into register 1, the port into the next, then the expression
+    /// with nft's family (the table's, or in inet the one written, 0 when none is).
+    fn tproxy(&mut self, t: &Tproxy) -> Result<(), LowerError> {
+        let family = self.family;
+        let nfproto = match (family, t.family()) {
+            (Family::Ip, None | Some(Family::Ip)) => 2,
+            (Family::Ip6, None | Some(Family::Ip6)) => 10,
+            (Family::Inet, Some(Family::Ip)) => 2,
+            (Family::Inet, Some(Family::Ip6)) => 10,
+            (Family::Inet, None) if t.addr().is_none() => 0,
+            (Family::Inet, None) => {
+                return Err(LowerError::NotInFamily {
+                    what: "tproxy without ip or ip6 before the address",
+                    family,
+                });
+            }
+            (Family::Ip | Family::Ip6, Some(f)) => {
+                return Err(self.conflict(if f == Family::Ip6 { "ip6" } else { "ip" }));
+            }
+            _ => {
+                return Err(LowerError::NotInFamily {
+                    what: "tproxy",
+                    family,
+                });
+            }
+        };
+        if self.l4.is_none() && !self.l4_ports {
+            return Err(LowerError::Unsupported(
+                "tproxy without a transport protocol match before it",
+            ));
+        }
+        let want = match nfproto {
+            2 => Some(Net::Ip4),
+            10 => Some(Net::Ip6),
+            _ => None,
+        };
+        if let (Some(net), Some(want)) = (self.net, want) {
+            if net != want {
+                return Err(self.conflict(want.name()));
+            }
+        }
+        if let Some(addr) = t.addr() {
+            if addr.is_ipv4() != (nfproto == 2) {
+                return Err(self.conflict(if addr.is_ipv4() { "ip" } else { "ip6" }));
+            }
+        }
+        let mut next = 1;
+        let mut reg = |out: &mut Vec<Expr>, data: &[u8]| {
+            let r = next;
+            next += 1;
+            out.push(Expr::immediate(Reg(r), data));
+            r
+        };
+        let addr = t.addr().map(|a| reg(&mut self.out, a.as_bytes()));
+        let port = t.port().map(|p| reg(&mut self.out, &p.to_be_bytes()));
+        self.out.push(kinds::encode_reg_stmt(&RegStmt::Tproxy {
+            family: nfproto,
+            addr,
+            port,
+        }));
+        Ok(())
+    }
+
+    /// `dup`: in ip and ip6 tables the gateway into register 1 and the device index into
+    /// register 2; in netdev the device alone, in register 1.
+    fn dup(&mut self, d: &Dup) -> Result<(), LowerError> {
+        let family = self.family;
+        let stmt = match family {
+            Family::Ip | Family::Ip6 => {
+                let Some(addr) = d.addr else {
+                    return Err(LowerError::Value {
+                        field: "dup".into(),
+                        why: "an address is needed in ip and ip6 tables",
+                    });
+                };
+                if addr.is_ipv4() != (family == Family::Ip) {
+                    return Err(self.conflict(if addr.is_ipv4() { "ip" } else { "ip6" }));
+                }
+                self.out.push(Expr::immediate(Reg::R1, addr.as_bytes()));
+                if let Some(dev) = d.device {
+                    self.out.push(Expr::immediate(Reg::R2, dev.to_ne_bytes()));
+                }
+                RegStmt::Dup {
+                    addr: Some(1),
+                    dev: d.device.map(|_| 2),
+                }
+            }
+            Family::Netdev => {
+                let (None, Some(dev)) = (d.addr, d.device) else {
+                    return Err(LowerError::Value {
+                        field: "dup".into(),
+                        why: "a device and no address in netdev tables",
+                    });
+                };
+                self.out.push(Expr::immediate(Reg::R1, dev.to_ne_bytes()));
+                RegStmt::Dup {
+                    addr: None,
+                    dev: Some(1),
+                }
+            }
+            _ => {
+                return Err(LowerError::NotInFamily {
+                    what: "dup",
+                    family,
+                });
+            }
+        };
+        self.out.push(kinds::encode_reg_stmt(&stmt));
+        Ok(())
+    }
+
+    /// `fwd` (netdev): the device index into register 1, the neighbour's address into
+    /// register 2.
+    fn fwd(&mut self, f: &Fwd) -> Result<(), LowerError> {
+        if self.family != Family::Netdev {
+            return Err(LowerError::NotInFamily {
+                what: "fwd",
+                family: self.family,
+            });
+        }
+        self.out
+            .push(Expr::immediate(Reg::R1, f.device.to_ne_bytes()));
+        let addr = f.addr.map(|a| {
+            self.out.push(Expr::immediate(Reg::R2, a.as_bytes()));
+            (2, if a.is_ipv4() { 2 } else { 10 })
+        });
+        self.out
+            .push(kinds::encode_reg_stmt(&RegStmt::Fwd { dev: 1, addr }));
+        Ok(())
+    }
+
     fn set_update(&mut self, update: &SetUpdate) -> Result<(), LowerError> {
         // The named set has its own key type.
         let _named = self.load_key(&update.key, false)?;
@@ -931,6 +1112,7 @@ impl Cx {
                 Statement::Counter { .. }
                 | Statement::Limit { .. }
                 | Statement::Quota { .. }
+                | Statement::Connlimit { .. }
                 | Statement::Expr(_) => inner.statement(stmt)?,
                 _ => {
                     return Err(LowerError::Unsupported(
@@ -1012,6 +1194,29 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 width: Width {
                     bytes: len,
                     bits: len * 8,
+                    order,
+                    shift: 0,
+                },
+                mask: None,
+            })
+        }
+        special @ (Field::Fib(_)
+        | Field::Rt(_)
+        | Field::Numgen(_)
+        | Field::Hash(_)
+        | Field::Socket(_)
+        | Field::Osf(_)
+        | Field::Ipsec(_)) => {
+            let (Some(expr), Some((bytes, order, _))) =
+                (kinds::load(special, dreg), kinds::info(special))
+            else {
+                return Err(LowerError::Unsupported("a field without a load"));
+            };
+            Ok(Load {
+                expr,
+                width: Width {
+                    bytes,
+                    bits: bytes * 8,
                     order,
                     shift: 0,
                 },
@@ -1228,6 +1433,10 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::Ecn => 37,
         Datatype::Boolean => 39,
         Datatype::Day => 45,
+        Datatype::FibAddr => 38,
+        Datatype::Realm => 22,
+        Datatype::Date => 43,
+        Datatype::Hour => 44,
         _ => return None,
     })
 }

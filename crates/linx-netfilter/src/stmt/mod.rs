@@ -44,6 +44,7 @@
 mod build;
 pub(crate) mod exthdr_wire;
 mod field;
+mod kinds;
 mod lower;
 mod value;
 
@@ -56,6 +57,11 @@ pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
 };
+pub use kinds::{
+    Dup, Fib, FibResult, Fwd, Hash, HashKey, Ipsec, IpsecKey, Numgen, Osf, OsfTtl, RtKey,
+    SocketKey, Synproxy, Tproxy,
+};
+pub(crate) use kinds::{RegStmt, decode_connlimit, decode_load, decode_reg_stmt, jhash_with};
 pub use lower::LowerError;
 pub use value::{Value, VerdictMap};
 
@@ -490,6 +496,22 @@ pub enum Statement {
     Notrack,
     /// `queue ...`.
     Queue(Queue),
+    /// `tproxy [ip|ip6] to [addr][:port]`.
+    Tproxy(Tproxy),
+    /// `synproxy [mss N] [wscale N] [timestamp] [sack-perm]`.
+    Synproxy(Synproxy),
+    /// `dup to <addr> [device "name"]`.
+    Dup(Dup),
+    /// `fwd [ip|ip6 to <addr> device] "name"` (netdev).
+    Fwd(Fwd),
+    /// `ct count [over] N`: the connection count of the packet's key (alone, or in a set
+    /// element: `add @conns { ip saddr ct count over 20 }`).
+    Connlimit {
+        /// The limit.
+        count: u32,
+        /// Match when over the limit (else up to it).
+        over: bool,
+    },
     /// `counter name "x"`, `quota name "x"`, `limit name "x"`: a named stateful object.
     Objref {
         /// The object kind.
