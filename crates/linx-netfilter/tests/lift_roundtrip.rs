@@ -207,7 +207,7 @@ fn unknown_set_shapes_stay_in_order() {
     let mut exprs = capture("ip|add @s4 { ip saddr }");
     if let Some(Expr::Dynset(d)) = exprs.last_mut() {
         d.exprs
-            .push(Expr::unknown("connlimit", [8, 0, 1, 0, 0, 0, 0, 1]));
+            .push(Expr::unknown("last", [8, 0, 1, 0, 0, 0, 0, 1]));
     }
     assert_eq!(lift(&exprs, Family::Ip), as_exprs(&exprs));
 }

@@ -28,6 +28,9 @@ use linx_netfilter::{
 use linx_testns::TestNs;
 use proptest::prelude::*;
 
+#[path = "lower/kinds.rs"]
+mod kinds;
+
 type Built = Result<Vec<Statement>, Box<dyn std::error::Error>>;
 
 /// One rule text, where it is checked, and its statements.
@@ -899,6 +902,9 @@ fn cases() -> Vec<Case> {
             build: || Ok(vec![Statement::is(xe(Sctp, "data"), 1u8)?]),
         },
     ]
+    .into_iter()
+    .chain(kinds::cases())
+    .collect()
 }
 
 use ExthdrProto::{Ip6 as Ip6x, IpOption as IpOpt, SctpChunk as Sctp, TcpOption as Tcp};

@@ -112,7 +112,7 @@ impl Fib {
         result: FibResult,
         present: bool,
     ) -> Option<Fib> {
-        if iif && oif || oif && result != FibResult::Type {
+        if oif && (iif || result != FibResult::Type) {
             return None;
         }
         Some(Fib {
