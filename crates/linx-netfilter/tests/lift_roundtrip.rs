@@ -416,12 +416,117 @@ fn arb_built() -> impl Strategy<Value = Statement> {
             Statement::exthdr_set(mss, v).unwrap()
         }),
         any::<u8>().prop_map(|k| Statement::ExthdrReset(ExthdrField::presence(Tcp, k))),
+        arb_special(),
     ]
 }
 
 /// The extension header field nft calls `<header> <field>`.
 fn xf(proto: ExthdrProto, header: &str, field: &str) -> Field {
     Field::Exthdr(ExthdrField::named(proto, header, field).unwrap())
+}
+
+/// Matches of the special-purpose fields (fib, rt, numgen, hashes, socket, osf, ipsec, meta
+/// time keys) and their statements (tproxy, synproxy, dup, fwd, ct count).
+fn arb_special() -> impl Strategy<Value = Statement> {
+    use linx_netfilter::stmt::{
+        Dup, Fib, FibResult, Fwd, Hash, HashKey, Ipsec, IpsecKey, Numgen, Op, Osf, OsfTtl, RtKey,
+        SocketKey, Synproxy, Tproxy,
+    };
+    // Results compared with numbers (`oifname` takes names).
+    let fib = (any::<[bool; 4]>(), any::<bool>()).prop_filter_map("fib", |([d, m, i, p], t)| {
+        let result = if t { FibResult::Type } else { FibResult::Oif };
+        Fib::new(d, m, i, false, result, p).map(Field::Fib)
+    });
+    let rt = proptest::sample::select(vec![RtKey::Classid, RtKey::Mtu, RtKey::Ipsec]);
+    let fields = prop_oneof![
+        rt.prop_map(Field::Rt),
+        (any::<bool>(), 1u32..100, 0u32..1000)
+            .prop_filter_map("numgen", |(r, m, o)| Numgen::new(r, m, o)
+                .map(Field::Numgen)),
+        (1u32..100, 0u32..1000)
+            .prop_filter_map("symhash", |(m, o)| Hash::symhash(m, o).map(Field::Hash)),
+        proptest::sample::select(vec![
+            SocketKey::Transparent,
+            SocketKey::Mark,
+            SocketKey::Wildcard
+        ])
+        .prop_map(Field::Socket),
+        (
+            any::<bool>(),
+            0u32..3,
+            proptest::sample::select(vec![IpsecKey::Reqid, IpsecKey::Spi])
+        )
+            .prop_map(|(out, spnum, key)| Field::Ipsec(Ipsec { out, spnum, key })),
+    ];
+    let jhash = (1u32..64, proptest::option::of(any::<u32>()), 0u32..100).prop_map(|(m, s, o)| {
+        let key = HashKey::new(&[H::IpSaddr, H::TcpDport]).unwrap();
+        Field::Hash(Hash::jhash(key, m, s, o).unwrap())
+    });
+    let port = any::<u16>();
+    prop_oneof![
+        (fib, 0u8..2).prop_map(|(f, v)| Statement::is(f, v).unwrap()),
+        (fields, 0u8..2).prop_map(|(f, v)| Statement::is(f, v).unwrap()),
+        (jhash, 0u32..64).prop_map(|(h, v)| Statement::is(h, v).unwrap()),
+        (any::<bool>(), any::<[u8; 4]>()).prop_map(|(out, b)| {
+            let i = Ipsec {
+                out,
+                spnum: 0,
+                key: IpsecKey::Saddr4,
+            };
+            Statement::is(Field::Ipsec(i), linx_ip::Ip::from_octets_v4(b)).unwrap()
+        }),
+        any::<[u8; 16]>().prop_map(|b| {
+            Statement::is(Field::Rt(RtKey::Nexthop6), linx_ip::Ip::from_octets_v6(b)).unwrap()
+        }),
+        (any::<bool>(), "[A-Za-z]{1,8}").prop_map(|(version, name)| {
+            let o = Osf {
+                ttl: OsfTtl::Skip,
+                version,
+            };
+            Statement::is(Field::Osf(o), name.as_str()).unwrap()
+        }),
+        (0u32..86_400, 0u32..86_400).prop_map(|(a, b)| {
+            Statement::between(Field::Meta(MetaKey::Other(32)), a.min(b), a.max(b)).unwrap()
+        }),
+        any::<u64>().prop_map(|t| {
+            Statement::matching(Field::Meta(MetaKey::Other(30)), Op::Lt, t).unwrap()
+        }),
+        (any::<u32>(), any::<bool>())
+            .prop_map(|(count, over)| Statement::Connlimit { count, over }),
+        (
+            proptest::option::of(any::<u16>()),
+            proptest::option::of(0u8..15),
+            any::<[bool; 2]>()
+        )
+            .prop_map(|(mss, wscale, [timestamp, sack_perm])| {
+                Statement::Synproxy(Synproxy {
+                    mss,
+                    wscale,
+                    timestamp,
+                    sack_perm,
+                })
+            }),
+        // tproxy needs a transport match; only inet tables take a family (ip and ip6 refuse
+        // it).
+        (port, any::<[u8; 4]>(), any::<bool>()).prop_map(|(p, a, fam)| {
+            let family = fam.then_some(Family::Ip);
+            let t = Tproxy::new(family, Some(linx_ip::Ip::from_octets_v4(a)), Some(p));
+            Statement::Tproxy(t.unwrap())
+        }),
+        port.prop_map(|p| Statement::Tproxy(Tproxy::new(None, None, Some(p)).unwrap())),
+        (any::<[u8; 4]>(), proptest::option::of(1u32..10)).prop_map(|(a, device)| {
+            Statement::Dup(Dup {
+                addr: Some(linx_ip::Ip::from_octets_v4(a)),
+                device,
+            })
+        }),
+        (1u32..10, proptest::option::of(any::<[u8; 16]>())).prop_map(|(device, a)| {
+            Statement::Fwd(Fwd {
+                device,
+                addr: a.map(linx_ip::Ip::from_octets_v6),
+            })
+        }),
+    ]
 }
 
 fn arb_family() -> impl Strategy<Value = Family> {

@@ -1253,6 +1253,7 @@ fn arb_field() -> impl Strategy<Value = Field> {
                 kind,
             )))
         }),
+        kinds::arb_field(),
     ]
 }
 
@@ -1323,6 +1324,7 @@ fn arb_stmt() -> impl Strategy<Value = Statement> {
             Field::Exthdr(x) => Statement::exthdr_set(x, v).unwrap_or(Statement::notrack()),
             _ => Statement::notrack(),
         }),
+        1 => kinds::arb_stmt(),
     ]
 }
 

@@ -902,7 +902,8 @@ pub struct Tproxy {
 
 impl Tproxy {
     /// To `addr` and/or `port`; `family` is the `ip`/`ip6` nft writes after `tproxy` in
-    /// inet tables.
+    /// inet tables (ip and ip6 tables imply theirs: `None` there, or the lowering refuses
+    /// it, so that a statement has one form).
     pub fn new(family: Option<Family>, addr: Option<Ip>, port: Option<u16>) -> Option<Tproxy> {
         if addr.is_none() && port.is_none() {
             return None;

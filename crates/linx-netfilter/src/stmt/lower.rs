@@ -973,12 +973,13 @@ impl Cx {
     }
 
     /// `tproxy`: the address into register 1, the port into the next, then the expression
-    /// with nft's family (the table's, or in inet the one written, 0 when none is).
+    /// with nft's family (the table's, or in inet the one written, 0 when none is). Only
+    /// inet tables take a family in the statement (ip and ip6 imply theirs).
     fn tproxy(&mut self, t: &Tproxy) -> Result<(), LowerError> {
         let family = self.family;
         let nfproto = match (family, t.family()) {
-            (Family::Ip, None | Some(Family::Ip)) => 2,
-            (Family::Ip6, None | Some(Family::Ip6)) => 10,
+            (Family::Ip, None) => 2,
+            (Family::Ip6, None) => 10,
             (Family::Inet, Some(Family::Ip)) => 2,
             (Family::Inet, Some(Family::Ip6)) => 10,
             (Family::Inet, None) if t.addr().is_none() => 0,
@@ -988,8 +989,11 @@ impl Cx {
                     family,
                 });
             }
-            (Family::Ip | Family::Ip6, Some(f)) => {
-                return Err(self.conflict(if f == Family::Ip6 { "ip6" } else { "ip" }));
+            (Family::Ip | Family::Ip6, Some(_)) => {
+                return Err(LowerError::NotInFamily {
+                    what: "tproxy with ip or ip6 (the table's family is implied)",
+                    family,
+                });
             }
             _ => {
                 return Err(LowerError::NotInFamily {

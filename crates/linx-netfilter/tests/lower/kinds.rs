@@ -10,6 +10,8 @@ use linx_netfilter::stmt::{
     Osf, OsfTtl, RtKey, SocketKey, Source, Statement, Synproxy, Tproxy, Value,
 };
 
+use proptest::prelude::*;
+
 use super::{Case, Family};
 use Family::{Bridge, Inet, Ip, Ip6, Netdev};
 
@@ -472,4 +474,99 @@ fn sorted(stmts: &[Statement]) -> Vec<Statement> {
             other => other.clone(),
         })
         .collect()
+}
+
+/// Any special field, valid or not for the family (the lowering must refuse, never panic).
+pub(super) fn arb_field() -> impl Strategy<Value = Field> {
+    let fib = (any::<[bool; 5]>(), 0u8..3).prop_filter_map("fib", |([d, m, i, o, p], r)| {
+        let result = [FibResult::Oif, FibResult::Oifname, FibResult::Type][usize::from(r)];
+        Fib::new(d, m, i, o, result, p).map(Field::Fib)
+    });
+    let rt = proptest::sample::select(vec![
+        RtKey::Classid,
+        RtKey::Nexthop4,
+        RtKey::Nexthop6,
+        RtKey::Mtu,
+        RtKey::Ipsec,
+    ]);
+    let key = proptest::sample::subsequence(linx_netfilter::stmt::HeaderField::ALL.to_vec(), 1..4)
+        .prop_filter_map("a hash key", |fs| HashKey::new(&fs));
+    let ipsec = proptest::sample::select(vec![
+        IpsecKey::Daddr4,
+        IpsecKey::Daddr6,
+        IpsecKey::Saddr4,
+        IpsecKey::Saddr6,
+        IpsecKey::Reqid,
+        IpsecKey::Spi,
+    ]);
+    prop_oneof![
+        fib,
+        rt.prop_map(Field::Rt),
+        (any::<bool>(), any::<u32>(), any::<u32>())
+            .prop_filter_map("numgen", |(r, m, o)| Numgen::new(r, m, o)
+                .map(Field::Numgen)),
+        (
+            key,
+            any::<u32>(),
+            proptest::option::of(any::<u32>()),
+            0u32..10
+        )
+            .prop_filter_map("jhash", |(k, m, s, o)| Hash::jhash(k, m, s, o)
+                .map(Field::Hash)),
+        (any::<u32>(), any::<u32>())
+            .prop_filter_map("symhash", |(m, o)| Hash::symhash(m, o).map(Field::Hash)),
+        (0u32..4).prop_map(|l| Field::Socket(if l == 0 {
+            SocketKey::Mark
+        } else {
+            SocketKey::Cgroupv2(l)
+        })),
+        any::<bool>().prop_map(|version| Field::Osf(Osf {
+            ttl: OsfTtl::Exact,
+            version
+        })),
+        (any::<bool>(), any::<u32>(), ipsec).prop_map(|(out, spnum, key)| Field::Ipsec(Ipsec {
+            out,
+            spnum,
+            key
+        })),
+        (30u32..=32).prop_map(|k| Field::Meta(MetaKey::from_number(k))),
+    ]
+}
+
+/// Any special statement, valid or not for the family.
+pub(super) fn arb_stmt() -> impl Strategy<Value = Statement> {
+    let ip = prop_oneof![
+        any::<[u8; 4]>().prop_map(linx_ip::Ip::from_octets_v4),
+        any::<[u8; 16]>().prop_map(linx_ip::Ip::from_octets_v6),
+    ];
+    let family = proptest::option::of(proptest::sample::select(vec![Ip, Ip6]));
+    prop_oneof![
+        (
+            family,
+            proptest::option::of(ip.clone()),
+            proptest::option::of(any::<u16>())
+        )
+            .prop_filter_map("tproxy", |(f, a, p)| Tproxy::new(f, a, p)
+                .map(Statement::Tproxy)),
+        (any::<u32>(), any::<bool>())
+            .prop_map(|(count, over)| Statement::Connlimit { count, over }),
+        (
+            proptest::option::of(any::<u16>()),
+            proptest::option::of(any::<u8>()),
+            any::<bool>()
+        )
+            .prop_map(|(mss, wscale, timestamp)| Statement::Synproxy(Synproxy {
+                mss,
+                wscale,
+                timestamp,
+                sack_perm: !timestamp,
+            })),
+        (
+            proptest::option::of(ip.clone()),
+            proptest::option::of(any::<u32>())
+        )
+            .prop_map(|(addr, device)| Statement::Dup(Dup { addr, device })),
+        (any::<u32>(), proptest::option::of(ip))
+            .prop_map(|(device, addr)| Statement::Fwd(Fwd { device, addr })),
+    ]
 }
