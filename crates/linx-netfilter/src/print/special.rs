@@ -111,3 +111,91 @@ fn synproxy(s: &Synproxy) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use linx_ip::ip;
+
+    use super::super::value;
+    use super::*;
+    use crate::stmt::{Datatype, Value};
+
+    #[test]
+    fn statements_print_as_nft_lists_them() {
+        let p = Printer::new().with_ifname(1, "lo");
+        let text = |s: Statement, f: Family| p.special_statement(&s, f);
+        let t = |fam, a, port| Statement::Tproxy(Tproxy::new(fam, a, port).unwrap());
+        assert_eq!(
+            text(
+                t(Some(Family::Ip), Some(ip!("127.0.0.1")), Some(3128)),
+                Family::Inet
+            )
+            .unwrap(),
+            "tproxy ip to 127.0.0.1:3128"
+        );
+        assert_eq!(
+            text(t(None, Some(ip!("::1")), None), Family::Ip6).unwrap(),
+            "tproxy to [::1]"
+        );
+        assert_eq!(
+            text(t(None, None, Some(53)), Family::Inet).unwrap(),
+            "tproxy to :53"
+        );
+        // A family is the table's outside inet, never printed there.
+        assert!(text(t(Some(Family::Ip), None, Some(53)), Family::Ip).is_none());
+        let syn = |mss, wscale, timestamp| Synproxy {
+            mss,
+            wscale,
+            timestamp,
+            sack_perm: false,
+        };
+        assert_eq!(
+            synproxy(&syn(None, Some(3), false)),
+            "synproxy mss 0 wscale 3"
+        );
+        assert_eq!(synproxy(&syn(None, None, true)), "synproxy timestamp");
+        let dup = |addr, device| Statement::Dup(Dup { addr, device });
+        assert_eq!(
+            text(dup(Some(ip!("10.0.0.4")), Some(1)), Family::Ip).unwrap(),
+            "dup to 10.0.0.4 device \"lo\""
+        );
+        assert_eq!(
+            text(dup(None, Some(1)), Family::Netdev).unwrap(),
+            "dup to \"lo\""
+        );
+        // An index no interface has: not printed.
+        assert!(text(dup(Some(ip!("10.0.0.4")), Some(7)), Family::Ip).is_none());
+        let fwd = Statement::Fwd(Fwd {
+            device: 1,
+            addr: Some(ip!("fe80::1")),
+        });
+        assert_eq!(
+            text(fwd, Family::Netdev).unwrap(),
+            "fwd ip6 to fe80::1 device \"lo\""
+        );
+        assert_eq!(connlimit(5, true), "ct count over 5");
+    }
+
+    #[test]
+    fn time_keys_print_in_utc() {
+        let p = Printer::new();
+        let v = |dt, n| value::value(&p, dt, &Value::Int(n), 64);
+        assert_eq!(v(Datatype::Hour, 63_000).unwrap(), "\"17:30\"");
+        assert_eq!(v(Datatype::Hour, 63_015).unwrap(), "\"17:30:15\"");
+        assert!(v(Datatype::Hour, 86_400).is_none());
+        assert_eq!(
+            v(Datatype::Date, 1_893_456_000_000_000_000).unwrap(),
+            "\"2030-01-01 00:00:00\""
+        );
+        assert_eq!(
+            v(Datatype::Date, 1_656_590_400_000_000_000).unwrap(),
+            "\"2022-06-30 12:00:00\""
+        );
+        assert_eq!(v(Datatype::Date, 0).unwrap(), "\"1970-01-01 00:00:00\"");
+        assert!(v(Datatype::Date, 1).is_none());
+        assert!(v(Datatype::Date, u64::MAX).is_none());
+        assert_eq!(v(Datatype::Realm, 0).unwrap(), "\"cosmos\"");
+        assert_eq!(v(Datatype::FibAddr, 6).unwrap(), "blackhole");
+        assert!(v(Datatype::Cgroupv2, 1).is_none());
+    }
+}

@@ -570,3 +570,42 @@ pub(super) fn arb_stmt() -> impl Strategy<Value = Statement> {
             .prop_map(|(device, addr)| Statement::Fwd(Fwd { device, addr })),
     ]
 }
+
+/// Shapes nft does not write stay expressions (in the rule's order, what is around them
+/// still lifted, the whole lowering back to the rule): a jhash over a key
+/// register holding an unnamed load, a tproxy whose port register holds no immediate, a
+/// fib with both address flags.
+#[test]
+fn special_shapes_nft_does_not_write_stay_expressions() {
+    use linx_netfilter::Expr;
+    use linx_netfilter::expr::PayloadBase;
+    use linx_netfilter::lift::{is_fully_lifted, lift};
+    let golden = super::golden();
+    let capture = |key: &str| golden.get(key).cloned().expect("capture");
+
+    let mut exprs = capture("ip|jhash ip saddr . tcp dport mod 4 seed 0x1 offset 100 101");
+    for e in &mut exprs {
+        if let Expr::Payload { base, offset, .. } = e {
+            if *base == PayloadBase::Network {
+                *offset = 13;
+            }
+        }
+    }
+    let stmts = lift(&exprs, Ip);
+    assert!(!is_fully_lifted(&stmts));
+    assert_eq!(Statement::lower_all(Ip, &stmts).ok(), Some(exprs));
+
+    let mut exprs = capture("ip|udp dport 53 tproxy to :5353");
+    let n = exprs.len();
+    exprs.swap(n - 2, n - 3);
+    assert!(!is_fully_lifted(&lift(&exprs, Ip)));
+
+    let mut exprs = capture("ip|fib saddr . iif oif missing drop");
+    if let Some(Expr::Unknown(u)) = exprs.first_mut() {
+        // NFTA_FIB_FLAGS is the last attribute: saddr and daddr.
+        if let Some(last) = u.data.last_mut() {
+            *last |= 2;
+        }
+    }
+    assert!(!is_fully_lifted(&lift(&exprs, Ip)));
+}
