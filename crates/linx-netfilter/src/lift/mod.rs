@@ -1051,6 +1051,7 @@ impl Lifter<'_> {
                             | Datatype::Ipv6Addr
                             | Datatype::EtherAddr
                             | Datatype::Ifname
+                            | Datatype::String
                     )
                 {
                     return None;
@@ -1434,7 +1435,7 @@ fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
     Some(match field.datatype() {
         Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
         Datatype::EtherAddr => Value::Mac(Mac::from_bytes(data)?),
-        Datatype::Ifname => {
+        Datatype::Ifname | Datatype::String => {
             let end = data.iter().position(|b| *b == 0)?;
             if data[end..].iter().any(|b| *b != 0) {
                 return None;
@@ -1561,6 +1562,17 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
         }
         ElemValue::Mac(m) if dt == Datatype::EtherAddr => Value::Mac(*m),
         ElemValue::Ifname(n) if dt == Datatype::Ifname => Value::Ifname(n.to_string()),
+        // A string key (`osf name`, `ct helper`): a NUL-padded name.
+        ElemValue::Bytes(b) if dt == Datatype::String => {
+            if b.len() != field.bit_len().div_ceil(8) as usize {
+                return None;
+            }
+            let end = b.iter().position(|x| *x == 0)?;
+            if end == 0 || b[end..].iter().any(|x| *x != 0) {
+                return None;
+            }
+            Value::Ifname(std::str::from_utf8(&b[..end]).ok()?.to_owned())
+        }
         ElemValue::Proto(n) if dt == Datatype::InetProto => Value::Int(u64::from(*n)),
         ElemValue::Port(n) if dt == Datatype::InetService => Value::Int(u64::from(*n)),
         ElemValue::Mark(n) if dt == Datatype::Mark => Value::Int(u64::from(*n)),
@@ -1568,7 +1580,11 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
         ElemValue::Bytes(b) => {
             if matches!(
                 dt,
-                Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr | Datatype::Ifname
+                Datatype::Ipv4Addr
+                    | Datatype::Ipv6Addr
+                    | Datatype::EtherAddr
+                    | Datatype::Ifname
+                    | Datatype::String
             ) || b.len() != field.bit_len().div_ceil(8) as usize
                 || !field_is_whole(field)
             {

@@ -422,7 +422,7 @@ pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Op
             _ => return None,
         },
         Value::Ifname(name) => match dt {
-            Datatype::Ifname => format!("\"{name}\""),
+            Datatype::Ifname | Datatype::String => format!("\"{name}\""),
             _ => return None,
         },
         Value::Bytes(_) => return None,

@@ -125,6 +125,9 @@ pub enum Datatype {
     Date,
     /// Seconds since midnight (`meta hour`), printed as nft prints them in UTC: `"17:30"`.
     Hour,
+    /// A NUL-padded string other than an interface name (`osf name`, `ct helper`): printed
+    /// quoted as a name is, but its sets have nft's `string` type.
+    String,
 }
 
 impl Datatype {
@@ -570,8 +573,7 @@ pub fn ct_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
         3 => ("mark", 4, Host, Datatype::Mark),
         4 => ("secmark", 4, Host, Datatype::Integer),
         5 => ("expiration", 4, Host, Datatype::Time),
-        // nft's type for helper names is `string`; it prints as an interface name does.
-        6 => ("helper", 16, Big, Datatype::Ifname),
+        6 => ("helper", 16, Big, Datatype::String),
         7 => ("l3proto", 1, Big, Datatype::NfProto),
         10 => ("protocol", 1, Big, Datatype::InetProto),
         14 => ("packets", 8, Host, Datatype::Integer),

@@ -663,8 +663,7 @@ pub(crate) fn info(field: &Field) -> Option<(u32, ByteOrder, Datatype)> {
             SocketKey::Mark => (4, Host, Datatype::Mark),
             SocketKey::Cgroupv2(_) => (8, Host, Datatype::Cgroupv2),
         },
-        // nft's type is `string`; it prints as an interface name does.
-        Field::Osf(_) => (16, Big, Datatype::Ifname),
+        Field::Osf(_) => (16, Big, Datatype::String),
         Field::Ipsec(i) => match i.key {
             IpsecKey::Daddr4 | IpsecKey::Saddr4 => (4, Big, Datatype::Ipv4Addr),
             IpsecKey::Daddr6 | IpsecKey::Saddr6 => (16, Big, Datatype::Ipv6Addr),

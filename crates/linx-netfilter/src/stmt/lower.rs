@@ -1332,7 +1332,11 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
             }
             if matches!(
                 field.datatype(),
-                Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr | Datatype::Ifname
+                Datatype::Ipv4Addr
+                    | Datatype::Ipv6Addr
+                    | Datatype::EtherAddr
+                    | Datatype::Ifname
+                    | Datatype::String
             ) {
                 return Err(bad("this field takes an address or a name, not a number"));
             }
@@ -1357,7 +1361,7 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
             Ok(mac.as_bytes().to_vec())
         }
         Value::Ifname(name) => {
-            if field.datatype() != Datatype::Ifname {
+            if !matches!(field.datatype(), Datatype::Ifname | Datatype::String) {
                 return Err(bad("this field does not hold interface names"));
             }
             if name.is_empty() || name.len() > 15 || name.contains('\0') {
@@ -1437,6 +1441,7 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::Ecn => 37,
         Datatype::Boolean => 39,
         Datatype::Day => 45,
+        Datatype::String => 5,
         Datatype::FibAddr => 38,
         Datatype::Realm => 22,
         Datatype::Date => 43,
@@ -1454,7 +1459,10 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
     let (Key::Field(field), KeyType::Raw { .. }) = (key, key_type) else {
         return Vec::new();
     };
+    // nft's string type is host order (its bytes are the name either way); nft prints
+    // the elements of a string set with big-endian userdata as empty names.
     let order: u32 = match field.byte_order() {
+        _ if field.datatype() == Datatype::String => 1,
         ByteOrder::Host => 1,
         ByteOrder::Big => 2,
     };
@@ -1573,6 +1581,15 @@ fn elem_value(field: &Field, value: &Value, interval: bool) -> Result<ElemValue,
                 shift: 0,
             };
             ElemValue::Bytes(scalar_bytes(field, value, &width)?.into())
+        }
+        (KeyType::Raw { len, .. }, Value::Ifname(name)) if field.datatype() == Datatype::String => {
+            // A whole name (nft makes `name*` an interval); NUL padded to the key.
+            if name.is_empty() || name.len() >= len as usize || name.ends_with('*') {
+                return Err(bad("a name of 1 to 15 bytes, without a trailing *"));
+            }
+            let mut bytes = name.as_bytes().to_vec();
+            bytes.resize(len as usize, 0);
+            ElemValue::Bytes(bytes.into())
         }
         (KeyType::Ifname, Value::Ifname(name)) => {
             if name.is_empty() || name.len() > 15 {

@@ -201,6 +201,48 @@ pub(super) fn cases() -> Vec<Case> {
             },
         },
         Case {
+            text: "osf name { \"Linux\", \"Windows\" }",
+            families: &[Inet],
+            build: || {
+                let o = Field::Osf(Osf {
+                    ttl: OsfTtl::Exact,
+                    version: false,
+                });
+                Ok(vec![Statement::in_set(
+                    o,
+                    ["Linux".into(), "Windows".into()],
+                )?])
+            },
+        },
+        Case {
+            text: "osf name vmap { \"Linux\" : accept, \"unknown\" : drop }",
+            families: &[Ip],
+            build: || {
+                let o = Field::Osf(Osf {
+                    ttl: OsfTtl::Exact,
+                    version: false,
+                });
+                Ok(vec![Statement::vmap(
+                    o,
+                    [
+                        ("Linux".into(), Verdict::Accept),
+                        ("unknown".into(), Verdict::Drop),
+                    ],
+                )?])
+            },
+        },
+        Case {
+            text: "ct helper { \"sip\", \"ftp\" }",
+            families: &[Inet],
+            build: || {
+                let helper = Field::Ct(linx_netfilter::expr::CtKey::from_number(6));
+                Ok(vec![Statement::in_set(
+                    helper,
+                    ["sip".into(), "ftp".into()],
+                )?])
+            },
+        },
+        Case {
             text: "ipsec out spnum 1 ip daddr 192.0.2.1",
             families: &[Ip, Inet],
             build: || {
