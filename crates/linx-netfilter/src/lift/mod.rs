@@ -28,6 +28,8 @@
 //!   shapes it does not know stay in order).
 //! - A lookup's key is a concatenation only when every register it spans holds a whole,
 //!   named field; with a table ([`lift_in`]) the named set's key length must match too.
+//!   A `jhash` key is read the same way (whole named header fields from its source
+//!   register on); `tproxy`, `dup` and `fwd` take the immediates of their registers.
 //! - Never panics, on any expression list (registers, lengths and data of any size).
 //! - Pure; allocates the statements it returns. Lifting is done on demand (printing, or
 //!   when asked), never during a pull; a rule none of whose expressions lifted skips the
@@ -40,8 +42,8 @@ use crate::set::{ElemValue, SetElement};
 use crate::stmt::exthdr_wire;
 use crate::stmt::{
     Datatype, Dup, Field, Fwd, HashKey, HeaderField, Key, Match, Nat, NatKind, Op, Proto, RegStmt,
-    Reject, SetUpdate, Source, Statement, Synproxy, Tproxy, Value, VerdictMap, decode_connlimit,
-    decode_load, decode_reg_stmt, jhash_with,
+    Reject, SetUpdate, Source, SpecialLoad, Statement, Synproxy, Tproxy, Value, VerdictMap,
+    decode_connlimit, decode_load, decode_reg_stmt,
 };
 use crate::{Expr, Family, Reg, Table};
 use regs::RegFile;
@@ -449,16 +451,22 @@ impl Lifter<'_> {
     /// `xfrm`); a `jhash` takes the loads of its key (named header fields, as a lookup
     /// key is read) with their dependencies.
     fn special_load(&mut self, name: &str, data: &[u8], e: &Expr) -> Result<(), Vec<Pending>> {
-        let l = decode_load(name, data).ok_or_else(Vec::new)?;
-        let bytes = l.field.bit_len().div_ceil(8);
-        let Some((sreg, len)) = l.key else {
-            let loaded = Loaded::Field {
-                field: l.field,
-                bytes,
-                deps: Vec::new(),
-            };
-            self.load(Reg(l.dreg), loaded, e);
-            return Ok(());
+        let (hash, dreg, sreg, len) = match decode_load(name, data).ok_or_else(Vec::new)? {
+            SpecialLoad::Field { field, dreg } => {
+                let loaded = Loaded::Field {
+                    field,
+                    bytes: field.bit_len().div_ceil(8),
+                    deps: Vec::new(),
+                };
+                self.load(Reg(dreg), loaded, e);
+                return Ok(());
+            }
+            SpecialLoad::Jhash {
+                hash,
+                dreg,
+                sreg,
+                len,
+            } => (hash, dreg, sreg, len),
         };
         let (key, deps, mut taken) = self.key_at(Reg(sreg), Some(len))?;
         let headers: Option<Vec<HeaderField>> = key
@@ -471,7 +479,7 @@ impl Lifter<'_> {
             .collect();
         let field = headers
             .and_then(|h| HashKey::new(&h))
-            .and_then(|k| jhash_with(&l, k));
+            .and_then(|k| hash.with(k));
         let Some(field) = field else {
             return Err(taken);
         };
@@ -479,11 +487,12 @@ impl Lifter<'_> {
         let seq = taken.first().map_or(self.pos, |p| p.seq);
         let mut exprs: Vec<Expr> = taken.into_iter().flat_map(|p| p.exprs).collect();
         exprs.push(e.clone());
-        if let Some(old) = self.regs.remove(&l.dreg) {
+        if let Some(old) = self.regs.remove(&dreg) {
             self.flush_all(vec![old]);
         }
+        let bytes = field.bit_len().div_ceil(8);
         let loaded = Loaded::Field { field, bytes, deps };
-        self.regs.insert(l.dreg, Pending { loaded, exprs, seq });
+        self.regs.insert(dreg, Pending { loaded, exprs, seq });
         Ok(())
     }
 

@@ -757,37 +757,50 @@ pub(crate) fn hash_key_reg() -> Reg {
     Reg::R2
 }
 
-/// A special field load: the field, its destination register, and for a `jhash` the key's
-/// register and length (the lift names the key from the loads there).
-pub(crate) struct Loaded {
-    /// The field (a `jhash` with a placeholder key until the lift fills it in).
-    pub field: Field,
-    /// Destination register.
-    pub dreg: u32,
-    /// `jhash`: source register and key length in bytes.
-    pub key: Option<(u32, u32)>,
-    /// `jhash`: the modulus, seed and offset, for [`jhash_with`].
-    hash: Option<(u32, Option<u32>, u32)>,
+/// A decoded special field load.
+pub(crate) enum SpecialLoad {
+    /// The field, loaded into register `dreg`.
+    Field {
+        /// The field.
+        field: Field,
+        /// Destination register.
+        dreg: u32,
+    },
+    /// A `jhash` into `dreg` of the `len` key bytes from register `sreg` on: the lift names
+    /// the key from the loads there and completes it with [`PartialJhash::with`].
+    Jhash {
+        /// The hash without its key.
+        hash: PartialJhash,
+        /// Destination register.
+        dreg: u32,
+        /// Source register of the key.
+        sreg: u32,
+        /// Key length in bytes.
+        len: u32,
+    },
 }
 
-/// The `jhash` of a decoded load, with the key the lift found.
-pub(crate) fn jhash_with(l: &Loaded, key: HashKey) -> Option<Field> {
-    let (modulus, seed, offset) = l.hash?;
-    Hash::jhash(key, modulus, seed, offset).map(Field::Hash)
+/// A `jhash`'s modulus, seed and offset, waiting for its key.
+pub(crate) struct PartialJhash {
+    modulus: u32,
+    seed: Option<u32>,
+    offset: u32,
+}
+
+impl PartialJhash {
+    /// The `jhash` of `key`.
+    pub(crate) fn with(&self, key: HashKey) -> Option<Field> {
+        Hash::jhash(key, self.modulus, self.seed, self.offset).map(Field::Hash)
+    }
 }
 
 /// Reads a special field load (`fib`, `rt`, `numgen`, `hash`, `socket`, `osf`, `xfrm`).
-pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<Loaded> {
+pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<SpecialLoad> {
     let at = attrs(data)?;
     let get = |kind: u16| at.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
     let u32_of = |kind: u16| get(kind).and_then(be32);
     let only = |kinds: &[u16]| at.iter().all(|(k, _)| kinds.contains(k)) && unique(&at);
-    let plain = |field: Field, dreg: u32| Loaded {
-        field,
-        dreg,
-        key: None,
-        hash: None,
-    };
+    let plain = |field: Field, dreg: u32| SpecialLoad::Field { field, dreg };
     match name {
         "fib" if only(&[1, 2, 3]) => {
             let result = FibResult::from_number(u32_of(2)?)?;
@@ -823,13 +836,22 @@ pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<Loaded> {
                         Some(p) => Some(be32(p)?),
                         None => None,
                     };
-                    // A placeholder key until the lift names the loads.
-                    let placeholder = HashKey::new(&[HeaderField::IpSaddr])?;
-                    Some(Loaded {
-                        field: Field::Hash(Hash::jhash(placeholder, modulus, seed, offset)?),
+                    // Checked now; the key comes from the lift.
+                    Hash::jhash(
+                        HashKey::new(&[HeaderField::IpSaddr])?,
+                        modulus,
+                        seed,
+                        offset,
+                    )?;
+                    Some(SpecialLoad::Jhash {
+                        hash: PartialJhash {
+                            modulus,
+                            seed,
+                            offset,
+                        },
                         dreg: u32_of(2)?,
-                        key: Some((u32_of(1)?, u32_of(3)?)),
-                        hash: Some((modulus, seed, offset)),
+                        sreg: u32_of(1)?,
+                        len: u32_of(3)?,
                     })
                 }
                 _ => None,
@@ -1220,14 +1242,20 @@ mod tests {
             let Some(Expr::Unknown(u)) = load(&f, Reg::R1) else {
                 panic!("{f}: no load");
             };
-            let l = decode_load(&u.name, &u.data).unwrap();
-            assert_eq!(l.dreg, 1);
-            let got = match l.key {
-                Some((sreg, len)) => {
-                    assert_eq!((sreg, len), (2, 8));
-                    jhash_with(&l, key).unwrap()
+            let got = match decode_load(&u.name, &u.data).unwrap() {
+                SpecialLoad::Field { field, dreg } => {
+                    assert_eq!(dreg, 1);
+                    field
                 }
-                None => l.field,
+                SpecialLoad::Jhash {
+                    hash,
+                    dreg,
+                    sreg,
+                    len,
+                } => {
+                    assert_eq!((dreg, sreg, len), (1, 2, 8));
+                    hash.with(key).unwrap()
+                }
             };
             assert_eq!(got, f);
         }

@@ -31,6 +31,10 @@
 //!   protocols (`ip6 saddr` in an ip table), values that do not fit the field (an IPv6
 //!   address for `ip daddr`, 70000 for a port), a NAT port without a transport match, NAT or
 //!   reject where the family has none, sets of a type the model has no key type for.
+//! - The special-purpose expressions the register model keeps raw (`fib`, `rt`, `numgen`,
+//!   `hash`, `socket`, `osf`, `xfrm`, `tproxy`, `synproxy`, `dup`, `fwd`, `connlimit`) are
+//!   written with the attributes the kernel dumps for nft's (`stmt/kinds.rs`); a `jhash`
+//!   loads its key from register 2 on, after the key's dependencies.
 //! - [`Statement::Expr`] is copied as is, with no dependency.
 
 use std::fmt;

@@ -61,7 +61,7 @@ pub use kinds::{
     Dup, Fib, FibResult, Fwd, Hash, HashKey, Ipsec, IpsecKey, Numgen, Osf, OsfTtl, RtKey,
     SocketKey, Synproxy, Tproxy,
 };
-pub(crate) use kinds::{RegStmt, decode_connlimit, decode_load, decode_reg_stmt, jhash_with};
+pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
 pub use value::{Value, VerdictMap};
 
