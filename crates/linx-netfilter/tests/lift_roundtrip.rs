@@ -622,6 +622,32 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 Expr::from(d)
             }),
         ("meta|ct", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
+        // The special expressions: arbitrary bytes, and well-formed attributes of any
+        // values (registers, keys, flags) in any order.
+        (
+            "fib|rt|numgen|hash|socket|osf|xfrm|tproxy|dup|fwd|synproxy|connlimit",
+            data()
+        )
+            .prop_map(|(n, d)| Expr::unknown(n, d)),
+        (
+            "fib|rt|numgen|hash|socket|osf|xfrm|tproxy|dup|fwd|synproxy|connlimit",
+            proptest::collection::vec((1u16..8, 0u32..40, 0u8..3), 0..7)
+        )
+            .prop_map(|(n, attrs)| {
+                let mut d = Vec::new();
+                for (kind, v, width) in attrs {
+                    let payload: Vec<u8> = match width {
+                        0 => vec![v as u8],
+                        1 => (v as u16).to_be_bytes().to_vec(),
+                        _ => v.to_be_bytes().to_vec(),
+                    };
+                    d.extend_from_slice(&(4 + payload.len() as u16).to_ne_bytes());
+                    d.extend_from_slice(&kind.to_ne_bytes());
+                    d.extend_from_slice(&payload);
+                    d.resize(d.len().next_multiple_of(4), 0);
+                }
+                Expr::unknown(n, d)
+            }),
         (0u32..20, 1u32..30, 2u16..5).prop_map(|(k, r, a)| {
             // A well-formed set expression of any key and register.
             let mut d = Vec::new();
