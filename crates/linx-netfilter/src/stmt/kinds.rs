@@ -1293,6 +1293,28 @@ mod tests {
     }
 
     #[test]
+    fn serde_forms_are_checked() {
+        let key = HashKey::new(&[HeaderField::IpSaddr, HeaderField::TcpDport]).unwrap();
+        let h = Field::Hash(Hash::jhash(key, 4, Some(1), 0).unwrap());
+        let json = serde_json::to_string(&h).unwrap();
+        assert_eq!(
+            json,
+            r#"{"hash":{"key":["ip_saddr","tcp_dport"],"seed":1,"modulus":4,"offset":0}}"#
+        );
+        assert_eq!(serde_json::from_str::<Field>(&json).unwrap(), h);
+        // Constructors' checks hold for JSON too.
+        let zero = r#"{"numgen":{"random":true,"modulus":0,"offset":0}}"#;
+        assert!(serde_json::from_str::<Field>(zero).is_err());
+        let fib = r#"{"fib":{"daddr":true,"mark":false,"iif":true,"oif":true,"result":"type","present":false}}"#;
+        assert!(serde_json::from_str::<Field>(fib).is_err());
+        let t = crate::stmt::Statement::Tproxy(Tproxy::new(None, None, Some(53)).unwrap());
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"tproxy":{"port":53}}"#
+        );
+    }
+
+    #[test]
     fn malformed_data_decodes_to_nothing() {
         for name in ["fib", "rt", "numgen", "hash", "socket", "osf", "xfrm"] {
             assert!(decode_load(name, &[1, 2, 3]).is_none());
