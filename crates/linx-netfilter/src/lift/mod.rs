@@ -223,6 +223,16 @@ enum Loaded {
     Swapped { field: Field, deps: Vec<usize> },
     /// Data (an immediate value).
     Data(Vec<u8>),
+    /// The value a map lookup found (`tcp dport map @m`), see [`maps`].
+    Mapped {
+        lookup: crate::stmt::MapLookup,
+        deps: Vec<usize>,
+    },
+    /// A whole field changed bit by bit (`meta mark | 0x10`, `meta mark << 1`).
+    Bits {
+        bits: crate::stmt::Bits,
+        deps: Vec<usize>,
+    },
     /// Something not understood.
     Opaque,
 }
@@ -329,11 +339,24 @@ impl Lifter<'_> {
 
     /// `add @set { key [timeout T] [counter|limit|quota] }` (and update, delete).
     fn dynset(&mut self, d: &Dynset) -> Result<(), Vec<Pending>> {
-        if d.sreg_data.is_some() {
-            return Err(Vec::new());
-        }
         let want = self.set_key_len(&d.set);
-        let (key, deps, taken) = self.key_at(d.sreg_key, want)?;
+        let (key, mut deps, mut taken) = self.key_at(d.sreg_key, want)?;
+        let data = match d.sreg_data {
+            Some(r) => match self.key_at(r, None) {
+                Ok((data, d2, t2)) => {
+                    deps.extend(d2);
+                    deps.sort_unstable();
+                    deps.dedup();
+                    taken.extend(t2);
+                    Some(data)
+                }
+                Err(t2) => {
+                    taken.extend(t2);
+                    return Err(taken);
+                }
+            },
+            None => None,
+        };
         let stmts: Option<Vec<Statement>> = d.exprs.iter().map(stateful).collect();
         let Some(stmts) = stmts else {
             return Err(taken);
@@ -344,6 +367,7 @@ impl Lifter<'_> {
             set: d.set.clone(),
             key,
             timeout_ms: d.timeout_ms,
+            data,
             stmts,
         })));
         Ok(())
@@ -388,6 +412,12 @@ impl Lifter<'_> {
                 Some(v) => (Source::Value(v), Vec::new()),
                 None => return Err(vec![p]),
             },
+            other @ (Loaded::Mapped { .. } | Loaded::Bits { .. } | Loaded::Masked { .. }) => {
+                match maps::source(other) {
+                    Some(x) => x,
+                    None => return Err(vec![p]),
+                }
+            }
             other => match whole_field(other) {
                 Some((f, deps)) => (Source::Field(f), deps),
                 None => return Err(vec![p]),
@@ -597,6 +627,10 @@ impl Lifter<'_> {
                             deps: deps.clone(),
                         }
                     }
+                    (loaded, false) => match maps::and_xor(loaded, b) {
+                        Some(bits) => bits,
+                        None => return self.fail(Some(p), e),
+                    },
                     _ => return self.fail(Some(p), e),
                 };
                 p.loaded = next;
@@ -637,6 +671,9 @@ impl Lifter<'_> {
                             key,
                             map: VerdictMap::Named(set.clone()),
                         });
+                    }
+                    Some(d) if !*inverted && d == sreg => {
+                        self.mapped(set, *d, key, deps, taken, e);
                     }
                     _ => self.fail_taken(taken, e),
                 }
@@ -734,6 +771,15 @@ impl Lifter<'_> {
                 reg_proto_max,
                 flags,
             } => {
+                if let Some(r) = reg_addr_min.filter(|r| {
+                    matches!(self.regs.get(&r.0), Some(p) if matches!(p.loaded, Loaded::Mapped { .. }))
+                }) {
+                    let regs = [*reg_addr_max, *reg_proto_min, *reg_proto_max];
+                    if let Err(taken) = self.nat_map(*kind, *family, r, regs, *flags) {
+                        self.fail_taken(taken, e);
+                    }
+                    return;
+                }
                 let lifted = self.nat(
                     *kind,
                     *family,
@@ -788,6 +834,16 @@ impl Lifter<'_> {
                 }
             }
             Expr::Unknown(u) if u.name == exthdr_wire::NAME => self.exthdr(&u.data, e),
+            Expr::Unknown(u) if u.name == "objref" => {
+                if let Err(taken) = self.objref_map(&u.data) {
+                    self.fail_taken(taken, e);
+                }
+            }
+            Expr::Unknown(u) if u.name == "bitwise" => {
+                if let Err(taken) = self.shift(&u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);
@@ -1485,5 +1541,7 @@ fn stateful(e: &Expr) -> Option<Statement> {
 }
 
 mod regs;
+mod maps;
+
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
 mod rule;
+mod source;
 pub(crate) mod value;
 
 use std::collections::HashMap;

@@ -157,7 +157,11 @@ impl Printer {
                 s
             }
             Statement::Reject(r) => reject_text(*r, family)?,
-            Statement::Nat(n) => self.nat_text(n, family)?,
+            Statement::Nat(n) => match n.map() {
+                Some(map) => self.nat_map_text(n, map, family, table)?,
+                None => self.nat_text(n, family)?,
+            },
+            Statement::ObjrefMap(m) => self.objref_map_text(m, table)?,
             Statement::Notrack => "notrack".to_owned(),
             Statement::Objref { kind, name } => match kind {
                 ObjectType::Counter | ObjectType::Quota | ObjectType::Limit => {
@@ -173,14 +177,14 @@ impl Printer {
                 format!(
                     "{} set {}",
                     Field::Meta(*key),
-                    self.source(&Field::Meta(*key), value)?
+                    self.source(&Field::Meta(*key), value, table)?
                 )
             }
             Statement::CtSet { key, value } => {
                 format!(
                     "{} set {}",
                     Field::Ct(*key),
-                    self.source(&Field::Ct(*key), value)?
+                    self.source(&Field::Ct(*key), value, table)?
                 )
             }
             Statement::ExthdrSet { field, value } => {
@@ -188,7 +192,7 @@ impl Printer {
                 if !field.is_printable() {
                     return None;
                 }
-                format!("{target} set {}", self.source(&target, value)?)
+                format!("{target} set {}", self.source(&target, value, table)?)
             }
             Statement::ExthdrReset(field) => {
                 if field.proto() != ExthdrProto::TcpOption || !field.is_exists() {
@@ -202,10 +206,12 @@ impl Printer {
     }
 
     /// What a `meta`/`ct ... set` stores, printed by the target's datatype.
-    fn source(&self, target: &Field, v: &Source) -> Option<String> {
+    fn source(&self, target: &Field, v: &Source, table: &Table) -> Option<String> {
         match v {
             Source::Value(v) => value::value(self, target.datatype(), v, target.bit_len()),
             Source::Field(f) => Some(f.to_string()),
+            Source::Bits(b) => self.bits_text(b),
+            Source::Map(m) => self.map_lookup_text(m, table),
         }
     }
 
@@ -240,6 +246,9 @@ impl Printer {
             };
             elem.push(' ');
             elem.push_str(&text);
+        }
+        if let Some(data) = &u.data {
+            let _ = write!(elem, " : {}", key_text(data));
         }
         if set.flags.contains(SetFlags::ANONYMOUS) {
             if !set.flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete {

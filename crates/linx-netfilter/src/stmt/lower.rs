@@ -48,6 +48,8 @@ use crate::expr::{
 };
 use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 
+mod maps;
+
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
 /// cannot express yet).
 ///
@@ -494,6 +496,7 @@ impl Cx {
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
             Statement::Queue(q) => self.out.push(queue(*q)),
             Statement::Objref { kind, name } => self.out.push(Expr::objref(*kind, name.clone())),
+            Statement::ObjrefMap(m) => self.objref_map(m)?,
             Statement::Expr(e) => self.out.push(e.clone()),
         }
         Ok(())
@@ -527,6 +530,10 @@ impl Cx {
                         .push(Expr::bitwise(mask, vec![0; load.width.bytes as usize]));
                 }
             }
+            Source::Bits(bits) => self.bits(bits)?,
+            Source::Map(m) => {
+                self.map_lookup(m, 0)?;
+            }
         }
         Ok(())
     }
@@ -541,30 +548,39 @@ impl Cx {
         key: &Key,
         interval: bool,
     ) -> Result<Result<KeyType, LowerError>, LowerError> {
+        Ok(self.load_key_at(key, interval, 0)?.0)
+    }
+
+    /// [`Cx::load_key`] from 4-byte word `start` of the registers on (0 is register 1);
+    /// also returns the words nft reserves for the key: four (a whole 16-byte register)
+    /// for one field, the fields' words for a concatenation.
+    fn load_key_at(
+        &mut self,
+        key: &Key,
+        interval: bool,
+        start: u32,
+    ) -> Result<(Result<KeyType, LowerError>, u32), LowerError> {
         for f in key.fields() {
             self.need_field(f)?;
         }
         match key {
             Key::Field(f) => {
-                let load = load(f, Reg::R1)?;
+                let reg = reg_at_word(start);
+                let load = load(f, reg)?;
                 if load.mask.is_some() {
                     return Err(LowerError::Unsupported("a set of a sub-byte field"));
                 }
                 self.out.push(load.expr);
                 if interval && swaps(&load.width) {
-                    self.out.push(hton(Reg::R1, load.width.bytes));
+                    self.out.push(hton(reg, load.width.bytes));
                 }
-                Ok(key_type(f))
+                Ok((key_type(f), 4))
             }
             Key::Concat(fields) => {
                 let mut words = 0u32;
                 let mut types = Vec::with_capacity(fields.len());
                 for f in fields {
-                    let reg = if words == 0 {
-                        Reg::R1
-                    } else {
-                        Reg(crate::consts::reg::NFT_REG32_00 + words)
-                    };
+                    let reg = reg_at_word(start + words);
                     let load = load(f, reg)?;
                     if load.mask.is_some() {
                         return Err(LowerError::Unsupported(
@@ -578,10 +594,11 @@ impl Cx {
                     }
                     types.push(key_type(f));
                 }
-                Ok(types
+                let types = types
                     .into_iter()
                     .collect::<Result<Vec<_>, _>>()
-                    .map(KeyType::Concat))
+                    .map(KeyType::Concat);
+                Ok((types, words))
             }
         }
     }
@@ -790,6 +807,9 @@ impl Cx {
                 family,
             });
         }
+        if let Some(map) = nat.map() {
+            return self.nat_map(nat, map);
+        }
         let mut next = 1u32;
         let mut reg = || {
             let r = Reg(next);
@@ -924,7 +944,14 @@ impl Cx {
 
     fn set_update(&mut self, update: &SetUpdate) -> Result<(), LowerError> {
         // The named set has its own key type.
-        let _named = self.load_key(&update.key, false)?;
+        let (_named, words) = self.load_key_at(&update.key, false, 0)?;
+        let data_reg = match &update.data {
+            Some(data) => {
+                let _named = self.load_key_at(data, false, words)?;
+                Some(reg_at_word(words))
+            }
+            None => None,
+        };
         let mut inner = Cx::new(self.family);
         for stmt in &update.stmts {
             match stmt {
@@ -941,6 +968,7 @@ impl Cx {
         }
         let mut dynset = Dynset::new(update.set.clone(), update.op);
         dynset.timeout_ms = update.timeout_ms;
+        dynset.sreg_data = data_reg;
         dynset.exprs = inner.out;
         self.out.push(Expr::from(dynset));
         Ok(())
@@ -1032,6 +1060,17 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 mask: None,
             })
         }
+    }
+}
+
+/// The register nft names for 4-byte word `word` of the register file: a 16-byte register
+/// (1 to 4) where the word starts one, else a 4-byte register (8 to 23), as nft writes
+/// registers for compatibility with kernels that only had the 16-byte ones.
+fn reg_at_word(word: u32) -> Reg {
+    if word % 4 == 0 {
+        Reg(1 + word / 4)
+    } else {
+        Reg(crate::consts::reg::NFT_REG32_00 + word)
     }
 }
 

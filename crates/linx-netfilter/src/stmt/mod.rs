@@ -45,6 +45,7 @@ mod build;
 pub(crate) mod exthdr_wire;
 mod field;
 mod lower;
+mod source;
 mod value;
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,7 @@ pub use field::{
     meta_is_unqualified,
 };
 pub use lower::LowerError;
+pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};
 
 /// What a match or a map reads: one field, or a concatenation of fields (`ip saddr . tcp
@@ -298,6 +300,8 @@ pub struct Nat {
     port: Option<Value>,
     #[serde(skip_serializing_if = "NatFlags::is_empty")]
     flags: NatFlags,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map: Option<NatMap>,
 }
 
 impl Nat {
@@ -324,7 +328,40 @@ impl Nat {
             addr,
             port,
             flags: NatFlags::empty(),
+            map: None,
         })
+    }
+
+    /// A `snat`/`dnat` whose address (and port) come from a map (`dnat to tcp dport map
+    /// @fwd`); `port` is a fixed port after an address map ([`NatMap::Addr`] only, `dnat to
+    /// udp dport map { ... }:10053`). `None` for masquerade and redirect, a family other
+    /// than `ip`/`ip6`, or a port with another [`NatMap`].
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, MapLookup, Nat, NatKind, NatMap, Value};
+    /// let fwd = MapLookup::new(HeaderField::UdpDport, "__map1").unwrap();
+    /// let n = Nat::from_map(NatKind::Dnat, None, NatMap::Addr(fwd), Some(Value::Int(10053)));
+    /// assert!(n.unwrap().map().is_some());
+    /// ```
+    pub fn from_map(
+        kind: NatKind,
+        family: Option<crate::Family>,
+        map: NatMap,
+        port: Option<Value>,
+    ) -> Option<Nat> {
+        if !matches!(kind, NatKind::Snat | NatKind::Dnat)
+            || (port.is_some() && !matches!(map, NatMap::Addr(_)))
+        {
+            return None;
+        }
+        let mut nat = Nat::new(kind, family, None, port)?;
+        nat.map = Some(map);
+        Some(nat)
+    }
+
+    /// The map(s) the address and port come from, if any.
+    pub fn map(&self) -> Option<&NatMap> {
+        self.map.as_ref()
     }
 
     /// The same NAT with range flags (`random`, `fully-random`, `persistent`, `netmap`).
@@ -362,13 +399,17 @@ impl Nat {
 }
 
 /// What a `meta ... set` / `ct ... set` statement stores.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A constant (`meta mark set 0x00000001`).
     Value(Value),
     /// Another field (`meta mark set ct mark`).
     Field(Field),
+    /// A field changed bit by bit (`meta mark set meta mark | 0x00000010`).
+    Bits(Bits),
+    /// A map lookup (`meta mark set tcp dport map { 22 : 0x00000001 }`).
+    Map(MapLookup),
 }
 
 /// `add @set { key [timeout 10s] [stmts] }` / `update @set { ... }` / `delete @set { ... }`.
@@ -383,6 +424,10 @@ pub struct SetUpdate {
     /// The element's timeout in milliseconds, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// The element's data, for a map (`add @m { ip saddr : ip daddr }`), read from the
+    /// packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Key>,
     /// Stateful statements attached to the element (counter, limit, quota).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stmts: Vec<Statement>,
@@ -497,6 +542,9 @@ pub enum Statement {
         /// The object name.
         name: String,
     },
+    /// `counter name tcp dport map @m`, `ct helper set tcp dport map { ... }`: the object
+    /// named by a lookup in an object map (its kind is the map's).
+    ObjrefMap(MapLookup),
     /// An expression no statement expresses exactly (the escape hatch): printed in a form
     /// nft never writes, see [`print`](crate::print).
     Expr(Expr),

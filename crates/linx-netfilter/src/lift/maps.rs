@@ -1,0 +1,267 @@
+//! Lift of values computed from the packet: map lookups with a result register (read by
+//! `meta`/`ct set`, NAT, or nothing), object references through object maps, and bit
+//! operations on a whole field.
+//!
+//! The result of a lookup waits in its register as [`Loaded::Mapped`] until a statement
+//! reads it; the protocol matches its key relied on are dropped then, as for a match. Like
+//! everything the lift returns, these are checked by lowering them again.
+
+use super::{Lifter, Loaded, Pending, attrs, field_is_whole, int_of};
+use crate::expr::{Bitwise, NatFlags, NatType};
+use crate::stmt::{BitOp, Bits, Key, MapLookup, Nat, NatKind, NatMap, Source, Statement};
+use crate::{Expr, Family, Reg};
+
+/// `NFT_BITWISE_LSHIFT` / `NFT_BITWISE_RSHIFT`.
+const LSHIFT: u32 = 1;
+const RSHIFT: u32 = 2;
+
+impl Lifter<'_> {
+    /// `lookup reg K set M dreg K`: the value map `M` holds for the key, kept in register
+    /// `dreg` for the statement that reads it.
+    pub(super) fn mapped(
+        &mut self,
+        set: &str,
+        dreg: Reg,
+        key: Key,
+        deps: Vec<usize>,
+        mut taken: Vec<Pending>,
+        e: &Expr,
+    ) {
+        let Some(lookup) = MapLookup::new(key, set) else {
+            return self.fail_taken(taken, e);
+        };
+        taken.sort_by_key(|p| p.seq);
+        let seq = taken.first().map_or(self.pos, |p| p.seq);
+        let mut exprs: Vec<Expr> = taken.into_iter().flat_map(|p| p.exprs).collect();
+        exprs.push(e.clone());
+        if let Some(old) = self.regs.remove(&dreg.0) {
+            self.flush_all(vec![old]);
+        }
+        self.regs.insert(
+            dreg.0,
+            Pending {
+                loaded: Loaded::Mapped { lookup, deps },
+                exprs,
+                seq,
+            },
+        );
+    }
+
+    /// `bitwise reg = reg << n` / `>> n` on a whole integer field (`NFTA_BITWISE_SREG` 1,
+    /// `DREG` 2, `LEN` 3, `OP` 6, `DATA` 7 holding the shift as a host-order u32).
+    pub(super) fn shift(&mut self, data: &[u8], e: &Expr) -> Result<(), Vec<Pending>> {
+        let (mut sreg, mut dreg, mut len, mut op, mut n) = (None, None, None, None, None);
+        for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            let be = || payload.try_into().ok().map(u32::from_be_bytes);
+            match kind {
+                1 if sreg.is_none() => sreg = be(),
+                2 if dreg.is_none() => dreg = be(),
+                3 if len.is_none() => len = be(),
+                6 if op.is_none() => op = be(),
+                7 if n.is_none() => {
+                    let inner = attrs(payload).ok_or_else(Vec::new)?;
+                    let [(1, v)] = inner[..] else {
+                        return Err(Vec::new());
+                    };
+                    n = v.try_into().ok().map(u32::from_ne_bytes);
+                }
+                _ => return Err(Vec::new()),
+            }
+        }
+        let (Some(sreg), Some(dreg), Some(len), Some(op), Some(n)) = (sreg, dreg, len, op, n)
+        else {
+            return Err(Vec::new());
+        };
+        if sreg != dreg {
+            return Err(Vec::new());
+        }
+        let Some(mut p) = self.take(Reg(sreg)) else {
+            return Err(Vec::new());
+        };
+        let next = match &p.loaded {
+            Loaded::Field { field, bytes, deps }
+                if *bytes == len && *bytes == field.bit_len().div_ceil(8) =>
+            {
+                let op = match op {
+                    LSHIFT => BitOp::Shl(n),
+                    RSHIFT => BitOp::Shr(n),
+                    _ => return Err(vec![p]),
+                };
+                match Bits::new(*field, op) {
+                    Some(bits) => Loaded::Bits {
+                        bits,
+                        deps: deps.clone(),
+                    },
+                    None => return Err(vec![p]),
+                }
+            }
+            _ => return Err(vec![p]),
+        };
+        p.loaded = next;
+        p.exprs.push(e.clone());
+        self.regs.insert(sreg, p);
+        Ok(())
+    }
+
+    /// `objref` through an object map: `NFTA_OBJREF_SET_SREG` 3 and `NFTA_OBJREF_SET_NAME`
+    /// 4 (a NUL-terminated name), the key in that register.
+    pub(super) fn objref_map(&mut self, data: &[u8]) -> Result<(), Vec<Pending>> {
+        let (mut sreg, mut name) = (None, None);
+        for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            match kind {
+                3 if sreg.is_none() => {
+                    sreg = Some(u32::from_be_bytes(
+                        payload.try_into().map_err(|_| Vec::new())?,
+                    ));
+                }
+                4 if name.is_none() => {
+                    let s = payload.strip_suffix(&[0]).ok_or_else(Vec::new)?;
+                    name = Some(std::str::from_utf8(s).map_err(|_| Vec::new())?.to_owned());
+                }
+                _ => return Err(Vec::new()),
+            }
+        }
+        let (Some(sreg), Some(name)) = (sreg, name) else {
+            return Err(Vec::new());
+        };
+        let want = self.set_key_len(&name);
+        let (key, deps, taken) = self.key_at(Reg(sreg), want)?;
+        let Some(lookup) = MapLookup::new(key, name) else {
+            return Err(taken);
+        };
+        self.drop_deps(&deps);
+        self.out.push(Statement::ObjrefMap(lookup));
+        Ok(())
+    }
+
+    /// `snat`/`dnat` whose address register holds a map lookup's result: the port is none,
+    /// an immediate, a second lookup, or the data after the address in the first map's
+    /// result (`addr . port`).
+    pub(super) fn nat_map(
+        &mut self,
+        kind: NatType,
+        family: Family,
+        addr: Reg,
+        [amax, pmin, pmax]: [Option<Reg>; 3],
+        flags: NatFlags,
+    ) -> Result<(), Vec<Pending>> {
+        let known = NatFlags::MAP_IPS
+            | NatFlags::PROTO_SPECIFIED
+            | NatFlags::NETMAP
+            | NatFlags::RANDOM
+            | NatFlags::FULLY_RANDOM
+            | NatFlags::PERSISTENT;
+        if amax.is_some() || !flags.difference(known).is_empty() {
+            return Err(Vec::new());
+        }
+        let kind = match kind {
+            NatType::Snat => NatKind::Snat,
+            NatType::Dnat => NatKind::Dnat,
+        };
+        let Some(a) = self.take(addr) else {
+            return Err(Vec::new());
+        };
+        let Loaded::Mapped { lookup, deps } = &a.loaded else {
+            return Err(vec![a]);
+        };
+        let (lookup, mut deps) = (lookup.clone(), deps.clone());
+        let mut taken = vec![a];
+        let mut port = None;
+        let map = match (pmin, pmax) {
+            (None, None) => NatMap::Addr(lookup),
+            (Some(r), max) if max.is_none() || max == Some(r) => match self.take(r) {
+                Some(p) => {
+                    let next = match &p.loaded {
+                        Loaded::Mapped { lookup: pl, deps: pd } => {
+                            // Dependencies of the port's key that do not directly precede
+                            // the NAT stay matches, as nft prints them.
+                            if pd.iter().all(|i| deps.contains(i)) || adjacent(pd, self.out.len()) {
+                                deps.extend(pd.iter().copied());
+                            }
+                            Some(NatMap::AddrAndPort(lookup.clone(), pl.clone()))
+                        }
+                        Loaded::Data(d) => {
+                            let v = <[u8; 2]>::try_from(d.as_slice()).ok().map(u16::from_be_bytes);
+                            port = v.map(|v| crate::stmt::Value::Int(u64::from(v)));
+                            port.as_ref().map(|_| NatMap::Addr(lookup.clone()))
+                        }
+                        _ => None,
+                    };
+                    taken.push(p);
+                    match next {
+                        Some(m) => m,
+                        None => return Err(taken),
+                    }
+                }
+                None => NatMap::AddrPort(lookup),
+            },
+            _ => return Err(taken),
+        };
+        deps.sort_unstable();
+        deps.dedup();
+        let user = flags.difference(NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED);
+        let Some(nat) = Nat::from_map(kind, Some(family), map, port) else {
+            return Err(taken);
+        };
+        self.drop_deps(&deps);
+        self.out.push(Statement::Nat(nat.with_flags(user)));
+        Ok(())
+    }
+}
+
+/// `true` when the statements at `deps` are the last ones of `len` statements.
+fn adjacent(deps: &[usize], len: usize) -> bool {
+    let mut sorted = deps.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .iter()
+        .rev()
+        .enumerate()
+        .all(|(n, i)| *i + 1 + n == len)
+}
+
+/// `(field & mask) ^ xor` with a non-zero xor on a whole integer field.
+pub(super) fn and_xor(loaded: &Loaded, b: &Bitwise) -> Option<Loaded> {
+    let Loaded::Field { field, bytes, deps } = loaded else {
+        return None;
+    };
+    if *bytes != b.len
+        || b.mask.len() != b.len as usize
+        || b.xor.len() != b.len as usize
+        || *bytes != field.bit_len().div_ceil(8)
+        || !field_is_whole(field)
+        || b.sreg != b.dreg
+    {
+        return None;
+    }
+    let op = BitOp::AndXor {
+        mask: int_of(field, &b.mask)?,
+        xor: int_of(field, &b.xor)?,
+    };
+    Some(Loaded::Bits {
+        bits: Bits::new(*field, op)?,
+        deps: deps.clone(),
+    })
+}
+
+/// What a `set` statement stores from a register holding a lookup result, bits of a field,
+/// or a whole field under a mask.
+pub(super) fn source(loaded: &Loaded) -> Option<(Source, Vec<usize>)> {
+    Some(match loaded {
+        Loaded::Mapped { lookup, deps } => (Source::Map(lookup.clone()), deps.clone()),
+        Loaded::Bits { bits, deps } => (Source::Bits(*bits), deps.clone()),
+        Loaded::Masked {
+            field,
+            bytes,
+            mask,
+            deps,
+        } if field_is_whole(field) && *bytes == field.bit_len().div_ceil(8) => {
+            let op = BitOp::AndXor {
+                mask: int_of(field, mask)?,
+                xor: 0,
+            };
+            (Source::Bits(Bits::new(*field, op)?), deps.clone())
+        }
+        _ => return None,
+    })
+}
