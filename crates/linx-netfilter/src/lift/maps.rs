@@ -151,7 +151,7 @@ impl Lifter<'_> {
             | NatFlags::RANDOM
             | NatFlags::FULLY_RANDOM
             | NatFlags::PERSISTENT;
-        if amax.is_some() || !flags.difference(known).is_empty() {
+        if !flags.difference(known).is_empty() {
             return Err(Vec::new());
         }
         let kind = match kind {
@@ -167,17 +167,17 @@ impl Lifter<'_> {
         let (lookup, mut deps) = (lookup.clone(), deps.clone());
         let mut taken = vec![a];
         let mut port = None;
-        let map = match (pmin, pmax) {
-            (None, None) => NatMap::Addr(lookup),
-            (Some(r), max) if max.is_none() || max == Some(r) => match self.take(r) {
+        let map = match (amax, pmin, pmax) {
+            // The last address after the first in the lookup's result: interval data.
+            (Some(_), None, None) => NatMap::AddrRange(lookup),
+            (Some(_), ..) => return Err(taken),
+            (None, None, None) => NatMap::Addr(lookup),
+            (None, Some(r), max) if max.is_none() || max == Some(r) => match self.take(r) {
                 Some(p) => {
                     let next = match &p.loaded {
-                        Loaded::Mapped { lookup: pl, deps: pd } => {
-                            // Dependencies of the port's key that do not directly precede
-                            // the NAT stay matches, as nft prints them.
-                            if pd.iter().all(|i| deps.contains(i)) || adjacent(pd, self.out.len()) {
-                                deps.extend(pd.iter().copied());
-                            }
+                        // The protocol match the port's key relies on stays: nft
+                        // prints it (`meta l4proto tcp dnat to ... : tcp dport map ...`).
+                        Loaded::Mapped { lookup: pl, .. } => {
                             Some(NatMap::AddrAndPort(lookup.clone(), pl.clone()))
                         }
                         Loaded::Data(d) => {
@@ -207,17 +207,6 @@ impl Lifter<'_> {
         self.out.push(Statement::Nat(nat.with_flags(user)));
         Ok(())
     }
-}
-
-/// `true` when the statements at `deps` are the last ones of `len` statements.
-fn adjacent(deps: &[usize], len: usize) -> bool {
-    let mut sorted = deps.to_vec();
-    sorted.sort_unstable();
-    sorted
-        .iter()
-        .rev()
-        .enumerate()
-        .all(|(n, i)| *i + 1 + n == len)
 }
 
 /// `(field & mask) ^ xor` with a non-zero xor on a whole integer field.

@@ -523,7 +523,12 @@ impl Lifter<'_> {
             if want.is_some_and(|w| padded >= w) {
                 break;
             }
-            let next = crate::consts::reg::NFT_REG32_00 + word;
+            // nft names a word that starts a 16-byte register by that register.
+            let next = if word % 4 == 0 {
+                1 + word / 4
+            } else {
+                crate::consts::reg::NFT_REG32_00 + word
+            };
             if word >= 16 || !self.regs.contains_key(&next) {
                 break;
             }

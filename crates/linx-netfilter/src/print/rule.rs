@@ -219,7 +219,11 @@ impl Printer {
     /// an anonymous dynamic set (how nft writes meters). Statements attached to the element
     /// print without their state (nft prints them stateless there).
     fn set_update_text(&self, u: &SetUpdate, table: &Table) -> Option<String> {
-        let set = table.set(&u.set)?;
+        let (flags, size) = match (table.set(&u.set), table.map(&u.set)) {
+            (Some(set), _) if u.data.is_none() => (set.flags, set.size),
+            (_, Some(map)) if u.data.is_some() => (map.flags, map.size),
+            _ => return None,
+        };
         let mut elem = key_text(&u.key);
         match u.timeout_ms {
             Some(0) => return None,
@@ -250,11 +254,11 @@ impl Printer {
         if let Some(data) = &u.data {
             let _ = write!(elem, " : {}", key_text(data));
         }
-        if set.flags.contains(SetFlags::ANONYMOUS) {
-            if !set.flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete {
+        if flags.contains(SetFlags::ANONYMOUS) {
+            if !flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete || u.data.is_some() {
                 return None;
             }
-            return Some(format!("meter {} size {} {{ {elem} }}", u.set, set.size?));
+            return Some(format!("meter {} size {} {{ {elem} }}", u.set, size?));
         }
         let op = match u.op {
             DynsetOp::Add => "add",

@@ -43,6 +43,7 @@ impl Printer {
                 return None;
             }
             let ud = Userdata::parse(&map.extras.userdata);
+            let intervals = data_interval(&map.extras.userdata);
             let mut sorted: Vec<&crate::MapElement> = map.elements.iter().collect();
             sorted.sort_by_cached_key(|e| value::elem_sort_key(&e.key, &map.key, ud.key_host));
             let items: Option<Vec<String>> = sorted
@@ -50,6 +51,9 @@ impl Printer {
                 .map(|e| {
                     let k = value::element(self, &map.key, &e.key, ud.key_host)?;
                     let v = match (&e.value, &map.data) {
+                        (MapValue::Data(d), crate::DataType::Value(t)) if intervals => {
+                            address_interval(d, t)?
+                        }
                         (MapValue::Data(d), crate::DataType::Value(t)) => {
                             value::element(self, t, d, ud.data_host)?
                         }
@@ -154,7 +158,7 @@ impl Printer {
             .is_some_and(|m| data_interval(&m.extras.userdata));
         let show_family = family == Family::Inet
             || flags.contains(F::NETMAP)
-            || matches!(map, NatMap::AddrPort(_))
+            || matches!(map, NatMap::AddrPort(_) | NatMap::AddrRange(_))
             || interval_data;
         if show_family {
             let _ = write!(s, " {}", n.family()?);
@@ -166,7 +170,7 @@ impl Printer {
         }
         let _ = write!(s, " to {}", self.map_lookup_text(addr, table)?);
         match (map, n.port()) {
-            (NatMap::Addr(_), None) | (NatMap::AddrPort(_), None) => {}
+            (NatMap::Addr(_) | NatMap::AddrPort(_) | NatMap::AddrRange(_), None) => {}
             (NatMap::Addr(_), Some(Value::Int(p))) => {
                 let _ = write!(s, ":{p}");
             }
@@ -210,6 +214,35 @@ fn data_interval(userdata: &[u8]) -> bool {
     super::tlvs(userdata).any(|(kind, v)| {
         kind == UDATA_DATA_INTERVAL && v.iter().any(|b| *b != 0)
     })
+}
+
+/// Interval data of addresses (nft stores the first and the last address one after the
+/// other): `a/len` when the interval is one prefix, else `a-b`.
+fn address_interval(d: &crate::SetElement, t: &crate::KeyType) -> Option<String> {
+    let (crate::SetElement::Value(crate::ElemValue::Bytes(b)), crate::KeyType::Raw { type_id, .. }) =
+        (d, t)
+    else {
+        return None;
+    };
+    let half = match type_id {
+        7 => 4,
+        8 => 16,
+        _ => return None,
+    };
+    if b.len() != 2 * half {
+        return None;
+    }
+    let (lo, hi) = b.split_at(half);
+    let a = linx_ip::Ip::from_bytes(lo)?;
+    let z = linx_ip::Ip::from_bytes(hi)?;
+    if lo == hi {
+        Some(a.to_string())
+    } else if value::is_prefix_range(lo, hi) {
+        let host: u32 = lo.iter().zip(hi).map(|(x, y)| (x ^ y).count_ones()).sum();
+        Some(format!("{a}/{}", half as u32 * 8 - host))
+    } else {
+        Some(format!("{a}-{z}"))
+    }
 }
 
 /// A key as nft writes it: a field, or fields joined by ` . `.

@@ -140,6 +140,10 @@ impl Bits {
 pub enum NatMap {
     /// The address from a map (`dnat to tcp dport map @fwd`).
     Addr(MapLookup),
+    /// An address range from a map whose data are intervals (`snat ip to ip saddr map
+    /// @ranges`, `dnat ip prefix to ip saddr map { 10.0.0.0/8 : 192.168.14.0/24 }`): the
+    /// lookup fills the first and last address.
+    AddrRange(MapLookup),
     /// Address and port from one map whose data is `addr . port` (`dnat ip to ip daddr .
     /// tcp dport map @fwd_pair`).
     AddrPort(MapLookup),
@@ -152,7 +156,10 @@ impl NatMap {
     /// The map giving the address.
     pub fn addr_map(&self) -> &MapLookup {
         match self {
-            NatMap::Addr(m) | NatMap::AddrPort(m) | NatMap::AddrAndPort(m, _) => m,
+            NatMap::Addr(m)
+            | NatMap::AddrRange(m)
+            | NatMap::AddrPort(m)
+            | NatMap::AddrAndPort(m, _) => m,
         }
     }
 }

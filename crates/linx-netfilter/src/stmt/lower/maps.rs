@@ -83,7 +83,13 @@ impl Cx {
         };
         let mut flags = nat.flags() | NatFlags::MAP_IPS;
         let (mut proto_min, mut proto_max) = (None, None);
+        let addr_words = if nat_family == Family::Ip6 { 4 } else { 1 };
+        let mut addr_max = None;
         match map {
+            NatMap::AddrRange(m) => {
+                self.map_lookup(m, 0)?;
+                addr_max = Some(reg_at_word(addr_words));
+            }
             NatMap::Addr(m) => {
                 let words = self.map_lookup(m, 0)?;
                 if let Some(port) = nat.port() {
@@ -122,7 +128,6 @@ impl Cx {
                 if self.l4.is_none() && !self.l4_ports {
                     return Err(LowerError::PortWithoutTransport);
                 }
-                let addr_words = if nat_family == Family::Ip6 { 4 } else { 1 };
                 proto_min = Some(reg_at_word(addr_words));
                 flags |= NatFlags::PROTO_SPECIFIED;
             }
@@ -144,7 +149,7 @@ impl Cx {
             },
             family: nat_family,
             reg_addr_min: Some(Reg::R1),
-            reg_addr_max: None,
+            reg_addr_max: addr_max,
             reg_proto_min: proto_min,
             reg_proto_max: proto_max,
             flags,
