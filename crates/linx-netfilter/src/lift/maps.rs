@@ -254,3 +254,26 @@ pub(super) fn source(loaded: &Loaded) -> Option<(Source, Vec<usize>)> {
         _ => return None,
     })
 }
+
+/// A directional `ct` load (`NFTA_CT_DREG` 1, `NFTA_CT_KEY` 2, `NFTA_CT_DIRECTION` 3, in
+/// that order, as the lowering writes it) of a key [`ct_dir_info`] names.
+///
+/// [`ct_dir_info`]: crate::stmt::ct_dir_info
+pub(super) fn ct_dir_load(data: &[u8]) -> Option<(Reg, Loaded)> {
+    let [(1, dreg), (2, key), (3, dir)] = attrs(data)?[..] else {
+        return None;
+    };
+    let dreg = u32::from_be_bytes(dreg.try_into().ok()?);
+    let key = crate::expr::CtKey::from_number(u32::from_be_bytes(key.try_into().ok()?));
+    let [dir] = dir else { return None };
+    let dir = crate::stmt::CtDirection::from_number(*dir)?;
+    let (_, len, ..) = crate::stmt::ct_dir_info(key)?;
+    Some((
+        Reg(dreg),
+        Loaded::Field {
+            field: crate::stmt::Field::CtDir { key, dir },
+            bytes: len,
+            deps: Vec::new(),
+        },
+    ))
+}

@@ -849,6 +849,11 @@ impl Lifter<'_> {
                     self.fail_taken(taken, e);
                 }
             }
+            Expr::Unknown(u) if u.name == "ct" && maps::ct_dir_load(&u.data).is_some() => {
+                if let Some((dreg, loaded)) = maps::ct_dir_load(&u.data) {
+                    self.load(dreg, loaded, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);

@@ -585,6 +585,14 @@ pub enum Field {
     Meta(MetaKey),
     /// A conntrack key of the packet's connection (`ct state`, `ct mark` ...).
     Ct(CtKey),
+    /// A conntrack key of one direction (`ct original ip saddr`, `ct reply zone`), see
+    /// [`ct_dir_info`](super::ct_dir_info).
+    CtDir {
+        /// The key.
+        key: CtKey,
+        /// The direction.
+        dir: super::CtDirection,
+    },
     /// A payload range nft has no name for: `@ll,0,48`, `@nh,96,32`, `@th,16,16`.
     Raw {
         /// The payload base.
@@ -606,6 +614,7 @@ impl Field {
             Field::Header(h) => h.datatype(),
             Field::Meta(k) => meta_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Ct(k) => ct_info(*k).map_or(Datatype::Integer, |i| i.3),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(Datatype::Integer, |i| i.3),
             Field::Raw { .. } => Datatype::Integer,
             Field::Exthdr(x) => x.datatype(),
         }
@@ -617,6 +626,7 @@ impl Field {
             Field::Header(h) => h.bit_len(),
             Field::Meta(k) => meta_info(*k).map_or(0, |i| i.1 * 8),
             Field::Ct(k) => ct_info(*k).map_or(0, |i| i.1 * 8),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(0, |i| i.1 * 8),
             Field::Raw { bit_len, .. } => *bit_len,
             Field::Exthdr(x) => x.bit_len(),
         }
@@ -628,6 +638,7 @@ impl Field {
             Field::Header(_) | Field::Raw { .. } | Field::Exthdr(_) => ByteOrder::Big,
             Field::Meta(k) => meta_info(*k).map_or(ByteOrder::Big, |i| i.2),
             Field::Ct(k) => ct_info(*k).map_or(ByteOrder::Big, |i| i.2),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(ByteOrder::Big, |i| i.2),
         }
     }
 }
@@ -653,6 +664,10 @@ impl fmt::Display for Field {
                 Some((name, ..)) if meta_is_unqualified(*k) => f.write_str(name),
                 Some((name, ..)) => write!(f, "meta {name}"),
                 None => write!(f, "meta {}", k.number()),
+            },
+            Field::CtDir { key, dir } => match super::ct_dir_info(*key) {
+                Some((name, ..)) => write!(f, "ct {} {name}", dir.name()),
+                None => write!(f, "ct {} {}", dir.name(), key.number()),
             },
             Field::Ct(k) => match ct_info(*k) {
                 Some((name, ..)) => write!(f, "ct {name}"),

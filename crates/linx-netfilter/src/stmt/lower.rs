@@ -1046,6 +1046,21 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 mask: None,
             })
         }
+        Field::CtDir { key, dir } => {
+            let (_, len, order, _) = super::ct_dir_info(*key).ok_or(LowerError::Unsupported(
+                "a directional ct key the model does not name",
+            ))?;
+            Ok(Load {
+                expr: Expr::unknown("ct", super::ctdir::load_attrs(*key, *dir, dreg.number())),
+                width: Width {
+                    bytes: len,
+                    bits: len * 8,
+                    order,
+                    shift: 0,
+                },
+                mask: None,
+            })
+        }
         Field::Ct(key) => {
             let (_, len, order, _) =
                 ct_info(*key).ok_or(LowerError::Unsupported("a ct key the model does not name"))?;

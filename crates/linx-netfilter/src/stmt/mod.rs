@@ -43,6 +43,7 @@
 
 mod build;
 pub(crate) mod exthdr_wire;
+mod ctdir;
 mod field;
 mod lower;
 mod source;
@@ -57,6 +58,7 @@ pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
 };
+pub use ctdir::{CtDirection, ct_dir_info};
 pub use lower::LowerError;
 pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};

@@ -100,7 +100,7 @@ impl Bits {
             Field::Raw { bit_len, .. } => bit_len % 8 == 0,
             // Extension header fields may start and end inside bytes.
             Field::Exthdr(_) => false,
-            Field::Meta(_) | Field::Ct(_) => true,
+            _ => true,
         };
         let int = matches!(
             field.datatype(),
