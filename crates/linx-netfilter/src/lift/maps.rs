@@ -27,9 +27,15 @@ impl Lifter<'_> {
         mut taken: Vec<Pending>,
         e: &Expr,
     ) {
-        let Some(lookup) = MapLookup::new(key, set) else {
+        let Some(mut lookup) = MapLookup::new(key, set) else {
             return self.fail_taken(taken, e);
         };
+        if taken
+            .iter()
+            .any(|p| matches!(p.loaded, Loaded::Swapped { .. }))
+        {
+            lookup = lookup.in_interval_map();
+        }
         taken.sort_by_key(|p| p.seq);
         let seq = taken.first().map_or(self.pos, |p| p.seq);
         let mut exprs: Vec<Expr> = taken.into_iter().flat_map(|p| p.exprs).collect();

@@ -396,6 +396,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         20 => ("iface_index", Datatype::IfIndex),
         21 => ("iface_type", Datatype::ArpHrd),
         22 => ("realm", Datatype::Integer),
+        23 => ("classid", Datatype::TcHandle),
         24 => ("uid", Datatype::Uid),
         25 => ("gid", Datatype::Gid),
         27 => ("ct_dir", Datatype::CtDir),

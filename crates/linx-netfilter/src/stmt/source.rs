@@ -32,6 +32,8 @@ use super::{Datatype, Field, Key};
 pub struct MapLookup {
     key: Key,
     map: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    interval: bool,
 }
 
 impl MapLookup {
@@ -42,7 +44,28 @@ impl MapLookup {
         (!map.is_empty() && !map.contains('\0')).then(|| MapLookup {
             key: key.into(),
             map,
+            interval: false,
         })
+    }
+
+    /// The same lookup in an interval map: nft converts host-order keys wider than a byte
+    /// (`meta length`, `meta mark`) to big endian before the lookup, as interval keys are
+    /// compared as big-endian numbers.
+    ///
+    /// ```
+    /// use linx_netfilter::{expr::MetaKey, stmt::{Field, MapLookup}};
+    /// let m = MapLookup::new(Field::Meta(MetaKey::Len), "__map5").unwrap().in_interval_map();
+    /// assert!(m.is_interval());
+    /// ```
+    #[must_use = "builder methods return the changed lookup"]
+    pub fn in_interval_map(mut self) -> MapLookup {
+        self.interval = true;
+        self
+    }
+
+    /// `true` for a lookup in an interval map (see [`MapLookup::in_interval_map`]).
+    pub fn is_interval(&self) -> bool {
+        self.interval
     }
 
     /// What is looked up.

@@ -40,7 +40,7 @@ impl Cx {
     /// The key of `m` from word `start`, then its lookup with the result in the key's first
     /// register. Returns the words the key took.
     pub(super) fn map_lookup(&mut self, m: &MapLookup, start: u32) -> Result<u32, LowerError> {
-        let (_named, words) = self.load_key_at(m.key(), false, start)?;
+        let (_named, words) = self.load_key_at(m.key(), m.is_interval(), start)?;
         let reg = reg_at_word(start);
         self.out.push(Expr::Lookup {
             set: m.map().to_owned(),
