@@ -7,7 +7,7 @@
 
 use super::{Cx, LowerError, load, put_attr, put_u32, reg_at_word, scalar_bytes};
 use crate::expr::{NatFlags, NatType};
-use crate::stmt::{BitOp, Bits, Field, MapLookup, Nat, NatKind, NatMap, Value};
+use crate::stmt::{BitOp, Bits, MapLookup, Nat, NatKind, NatMap, Value};
 use crate::{Expr, Family, Reg};
 
 /// `NFT_BITWISE_LSHIFT` / `NFT_BITWISE_RSHIFT`.
@@ -118,12 +118,6 @@ impl Cx {
                 }
             }
             NatMap::AddrPort(m) => {
-                // nft matches the key's transport protocol before anything else.
-                for f in m.key().fields() {
-                    if matches!(f, Field::Header(h) if h.proto().l4proto().is_some()) {
-                        self.need_field(f)?;
-                    }
-                }
                 self.map_lookup(m, 0)?;
                 if self.l4.is_none() && !self.l4_ports {
                     return Err(LowerError::PortWithoutTransport);
