@@ -173,7 +173,14 @@ fn source_cases() -> Vec<Case> {
         Case {
             text: "dnat to tcp dport map @nat4",
             families: &[Ip],
-            build: || nat_map(NatKind::Dnat, None, NatMap::Addr(lookup(H::TcpDport, "nat4")), None),
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    None,
+                    NatMap::Addr(lookup(H::TcpDport, "nat4")),
+                    None,
+                )
+            },
         },
         Case {
             text: "dnat ip to tcp dport map @nat4:8080",
@@ -190,7 +197,14 @@ fn source_cases() -> Vec<Case> {
         Case {
             text: "dnat to tcp dport map @nat6",
             families: &[Ip6],
-            build: || nat_map(NatKind::Dnat, None, NatMap::Addr(lookup(H::TcpDport, "nat6")), None),
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    None,
+                    NatMap::Addr(lookup(H::TcpDport, "nat6")),
+                    None,
+                )
+            },
         },
         Case {
             text: "dnat ip to ip daddr . tcp dport map @pair4",
@@ -295,7 +309,12 @@ fn source_cases() -> Vec<Case> {
         Case {
             text: "ct original ip saddr 10.0.0.1",
             families: &[Inet],
-            build: || Ok(vec![Statement::is(ct_dir(19, CtDirection::Original), ip!("10.0.0.1"))?]),
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(19, CtDirection::Original),
+                    ip!("10.0.0.1"),
+                )?])
+            },
         },
         Case {
             text: "meta l4proto tcp ct reply proto-dst 443",
@@ -310,7 +329,12 @@ fn source_cases() -> Vec<Case> {
         Case {
             text: "ct original zone 1",
             families: &[Ip],
-            build: || Ok(vec![Statement::is(ct_dir(17, CtDirection::Original), 1u16)?]),
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(17, CtDirection::Original),
+                    1u16,
+                )?])
+            },
         },
     ]
 }

@@ -187,7 +187,9 @@ impl Lifter<'_> {
                             Some(NatMap::AddrAndPort(lookup.clone(), pl.clone()))
                         }
                         Loaded::Data(d) => {
-                            let v = <[u8; 2]>::try_from(d.as_slice()).ok().map(u16::from_be_bytes);
+                            let v = <[u8; 2]>::try_from(d.as_slice())
+                                .ok()
+                                .map(u16::from_be_bytes);
                             port = v.map(|v| crate::stmt::Value::Int(u64::from(v)));
                             port.as_ref().map(|_| NatMap::Addr(lookup.clone()))
                         }
@@ -282,4 +284,233 @@ pub(super) fn ct_dir_load(data: &[u8]) -> Option<(Reg, Loaded)> {
             deps: Vec::new(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use linx_ip::ip;
+
+    use crate::expr::{CtKey, DynsetOp, MetaKey};
+    use crate::lift::{lift, lift_in};
+    use crate::print::Printer;
+    use crate::stmt::{
+        BitOp, Bits, CtDirection, Field, HeaderField as H, Key, MapLookup, Nat, NatKind, NatMap,
+        SetUpdate, Source, Statement,
+    };
+    use crate::{DataType, Family, KeyType, Map, MapElement, SetElement, SetFlags, Table};
+
+    /// lift(lower(stmts)) == stmts in `family`, checked against `table`.
+    fn round_trip(family: Family, table: &Table, stmts: Vec<Statement>) -> String {
+        let exprs = Statement::lower_all(family, &stmts).expect("lower");
+        assert_eq!(lift_in(&exprs, table), stmts);
+        Printer::new().statements(&stmts, table).expect("nft text")
+    }
+
+    fn table(family: Family) -> Table {
+        let mut t = Table::new(family, "t");
+        t.add_map(Map::new(
+            "m",
+            KeyType::InetService,
+            DataType::Value(KeyType::Mark),
+        ))
+        .unwrap();
+        let mut anon = Map::new(
+            "__map0",
+            KeyType::InetService,
+            DataType::Value(KeyType::Mark),
+        )
+        .elements([
+            MapElement::new(SetElement::port(80), SetElement::mark(2)),
+            MapElement::new(SetElement::port(22), SetElement::mark(1)),
+        ]);
+        anon.flags = SetFlags::ANONYMOUS | SetFlags::CONSTANT;
+        t.add_map(anon).unwrap();
+        t.add_map(Map::new(
+            "fwd",
+            KeyType::InetService,
+            DataType::Value(KeyType::Ipv4Addr),
+        ))
+        .unwrap();
+        t.add_map(Map::new(
+            "pair",
+            KeyType::Concat(vec![KeyType::Ipv4Addr, KeyType::InetService]),
+            DataType::Value(KeyType::Concat(vec![
+                KeyType::Ipv4Addr,
+                KeyType::InetService,
+            ])),
+        ))
+        .unwrap();
+        t.add_map(Map::new(
+            "last",
+            KeyType::Ipv4Addr,
+            DataType::Value(KeyType::Ipv4Addr),
+        ))
+        .unwrap();
+        t
+    }
+
+    fn mark_set(value: Source) -> Vec<Statement> {
+        vec![Statement::MetaSet {
+            key: MetaKey::Mark,
+            value,
+        }]
+    }
+
+    #[test]
+    fn map_sources_lift_and_print() {
+        let t = table(Family::Inet);
+        let named = MapLookup::new(H::TcpDport, "m").unwrap();
+        assert_eq!(
+            round_trip(Family::Inet, &t, mark_set(Source::Map(named))),
+            "meta mark set tcp dport map @m"
+        );
+        let anon = MapLookup::new(H::TcpDport, "__map0").unwrap();
+        assert_eq!(
+            round_trip(Family::Inet, &t, mark_set(Source::Map(anon))),
+            "meta mark set tcp dport map { 22 : 0x00000001, 80 : 0x00000002 }"
+        );
+        // A map the table lacks lifts (the key width is the loads') but does not print.
+        let missing = MapLookup::new(H::TcpDport, "nope").unwrap();
+        let exprs = Statement::lower_all(Family::Inet, &mark_set(Source::Map(missing))).unwrap();
+        let stmts = lift_in(&exprs, &t);
+        assert!(Printer::new().statements(&stmts, &t).is_none());
+    }
+
+    #[test]
+    fn bit_operations_print_in_nft_forms() {
+        let t = table(Family::Ip);
+        let mark = Field::Meta(MetaKey::Mark);
+        let cases = [
+            (
+                BitOp::AndXor {
+                    mask: 0xffff_ffef,
+                    xor: 0x10,
+                },
+                "meta mark | 0x00000010",
+            ),
+            (
+                BitOp::AndXor {
+                    mask: 0xffff_0000,
+                    xor: 0,
+                },
+                "meta mark & 0xffff0000",
+            ),
+            (
+                BitOp::AndXor {
+                    mask: 0xffff_0000,
+                    xor: 0x42,
+                },
+                "meta mark & 0xffff0042 | 0x00000042",
+            ),
+            (
+                BitOp::AndXor {
+                    mask: 0xffff_ffff,
+                    xor: 1,
+                },
+                "meta mark ^ 0x00000001",
+            ),
+            (BitOp::Shl(1), "meta mark << 1"),
+            (BitOp::Shr(8), "meta mark >> 8"),
+        ];
+        for (op, text) in cases {
+            let bits = Bits::new(mark, op).unwrap();
+            assert_eq!(
+                round_trip(Family::Ip, &t, mark_set(Source::Bits(bits))),
+                format!("meta mark set {text}")
+            );
+        }
+        // Overlapping mask and xor bits have no nft form here.
+        let odd = Bits::new(
+            mark,
+            BitOp::AndXor {
+                mask: 0xff,
+                xor: 0x1,
+            },
+        )
+        .unwrap();
+        let stmts = mark_set(Source::Bits(odd));
+        assert!(Printer::new().statements(&stmts, &t).is_none());
+        assert!(Bits::new(Field::Ct(CtKey::State), BitOp::Shl(1)).is_none());
+    }
+
+    #[test]
+    fn nat_from_maps_lifts_and_prints() {
+        let t = table(Family::Ip);
+        let fwd = MapLookup::new(H::TcpDport, "fwd").unwrap();
+        let nat = Nat::from_map(
+            NatKind::Dnat,
+            Some(Family::Ip),
+            NatMap::Addr(fwd.clone()),
+            None,
+        )
+        .unwrap();
+        let mut rule = vec![Statement::Nat(nat)];
+        assert_eq!(
+            round_trip(Family::Ip, &t, rule.clone()),
+            "dnat to tcp dport map @fwd"
+        );
+        let port = Some(crate::stmt::Value::Int(8080));
+        let nat = Nat::from_map(NatKind::Dnat, Some(Family::Ip), NatMap::Addr(fwd), port).unwrap();
+        rule[0] = Statement::Nat(nat);
+        assert_eq!(
+            round_trip(Family::Ip, &t, rule.clone()),
+            "dnat to tcp dport map @fwd:8080"
+        );
+        let key = Key::concat([H::IpDaddr.into(), H::TcpDport.into()]);
+        let pair = MapLookup::new(key, "pair").unwrap();
+        let nat = Nat::from_map(
+            NatKind::Dnat,
+            Some(Family::Ip),
+            NatMap::AddrPort(pair),
+            None,
+        )
+        .unwrap();
+        rule[0] = Statement::Nat(nat);
+        assert_eq!(
+            round_trip(Family::Ip, &t, rule),
+            "dnat ip to ip daddr . tcp dport map @pair"
+        );
+        assert!(
+            Nat::from_map(
+                NatKind::Masquerade,
+                None,
+                NatMap::Addr(MapLookup::new(H::TcpDport, "fwd").unwrap()),
+                None
+            )
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn dynset_with_data_and_directional_ct_keys() {
+        let t = table(Family::Ip);
+        let update = SetUpdate {
+            op: DynsetOp::Add,
+            set: "last".into(),
+            key: H::IpSaddr.into(),
+            timeout_ms: None,
+            data: Some(H::IpDaddr.into()),
+            stmts: Vec::new(),
+        };
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![Statement::SetUpdate(Box::new(update))]),
+            "add @last { ip saddr : ip daddr }"
+        );
+        let field = Field::CtDir {
+            key: CtKey::from_number(19),
+            dir: CtDirection::Original,
+        };
+        let m = Statement::is(field, ip!("10.0.0.1")).unwrap();
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![m]),
+            "ct original ip saddr 10.0.0.1"
+        );
+        // Without the table, the same expressions lift the same.
+        let exprs = Statement::lower_all(
+            Family::Ip,
+            &[Statement::is(field, ip!("10.0.0.2")).unwrap()],
+        )
+        .unwrap();
+        assert!(crate::lift::is_fully_lifted(&lift(&exprs, Family::Ip)));
+    }
 }

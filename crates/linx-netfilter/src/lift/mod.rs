@@ -1550,8 +1550,8 @@ fn stateful(e: &Expr) -> Option<Statement> {
     }
 }
 
-mod regs;
 mod maps;
+mod regs;
 
 #[cfg(test)]
 mod tests;

@@ -211,9 +211,7 @@ fn is_anonymous(name: &str, flags: SetFlags) -> bool {
 
 /// `true` when nft's set userdata says the map's data are intervals.
 fn data_interval(userdata: &[u8]) -> bool {
-    super::tlvs(userdata).any(|(kind, v)| {
-        kind == UDATA_DATA_INTERVAL && v.iter().any(|b| *b != 0)
-    })
+    super::tlvs(userdata).any(|(kind, v)| kind == UDATA_DATA_INTERVAL && v.iter().any(|b| *b != 0))
 }
 
 /// Interval data of addresses (nft stores the first and the last address one after the

@@ -42,8 +42,8 @@
 //! ```
 
 mod build;
-pub(crate) mod exthdr_wire;
 mod ctdir;
+pub(crate) mod exthdr_wire;
 mod field;
 mod lower;
 mod source;
@@ -54,11 +54,11 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
+pub use ctdir::{CtDirection, ct_dir_info};
 pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
 };
-pub use ctdir::{CtDirection, ct_dir_info};
 pub use lower::LowerError;
 pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};

@@ -21,7 +21,9 @@ impl Cx {
         self.need_field(&field)?;
         let load = load(&field, Reg::R1)?;
         if load.mask.is_some() {
-            return Err(LowerError::Unsupported("a bit operation on a sub-byte field"));
+            return Err(LowerError::Unsupported(
+                "a bit operation on a sub-byte field",
+            ));
         }
         let width = load.width;
         self.out.push(load.expr);
