@@ -379,8 +379,13 @@ impl Lifter<'_> {
     /// other shape is not understood.
     fn set_stmt(&mut self, name: &str, data: &[u8]) -> Result<(), Vec<Pending>> {
         let sreg_attr = if name == "meta" { 3 } else { 4 };
-        let (mut key, mut sreg) = (None, None);
+        let (mut key, mut sreg, mut dir) = (None, None, None);
         for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            // `NFTA_CT_DIRECTION` (3), one byte: a key of one direction.
+            if let (3, "ct", [d], None) = (kind, name, payload, dir) {
+                dir = Some(crate::stmt::CtDirection::from_number(*d).ok_or_else(Vec::new)?);
+                continue;
+            }
             let v = u32::from_be_bytes(payload.try_into().map_err(|_| Vec::new())?);
             match kind {
                 2 if key.is_none() => key = Some(v),
@@ -391,14 +396,18 @@ impl Lifter<'_> {
         let (Some(key), Some(sreg)) = (key, sreg) else {
             return Err(Vec::new());
         };
-        let target = if name == "meta" {
-            Field::Meta(crate::expr::MetaKey::from_number(key))
-        } else {
-            Field::Ct(crate::expr::CtKey::from_number(key))
+        let target = match (name, dir) {
+            ("meta", _) => Field::Meta(crate::expr::MetaKey::from_number(key)),
+            (_, Some(dir)) => Field::CtDir {
+                key: crate::expr::CtKey::from_number(key),
+                dir,
+            },
+            _ => Field::Ct(crate::expr::CtKey::from_number(key)),
         };
         let known = match target {
             Field::Meta(k) => crate::stmt::meta_info(k).is_some(),
             Field::Ct(k) => crate::stmt::ct_info(k).is_some(),
+            Field::CtDir { key, .. } => crate::stmt::ct_dir_info(key).is_some(),
             _ => false,
         };
         let Some(p) = self.take(Reg(sreg)) else {
@@ -427,6 +436,7 @@ impl Lifter<'_> {
         self.out.push(match target {
             Field::Meta(key) => Statement::MetaSet { key, value },
             Field::Ct(key) => Statement::CtSet { key, value },
+            Field::CtDir { key, dir } => Statement::CtDirSet { key, dir, value },
             _ => return Err(vec![p]),
         });
         Ok(())
@@ -962,7 +972,17 @@ impl Lifter<'_> {
         match loaded {
             Loaded::Field { field, bytes, deps } => {
                 let full = field.bit_len().div_ceil(8);
-                if *bytes == full && field_is_whole(field) {
+                if *bytes == full
+                    && matches!(field, Field::CtDir { .. })
+                    && matches!(op2, Op::Eq | Op::Ne)
+                    && data.len() < full as usize
+                {
+                    // A conntrack address loaded whole, its leading bytes compared: a
+                    // byte-aligned prefix (`ct original ip daddr 10.0.0.0/24`).
+                    let len = u32::try_from(data.len()).ok()?;
+                    let v = prefix(field, data, len * 8)?;
+                    Some((Match::new(*field, op2, v)?, deps.clone()))
+                } else if *bytes == full && field_is_whole(field) {
                     let v = bytes_to_value(field, data)?;
                     Some((Match::new(*field, op2, v)?, deps.clone()))
                 } else if matches!(op2, Op::Eq | Op::Ne) && data.len() == *bytes as usize {

@@ -200,6 +200,13 @@ impl Printer {
                 }
                 format!("reset {field}")
             }
+            Statement::CtDirSet { key, dir, value } => {
+                let target = Field::CtDir {
+                    key: *key,
+                    dir: *dir,
+                };
+                format!("{target} set {}", self.source(&target, value, table)?)
+            }
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
             Statement::Queue(_) | Statement::Expr(_) => return None,
         })

@@ -492,6 +492,21 @@ impl Cx {
                 self.out
                     .push(exthdr_wire::strip(field.proto(), field.kind()));
             }
+            Statement::CtDirSet { key, dir, value } => {
+                let (_, len, order, _) = super::ct_dir_info(*key)
+                    .ok_or(LowerError::Unsupported("ct set of an unnamed key"))?;
+                let target = Field::CtDir {
+                    key: *key,
+                    dir: *dir,
+                };
+                self.source(&target, len, order, value)?;
+                // Source register, key, then direction, as the kernel dumps them.
+                let mut data = Vec::with_capacity(24);
+                put_u32(&mut data, 4, Reg::R1.number());
+                put_u32(&mut data, 2, key.number());
+                put_attr(&mut data, 3, &[dir.number()]);
+                self.out.push(Expr::unknown("ct", data));
+            }
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
             Statement::Queue(q) => self.out.push(queue(*q)),
@@ -738,10 +753,13 @@ impl Cx {
             self.out.push(load.expr);
             self.out.push(Expr::cmp(op, bytes));
         } else if prefix % 8 == 0 && prefix > 0 {
-            let Expr::Payload { base, offset, .. } = load.expr else {
-                return Err(LowerError::Unsupported("a prefix of a non-payload field"));
-            };
             let n = (prefix / 8) as usize;
+            let Expr::Payload { base, offset, .. } = load.expr else {
+                // A conntrack address is loaded whole; nft compares its leading bytes.
+                self.out.push(load.expr);
+                self.out.push(Expr::cmp(op, &bytes[..n]));
+                return Ok(());
+            };
             self.out.push(Expr::Payload {
                 base,
                 offset,

@@ -531,6 +531,15 @@ pub enum Statement {
     /// `reset tcp option sack-perm`: the TCP option whose presence `field` tests is
     /// overwritten with NOPs (the kernel strips TCP options only).
     ExthdrReset(ExthdrField),
+    /// `ct original zone set <source>`: a conntrack key of one direction written.
+    CtDirSet {
+        /// The conntrack key written (one [`ct_dir_info`] names).
+        key: CtKey,
+        /// The direction.
+        dir: CtDirection,
+        /// What is stored.
+        value: Source,
+    },
     /// `add @set { ... }` / `update @set { ... }`.
     SetUpdate(Box<SetUpdate>),
     /// `notrack`.
