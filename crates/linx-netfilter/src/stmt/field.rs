@@ -67,6 +67,8 @@ pub enum Datatype {
     CtStatus,
     /// Conntrack direction (`original`, `reply`).
     CtDir,
+    /// Conntrack event bits (`ct event set new,related,destroy`).
+    CtEvent,
     /// TCP flag bits (`syn,ack`).
     TcpFlag,
     /// ICMP type names (`echo-request`).
@@ -562,6 +564,7 @@ pub fn ct_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
         15 => ("bytes", 8, Host, Datatype::Integer),
         16 => ("avgpkt", 8, Host, Datatype::Integer),
         17 => ("zone", 2, Host, Datatype::Integer),
+        18 => ("event", 4, Host, Datatype::CtEvent),
         23 => ("id", 4, Big, Datatype::Integer),
         _ => return None,
     })
