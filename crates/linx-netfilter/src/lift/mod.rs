@@ -1060,6 +1060,17 @@ impl Lifter<'_> {
                     }
                 }
                 let dt = field.datatype();
+                if dt == Datatype::CtLabel {
+                    // `ct label N`: the label's bit tested (`& bit != 0`).
+                    let label = crate::stmt::label_of(mask)?;
+                    if op2 != Op::Ne || data.iter().any(|b| *b != 0) {
+                        return None;
+                    }
+                    return Some((
+                        Match::new(*field, Op::AnySet, Value::Int(label))?,
+                        deps.clone(),
+                    ));
+                }
                 if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) {
                     let bits = prefix_len(mask)?;
                     let mut addr = data.to_vec();
@@ -1382,6 +1393,7 @@ fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
         return None;
     }
     Some(match field.datatype() {
+        Datatype::CtLabel => Value::Int(crate::stmt::label_of(data)?),
         Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
         Datatype::EtherAddr => Value::Mac(Mac::from_bytes(data)?),
         Datatype::Ifname => {

@@ -332,6 +332,7 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         Datatype::CtState => bits(CT_STATE, n, 32),
         Datatype::CtStatus => bits(CT_STATUS, n, 32),
         Datatype::CtEvent => bits(CT_EVENT, n, 32),
+        Datatype::CtLabel => n.to_string(),
         Datatype::TcpFlag => bits(TCP_FLAG, n, 8),
         Datatype::DevGroup => match n {
             0 => "\"default\"".to_owned(),

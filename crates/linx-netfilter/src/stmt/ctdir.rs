@@ -98,3 +98,27 @@ pub(crate) fn load_attrs(key: CtKey, dir: CtDirection, dreg: u32) -> Vec<u8> {
     out.extend_from_slice(&[dir.number(), 0, 0, 0]);
     out
 }
+
+/// The `len`-byte bitmap of conntrack label `bit` (bit `n` is bit `n % 8` of byte `n / 8`,
+/// as the kernel keeps labels); `None` when the bit is outside it.
+pub(crate) fn label_bitmap(bit: u64, len: usize) -> Option<Vec<u8>> {
+    let byte = usize::try_from(bit / 8).ok().filter(|b| *b < len)?;
+    let mut out = vec![0u8; len];
+    *out.get_mut(byte)? = 1 << (bit % 8);
+    Some(out)
+}
+
+/// The label of a bitmap with exactly one bit set (the inverse of [`label_bitmap`]).
+pub(crate) fn label_of(bitmap: &[u8]) -> Option<u64> {
+    let mut found = None;
+    for (i, b) in bitmap.iter().enumerate() {
+        if *b == 0 {
+            continue;
+        }
+        if found.is_some() || b.count_ones() != 1 {
+            return None;
+        }
+        found = Some(i as u64 * 8 + u64::from(b.trailing_zeros()));
+    }
+    found
+}

@@ -69,6 +69,9 @@ pub enum Datatype {
     CtDir,
     /// Conntrack event bits (`ct event set new,related,destroy`).
     CtEvent,
+    /// A conntrack label: the value is the label's bit number (`ct label 1`), the field a
+    /// 128-bit bitmap.
+    CtLabel,
     /// TCP flag bits (`syn,ack`).
     TcpFlag,
     /// ICMP type names (`echo-request`).
@@ -563,6 +566,7 @@ pub fn ct_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
         14 => ("packets", 8, Host, Datatype::Integer),
         15 => ("bytes", 8, Host, Datatype::Integer),
         16 => ("avgpkt", 8, Host, Datatype::Integer),
+        13 => ("label", 16, Host, Datatype::CtLabel),
         17 => ("zone", 2, Host, Datatype::Integer),
         18 => ("event", 4, Host, Datatype::CtEvent),
         23 => ("id", 4, Big, Datatype::Integer),

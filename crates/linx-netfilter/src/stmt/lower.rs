@@ -1189,6 +1189,9 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
     };
     let n = width.bytes as usize;
     match value {
+        Value::Int(v) if field.datatype() == Datatype::CtLabel => {
+            super::ctdir::label_bitmap(*v, n).ok_or_else(|| bad("a label is a bit of the field"))
+        }
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
                 return Err(bad("the value is wider than the field"));
