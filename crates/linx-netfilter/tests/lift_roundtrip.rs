@@ -492,6 +492,23 @@ fn arb_source() -> impl Strategy<Value = Statement> {
             };
             Statement::is(field, z).unwrap()
         }),
+        any::<u16>().prop_map(|z| Statement::CtDirSet {
+            key: CtKey::from_number(17),
+            dir: CtDirection::Original,
+            value: Source::Value(Value::Int(u64::from(z))),
+        }),
+        (0u64..128).prop_map(|label| {
+            let field = Field::Ct(CtKey::from_number(13));
+            Statement::matching(field, linx_netfilter::stmt::Op::AnySet, label).unwrap()
+        }),
+        (0u64..128).prop_map(|label| Statement::CtSet {
+            key: CtKey::from_number(13),
+            value: Source::Value(Value::Int(label)),
+        }),
+        (1u64..2048).prop_map(|events| Statement::CtSet {
+            key: CtKey::from_number(18),
+            value: Source::Value(Value::Int(events)),
+        }),
     ]
 }
 

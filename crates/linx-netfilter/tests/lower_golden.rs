@@ -336,6 +336,58 @@ fn source_cases() -> Vec<Case> {
                 )?])
             },
         },
+        Case {
+            text: "ct original ip daddr 10.0.0.0/24",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(20, CtDirection::Original),
+                    Value::Prefix("10.0.0.0/24".parse()?),
+                )?])
+            },
+        },
+        Case {
+            text: "ct reply zone set 4",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::CtDirSet {
+                    key: CtKey::from_number(17),
+                    dir: CtDirection::Reply,
+                    value: Source::Value(Value::Int(4)),
+                }])
+            },
+        },
+        Case {
+            text: "ct event set new,related,destroy",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::CtSet {
+                    key: CtKey::from_number(18),
+                    value: Source::Value(Value::Int(7)),
+                }])
+            },
+        },
+        Case {
+            text: "ct label set 64",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::CtSet {
+                    key: CtKey::from_number(13),
+                    value: Source::Value(Value::Int(64)),
+                }])
+            },
+        },
+        Case {
+            text: "ct label 127",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::matching(
+                    Field::Ct(CtKey::from_number(13)),
+                    Op::AnySet,
+                    Value::Int(127),
+                )?])
+            },
+        },
     ]
 }
 

@@ -482,7 +482,7 @@ mod tests {
     }
 
     #[test]
-    fn dynset_with_data_and_directional_ct_keys() {
+    fn dynset_with_data_and_conntrack_keys() {
         let t = table(Family::Ip);
         let update = SetUpdate {
             op: DynsetOp::Add,
@@ -505,6 +505,50 @@ mod tests {
             round_trip(Family::Ip, &t, vec![m]),
             "ct original ip saddr 10.0.0.1"
         );
+        let zone = Statement::CtDirSet {
+            key: CtKey::from_number(17),
+            dir: CtDirection::Reply,
+            value: Source::Value(crate::stmt::Value::Int(4)),
+        };
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![zone]),
+            "ct reply zone set 4"
+        );
+        let net = crate::stmt::Value::Prefix("10.0.0.0/24".parse().unwrap());
+        let m = Statement::is(
+            Field::CtDir {
+                key: CtKey::from_number(20),
+                dir: CtDirection::Original,
+            },
+            net,
+        )
+        .unwrap();
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![m]),
+            "ct original ip daddr 10.0.0.0/24"
+        );
+        let label = Field::Ct(CtKey::from_number(13));
+        let m = Statement::matching(label, crate::stmt::Op::AnySet, 127u64).unwrap();
+        assert_eq!(round_trip(Family::Ip, &t, vec![m]), "ct label 127");
+        let set = Statement::CtSet {
+            key: CtKey::from_number(13),
+            value: Source::Value(crate::stmt::Value::Int(64)),
+        };
+        assert_eq!(round_trip(Family::Ip, &t, vec![set]), "ct label set 64");
+        let events = Statement::CtSet {
+            key: CtKey::from_number(18),
+            value: Source::Value(crate::stmt::Value::Int(0x43f)),
+        };
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![events]),
+            "ct event set new,related,destroy,reply,assured,protoinfo,label"
+        );
+        // A label outside the 128 bits does not lower.
+        let big = Statement::CtSet {
+            key: CtKey::from_number(13),
+            value: Source::Value(crate::stmt::Value::Int(128)),
+        };
+        assert!(Statement::lower_all(Family::Ip, &[big]).is_err());
         // Without the table, the same expressions lift the same.
         let exprs = Statement::lower_all(
             Family::Ip,

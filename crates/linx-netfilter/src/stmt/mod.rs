@@ -54,8 +54,8 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
-pub use ctdir::{CtDirection, ct_dir_info};
 pub(crate) use ctdir::label_of;
+pub use ctdir::{CtDirection, ct_dir_info};
 pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
