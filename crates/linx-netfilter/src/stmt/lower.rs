@@ -12,8 +12,11 @@
 //!   Linx pulls them back: the kernel reports NAT's `map_ips` / `proto_specified` flags and
 //!   the nests of expressions it has no model for without `NLA_F_NESTED`), with nft's
 //!   registers: register 1 for single values, 4-byte registers from 9 for the later fields of
-//!   a concatenation, 1-4 for NAT addresses and ports in order. `tests/lower_golden.rs` holds
-//!   this against captures of nft in every family where a dependency differs.
+//!   a concatenation (named as the 16-byte register 2-4 where a field starts one, as after
+//!   an IPv6 address), 1-4 for NAT addresses and ports in order; a map lookup's result in its
+//!   key's first register, the data of a dynset after the key's words (see `lower/maps.rs`).
+//!   `tests/lower_golden.rs` holds this against captures of nft in every family where a
+//!   dependency differs.
 //! - Dependencies (nft's, measured): link fields outside bridge tables `meta iiftype ether`
 //!   (and `ether type vlan` before VLAN fields); network fields `meta nfproto` (inet),
 //!   `meta protocol` (netdev, bridge; `ether type` for ARP in bridge, `vlan type` after a

@@ -20,10 +20,11 @@
 //!   [`print`](crate::print).
 //! - serde: statements serialize to JSON (externally tagged, `snake_case`; a [`Key`] is its
 //!   field, or a list of fields for a concatenation); what is absent is left out (a match's
-//!   mask, a NAT's family, address, port and flags, a set update's timeout and statements).
-//!   The output is deterministic: fields in declaration order, lists in the statement's
-//!   order. Statements are written, not read: a [`Match`] or a [`Nat`] comes only from its
-//!   checked constructors, never from JSON.
+//!   mask, a NAT's family, address, port, flags and map, a set update's timeout, data and
+//!   statements, a map lookup's interval mark). The output is deterministic: fields in
+//!   declaration order, lists in the statement's order. Statements are written, not read: a
+//!   [`Match`], a [`Nat`], a [`MapLookup`] or [`Bits`] comes only from its checked
+//!   constructors, never from JSON.
 //!
 //! ```
 //! use linx_netfilter::stmt::{HeaderField, Statement};
