@@ -481,6 +481,46 @@ mod tests {
         );
     }
 
+    /// A netlink attribute: length, type, payload, padding.
+    fn attr(kind: u16, payload: &[u8]) -> Vec<u8> {
+        let len = 4 + payload.len();
+        let mut out = Vec::with_capacity(len.next_multiple_of(4));
+        out.extend_from_slice(&(len as u16).to_ne_bytes());
+        out.extend_from_slice(&kind.to_ne_bytes());
+        out.extend_from_slice(payload);
+        out.resize(len.next_multiple_of(4), 0);
+        out
+    }
+
+    #[test]
+    fn object_maps_print_by_their_object_type() {
+        let mut t = table(Family::Ip);
+        let counter_type = attr(15, &1u32.to_be_bytes());
+        let mut named = crate::Set::new("cm", KeyType::InetService);
+        named.flags = SetFlags::OBJECT;
+        named.extras.attrs = counter_type.clone();
+        t.add_set(named).unwrap();
+        let mut anon =
+            crate::Set::new("__objmap0", KeyType::InetService).element(SetElement::port(53));
+        anon.flags = SetFlags::ANONYMOUS | SetFlags::CONSTANT | SetFlags::OBJECT;
+        anon.extras.attrs = counter_type;
+        anon.extras.elements = vec![crate::ElemAttrs {
+            index: 0,
+            attrs: attr(9, b"dns\0"),
+        }];
+        t.add_set(anon).unwrap();
+        let named = Statement::ObjrefMap(MapLookup::new(H::TcpDport, "cm").unwrap());
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![named]),
+            "counter name tcp dport map @cm"
+        );
+        let anon = Statement::ObjrefMap(MapLookup::new(H::UdpDport, "__objmap0").unwrap());
+        assert_eq!(
+            round_trip(Family::Ip, &t, vec![anon]),
+            "counter name udp dport map { 53 : \"dns\" }"
+        );
+    }
+
     #[test]
     fn dynset_with_data_and_conntrack_keys() {
         let t = table(Family::Ip);
