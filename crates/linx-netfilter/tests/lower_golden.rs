@@ -378,6 +378,16 @@ fn source_cases() -> Vec<Case> {
             },
         },
         Case {
+            text: "ct helper { \"ftp\", \"sip\" }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    Field::Ct(CtKey::from_number(6)),
+                    [Value::Ifname("ftp".into()), Value::Ifname("sip".into())],
+                )?])
+            },
+        },
+        Case {
             text: "ct label 127",
             families: &[Ip],
             build: || {

@@ -1527,6 +1527,16 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
         ElemValue::Port(n) if dt == Datatype::InetService => Value::Int(u64::from(*n)),
         ElemValue::Mark(n) if dt == Datatype::Mark => Value::Int(u64::from(*n)),
         ElemValue::CtState(s) if dt == Datatype::CtState => Value::Int(u64::from(s.bits())),
+        // Names of a `string` key (`ct helper { "ftp", "sip" }`): NUL padded.
+        ElemValue::Bytes(b)
+            if dt == Datatype::Ifname && b.len() == field.bit_len().div_ceil(8) as usize =>
+        {
+            let end = b.iter().position(|x| *x == 0)?;
+            if end == 0 || b[end..].iter().any(|x| *x != 0) {
+                return None;
+            }
+            Value::Ifname(std::str::from_utf8(&b[..end]).ok()?.to_owned())
+        }
         ElemValue::Bytes(b) => {
             if matches!(
                 dt,

@@ -1249,6 +1249,13 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
 
 /// The set key type of a field, by its datatype.
 fn key_type(field: &Field) -> Result<KeyType, LowerError> {
+    // nft's type for helper names is `string` (5), not the interface name type.
+    if matches!(field, Field::Ct(k) if k.number() == 6) {
+        return Ok(KeyType::Raw {
+            type_id: 5,
+            len: 16,
+        });
+    }
     Ok(match field.datatype() {
         Datatype::Ipv4Addr => KeyType::Ipv4Addr,
         Datatype::Ipv6Addr => KeyType::Ipv6Addr,
@@ -1319,7 +1326,10 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
     let (Key::Field(field), KeyType::Raw { .. }) = (key, key_type) else {
         return Vec::new();
     };
+    // nft reads helper names in host order (as it loads them), whatever their bytes.
+    let helper = matches!(field, Field::Ct(k) if k.number() == 6);
     let order: u32 = match field.byte_order() {
+        _ if helper => 1,
         ByteOrder::Host => 1,
         ByteOrder::Big => 2,
     };
@@ -1425,6 +1435,14 @@ fn elem_value(field: &Field, value: &Value, interval: bool) -> Result<ElemValue,
             ElemValue::Ip(*ip)
         }
         (KeyType::EtherAddr, Value::Mac(mac)) => ElemValue::Mac(*mac),
+        (KeyType::Raw { type_id: 5, len }, Value::Ifname(name)) => {
+            if name.is_empty() || name.len() >= len as usize || name.contains('\0') {
+                return Err(bad("a name is 1 to 15 bytes without NUL"));
+            }
+            let mut b = name.as_bytes().to_vec();
+            b.resize(len as usize, 0);
+            ElemValue::Bytes(b.into())
+        }
         (KeyType::Raw { len, .. }, Value::Int(_)) => {
             let order = if interval {
                 ByteOrder::Big
