@@ -20,7 +20,10 @@ use linx_netfilter::expr::{
 };
 use linx_netfilter::lift::{is_fully_lifted, lift, lift_in};
 use linx_netfilter::stmt::ExthdrProto::{self, Ip6 as Ip6x, IpOption, SctpChunk, TcpOption as Tcp};
-use linx_netfilter::stmt::{ExthdrField, Field, HeaderField as H, Key, Source, Statement, Value};
+use linx_netfilter::stmt::{
+    BitOp, Bits, CtDirection, ExthdrField, Field, HeaderField as H, Key, MapLookup, Nat, NatKind,
+    NatMap, SetUpdate, Source, Statement, Value,
+};
 use linx_netfilter::{
     Expr, Family, KeyType, Reg, Scope, Set, SetElement, SetFlags, Table, Verdict, pull,
 };
@@ -418,6 +421,96 @@ fn arb_built() -> impl Strategy<Value = Statement> {
         any::<u8>().prop_map(|k| Statement::ExthdrReset(ExthdrField::presence(Tcp, k))),
         arb_special(),
     ]
+    .boxed()
+    .prop_union(arb_source().boxed())
+}
+
+/// Values computed from the packet: map lookups, bit operations, NAT and object references
+/// from maps, dynsets with data, directional conntrack keys.
+fn arb_source() -> impl Strategy<Value = Statement> {
+    let name = "[a-z]{1,5}";
+    let mark = || Field::Meta(MetaKey::Mark);
+    let op = prop_oneof![
+        (any::<u32>(), any::<u32>()).prop_map(|(m, x)| BitOp::AndXor {
+            mask: u64::from(m),
+            xor: u64::from(x),
+        }),
+        (1u32..32).prop_map(BitOp::Shl),
+        (1u32..32).prop_map(BitOp::Shr),
+    ];
+    prop_oneof![
+        name.prop_map(|n| Statement::MetaSet {
+            key: MetaKey::Mark,
+            value: Source::Map(MapLookup::new(H::TcpDport, n).unwrap()),
+        }),
+        name.prop_map(|n| Statement::CtSet {
+            key: CtKey::Mark,
+            value: Source::Map(MapLookup::new(concat_key(), n).unwrap()),
+        }),
+        (op, any::<bool>()).prop_map(move |(op, ct)| {
+            let field = if ct { Field::Ct(CtKey::Mark) } else { mark() };
+            Statement::MetaSet {
+                key: MetaKey::Mark,
+                value: Source::Bits(Bits::new(field, op).unwrap()),
+            }
+        }),
+        (name, 0u8..3).prop_map(|(n, shape)| {
+            let m = MapLookup::new(H::IpSaddr, n).unwrap();
+            let map = match shape {
+                0 => NatMap::Addr(m),
+                1 => NatMap::AddrRange(m),
+                _ => NatMap::AddrPort(MapLookup::new(concat_key(), "p").unwrap()),
+            };
+            Statement::Nat(Nat::from_map(NatKind::Dnat, Some(Family::Ip), map, None).unwrap())
+        }),
+        name.prop_map(|n| Statement::ObjrefMap(MapLookup::new(H::TcpDport, n).unwrap())),
+        (name, proptest::option::of(1u64..100_000)).prop_map(|(n, t)| {
+            Statement::SetUpdate(Box::new(SetUpdate {
+                op: DynsetOp::Update,
+                set: n,
+                key: H::IpSaddr.into(),
+                timeout_ms: t,
+                data: Some(Field::Meta(MetaKey::Mark).into()),
+                stmts: Vec::new(),
+            }))
+        }),
+        (any::<[u8; 4]>(), any::<bool>()).prop_map(|(a, reply)| {
+            let dir = if reply {
+                CtDirection::Reply
+            } else {
+                CtDirection::Original
+            };
+            let field = Field::CtDir {
+                key: CtKey::from_number(19),
+                dir,
+            };
+            Statement::is(field, linx_ip::Ip::from_octets_v4(a)).unwrap()
+        }),
+        any::<u16>().prop_map(|z| {
+            let field = Field::CtDir {
+                key: CtKey::from_number(17),
+                dir: CtDirection::Reply,
+            };
+            Statement::is(field, z).unwrap()
+        }),
+        any::<u16>().prop_map(|z| Statement::CtDirSet {
+            key: CtKey::from_number(17),
+            dir: CtDirection::Original,
+            value: Source::Value(Value::Int(u64::from(z))),
+        }),
+        (0u64..128).prop_map(|label| {
+            let field = Field::Ct(CtKey::from_number(13));
+            Statement::matching(field, linx_netfilter::stmt::Op::AnySet, label).unwrap()
+        }),
+        (0u64..128).prop_map(|label| Statement::CtSet {
+            key: CtKey::from_number(13),
+            value: Source::Value(Value::Int(label)),
+        }),
+        (1u64..2048).prop_map(|events| Statement::CtSet {
+            key: CtKey::from_number(18),
+            value: Source::Value(Value::Int(events)),
+        }),
+    ]
 }
 
 /// The extension header field nft calls `<header> <field>`.
@@ -621,7 +714,61 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 }
                 Expr::from(d)
             }),
-        ("meta|ct", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
+        ("meta|ct|objref|bitwise", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
+        (arb_reg(), arb_reg()).prop_map(|(s, d)| Expr::Lookup {
+            set: "m".into(),
+            sreg: s,
+            dreg: Some(d),
+            inverted: false,
+        }),
+        (0u32..30, 0u32..30, 0u8..3).prop_map(|(r, k, dir)| {
+            // A well-formed directional ct load of any key, register and direction.
+            let mut d = Vec::new();
+            for (kind, v) in [(1u16, r), (2, k)] {
+                d.extend_from_slice(&8u16.to_ne_bytes());
+                d.extend_from_slice(&kind.to_ne_bytes());
+                d.extend_from_slice(&v.to_be_bytes());
+            }
+            d.extend_from_slice(&[5, 0, 3, 0, dir, 0, 0, 0]);
+            Expr::unknown("ct", d)
+        }),
+        (arb_reg(), 0u32..3, 0u32..40, 0u32..9).prop_map(|(r, op, n, len)| {
+            // A well-formed shift of any register, op and length.
+            let mut d = Vec::new();
+            for (kind, v) in [(1u16, r.0), (2, r.0), (3, len), (6, op)] {
+                d.extend_from_slice(&8u16.to_ne_bytes());
+                d.extend_from_slice(&kind.to_ne_bytes());
+                d.extend_from_slice(&v.to_be_bytes());
+            }
+            d.extend_from_slice(&[12, 0, 7, 0, 8, 0, 1, 0]);
+            d.extend_from_slice(&n.to_ne_bytes());
+            Expr::unknown("bitwise", d)
+        }),
+        (arb_reg(), "[a-z]{1,3}").prop_map(|(r, name)| {
+            // An object map reference of any register.
+            let mut d = Vec::new();
+            d.extend_from_slice(&8u16.to_ne_bytes());
+            d.extend_from_slice(&3u16.to_ne_bytes());
+            d.extend_from_slice(&r.0.to_be_bytes());
+            let len = 4 + name.len() + 1;
+            d.extend_from_slice(&(len as u16).to_ne_bytes());
+            d.extend_from_slice(&4u16.to_ne_bytes());
+            d.extend_from_slice(name.as_bytes());
+            d.push(0);
+            d.resize(d.len().next_multiple_of(4), 0);
+            Expr::unknown("objref", d)
+        }),
+        (arb_reg(), arb_reg(), 0u8..4, arb_reg()).prop_map(|(amin, pmin, shape, amax)| {
+            Expr::Nat {
+                kind: linx_netfilter::expr::NatType::Dnat,
+                family: Family::Ip,
+                reg_addr_min: Some(amin),
+                reg_addr_max: (shape == 1).then_some(amax),
+                reg_proto_min: (shape >= 2).then_some(pmin),
+                reg_proto_max: None,
+                flags: linx_netfilter::expr::NatFlags::MAP_IPS,
+            }
+        }),
         // The special expressions: arbitrary bytes, and well-formed attributes of any
         // values (registers, keys, flags) in any order.
         (

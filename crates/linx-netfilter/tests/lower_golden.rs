@@ -20,7 +20,8 @@ use std::path::PathBuf;
 use linx_ip::{ip, mac};
 use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, RateUnit};
 use linx_netfilter::stmt::{
-    ExthdrField, ExthdrProto, Field, HeaderField as H, Key, NatKind, Op, Reject, Statement, Value,
+    BitOp, Bits, CtDirection, ExthdrField, ExthdrProto, Field, HeaderField as H, Key, MapLookup,
+    Nat, NatKind, NatMap, Op, Reject, SetUpdate, Source, Statement, Value,
 };
 use linx_netfilter::{
     Chain, CtState, Expr, Family, Mode, ObjectType, Rule, Scope, Table, Verdict, pull, push,
@@ -49,7 +50,361 @@ fn meta(key: MetaKey) -> Field {
     Field::Meta(key)
 }
 
+/// `key map @map`.
+fn lookup(key: impl Into<Key>, map: &str) -> MapLookup {
+    MapLookup::new(key, map).expect("a map name")
+}
+
+/// `meta mark set <bits of field>`.
+fn mark_bits(field: Field, op: BitOp) -> Built {
+    let bits = Bits::new(field, op).ok_or("bits")?;
+    Ok(vec![Statement::MetaSet {
+        key: MetaKey::Mark,
+        value: Source::Bits(bits),
+    }])
+}
+
+/// `snat`/`dnat` from maps.
+fn nat_map(kind: NatKind, family: Option<Family>, map: NatMap, port: Option<Value>) -> Built {
+    let nat = Nat::from_map(kind, family, map, port).ok_or("nat")?;
+    Ok(vec![Statement::Nat(nat)])
+}
+
+/// A directional conntrack key.
+fn ct_dir(key: u32, dir: CtDirection) -> Field {
+    Field::CtDir {
+        key: CtKey::from_number(key),
+        dir,
+    }
+}
+
 fn cases() -> Vec<Case> {
+    let mut all = source_cases();
+    all.extend(base_cases());
+    all
+}
+
+/// Values computed from the packet: map lookups, bit operations, NAT and object references
+/// from maps, dynsets with data, directional conntrack keys.
+fn source_cases() -> Vec<Case> {
+    vec![
+        Case {
+            text: "meta mark set tcp dport map @mm",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::MetaSet {
+                    key: MetaKey::Mark,
+                    value: Source::Map(lookup(H::TcpDport, "mm")),
+                }])
+            },
+        },
+        Case {
+            text: "ct mark set ip saddr . tcp dport map @cmm",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::CtSet {
+                    key: CtKey::Mark,
+                    value: Source::Map(lookup(
+                        Key::concat([H::IpSaddr.into(), H::TcpDport.into()]),
+                        "cmm",
+                    )),
+                }])
+            },
+        },
+        Case {
+            text: "meta mark set meta mark | 0x00000010",
+            families: &[Ip],
+            build: || {
+                mark_bits(
+                    meta(MetaKey::Mark),
+                    BitOp::AndXor {
+                        mask: 0xffff_ffef,
+                        xor: 0x10,
+                    },
+                )
+            },
+        },
+        Case {
+            text: "meta mark set ct mark & 0xffff0042 | 0x00000042",
+            families: &[Inet],
+            build: || {
+                mark_bits(
+                    Field::Ct(CtKey::Mark),
+                    BitOp::AndXor {
+                        mask: 0xffff_0000,
+                        xor: 0x42,
+                    },
+                )
+            },
+        },
+        Case {
+            text: "meta mark set meta mark ^ 0x00000001",
+            families: &[Ip],
+            build: || {
+                mark_bits(
+                    meta(MetaKey::Mark),
+                    BitOp::AndXor {
+                        mask: 0xffff_ffff,
+                        xor: 1,
+                    },
+                )
+            },
+        },
+        Case {
+            text: "meta mark set meta mark & 0xffff0000",
+            families: &[Ip],
+            build: || {
+                mark_bits(
+                    meta(MetaKey::Mark),
+                    BitOp::AndXor {
+                        mask: 0xffff_0000,
+                        xor: 0,
+                    },
+                )
+            },
+        },
+        Case {
+            text: "meta mark set meta mark << 1",
+            families: &[Ip],
+            build: || mark_bits(meta(MetaKey::Mark), BitOp::Shl(1)),
+        },
+        Case {
+            text: "meta mark set meta mark >> 8",
+            families: &[Ip],
+            build: || mark_bits(meta(MetaKey::Mark), BitOp::Shr(8)),
+        },
+        Case {
+            text: "dnat to tcp dport map @nat4",
+            families: &[Ip],
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    None,
+                    NatMap::Addr(lookup(H::TcpDport, "nat4")),
+                    None,
+                )
+            },
+        },
+        Case {
+            text: "dnat ip to tcp dport map @nat4:8080",
+            families: &[Inet],
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    Some(Ip),
+                    NatMap::Addr(lookup(H::TcpDport, "nat4")),
+                    Some(Value::Int(8080)),
+                )
+            },
+        },
+        Case {
+            text: "dnat to tcp dport map @nat6",
+            families: &[Ip6],
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    None,
+                    NatMap::Addr(lookup(H::TcpDport, "nat6")),
+                    None,
+                )
+            },
+        },
+        Case {
+            text: "dnat ip to ip daddr . tcp dport map @pair4",
+            families: &[Ip, Inet],
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    Some(Ip),
+                    NatMap::AddrPort(lookup(
+                        Key::concat([H::IpDaddr.into(), H::TcpDport.into()]),
+                        "pair4",
+                    )),
+                    None,
+                )
+            },
+        },
+        Case {
+            text: "dnat ip6 to ip6 daddr . tcp dport map @pair6",
+            families: &[Ip6, Inet],
+            build: || {
+                nat_map(
+                    NatKind::Dnat,
+                    Some(Ip6),
+                    NatMap::AddrPort(lookup(
+                        Key::concat([H::Ip6Daddr.into(), H::TcpDport.into()]),
+                        "pair6",
+                    )),
+                    None,
+                )
+            },
+        },
+        Case {
+            text: "snat ip to ip saddr map @ranges4",
+            families: &[Ip],
+            build: || {
+                nat_map(
+                    NatKind::Snat,
+                    Some(Ip),
+                    NatMap::AddrRange(lookup(H::IpSaddr, "ranges4")),
+                    None,
+                )
+            },
+        },
+        Case {
+            text: "meta l4proto tcp dnat to ip daddr map @nat4a:tcp dport map @port4",
+            families: &[Ip],
+            build: || {
+                let mut out = vec![Statement::is(meta(MetaKey::L4proto), 6u8)?];
+                out.extend(nat_map(
+                    NatKind::Dnat,
+                    None,
+                    NatMap::AddrAndPort(lookup(H::IpDaddr, "nat4a"), lookup(H::TcpDport, "port4")),
+                    None,
+                )?);
+                Ok(out)
+            },
+        },
+        Case {
+            text: "counter name tcp dport map @cm",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::ObjrefMap(lookup(H::TcpDport, "cm"))]),
+        },
+        Case {
+            text: "add @dm { ip saddr : ip daddr }",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::SetUpdate(Box::new(SetUpdate {
+                    op: DynsetOp::Add,
+                    set: "dm".into(),
+                    key: H::IpSaddr.into(),
+                    timeout_ms: None,
+                    data: Some(H::IpDaddr.into()),
+                    stmts: Vec::new(),
+                }))])
+            },
+        },
+        Case {
+            text: "update @dmm { ip saddr timeout 1m : meta mark }",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::SetUpdate(Box::new(SetUpdate {
+                    op: DynsetOp::Update,
+                    set: "dmm".into(),
+                    key: H::IpSaddr.into(),
+                    timeout_ms: Some(60_000),
+                    data: Some(meta(MetaKey::Mark).into()),
+                    stmts: Vec::new(),
+                }))])
+            },
+        },
+        Case {
+            text: "ip6 daddr . tcp dport @cc6",
+            families: &[Ip6, Inet],
+            build: || {
+                Ok(vec![Statement::matching(
+                    Key::concat([H::Ip6Daddr.into(), H::TcpDport.into()]),
+                    Op::Eq,
+                    Value::SetRef("cc6".into()),
+                )?])
+            },
+        },
+        Case {
+            text: "ct original ip saddr 10.0.0.1",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(19, CtDirection::Original),
+                    ip!("10.0.0.1"),
+                )?])
+            },
+        },
+        Case {
+            text: "meta l4proto tcp ct reply proto-dst 443",
+            families: &[Ip],
+            build: || {
+                Ok(vec![
+                    Statement::is(meta(MetaKey::L4proto), 6u8)?,
+                    Statement::is(ct_dir(12, CtDirection::Reply), 443u16)?,
+                ])
+            },
+        },
+        Case {
+            text: "ct original zone 1",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(17, CtDirection::Original),
+                    1u16,
+                )?])
+            },
+        },
+        Case {
+            text: "ct original ip daddr 10.0.0.0/24",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    ct_dir(20, CtDirection::Original),
+                    Value::Prefix("10.0.0.0/24".parse()?),
+                )?])
+            },
+        },
+        Case {
+            text: "ct reply zone set 4",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::CtDirSet {
+                    key: CtKey::from_number(17),
+                    dir: CtDirection::Reply,
+                    value: Source::Value(Value::Int(4)),
+                }])
+            },
+        },
+        Case {
+            text: "ct event set new,related,destroy",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::CtSet {
+                    key: CtKey::from_number(18),
+                    value: Source::Value(Value::Int(7)),
+                }])
+            },
+        },
+        Case {
+            text: "ct label set 64",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::CtSet {
+                    key: CtKey::from_number(13),
+                    value: Source::Value(Value::Int(64)),
+                }])
+            },
+        },
+        Case {
+            text: "ct helper { \"ftp\", \"sip\" }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    Field::Ct(CtKey::from_number(6)),
+                    [Value::Ifname("ftp".into()), Value::Ifname("sip".into())],
+                )?])
+            },
+        },
+        Case {
+            text: "ct label 127",
+            families: &[Ip],
+            build: || {
+                Ok(vec![Statement::matching(
+                    Field::Ct(CtKey::from_number(13)),
+                    Op::AnySet,
+                    Value::Int(127),
+                )?])
+            },
+        },
+    ]
+}
+
+fn base_cases() -> Vec<Case> {
     vec![
         Case {
             text: "tcp dport 22 accept",
@@ -931,6 +1286,19 @@ fn prelude(family: Family) -> String {
          set s4 {{ type ipv4_addr; flags dynamic,timeout; }}\n\
          set sp {{ type inet_service; flags dynamic; }}\n\
          set cc {{ type ipv4_addr . inet_service; }}\n\
+         set cc6 {{ type ipv6_addr . inet_service; }}\n\
+         map mm {{ type inet_service : mark; }}\n\
+         map cmm {{ type ipv4_addr . inet_service : mark; }}\n\
+         map nat4 {{ type inet_service : ipv4_addr; }}\n\
+         map nat4a {{ type ipv4_addr : ipv4_addr; }}\n\
+         map port4 {{ type inet_service : inet_service; }}\n\
+         map nat6 {{ type inet_service : ipv6_addr; }}\n\
+         map pair4 {{ type ipv4_addr . inet_service : ipv4_addr . inet_service; }}\n\
+         map pair6 {{ type ipv6_addr . inet_service : ipv6_addr . inet_service; }}\n\
+         map ranges4 {{ type ipv4_addr : interval ipv4_addr; flags interval; }}\n\
+         map cm {{ type inet_service : counter; }}\n\
+         map dm {{ type ipv4_addr : ipv4_addr; flags dynamic,timeout; }}\n\
+         map dmm {{ type ipv4_addr : mark; flags dynamic,timeout; }}\n\
          map vm {{ type inet_service : verdict; }}\n\
          counter cnt {{ }}\n\
          chain other {{ }}\n\

@@ -226,6 +226,16 @@ enum Loaded {
     Swapped { field: Field, deps: Vec<usize> },
     /// Data (an immediate value).
     Data(Vec<u8>),
+    /// The value a map lookup found (`tcp dport map @m`), see [`maps`].
+    Mapped {
+        lookup: crate::stmt::MapLookup,
+        deps: Vec<usize>,
+    },
+    /// A whole field changed bit by bit (`meta mark | 0x10`, `meta mark << 1`).
+    Bits {
+        bits: crate::stmt::Bits,
+        deps: Vec<usize>,
+    },
     /// Something not understood.
     Opaque,
 }
@@ -332,11 +342,24 @@ impl Lifter<'_> {
 
     /// `add @set { key [timeout T] [counter|limit|quota] }` (and update, delete).
     fn dynset(&mut self, d: &Dynset) -> Result<(), Vec<Pending>> {
-        if d.sreg_data.is_some() {
-            return Err(Vec::new());
-        }
         let want = self.set_key_len(&d.set);
-        let (key, deps, taken) = self.key_at(d.sreg_key, want)?;
+        let (key, mut deps, mut taken) = self.key_at(d.sreg_key, want)?;
+        let data = match d.sreg_data {
+            Some(r) => match self.key_at(r, None) {
+                Ok((data, d2, t2)) => {
+                    deps.extend(d2);
+                    deps.sort_unstable();
+                    deps.dedup();
+                    taken.extend(t2);
+                    Some(data)
+                }
+                Err(t2) => {
+                    taken.extend(t2);
+                    return Err(taken);
+                }
+            },
+            None => None,
+        };
         let stmts: Option<Vec<Statement>> = d.exprs.iter().map(stateful).collect();
         let Some(stmts) = stmts else {
             return Err(taken);
@@ -347,6 +370,7 @@ impl Lifter<'_> {
             set: d.set.clone(),
             key,
             timeout_ms: d.timeout_ms,
+            data,
             stmts,
         })));
         Ok(())
@@ -358,8 +382,13 @@ impl Lifter<'_> {
     /// other shape is not understood.
     fn set_stmt(&mut self, name: &str, data: &[u8]) -> Result<(), Vec<Pending>> {
         let sreg_attr = if name == "meta" { 3 } else { 4 };
-        let (mut key, mut sreg) = (None, None);
+        let (mut key, mut sreg, mut dir) = (None, None, None);
         for (kind, payload) in attrs(data).ok_or_else(Vec::new)? {
+            // `NFTA_CT_DIRECTION` (3), one byte: a key of one direction.
+            if let (3, "ct", [d], None) = (kind, name, payload, dir) {
+                dir = Some(crate::stmt::CtDirection::from_number(*d).ok_or_else(Vec::new)?);
+                continue;
+            }
             let v = u32::from_be_bytes(payload.try_into().map_err(|_| Vec::new())?);
             match kind {
                 2 if key.is_none() => key = Some(v),
@@ -370,14 +399,18 @@ impl Lifter<'_> {
         let (Some(key), Some(sreg)) = (key, sreg) else {
             return Err(Vec::new());
         };
-        let target = if name == "meta" {
-            Field::Meta(crate::expr::MetaKey::from_number(key))
-        } else {
-            Field::Ct(crate::expr::CtKey::from_number(key))
+        let target = match (name, dir) {
+            ("meta", _) => Field::Meta(crate::expr::MetaKey::from_number(key)),
+            (_, Some(dir)) => Field::CtDir {
+                key: crate::expr::CtKey::from_number(key),
+                dir,
+            },
+            _ => Field::Ct(crate::expr::CtKey::from_number(key)),
         };
         let known = match target {
             Field::Meta(k) => crate::stmt::meta_info(k).is_some(),
             Field::Ct(k) => crate::stmt::ct_info(k).is_some(),
+            Field::CtDir { key, .. } => crate::stmt::ct_dir_info(key).is_some(),
             _ => false,
         };
         let Some(p) = self.take(Reg(sreg)) else {
@@ -391,6 +424,12 @@ impl Lifter<'_> {
                 Some(v) => (Source::Value(v), Vec::new()),
                 None => return Err(vec![p]),
             },
+            other @ (Loaded::Mapped { .. } | Loaded::Bits { .. } | Loaded::Masked { .. }) => {
+                match maps::source(other) {
+                    Some(x) => x,
+                    None => return Err(vec![p]),
+                }
+            }
             other => match whole_field(other) {
                 Some((f, deps)) => (Source::Field(f), deps),
                 None => return Err(vec![p]),
@@ -400,6 +439,7 @@ impl Lifter<'_> {
         self.out.push(match target {
             Field::Meta(key) => Statement::MetaSet { key, value },
             Field::Ct(key) => Statement::CtSet { key, value },
+            Field::CtDir { key, dir } => Statement::CtDirSet { key, dir, value },
             _ => return Err(vec![p]),
         });
         Ok(())
@@ -602,7 +642,12 @@ impl Lifter<'_> {
             if want.is_some_and(|w| padded >= w) {
                 break;
             }
-            let next = crate::consts::reg::NFT_REG32_00 + word;
+            // nft names a word that starts a 16-byte register by that register.
+            let next = if word % 4 == 0 {
+                1 + word / 4
+            } else {
+                crate::consts::reg::NFT_REG32_00 + word
+            };
             if word >= 16 || !self.regs.contains_key(&next) {
                 break;
             }
@@ -706,6 +751,10 @@ impl Lifter<'_> {
                             deps: deps.clone(),
                         }
                     }
+                    (loaded, false) => match maps::and_xor(loaded, b) {
+                        Some(bits) => bits,
+                        None => return self.fail(Some(p), e),
+                    },
                     _ => return self.fail(Some(p), e),
                 };
                 p.loaded = next;
@@ -746,6 +795,9 @@ impl Lifter<'_> {
                             key,
                             map: VerdictMap::Named(set.clone()),
                         });
+                    }
+                    Some(d) if !*inverted && d == sreg => {
+                        self.mapped(set, *d, key, deps, taken, e);
                     }
                     _ => self.fail_taken(taken, e),
                 }
@@ -843,6 +895,15 @@ impl Lifter<'_> {
                 reg_proto_max,
                 flags,
             } => {
+                if let Some(r) = reg_addr_min.filter(|r| {
+                    matches!(self.regs.get(&r.0), Some(p) if matches!(p.loaded, Loaded::Mapped { .. }))
+                }) {
+                    let regs = [*reg_addr_max, *reg_proto_min, *reg_proto_max];
+                    if let Err(taken) = self.nat_map(*kind, *family, r, regs, *flags) {
+                        self.fail_taken(taken, e);
+                    }
+                    return;
+                }
                 let lifted = self.nat(
                     *kind,
                     *family,
@@ -897,6 +958,21 @@ impl Lifter<'_> {
                 }
             }
             Expr::Unknown(u) if u.name == exthdr_wire::NAME => self.exthdr(&u.data, e),
+            Expr::Unknown(u) if u.name == "objref" => {
+                if let Err(taken) = self.objref_map(&u.data) {
+                    self.fail_taken(taken, e);
+                }
+            }
+            Expr::Unknown(u) if u.name == "bitwise" => {
+                if let Err(taken) = self.shift(&u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
+            Expr::Unknown(u) if u.name == "ct" && maps::ct_dir_load(&u.data).is_some() => {
+                if let Some((dreg, loaded)) = maps::ct_dir_load(&u.data) {
+                    self.load(dreg, loaded, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);
@@ -1120,6 +1196,17 @@ impl Lifter<'_> {
                     }
                 }
                 let dt = field.datatype();
+                if dt == Datatype::CtLabel {
+                    // `ct label N`: the label's bit tested (`& bit != 0`).
+                    let label = crate::stmt::label_of(mask)?;
+                    if op2 != Op::Ne || data.iter().any(|b| *b != 0) {
+                        return None;
+                    }
+                    return Some((
+                        Match::new(*field, Op::AnySet, Value::Int(label))?,
+                        deps.clone(),
+                    ));
+                }
                 if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) {
                     let bits = prefix_len(mask)?;
                     let mut addr = data.to_vec();
@@ -1442,6 +1529,7 @@ fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
         return None;
     }
     Some(match field.datatype() {
+        Datatype::CtLabel => Value::Int(crate::stmt::label_of(data)?),
         Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
         Datatype::EtherAddr => Value::Mac(Mac::from_bytes(data)?),
         Datatype::Ifname | Datatype::String => {
@@ -1586,6 +1674,16 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
         ElemValue::Port(n) if dt == Datatype::InetService => Value::Int(u64::from(*n)),
         ElemValue::Mark(n) if dt == Datatype::Mark => Value::Int(u64::from(*n)),
         ElemValue::CtState(s) if dt == Datatype::CtState => Value::Int(u64::from(s.bits())),
+        // Names of a `string` key (`ct helper { "ftp", "sip" }`): NUL padded.
+        ElemValue::Bytes(b)
+            if dt == Datatype::Ifname && b.len() == field.bit_len().div_ceil(8) as usize =>
+        {
+            let end = b.iter().position(|x| *x == 0)?;
+            if end == 0 || b[end..].iter().any(|x| *x != 0) {
+                return None;
+            }
+            Value::Ifname(std::str::from_utf8(&b[..end]).ok()?.to_owned())
+        }
         ElemValue::Bytes(b) => {
             if matches!(
                 dt,
@@ -1648,6 +1746,8 @@ fn stateful(e: &Expr) -> Option<Statement> {
     }
 }
 
+mod maps;
 mod regs;
+
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,7 @@
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
 mod rule;
+mod source;
 mod special;
 pub(crate) mod value;
 

@@ -157,7 +157,11 @@ impl Printer {
                 s
             }
             Statement::Reject(r) => reject_text(*r, family)?,
-            Statement::Nat(n) => self.nat_text(n, family)?,
+            Statement::Nat(n) => match n.map() {
+                Some(map) => self.nat_map_text(n, map, family, table)?,
+                None => self.nat_text(n, family)?,
+            },
+            Statement::ObjrefMap(m) => self.objref_map_text(m, table)?,
             Statement::Notrack => "notrack".to_owned(),
             Statement::Objref { kind, name } => match kind {
                 ObjectType::Counter | ObjectType::Quota | ObjectType::Limit => {
@@ -173,14 +177,14 @@ impl Printer {
                 format!(
                     "{} set {}",
                     Field::Meta(*key),
-                    self.source(&Field::Meta(*key), value)?
+                    self.source(&Field::Meta(*key), value, table)?
                 )
             }
             Statement::CtSet { key, value } => {
                 format!(
                     "{} set {}",
                     Field::Ct(*key),
-                    self.source(&Field::Ct(*key), value)?
+                    self.source(&Field::Ct(*key), value, table)?
                 )
             }
             Statement::ExthdrSet { field, value } => {
@@ -188,13 +192,20 @@ impl Printer {
                 if !field.is_printable() {
                     return None;
                 }
-                format!("{target} set {}", self.source(&target, value)?)
+                format!("{target} set {}", self.source(&target, value, table)?)
             }
             Statement::ExthdrReset(field) => {
                 if field.proto() != ExthdrProto::TcpOption || !field.is_exists() {
                     return None;
                 }
                 format!("reset {field}")
+            }
+            Statement::CtDirSet { key, dir, value } => {
+                let target = Field::CtDir {
+                    key: *key,
+                    dir: *dir,
+                };
+                format!("{target} set {}", self.source(&target, value, table)?)
             }
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
             Statement::Tproxy(_)
@@ -207,10 +218,12 @@ impl Printer {
     }
 
     /// What a `meta`/`ct ... set` stores, printed by the target's datatype.
-    fn source(&self, target: &Field, v: &Source) -> Option<String> {
+    fn source(&self, target: &Field, v: &Source, table: &Table) -> Option<String> {
         match v {
             Source::Value(v) => value::value(self, target.datatype(), v, target.bit_len()),
             Source::Field(f) => Some(f.to_string()),
+            Source::Bits(b) => self.bits_text(b),
+            Source::Map(m) => self.map_lookup_text(m, table),
         }
     }
 
@@ -218,7 +231,11 @@ impl Printer {
     /// an anonymous dynamic set (how nft writes meters). Statements attached to the element
     /// print without their state (nft prints them stateless there).
     fn set_update_text(&self, u: &SetUpdate, table: &Table) -> Option<String> {
-        let set = table.set(&u.set)?;
+        let (flags, size) = match (table.set(&u.set), table.map(&u.set)) {
+            (Some(set), _) if u.data.is_none() => (set.flags, set.size),
+            (_, Some(map)) if u.data.is_some() => (map.flags, map.size),
+            _ => return None,
+        };
         let mut elem = key_text(&u.key);
         match u.timeout_ms {
             Some(0) => return None,
@@ -247,11 +264,14 @@ impl Printer {
             elem.push(' ');
             elem.push_str(&text);
         }
-        if set.flags.contains(SetFlags::ANONYMOUS) {
-            if !set.flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete {
+        if let Some(data) = &u.data {
+            let _ = write!(elem, " : {}", key_text(data));
+        }
+        if flags.contains(SetFlags::ANONYMOUS) {
+            if !flags.contains(SetFlags::DYNAMIC) || u.op == DynsetOp::Delete || u.data.is_some() {
                 return None;
             }
-            return Some(format!("meter {} size {} {{ {elem} }}", u.set, set.size?));
+            return Some(format!("meter {} size {} {{ {elem} }}", u.set, size?));
         }
         let op = match u.op {
             DynsetOp::Add => "add",

@@ -95,6 +95,19 @@ const CT_STATUS: Sym = &[
     (512, "dying"),
 ];
 const CT_DIR: Sym = &[(0, "original"), (1, "reply")];
+const CT_EVENT: Sym = &[
+    (1, "new"),
+    (2, "related"),
+    (4, "destroy"),
+    (8, "reply"),
+    (16, "assured"),
+    (32, "protoinfo"),
+    (64, "helper"),
+    (128, "mark"),
+    (256, "seqadj"),
+    (512, "secmark"),
+    (1024, "label"),
+];
 const TCP_FLAG: Sym = &[
     (1, "fin"),
     (2, "syn"),
@@ -375,6 +388,8 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         Datatype::EtherType => lookup(ETHERTYPE, n).map_or_else(|| hex(n, 16), str::to_owned),
         Datatype::CtState => bits(CT_STATE, n, 32),
         Datatype::CtStatus => bits(CT_STATUS, n, 32),
+        Datatype::CtEvent => bits(CT_EVENT, n, 32),
+        Datatype::CtLabel => n.to_string(),
         Datatype::TcpFlag => bits(TCP_FLAG, n, 8),
         Datatype::DevGroup => match n {
             0 => "\"default\"".to_owned(),
@@ -466,6 +481,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         20 => ("iface_index", Datatype::IfIndex),
         21 => ("iface_type", Datatype::ArpHrd),
         22 => ("realm", Datatype::Integer),
+        23 => ("classid", Datatype::TcHandle),
         24 => ("uid", Datatype::Uid),
         25 => ("gid", Datatype::Gid),
         27 => ("ct_dir", Datatype::CtDir),

@@ -427,6 +427,7 @@ impl Statement {
             set: set.into(),
             key: key.into(),
             timeout_ms,
+            data: None,
             stmts: Vec::new(),
         }))
     }

@@ -68,6 +68,11 @@ pub enum Datatype {
     CtStatus,
     /// Conntrack direction (`original`, `reply`).
     CtDir,
+    /// Conntrack event bits (`ct event set new,related,destroy`).
+    CtEvent,
+    /// A conntrack label: the value is the label's bit number (`ct label 1`), the field a
+    /// 128-bit bitmap.
+    CtLabel,
     /// TCP flag bits (`syn,ack`).
     TcpFlag,
     /// ICMP type names (`echo-request`).
@@ -579,7 +584,9 @@ pub fn ct_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype)> {
         14 => ("packets", 8, Host, Datatype::Integer),
         15 => ("bytes", 8, Host, Datatype::Integer),
         16 => ("avgpkt", 8, Host, Datatype::Integer),
+        13 => ("label", 16, Host, Datatype::CtLabel),
         17 => ("zone", 2, Host, Datatype::Integer),
+        18 => ("event", 4, Host, Datatype::CtEvent),
         23 => ("id", 4, Big, Datatype::Integer),
         _ => return None,
     })
@@ -603,6 +610,14 @@ pub enum Field {
     Meta(MetaKey),
     /// A conntrack key of the packet's connection (`ct state`, `ct mark` ...).
     Ct(CtKey),
+    /// A conntrack key of one direction (`ct original ip saddr`, `ct reply zone`), see
+    /// [`ct_dir_info`](super::ct_dir_info).
+    CtDir {
+        /// The key.
+        key: CtKey,
+        /// The direction.
+        dir: super::CtDirection,
+    },
     /// A payload range nft has no name for: `@ll,0,48`, `@nh,96,32`, `@th,16,16`.
     Raw {
         /// The payload base.
@@ -638,6 +653,7 @@ impl Field {
             Field::Header(h) => h.datatype(),
             Field::Meta(k) => meta_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Ct(k) => ct_info(*k).map_or(Datatype::Integer, |i| i.3),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(Datatype::Integer, |i| i.3),
             Field::Raw { .. } => Datatype::Integer,
             Field::Exthdr(x) => x.datatype(),
             special => kinds::info(special).map_or(Datatype::Integer, |i| i.2),
@@ -650,6 +666,7 @@ impl Field {
             Field::Header(h) => h.bit_len(),
             Field::Meta(k) => meta_info(*k).map_or(0, |i| i.1 * 8),
             Field::Ct(k) => ct_info(*k).map_or(0, |i| i.1 * 8),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(0, |i| i.1 * 8),
             Field::Raw { bit_len, .. } => *bit_len,
             Field::Exthdr(x) => x.bit_len(),
             special => kinds::info(special).map_or(0, |i| i.0 * 8),
@@ -662,6 +679,7 @@ impl Field {
             Field::Header(_) | Field::Raw { .. } | Field::Exthdr(_) => ByteOrder::Big,
             Field::Meta(k) => meta_info(*k).map_or(ByteOrder::Big, |i| i.2),
             Field::Ct(k) => ct_info(*k).map_or(ByteOrder::Big, |i| i.2),
+            Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(ByteOrder::Big, |i| i.2),
             special => kinds::info(special).map_or(ByteOrder::Big, |i| i.1),
         }
     }
@@ -688,6 +706,10 @@ impl fmt::Display for Field {
                 Some((name, ..)) if meta_is_unqualified(*k) => f.write_str(name),
                 Some((name, ..)) => write!(f, "meta {name}"),
                 None => write!(f, "meta {}", k.number()),
+            },
+            Field::CtDir { key, dir } => match super::ct_dir_info(*key) {
+                Some((name, ..)) => write!(f, "ct {} {name}", dir.name()),
+                None => write!(f, "ct {} {}", dir.name(), key.number()),
             },
             Field::Ct(k) => match ct_info(*k) {
                 Some((name, ..)) => write!(f, "ct {name}"),

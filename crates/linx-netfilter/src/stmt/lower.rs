@@ -12,8 +12,11 @@
 //!   Linx pulls them back: the kernel reports NAT's `map_ips` / `proto_specified` flags and
 //!   the nests of expressions it has no model for without `NLA_F_NESTED`), with nft's
 //!   registers: register 1 for single values, 4-byte registers from 9 for the later fields of
-//!   a concatenation, 1-4 for NAT addresses and ports in order. `tests/lower_golden.rs` holds
-//!   this against captures of nft in every family where a dependency differs.
+//!   a concatenation (named as the 16-byte register 2-4 where a field starts one, as after
+//!   an IPv6 address), 1-4 for NAT addresses and ports in order; a map lookup's result in its
+//!   key's first register, the data of a dynset after the key's words (see `lower/maps.rs`).
+//!   `tests/lower_golden.rs` holds this against captures of nft in every family where a
+//!   dependency differs.
 //! - Dependencies (nft's, measured): link fields outside bridge tables `meta iiftype ether`
 //!   (and `ether type vlan` before VLAN fields); network fields `meta nfproto` (inet),
 //!   `meta protocol` (netdev, bridge; `ether type` for ARP in bridge, `vlan type` after a
@@ -53,6 +56,8 @@ use crate::expr::{
     VmapLiteral,
 };
 use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
+
+mod maps;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
 /// cannot express yet).
@@ -499,6 +504,21 @@ impl Cx {
                 self.out
                     .push(exthdr_wire::strip(field.proto(), field.kind()));
             }
+            Statement::CtDirSet { key, dir, value } => {
+                let (_, len, order, _) = super::ct_dir_info(*key)
+                    .ok_or(LowerError::Unsupported("ct set of an unnamed key"))?;
+                let target = Field::CtDir {
+                    key: *key,
+                    dir: *dir,
+                };
+                self.source(&target, len, order, value)?;
+                // Source register, key, then direction, as the kernel dumps them.
+                let mut data = Vec::with_capacity(24);
+                put_u32(&mut data, 4, Reg::R1.number());
+                put_u32(&mut data, 2, key.number());
+                put_attr(&mut data, 3, &[dir.number()]);
+                self.out.push(Expr::unknown("ct", data));
+            }
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
             Statement::Queue(q) => self.out.push(queue(*q)),
@@ -510,6 +530,7 @@ impl Cx {
                 self.out.push(kinds::encode_connlimit(*count, *over));
             }
             Statement::Objref { kind, name } => self.out.push(Expr::objref(*kind, name.clone())),
+            Statement::ObjrefMap(m) => self.objref_map(m)?,
             Statement::Expr(e) => self.out.push(e.clone()),
         }
         Ok(())
@@ -543,6 +564,10 @@ impl Cx {
                         .push(Expr::bitwise(mask, vec![0; load.width.bytes as usize]));
                 }
             }
+            Source::Bits(bits) => self.bits(bits)?,
+            Source::Map(m) => {
+                self.map_lookup(m, 0)?;
+            }
         }
         Ok(())
     }
@@ -557,20 +582,33 @@ impl Cx {
         key: &Key,
         interval: bool,
     ) -> Result<Result<KeyType, LowerError>, LowerError> {
+        Ok(self.load_key_at(key, interval, 0)?.0)
+    }
+
+    /// [`Cx::load_key`] from 4-byte word `start` of the registers on (0 is register 1);
+    /// also returns the words nft reserves for the key: four (a whole 16-byte register)
+    /// for one field, the fields' words for a concatenation.
+    fn load_key_at(
+        &mut self,
+        key: &Key,
+        interval: bool,
+        start: u32,
+    ) -> Result<(Result<KeyType, LowerError>, u32), LowerError> {
         for f in key.fields() {
             self.need_field(f)?;
         }
         match key {
             Key::Field(f) => {
-                let load = load(f, Reg::R1)?;
+                let reg = reg_at_word(start);
+                let load = load(f, reg)?;
                 if load.mask.is_some() {
                     return Err(LowerError::Unsupported("a set of a sub-byte field"));
                 }
                 self.out.push(load.expr);
                 if interval && swaps(&load.width) {
-                    self.out.push(hton(Reg::R1, load.width.bytes));
+                    self.out.push(hton(reg, load.width.bytes));
                 }
-                Ok(key_type(f))
+                Ok((key_type(f), 4))
             }
             Key::Concat(fields) => {
                 if fields
@@ -582,11 +620,7 @@ impl Cx {
                 let mut words = 0u32;
                 let mut types = Vec::with_capacity(fields.len());
                 for f in fields {
-                    let reg = if words == 0 {
-                        Reg::R1
-                    } else {
-                        Reg(crate::consts::reg::NFT_REG32_00 + words)
-                    };
+                    let reg = reg_at_word(start + words);
                     let load = load(f, reg)?;
                     if load.mask.is_some() {
                         return Err(LowerError::Unsupported(
@@ -600,10 +634,11 @@ impl Cx {
                     }
                     types.push(key_type(f));
                 }
-                Ok(types
+                let types = types
                     .into_iter()
                     .collect::<Result<Vec<_>, _>>()
-                    .map(KeyType::Concat))
+                    .map(KeyType::Concat);
+                Ok((types, words))
             }
         }
     }
@@ -745,8 +780,8 @@ impl Cx {
         } else if prefix % 8 == 0 && prefix > 0 {
             let n = (prefix / 8) as usize;
             let Expr::Payload { base, offset, .. } = load.expr else {
-                // Other loads (`rt ip nexthop`) load the whole address and compare its
-                // leading bytes.
+                // Other loads (`rt ip nexthop`, a conntrack address) load the whole
+                // address and compare its leading bytes.
                 self.out.push(load.expr);
                 self.out.push(Expr::cmp(op, &bytes[..n]));
                 return Ok(());
@@ -815,6 +850,9 @@ impl Cx {
                 what: "nat",
                 family,
             });
+        }
+        if let Some(map) = nat.map() {
+            return self.nat_map(nat, map);
         }
         let mut next = 1u32;
         let mut reg = || {
@@ -1113,7 +1151,14 @@ impl Cx {
 
     fn set_update(&mut self, update: &SetUpdate) -> Result<(), LowerError> {
         // The named set has its own key type.
-        let _named = self.load_key(&update.key, false)?;
+        let (_named, words) = self.load_key_at(&update.key, false, 0)?;
+        let data_reg = match &update.data {
+            Some(data) => {
+                let _named = self.load_key_at(data, false, words)?;
+                Some(reg_at_word(words))
+            }
+            None => None,
+        };
         let mut inner = Cx::new(self.family);
         for stmt in &update.stmts {
             match stmt {
@@ -1131,6 +1176,7 @@ impl Cx {
         }
         let mut dynset = Dynset::new(update.set.clone(), update.op);
         dynset.timeout_ms = update.timeout_ms;
+        dynset.sreg_data = data_reg;
         dynset.exprs = inner.out;
         self.out.push(Expr::from(dynset));
         Ok(())
@@ -1231,6 +1277,21 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 mask: None,
             })
         }
+        Field::CtDir { key, dir } => {
+            let (_, len, order, _) = super::ct_dir_info(*key).ok_or(LowerError::Unsupported(
+                "a directional ct key the model does not name",
+            ))?;
+            Ok(Load {
+                expr: Expr::unknown("ct", super::ctdir::load_attrs(*key, *dir, dreg.number())),
+                width: Width {
+                    bytes: len,
+                    bits: len * 8,
+                    order,
+                    shift: 0,
+                },
+                mask: None,
+            })
+        }
         Field::Ct(key) => {
             let (_, len, order, _) =
                 ct_info(*key).ok_or(LowerError::Unsupported("a ct key the model does not name"))?;
@@ -1245,6 +1306,17 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 mask: None,
             })
         }
+    }
+}
+
+/// The register nft names for 4-byte word `word` of the register file: a 16-byte register
+/// (1 to 4) where the word starts one, else a 4-byte register (8 to 23), as nft writes
+/// registers for compatibility with kernels that only had the 16-byte ones.
+fn reg_at_word(word: u32) -> Reg {
+    if word % 4 == 0 {
+        Reg(1 + word / 4)
+    } else {
+        Reg(crate::consts::reg::NFT_REG32_00 + word)
     }
 }
 
@@ -1330,6 +1402,9 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
     };
     let n = width.bytes as usize;
     match value {
+        Value::Int(v) if field.datatype() == Datatype::CtLabel => {
+            super::ctdir::label_bitmap(*v, n).ok_or_else(|| bad("a label is a bit of the field"))
+        }
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
                 return Err(bad("the value is wider than the field"));
@@ -1388,6 +1463,13 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
 
 /// The set key type of a field, by its datatype.
 fn key_type(field: &Field) -> Result<KeyType, LowerError> {
+    // nft's type for helper names is `string` (5), not the interface name type.
+    if matches!(field, Field::Ct(k) if k.number() == 6) {
+        return Ok(KeyType::Raw {
+            type_id: 5,
+            len: 16,
+        });
+    }
     Ok(match field.datatype() {
         Datatype::Ipv4Addr => KeyType::Ipv4Addr,
         Datatype::Ipv6Addr => KeyType::Ipv6Addr,
@@ -1464,9 +1546,11 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
         return Vec::new();
     };
     // nft's string type is host order (its bytes are the name either way); nft prints
-    // the elements of a string set with big-endian userdata as empty names.
+    // the elements of a string set with big-endian userdata as empty names. It reads
+    // helper names in host order too (as it loads them), whatever their bytes.
+    let helper = matches!(field, Field::Ct(k) if k.number() == 6);
     let order: u32 = match field.byte_order() {
-        _ if field.datatype() == Datatype::String => 1,
+        _ if helper || field.datatype() == Datatype::String => 1,
         ByteOrder::Host => 1,
         ByteOrder::Big => 2,
     };
@@ -1572,6 +1656,14 @@ fn elem_value(field: &Field, value: &Value, interval: bool) -> Result<ElemValue,
             ElemValue::Ip(*ip)
         }
         (KeyType::EtherAddr, Value::Mac(mac)) => ElemValue::Mac(*mac),
+        (KeyType::Raw { type_id: 5, len }, Value::Ifname(name)) => {
+            if name.is_empty() || name.len() >= len as usize || name.contains('\0') {
+                return Err(bad("a name is 1 to 15 bytes without NUL"));
+            }
+            let mut b = name.as_bytes().to_vec();
+            b.resize(len as usize, 0);
+            ElemValue::Bytes(b.into())
+        }
         (KeyType::Raw { len, .. }, Value::Int(_)) => {
             let order = if interval {
                 ByteOrder::Big

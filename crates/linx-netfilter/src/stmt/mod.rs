@@ -20,10 +20,11 @@
 //!   [`print`](crate::print).
 //! - serde: statements serialize to JSON (externally tagged, `snake_case`; a [`Key`] is its
 //!   field, or a list of fields for a concatenation); what is absent is left out (a match's
-//!   mask, a NAT's family, address, port and flags, a set update's timeout and statements).
-//!   The output is deterministic: fields in declaration order, lists in the statement's
-//!   order. Statements are written, not read: a [`Match`] or a [`Nat`] comes only from its
-//!   checked constructors, never from JSON.
+//!   mask, a NAT's family, address, port, flags and map, a set update's timeout, data and
+//!   statements, a map lookup's interval mark). The output is deterministic: fields in
+//!   declaration order, lists in the statement's order. Statements are written, not read: a
+//!   [`Match`], a [`Nat`], a [`MapLookup`] or [`Bits`] comes only from its checked
+//!   constructors, never from JSON.
 //!
 //! ```
 //! use linx_netfilter::stmt::{HeaderField, Statement};
@@ -42,10 +43,12 @@
 //! ```
 
 mod build;
+mod ctdir;
 pub(crate) mod exthdr_wire;
 mod field;
 mod kinds;
 mod lower;
+mod source;
 mod value;
 
 use serde::{Deserialize, Serialize};
@@ -53,6 +56,8 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
+pub(crate) use ctdir::label_of;
+pub use ctdir::{CtDirection, ct_dir_info};
 pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
@@ -63,6 +68,7 @@ pub use kinds::{
 };
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
+pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};
 
 /// What a match or a map reads: one field, or a concatenation of fields (`ip saddr . tcp
@@ -304,6 +310,8 @@ pub struct Nat {
     port: Option<Value>,
     #[serde(skip_serializing_if = "NatFlags::is_empty")]
     flags: NatFlags,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    map: Option<NatMap>,
 }
 
 impl Nat {
@@ -330,7 +338,40 @@ impl Nat {
             addr,
             port,
             flags: NatFlags::empty(),
+            map: None,
         })
+    }
+
+    /// A `snat`/`dnat` whose address (and port) come from a map (`dnat to tcp dport map
+    /// @fwd`); `port` is a fixed port after an address map ([`NatMap::Addr`] only, `dnat to
+    /// udp dport map { ... }:10053`). `None` for masquerade and redirect, a family other
+    /// than `ip`/`ip6`, or a port with another [`NatMap`].
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, MapLookup, Nat, NatKind, NatMap, Value};
+    /// let fwd = MapLookup::new(HeaderField::UdpDport, "__map1").unwrap();
+    /// let n = Nat::from_map(NatKind::Dnat, None, NatMap::Addr(fwd), Some(Value::Int(10053)));
+    /// assert!(n.unwrap().map().is_some());
+    /// ```
+    pub fn from_map(
+        kind: NatKind,
+        family: Option<crate::Family>,
+        map: NatMap,
+        port: Option<Value>,
+    ) -> Option<Nat> {
+        if !matches!(kind, NatKind::Snat | NatKind::Dnat)
+            || (port.is_some() && !matches!(map, NatMap::Addr(_)))
+        {
+            return None;
+        }
+        let mut nat = Nat::new(kind, family, None, port)?;
+        nat.map = Some(map);
+        Some(nat)
+    }
+
+    /// The map(s) the address and port come from, if any.
+    pub fn map(&self) -> Option<&NatMap> {
+        self.map.as_ref()
     }
 
     /// The same NAT with range flags (`random`, `fully-random`, `persistent`, `netmap`).
@@ -368,13 +409,17 @@ impl Nat {
 }
 
 /// What a `meta ... set` / `ct ... set` statement stores.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A constant (`meta mark set 0x00000001`).
     Value(Value),
     /// Another field (`meta mark set ct mark`).
     Field(Field),
+    /// A field changed bit by bit (`meta mark set meta mark | 0x00000010`).
+    Bits(Bits),
+    /// A map lookup (`meta mark set tcp dport map { 22 : 0x00000001 }`).
+    Map(MapLookup),
 }
 
 /// `add @set { key [timeout 10s] [stmts] }` / `update @set { ... }` / `delete @set { ... }`.
@@ -389,6 +434,10 @@ pub struct SetUpdate {
     /// The element's timeout in milliseconds, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_ms: Option<u64>,
+    /// The element's data, for a map (`add @m { ip saddr : ip daddr }`), read from the
+    /// packet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Key>,
     /// Stateful statements attached to the element (counter, limit, quota).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stmts: Vec<Statement>,
@@ -490,6 +539,15 @@ pub enum Statement {
     /// `reset tcp option sack-perm`: the TCP option whose presence `field` tests is
     /// overwritten with NOPs (the kernel strips TCP options only).
     ExthdrReset(ExthdrField),
+    /// `ct original zone set <source>`: a conntrack key of one direction written.
+    CtDirSet {
+        /// The conntrack key written (one [`ct_dir_info`] names).
+        key: CtKey,
+        /// The direction.
+        dir: CtDirection,
+        /// What is stored.
+        value: Source,
+    },
     /// `add @set { ... }` / `update @set { ... }`.
     SetUpdate(Box<SetUpdate>),
     /// `notrack`.
@@ -519,6 +577,9 @@ pub enum Statement {
         /// The object name.
         name: String,
     },
+    /// `counter name tcp dport map @m`, `ct helper set tcp dport map { ... }`: the object
+    /// named by a lookup in an object map (its kind is the map's).
+    ObjrefMap(MapLookup),
     /// An expression no statement expresses exactly (the escape hatch): printed in a form
     /// nft never writes, see [`print`](crate::print).
     Expr(Expr),
