@@ -387,6 +387,66 @@ fn arb_built() -> impl Strategy<Value = Statement> {
         (any::<u32>(), any::<u32>()).prop_map(|(a, b)| {
             Statement::between(Field::Ct(CtKey::Mark), a.min(b), a.max(b)).unwrap()
         }),
+        // Sub-byte fields in anonymous and named sets, VLAN fields, ICMP fields past the
+        // code, masked addresses, Ethernet prefixes, interface wildcards.
+        proptest::collection::btree_set(0u8..64, 1..4).prop_map(|ds| {
+            Statement::in_set(H::IpDscp, ds.into_iter().map(Value::from)).unwrap()
+        }),
+        proptest::collection::btree_set(0u16..4096, 1..4).prop_map(|ids| {
+            Statement::in_set(H::VlanId, ids.into_iter().map(Value::from)).unwrap()
+        }),
+        "[a-z]{1,5}".prop_map(|s| Statement::in_named(H::IpDscp, s).unwrap()),
+        (0u8..8).prop_map(|p| Statement::is(H::VlanPcp, p).unwrap()),
+        any::<u16>().prop_map(|m| Statement::is(H::IcmpMtu, m).unwrap()),
+        (0u8..10).prop_map(|t| Statement::is(H::DccpType, t).unwrap()),
+        (1usize..6, any::<[u8; 6]>()).prop_map(|(n, b)| {
+            let mut addr = [0u8; 6];
+            addr[..n].copy_from_slice(&b[..n]);
+            let mut mask = [0u8; 6];
+            mask[..n].fill(0xff);
+            Statement::masked(
+                H::EtherDaddr,
+                linx_ip::Mac::from_bytes(&mask).unwrap(),
+                linx_netfilter::stmt::Op::Eq,
+                linx_ip::Mac::from_bytes(&addr).unwrap(),
+            )
+            .unwrap()
+        }),
+        (any::<u32>(), any::<u32>()).prop_filter_map("not a prefix", |(m, v)| {
+            if (!m).wrapping_add(1) & !m == 0 {
+                return None;
+            }
+            Statement::masked(
+                H::IpDaddr,
+                linx_ip::Ip::from_octets_v4(m.to_be_bytes()),
+                linx_netfilter::stmt::Op::Ne,
+                linx_ip::Ip::from_octets_v4((v & m).to_be_bytes()),
+            )
+            .ok()
+        }),
+        "[a-z]{1,5}".prop_map(|s| {
+            Statement::is(Field::Meta(MetaKey::Iifname), format!("{s}*")).unwrap()
+        }),
+        (any::<[u8; 16]>(), any::<[u8; 16]>()).prop_map(|(a, b)| {
+            Statement::in_set(
+                Key::concat([H::Ip6Saddr.into(), H::Ip6Daddr.into()]),
+                [Value::Concat(vec![
+                    Value::Ip(linx_ip::Ip::from_octets_v6(a)),
+                    Value::Ip(linx_ip::Ip::from_octets_v6(b)),
+                ])],
+            )
+            .unwrap()
+        }),
+        (any::<[u8; 6]>(), 0u16..4096).prop_map(|(m, id)| {
+            Statement::in_set(
+                Key::concat([H::EtherSaddr.into(), H::VlanId.into()]),
+                [Value::Concat(vec![
+                    Value::Mac(linx_ip::Mac::from_bytes(&m).unwrap()),
+                    Value::Int(u64::from(id)),
+                ])],
+            )
+            .unwrap()
+        }),
         Just(Statement::accept()),
         Just(Statement::counter()),
         Just(Statement::notrack()),

@@ -1100,6 +1100,228 @@ fn base_cases() -> Vec<Case> {
                 ])
             },
         },
+        // Sub-byte fields in anonymous sets: masked, elements in place.
+        Case {
+            text: "ip dscp { cs1, ef }",
+            families: &[Ip, Inet, Bridge],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::IpDscp,
+                    [8u8.into(), 46u8.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "ip6 dscp { af41, ef }",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::Ip6Dscp,
+                    [34u8.into(), 46u8.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "ip6 flowlabel { 1, 2 }",
+            families: &[Ip6, Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::Ip6Flowlabel,
+                    [1u32.into(), 2u32.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "vlan id { 10, 20 }",
+            families: &[Bridge, Netdev, Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::VlanId,
+                    [10u16.into(), 20u16.into()],
+                )?])
+            },
+        },
+        // Named sets: the field shifted down to its value.
+        Case {
+            text: "ip dscp @ds",
+            families: &[Inet, Bridge],
+            build: || Ok(vec![Statement::in_named(H::IpDscp, "ds")?]),
+        },
+        Case {
+            text: "vlan type ip6 vlan pcp 3",
+            families: &[Bridge, Netdev],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::VlanType, 0x86ddu16)?,
+                    Statement::is(H::VlanPcp, 3u8)?,
+                ])
+            },
+        },
+        Case {
+            text: "ether type 8021q vlan type arp",
+            families: &[Bridge],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::EtherType, 0x8100u16)?,
+                    Statement::is(H::VlanType, 0x0806u16)?,
+                ])
+            },
+        },
+        Case {
+            text: "dccp type request",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::is(H::DccpType, 0u8)?]),
+        },
+        Case {
+            text: "igmp type membership-query",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::is(H::IgmpType, 0x11u8)?]),
+        },
+        // ICMP fields past the code: the type nft matches first, unless the rule did.
+        Case {
+            text: "icmp type echo-request icmp id 1234",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::IcmpType, 8u8)?,
+                    Statement::is(H::IcmpId, 1234u16)?,
+                ])
+            },
+        },
+        Case {
+            text: "icmp id 7",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::is(H::IcmpId, 7u16)?]),
+        },
+        Case {
+            text: "icmp mtu 1280",
+            families: &[Ip, Inet, Bridge],
+            build: || Ok(vec![Statement::is(H::IcmpMtu, 1280u16)?]),
+        },
+        Case {
+            text: "icmp gateway 3232235777",
+            families: &[Ip],
+            build: || Ok(vec![Statement::is(H::IcmpGateway, 3232235777u32)?]),
+        },
+        Case {
+            text: "icmpv6 max-delay 3",
+            families: &[Ip6, Inet],
+            build: || Ok(vec![Statement::is(H::Icmpv6MaxDelay, 3u16)?]),
+        },
+        Case {
+            text: "icmpv6 sequence 4",
+            families: &[Ip6],
+            build: || Ok(vec![Statement::is(H::Icmpv6Sequence, 4u16)?]),
+        },
+        // Masked addresses and Ethernet prefixes.
+        Case {
+            text: "ether daddr 01:00:5e:00:00:00/24",
+            families: &[Bridge, Inet],
+            build: || {
+                Ok(vec![Statement::masked(
+                    H::EtherDaddr,
+                    mac!("ff:ff:ff:00:00:00"),
+                    Op::Eq,
+                    mac!("01:00:5e:00:00:00"),
+                )?])
+            },
+        },
+        Case {
+            text: "ether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00",
+            families: &[Bridge],
+            build: || {
+                Ok(vec![Statement::masked(
+                    H::EtherDaddr,
+                    mac!("01:00:00:00:00:00"),
+                    Op::Eq,
+                    mac!("01:00:00:00:00:00"),
+                )?])
+            },
+        },
+        Case {
+            text: "ip daddr & 0.0.0.255 != 0.0.0.1",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::masked(
+                    H::IpDaddr,
+                    ip!("0.0.0.255"),
+                    Op::Ne,
+                    ip!("0.0.0.1"),
+                )?])
+            },
+        },
+        Case {
+            text: "iifname \"eth*\"",
+            families: &[Inet],
+            build: || Ok(vec![Statement::is(meta(MetaKey::Iifname), "eth*")?]),
+        },
+        // 16-byte fields of a concatenation: 16-byte registers.
+        Case {
+            text: "ip6 saddr . ip6 daddr { ::1 . ::2 }",
+            families: &[Ip6, Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    Key::concat([H::Ip6Saddr.into(), H::Ip6Daddr.into()]),
+                    [Value::Concat(vec![ip!("::1").into(), ip!("::2").into()])],
+                )?])
+            },
+        },
+        // After a link-layer field, the network protocol is matched by `ether type`.
+        Case {
+            text: "ether saddr . ip saddr { 00:11:22:33:44:55 . 1.2.3.4 }",
+            families: &[Inet, Netdev, Bridge],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    Key::concat([H::EtherSaddr.into(), H::IpSaddr.into()]),
+                    [Value::Concat(vec![
+                        mac!("00:11:22:33:44:55").into(),
+                        ip!("1.2.3.4").into(),
+                    ])],
+                )?])
+            },
+        },
+        Case {
+            text: "tcp flags { syn, ack, syn | ack }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    H::TcpFlags,
+                    [0x02u8.into(), 0x10u8.into(), 0x12u8.into()],
+                )?])
+            },
+        },
+        Case {
+            text: "vlan id 5 icmp type echo-request",
+            families: &[Inet, Bridge, Netdev],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::VlanId, 5u16)?,
+                    Statement::is(H::IcmpType, 8u8)?,
+                ])
+            },
+        },
+        // Protocol matches nft keeps in the rule but does not print.
+        Case {
+            text: "meta nfproto ipv4 udp dport 5353 ip daddr 224.0.0.251",
+            families: &[Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(meta(MetaKey::Nfproto), 2u8)?,
+                    Statement::is(H::UdpDport, 5353u16)?,
+                    Statement::is(H::IpDaddr, ip!("224.0.0.251"))?,
+                ])
+            },
+        },
+        Case {
+            text: "meta l4proto icmp icmp type { echo-request, echo-reply }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(meta(MetaKey::L4proto), 1u8)?,
+                    Statement::in_set(H::IcmpType, [8u8.into(), 0u8.into()])?,
+                ])
+            },
+        },
         // A set of transport protocols with ports allows a NAT port.
         Case {
             text: "meta l4proto { tcp, udp } snat to 1.2.3.4:2000-3000",
@@ -1299,6 +1521,7 @@ fn prelude(family: Family) -> String {
          map cm {{ type inet_service : counter; }}\n\
          map dm {{ type ipv4_addr : ipv4_addr; flags dynamic,timeout; }}\n\
          map dmm {{ type ipv4_addr : mark; flags dynamic,timeout; }}\n\
+         set ds {{ type dscp; }}\n\
          map vm {{ type inet_service : verdict; }}\n\
          counter cnt {{ }}\n\
          chain other {{ }}\n\

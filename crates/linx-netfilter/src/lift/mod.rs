@@ -6,7 +6,10 @@
 //! concatenation), names payload fields from the protocol matched so far (the table's
 //! family, and `meta nfproto` / `meta protocol` / `meta l4proto` / `ip protocol` / `ip6
 //! nexthdr` matches), and drops those protocol matches where nft drops them when it prints:
-//! directly before the field they make readable.
+//! directly before the field they make readable. Where the lowering of the field alone
+//! would write a different protocol match (`meta l4proto icmp` without `meta nfproto ipv4`
+//! in inet, `ether type ip` before an ip field in netdev), a second pass keeps the match as
+//! a statement, and the printer leaves it out as nft does.
 //!
 //! # Contract
 //! - **Never a wrong statement, by construction.** The lifted statements are lowered again
@@ -39,6 +42,7 @@ use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
 use crate::set::{ElemValue, SetElement};
+use crate::stmt::bits::load_bytes;
 use crate::stmt::exthdr_wire;
 use crate::stmt::{
     Datatype, Dup, Field, Fwd, HashKey, HeaderField, Key, Match, Nat, NatKind, Op, Proto, RegStmt,
@@ -94,7 +98,14 @@ pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
 
 /// The lift, verified by lowering (the module contract).
 fn lift_checked(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
-    let stmts = lift_raw(exprs, family, table);
+    let stmts = lift_raw(exprs, family, table, false);
+    if verified(exprs, family, &stmts) {
+        return stmts;
+    }
+    // Protocol matches nft drops when it prints, but which the lowering of the field alone
+    // would write differently (`meta l4proto icmp` without `meta nfproto ipv4` in inet),
+    // stay as statements; the printer leaves them out as nft does.
+    let stmts = lift_raw(exprs, family, table, true);
     if verified(exprs, family, &stmts) {
         stmts
     } else {
@@ -161,10 +172,11 @@ fn only_userdata(x: &crate::SetExtras) -> bool {
 
 /// The lift without verification: statements for what is understood, expressions for the
 /// rest, in order.
-fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
+fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>, keep: bool) -> Vec<Statement> {
     let mut l = Lifter {
         family,
         table,
+        keep,
         pos: 0,
         regs: RegFile::new(),
         out: Vec::with_capacity(exprs.len()),
@@ -172,6 +184,9 @@ fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statem
         ethertype: None,
         l4: None,
         iiftype: None,
+        vlan: None,
+        icmp: None,
+        vlan_type: None,
     };
     let mut i = 0;
     while i < exprs.len() {
@@ -221,6 +236,12 @@ enum Loaded {
         mask: Vec<u8>,
         deps: Vec<usize>,
     },
+    /// A sub-byte field masked and shifted down to its value (`(reg & mask) >> n`), as nft
+    /// writes it before the lookup of a named set.
+    Shifted {
+        field: HeaderField,
+        deps: Vec<usize>,
+    },
     /// A whole host-order field converted to big endian (`byteorder hton`), as nft writes
     /// it before orderings, ranges and interval sets.
     Swapped { field: Field, deps: Vec<usize> },
@@ -250,6 +271,9 @@ struct Pending {
 
 struct Lifter<'t> {
     family: Family,
+    /// Keep the protocol matches nft leaves out when printing but the lowering of the
+    /// field alone would not write (see [`Lifter::kept_dep`]).
+    keep: bool,
     /// The rule's table, for the key widths of named sets.
     table: Option<&'t Table>,
     /// Position of the expression being lifted.
@@ -264,6 +288,12 @@ struct Lifter<'t> {
     l4: Option<(u8, Option<usize>)>,
     /// Last `meta iiftype` match (netdev link-layer dependency).
     iiftype: Option<(u16, Option<usize>)>,
+    /// Last `ether type 8021q` match (VLAN fields follow the Ethernet header).
+    vlan: Option<(u16, Option<usize>)>,
+    /// Last ICMP or ICMPv6 type match (a type, or [`fields::ICMP_TYPE_SET`] for a set).
+    icmp: Option<(u16, Option<usize>)>,
+    /// Last `vlan type` match after a VLAN header: the network protocol inside it.
+    vlan_type: Option<(u16, Option<usize>)>,
 }
 
 impl Lifter<'_> {
@@ -593,6 +623,44 @@ impl Lifter<'_> {
         Some(stmt)
     }
 
+    /// `reg >> n` on a sub-byte field masked to its bits, by exactly the bits after it:
+    /// the field's value ([`Loaded::Shifted`]). Any other shift is not understood.
+    fn sub_byte_shift(&mut self, data: &[u8], e: &Expr) -> Result<(), Vec<Pending>> {
+        let (reg, len, n) = fields::rshift(data).ok_or_else(Vec::new)?;
+        let Some(mut p) = self.take(Reg(reg)) else {
+            return Err(Vec::new());
+        };
+        let next = match &p.loaded {
+            Loaded::Masked {
+                field,
+                bytes,
+                mask,
+                deps,
+            } if *bytes == len => match fields::sub_field(field, *bytes, mask) {
+                Some((h, shift)) if shift == n && n > 0 => Loaded::Shifted {
+                    field: h,
+                    deps: deps.clone(),
+                },
+                _ => return Err(vec![p]),
+            },
+            _ => return Err(vec![p]),
+        };
+        p.loaded = next;
+        p.exprs.push(e.clone());
+        self.regs.insert(reg, p);
+        Ok(())
+    }
+
+    /// Whether `data` is a right shift of a register holding a masked sub-byte field.
+    fn shifts_sub_byte(&self, data: &[u8]) -> bool {
+        fields::rshift(data).is_some_and(|(reg, ..)| {
+            matches!(
+                self.regs.get(&reg).map(|p| &p.loaded),
+                Some(Loaded::Masked { .. })
+            )
+        })
+    }
+
     /// The key width of named set or map `name` in the rule's table, when known.
     fn set_key_len(&self, name: &str) -> Option<u32> {
         let t = self.table?;
@@ -618,9 +686,16 @@ impl Lifter<'_> {
             taken.push(first);
             return Err(taken);
         };
+        // A field shifted down to its value is as wide as its bits in a named set's key
+        // (`ip6 dscp`: two bytes loaded, a one-byte key).
+        let shifted = matches!(first.loaded, Loaded::Shifted { .. });
         taken.push(first);
         let mut fields = vec![f];
-        let single = f.bit_len().div_ceil(8);
+        let single = if shifted && want == Some(f.bit_len().div_ceil(8)) {
+            f.bit_len().div_ceil(8)
+        } else {
+            load_bytes(&f)
+        };
         if want == Some(single) {
             return Ok((Key::Field(f), deps, taken));
         }
@@ -659,7 +734,7 @@ impl Lifter<'_> {
                 return Err(taken);
             };
             taken.push(p);
-            let bytes = g.bit_len().div_ceil(8);
+            let bytes = load_bytes(&g);
             fields.push(g);
             deps.extend(d);
             padded += bytes.next_multiple_of(4);
@@ -681,14 +756,30 @@ impl Lifter<'_> {
 
     /// The network-layer protocol in effect, and the statement it came from.
     fn network(&self) -> Option<(Proto, Option<usize>)> {
+        if let (Family::Inet | Family::Bridge | Family::Netdev, Some((t, i))) =
+            (self.family, self.vlan_type)
+        {
+            return match t {
+                0x0800 => Some((Proto::Ip, i)),
+                0x86dd => Some((Proto::Ip6, i)),
+                0x0806 => Some((Proto::Arp, i)),
+                _ => None,
+            };
+        }
         match self.family {
             Family::Ip => Some((Proto::Ip, None)),
             Family::Ip6 => Some((Proto::Ip6, None)),
             Family::Arp => Some((Proto::Arp, None)),
-            Family::Inet => match self.nfproto? {
-                (2, i) => Some((Proto::Ip, i)),
-                (10, i) => Some((Proto::Ip6, i)),
-                _ => None,
+            Family::Inet => match self.nfproto {
+                Some((2, i)) => Some((Proto::Ip, i)),
+                Some((10, i)) => Some((Proto::Ip6, i)),
+                Some(_) => None,
+                // After a link-layer match nft writes `ether type` instead.
+                None => match self.ethertype? {
+                    (0x0800, i) => Some((Proto::Ip, i)),
+                    (0x86dd, i) => Some((Proto::Ip6, i)),
+                    _ => None,
+                },
             },
             Family::Bridge | Family::Netdev => match self.ethertype? {
                 (0x0800, i) => Some((Proto::Ip, i)),
@@ -952,6 +1043,11 @@ impl Lifter<'_> {
                     self.fail(None, e);
                 }
             }
+            Expr::Unknown(u) if u.name == "bitwise" && self.shifts_sub_byte(&u.data) => {
+                if let Err(taken) = self.sub_byte_shift(&u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "byteorder" => {
                 if let Err(taken) = self.byteorder(&u.data, e) {
                     self.fail_taken(taken, e);
@@ -1006,22 +1102,70 @@ impl Lifter<'_> {
         }
     }
 
+    /// In the second pass (`keep`), whether the network dependency at `i` stays a
+    /// statement: a `meta nfproto` in inet with other matches after it, an `ether type` in
+    /// bridge and netdev (whose lowering of a network field writes `meta protocol`).
+    fn kept_dep(&self, i: usize) -> bool {
+        if !self.keep {
+            return false;
+        }
+        let Some(Statement::Match(m)) = self.out.get(i) else {
+            return false;
+        };
+        match (self.family, m.key()) {
+            (Family::Inet, Key::Field(Field::Meta(k))) => {
+                k.number() == 15 && i + 1 != self.out.len()
+            }
+            (
+                Family::Bridge | Family::Netdev,
+                Key::Field(Field::Header(HeaderField::EtherType)),
+            ) => i + 1 == self.out.len(),
+            _ => false,
+        }
+    }
+
+    /// The dependency a VLAN field at byte `offset` has on the `ether type 8021q` match at
+    /// `j`: nft drops that match before `vlan id`, `vlan pcp` and `vlan dei` (also across
+    /// a `vlan type` match between them) and keeps it before `vlan type`.
+    fn vlan_dep(&mut self, offset: u32, j: Option<usize>) -> Option<usize> {
+        let j = j?;
+        if offset >= 16 {
+            return None;
+        }
+        if j + 2 == self.out.len() {
+            let vlan_type = matches!(
+                self.out.get(j + 1),
+                Some(Statement::Match(m))
+                    if m.key() == &Key::Field(Field::Header(HeaderField::VlanType))
+            );
+            if vlan_type {
+                self.remove_stmt(j);
+            }
+            return None;
+        }
+        Some(j)
+    }
+
     /// What a payload load reads, named by the protocol context.
     fn payload(&mut self, base: PayloadBase, offset: u32, len: u32) -> Loaded {
         let (proto, dep) = match base {
             PayloadBase::Link => {
-                if self.family == Family::Bridge {
+                let ether = if self.family == Family::Bridge {
                     (Proto::Ether, None)
-                } else if self.family == Family::Netdev {
+                } else {
+                    // Other families read the link header after `meta iiftype ether`.
                     match self.iiftype {
                         Some((1, i)) => (Proto::Ether, i),
                         _ => return Loaded::Opaque,
                     }
-                } else {
-                    return Loaded::Opaque;
+                };
+                match self.vlan {
+                    Some((_, j)) if offset >= 14 => (Proto::Vlan, self.vlan_dep(offset, j)),
+                    _ => ether,
                 }
             }
             PayloadBase::Network => match self.network() {
+                Some((p, Some(i))) if self.kept_dep(i) => (p, None),
                 Some(x) => x,
                 None => return Loaded::Opaque,
             },
@@ -1036,6 +1180,24 @@ impl Lifter<'_> {
         };
         let bit_off = offset.saturating_mul(8);
         let bits = len.saturating_mul(8);
+        // ICMP fields past the code are named by the ICMP type matched before them.
+        if matches!(proto, Proto::Icmp | Proto::Icmpv6) && bit_off >= 32 {
+            let Some((known, j)) = self.icmp else {
+                return Loaded::Opaque;
+            };
+            let Some((field, drop)) = fields::icmp_field(proto, bit_off, bits, known) else {
+                return Loaded::Opaque;
+            };
+            let deps = match (drop, j) {
+                (true, Some(j)) => vec![j],
+                _ => Vec::new(),
+            };
+            return Loaded::Field {
+                field: Field::Header(field),
+                bytes: len,
+                deps,
+            };
+        }
         // A whole field, or the leading bytes of an address field (a prefix).
         let field = HeaderField::of_proto(proto).iter().copied().find(|f| {
             f.proto() == proto
@@ -1043,7 +1205,10 @@ impl Lifter<'_> {
                 && f.is_byte_aligned()
                 && (f.bit_len() == bits
                     || (bits < f.bit_len()
-                        && matches!(f.datatype(), Datatype::Ipv4Addr | Datatype::Ipv6Addr)))
+                        && matches!(
+                            f.datatype(),
+                            Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr
+                        )))
         });
         // Or a byte range covering a sub-byte field (dscp, vlan id ...), masked next.
         let field = field.or_else(|| {
@@ -1057,19 +1222,22 @@ impl Lifter<'_> {
         let Some(field) = field else {
             return Loaded::Opaque;
         };
-        // ICMP fields past the code depend on the ICMP type nft matched (and print in
-        // ways that depend on it): not lifted.
-        if matches!(proto, Proto::Icmp | Proto::Icmpv6) && field.bit_offset() >= 32 {
-            return Loaded::Opaque;
-        }
         let mut deps = Vec::new();
         if let Some(i) = dep {
             deps.push(i);
             // `meta l4proto icmp` in inet rests on `meta nfproto ipv4`; nft drops both.
             // `meta l4proto icmp` rests on the network protocol match (`meta nfproto
             // ipv4` in inet, the EtherType in bridge and netdev); nft drops both.
+            // (After a VLAN header its `vlan type`; in inet after a link-layer field,
+            // `ether type`.)
             let net = match self.family {
-                Family::Inet => self.nfproto.map(|(v, j)| (u16::from(v), j)),
+                Family::Inet | Family::Bridge | Family::Netdev if self.vlan_type.is_some() => {
+                    self.vlan_type
+                }
+                Family::Inet => self
+                    .nfproto
+                    .map(|(v, j)| (u16::from(v), j))
+                    .or(self.ethertype),
                 Family::Bridge | Family::Netdev => self.ethertype,
                 _ => None,
             };
@@ -1083,6 +1251,14 @@ impl Lifter<'_> {
                         deps.push(j);
                     }
                 }
+            }
+            // `meta l4proto icmp` alone: nft's own dependency would match the network
+            // protocol too.
+            let alone = deps.len() == 1
+                && matches!(proto, Proto::Icmp | Proto::Icmpv6)
+                && matches!(self.family, Family::Inet | Family::Bridge | Family::Netdev);
+            if self.keep && alone {
+                deps.clear();
             }
         }
         Loaded::Field {
@@ -1118,8 +1294,17 @@ impl Lifter<'_> {
                     return Some((Match::new(*field, op2, v)?, deps.clone()));
                 }
                 if *bytes == full && field_is_whole(field) {
+                    if data.len() < *bytes as usize {
+                        let m = fields::ifname_wildcard(*field, op2, data)?;
+                        return Some((m, deps.clone()));
+                    }
                     let v = bytes_to_value(field, data)?;
                     Some((Match::new(*field, op2, v)?, deps.clone()))
+                } else if field.datatype() == Datatype::EtherAddr
+                    && matches!(op2, Op::Eq | Op::Ne)
+                    && data.len() == *bytes as usize
+                {
+                    Some((fields::mac_prefix(*field, op2, data)?, deps.clone()))
                 } else if matches!(op2, Op::Eq | Op::Ne) && data.len() == *bytes as usize {
                     // Leading bytes of an address: a byte-aligned prefix.
                     let v = prefix(field, data, *bytes * 8)?;
@@ -1160,18 +1345,7 @@ impl Lifter<'_> {
                 if let Field::Header(h0) = field {
                     if !h0.is_byte_aligned() {
                         let m = be(mask)?;
-                        let end = (h0.bit_offset() + h0.bit_len()).div_ceil(8);
-                        let (h, shift) =
-                            HeaderField::of_proto(h0.proto()).iter().find_map(|h| {
-                                let same_bytes = h.proto() == h0.proto()
-                                    && !h.is_byte_aligned()
-                                    && h.bit_offset() / 8 == h0.bit_offset() / 8
-                                    && (h.bit_offset() + h.bit_len()).div_ceil(8) == end;
-                                let shift =
-                                    (*bytes * 8).checked_sub(h.bit_offset() % 8 + h.bit_len())?;
-                                let want = ((1u64 << h.bit_len()) - 1) << shift;
-                                (same_bytes && want == m).then_some((*h, shift))
-                            })?;
+                        let (h, shift) = fields::sub_field(field, *bytes, mask)?;
                         let v = be(data)?;
                         if v & !m != 0 {
                             return None;
@@ -1207,6 +1381,18 @@ impl Lifter<'_> {
                         deps.clone(),
                     ));
                 }
+                if matches!(
+                    dt,
+                    Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr
+                ) && *bytes * 8 == field.bit_len()
+                {
+                    if let Some(m) = fields::masked_addr(*field, op2, mask, data) {
+                        let prefix = dt != Datatype::EtherAddr && prefix_len(mask).is_some();
+                        if !prefix {
+                            return Some((m, deps.clone()));
+                        }
+                    }
+                }
                 if matches!(dt, Datatype::Ipv4Addr | Datatype::Ipv6Addr) {
                     let bits = prefix_len(mask)?;
                     let mut addr = data.to_vec();
@@ -1238,6 +1424,13 @@ impl Lifter<'_> {
                 } else {
                     (1u64 << (*bytes * 8)) - 1
                 };
+                if dt.is_bitmask() && mask_v == full && op2 == Op::Ne && val == 0 {
+                    // Any bit at all (`tcp flags != 0x0`).
+                    return Some((
+                        Match::new(*field, Op::AnySet, Value::Int(mask_v))?,
+                        deps.clone(),
+                    ));
+                }
                 if dt.is_bitmask() && mask_v != full {
                     return match (op2, val) {
                         (Op::Ne, 0) => Some((
@@ -1275,6 +1468,18 @@ impl Lifter<'_> {
     fn push_match(&mut self, m: Match, deps: Vec<usize>) {
         self.drop_deps(&deps);
         let idx = self.out.len();
+        if let (
+            Op::Eq,
+            None,
+            Key::Field(Field::Header(HeaderField::IcmpType | HeaderField::Icmpv6Type)),
+        ) = (m.op(), m.mask(), m.key())
+        {
+            self.icmp = match m.value() {
+                Value::Int(t) => u16::try_from(*t).ok().map(|t| (t, Some(idx))),
+                Value::Set(_) => Some((fields::ICMP_TYPE_SET, Some(idx))),
+                _ => None,
+            };
+        }
         if m.op() == Op::Eq && m.mask().is_none() {
             if let (Key::Field(f), Value::Int(v)) = (m.key(), m.value()) {
                 match f {
@@ -1288,8 +1493,16 @@ impl Lifter<'_> {
                     Field::Meta(k) if k.number() == 1 => {
                         self.ethertype = Some((*v as u16, Some(idx)))
                     }
+                    // A VLAN tag leaves what is known of the network protocol as it was.
+                    Field::Header(HeaderField::EtherType) if *v == 0x8100 => {
+                        self.vlan = Some((0x8100, Some(idx)));
+                    }
                     Field::Header(HeaderField::EtherType) => {
                         self.ethertype = Some((*v as u16, Some(idx)))
+                    }
+                    // After a VLAN header, its type names the network protocol.
+                    Field::Header(HeaderField::VlanType) if self.vlan.is_some() => {
+                        self.vlan_type = Some((*v as u16, Some(idx)))
                     }
                     Field::Header(HeaderField::IpProtocol | HeaderField::Ip6Nexthdr) => {
                         self.l4 = Some((*v as u8, None))
@@ -1352,6 +1565,21 @@ impl Lifter<'_> {
                     self.iiftype = Some((v, None));
                 }
             }
+            if let Some((v, Some(j))) = self.vlan {
+                if j == *i {
+                    self.vlan = Some((v, None));
+                }
+            }
+            if let Some((v, Some(j))) = self.icmp {
+                if j == *i {
+                    self.icmp = Some((v, None));
+                }
+            }
+            if let Some((v, Some(j))) = self.vlan_type {
+                if j == *i {
+                    self.vlan_type = Some((v, None));
+                }
+            }
         }
     }
 
@@ -1366,9 +1594,15 @@ impl Lifter<'_> {
                 _ => {}
             }
         }
-        for (_, idx) in [&mut self.ethertype, &mut self.iiftype]
-            .into_iter()
-            .flatten()
+        for (_, idx) in [
+            &mut self.ethertype,
+            &mut self.iiftype,
+            &mut self.vlan,
+            &mut self.icmp,
+            &mut self.vlan_type,
+        ]
+        .into_iter()
+        .flatten()
         {
             match *idx {
                 Some(j) if j == i => *idx = None,
@@ -1485,6 +1719,17 @@ fn whole_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
 fn key_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
     match l {
         Loaded::Swapped { field, deps } => Some((*field, deps.clone())),
+        Loaded::Shifted { field, deps } => Some((Field::Header(*field), deps.clone())),
+        // A sub-byte field masked to exactly its bits.
+        Loaded::Masked {
+            field,
+            bytes,
+            mask,
+            deps,
+        } => {
+            let (h, _) = fields::sub_field(field, *bytes, mask)?;
+            Some((Field::Header(h), deps.clone()))
+        }
         other => whole_field(other),
     }
 }
@@ -1583,6 +1828,10 @@ fn prefix_len(mask: &[u8]) -> Option<u32> {
 /// A set element as a value of `key`'s type (one part per field of a concatenation).
 fn elem_to_value(key: &Key, e: &SetElement, interval: bool) -> Option<Value> {
     match (key, e) {
+        // A concatenation with a part of a raw type: the element's stored bytes.
+        (Key::Concat(fields), SetElement::Value(ElemValue::Bytes(b))) if !interval => {
+            fields::concat_blob(fields, b)
+        }
         (Key::Field(f), e) => field_elem(f, e, interval),
         (Key::Concat(fields), SetElement::Concat(parts)) if fields.len() == parts.len() => {
             let parts: Option<Vec<Value>> = fields
@@ -1598,6 +1847,9 @@ fn elem_to_value(key: &Key, e: &SetElement, interval: bool) -> Option<Value> {
 
 /// A set element (not a concatenation) as a value of `field`'s type.
 fn field_elem(field: &Field, e: &SetElement, interval: bool) -> Option<Value> {
+    if let Some(w) = fields::ifname_range(field, e) {
+        return Some(w);
+    }
     Some(match e {
         SetElement::Value(v) => scalar(field, v, interval)?,
         SetElement::Range(r) => Value::range(
@@ -1692,18 +1944,14 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
                     | Datatype::EtherAddr
                     | Datatype::Ifname
                     | Datatype::String
-            ) || b.len() != field.bit_len().div_ceil(8) as usize
-                || !field_is_whole(field)
+            ) || b.len() != load_bytes(field) as usize
             {
                 return None;
             }
             // Anonymous sets of integer fields keep the field's byte order (interval sets
-            // are big endian).
-            if interval {
-                Value::Int(be(b)?)
-            } else {
-                Value::Int(int_of(field, b)?)
-            }
+            // are big endian); sub-byte fields sit shifted in their bytes.
+            let n = if interval { be(b)? } else { int_of(field, b)? };
+            Value::Int(fields::unshift(field, n)?)
         }
         _ => return None,
     })
@@ -1746,6 +1994,7 @@ fn stateful(e: &Expr) -> Option<Statement> {
     }
 }
 
+mod fields;
 mod maps;
 mod regs;
 

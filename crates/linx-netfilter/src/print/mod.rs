@@ -22,6 +22,8 @@
 //!   "not printed" rather than wrong.
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
+mod deps;
+mod flags;
 mod rule;
 mod source;
 mod special;

@@ -76,7 +76,13 @@ impl Printer {
     /// Statements as nft prints them in a rule of `table`, joined by spaces, or `None` when
     /// one of them has no exact nft form here ([`Statement::Expr`] never has).
     pub fn statements(&self, stmts: &[Statement], table: &Table) -> Option<String> {
-        let parts: Option<Vec<String>> = stmts.iter().map(|s| self.statement(s, table)).collect();
+        let hidden = super::deps::hidden(stmts, table.family());
+        let parts: Option<Vec<String>> = stmts
+            .iter()
+            .zip(hidden)
+            .filter(|(_, h)| !h)
+            .map(|(s, _)| self.statement(s, table))
+            .collect();
         Some(parts?.join(" "))
     }
 
@@ -327,10 +333,15 @@ impl Printer {
         if matches!(v, Value::Set(_) | Value::Concat(_)) {
             return None;
         }
-        // nft writes elements of flag types with several bits as `syn | ack` and lists
-        // them in an order not decided here: one bit per element only.
+        // nft writes elements of TCP flags with several bits as `syn | ack` (and lists them
+        // by [`super::flags::order`]); other flag types one bit per element only.
         if dt.is_bitmask() && !matches!(v, Value::Int(n) if n.count_ones() == 1) {
-            return None;
+            return match (dt, v) {
+                (Datatype::TcpFlag, Value::Int(n)) if *n != 0 => {
+                    super::flags::element(self, dt, *n, f.bit_len())
+                }
+                _ => None,
+            };
         }
         value::value(self, dt, v, f.bit_len())
     }
@@ -360,7 +371,21 @@ impl Printer {
                 return self.scalar_match(f, m, other);
             }
         };
-        let mut s = key_text(key);
+        let mut s = match (key, m.value()) {
+            // nft shows the shift of a sub-byte field in a concatenation looked up in a
+            // named set (`ip dscp >> 2 . ip ecn @s`), not of a field alone.
+            (Key::Concat(fields), Value::SetRef(_)) => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|f| match crate::stmt::bits::shift(f) {
+                        0 => f.to_string(),
+                        n => format!("{f} >> {n}"),
+                    })
+                    .collect();
+                parts.join(" . ")
+            }
+            _ => key_text(key),
+        };
         match m.op() {
             Op::Eq => {}
             Op::Ne => s.push_str(" !="),
@@ -382,12 +407,35 @@ impl Printer {
         if let (Value::Ip(addr), Some(Value::Ip(mask)), Op::Eq | Op::Ne) = (v, m.mask(), m.op()) {
             // An address under a prefix mask prints as the prefix (`10.1.0.0/16`).
             let (a, k) = (addr.to_bytes(), mask.to_bytes());
-            let bits = prefix_bits(&k)?;
             if a.len() != k.len() || a.iter().zip(&k).any(|(x, y)| x & !y != 0) {
                 return None;
             }
+            let Some(bits) = prefix_bits(&k) else {
+                // Any other mask: `ip daddr & 0.0.0.255 == 0.0.0.255`.
+                let op = if m.op() == Op::Eq { "==" } else { "!=" };
+                return Some(format!("{f} & {mask} {op} {addr}"));
+            };
             let ne = if m.op() == Op::Ne { "!= " } else { "" };
             return Some(format!("{f} {ne}{addr}/{bits}"));
+        }
+        if let (Value::Mac(addr), Some(Value::Mac(mask)), Op::Eq | Op::Ne) = (v, m.mask(), m.op()) {
+            // Ethernet addresses: a prefix of whole bytes (nft compares fewer bytes), or
+            // `& mask == value` under a mask that is no prefix.
+            let (a, k) = (addr.as_bytes(), mask.as_bytes());
+            if a.iter().zip(k).any(|(x, y)| x & !y != 0) {
+                return None;
+            }
+            return match prefix_bits(k) {
+                Some(bits) if bits % 8 == 0 => {
+                    let ne = if m.op() == Op::Ne { "!= " } else { "" };
+                    Some(format!("{f} {ne}{addr}/{bits}"))
+                }
+                Some(_) => None,
+                None => {
+                    let op = if m.op() == Op::Eq { "==" } else { "!=" };
+                    Some(format!("{f} & {mask} {op} {addr}"))
+                }
+            };
         }
         if let (Value::Int(_), Some(mask @ Value::Int(_)), Op::Eq | Op::Ne) = (v, m.mask(), m.op())
         {
@@ -422,6 +470,8 @@ impl Printer {
         let width = f.bit_len();
         let Value::Int(n) = v else { return None };
         let out = match (m.op(), m.mask()) {
+            // Every TCP flag: nft lists the test as a comparison with zero.
+            (Op::AnySet, None) if dt == Datatype::TcpFlag && *n == 0xff => format!("{f} != 0x0"),
             (Op::AnySet, None) => format!("{f} {text}"),
             (Op::NoneSet, None) => format!("{f} ! {text}"),
             (Op::Ne, None) if *n != 0 => format!("{f} != {text}"),
@@ -576,6 +626,29 @@ fn key_text(key: &Key) -> String {
 fn sort_order(key: &Key, values: &[&Value]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..values.len()).collect();
     match key {
+        Key::Field(f) if f.datatype() == Datatype::TcpFlag => {
+            let flags: Option<Vec<u64>> = values
+                .iter()
+                .map(|v| match v {
+                    Value::Int(n) => Some(*n),
+                    _ => None,
+                })
+                .collect();
+            if let Some(flags) = flags {
+                return super::flags::order(&flags);
+            }
+        }
+        // A set with a name wildcard is an interval set: names in byte order.
+        Key::Field(_)
+            if values
+                .iter()
+                .any(|v| matches!(v, Value::Ifname(n) if n.ends_with('*'))) =>
+        {
+            idx.sort_by_cached_key(|i| match values[*i] {
+                Value::Ifname(n) => n.strip_suffix('*').unwrap_or(n).as_bytes().to_vec(),
+                _ => Vec::new(),
+            })
+        }
         Key::Field(_) => idx.sort_by_cached_key(|i| value::value_sort_key(values[*i])),
         Key::Concat(fields) => {
             let interval = values.iter().any(|v| match v {

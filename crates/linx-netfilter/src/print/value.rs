@@ -174,6 +174,25 @@ const DSCP: Sym = &[
     (56, "cs7"),
 ];
 const ECN: Sym = &[(0, "not-ect"), (1, "ect1"), (2, "ect0"), (3, "ce")];
+const IGMP_TYPE: Sym = &[
+    (0x11, "membership-query"),
+    (0x12, "membership-report-v1"),
+    (0x16, "membership-report-v2"),
+    (0x17, "leave-group"),
+    (0x22, "membership-report-v3"),
+];
+const DCCP_PKTTYPE: Sym = &[
+    (0, "request"),
+    (1, "response"),
+    (2, "data"),
+    (3, "ack"),
+    (4, "dataack"),
+    (5, "closereq"),
+    (6, "close"),
+    (7, "reset"),
+    (8, "sync"),
+    (9, "syncack"),
+];
 const BOOLEAN: Sym = &[(0, "missing"), (1, "exists")];
 /// Mobility Header types (nft's `mh_type`, RFC 6275 and RFC 5568 numbers).
 const MH_TYPE: Sym = &[
@@ -384,6 +403,8 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
         Datatype::Ecn => named(ECN),
         Datatype::Boolean => named(BOOLEAN),
         Datatype::MhType => named(MH_TYPE),
+        Datatype::IgmpType => named(IGMP_TYPE),
+        Datatype::DccpPkttype => named(DCCP_PKTTYPE),
         Datatype::Dscp => lookup(DSCP, n).map_or_else(|| hex(n, 8), str::to_owned),
         Datatype::EtherType => lookup(ETHERTYPE, n).map_or_else(|| hex(n, 16), str::to_owned),
         Datatype::CtState => bits(CT_STATE, n, 32),
@@ -441,6 +462,11 @@ pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Op
             _ => return None,
         },
         Value::Bytes(_) => return None,
+        // nft prints ranges numerically: DSCP bounds as hex (`0x08-0x10`), not names.
+        Value::Range(r) if dt == Datatype::Dscp => match &**r {
+            (Value::Int(lo), Value::Int(hi)) => format!("{}-{}", hex(*lo, 8), hex(*hi, 8)),
+            _ => return None,
+        },
         Value::Range(r) => format!(
             "{}-{}",
             value(p, dt, &r.0, width_bits)?,
@@ -477,6 +503,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         14 => ("icmp_type", Datatype::IcmpType),
         15 => ("tcp_flag", Datatype::TcpFlag),
         17 => ("mh_type", Datatype::MhType),
+        16 => ("dccp_pkttype", Datatype::DccpPkttype),
         18 => ("time", Datatype::Time),
         20 => ("iface_index", Datatype::IfIndex),
         21 => ("iface_type", Datatype::ArpHrd),
@@ -495,6 +522,7 @@ pub(crate) fn raw_type(type_id: u32) -> Option<(&'static str, Datatype)> {
         36 => ("dscp", Datatype::Dscp),
         37 => ("ecn", Datatype::Ecn),
         39 => ("boolean", Datatype::Boolean),
+        42 => ("igmp_type", Datatype::IgmpType),
         45 => ("day", Datatype::Day),
         _ => return None,
     })
@@ -643,12 +671,14 @@ pub(crate) fn value_sort_key(v: &Value) -> Vec<u8> {
 /// stores them (`stored == true`: host-order fields such as marks in host order), the
 /// field's width. `None` for values that are not one scalar.
 pub(crate) fn field_bytes(field: &Field, v: &Value, stored: bool) -> Option<Vec<u8>> {
-    let width = field.bit_len().div_ceil(8) as usize;
+    let width = crate::stmt::bits::load_bytes(field) as usize;
     Some(match v {
         Value::Int(n) => {
             if width == 0 || width > 8 {
                 return None;
             }
+            // Sub-byte fields sit shifted in their bytes.
+            let n = n.checked_shl(crate::stmt::bits::shift(field))?;
             let be = n.to_be_bytes()[8 - width..].to_vec();
             if stored && field.byte_order() == ByteOrder::Host && cfg!(target_endian = "little") {
                 be.into_iter().rev().collect()

@@ -133,6 +133,10 @@ pub enum Datatype {
     /// A NUL-padded string other than an interface name (`osf name`, `ct helper`): printed
     /// quoted as a name is, but its sets have nft's `string` type.
     String,
+    /// IGMP message type names (`membership-query`, `leave-group` ...).
+    IgmpType,
+    /// DCCP packet type names (`request`, `response`, ... `syncack`).
+    DccpPkttype,
 }
 
 impl Datatype {
@@ -374,7 +378,7 @@ header_fields! {
     IcmpChecksum = (Icmp, "checksum", 16, 16, Integer);
     IcmpId = (Icmp, "id", 32, 16, Integer);
     IcmpSequence = (Icmp, "sequence", 48, 16, Integer);
-    IcmpGateway = (Icmp, "gateway", 32, 32, Ipv4Addr);
+    IcmpGateway = (Icmp, "gateway", 32, 32, Integer);
     IcmpMtu = (Icmp, "mtu", 48, 16, Integer);
     Icmpv6Type = (Icmpv6, "type", 0, 8, Icmpv6Type);
     Icmpv6Code = (Icmpv6, "code", 8, 8, Icmpv6Code);
@@ -407,6 +411,7 @@ header_fields! {
     SctpChecksum = (Sctp, "checksum", 64, 32, Integer);
     DccpSport = (Dccp, "sport", 0, 16, InetService);
     DccpDport = (Dccp, "dport", 16, 16, InetService);
+    DccpType = (Dccp, "type", 67, 4, DccpPkttype);
     AhNexthdr = (Ah, "nexthdr", 0, 8, InetProto);
     AhHdrlength = (Ah, "hdrlength", 8, 8, Integer);
     AhReserved = (Ah, "reserved", 16, 16, Integer);
@@ -417,6 +422,10 @@ header_fields! {
     CompNexthdr = (Comp, "nexthdr", 0, 8, InetProto);
     CompFlags = (Comp, "flags", 8, 8, Hex);
     CompCpi = (Comp, "cpi", 16, 16, Integer);
+    IgmpType = (Igmp, "type", 0, 8, IgmpType);
+    IgmpMrt = (Igmp, "mrt", 8, 8, Integer);
+    IgmpChecksum = (Igmp, "checksum", 16, 16, Integer);
+    IgmpGroup = (Igmp, "group", 32, 32, Integer);
     ThSport = (Th, "sport", 0, 16, InetService);
     ThDport = (Th, "dport", 16, 16, InetService);
 }

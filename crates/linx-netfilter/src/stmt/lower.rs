@@ -19,11 +19,18 @@
 //!   dependency differs.
 //! - Dependencies (nft's, measured): link fields outside bridge tables `meta iiftype ether`
 //!   (and `ether type vlan` before VLAN fields); network fields `meta nfproto` (inet),
-//!   `meta protocol` (netdev, bridge; `ether type` for ARP in bridge, `vlan type` after a
-//!   VLAN match), nothing where the family fixes the protocol; transport fields `meta l4proto`
-//!   in every family, after the network match ICMP and ICMPv6 imply (`ether type` in bridge);
-//!   `th` none. A protocol the rule already matched (`meta l4proto tcp`, `ip protocol tcp`,
-//!   `ether type ip`, `meta nfproto ipv4`) is not matched again.
+//!   `meta protocol` (netdev, bridge; `ether type` for ARP in bridge and in inet and netdev
+//!   after a link-layer match, `vlan type` after a VLAN match), nothing where the family
+//!   fixes the protocol; transport fields `meta l4proto` in every family, after the network
+//!   match ICMP, IGMP and ICMPv6 imply (`ether type` in bridge); `th` none. ICMP and ICMPv6
+//!   fields past the code need their type (nft's `icmp_dep`): `icmp type
+//!   destination-unreachable` before `icmp mtu`, a set of both echo types before `icmp id`,
+//!   unless the rule matched a type. A protocol the rule already matched (`meta l4proto
+//!   tcp`, `ip protocol tcp`, `ether type ip`, `meta nfproto ipv4`) is not matched again.
+//! - Sub-byte fields (`ip dscp`, `vlan id`) are loaded as their whole bytes and masked;
+//!   compares and anonymous set elements hold the value in place, a named set's lookup
+//!   shifts it down first (`bitwise >>`). An Ethernet address under a mask of whole
+//!   leading bytes compares just those bytes (nft's prefix).
 //! - Host-order fields wider than a byte (`meta mark`, `meta length`, `ct zone` ...) are
 //!   converted to big endian (`byteorder hton`) before orderings, ranges and anonymous
 //!   interval sets, whose bounds are then big endian; equality and plain sets keep the host
@@ -217,6 +224,8 @@ struct Cx {
     link: bool,
     /// A VLAN header was matched (`ether type vlan`).
     vlan: bool,
+    /// An ICMP or ICMPv6 type was matched (or written as a field's dependency).
+    icmp_type: bool,
     out: Vec<Expr>,
 }
 
@@ -236,6 +245,7 @@ impl Cx {
             l4_ports: false,
             link: family == Family::Bridge,
             vlan: false,
+            icmp_type: false,
             out: Vec::with_capacity(8),
         }
     }
@@ -280,6 +290,10 @@ impl Cx {
             self.dep(Expr::payload(PayloadBase::Link, 16, 2), &ethertype);
         } else {
             match (self.family, via) {
+                // Once the link header is known to be Ethernet, nft matches its type.
+                (Family::Inet | Family::Netdev, _) if self.link => {
+                    self.dep(Expr::payload(PayloadBase::Link, 12, 2), &ethertype);
+                }
                 (Family::Inet, _) => match net.nfproto() {
                     Some(n) => self.dep(Expr::meta(MetaKey::Nfproto), &[n]),
                     None => return Err(self.conflict(net.name())),
@@ -309,11 +323,12 @@ impl Cx {
             return Err(self.conflict(name));
         }
         let implied = match proto {
-            1 => Some(Net::Ip4),
+            1 | 2 => Some(Net::Ip4),
             58 => Some(Net::Ip6),
             _ => None,
         };
-        // In ip and ip6 tables nft writes no network match for ICMP(v6), even the other one.
+        // ICMP and IGMP imply IPv4, ICMPv6 IPv6. In ip and ip6 tables nft writes no network
+        // match for them, even the other family's.
         if let Some(net) = implied {
             if !(self.net_by_family && matches!(self.family, Family::Ip | Family::Ip6)) {
                 self.need_net(net, Via::Implied)?;
@@ -355,7 +370,38 @@ impl Cx {
                 None => return Err(LowerError::Unsupported("a field of an unknown protocol")),
             },
         }
-        Ok(())
+        self.need_icmp_type(*h)
+    }
+
+    /// The ICMP type an ICMP field past the code needs, unless the rule matched a type:
+    /// `icmp type destination-unreachable` before `icmp mtu`, a set of both echo types
+    /// before `icmp id` (nft's `icmp_dep`).
+    fn need_icmp_type(&mut self, h: HeaderField) -> Result<(), LowerError> {
+        let Some(dep) = super::icmp::icmp_dep(h) else {
+            return Ok(());
+        };
+        if self.icmp_type {
+            return Ok(());
+        }
+        self.icmp_type = true;
+        let v6 = h.proto() == Proto::Icmpv6;
+        let field = if v6 {
+            HeaderField::Icmpv6Type
+        } else {
+            HeaderField::IcmpType
+        };
+        let value = match dep {
+            super::icmp::IcmpDep::Type(t) => Value::Int(u64::from(t)),
+            super::icmp::IcmpDep::Echo => Value::Set(
+                super::icmp::echo_types(v6)
+                    .iter()
+                    .map(|t| Value::Int(u64::from(*t)))
+                    .collect(),
+            ),
+        };
+        let m = Match::new(field, Op::Eq, value)
+            .ok_or(LowerError::Unsupported("an ICMP type dependency"))?;
+        self.matches(&m)
     }
 
     /// What an equality match tells about the packet from here on.
@@ -372,6 +418,13 @@ impl Cx {
             let with_ports = |v: &Value| matches!(v, Value::Int(6 | 17 | 33 | 132 | 136));
             if l4_field && !protos.is_empty() && protos.iter().all(with_ports) {
                 self.l4_ports = true;
+            }
+        }
+        if let (Op::Eq, None, Key::Field(Field::Header(h)), Value::Int(_) | Value::Set(_)) =
+            (m.op(), m.mask(), m.key(), m.value())
+        {
+            if matches!(h, HeaderField::IcmpType | HeaderField::Icmpv6Type) {
+                self.icmp_type = true;
             }
         }
         let (Op::Eq, Value::Int(v), None) = (m.op(), m.value(), m.mask()) else {
@@ -423,7 +476,8 @@ impl Cx {
                     VerdictMap::Named(_) => false,
                     VerdictMap::Anonymous(pairs) => pairs.iter().any(|(v, _)| is_interval(v)),
                 };
-                let key_type = self.load_key(key, interval)?;
+                let named = matches!(map, VerdictMap::Named(_));
+                let key_type = self.load_key(key, interval, named)?;
                 match map {
                     VerdictMap::Named(name) => self.out.push(Expr::vmap(name.clone())),
                     VerdictMap::Anonymous(pairs) => {
@@ -431,7 +485,9 @@ impl Cx {
                             .iter()
                             .map(|(v, verdict)| Ok((element(key, v, interval)?, verdict.clone())))
                             .collect::<Result<Vec<_>, LowerError>>()?;
-                        let key_type = key_type?;
+                        let (keys, verdicts): (Vec<_>, Vec<_>) = elements.into_iter().unzip();
+                        let (key_type, keys) = super::blob::raw_concat(key_type?, keys)?;
+                        let elements: Vec<_> = keys.into_iter().zip(verdicts).collect();
                         let mut lit = VmapLiteral::new(key_type.clone(), elements);
                         lit.extras.userdata = raw_key_userdata(key, &key_type, true);
                         self.out.push(Expr::from(lit));
@@ -575,24 +631,33 @@ impl Cx {
     /// Dependencies of every field of `key`, then its loads (register 1, then 4-byte
     /// registers for the later fields of a concatenation). In an `interval` set, host-order
     /// fields are converted to big endian after their load (nft's `byteorder`), as interval
-    /// keys are compared as big-endian numbers. Returns the set key type, or why there is
-    /// none.
+    /// keys are compared as big-endian numbers. Sub-byte fields are masked to their bits,
+    /// and for a `named` set or map also shifted down to their value (an anonymous set
+    /// holds the values in place instead). Returns the set key type, or why there is none.
     fn load_key(
         &mut self,
         key: &Key,
         interval: bool,
+        named: bool,
     ) -> Result<Result<KeyType, LowerError>, LowerError> {
-        Ok(self.load_key_at(key, interval, 0)?.0)
+        let sub = if named {
+            SubByte::Shifted
+        } else {
+            SubByte::InPlace
+        };
+        Ok(self.load_key_at(key, interval, 0, sub)?.0)
     }
 
     /// [`Cx::load_key`] from 4-byte word `start` of the registers on (0 is register 1);
     /// also returns the words nft reserves for the key: four (a whole 16-byte register)
-    /// for one field, the fields' words for a concatenation.
+    /// for one field, the fields' words for a concatenation. `sub` says what becomes of a
+    /// sub-byte field.
     fn load_key_at(
         &mut self,
         key: &Key,
         interval: bool,
         start: u32,
+        sub: SubByte,
     ) -> Result<(Result<KeyType, LowerError>, u32), LowerError> {
         for f in key.fields() {
             self.need_field(f)?;
@@ -601,10 +666,12 @@ impl Cx {
             Key::Field(f) => {
                 let reg = reg_at_word(start);
                 let load = load(f, reg)?;
-                if load.mask.is_some() {
-                    return Err(LowerError::Unsupported("a set of a sub-byte field"));
-                }
                 self.out.push(load.expr);
+                // A sub-byte field is masked to its bits; the elements are its values
+                // in place (shifted as the field sits in the loaded bytes).
+                if let Some(mask) = load.mask {
+                    self.sub_byte(sub, mask, reg, &load.width)?;
+                }
                 if interval && swaps(&load.width) {
                     self.out.push(hton(reg, load.width.bytes));
                 }
@@ -622,13 +689,11 @@ impl Cx {
                 for f in fields {
                     let reg = reg_at_word(start + words);
                     let load = load(f, reg)?;
-                    if load.mask.is_some() {
-                        return Err(LowerError::Unsupported(
-                            "a sub-byte field in a concatenation",
-                        ));
-                    }
                     words += load.width.bytes.div_ceil(4);
                     self.out.push(load.expr);
+                    if let Some(mask) = load.mask {
+                        self.sub_byte(sub, mask, reg, &load.width)?;
+                    }
                     if interval && swaps(&load.width) {
                         self.out.push(hton(reg, load.width.bytes));
                     }
@@ -643,6 +708,25 @@ impl Cx {
         }
     }
 
+    /// A sub-byte field of a set key in `reg`: masked to its bits, and for a named set or
+    /// map shifted down to its value; refused where `sub` says so.
+    fn sub_byte(
+        &mut self,
+        sub: SubByte,
+        mask: Vec<u8>,
+        reg: Reg,
+        width: &Width,
+    ) -> Result<(), LowerError> {
+        if sub == SubByte::Refuse {
+            return Err(LowerError::Unsupported("a sub-byte field in a map lookup"));
+        }
+        self.out.push(sub_byte_mask(mask, reg));
+        if sub == SubByte::Shifted && width.shift > 0 {
+            self.out.push(rshift(reg, width.bytes, width.shift));
+        }
+        Ok(())
+    }
+
     fn matches(&mut self, m: &Match) -> Result<(), LowerError> {
         let key = m.key();
         let value = m.value();
@@ -651,7 +735,7 @@ impl Cx {
             Value::SetRef(name) => {
                 // A named set has its own key type (and an interval set of host-order keys
                 // its `byteorder`, which the table, not the statement, knows about).
-                let _named = self.load_key(key, false)?;
+                let _named = self.load_key(key, false, true)?;
                 self.out.push(Expr::Lookup {
                     set: name.clone(),
                     sreg: Reg::R1,
@@ -662,11 +746,12 @@ impl Cx {
             }
             Value::Set(values) => {
                 let interval = values.iter().any(is_interval);
-                let key_type = self.load_key(key, interval)??;
+                let key_type = self.load_key(key, interval, false)??;
                 let elements = values
                     .iter()
                     .map(|v| element(key, v, interval))
                     .collect::<Result<Vec<_>, _>>()?;
+                let (key_type, elements) = super::blob::raw_concat(key_type, elements)?;
                 let userdata = raw_key_userdata(key, &key_type, false);
                 let mut lit = SetLiteral::new(key_type, elements);
                 lit.inverted = m.op() == Op::Ne;
@@ -684,6 +769,37 @@ impl Cx {
         self.need_field(field)?;
         if let (Value::Prefix(net), Op::Eq | Op::Ne, None) = (value, m.op(), m.mask()) {
             return self.prefix(field, *net, m.op());
+        }
+        if let (Value::Mac(addr), Some(Value::Mac(mask)), Op::Eq | Op::Ne) =
+            (value, m.mask(), m.op())
+        {
+            // An Ethernet address under a mask of whole leading bytes: nft compares just
+            // those bytes (`ether daddr 01:00:5e:00:00:00/24`).
+            let n = mask.as_bytes().iter().take_while(|b| **b == 0xff).count();
+            if n > 0 && n < 6 && mask.as_bytes()[n..].iter().all(|b| *b == 0) {
+                let Expr::Payload { base, offset, .. } = load(field, Reg::R1)?.expr else {
+                    return Err(LowerError::Unsupported("a prefix of a non-payload field"));
+                };
+                if addr.as_bytes()[n..].iter().any(|b| *b != 0) {
+                    return Err(LowerError::Value {
+                        field: field.to_string(),
+                        why: "the address has bits outside its prefix",
+                    });
+                }
+                self.out.push(Expr::Payload {
+                    base,
+                    offset,
+                    len: n as u32,
+                    dreg: Reg::R1,
+                });
+                let op = if m.op() == Op::Eq {
+                    CmpOp::Eq
+                } else {
+                    CmpOp::Neq
+                };
+                self.out.push(Expr::cmp(op, &addr.as_bytes()[..n]));
+                return Ok(());
+            }
         }
         let load = load(field, Reg::R1)?;
         let mut width = load.width;
@@ -1151,10 +1267,10 @@ impl Cx {
 
     fn set_update(&mut self, update: &SetUpdate) -> Result<(), LowerError> {
         // The named set has its own key type.
-        let (_named, words) = self.load_key_at(&update.key, false, 0)?;
+        let (_named, words) = self.load_key_at(&update.key, false, 0, SubByte::Shifted)?;
         let data_reg = match &update.data {
             Some(data) => {
-                let _named = self.load_key_at(data, false, words)?;
+                let _named = self.load_key_at(data, false, words, SubByte::Refuse)?;
                 Some(reg_at_word(words))
             }
             None => None,
@@ -1371,6 +1487,28 @@ fn payload_load(base: PayloadBase, bit_offset: u32, bit_len: u32, dreg: Reg) -> 
     }
 }
 
+/// What a set key's load does with a sub-byte field.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SubByte {
+    /// Not written (map lookups, dynset data: nft's forms not measured).
+    Refuse,
+    /// Masked, the value in place (anonymous sets and maps).
+    InPlace,
+    /// Masked and shifted down to the value (named sets and maps, dynset keys).
+    Shifted,
+}
+
+/// `reg &= mask` for a sub-byte field in a set key.
+fn sub_byte_mask(mask: Vec<u8>, reg: Reg) -> Expr {
+    let zero = vec![0u8; mask.len()];
+    let mut b = Expr::bitwise(mask, zero);
+    if let Expr::Bitwise(x) = &mut b {
+        x.sreg = reg;
+        x.dreg = reg;
+    }
+    b
+}
+
 /// `true` when `addr` is the address family of `field` (raw fields take any width match).
 fn check_addr(field: &Field, addr: &Ip) -> Result<(), LowerError> {
     let ok = match field.datatype() {
@@ -1492,7 +1630,7 @@ fn key_type(field: &Field) -> Result<KeyType, LowerError> {
             };
             KeyType::Raw {
                 type_id,
-                len: field.bit_len().div_ceil(8),
+                len: super::bits::load_bytes(field),
             }
         }
     })
@@ -1509,6 +1647,7 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::IcmpType => 14,
         Datatype::TcpFlag => 15,
         Datatype::MhType => 17,
+        Datatype::DccpPkttype => 16,
         Datatype::Time => 18,
         Datatype::IfIndex => 20,
         Datatype::ArpHrd => 21,
@@ -1526,6 +1665,7 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
         Datatype::Dscp => 36,
         Datatype::Ecn => 37,
         Datatype::Boolean => 39,
+        Datatype::IgmpType => 42,
         Datatype::Day => 45,
         Datatype::String => 5,
         Datatype::FibAddr => 38,
@@ -1569,6 +1709,8 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
 fn is_interval(v: &Value) -> bool {
     match v {
         Value::Range(_) | Value::Prefix(_) => true,
+        // An interface name wildcard is the range of names it starts.
+        Value::Ifname(name) => name.len() > 1 && name.ends_with('*'),
         Value::Concat(parts) => parts.iter().any(is_interval),
         _ => false,
     }
@@ -1578,6 +1720,21 @@ fn is_interval(v: &Value) -> bool {
 /// compared as a number (a host-order field wider than a byte).
 fn swaps(width: &Width) -> bool {
     width.order == ByteOrder::Host && width.bytes > 1
+}
+
+/// `bitwise reg = reg >> shift` over `bytes`: `NFTA_BITWISE_SREG` 1, `DREG` 2, `LEN` 3,
+/// `OP` 6 (`NFT_BITWISE_RSHIFT` 2) and `DATA` 7 (a nest of `NFTA_DATA_VALUE` holding the
+/// shift as a host-order u32), as the kernel dumps it.
+fn rshift(reg: Reg, bytes: u32, shift: u32) -> Expr {
+    let mut out = Vec::with_capacity(48);
+    put_u32(&mut out, 1, reg.number());
+    put_u32(&mut out, 2, reg.number());
+    put_u32(&mut out, 3, bytes);
+    put_u32(&mut out, 6, 2);
+    let mut nest = Vec::with_capacity(8);
+    put_attr(&mut nest, 1, &shift.to_ne_bytes());
+    put_attr(&mut out, 7, &nest);
+    Expr::unknown("bitwise", out)
 }
 
 /// `byteorder reg = hton(reg, len, len)`: `NFTA_BYTEORDER_SREG` 1, `DREG` 2, `OP` 3
@@ -1628,6 +1785,19 @@ fn field_element(field: &Field, value: &Value, interval: bool) -> Result<SetElem
         Value::Set(_) | Value::SetRef(_) | Value::Concat(_) => {
             Err(bad("a set element is a value, range or prefix"))
         }
+        Value::Ifname(name) if name.len() > 1 && name.ends_with('*') => {
+            // `"eth*"`: from the prefix to the prefix followed by 0xff bytes.
+            let prefix = &name[..name.len() - 1];
+            if field.datatype() != Datatype::Ifname || prefix.len() > 15 || prefix.contains('\0') {
+                return Err(bad("an interface name wildcard is 1 to 15 bytes and a `*`"));
+            }
+            let mut hi = prefix.as_bytes().to_vec();
+            hi.resize(16, 0xff);
+            Ok(SetElement::range(
+                ElemValue::Ifname(prefix.into()),
+                ElemValue::Bytes(hi.into()),
+            ))
+        }
         v => Ok(SetElement::Value(elem_value(field, v, interval)?)),
     }
 }
@@ -1674,7 +1844,7 @@ fn elem_value(field: &Field, value: &Value, interval: bool) -> Result<ElemValue,
                 bytes: len,
                 bits: field.bit_len(),
                 order,
-                shift: 0,
+                shift: super::bits::shift(field),
             };
             ElemValue::Bytes(scalar_bytes(field, value, &width)?.into())
         }

@@ -42,10 +42,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub(crate) mod bits;
+mod blob;
 mod build;
 mod ctdir;
 pub(crate) mod exthdr_wire;
 mod field;
+pub(crate) mod icmp;
 mod kinds;
 mod lower;
 mod source;

@@ -5,7 +5,7 @@
 //! them out), the lookup's result in the key's first register, a second key (a NAT port
 //! map) in the register after the words the first one took.
 
-use super::{Cx, LowerError, load, put_attr, put_u32, reg_at_word, scalar_bytes};
+use super::{Cx, LowerError, SubByte, load, put_attr, put_u32, reg_at_word, scalar_bytes};
 use crate::expr::{NatFlags, NatType};
 use crate::stmt::{BitOp, Bits, MapLookup, Nat, NatKind, NatMap, Value};
 use crate::{Expr, Family, Reg};
@@ -42,7 +42,7 @@ impl Cx {
     /// The key of `m` from word `start`, then its lookup with the result in the key's first
     /// register. Returns the words the key took.
     pub(super) fn map_lookup(&mut self, m: &MapLookup, start: u32) -> Result<u32, LowerError> {
-        let (_named, words) = self.load_key_at(m.key(), m.is_interval(), start)?;
+        let (_named, words) = self.load_key_at(m.key(), m.is_interval(), start, SubByte::Refuse)?;
         let reg = reg_at_word(start);
         self.out.push(Expr::Lookup {
             set: m.map().to_owned(),
@@ -56,7 +56,7 @@ impl Cx {
     /// `counter name <key> map <map>`: the key, then an `objref` naming the object map
     /// (`NFTA_OBJREF_SET_SREG` 3, `NFTA_OBJREF_SET_NAME` 4).
     pub(super) fn objref_map(&mut self, m: &MapLookup) -> Result<(), LowerError> {
-        let (_named, _) = self.load_key_at(m.key(), false, 0)?;
+        let (_named, _) = self.load_key_at(m.key(), false, 0, SubByte::Refuse)?;
         let mut data = Vec::with_capacity(16 + m.map().len());
         put_u32(&mut data, 3, Reg::R1.number());
         let mut name = m.map().as_bytes().to_vec();
