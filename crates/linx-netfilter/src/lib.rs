@@ -136,11 +136,13 @@
 //! - Kernel I/O lives in [`push`](mod@push) and [`pull`](mod@pull) only; their errors are
 //!   [`NetfilterError`]s (a refusal names the refused message and what it was). Every verb
 //!   runs on a blocking `Socket` or, with feature `tokio`, an `AsyncSocket`.
-//! - Not here yet: diff/reconcile, monitor and NFLOG.
+//! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
+//!   desired one (pure); not here yet: the reconcile push, monitor and NFLOG.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod consts;
+pub mod diff;
 pub mod expr;
 pub mod lift;
 pub mod print;
