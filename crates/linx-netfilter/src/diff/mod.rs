@@ -74,7 +74,8 @@
 //!   or map element still refers to. So a rule that refers to something deleted or
 //!   re-created is itself deleted (in the first bucket) and created again, never replaced
 //!   in place; likewise a map element that jumps to a re-created chain. References hidden
-//!   in raw expressions (`flow add @ft` to a flowtable) are not seen.
+//!   in raw expressions (`flow add @ft` to a flowtable) or in object maps' raw element
+//!   attributes are not seen.
 //! - Rules without a handle in `current` (not pulled) cannot be deleted or replaced by
 //!   handle: a chain where one would have to be is re-created instead.
 //! - **Order**: ops come in the spec's buckets (delete rules, delete elements, delete
@@ -157,26 +158,49 @@ impl SetDef {
             SetDef::Map(m) => m.elements.len() + m.extras.raw_elements.len(),
         }
     }
+}
 
-    fn flags(&self) -> SetFlags {
+/// A set or map of a table, borrowed: what the diff compares before it copies anything.
+#[derive(Clone, Copy)]
+enum SetRef<'a> {
+    Set(&'a Set),
+    Map(&'a Map),
+}
+
+impl<'a> SetRef<'a> {
+    fn name(&self) -> &'a str {
         match self {
-            SetDef::Set(s) => s.flags,
-            SetDef::Map(m) => m.flags,
+            SetRef::Set(s) => &s.name,
+            SetRef::Map(m) => &m.name,
         }
     }
 
-    fn raw_elements(&self) -> &[RawElement] {
+    fn element_count(&self) -> usize {
         match self {
-            SetDef::Set(s) => &s.extras.raw_elements,
-            SetDef::Map(m) => &m.extras.raw_elements,
+            SetRef::Set(s) => s.elements.len() + s.extras.raw_elements.len(),
+            SetRef::Map(m) => m.elements.len() + m.extras.raw_elements.len(),
+        }
+    }
+
+    fn flags(&self) -> SetFlags {
+        match self {
+            SetRef::Set(s) => s.flags,
+            SetRef::Map(m) => m.flags,
+        }
+    }
+
+    fn raw_elements(&self) -> &'a [RawElement] {
+        match self {
+            SetRef::Set(s) => &s.extras.raw_elements,
+            SetRef::Map(m) => &m.extras.raw_elements,
         }
     }
 
     /// Same definition: kind, key type, flags and, for maps, data type.
-    fn same_definition(&self, other: &SetDef) -> bool {
+    fn same_definition(&self, other: &SetRef<'_>) -> bool {
         match (self, other) {
-            (SetDef::Set(a), SetDef::Set(b)) => a.key == b.key && a.flags == b.flags,
-            (SetDef::Map(a), SetDef::Map(b)) => {
+            (SetRef::Set(a), SetRef::Set(b)) => a.key == b.key && a.flags == b.flags,
+            (SetRef::Map(a), SetRef::Map(b)) => {
                 a.key == b.key && a.flags == b.flags && a.data == b.data
             }
             _ => false,
@@ -193,8 +217,13 @@ impl SetDef {
         ) -> crate::SetExtras {
             let mut out = extras.clone();
             out.elements.clear();
+            let by_index: HashMap<usize, &crate::ElemAttrs> = extras
+                .elements
+                .iter()
+                .map(|a| (a.index as usize, a))
+                .collect();
             for (j, &i) in picks.iter().enumerate() {
-                if let Some(a) = extras.elements.iter().find(|a| a.index as usize == i) {
+                if let Some(a) = by_index.get(&i) {
                     out.elements.push(crate::ElemAttrs {
                         index: u32::try_from(j).unwrap_or(u32::MAX),
                         attrs: a.attrs.clone(),
@@ -205,8 +234,8 @@ impl SetDef {
             out
         }
         match self {
-            SetDef::Set(s) => {
-                let mut t = s.clone();
+            SetRef::Set(s) => {
+                let mut t = (*s).clone();
                 t.elements = picks
                     .iter()
                     .filter_map(|&i| s.elements.get(i).cloned())
@@ -214,8 +243,8 @@ impl SetDef {
                 t.extras = remap(&s.extras, picks, raw);
                 SetDef::Set(t)
             }
-            SetDef::Map(m) => {
-                let mut t = m.clone();
+            SetRef::Map(m) => {
+                let mut t = (*m).clone();
                 t.elements = picks
                     .iter()
                     .filter_map(|&i| m.elements.get(i).cloned())
@@ -234,8 +263,8 @@ impl SetDef {
     /// Every element, typed and raw.
     fn all(&self) -> SetDef {
         let n = match self {
-            SetDef::Set(s) => s.elements.len(),
-            SetDef::Map(m) => m.elements.len(),
+            SetRef::Set(s) => s.elements.len(),
+            SetRef::Map(m) => m.elements.len(),
         };
         let picks: Vec<usize> = (0..n).collect();
         self.subset(&picks, self.raw_elements().to_vec())
@@ -495,7 +524,7 @@ pub enum Op {
     CreateChain {
         /// The chain's table.
         table: TableId,
-        /// The desired chain, without rules.
+        /// The desired chain, without rules (and without a handle).
         chain: Chain,
     },
     /// Add elements to a set or map.
@@ -513,7 +542,7 @@ pub enum Op {
         chain: String,
         /// The kernel's handle of the rule replaced.
         handle: u64,
-        /// The desired rule.
+        /// The desired rule (without a handle).
         rule: Rule,
     },
     /// Create a rule.
@@ -524,7 +553,7 @@ pub enum Op {
         chain: String,
         /// Where it goes.
         position: Position,
-        /// The desired rule.
+        /// The desired rule (without a handle).
         rule: Rule,
     },
 }
@@ -820,6 +849,14 @@ fn bare_table(t: &Table) -> Table {
     s
 }
 
+/// A desired rule as an op carries it: without a handle (the kernel assigns one, or the op
+/// names the one replaced).
+fn desired_rule(r: &Rule) -> Rule {
+    let mut r = r.clone();
+    r.handle = None;
+    r
+}
+
 /// A chain's own attributes, no rules.
 fn bare_chain(c: &Chain) -> Chain {
     let mut out = Chain::with_kind(c.name(), c.kind.clone()).flags(c.flags);
@@ -828,20 +865,18 @@ fn bare_chain(c: &Chain) -> Chain {
     out
 }
 
-fn sets_of(t: &Table) -> Vec<SetDef> {
+fn sets_of(t: &Table) -> Vec<SetRef<'_>> {
     t.sets()
         .iter()
-        .cloned()
-        .map(SetDef::Set)
-        .chain(t.maps().iter().cloned().map(SetDef::Map))
+        .map(SetRef::Set)
+        .chain(t.maps().iter().map(SetRef::Map))
         .collect()
 }
 
-fn find_set(t: &Table, name: &str) -> Option<SetDef> {
+fn find_set<'a>(t: &'a Table, name: &str) -> Option<SetRef<'a>> {
     t.set(name)
-        .cloned()
-        .map(SetDef::Set)
-        .or_else(|| t.map(name).cloned().map(SetDef::Map))
+        .map(SetRef::Set)
+        .or_else(|| t.map(name).map(SetRef::Map))
 }
 
 fn create_table(b: &mut Buckets, want: &Table) {
@@ -850,7 +885,7 @@ fn create_table(b: &mut Buckets, want: &Table) {
         table: bare_table(want),
     });
     for s in sets_of(want) {
-        create_set(b, &id, &s);
+        create_set(b, &id, s);
     }
     for o in want.objects() {
         b.push(Op::CreateObject {
@@ -869,7 +904,7 @@ fn create_table(b: &mut Buckets, want: &Table) {
     }
 }
 
-fn create_set(b: &mut Buckets, id: &TableId, s: &SetDef) {
+fn create_set(b: &mut Buckets, id: &TableId, s: SetRef<'_>) {
     b.push(Op::CreateSet {
         table: id.clone(),
         set: s.definition(),
@@ -883,16 +918,18 @@ fn create_set(b: &mut Buckets, id: &TableId, s: &SetDef) {
 }
 
 fn create_chain(b: &mut Buckets, id: &TableId, c: &Chain) {
+    let mut chain = bare_chain(c);
+    chain.handle = None;
     b.push(Op::CreateChain {
         table: id.clone(),
-        chain: bare_chain(c),
+        chain,
     });
     for r in c.rules() {
         b.push(Op::CreateRule {
             table: id.clone(),
             chain: c.name().to_owned(),
             position: Position::Append,
-            rule: r.clone(),
+            rule: desired_rule(r),
         });
     }
 }
@@ -966,17 +1003,17 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
     // Sets and maps.
     let have_sets = sets_of(have);
     let want_sets = sets_of(want);
-    let mut set_pairs: Vec<(SetDef, &SetDef)> = Vec::new();
-    let mut new_sets: Vec<&SetDef> = Vec::new();
+    let mut set_pairs: Vec<(SetRef<'_>, SetRef<'_>)> = Vec::new();
+    let mut new_sets: Vec<SetRef<'_>> = Vec::new();
     for s in &have_sets {
         if !want_sets.iter().any(|w| w.name() == s.name()) {
             doomed.sets.insert(s.name().to_owned());
         }
     }
-    for w in &want_sets {
+    for &w in &want_sets {
         match find_set(have, w.name()) {
             None => new_sets.push(w),
-            Some(h) if !h.same_definition(w) => {
+            Some(h) if !h.same_definition(&w) => {
                 doomed.sets.insert(w.name().to_owned());
                 new_sets.push(w);
                 // The delete op needs the pulled definition (with its handle).
@@ -1072,7 +1109,7 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
     // Elements of maps about to go that jump to chains about to go: out first, so that
     // the chains are free when their turn comes.
     for s in &have_sets {
-        if let (true, SetDef::Map(m)) = (doomed.sets.contains(s.name()), s) {
+        if let (true, SetRef::Map(m)) = (doomed.sets.contains(s.name()), s) {
             let picks: Vec<usize> = (0..m.elements.len())
                 .filter(|&i| {
                     m.elements.get(i).is_some_and(|e| match &e.value {
@@ -1105,7 +1142,7 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
     }
 
     // 2. / 9. elements of sets that stay.
-    for (h, w) in &set_pairs {
+    for &(h, w) in &set_pairs {
         if doomed.sets.contains(w.name()) {
             continue;
         }
@@ -1124,14 +1161,39 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
         }
     }
 
-    // 3. delete_chain.
-    for c in have.chains() {
-        if doomed.chains.contains(c.name()) {
-            b.push(Op::DeleteChain {
-                table: id.clone(),
-                chain: bare_chain(c),
-            });
-        }
+    // 3. delete_chain: a chain whose remaining rules (those without a handle, not deleted
+    // above) jump to another doomed chain goes first, taking its rules with it.
+    let mut left: Vec<&Chain> = have
+        .chains()
+        .iter()
+        .filter(|c| doomed.chains.contains(c.name()))
+        .collect();
+    while !left.is_empty() {
+        let jumped_to = |name: &str, from: &[&Chain]| {
+            from.iter().any(|c| {
+                c.name() != name && c.rules().iter().any(|r| {
+                    r.handle.is_none() && r.exprs.iter().any(|e| match e {
+                        Expr::Immediate {
+                            data: ImmediateData::Verdict(Verdict::Jump(t) | Verdict::Goto(t)),
+                            ..
+                        } => t == name,
+                        Expr::VmapLiteral(l) => l.elements.iter().any(
+                            |(_, v)| matches!(v, Verdict::Jump(t) | Verdict::Goto(t) if t == name),
+                        ),
+                        _ => false,
+                    })
+                })
+            })
+        };
+        // A jump graph with a loop (the kernel refuses those) falls back to pulled order.
+        let next = (0..left.len())
+            .find(|&i| left.get(i).is_some_and(|c| !jumped_to(c.name(), &left)))
+            .unwrap_or(0);
+        let c = left.remove(next);
+        b.push(Op::DeleteChain {
+            table: id.clone(),
+            chain: bare_chain(c),
+        });
     }
 
     // 4. delete_set (pulled definitions), objects, flowtables.
@@ -1191,7 +1253,7 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
                         table: id.clone(),
                         chain: w.name().to_owned(),
                         handle,
-                        rule: new.clone(),
+                        rule: desired_rule(new),
                     });
                 }
             }
@@ -1202,7 +1264,7 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
                     table: id.clone(),
                     chain: w.name().to_owned(),
                     position,
-                    rule: r.clone(),
+                    rule: desired_rule(r),
                 });
             }
         }
@@ -1422,9 +1484,13 @@ fn normalized(exprs: &[Expr]) -> Vec<Expr> {
 }
 
 /// Elements to delete and to add for a set that stays (same definition).
-fn element_diff(have: &SetDef, want: &SetDef, doomed: &Doomed) -> (Option<SetDef>, Option<SetDef>) {
+fn element_diff(
+    have: SetRef<'_>,
+    want: SetRef<'_>,
+    doomed: &Doomed,
+) -> (Option<SetDef>, Option<SetDef>) {
     let (del, add) = match (have, want) {
-        (SetDef::Set(h), SetDef::Set(w)) => {
+        (SetRef::Set(h), SetRef::Set(w)) => {
             let hs: HashSet<&crate::SetElement> = h.elements.iter().collect();
             let ws: HashSet<&crate::SetElement> = w.elements.iter().collect();
             let del: Vec<usize> = (0..h.elements.len())
@@ -1435,7 +1501,7 @@ fn element_diff(have: &SetDef, want: &SetDef, doomed: &Doomed) -> (Option<SetDef
                 .collect();
             (del, add)
         }
-        (SetDef::Map(h), SetDef::Map(w)) => {
+        (SetRef::Map(h), SetRef::Map(w)) => {
             // An element stays when the same key maps to the same value and that value does
             // not jump to a chain this patch deletes.
             let live = |v: &MapValue| match v {

@@ -617,6 +617,50 @@ fn map_elements_jumping_to_a_recreated_chain_are_sent_again() {
     assert!(diff(&applied, &desired).is_empty());
 }
 
+#[test]
+fn longest_increasing_keeps_the_most_rules() {
+    let pairs = |is: &[usize]| -> Vec<(usize, usize)> { is.iter().copied().zip(0..).collect() };
+    assert_eq!(super::longest_increasing(&pairs(&[])), Vec::<usize>::new());
+    assert_eq!(super::longest_increasing(&pairs(&[0, 1, 2])), [0, 1, 2]);
+    assert_eq!(super::longest_increasing(&pairs(&[2, 0, 1])), [1, 2]);
+    assert_eq!(
+        super::longest_increasing(&pairs(&[3, 0, 4, 1, 2])),
+        [1, 3, 4]
+    );
+}
+
+#[test]
+fn ten_thousand_tagged_rules_one_percent_changed_is_a_hundred_replaces() {
+    let n = 10_000u16;
+    let rules = |changed: bool| -> Vec<Rule> {
+        (0..n)
+            .map(|i| {
+                let p = if changed && i % 100 == 7 {
+                    i.wrapping_add(20_000)
+                } else {
+                    i
+                };
+                port(p).tag(format!("r{i}"))
+            })
+            .collect()
+    };
+    let current = rs([with_chain(
+        table("app"),
+        chain_of(input(), pulled(rules(false))),
+    )]);
+    let desired = rs([with_chain(table("app"), chain_of(input(), rules(true)))]);
+    let patch = diff(&current, &desired);
+    assert_eq!(patch.len(), 100);
+    assert_eq!(patch.count(OpKind::ReplaceRule), 100);
+    assert!(
+        diff(
+            &current,
+            &rs([with_chain(table("app"), chain_of(input(), rules(false)))])
+        )
+        .is_empty()
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // A model of the kernel applying a batch
 // ---------------------------------------------------------------------------------------
