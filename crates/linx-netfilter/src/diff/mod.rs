@@ -1171,18 +1171,10 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
     while !left.is_empty() {
         let jumped_to = |name: &str, from: &[&Chain]| {
             from.iter().any(|c| {
-                c.name() != name && c.rules().iter().any(|r| {
-                    r.handle.is_none() && r.exprs.iter().any(|e| match e {
-                        Expr::Immediate {
-                            data: ImmediateData::Verdict(Verdict::Jump(t) | Verdict::Goto(t)),
-                            ..
-                        } => t == name,
-                        Expr::VmapLiteral(l) => l.elements.iter().any(
-                            |(_, v)| matches!(v, Verdict::Jump(t) | Verdict::Goto(t) if t == name),
-                        ),
-                        _ => false,
-                    })
-                })
+                c.name() != name
+                    && c.rules()
+                        .iter()
+                        .any(|r| r.handle.is_none() && jumps_to(r, name))
             })
         };
         // A jump graph with a loop (the kernel refuses those) falls back to pulled order.
@@ -1269,6 +1261,20 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
             }
         }
     }
+}
+
+/// `true` when the rule jumps or goes to chain `name` (directly or through a verdict map
+/// literal).
+fn jumps_to(r: &Rule, name: &str) -> bool {
+    let to = |v: &Verdict| matches!(v, Verdict::Jump(t) | Verdict::Goto(t) if t == name);
+    r.exprs.iter().any(|e| match e {
+        Expr::Immediate {
+            data: ImmediateData::Verdict(v),
+            ..
+        } => to(v),
+        Expr::VmapLiteral(l) => l.elements.iter().any(|(_, v)| to(v)),
+        _ => false,
+    })
 }
 
 /// What to do with the rules of a chain that stays.

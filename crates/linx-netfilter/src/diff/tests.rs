@@ -1222,8 +1222,11 @@ proptest! {
         let current = build(&cur, true);
         let desired = build(&des, false);
         let patch = diff(&current, &desired);
-        let applied = apply(&current, &patch).map_err(|e| TestCaseError::fail(format!("{e}\n{}", patch.to_nft(&Printer::new()))))?;
-        prop_assert!(diff(&applied, &desired).is_empty(), "{:?}", diff(&applied, &desired).to_nft(&Printer::new()));
+        let printer = Printer::new();
+        let applied = apply(&current, &patch)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n{}", patch.to_nft(&printer))))?;
+        let again = diff(&applied, &desired);
+        prop_assert!(again.is_empty(), "{}", again.to_nft(&printer));
         // Stronger: every desired chain holds the desired rules, in order; tables outside
         // desired are as they were.
         for t in desired.tables() {
@@ -1241,7 +1244,11 @@ proptest! {
     }
 
     #[test]
-    fn diff_never_panics(cur in ruleset_spec(), des in ruleset_spec(), pulled_desired in any::<bool>()) {
+    fn diff_never_panics(
+        cur in ruleset_spec(),
+        des in ruleset_spec(),
+        pulled_desired in any::<bool>(),
+    ) {
         let current = build(&cur, true);
         let desired = build(&des, pulled_desired);
         let patch = diff(&current, &desired);
