@@ -5,6 +5,11 @@
 //! cannot write as nft does (an unlifted rule, an element list with per-element state, an
 //! object kind without an nft form) makes the whole command an [`UNPRINTED`] line, so a dry
 //! run never shows a command nft would not mean the same way.
+//!
+//! What nft has no syntax for is not shown: a rule's Linx tag (userdata nft does not read)
+//! and the process that owns an `owner` table (run with `nft -f`, such a table belongs to,
+//! and dies with, the nft process). A kernel test runs this text with `nft -f` and checks
+//! that the namespace then holds the desired ruleset.
 
 use super::{Op, Patch, Position, SetDef};
 use crate::print::UNPRINTED;
@@ -14,7 +19,7 @@ impl Patch {
     /// The nft commands this patch amounts to, one per op, in order (`delete rule inet app
     /// input handle 7`, `add rule inet app input tcp dport 22 accept`, `add element inet app
     /// s { 10.0.0.1 }`). Lines nft could not be given the same meaning start with
-    /// [`UNPRINTED`].
+    /// [`UNPRINTED`]. Rule tags do not show (nft has no syntax for them).
     ///
     /// ```
     /// use linx_netfilter::diff::diff;

@@ -1218,9 +1218,13 @@ proptest! {
     }
 
     #[test]
-    fn applying_the_patch_converges(cur in ruleset_spec(), des in ruleset_spec()) {
+    fn applying_the_patch_converges(
+        cur in ruleset_spec(),
+        des in ruleset_spec(),
+        pulled_desired in prop::bool::weighted(0.2),
+    ) {
         let current = build(&cur, true);
-        let desired = build(&des, false);
+        let desired = build(&des, pulled_desired);
         let patch = diff(&current, &desired);
         let printer = Printer::new();
         let applied = apply(&current, &patch)
