@@ -22,11 +22,13 @@
 //!   "not printed" rather than wrong.
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
+mod decl;
 mod deps;
 mod flags;
 mod rule;
 mod source;
 mod special;
+mod typeof_key;
 pub(crate) mod value;
 
 use std::collections::HashMap;
@@ -39,6 +41,8 @@ use crate::{
 };
 
 pub use rule::RuleText;
+
+use typeof_key::{Part, Typeof};
 
 /// The prefix of every line this printer writes for something it cannot print as nft does.
 pub const UNPRINTED: &str = "#linx: ";
@@ -175,19 +179,25 @@ impl Printer {
 
     /// One named set block.
     pub fn set(&self, s: &Set) -> String {
-        if s.flags.contains(SetFlags::OBJECT) {
-            return format!("\t{UNPRINTED}object map {} not printed\n", s.name);
-        }
         let ud = Userdata::parse(&s.extras.userdata);
-        let type_line = if ud.key_typeof {
-            format!("{UNPRINTED}typeof (not decoded)")
-        } else {
-            match type_name(&s.key) {
-                Some(t) => format!("type {t}"),
-                None => format!("{UNPRINTED}type {}", s.key),
-            }
+        let key = key_form(&s.key, ud.key_typeof.as_deref());
+        let attrs = decl::SetAttrs::parse(&s.extras.attrs);
+        let object = match (&attrs, s.flags.contains(SetFlags::OBJECT)) {
+            (Some(a), true) => match a.obj_type.and_then(decl::obj_type_name) {
+                Some(name) => Some(name),
+                None => return format!("\t{UNPRINTED}object map {} not printed\n", s.name),
+            },
+            (None, true) => return format!("\t{UNPRINTED}object map {} not printed\n", s.name),
+            _ => None,
         };
-        let mut out = format!("\tset {} {{\n\t\t{type_line}\n", s.name);
+        let kw = if object.is_some() { "map" } else { "set" };
+        let type_line = match (&key.text, object) {
+            (Some(k), None) => k.clone(),
+            // nft describes an object map's key with `type`.
+            (Some(k), Some(o)) if !key.is_typeof => format!("{k} : {o}"),
+            _ => format!("{UNPRINTED}type {}", s.key),
+        };
+        let mut out = format!("\t{kw} {} {{\n\t\t{type_line}\n", s.name);
         self.set_common(
             &mut out,
             SetCommon {
@@ -197,15 +207,24 @@ impl Printer {
                 gc_ms: s.gc_interval_ms,
                 auto_merge: s.auto_merge,
                 comment: s.comment.as_deref(),
-                extras: &s.extras,
+                attrs: attrs.as_ref(),
             },
         );
         if !s.elements.is_empty() {
-            let mut sorted: Vec<&crate::SetElement> = s.elements.iter().collect();
-            sorted.sort_by_cached_key(|e| value::elem_sort_key(e, &s.key, ud.key_host));
+            let mut sorted: Vec<(usize, &crate::SetElement)> =
+                s.elements.iter().enumerate().collect();
+            sorted.sort_by_cached_key(|(_, e)| key.sort_key(e, &s.key, ud.key_host));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
-                .map(|e| value::element(self, &s.key, e, ud.key_host))
+                .map(|(i, e)| {
+                    let st = decl::ElemState::parse(s.extras.element(i))?;
+                    let k = key.element(self, &s.key, e, ud.key_host)?;
+                    match (object, &st.objref) {
+                        (Some(_), Some(obj)) => Some(format!("{k}{} : \"{obj}\"", st.suffix())),
+                        (None, None) => Some(format!("{k}{}", st.suffix())),
+                        _ => None,
+                    }
+                })
                 .collect();
             self.elements(&mut out, items, &s.key, &s.extras);
         }
@@ -216,18 +235,43 @@ impl Printer {
     /// One named map block.
     pub fn map(&self, m: &Map) -> String {
         let ud = Userdata::parse(&m.extras.userdata);
+        let key = key_form(&m.key, ud.key_typeof.as_deref());
         let data = match &m.data {
-            crate::DataType::Verdict => Some("verdict".to_owned()),
-            crate::DataType::Value(k) => type_name(k),
-        };
-        let type_line = if ud.key_typeof || ud.data_typeof {
-            format!("{UNPRINTED}typeof (not decoded)")
-        } else {
-            match (type_name(&m.key), data) {
-                (Some(k), Some(d)) => format!("type {k} : {d}"),
-                _ => format!("{UNPRINTED}type {} : {:?}", m.key, m.data),
+            crate::DataType::Verdict => match ud.data_typeof.as_deref().map(typeof_key::decode) {
+                // `verdict` in either form.
+                None | Some(Typeof::Verdict) => Form {
+                    text: Some("verdict".to_owned()),
+                    is_typeof: key.is_typeof,
+                    parts: None,
+                },
+                Some(_) => Form::unknown(),
+            },
+            crate::DataType::Value(crate::KeyType::Raw { type_id, len }) if ud.data_interval => {
+                // Interval data (`interval ipv4_addr`): both bounds of an address in one
+                // value, twice the type's length.
+                let half = crate::KeyType::from_type_id(*type_id, len / 2);
+                match (&half, ud.data_typeof.is_none()) {
+                    (crate::KeyType::Ipv4Addr | crate::KeyType::Ipv6Addr, true) => Form {
+                        text: type_name(&half).map(|t| format!("type {t}")),
+                        is_typeof: false,
+                        parts: None,
+                    },
+                    _ => Form::unknown(),
+                }
             }
+            crate::DataType::Value(t) => key_form(t, ud.data_typeof.as_deref()),
         };
+        let type_line = match (&key.text, &data.text) {
+            (Some(k), Some(d)) if key.is_typeof && data.is_typeof && !ud.data_interval => {
+                format!("{k} : {}", d.trim_start_matches("typeof "))
+            }
+            (Some(k), Some(d)) if !key.is_typeof && !data.is_typeof => {
+                let interval = if ud.data_interval { "interval " } else { "" };
+                format!("{k} : {interval}{}", d.trim_start_matches("type "))
+            }
+            _ => format!("{UNPRINTED}type {} : {:?}", m.key, m.data),
+        };
+        let attrs = decl::SetAttrs::parse(&m.extras.attrs);
         let mut out = format!("\tmap {} {{\n\t\t{type_line}\n", m.name);
         self.set_common(
             &mut out,
@@ -238,24 +282,32 @@ impl Printer {
                 gc_ms: m.gc_interval_ms,
                 auto_merge: m.auto_merge,
                 comment: m.comment.as_deref(),
-                extras: &m.extras,
+                attrs: attrs.as_ref(),
             },
         );
         if !m.elements.is_empty() {
-            let mut sorted: Vec<&crate::MapElement> = m.elements.iter().collect();
-            sorted.sort_by_cached_key(|e| value::elem_sort_key(&e.key, &m.key, ud.key_host));
+            let mut sorted: Vec<(usize, &crate::MapElement)> =
+                m.elements.iter().enumerate().collect();
+            sorted.sort_by_cached_key(|(_, e)| key.sort_key(&e.key, &m.key, ud.key_host));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
-                .map(|e| {
-                    let k = value::element(self, &m.key, &e.key, ud.key_host)?;
+                .map(|(i, e)| {
+                    let st = decl::ElemState::parse(m.extras.element(i))?;
+                    if st.objref.is_some() {
+                        return None;
+                    }
+                    let k = key.element(self, &m.key, &e.key, ud.key_host)?;
                     let v = match (&e.value, &m.data) {
                         (MapValue::Verdict(v), _) => v.to_string(),
+                        (MapValue::Data(d), crate::DataType::Value(_)) if ud.data_interval => {
+                            decl::interval_data(d)?
+                        }
                         (MapValue::Data(d), crate::DataType::Value(t)) => {
-                            value::element(self, t, d, ud.data_host)?
+                            data.element(self, t, d, ud.data_host)?
                         }
                         _ => return None,
                     };
-                    Some(format!("{k} : {v}"))
+                    Some(format!("{k}{} : {v}", st.suffix()))
                 })
                 .collect();
             self.elements(&mut out, items, &m.key, &m.extras);
@@ -265,8 +317,12 @@ impl Printer {
     }
 
     fn set_common(&self, out: &mut String, s: SetCommon<'_>) {
-        if !s.extras.attrs.is_empty() {
+        let Some(attrs) = s.attrs else {
             let _ = writeln!(out, "\t\t{UNPRINTED}set attributes not printed");
+            return;
+        };
+        if attrs.policy_memory {
+            let _ = writeln!(out, "\t\tpolicy memory");
         }
         if let Some(size) = s.size {
             let _ = writeln!(out, "\t\tsize {size}");
@@ -290,6 +346,14 @@ impl Printer {
         if !flags.is_empty() {
             let _ = writeln!(out, "\t\tflags {}", flags.join(","));
         }
+        if attrs.counter {
+            // Where nft puts the set's counter next to timeouts is not known here.
+            if s.timeout_ms.is_some() || s.gc_ms.is_some() || s.auto_merge {
+                let _ = writeln!(out, "\t\t{UNPRINTED}set counter not printed");
+                return;
+            }
+            let _ = writeln!(out, "\t\tcounter");
+        }
         if let Some(t) = s.timeout_ms {
             let _ = writeln!(out, "\t\ttimeout {}", duration(t));
         }
@@ -312,7 +376,7 @@ impl Printer {
         extras: &crate::SetExtras,
     ) {
         let items = match items {
-            Some(items) if extras.elements.is_empty() && extras.raw_elements.is_empty() => items,
+            Some(items) if extras.raw_elements.is_empty() => items,
             _ => {
                 let _ = writeln!(out, "\t\t{UNPRINTED}elements not printed");
                 return;
@@ -361,12 +425,15 @@ impl Printer {
                 bytes,
                 over,
             } => ("limit", limit_text(*rate, *unit, *burst, *bytes, *over)),
-            ObjectKind::Raw { .. } => {
-                return format!(
-                    "\t{UNPRINTED}object {} {} not printed\n",
-                    o.kind.object_type(),
-                    o.name
-                );
+            ObjectKind::Raw { kind_id, data } => {
+                let Some((kw, lines)) = decl::raw_object(*kind_id, data) else {
+                    return format!(
+                        "\t{UNPRINTED}object {} {} not printed\n",
+                        o.kind.object_type(),
+                        o.name
+                    );
+                };
+                (kw, lines.join("\n\t\t"))
             }
         };
         let mut out = format!("\t{kw} {} {{\n", o.name);
@@ -408,7 +475,8 @@ struct SetCommon<'a> {
     gc_ms: Option<u32>,
     auto_merge: bool,
     comment: Option<&'a str>,
-    extras: &'a crate::SetExtras,
+    /// The raw set attributes, `None` when some do not print.
+    attrs: Option<&'a decl::SetAttrs>,
 }
 
 /// What nft's set userdata says that printing needs.
@@ -416,8 +484,12 @@ struct SetCommon<'a> {
 struct Userdata {
     key_host: bool,
     data_host: bool,
-    key_typeof: bool,
-    data_typeof: bool,
+    /// The key typeof TLV's value.
+    key_typeof: Option<Vec<u8>>,
+    /// The data typeof TLV's value.
+    data_typeof: Option<Vec<u8>>,
+    /// Map data are intervals (`type ipv4_addr : interval ipv4_addr`).
+    data_interval: bool,
 }
 
 impl Userdata {
@@ -430,13 +502,123 @@ impl Userdata {
             match kind {
                 0 => ud.key_host = order,
                 1 => ud.data_host = order,
-                3 => ud.key_typeof = true,
-                4 => ud.data_typeof = true,
+                3 => ud.key_typeof = Some(value.to_vec()),
+                4 => ud.data_typeof = Some(value.to_vec()),
+                6 => ud.data_interval = order,
                 _ => {}
             }
         }
         ud
     }
+}
+
+/// How a set key (or map data) prints: its declaration text and how its elements print.
+struct Form {
+    /// `type ipv4_addr` or `typeof ip saddr`; `None` when not printable here.
+    text: Option<String>,
+    /// The text is a `typeof` description.
+    is_typeof: bool,
+    /// The typeof fields the elements print by; `None`: by the kernel key type.
+    parts: Option<Vec<Part>>,
+}
+
+impl Form {
+    fn unknown() -> Form {
+        Form {
+            text: None,
+            is_typeof: false,
+            parts: None,
+        }
+    }
+
+    /// One element (key or data) as nft prints it.
+    fn element(
+        &self,
+        p: &Printer,
+        key: &crate::KeyType,
+        e: &crate::SetElement,
+        host: bool,
+    ) -> Option<String> {
+        match &self.parts {
+            Some(parts) => decl::typeof_element(p, parts, e),
+            None => value::element(p, key, e, host)
+                .or_else(|| decl::typeof_element(p, &kernel_parts(key, host)?, e)),
+        }
+    }
+
+    /// The order nft lists elements in.
+    fn sort_key(&self, e: &crate::SetElement, key: &crate::KeyType, host: bool) -> Vec<u8> {
+        match (&self.parts, key, e) {
+            // A concatenation the kernel type did not split sorts as concatenations do:
+            // the stored key read as a little-endian number.
+            (
+                Some(parts),
+                crate::KeyType::Raw { .. },
+                crate::SetElement::Value(crate::ElemValue::Bytes(b)),
+            ) if parts.len() > 1 => {
+                let mut k = b.to_vec();
+                if cfg!(target_endian = "little") {
+                    k.reverse();
+                }
+                k
+            }
+            _ => value::elem_sort_key(e, key, host),
+        }
+    }
+}
+
+/// The form of `key`, described by nft's typeof TLV value `typeof_tlv` when there is one.
+fn key_form(key: &crate::KeyType, typeof_tlv: Option<&[u8]>) -> Form {
+    match typeof_tlv.map(typeof_key::decode) {
+        Some(t @ Typeof::Parts(_)) => {
+            let (Some(text), Some(len)) = (t.text(), t.key_len()) else {
+                return Form::unknown();
+            };
+            let Typeof::Parts(parts) = t else {
+                return Form::unknown();
+            };
+            if u32::try_from(len).ok() != Some(key.key_len()) {
+                return Form::unknown();
+            }
+            Form {
+                text: Some(format!("typeof {text}")),
+                is_typeof: true,
+                parts: Some(parts),
+            }
+        }
+        None | Some(Typeof::Empty) => Form {
+            text: type_name(key).map(|t| format!("type {t}")),
+            is_typeof: false,
+            parts: None,
+        },
+        Some(Typeof::Verdict | Typeof::Unknown) => Form::unknown(),
+    }
+}
+
+/// The fields of a kernel key type as typeof parts (their texts empty), for printing
+/// elements the plain element printer does not.
+fn kernel_parts(key: &crate::KeyType, host: bool) -> Option<Vec<Part>> {
+    use crate::KeyType;
+    use crate::stmt::Datatype as D;
+    use typeof_key::Kind;
+    key.fields()
+        .iter()
+        .map(|f| {
+            let (dt, bits, host) = match f {
+                KeyType::Ipv4Addr => (D::Ipv4Addr, 32, false),
+                KeyType::Ipv6Addr => (D::Ipv6Addr, 128, false),
+                KeyType::EtherAddr => (D::EtherAddr, 48, false),
+                KeyType::InetProto => (D::InetProto, 8, false),
+                KeyType::InetService => (D::InetService, 16, false),
+                KeyType::Mark => (D::Mark, 32, true),
+                KeyType::Ifname => (D::Ifname, 128, false),
+                KeyType::CtState => (D::CtState, 32, true),
+                KeyType::Raw { type_id, len } => (value::raw_type(*type_id)?.1, len * 8, host),
+                KeyType::Concat(_) => return None,
+            };
+            Some(Part::new(String::new(), Kind::Dt(dt), bits, host))
+        })
+        .collect()
 }
 
 /// `type u8 | len u8 | value` TLVs; a truncated tail ends them.
