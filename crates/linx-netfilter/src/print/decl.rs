@@ -300,10 +300,11 @@ fn bound_number(v: &ElemValue) -> Option<u64> {
     }
 }
 
-/// One part of an element of a typeof key.
-fn part_element(p: &Printer, part: &Part, e: &SetElement) -> Option<String> {
+/// One part of an element of a typeof key (`interval`: of an interval set, whose values
+/// the kernel holds big endian).
+fn part_element(p: &Printer, part: &Part, e: &SetElement, interval: bool) -> Option<String> {
     match e {
-        SetElement::Value(v) => part_value(p, part, v, false),
+        SetElement::Value(v) => part_value(p, part, v, interval),
         SetElement::Prefix(net) => match part.kind {
             Kind::Dt(Datatype::Ipv4Addr | Datatype::Ipv6Addr) => Some(net.to_string()),
             _ => None,
@@ -322,6 +323,17 @@ fn range(p: &Printer, part: &Part, lo: &ElemValue, hi: &ElemValue) -> Option<Str
             part_value(p, part, lo, true)?,
             part_value(p, part, hi, true)?
         )),
+        // Address ranges that are not one prefix (the model holds those as prefixes).
+        Kind::Dt(Datatype::Ipv4Addr | Datatype::Ipv6Addr) => {
+            if value::is_prefix_range(&lo.key_bytes(), &hi.key_bytes()) {
+                return None;
+            }
+            Some(format!(
+                "{}-{}",
+                part_value(p, part, lo, true)?,
+                part_value(p, part, hi, true)?
+            ))
+        }
         Kind::Dt(Datatype::Mark) => {
             let (a, b) = (bound_number(lo)?, bound_number(hi)?);
             let width = part.bits;
@@ -348,20 +360,26 @@ fn range(p: &Printer, part: &Part, lo: &ElemValue, hi: &ElemValue) -> Option<Str
     }
 }
 
-/// An element of a set whose key nft described with `typeof` (`parts`).
-pub(super) fn typeof_element(p: &Printer, parts: &[Part], e: &SetElement) -> Option<String> {
+/// An element of a set whose key nft described with `typeof` (`parts`); `interval` for
+/// an interval set.
+pub(super) fn typeof_element(
+    p: &Printer,
+    parts: &[Part],
+    e: &SetElement,
+    interval: bool,
+) -> Option<String> {
     match (parts, e) {
-        ([one], _) => part_element(p, one, e),
+        ([one], _) => part_element(p, one, e, interval),
         (_, SetElement::Concat(es)) if es.len() == parts.len() => {
             let texts: Option<Vec<String>> = parts
                 .iter()
                 .zip(es.iter())
-                .map(|(part, e)| part_element(p, part, e))
+                .map(|(part, e)| part_element(p, part, e, interval))
                 .collect();
             Some(texts?.join(" . "))
         }
         // A concatenation the kernel key type did not split: each field padded to 4 bytes.
-        (_, SetElement::Value(ElemValue::Bytes(b))) => {
+        (_, SetElement::Value(ElemValue::Bytes(b))) if !interval => {
             let mut texts = Vec::with_capacity(parts.len());
             let mut at = 0;
             for part in parts {
@@ -384,9 +402,28 @@ pub(super) fn interval_data(e: &SetElement) -> Option<String> {
         return None;
     }
     let (lo, hi) = b.split_at(b.len() / 2);
-    // Equal bounds and whole prefixes may print in other forms.
-    if lo == hi || value::is_prefix_range(lo, hi) {
-        return None;
+    // Whole prefixes (a single address too: `/32`) print as prefixes.
+    if value::is_prefix_range(lo, hi) {
+        let len = lo
+            .iter()
+            .zip(hi)
+            .map(|(a, b)| (a ^ b).leading_zeros())
+            .take_while(|&n| n == 8)
+            .count()
+            * 8;
+        let first = lo
+            .iter()
+            .zip(hi)
+            .map(|(a, b)| (a ^ b).leading_zeros() as usize)
+            .find(|&n| n < 8)
+            .unwrap_or(0);
+        let bits = if len == lo.len() * 8 {
+            len
+        } else {
+            len + first
+        };
+        let lo = linx_ip::Ip::from_bytes(lo)?;
+        return Some(format!("{lo}/{bits}"));
     }
     let (lo, hi) = (linx_ip::Ip::from_bytes(lo)?, linx_ip::Ip::from_bytes(hi)?);
     Some(format!("{lo}-{hi}"))
@@ -455,13 +492,12 @@ pub(super) fn raw_object(kind_id: u32, data: &[u8]) -> Option<(&'static str, Vec
                 return None;
             }
             let mut lines = vec![format!("mss {mss}"), format!("wscale {wscale}")];
-            let opts: Vec<&str> = [(8, "timestamp"), (4, "sack-perm")]
-                .iter()
-                .filter(|(bit, _)| flags & bit != 0)
-                .map(|(_, n)| *n)
-                .collect();
-            if !opts.is_empty() {
-                lines.push(opts.join(" "));
+            // nft writes both words with a space between, either one possibly empty
+            // (`timestamp `, ` sack-perm`).
+            if flags & 0xc != 0 {
+                let ts = if flags & 8 != 0 { "timestamp" } else { "" };
+                let sack = if flags & 4 != 0 { "sack-perm" } else { "" };
+                lines.push(format!("{ts} {sack}"));
             }
             ("synproxy", lines)
         }
@@ -502,8 +538,7 @@ fn timeout_policy(l4: u8, data: &[u8]) -> Option<String> {
         ("retrans", 300),
         ("unacknowledged", 300),
     ];
-    // udp `replied` is left out: its default differs between nft versions.
-    const UDP: &[(&str, u32)] = &[("unreplied", 30), ("replied", 0)];
+    const UDP: &[(&str, u32)] = &[("unreplied", 30), ("replied", 120)];
     let states = match l4 {
         6 => TCP,
         17 => UDP,
@@ -514,12 +549,7 @@ fn timeout_policy(l4: u8, data: &[u8]) -> Option<String> {
         let i = usize::from(kind).checked_sub(1)?;
         let (name, default) = states.get(i)?;
         let v = be_u32(value)?;
-        if *default == 0 {
-            // A state whose default is not certain: print it only when clearly changed.
-            if v == 120 || v == 180 {
-                return None;
-            }
-        } else if v == *default {
+        if v == *default {
             continue;
         }
         out.push(format!("{name} : {v}"));

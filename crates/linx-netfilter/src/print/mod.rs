@@ -211,14 +211,15 @@ impl Printer {
             },
         );
         if !s.elements.is_empty() {
+            let interval = s.flags.contains(SetFlags::INTERVAL);
             let mut sorted: Vec<(usize, &crate::SetElement)> =
                 s.elements.iter().enumerate().collect();
-            sorted.sort_by_cached_key(|(_, e)| key.sort_key(e, &s.key, ud.key_host));
+            sorted.sort_by_cached_key(|(_, e)| key.sort_key(e, &s.key, ud.key_host, interval));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
                 .map(|(i, e)| {
                     let st = decl::ElemState::parse(s.extras.element(i))?;
-                    let k = key.element(self, &s.key, e, ud.key_host)?;
+                    let k = key.element(self, &s.key, e, ud.key_host, interval)?;
                     match (object, &st.objref) {
                         (Some(_), Some(obj)) => Some(format!("{k}{} : \"{obj}\"", st.suffix())),
                         (None, None) => Some(format!("{k}{}", st.suffix())),
@@ -286,9 +287,10 @@ impl Printer {
             },
         );
         if !m.elements.is_empty() {
+            let interval = m.flags.contains(SetFlags::INTERVAL);
             let mut sorted: Vec<(usize, &crate::MapElement)> =
                 m.elements.iter().enumerate().collect();
-            sorted.sort_by_cached_key(|(_, e)| key.sort_key(&e.key, &m.key, ud.key_host));
+            sorted.sort_by_cached_key(|(_, e)| key.sort_key(&e.key, &m.key, ud.key_host, interval));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
                 .map(|(i, e)| {
@@ -296,14 +298,14 @@ impl Printer {
                     if st.objref.is_some() {
                         return None;
                     }
-                    let k = key.element(self, &m.key, &e.key, ud.key_host)?;
+                    let k = key.element(self, &m.key, &e.key, ud.key_host, interval)?;
                     let v = match (&e.value, &m.data) {
                         (MapValue::Verdict(v), _) => v.to_string(),
                         (MapValue::Data(d), crate::DataType::Value(_)) if ud.data_interval => {
                             decl::interval_data(d)?
                         }
                         (MapValue::Data(d), crate::DataType::Value(t)) => {
-                            data.element(self, t, d, ud.data_host)?
+                            data.element(self, t, d, ud.data_host, false)?
                         }
                         _ => return None,
                     };
@@ -346,22 +348,18 @@ impl Printer {
         if !flags.is_empty() {
             let _ = writeln!(out, "\t\tflags {}", flags.join(","));
         }
+        // nft's order: flags, the set's expressions, auto-merge, timeout, gc-interval.
         if attrs.counter {
-            // Where nft puts the set's counter next to timeouts is not known here.
-            if s.timeout_ms.is_some() || s.gc_ms.is_some() || s.auto_merge {
-                let _ = writeln!(out, "\t\t{UNPRINTED}set counter not printed");
-                return;
-            }
             let _ = writeln!(out, "\t\tcounter");
+        }
+        if s.auto_merge {
+            let _ = writeln!(out, "\t\tauto-merge");
         }
         if let Some(t) = s.timeout_ms {
             let _ = writeln!(out, "\t\ttimeout {}", duration(t));
         }
         if let Some(gc) = s.gc_ms {
             let _ = writeln!(out, "\t\tgc-interval {}", duration(u64::from(gc)));
-        }
-        if s.auto_merge {
-            let _ = writeln!(out, "\t\tauto-merge");
         }
         if let Some(c) = s.comment {
             let _ = writeln!(out, "\t\tcomment \"{c}\"");
@@ -538,17 +536,31 @@ impl Form {
         key: &crate::KeyType,
         e: &crate::SetElement,
         host: bool,
+        interval: bool,
     ) -> Option<String> {
         match &self.parts {
-            Some(parts) => decl::typeof_element(p, parts, e),
+            Some(parts) => decl::typeof_element(p, parts, e, interval),
             None => value::element(p, key, e, host)
-                .or_else(|| decl::typeof_element(p, &kernel_parts(key, host)?, e)),
+                .or_else(|| decl::typeof_element(p, &kernel_parts(key, host)?, e, interval)),
         }
     }
 
     /// The order nft lists elements in.
-    fn sort_key(&self, e: &crate::SetElement, key: &crate::KeyType, host: bool) -> Vec<u8> {
+    fn sort_key(
+        &self,
+        e: &crate::SetElement,
+        key: &crate::KeyType,
+        host: bool,
+        interval: bool,
+    ) -> Vec<u8> {
         match (&self.parts, key, e) {
+            // Interval sets hold raw values big endian: their bytes are the order.
+            (_, crate::KeyType::Raw { .. }, crate::SetElement::Value(v)) if interval => {
+                v.key_bytes()
+            }
+            (_, crate::KeyType::Raw { .. }, crate::SetElement::Range(r)) if interval => {
+                r.0.key_bytes()
+            }
             // A concatenation the kernel type did not split sorts as concatenations do:
             // the stored key read as a little-endian number.
             (
