@@ -536,7 +536,7 @@ fn timeout_policy(l4: u8, data: &[u8]) -> Option<String> {
         ("close", 10),
         ("syn_sent2", 120),
         ("retrans", 300),
-        ("unacknowledged", 300),
+        ("unack", 300),
     ];
     const UDP: &[(&str, u32)] = &[("unreplied", 30), ("replied", 120)];
     let states = match l4 {

@@ -824,4 +824,101 @@ mod tests {
             "20"
         );
     }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn typeof_sets_print_their_expression_and_elements_by_it() {
+        use crate::{ElemValue, KeyType, Set, SetElement};
+        // `typeof meta skuid`: a host-order uid key, as nft wrote it.
+        let mut s = Set::new(
+            "uids",
+            KeyType::Raw {
+                type_id: 24,
+                len: 4,
+            },
+        )
+        .element(SetElement::Value(ElemValue::Bytes(
+            1000u32.to_ne_bytes().to_vec().into(),
+        )))
+        .element(SetElement::Value(ElemValue::Bytes(
+            0u32.to_ne_bytes().to_vec().into(),
+        )));
+        s.extras.userdata = hex("000401000000030e000409000000010600040a000000");
+        assert_eq!(
+            Printer::new().set(&s),
+            "\tset uids {\n\t\ttypeof meta skuid\n\t\telements = { 0, 1000 }\n\t}\n"
+        );
+        // An expression not known here keeps the marker.
+        s.extras.userdata = hex("000401000000030e00040900000001060004ff000000");
+        assert!(Printer::new().set(&s).contains(UNPRINTED));
+    }
+
+    #[test]
+    fn object_maps_and_element_state() {
+        use crate::{KeyType, Set, SetElement, SetExtras};
+        let mut s = Set::new("cm", KeyType::InetService)
+            .element(SetElement::port(80))
+            .element(SetElement::port(53));
+        s.flags = SetFlags::OBJECT;
+        s.extras = SetExtras {
+            attrs: hex("08000f0000000001"),
+            elements: vec![
+                crate::ElemAttrs {
+                    index: 0,
+                    attrs: hex("0800090077656200"),
+                },
+                crate::ElemAttrs {
+                    index: 1,
+                    attrs: hex("08000900646e7300"),
+                },
+            ],
+            ..SetExtras::default()
+        };
+        assert_eq!(
+            Printer::new().set(&s),
+            "\tmap cm {\n\t\ttype inet_service : counter\n\t\telements = { 53 : \"dns\", 80 : \"web\" }\n\t}\n"
+        );
+        // A per-element comment on a plain set.
+        let mut s = Set::new("v4", KeyType::Ipv4Addr).element(linx_ip::ip!("192.0.2.3"));
+        s.extras.elements = vec![crate::ElemAttrs {
+            index: 0,
+            attrs: hex("11000600000b746869726420686f737400000000"),
+        }];
+        assert!(
+            Printer::new()
+                .set(&s)
+                .contains("elements = { 192.0.2.3 comment \"third host\" }")
+        );
+    }
+
+    #[test]
+    fn raw_objects_print_as_nft_blocks() {
+        let o = Object::new(
+            "ftp",
+            ObjectKind::Raw {
+                kind_id: 3,
+                data: vec![
+                    8, 0, 1, 0, 102, 116, 112, 0, 5, 0, 3, 0, 6, 0, 0, 0, 6, 0, 2, 0, 0, 2, 0, 0,
+                ],
+            },
+        );
+        assert_eq!(
+            Printer::new().object(&o),
+            "\tct helper ftp {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto ip\n\t}\n"
+        );
+        let o = Object::new(
+            "x",
+            ObjectKind::Raw {
+                kind_id: 6,
+                data: vec![],
+            },
+        );
+        assert!(Printer::new().object(&o).contains(UNPRINTED));
+    }
 }
