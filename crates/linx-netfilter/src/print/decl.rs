@@ -252,10 +252,18 @@ fn part_bytes(p: &Printer, part: &Part, bytes: &[u8], host: bool) -> Option<Stri
         Kind::Dt(Datatype::EtherAddr) => Some(linx_ip::Mac::from_bytes(bytes)?.to_string()),
         Kind::Dt(dt) => {
             let n = number(bytes, host && part.host)?;
-            // nft writes `fin | ack` for several bits in an element, and lists such
-            // elements in an order not known here.
+            // nft writes `fin | ack` for several bits in an element (names low bit
+            // first); a bit without a name is not printed here.
             if dt.is_bitmask() && n.count_ones() > 1 {
-                return None;
+                let names: Option<Vec<String>> = (0..64)
+                    .map(|i| 1u64 << i)
+                    .filter(|bit| n & bit != 0)
+                    .map(|bit| {
+                        let name = value::int(p, dt, bit, part.bits);
+                        (!name.starts_with("0x")).then_some(name)
+                    })
+                    .collect();
+                return Some(names?.join(" | "));
             }
             // A realm of 0 has a name in /etc/iproute2/rt_realms that nft prints.
             if part.text == "rt classid" && n == 0 {
@@ -370,6 +378,13 @@ pub(super) fn typeof_element(
 ) -> Option<String> {
     match (parts, e) {
         ([one], _) => part_element(p, one, e, interval),
+        // Bitmask fields in a concatenation may list in another order.
+        _ if parts
+            .iter()
+            .any(|p| matches!(p.kind, Kind::Dt(dt) if dt.is_bitmask())) =>
+        {
+            None
+        }
         (_, SetElement::Concat(es)) if es.len() == parts.len() => {
             let texts: Option<Vec<String>> = parts
                 .iter()
@@ -427,6 +442,18 @@ pub(super) fn interval_data(e: &SetElement) -> Option<String> {
     }
     let (lo, hi) = (linx_ip::Ip::from_bytes(lo)?, linx_ip::Ip::from_bytes(hi)?);
     Some(format!("{lo}-{hi}"))
+}
+
+/// The sort key nft lists an element of a bitmask type by: its lowest bit (nft sorts the
+/// `a | b` expression by its left operand); `None` for other elements.
+pub(super) fn bitmask_sort_key(part: &Part, e: &SetElement) -> Option<u64> {
+    let n = match e {
+        SetElement::Value(ElemValue::CtState(s)) => u64::from(s.bits()),
+        SetElement::Value(v @ ElemValue::Mark(_)) => number(&v.key_bytes(), part.host)?,
+        SetElement::Value(ElemValue::Bytes(b)) => number(b, part.host)?,
+        _ => return None,
+    };
+    Some(n & n.wrapping_neg())
 }
 
 /// An object block's keyword and lines for the object kinds the model keeps raw.

@@ -214,7 +214,7 @@ impl Printer {
             let interval = s.flags.contains(SetFlags::INTERVAL);
             let mut sorted: Vec<(usize, &crate::SetElement)> =
                 s.elements.iter().enumerate().collect();
-            sorted.sort_by_cached_key(|(_, e)| key.sort_key(e, &s.key, ud.key_host, interval));
+            sorted.sort_by_cached_key(|(i, e)| key.sort_key(*i, e, &s.key, ud.key_host, interval));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
                 .map(|(i, e)| {
@@ -290,7 +290,9 @@ impl Printer {
             let interval = m.flags.contains(SetFlags::INTERVAL);
             let mut sorted: Vec<(usize, &crate::MapElement)> =
                 m.elements.iter().enumerate().collect();
-            sorted.sort_by_cached_key(|(_, e)| key.sort_key(&e.key, &m.key, ud.key_host, interval));
+            sorted.sort_by_cached_key(|(i, e)| {
+                key.sort_key(*i, &e.key, &m.key, ud.key_host, interval)
+            });
             let items: Option<Vec<String>> = sorted
                 .into_iter()
                 .map(|(i, e)| {
@@ -547,6 +549,30 @@ impl Form {
 
     /// The order nft lists elements in.
     fn sort_key(
+        &self,
+        index: usize,
+        e: &crate::SetElement,
+        key: &crate::KeyType,
+        host: bool,
+        interval: bool,
+    ) -> (Vec<u8>, usize) {
+        // Elements of a bitmask type sort by their lowest bit; equal keys (`syn`,
+        // `syn | ack`) list in the reverse of the kernel's order.
+        let parts = match &self.parts {
+            Some(parts) => Some(parts.clone()),
+            None => kernel_parts(key, host),
+        };
+        if let Some([part]) = parts.as_deref() {
+            if matches!(part.kind, typeof_key::Kind::Dt(dt) if dt.is_bitmask()) {
+                if let Some(low) = decl::bitmask_sort_key(part, e) {
+                    return (low.to_be_bytes().to_vec(), usize::MAX - index);
+                }
+            }
+        }
+        (self.value_sort_key(e, key, host, interval), index)
+    }
+
+    fn value_sort_key(
         &self,
         e: &crate::SetElement,
         key: &crate::KeyType,
