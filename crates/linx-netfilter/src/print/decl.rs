@@ -342,6 +342,20 @@ fn range(p: &Printer, part: &Part, lo: &ElemValue, hi: &ElemValue) -> Option<Str
                 part_value(p, part, hi, true)?
             ))
         }
+        // An interface name prefix: `"eth*"`, the name padded with 0x00 to 0xff.
+        Kind::Str | Kind::Dt(Datatype::Ifname) => {
+            let (a, b) = (lo.key_bytes(), hi.key_bytes());
+            let name_len = a.iter().position(|&c| c == 0)?;
+            let wild = name_len > 0
+                && a.len() == b.len()
+                && a[..name_len] == b[..name_len]
+                && a[name_len..].iter().all(|&c| c == 0)
+                && b[name_len..].iter().all(|&c| c == 0xff);
+            if !wild {
+                return None;
+            }
+            Some(format!("\"{}*\"", cstr(&a[..name_len])?))
+        }
         Kind::Dt(Datatype::Mark) => {
             let (a, b) = (bound_number(lo)?, bound_number(hi)?);
             let width = part.bits;
@@ -689,6 +703,40 @@ mod tests {
             let _ = raw_object(7, &udp[..n]);
         }
         assert_eq!(raw_object(8, &[]), None);
+    }
+
+    #[test]
+    fn interface_name_prefixes() {
+        let p = Printer::new();
+        let part = Part {
+            text: "iifname".into(),
+            kind: Kind::Dt(Datatype::Ifname),
+            bits: 128,
+            host: false,
+        };
+        let mut hi = b"eth".to_vec();
+        hi.resize(16, 0xff);
+        assert_eq!(
+            range(
+                &p,
+                &part,
+                &ElemValue::Ifname("eth".into()),
+                &ElemValue::Bytes(hi.into())
+            )
+            .as_deref(),
+            Some("\"eth*\"")
+        );
+        let mut other = b"eth".to_vec();
+        other.resize(16, 0xfe);
+        assert_eq!(
+            range(
+                &p,
+                &part,
+                &ElemValue::Ifname("eth".into()),
+                &ElemValue::Bytes(other.into())
+            ),
+            None
+        );
     }
 
     #[test]

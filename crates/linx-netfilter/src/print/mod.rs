@@ -580,13 +580,18 @@ impl Form {
         interval: bool,
     ) -> Vec<u8> {
         match (&self.parts, key, e) {
-            // Interval sets hold raw values big endian: their bytes are the order.
-            (_, crate::KeyType::Raw { .. }, crate::SetElement::Value(v)) if interval => {
-                v.key_bytes()
-            }
-            (_, crate::KeyType::Raw { .. }, crate::SetElement::Range(r)) if interval => {
-                r.0.key_bytes()
-            }
+            // Interval sets hold raw values and names big endian: their bytes are the
+            // order.
+            (
+                _,
+                crate::KeyType::Raw { .. } | crate::KeyType::Ifname,
+                crate::SetElement::Value(v),
+            ) if interval => v.key_bytes(),
+            (
+                _,
+                crate::KeyType::Raw { .. } | crate::KeyType::Ifname,
+                crate::SetElement::Range(r),
+            ) if interval => r.0.key_bytes(),
             // A concatenation the kernel type did not split sorts as concatenations do:
             // the stored key read as a little-endian number.
             (

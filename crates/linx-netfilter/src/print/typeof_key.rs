@@ -409,22 +409,16 @@ fn payload(t: &[Option<&[u8]>; 16]) -> Option<Part> {
     if desc == 0 {
         // A raw payload range: base (nft's numbering: link 1, network 2, transport 3),
         // offset and length in bits.
-        let (base, kernel_base) = match u32_of(t[2])? {
-            1 => ("ll", crate::expr::PayloadBase::Link),
-            2 => ("nh", crate::expr::PayloadBase::Network),
-            3 => ("th", crate::expr::PayloadBase::Transport),
+        // nft prints a range it stored raw as such, even where a header field has the
+        // same bits (it stores a field it recognised at declaration as that field).
+        let base = match u32_of(t[2])? {
+            1 => "ll",
+            2 => "nh",
+            3 => "th",
             _ => return None,
         };
         let (offset, len) = (u32_of(t[3])?, u32_of(t[4])?);
         if len == 0 || len > 64 {
-            return None;
-        }
-        // nft names a range that is exactly a header field in some tables (`@th,16,16`
-        // lists as `th dport`); such ranges are left to the marker.
-        let named = HeaderField::ALL
-            .iter()
-            .any(|f| f.base() == kernel_base && f.bit_offset() == offset && f.bit_len() == len);
-        if named {
             return None;
         }
         // Raw values print as unpadded hex (`0x1010101`).
