@@ -952,4 +952,54 @@ mod tests {
         );
         assert!(Printer::new().object(&o).contains(UNPRINTED));
     }
+
+    #[test]
+    fn bitmask_elements_list_as_nft_lists_them() {
+        use crate::{ElemValue, KeyType, Set, SetElement};
+        // Kernel order syn, fin|ack, syn|ack, rst: nft sorts by the lowest bit, equal keys
+        // in reverse kernel order.
+        let mut s = Set::new(
+            "f",
+            KeyType::Raw {
+                type_id: 15,
+                len: 1,
+            },
+        );
+        for b in [2u8, 17, 18, 4] {
+            s.elements
+                .push(SetElement::Value(ElemValue::Bytes(vec![b].into())));
+        }
+        s.extras.userdata = hex("000402000000");
+        assert!(
+            Printer::new()
+                .set(&s)
+                .contains("elements = { fin | ack, syn | ack, syn, rst }")
+        );
+    }
+
+    #[test]
+    fn interval_map_data() {
+        use crate::{DataType, ElemValue, KeyType, Map, MapElement, MapValue, SetElement};
+        let mut m = Map::new(
+            "snat",
+            KeyType::Ipv4Addr,
+            DataType::Value(KeyType::Raw { type_id: 7, len: 8 }),
+        );
+        m.flags = SetFlags::INTERVAL;
+        m.extras.userdata = hex("000402000000010402000000060401000000");
+        let data =
+            |b: [u8; 8]| MapValue::Data(SetElement::Value(ElemValue::Bytes(b.to_vec().into())));
+        m.elements.push(MapElement::new(
+            linx_ip::ip!("10.1.0.0/16"),
+            data([198, 51, 100, 1, 198, 51, 100, 8]),
+        ));
+        m.elements.push(MapElement::new(
+            linx_ip::ip!("10.2.0.0/16"),
+            data([1, 1, 1, 9, 1, 1, 1, 9]),
+        ));
+        assert_eq!(
+            Printer::new().map(&m),
+            "\tmap snat {\n\t\ttype ipv4_addr : interval ipv4_addr\n\t\tflags interval\n\t\telements = { 10.1.0.0/16 : 198.51.100.1-198.51.100.8, 10.2.0.0/16 : 1.1.1.9/32 }\n\t}\n"
+        );
+    }
 }
