@@ -99,14 +99,14 @@ pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
 /// The lift, verified by lowering (the module contract).
 fn lift_checked(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
     let stmts = lift_raw(exprs, family, table, false);
-    if verified(exprs, family, &stmts) {
+    if verified(exprs, family, table, &stmts) {
         return stmts;
     }
     // Protocol matches nft drops when it prints, but which the lowering of the field alone
     // would write differently (`meta l4proto icmp` without `meta nfproto ipv4` in inet),
     // stay as statements; the printer leaves them out as nft does.
     let stmts = lift_raw(exprs, family, table, true);
-    if verified(exprs, family, &stmts) {
+    if verified(exprs, family, table, &stmts) {
         stmts
     } else {
         as_exprs(exprs)
@@ -119,7 +119,7 @@ fn as_exprs(exprs: &[Expr]) -> Vec<Statement> {
 }
 
 /// `true` when `stmts` lower to exactly `exprs` in `family`.
-fn verified(exprs: &[Expr], family: Family, stmts: &[Statement]) -> bool {
+fn verified(exprs: &[Expr], family: Family, table: Option<&Table>, stmts: &[Statement]) -> bool {
     // Fast path: nothing lifted claims nothing; only the order must be the rule's.
     if !stmts.iter().any(|s| !matches!(s, Statement::Expr(_))) {
         return stmts.len() == exprs.len()
@@ -128,7 +128,9 @@ fn verified(exprs: &[Expr], family: Family, stmts: &[Statement]) -> bool {
                 .zip(exprs)
                 .all(|(s, e)| matches!(s, Statement::Expr(x) if x == e));
     }
-    match Statement::lower_all(family, stmts) {
+    // Lookups in the table's interval sets convert host-order keys (`byteorder`).
+    let intervals = table.map(crate::stmt::interval_sets).unwrap_or_default();
+    match crate::stmt::lower_with_intervals(family, stmts, &intervals) {
         Ok(again) => again.len() == exprs.len() && again.iter().zip(exprs).all(|(a, b)| same(a, b)),
         Err(_) => false,
     }
