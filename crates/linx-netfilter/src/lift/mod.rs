@@ -492,13 +492,23 @@ impl Lifter<'_> {
         let [_, Some(sreg), Some(dreg), Some(1), Some(len), Some(size)] = v else {
             return Err(Vec::new());
         };
-        if sreg != dreg || len != size {
+        // One-byte host-order fields of interval concatenations: length 1, unit 2.
+        let one_byte = (len, size) == (1, 2);
+        if sreg != dreg || (len != size && !one_byte) {
             return Err(Vec::new());
         }
         let Some(mut p) = self.take(Reg(sreg)) else {
             return Err(Vec::new());
         };
         let next = match &p.loaded {
+            Loaded::Field { field, bytes, deps }
+                if one_byte && *bytes == 1 && crate::stmt::host_byte(field) =>
+            {
+                Loaded::Swapped {
+                    field: *field,
+                    deps: deps.clone(),
+                }
+            }
             Loaded::Field { field, bytes, deps }
                 if field_is_whole(field)
                     && field.byte_order() == ByteOrder::Host

@@ -716,6 +716,10 @@ impl Cx {
                     }
                     if interval && swaps(&load.width) {
                         self.out.push(hton(reg, load.width.bytes));
+                    } else if interval && host_byte(f) {
+                        // nft converts its one-byte host-order fields too (a no-op), with a
+                        // 2-byte unit.
+                        self.out.push(hton_sized(reg, 1, 2));
                     }
                     types.push(key_type(f));
                 }
@@ -1761,13 +1765,29 @@ fn rshift(reg: Reg, bytes: u32, shift: u32) -> Expr {
 /// `byteorder reg = hton(reg, len, len)`: `NFTA_BYTEORDER_SREG` 1, `DREG` 2, `OP` 3
 /// (`NFT_BYTEORDER_HTON` 1), `LEN` 4 and `SIZE` 5, as the kernel dumps it.
 fn hton(reg: Reg, bytes: u32) -> Expr {
+    hton_sized(reg, bytes, bytes)
+}
+
+/// `byteorder reg = hton(reg, len, size)`.
+fn hton_sized(reg: Reg, len: u32, size: u32) -> Expr {
     let mut out = Vec::with_capacity(40);
     put_u32(&mut out, 1, reg.number());
     put_u32(&mut out, 2, reg.number());
     put_u32(&mut out, 3, 1);
-    put_u32(&mut out, 4, bytes);
-    put_u32(&mut out, 5, bytes);
+    put_u32(&mut out, 4, len);
+    put_u32(&mut out, 5, size);
     Expr::unknown("byteorder", out)
+}
+
+/// One-byte fields nft holds in host byte order (`meta l4proto`, `meta nfproto`, `meta
+/// pkttype`, `ct direction`): in an interval concatenation nft converts them with a
+/// `byteorder` of length 1 and unit 2, which changes nothing.
+pub(crate) fn host_byte(f: &Field) -> bool {
+    match f {
+        Field::Meta(k) => matches!(k.number(), 15 | 16 | 19),
+        Field::Ct(k) => k.number() == 1,
+        _ => false,
+    }
 }
 
 /// A set element of `key` from a value.

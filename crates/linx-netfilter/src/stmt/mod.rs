@@ -73,7 +73,7 @@ pub use kinds::{
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
 pub use source::{BitOp, Bits, MapLookup, NatMap};
-pub(crate) use lower::lower_with_intervals;
+pub(crate) use lower::{host_byte, lower_with_intervals};
 pub use value::{Value, VerdictMap};
 
 /// What a match or a map reads: one field, or a concatenation of fields (`ip saddr . tcp
