@@ -11,7 +11,8 @@
 //!   must stay at or above the floor below.
 //!
 //! `LINX_CORPUS_ONLY=substring` keeps only matching files; `LINX_PRINT_DIFF=1` also prints
-//! the unlifted rules next to nft's text.
+//! the unlifted rules next to nft's text, and nft's lines of the set, map and object blocks
+//! Linx did not print wholly (with Linx's marker line).
 
 use std::path::{Path, PathBuf};
 

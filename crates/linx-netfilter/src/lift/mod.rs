@@ -13,8 +13,9 @@
 //!
 //! # Contract
 //! - **Never a wrong statement, by construction.** The lifted statements are lowered again
-//!   for the same family ([`Statement::lower_all`]) and compared with the rule's
-//!   expressions; unless they lower to exactly those expressions, the lift claims nothing
+//!   for the same family ([`Statement::lower_all`]; with a table, [`lift_in`], as
+//!   [`Rule::from_statements_in`](crate::Rule::from_statements_in) lowers them, knowing
+//!   its interval sets) and compared with the rule's expressions; unless they lower to exactly those expressions, the lift claims nothing
 //!   and returns every expression as a [`Statement::Expr`] (so [`is_fully_lifted`] is
 //!   `false` and the printer marks the rule). The one difference the comparison ignores is
 //!   the userdata of an anonymous set or map ([`SetExtras::userdata`](crate::SetExtras)):

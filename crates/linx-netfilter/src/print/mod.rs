@@ -16,10 +16,13 @@
 //! - **Never a wrong line.** Anything this printer cannot print exactly as nft does is
 //!   printed in a form nft never writes: a line whose first non-tab character is `#` and
 //!   that starts with [`UNPRINTED`] (`#linx: `), followed by Linx's own description. A rule
-//!   that is not fully lifted is printed that way (with its expressions), as is a set's
-//!   `typeof` line, an element list with per-element state, or an object kind without an
-//!   nft form here. nft listings never contain `#`, so a comparison counts these lines as
-//!   "not printed" rather than wrong.
+//!   that is not fully lifted is printed that way (with its expressions), as is a `typeof`
+//!   description with an expression not known here, an element list with timeouts or
+//!   expirations (their remaining time changes between two listings), or an object kind
+//!   without an nft form here. nft listings never contain `#`, so a comparison counts these
+//!   lines as "not printed" rather than wrong.
+//! - Sets declared with `typeof` print that line (decoded from nft's set userdata) and
+//!   their elements by the expression's datatype, as nft does.
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
 mod decl;
