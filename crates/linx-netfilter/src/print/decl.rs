@@ -757,4 +757,48 @@ mod tests {
             Some("0x00000001-0x0000000f")
         );
     }
+
+    proptest::proptest! {
+        /// Elements of any bytes print (or not) without panicking, for every kind of part.
+        #[test]
+        fn elements_of_any_bytes_never_panic(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..20),
+            bits in proptest::sample::select(vec![1u32, 8, 12, 16, 20, 32, 48, 64, 128]),
+            host in proptest::prelude::any::<bool>(),
+            interval in proptest::prelude::any::<bool>(),
+        ) {
+            let p = Printer::new();
+            let kinds = [
+                Kind::Str,
+                Kind::DccpType,
+                Kind::FibAddrType,
+                Kind::Dt(Datatype::Integer),
+                Kind::Dt(Datatype::Hex),
+                Kind::Dt(Datatype::Mark),
+                Kind::Dt(Datatype::TcpFlag),
+                Kind::Dt(Datatype::CtState),
+                Kind::Dt(Datatype::Ipv4Addr),
+                Kind::Dt(Datatype::Ipv6Addr),
+                Kind::Dt(Datatype::EtherAddr),
+                Kind::Dt(Datatype::Ifname),
+                Kind::Dt(Datatype::Time),
+                Kind::Dt(Datatype::IfIndex),
+            ];
+            for kind in kinds {
+                let part = Part { text: String::new(), kind, bits, host };
+                let va = ElemValue::Bytes(a.clone().into());
+                let vb = ElemValue::Bytes(b.clone().into());
+                let _ = typeof_element(&p, std::slice::from_ref(&part), &SetElement::Value(va.clone()), interval);
+                let _ = range(&p, &part, &va, &vb);
+                let _ = range(&p, &part, &ElemValue::Mark(1), &ElemValue::Mark(0));
+                let two = [part.clone(), part];
+                let _ = typeof_element(&p, &two, &SetElement::Value(va.clone()), interval);
+                let _ = typeof_element(&p, &two, &SetElement::concat([SetElement::Value(va), SetElement::Value(vb)]), interval);
+            }
+            let _ = interval_data(&SetElement::Value(ElemValue::Bytes(a.into())));
+            let _ = ElemState::parse(Some(&b));
+            let _ = SetAttrs::parse(&b);
+        }
+    }
 }

@@ -1005,4 +1005,29 @@ mod tests {
             "\tmap snat {\n\t\ttype ipv4_addr : interval ipv4_addr\n\t\tflags interval\n\t\telements = { 10.1.0.0/16 : 198.51.100.1-198.51.100.8, 10.2.0.0/16 : 1.1.1.9/32 }\n\t}\n"
         );
     }
+
+    proptest::proptest! {
+        /// Raw userdata, set attributes, element attributes and object data of any bytes
+        /// print without panicking.
+        #[test]
+        fn raw_declaration_bytes_never_panic(
+            ud in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            attrs in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            elem in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            kind in 0u32..12,
+        ) {
+            use crate::{ElemValue, KeyType, Set, SetElement};
+            let mut s = Set::new("s", KeyType::Raw { type_id: 4, len: 4 })
+                .element(SetElement::Value(ElemValue::Bytes(vec![1, 2, 3, 4].into())));
+            s.extras.userdata = ud.clone();
+            s.extras.attrs = attrs.clone();
+            s.extras.elements = vec![crate::ElemAttrs { index: 0, attrs: elem.clone() }];
+            let _ = Printer::new().set(&s);
+            s.flags = SetFlags::OBJECT | SetFlags::INTERVAL;
+            let _ = Printer::new().set(&s);
+            let o = Object::new("o", ObjectKind::Raw { kind_id: kind, data: attrs });
+            let _ = Printer::new().object(&o);
+            let _ = typeof_key::decode(&ud);
+        }
+    }
 }

@@ -558,4 +558,28 @@ mod tests {
             let _ = decode(&ud[..n]);
         }
     }
+
+    proptest::proptest! {
+        /// Well-framed descriptions of any expression kind and data decode without panicking,
+        /// alone and as the fields of a concatenation.
+        #[test]
+        fn framed_descriptions_never_panic(
+            kind in 0u32..32,
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            let mut one = vec![0, 4];
+            one.extend_from_slice(&kind.to_ne_bytes());
+            one.push(1);
+            one.push(data.len() as u8);
+            one.extend_from_slice(&data);
+            let _ = decode(&one);
+            let mut concat = vec![0, 4, 13, 0, 0, 0, 1, (one.len() * 2 + 4) as u8];
+            for i in 0..2u8 {
+                concat.push(i);
+                concat.push(one.len() as u8);
+                concat.extend_from_slice(&one);
+            }
+            let _ = decode(&concat);
+        }
+    }
 }
