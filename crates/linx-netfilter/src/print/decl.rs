@@ -245,7 +245,9 @@ fn part_bytes(p: &Printer, part: &Part, bytes: &[u8], host: bool) -> Option<Stri
     }
     let named = |t: &[&str], n: u64| t.get(usize::try_from(n).ok()?).map(|s| (*s).to_owned());
     match part.kind {
-        Kind::Str | Kind::Dt(Datatype::Ifname) => Some(format!("\"{}\"", cstr(bytes)?)),
+        Kind::Str | Kind::Dt(Datatype::Ifname | Datatype::String) => {
+            Some(format!("\"{}\"", cstr(bytes)?))
+        }
         Kind::Dt(Datatype::Ipv4Addr | Datatype::Ipv6Addr) => {
             Some(linx_ip::Ip::from_bytes(bytes)?.to_string())
         }
@@ -265,11 +267,8 @@ fn part_bytes(p: &Printer, part: &Part, bytes: &[u8], host: bool) -> Option<Stri
                     .collect();
                 return Some(names?.join(" | "));
             }
-            // A realm of 0 has a name in /etc/iproute2/rt_realms that nft prints.
-            if part.text == "rt classid" && n == 0 {
-                return None;
-            }
-            Some(value::int(p, dt, n, part.bits))
+            // As a statement's value prints (hours and dates formatted, cgroups not).
+            value::value(p, dt, &crate::stmt::Value::Int(n), part.bits)
         }
         Kind::DccpType => named(DCCP_TYPE, number(bytes, false)?),
         Kind::FibAddrType => named(FIB_ADDR_TYPE, number(bytes, host && part.host)?),
@@ -283,7 +282,7 @@ fn part_value(p: &Printer, part: &Part, v: &ElemValue, bound: bool) -> Option<St
             Some(ip.to_string())
         }
         (ElemValue::Mac(m), Kind::Dt(Datatype::EtherAddr)) => Some(m.to_string()),
-        (ElemValue::Ifname(n), Kind::Str | Kind::Dt(Datatype::Ifname)) => {
+        (ElemValue::Ifname(n), Kind::Str | Kind::Dt(Datatype::Ifname | Datatype::String)) => {
             Some(format!("\"{}\"", cstr(n.as_bytes())?))
         }
         (ElemValue::Ip(_) | ElemValue::Mac(_) | ElemValue::Ifname(_), _) => None,

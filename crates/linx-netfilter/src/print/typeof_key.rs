@@ -245,14 +245,8 @@ fn part(kind: u32, data: &[u8]) -> Option<Part> {
             Some(Part::new(text, Kind::Dt(Datatype::Integer), 32, true))
         }
         expr::RT => match u32_of(t[0])? {
-            // The realm prints as a number unless /etc/iproute2/rt_realms names it; the
-            // element printer leaves out realm 0 (named `cosmos` there).
-            0 => Some(Part::new(
-                "rt classid",
-                Kind::Dt(Datatype::Integer),
-                32,
-                true,
-            )),
+            // A realm prints as a number unless /etc/iproute2/rt_realms names it (0).
+            0 => Some(Part::new("rt classid", Kind::Dt(Datatype::Realm), 32, true)),
             _ => None,
         },
         expr::FIB => fib(u32_of(t[0])?, u32_of(t[1])?),
