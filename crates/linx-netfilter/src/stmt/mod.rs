@@ -59,9 +59,9 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
+pub(crate) use build::interval_sets;
 pub(crate) use ctdir::label_of;
 pub use ctdir::{CtDirection, ct_dir_info};
-pub(crate) use build::interval_sets;
 pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
@@ -72,8 +72,8 @@ pub use kinds::{
 };
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
-pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub(crate) use lower::{host_byte, lower_with_intervals};
+pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};
 
 /// What a match or a map reads: one field, or a concatenation of fields (`ip saddr . tcp
