@@ -15,13 +15,14 @@
 //! - **Never a wrong statement, by construction.** The lifted statements are lowered again
 //!   for the same family ([`Statement::lower_all`]; with a table, [`lift_in`], as
 //!   [`Rule::from_statements_in`](crate::Rule::from_statements_in) lowers them, knowing
-//!   its interval sets) and compared with the rule's expressions; unless they lower to exactly those expressions, the lift claims nothing
-//!   and returns every expression as a [`Statement::Expr`] (so [`is_fully_lifted`] is
-//!   `false` and the printer marks the rule). The one difference the comparison ignores is
-//!   the userdata of an anonymous set or map ([`SetExtras::userdata`](crate::SetExtras)):
-//!   nft stores there how it *prints* the elements (key byte order, `typeof`); the kernel
-//!   never reads it, so two rules differing only there match the same packets. Every other
-//!   byte, register and element counts, in order.
+//!   its interval sets) and compared with the rule's expressions; unless they lower to
+//!   exactly those expressions, the lift claims nothing and returns every expression as a
+//!   [`Statement::Expr`] (so [`is_fully_lifted`] is `false` and the printer marks the
+//!   rule). The one difference the comparison ignores is the userdata of an anonymous set
+//!   or map ([`SetExtras::userdata`](crate::SetExtras)): nft stores there how it *prints*
+//!   the elements (key byte order, `typeof`); the kernel never reads it, so two rules
+//!   differing only there match the same packets. Every other byte, register and element
+//!   counts, in order.
 //! - So a statement list the lift returns means what the rule does under the lowering's
 //!   reading of statements (which `tests/lower_golden.rs` holds against nft); where nft's
 //!   own text is lossy (`ether type ip ip saddr 1.2.3.4` in a bridge table prints as `ip
