@@ -393,6 +393,7 @@ fn masks_prefixes_and_wildcards() {
     lifts_back(Family::Inet, &set);
     let all = Statement::any_of(HeaderField::TcpFlags, 0xffu8).unwrap();
     lifts_back(Family::Inet, &all);
+}
 
 #[test]
 fn lookups_in_interval_sets_of_host_order_keys() {
