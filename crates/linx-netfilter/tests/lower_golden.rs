@@ -754,6 +754,18 @@ fn base_cases() -> Vec<Case> {
             },
         },
         Case {
+            // An interval concatenation converts one-byte host-order fields too (a no-op).
+            text: "ip6 daddr . meta l4proto { 2001:db8::/32 . tcp }",
+            families: &[Ip6, Inet],
+            build: || {
+                let key = Key::concat([H::Ip6Daddr.into(), meta(MetaKey::L4proto)]);
+                Ok(vec![Statement::in_set(
+                    key,
+                    [Value::Concat(vec![ip!("2001:db8::/32").into(), 6u8.into()])],
+                )?])
+            },
+        },
+        Case {
             text: "ip saddr . tcp dport @cc",
             families: &[Inet],
             build: || {

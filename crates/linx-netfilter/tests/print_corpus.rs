@@ -11,7 +11,8 @@
 //!   must stay at or above the floor below.
 //!
 //! `LINX_CORPUS_ONLY=substring` keeps only matching files; `LINX_PRINT_DIFF=1` also prints
-//! the unlifted rules next to nft's text.
+//! the unlifted rules next to nft's text, and nft's lines of the set, map and object blocks
+//! Linx did not print wholly (with Linx's marker line).
 
 use std::path::{Path, PathBuf};
 
@@ -68,6 +69,7 @@ struct Tally {
     unprinted_lines: usize,
     wrong: Vec<String>,
     unlifted_examples: Vec<String>,
+    unprinted_blocks: Vec<String>,
 }
 
 fn is_rule_line(header: &str, index: usize, line: &str) -> bool {
@@ -88,6 +90,12 @@ fn compare(file: &Path, want: &str, got: &str, t: &mut Tally) {
                 .any(|(h, _)| h.contains(UNPRINTED) && header_name_in(h, header));
             if marked {
                 t.unprinted_lines += want_lines.len() + 1;
+                if std::env::var_os("LINX_PRINT_DIFF").is_some() {
+                    t.unprinted_blocks.push(format!(
+                        "{name}: `{header}`\n  nft:\n{}",
+                        want_lines.join("\n")
+                    ));
+                }
             } else {
                 t.wrong.push(format!("{name}: block `{header}` missing"));
             }
@@ -139,6 +147,14 @@ fn compare(file: &Path, want: &str, got: &str, t: &mut Tally) {
             for g in got_lines {
                 if g.trim_start().starts_with(UNPRINTED) {
                     t.unprinted_lines += wi.len();
+                    if std::env::var_os("LINX_PRINT_DIFF").is_some() {
+                        let rest: Vec<&str> = wi.clone().map(String::as_str).collect();
+                        t.unprinted_blocks.push(format!(
+                            "{name}: `{header}`\n  linx: {}\n  nft:\n{}",
+                            g.trim(),
+                            rest.join("\n")
+                        ));
+                    }
                     break;
                 }
                 match wi.next() {
@@ -236,9 +252,13 @@ fn linx_prints_the_corpus_as_nft_lists_it() {
         total.unprinted_lines += t.unprinted_lines;
         total.wrong.extend(t.wrong);
         total.unlifted_examples.extend(t.unlifted_examples);
+        total.unprinted_blocks.extend(t.unprinted_blocks);
     }
     for ex in &total.unlifted_examples {
         eprintln!("unlifted: {ex}");
+    }
+    for ex in &total.unprinted_blocks {
+        eprintln!("unprinted block: {ex}");
     }
     let coverage = total.exact as f64 / total.rules.max(1) as f64;
     eprintln!(

@@ -13,14 +13,16 @@
 //!
 //! # Contract
 //! - **Never a wrong statement, by construction.** The lifted statements are lowered again
-//!   for the same family ([`Statement::lower_all`]) and compared with the rule's
-//!   expressions; unless they lower to exactly those expressions, the lift claims nothing
-//!   and returns every expression as a [`Statement::Expr`] (so [`is_fully_lifted`] is
-//!   `false` and the printer marks the rule). The one difference the comparison ignores is
-//!   the userdata of an anonymous set or map ([`SetExtras::userdata`](crate::SetExtras)):
-//!   nft stores there how it *prints* the elements (key byte order, `typeof`); the kernel
-//!   never reads it, so two rules differing only there match the same packets. Every other
-//!   byte, register and element counts, in order.
+//!   for the same family ([`Statement::lower_all`]; with a table, [`lift_in`], as
+//!   [`Rule::from_statements_in`](crate::Rule::from_statements_in) lowers them, knowing
+//!   its interval sets) and compared with the rule's expressions; unless they lower to
+//!   exactly those expressions, the lift claims nothing and returns every expression as a
+//!   [`Statement::Expr`] (so [`is_fully_lifted`] is `false` and the printer marks the
+//!   rule). The one difference the comparison ignores is the userdata of an anonymous set
+//!   or map ([`SetExtras::userdata`](crate::SetExtras)): nft stores there how it *prints*
+//!   the elements (key byte order, `typeof`); the kernel never reads it, so two rules
+//!   differing only there match the same packets. Every other byte, register and element
+//!   counts, in order.
 //! - So a statement list the lift returns means what the rule does under the lowering's
 //!   reading of statements (which `tests/lower_golden.rs` holds against nft); where nft's
 //!   own text is lossy (`ether type ip ip saddr 1.2.3.4` in a bridge table prints as `ip
@@ -99,14 +101,14 @@ pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
 /// The lift, verified by lowering (the module contract).
 fn lift_checked(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
     let stmts = lift_raw(exprs, family, table, false);
-    if verified(exprs, family, &stmts) {
+    if verified(exprs, family, table, &stmts) {
         return stmts;
     }
     // Protocol matches nft drops when it prints, but which the lowering of the field alone
     // would write differently (`meta l4proto icmp` without `meta nfproto ipv4` in inet),
     // stay as statements; the printer leaves them out as nft does.
     let stmts = lift_raw(exprs, family, table, true);
-    if verified(exprs, family, &stmts) {
+    if verified(exprs, family, table, &stmts) {
         stmts
     } else {
         as_exprs(exprs)
@@ -119,7 +121,7 @@ fn as_exprs(exprs: &[Expr]) -> Vec<Statement> {
 }
 
 /// `true` when `stmts` lower to exactly `exprs` in `family`.
-fn verified(exprs: &[Expr], family: Family, stmts: &[Statement]) -> bool {
+fn verified(exprs: &[Expr], family: Family, table: Option<&Table>, stmts: &[Statement]) -> bool {
     // Fast path: nothing lifted claims nothing; only the order must be the rule's.
     if !stmts.iter().any(|s| !matches!(s, Statement::Expr(_))) {
         return stmts.len() == exprs.len()
@@ -128,7 +130,9 @@ fn verified(exprs: &[Expr], family: Family, stmts: &[Statement]) -> bool {
                 .zip(exprs)
                 .all(|(s, e)| matches!(s, Statement::Expr(x) if x == e));
     }
-    match Statement::lower_all(family, stmts) {
+    // Lookups in the table's interval sets convert host-order keys (`byteorder`).
+    let intervals = table.map(crate::stmt::interval_sets).unwrap_or_default();
+    match crate::stmt::lower_with_intervals(family, stmts, &intervals) {
         Ok(again) => again.len() == exprs.len() && again.iter().zip(exprs).all(|(a, b)| same(a, b)),
         Err(_) => false,
     }
@@ -490,13 +494,23 @@ impl Lifter<'_> {
         let [_, Some(sreg), Some(dreg), Some(1), Some(len), Some(size)] = v else {
             return Err(Vec::new());
         };
-        if sreg != dreg || len != size {
+        // One-byte host-order fields of interval concatenations: length 1, unit 2.
+        let one_byte = (len, size) == (1, 2);
+        if sreg != dreg || (len != size && !one_byte) {
             return Err(Vec::new());
         }
         let Some(mut p) = self.take(Reg(sreg)) else {
             return Err(Vec::new());
         };
         let next = match &p.loaded {
+            Loaded::Field { field, bytes, deps }
+                if one_byte && *bytes == 1 && crate::stmt::host_byte(field) =>
+            {
+                Loaded::Swapped {
+                    field: *field,
+                    deps: deps.clone(),
+                }
+            }
             Loaded::Field { field, bytes, deps }
                 if field_is_whole(field)
                     && field.byte_order() == ByteOrder::Host

@@ -394,3 +394,30 @@ fn masks_prefixes_and_wildcards() {
     let all = Statement::any_of(HeaderField::TcpFlags, 0xffu8).unwrap();
     lifts_back(Family::Inet, &all);
 }
+
+#[test]
+fn lookups_in_interval_sets_of_host_order_keys() {
+    use crate::{KeyType, Rule, Set, Table};
+    let mut t = Table::new(Family::Inet, "t");
+    t.add_set(Set::new("marks", KeyType::Mark).interval())
+        .unwrap();
+    t.add_set(Set::new("plain", KeyType::Mark)).unwrap();
+    for name in ["marks", "plain"] {
+        let s = vec![Statement::Match(
+            Match::new(
+                Field::Meta(MetaKey::Mark),
+                Op::Eq,
+                Value::SetRef(name.into()),
+            )
+            .unwrap(),
+        )];
+        let rule = Rule::from_statements_in(&t, s.clone()).unwrap();
+        // The interval set's lookup converts the mark (byteorder), the plain one does not.
+        assert_eq!(rule.exprs.len(), if name == "marks" { 3 } else { 2 });
+        assert_eq!(lift_in(&rule.exprs, &t), s);
+        // Without the table, the conversion is not a statement.
+        if name == "marks" {
+            assert!(!is_fully_lifted(&lift(&rule.exprs, Family::Inet)));
+        }
+    }
+}

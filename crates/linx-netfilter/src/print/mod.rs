@@ -16,17 +16,22 @@
 //! - **Never a wrong line.** Anything this printer cannot print exactly as nft does is
 //!   printed in a form nft never writes: a line whose first non-tab character is `#` and
 //!   that starts with [`UNPRINTED`] (`#linx: `), followed by Linx's own description. A rule
-//!   that is not fully lifted is printed that way (with its expressions), as is a set's
-//!   `typeof` line, an element list with per-element state, or an object kind without an
-//!   nft form here. nft listings never contain `#`, so a comparison counts these lines as
-//!   "not printed" rather than wrong.
+//!   that is not fully lifted is printed that way (with its expressions), as is a `typeof`
+//!   description with an expression not known here, an element list with timeouts or
+//!   expirations (their remaining time changes between two listings), or an object kind
+//!   without an nft form here. nft listings never contain `#`, so a comparison counts these
+//!   lines as "not printed" rather than wrong.
+//! - Sets declared with `typeof` print that line (decoded from nft's set userdata) and
+//!   their elements by the expression's datatype, as nft does.
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
+mod decl;
 mod deps;
 mod flags;
 mod rule;
 mod source;
 mod special;
+mod typeof_key;
 pub(crate) mod value;
 
 use std::collections::HashMap;
@@ -39,6 +44,8 @@ use crate::{
 };
 
 pub use rule::RuleText;
+
+use typeof_key::{Part, Typeof};
 
 /// The prefix of every line this printer writes for something it cannot print as nft does.
 pub const UNPRINTED: &str = "#linx: ";
@@ -175,19 +182,25 @@ impl Printer {
 
     /// One named set block.
     pub fn set(&self, s: &Set) -> String {
-        if s.flags.contains(SetFlags::OBJECT) {
-            return format!("\t{UNPRINTED}object map {} not printed\n", s.name);
-        }
         let ud = Userdata::parse(&s.extras.userdata);
-        let type_line = if ud.key_typeof {
-            format!("{UNPRINTED}typeof (not decoded)")
-        } else {
-            match type_name(&s.key) {
-                Some(t) => format!("type {t}"),
-                None => format!("{UNPRINTED}type {}", s.key),
-            }
+        let key = key_form(&s.key, ud.key_typeof.as_deref());
+        let attrs = decl::SetAttrs::parse(&s.extras.attrs);
+        let object = match (&attrs, s.flags.contains(SetFlags::OBJECT)) {
+            (Some(a), true) => match a.obj_type.and_then(decl::obj_type_name) {
+                Some(name) => Some(name),
+                None => return format!("\t{UNPRINTED}object map {} not printed\n", s.name),
+            },
+            (None, true) => return format!("\t{UNPRINTED}object map {} not printed\n", s.name),
+            _ => None,
         };
-        let mut out = format!("\tset {} {{\n\t\t{type_line}\n", s.name);
+        let kw = if object.is_some() { "map" } else { "set" };
+        let type_line = match (&key.text, object) {
+            (Some(k), None) => k.clone(),
+            // nft describes an object map's key with `type`.
+            (Some(k), Some(o)) if !key.is_typeof => format!("{k} : {o}"),
+            _ => format!("{UNPRINTED}type {}", s.key),
+        };
+        let mut out = format!("\t{kw} {} {{\n\t\t{type_line}\n", s.name);
         self.set_common(
             &mut out,
             SetCommon {
@@ -197,15 +210,25 @@ impl Printer {
                 gc_ms: s.gc_interval_ms,
                 auto_merge: s.auto_merge,
                 comment: s.comment.as_deref(),
-                extras: &s.extras,
+                attrs: attrs.as_ref(),
             },
         );
         if !s.elements.is_empty() {
-            let mut sorted: Vec<&crate::SetElement> = s.elements.iter().collect();
-            sorted.sort_by_cached_key(|e| value::elem_sort_key(e, &s.key, ud.key_host));
+            let interval = s.flags.contains(SetFlags::INTERVAL);
+            let mut sorted: Vec<(usize, &crate::SetElement)> =
+                s.elements.iter().enumerate().collect();
+            sorted.sort_by_cached_key(|(i, e)| key.sort_key(*i, e, &s.key, ud.key_host, interval));
             let items: Option<Vec<String>> = sorted
                 .into_iter()
-                .map(|e| value::element(self, &s.key, e, ud.key_host))
+                .map(|(i, e)| {
+                    let st = decl::ElemState::parse(s.extras.element(i))?;
+                    let k = key.element(self, &s.key, e, ud.key_host, interval)?;
+                    match (object, &st.objref) {
+                        (Some(_), Some(obj)) => Some(format!("{k}{} : \"{obj}\"", st.suffix())),
+                        (None, None) => Some(format!("{k}{}", st.suffix())),
+                        _ => None,
+                    }
+                })
                 .collect();
             self.elements(&mut out, items, &s.key, &s.extras);
         }
@@ -216,18 +239,43 @@ impl Printer {
     /// One named map block.
     pub fn map(&self, m: &Map) -> String {
         let ud = Userdata::parse(&m.extras.userdata);
+        let key = key_form(&m.key, ud.key_typeof.as_deref());
         let data = match &m.data {
-            crate::DataType::Verdict => Some("verdict".to_owned()),
-            crate::DataType::Value(k) => type_name(k),
-        };
-        let type_line = if ud.key_typeof || ud.data_typeof {
-            format!("{UNPRINTED}typeof (not decoded)")
-        } else {
-            match (type_name(&m.key), data) {
-                (Some(k), Some(d)) => format!("type {k} : {d}"),
-                _ => format!("{UNPRINTED}type {} : {:?}", m.key, m.data),
+            crate::DataType::Verdict => match ud.data_typeof.as_deref().map(typeof_key::decode) {
+                // `verdict` in either form.
+                None | Some(Typeof::Verdict) => Form {
+                    text: Some("verdict".to_owned()),
+                    is_typeof: key.is_typeof,
+                    parts: None,
+                },
+                Some(_) => Form::unknown(),
+            },
+            crate::DataType::Value(crate::KeyType::Raw { type_id, len }) if ud.data_interval => {
+                // Interval data (`interval ipv4_addr`): both bounds of an address in one
+                // value, twice the type's length.
+                let half = crate::KeyType::from_type_id(*type_id, len / 2);
+                match (&half, ud.data_typeof.is_none()) {
+                    (crate::KeyType::Ipv4Addr | crate::KeyType::Ipv6Addr, true) => Form {
+                        text: type_name(&half).map(|t| format!("type {t}")),
+                        is_typeof: false,
+                        parts: None,
+                    },
+                    _ => Form::unknown(),
+                }
             }
+            crate::DataType::Value(t) => key_form(t, ud.data_typeof.as_deref()),
         };
+        let type_line = match (&key.text, &data.text) {
+            (Some(k), Some(d)) if key.is_typeof && data.is_typeof && !ud.data_interval => {
+                format!("{k} : {}", d.trim_start_matches("typeof "))
+            }
+            (Some(k), Some(d)) if !key.is_typeof && !data.is_typeof => {
+                let interval = if ud.data_interval { "interval " } else { "" };
+                format!("{k} : {interval}{}", d.trim_start_matches("type "))
+            }
+            _ => format!("{UNPRINTED}type {} : {:?}", m.key, m.data),
+        };
+        let attrs = decl::SetAttrs::parse(&m.extras.attrs);
         let mut out = format!("\tmap {} {{\n\t\t{type_line}\n", m.name);
         self.set_common(
             &mut out,
@@ -238,24 +286,35 @@ impl Printer {
                 gc_ms: m.gc_interval_ms,
                 auto_merge: m.auto_merge,
                 comment: m.comment.as_deref(),
-                extras: &m.extras,
+                attrs: attrs.as_ref(),
             },
         );
         if !m.elements.is_empty() {
-            let mut sorted: Vec<&crate::MapElement> = m.elements.iter().collect();
-            sorted.sort_by_cached_key(|e| value::elem_sort_key(&e.key, &m.key, ud.key_host));
+            let interval = m.flags.contains(SetFlags::INTERVAL);
+            let mut sorted: Vec<(usize, &crate::MapElement)> =
+                m.elements.iter().enumerate().collect();
+            sorted.sort_by_cached_key(|(i, e)| {
+                key.sort_key(*i, &e.key, &m.key, ud.key_host, interval)
+            });
             let items: Option<Vec<String>> = sorted
                 .into_iter()
-                .map(|e| {
-                    let k = value::element(self, &m.key, &e.key, ud.key_host)?;
+                .map(|(i, e)| {
+                    let st = decl::ElemState::parse(m.extras.element(i))?;
+                    if st.objref.is_some() {
+                        return None;
+                    }
+                    let k = key.element(self, &m.key, &e.key, ud.key_host, interval)?;
                     let v = match (&e.value, &m.data) {
                         (MapValue::Verdict(v), _) => v.to_string(),
+                        (MapValue::Data(d), crate::DataType::Value(_)) if ud.data_interval => {
+                            decl::interval_data(d)?
+                        }
                         (MapValue::Data(d), crate::DataType::Value(t)) => {
-                            value::element(self, t, d, ud.data_host)?
+                            data.element(self, t, d, ud.data_host, false)?
                         }
                         _ => return None,
                     };
-                    Some(format!("{k} : {v}"))
+                    Some(format!("{k}{} : {v}", st.suffix()))
                 })
                 .collect();
             self.elements(&mut out, items, &m.key, &m.extras);
@@ -265,8 +324,12 @@ impl Printer {
     }
 
     fn set_common(&self, out: &mut String, s: SetCommon<'_>) {
-        if !s.extras.attrs.is_empty() {
+        let Some(attrs) = s.attrs else {
             let _ = writeln!(out, "\t\t{UNPRINTED}set attributes not printed");
+            return;
+        };
+        if attrs.policy_memory {
+            let _ = writeln!(out, "\t\tpolicy memory");
         }
         if let Some(size) = s.size {
             let _ = writeln!(out, "\t\tsize {size}");
@@ -290,14 +353,18 @@ impl Printer {
         if !flags.is_empty() {
             let _ = writeln!(out, "\t\tflags {}", flags.join(","));
         }
+        // nft's order: flags, the set's expressions, auto-merge, timeout, gc-interval.
+        if attrs.counter {
+            let _ = writeln!(out, "\t\tcounter");
+        }
+        if s.auto_merge {
+            let _ = writeln!(out, "\t\tauto-merge");
+        }
         if let Some(t) = s.timeout_ms {
             let _ = writeln!(out, "\t\ttimeout {}", duration(t));
         }
         if let Some(gc) = s.gc_ms {
             let _ = writeln!(out, "\t\tgc-interval {}", duration(u64::from(gc)));
-        }
-        if s.auto_merge {
-            let _ = writeln!(out, "\t\tauto-merge");
         }
         if let Some(c) = s.comment {
             let _ = writeln!(out, "\t\tcomment \"{c}\"");
@@ -312,7 +379,7 @@ impl Printer {
         extras: &crate::SetExtras,
     ) {
         let items = match items {
-            Some(items) if extras.elements.is_empty() && extras.raw_elements.is_empty() => items,
+            Some(items) if extras.raw_elements.is_empty() => items,
             _ => {
                 let _ = writeln!(out, "\t\t{UNPRINTED}elements not printed");
                 return;
@@ -361,12 +428,15 @@ impl Printer {
                 bytes,
                 over,
             } => ("limit", limit_text(*rate, *unit, *burst, *bytes, *over)),
-            ObjectKind::Raw { .. } => {
-                return format!(
-                    "\t{UNPRINTED}object {} {} not printed\n",
-                    o.kind.object_type(),
-                    o.name
-                );
+            ObjectKind::Raw { kind_id, data } => {
+                let Some((kw, lines)) = decl::raw_object(*kind_id, data) else {
+                    return format!(
+                        "\t{UNPRINTED}object {} {} not printed\n",
+                        o.kind.object_type(),
+                        o.name
+                    );
+                };
+                (kw, lines.join("\n\t\t"))
             }
         };
         let mut out = format!("\t{kw} {} {{\n", o.name);
@@ -408,7 +478,8 @@ struct SetCommon<'a> {
     gc_ms: Option<u32>,
     auto_merge: bool,
     comment: Option<&'a str>,
-    extras: &'a crate::SetExtras,
+    /// The raw set attributes, `None` when some do not print.
+    attrs: Option<&'a decl::SetAttrs>,
 }
 
 /// What nft's set userdata says that printing needs.
@@ -416,8 +487,12 @@ struct SetCommon<'a> {
 struct Userdata {
     key_host: bool,
     data_host: bool,
-    key_typeof: bool,
-    data_typeof: bool,
+    /// The key typeof TLV's value.
+    key_typeof: Option<Vec<u8>>,
+    /// The data typeof TLV's value.
+    data_typeof: Option<Vec<u8>>,
+    /// Map data are intervals (`type ipv4_addr : interval ipv4_addr`).
+    data_interval: bool,
 }
 
 impl Userdata {
@@ -430,13 +505,166 @@ impl Userdata {
             match kind {
                 0 => ud.key_host = order,
                 1 => ud.data_host = order,
-                3 => ud.key_typeof = true,
-                4 => ud.data_typeof = true,
+                3 => ud.key_typeof = Some(value.to_vec()),
+                4 => ud.data_typeof = Some(value.to_vec()),
+                6 => ud.data_interval = order,
                 _ => {}
             }
         }
         ud
     }
+}
+
+/// How a set key (or map data) prints: its declaration text and how its elements print.
+struct Form {
+    /// `type ipv4_addr` or `typeof ip saddr`; `None` when not printable here.
+    text: Option<String>,
+    /// The text is a `typeof` description.
+    is_typeof: bool,
+    /// The typeof fields the elements print by; `None`: by the kernel key type.
+    parts: Option<Vec<Part>>,
+}
+
+impl Form {
+    fn unknown() -> Form {
+        Form {
+            text: None,
+            is_typeof: false,
+            parts: None,
+        }
+    }
+
+    /// One element (key or data) as nft prints it.
+    fn element(
+        &self,
+        p: &Printer,
+        key: &crate::KeyType,
+        e: &crate::SetElement,
+        host: bool,
+        interval: bool,
+    ) -> Option<String> {
+        match &self.parts {
+            Some(parts) => decl::typeof_element(p, parts, e, interval),
+            None => value::element(p, key, e, host)
+                .or_else(|| decl::typeof_element(p, &kernel_parts(key, host)?, e, interval)),
+        }
+    }
+
+    /// The order nft lists elements in.
+    fn sort_key(
+        &self,
+        index: usize,
+        e: &crate::SetElement,
+        key: &crate::KeyType,
+        host: bool,
+        interval: bool,
+    ) -> (Vec<u8>, usize) {
+        // Elements of a bitmask type sort by their lowest bit; equal keys (`syn`,
+        // `syn | ack`) list in the reverse of the kernel's order.
+        let parts = match &self.parts {
+            Some(parts) => Some(parts.clone()),
+            None => kernel_parts(key, host),
+        };
+        if let Some([part]) = parts.as_deref() {
+            if matches!(part.kind, typeof_key::Kind::Dt(dt) if dt.is_bitmask()) {
+                if let Some(low) = decl::bitmask_sort_key(part, e) {
+                    return (low.to_be_bytes().to_vec(), usize::MAX - index);
+                }
+            }
+        }
+        (self.value_sort_key(e, key, host, interval), index)
+    }
+
+    fn value_sort_key(
+        &self,
+        e: &crate::SetElement,
+        key: &crate::KeyType,
+        host: bool,
+        interval: bool,
+    ) -> Vec<u8> {
+        match (&self.parts, key, e) {
+            // Interval sets hold raw values and names big endian: their bytes are the
+            // order.
+            (
+                _,
+                crate::KeyType::Raw { .. } | crate::KeyType::Ifname,
+                crate::SetElement::Value(v),
+            ) if interval => v.key_bytes(),
+            (
+                _,
+                crate::KeyType::Raw { .. } | crate::KeyType::Ifname,
+                crate::SetElement::Range(r),
+            ) if interval => r.0.key_bytes(),
+            // A concatenation the kernel type did not split sorts as concatenations do:
+            // the stored key read as a little-endian number.
+            (
+                Some(parts),
+                crate::KeyType::Raw { .. },
+                crate::SetElement::Value(crate::ElemValue::Bytes(b)),
+            ) if parts.len() > 1 => {
+                let mut k = b.to_vec();
+                if cfg!(target_endian = "little") {
+                    k.reverse();
+                }
+                k
+            }
+            _ => value::elem_sort_key(e, key, host),
+        }
+    }
+}
+
+/// The form of `key`, described by nft's typeof TLV value `typeof_tlv` when there is one.
+fn key_form(key: &crate::KeyType, typeof_tlv: Option<&[u8]>) -> Form {
+    match typeof_tlv.map(typeof_key::decode) {
+        Some(t @ Typeof::Parts(_)) => {
+            let (Some(text), Some(len)) = (t.text(), t.key_len()) else {
+                return Form::unknown();
+            };
+            let Typeof::Parts(parts) = t else {
+                return Form::unknown();
+            };
+            if u32::try_from(len).ok() != Some(key.key_len()) {
+                return Form::unknown();
+            }
+            Form {
+                text: Some(format!("typeof {text}")),
+                is_typeof: true,
+                parts: Some(parts),
+            }
+        }
+        None | Some(Typeof::Empty) => Form {
+            text: type_name(key).map(|t| format!("type {t}")),
+            is_typeof: false,
+            parts: None,
+        },
+        Some(Typeof::Verdict | Typeof::Unknown) => Form::unknown(),
+    }
+}
+
+/// The fields of a kernel key type as typeof parts (their texts empty), for printing
+/// elements the plain element printer does not.
+fn kernel_parts(key: &crate::KeyType, host: bool) -> Option<Vec<Part>> {
+    use crate::KeyType;
+    use crate::stmt::Datatype as D;
+    use typeof_key::Kind;
+    key.fields()
+        .iter()
+        .map(|f| {
+            let (dt, bits, host) = match f {
+                KeyType::Ipv4Addr => (D::Ipv4Addr, 32, false),
+                KeyType::Ipv6Addr => (D::Ipv6Addr, 128, false),
+                KeyType::EtherAddr => (D::EtherAddr, 48, false),
+                KeyType::InetProto => (D::InetProto, 8, false),
+                KeyType::InetService => (D::InetService, 16, false),
+                KeyType::Mark => (D::Mark, 32, true),
+                KeyType::Ifname => (D::Ifname, 128, false),
+                KeyType::CtState => (D::CtState, 32, true),
+                KeyType::Raw { type_id, len } => (value::raw_type(*type_id)?.1, len * 8, host),
+                KeyType::Concat(_) => return None,
+            };
+            Some(Part::new(String::new(), Kind::Dt(dt), bits, host))
+        })
+        .collect()
 }
 
 /// `type u8 | len u8 | value` TLVs; a truncated tail ends them.
@@ -629,5 +857,177 @@ mod tests {
             priority_text(Priority::Value(20), Family::Ip, Hook::Input),
             "20"
         );
+    }
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn typeof_sets_print_their_expression_and_elements_by_it() {
+        use crate::{ElemValue, KeyType, Set, SetElement};
+        // `typeof meta skuid`: a host-order uid key, as nft wrote it.
+        let mut s = Set::new(
+            "uids",
+            KeyType::Raw {
+                type_id: 24,
+                len: 4,
+            },
+        )
+        .element(SetElement::Value(ElemValue::Bytes(
+            1000u32.to_ne_bytes().to_vec().into(),
+        )))
+        .element(SetElement::Value(ElemValue::Bytes(
+            0u32.to_ne_bytes().to_vec().into(),
+        )));
+        s.extras.userdata = hex("000401000000030e000409000000010600040a000000");
+        assert_eq!(
+            Printer::new().set(&s),
+            "\tset uids {\n\t\ttypeof meta skuid\n\t\telements = { 0, 1000 }\n\t}\n"
+        );
+        // An expression not known here keeps the marker.
+        s.extras.userdata = hex("000401000000030e00040900000001060004ff000000");
+        assert!(Printer::new().set(&s).contains(UNPRINTED));
+    }
+
+    #[test]
+    fn object_maps_and_element_state() {
+        use crate::{KeyType, Set, SetElement, SetExtras};
+        let mut s = Set::new("cm", KeyType::InetService)
+            .element(SetElement::port(80))
+            .element(SetElement::port(53));
+        s.flags = SetFlags::OBJECT;
+        s.extras = SetExtras {
+            attrs: hex("08000f0000000001"),
+            elements: vec![
+                crate::ElemAttrs {
+                    index: 0,
+                    attrs: hex("0800090077656200"),
+                },
+                crate::ElemAttrs {
+                    index: 1,
+                    attrs: hex("08000900646e7300"),
+                },
+            ],
+            ..SetExtras::default()
+        };
+        assert_eq!(
+            Printer::new().set(&s),
+            "\tmap cm {\n\t\ttype inet_service : counter\n\t\telements = { 53 : \"dns\", 80 : \"web\" }\n\t}\n"
+        );
+        // A per-element comment on a plain set.
+        let mut s = Set::new("v4", KeyType::Ipv4Addr).element(linx_ip::ip!("192.0.2.3"));
+        s.extras.elements = vec![crate::ElemAttrs {
+            index: 0,
+            attrs: hex("11000600000b746869726420686f737400000000"),
+        }];
+        assert!(
+            Printer::new()
+                .set(&s)
+                .contains("elements = { 192.0.2.3 comment \"third host\" }")
+        );
+    }
+
+    #[test]
+    fn raw_objects_print_as_nft_blocks() {
+        let o = Object::new(
+            "ftp",
+            ObjectKind::Raw {
+                kind_id: 3,
+                data: vec![
+                    8, 0, 1, 0, 102, 116, 112, 0, 5, 0, 3, 0, 6, 0, 0, 0, 6, 0, 2, 0, 0, 2, 0, 0,
+                ],
+            },
+        );
+        assert_eq!(
+            Printer::new().object(&o),
+            "\tct helper ftp {\n\t\ttype \"ftp\" protocol tcp\n\t\tl3proto ip\n\t}\n"
+        );
+        let o = Object::new(
+            "x",
+            ObjectKind::Raw {
+                kind_id: 6,
+                data: vec![],
+            },
+        );
+        assert!(Printer::new().object(&o).contains(UNPRINTED));
+    }
+
+    #[test]
+    fn bitmask_elements_list_as_nft_lists_them() {
+        use crate::{ElemValue, KeyType, Set, SetElement};
+        // Kernel order syn, fin|ack, syn|ack, rst: nft sorts by the lowest bit, equal keys
+        // in reverse kernel order.
+        let mut s = Set::new(
+            "f",
+            KeyType::Raw {
+                type_id: 15,
+                len: 1,
+            },
+        );
+        for b in [2u8, 17, 18, 4] {
+            s.elements
+                .push(SetElement::Value(ElemValue::Bytes(vec![b].into())));
+        }
+        s.extras.userdata = hex("000402000000");
+        assert!(
+            Printer::new()
+                .set(&s)
+                .contains("elements = { fin | ack, syn | ack, syn, rst }")
+        );
+    }
+
+    #[test]
+    fn interval_map_data() {
+        use crate::{DataType, ElemValue, KeyType, Map, MapElement, MapValue, SetElement};
+        let mut m = Map::new(
+            "snat",
+            KeyType::Ipv4Addr,
+            DataType::Value(KeyType::Raw { type_id: 7, len: 8 }),
+        );
+        m.flags = SetFlags::INTERVAL;
+        m.extras.userdata = hex("000402000000010402000000060401000000");
+        let data =
+            |b: [u8; 8]| MapValue::Data(SetElement::Value(ElemValue::Bytes(b.to_vec().into())));
+        m.elements.push(MapElement::new(
+            linx_ip::ip!("10.1.0.0/16"),
+            data([198, 51, 100, 1, 198, 51, 100, 8]),
+        ));
+        m.elements.push(MapElement::new(
+            linx_ip::ip!("10.2.0.0/16"),
+            data([1, 1, 1, 9, 1, 1, 1, 9]),
+        ));
+        assert_eq!(
+            Printer::new().map(&m),
+            "\tmap snat {\n\t\ttype ipv4_addr : interval ipv4_addr\n\t\tflags interval\n\t\telements = { 10.1.0.0/16 : 198.51.100.1-198.51.100.8, 10.2.0.0/16 : 1.1.1.9/32 }\n\t}\n"
+        );
+    }
+
+    proptest::proptest! {
+        /// Raw userdata, set attributes, element attributes and object data of any bytes
+        /// print without panicking.
+        #[test]
+        fn raw_declaration_bytes_never_panic(
+            ud in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            attrs in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            elem in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            kind in 0u32..12,
+        ) {
+            use crate::{ElemValue, KeyType, Set, SetElement};
+            let mut s = Set::new("s", KeyType::Raw { type_id: 4, len: 4 })
+                .element(SetElement::Value(ElemValue::Bytes(vec![1, 2, 3, 4].into())));
+            s.extras.userdata = ud.clone();
+            s.extras.attrs = attrs.clone();
+            s.extras.elements = vec![crate::ElemAttrs { index: 0, attrs: elem.clone() }];
+            let _ = Printer::new().set(&s);
+            s.flags = SetFlags::OBJECT | SetFlags::INTERVAL;
+            let _ = Printer::new().set(&s);
+            let o = Object::new("o", ObjectKind::Raw { kind_id: kind, data: attrs });
+            let _ = Printer::new().object(&o);
+            let _ = typeof_key::decode(&ud);
+        }
     }
 }

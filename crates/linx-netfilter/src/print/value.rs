@@ -538,6 +538,7 @@ fn elem_value(p: &Printer, dt: Datatype, v: &ElemValue, host: bool) -> Option<St
         ElemValue::Port(n) => int(p, dt, u64::from(*n), 16),
         ElemValue::Mark(n) => int(p, dt, u64::from(*n), 32),
         ElemValue::Ifname(name) => format!("\"{name}\""),
+        ElemValue::CtState(s) if s.bits().count_ones() > 1 => return None,
         ElemValue::CtState(s) => int(p, dt, u64::from(s.bits()), 32),
         ElemValue::Bytes(b) => {
             if b.len() > 8 {
@@ -554,6 +555,10 @@ fn elem_value(p: &Printer, dt: Datatype, v: &ElemValue, host: bool) -> Option<St
                 }
             }
             if dt == Datatype::IfIndex && b.len() != 4 {
+                return None;
+            }
+            // Several bits of a bitmask print as `fin | ack` in an element list.
+            if dt.is_bitmask() && n.count_ones() > 1 {
                 return None;
             }
             int(p, dt, n, b.len() as u32 * 8)

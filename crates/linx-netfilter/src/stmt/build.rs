@@ -20,13 +20,13 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use linx_ip::{Ip, Mac, Subnet};
 
-use super::lower::{LowerError, check, lower};
+use super::lower::{LowerError, check, lower, lower_with_intervals};
 use super::{
     ExthdrField, Key, Match, Nat, NatKind, Op, Queue, Reject, SetUpdate, Source, Statement, Value,
     VerdictMap,
 };
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
-use crate::{Family, ObjectType, Rule, Verdict};
+use crate::{Family, ObjectType, Rule, Table, Verdict};
 
 impl Rule {
     /// A rule of `stmts` lowered for a `family` table: the expressions nft sends for the same
@@ -54,6 +54,53 @@ impl Rule {
         rule.raw = raw;
         Ok(rule)
     }
+}
+
+impl Rule {
+    /// [`Rule::from_statements`] for a rule of `table`: besides the family, the table's
+    /// named sets matter: a lookup in an interval set or map converts host-order key fields
+    /// (marks, lengths, uids) to big endian first, as nft does (the kernel compares
+    /// interval keys as big-endian numbers).
+    ///
+    /// ```
+    /// use linx_netfilter::{expr::MetaKey, Family, KeyType, Rule, Set, Table};
+    /// use linx_netfilter::stmt::{Field, Statement};
+    /// let mut t = Table::new(Family::Inet, "t");
+    /// t.add_set(Set::new("marks", KeyType::Mark).interval())?;
+    /// let s = || Statement::in_named(Field::Meta(MetaKey::Mark), "marks");
+    /// let plain = Rule::from_statements(Family::Inet, [s()?])?;
+    /// let in_table = Rule::from_statements_in(&t, [s()?])?;
+    /// // meta load mark, byteorder, lookup
+    /// assert_eq!((plain.exprs.len(), in_table.exprs.len()), (2, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_statements_in(
+        table: &Table,
+        stmts: impl IntoIterator<Item = Statement>,
+    ) -> Result<Rule, LowerError> {
+        let family = table.family();
+        let stmts: Vec<Statement> = stmts.into_iter().collect();
+        let exprs = lower_with_intervals(family, &stmts, &interval_sets(table))?;
+        let raw = crate::validate::lacks_dependencies(family, &exprs);
+        let mut rule = Rule::new(exprs);
+        rule.raw = raw;
+        Ok(rule)
+    }
+}
+
+/// The names of `table`'s sets and maps with the `interval` flag.
+pub(crate) fn interval_sets(table: &Table) -> Vec<&str> {
+    let sets = table
+        .sets()
+        .iter()
+        .filter(|s| s.flags.contains(crate::SetFlags::INTERVAL))
+        .map(|s| s.name.as_str());
+    let maps = table
+        .maps()
+        .iter()
+        .filter(|m| m.flags.contains(crate::SetFlags::INTERVAL))
+        .map(|m| m.name.as_str());
+    sets.chain(maps).collect()
 }
 
 impl Statement {

@@ -150,7 +150,19 @@ impl std::error::Error for LowerError {}
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub(crate) fn lower(family: Family, stmts: &[Statement]) -> Result<Vec<Expr>, LowerError> {
+    lower_with_intervals(family, stmts, &[])
+}
+
+/// [`lower`] in a table whose named sets and maps `interval_sets` have the `interval`
+/// flag: lookups in them convert host-order key fields to big endian first (nft's
+/// `byteorder`), as the kernel compares interval keys as big-endian numbers.
+pub(crate) fn lower_with_intervals(
+    family: Family,
+    stmts: &[Statement],
+    interval_sets: &[&str],
+) -> Result<Vec<Expr>, LowerError> {
     let mut cx = Cx::new(family);
+    cx.interval_sets = interval_sets.iter().map(|s| (*s).to_owned()).collect();
     for stmt in stmts {
         cx.statement(stmt)?;
     }
@@ -226,6 +238,8 @@ struct Cx {
     vlan: bool,
     /// An ICMP or ICMPv6 type was matched (or written as a field's dependency).
     icmp_type: bool,
+    /// Named sets and maps of the table with the `interval` flag.
+    interval_sets: Vec<String>,
     out: Vec<Expr>,
 }
 
@@ -246,6 +260,7 @@ impl Cx {
             link: family == Family::Bridge,
             vlan: false,
             icmp_type: false,
+            interval_sets: Vec::new(),
             out: Vec::with_capacity(8),
         }
     }
@@ -464,6 +479,11 @@ impl Cx {
         }
     }
 
+    /// `true` when the table's named set or map `name` has the `interval` flag.
+    fn is_interval_set(&self, name: &str) -> bool {
+        self.interval_sets.iter().any(|s| s == name)
+    }
+
     fn statement(&mut self, stmt: &Statement) -> Result<(), LowerError> {
         match stmt {
             Statement::Match(m) => {
@@ -473,7 +493,7 @@ impl Cx {
             Statement::Verdict(v) => self.out.push(Expr::verdict(v.clone())),
             Statement::Vmap { key, map } => {
                 let interval = match map {
-                    VerdictMap::Named(_) => false,
+                    VerdictMap::Named(name) => self.is_interval_set(name),
                     VerdictMap::Anonymous(pairs) => pairs.iter().any(|(v, _)| is_interval(v)),
                 };
                 let named = matches!(map, VerdictMap::Named(_));
@@ -696,6 +716,10 @@ impl Cx {
                     }
                     if interval && swaps(&load.width) {
                         self.out.push(hton(reg, load.width.bytes));
+                    } else if interval && host_byte(f) {
+                        // nft converts its one-byte host-order fields too (a no-op), with a
+                        // 2-byte unit.
+                        self.out.push(hton_sized(reg, 1, 2));
                     }
                     types.push(key_type(f));
                 }
@@ -735,7 +759,8 @@ impl Cx {
             Value::SetRef(name) => {
                 // A named set has its own key type (and an interval set of host-order keys
                 // its `byteorder`, which the table, not the statement, knows about).
-                let _named = self.load_key(key, false, true)?;
+                let interval = self.is_interval_set(name);
+                let _named = self.load_key(key, interval, true)?;
                 self.out.push(Expr::Lookup {
                     set: name.clone(),
                     sreg: Reg::R1,
@@ -1740,13 +1765,29 @@ fn rshift(reg: Reg, bytes: u32, shift: u32) -> Expr {
 /// `byteorder reg = hton(reg, len, len)`: `NFTA_BYTEORDER_SREG` 1, `DREG` 2, `OP` 3
 /// (`NFT_BYTEORDER_HTON` 1), `LEN` 4 and `SIZE` 5, as the kernel dumps it.
 fn hton(reg: Reg, bytes: u32) -> Expr {
+    hton_sized(reg, bytes, bytes)
+}
+
+/// `byteorder reg = hton(reg, len, size)`.
+fn hton_sized(reg: Reg, len: u32, size: u32) -> Expr {
     let mut out = Vec::with_capacity(40);
     put_u32(&mut out, 1, reg.number());
     put_u32(&mut out, 2, reg.number());
     put_u32(&mut out, 3, 1);
-    put_u32(&mut out, 4, bytes);
-    put_u32(&mut out, 5, bytes);
+    put_u32(&mut out, 4, len);
+    put_u32(&mut out, 5, size);
     Expr::unknown("byteorder", out)
+}
+
+/// One-byte fields nft holds in host byte order (`meta l4proto`, `meta nfproto`, `meta
+/// pkttype`, `ct direction`): in an interval concatenation nft converts them with a
+/// `byteorder` of length 1 and unit 2, which changes nothing.
+pub(crate) fn host_byte(f: &Field) -> bool {
+    match f {
+        Field::Meta(k) => matches!(k.number(), 15 | 16 | 19),
+        Field::Ct(k) => k.number() == 1,
+        _ => false,
+    }
 }
 
 /// A set element of `key` from a value.

@@ -59,6 +59,7 @@ use serde::{Deserialize, Serialize};
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Expr, ObjectType, Verdict};
 
+pub(crate) use build::interval_sets;
 pub(crate) use ctdir::label_of;
 pub use ctdir::{CtDirection, ct_dir_info};
 pub use field::{
@@ -71,6 +72,7 @@ pub use kinds::{
 };
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
+pub(crate) use lower::{host_byte, lower_with_intervals};
 pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};
 
