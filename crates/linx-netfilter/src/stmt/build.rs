@@ -46,6 +46,11 @@ impl Rule {
         stmts: impl IntoIterator<Item = Statement>,
     ) -> Result<Rule, LowerError> {
         let stmts: Vec<Statement> = stmts.into_iter().collect();
+        // Without the table, a named interval set of host-order keys would be looked up
+        // with the key in the wrong byte order (matching the wrong packets): refused.
+        if let Some(set) = host_order_named_lookup(&stmts) {
+            return Err(LowerError::NeedsTable { set });
+        }
         let exprs = lower(family, &stmts)?;
         // Lowering writes every dependency nft writes; a load left without one is what the
         // statements ask for (`th dport`, a raw `@th` payload), so the rule is raw.
@@ -68,10 +73,14 @@ impl Rule {
     /// let mut t = Table::new(Family::Inet, "t");
     /// t.add_set(Set::new("marks", KeyType::Mark).interval())?;
     /// let s = || Statement::in_named(Field::Meta(MetaKey::Mark), "marks");
-    /// let plain = Rule::from_statements(Family::Inet, [s()?])?;
     /// let in_table = Rule::from_statements_in(&t, [s()?])?;
     /// // meta load mark, byteorder, lookup
-    /// assert_eq!((plain.exprs.len(), in_table.exprs.len()), (2, 3));
+    /// assert_eq!(in_table.exprs.len(), 3);
+    /// // Without the table the byte order is unknown: refused, never guessed.
+    /// assert!(matches!(
+    ///     Rule::from_statements(Family::Inet, [s()?]),
+    ///     Err(linx_netfilter::stmt::LowerError::NeedsTable { .. })
+    /// ));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_statements_in(
@@ -86,6 +95,27 @@ impl Rule {
         rule.raw = raw;
         Ok(rule)
     }
+}
+
+/// The first named set or verdict map that `stmts` look up with a key holding a host-order
+/// field of more than one byte (whose lowering depends on the set's `interval` flag).
+fn host_order_named_lookup(stmts: &[Statement]) -> Option<String> {
+    let host = |key: &Key| {
+        key.fields()
+            .iter()
+            .any(|f| f.byte_order() == crate::expr::ByteOrder::Host && f.bit_len() > 8)
+    };
+    stmts.iter().find_map(|s| match s {
+        Statement::Match(m) => match m.value() {
+            Value::SetRef(name) if host(m.key()) => Some(name.clone()),
+            _ => None,
+        },
+        Statement::Vmap {
+            key,
+            map: VerdictMap::Named(name),
+        } if host(key) => Some(name.clone()),
+        _ => None,
+    })
 }
 
 /// The names of `table`'s sets and maps with the `interval` flag.

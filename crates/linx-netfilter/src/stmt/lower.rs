@@ -108,6 +108,14 @@ pub enum LowerError {
     },
     /// A shape the lowering does not write (yet): named in the message.
     Unsupported(&'static str),
+    /// A lookup of a host-order key (`meta mark`, `meta length`, `ct mark` ...) in a named
+    /// set or map, lowered without its table: whether the key must be converted to big
+    /// endian first depends on the set being an interval set, which only the table knows.
+    /// Use [`Rule::from_statements_in`](crate::Rule::from_statements_in).
+    NeedsTable {
+        /// The named set or map looked up.
+        set: String,
+    },
 }
 
 impl fmt::Display for LowerError {
@@ -127,6 +135,11 @@ impl fmt::Display for LowerError {
                 write!(f, "{what} is not available in family {family}")
             }
             LowerError::Unsupported(what) => write!(f, "cannot lower {what}"),
+            LowerError::NeedsTable { set } => write!(
+                f,
+                "a host-order key looked up in @{set} needs the table (an interval set \
+                 converts it first): build the rule with Rule::from_statements_in"
+            ),
         }
     }
 }
