@@ -858,8 +858,12 @@ impl Lifter<'_> {
                     }
                     (loaded, false) => match maps::and_xor(loaded, b) {
                         Some(bits) => bits,
+                        // Bytes loaded, cleared and or-ed: a header write's value (see
+                        // `payload_write`).
+                        None if payload::rewrites_load(&p.exprs, b) => Loaded::Opaque,
                         None => return self.fail(Some(p), e),
                     },
+                    _ if payload::rewrites_load(&p.exprs, b) => Loaded::Opaque,
                     _ => return self.fail(Some(p), e),
                 };
                 p.loaded = next;
@@ -1083,6 +1087,11 @@ impl Lifter<'_> {
                     self.load(dreg, loaded, e);
                 }
             }
+            Expr::Unknown(u) if u.name == "payload" => {
+                if let Err(taken) = self.payload_write(&u.data) {
+                    self.fail_taken(taken, e);
+                }
+            }
             Expr::Unknown(u) if u.name == "meta" || u.name == "ct" => {
                 if let Err(taken) = self.set_stmt(&u.name, &u.data) {
                     self.fail_taken(taken, e);
@@ -1162,35 +1171,8 @@ impl Lifter<'_> {
 
     /// What a payload load reads, named by the protocol context.
     fn payload(&mut self, base: PayloadBase, offset: u32, len: u32) -> Loaded {
-        let (proto, dep) = match base {
-            PayloadBase::Link => {
-                let ether = if self.family == Family::Bridge {
-                    (Proto::Ether, None)
-                } else {
-                    // Other families read the link header after `meta iiftype ether`.
-                    match self.iiftype {
-                        Some((1, i)) => (Proto::Ether, i),
-                        _ => return Loaded::Opaque,
-                    }
-                };
-                match self.vlan {
-                    Some((_, j)) if offset >= 14 => (Proto::Vlan, self.vlan_dep(offset, j)),
-                    _ => ether,
-                }
-            }
-            PayloadBase::Network => match self.network() {
-                Some((p, Some(i))) if self.kept_dep(i) => (p, None),
-                Some(x) => x,
-                None => return Loaded::Opaque,
-            },
-            PayloadBase::Transport => match self.l4 {
-                Some((n, i)) => match Proto::from_l4proto(n) {
-                    Some(p) => (p, i),
-                    None => return Loaded::Opaque,
-                },
-                None => (Proto::Th, None),
-            },
-            _ => return Loaded::Opaque,
+        let Some((proto, dep)) = self.proto_at(base, offset) else {
+            return self.raw_load(base, offset, len, None);
         };
         let bit_off = offset.saturating_mul(8);
         let bits = len.saturating_mul(8);
@@ -1234,8 +1216,51 @@ impl Lifter<'_> {
             })
         });
         let Some(field) = field else {
-            return Loaded::Opaque;
+            return self.raw_load(base, offset, len, Some(proto));
         };
+        Loaded::Field {
+            field: Field::Header(field),
+            bytes: len,
+            deps: self.deps_of(proto, dep),
+        }
+    }
+
+    /// The protocol whose header `base` points at for a load at byte `offset`, named by
+    /// the protocol context, and the statement that says so (a dependency nft drops);
+    /// `None` where the context names none.
+    fn proto_at(&mut self, base: PayloadBase, offset: u32) -> Option<(Proto, Option<usize>)> {
+        Some(match base {
+            PayloadBase::Link => {
+                let ether = if self.family == Family::Bridge {
+                    (Proto::Ether, None)
+                } else {
+                    // Other families read the link header after `meta iiftype ether`.
+                    match self.iiftype {
+                        Some((1, i)) => (Proto::Ether, i),
+                        _ => return None,
+                    }
+                };
+                match self.vlan {
+                    Some((_, j)) if offset >= 14 => (Proto::Vlan, self.vlan_dep(offset, j)),
+                    _ => ether,
+                }
+            }
+            PayloadBase::Network => match self.network() {
+                Some((p, Some(i))) if self.kept_dep(i) => (p, None),
+                Some(x) => x,
+                None => return None,
+            },
+            PayloadBase::Transport => match self.l4 {
+                Some((n, i)) => (Proto::from_l4proto(n)?, i),
+                None => (Proto::Th, None),
+            },
+            _ => return None,
+        })
+    }
+
+    /// The dependencies nft drops before a field of `proto` whose context statement is
+    /// `dep`.
+    fn deps_of(&self, proto: Proto, dep: Option<usize>) -> Vec<usize> {
         let mut deps = Vec::new();
         if let Some(i) = dep {
             deps.push(i);
@@ -1275,11 +1300,7 @@ impl Lifter<'_> {
                 deps.clear();
             }
         }
-        Loaded::Field {
-            field: Field::Header(field),
-            bytes: len,
-            deps,
-        }
+        deps
     }
 
     /// A compare on what a register holds.
@@ -1464,7 +1485,7 @@ impl Lifter<'_> {
                 }
                 // `field & mask == value` of an integer field (`ip frag-off & 8191 != 0`,
                 // `meta mark & 0x0000ff00 == 0x00000100`).
-                let int_like = matches!(dt, Datatype::Integer | Datatype::Mark);
+                let int_like = matches!(dt, Datatype::Integer | Datatype::Mark | Datatype::Raw);
                 if int_like && matches!(op2, Op::Eq | Op::Ne) && val & !mask_v == 0 {
                     return Some((
                         Match::masked(*field, op2, Value::Int(val), Value::Int(mask_v))?,
@@ -1787,6 +1808,10 @@ fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
     if data.len() != width {
         return None;
     }
+    // Raw ranges wider than a number are their bytes.
+    if width > 8 && matches!(field, Field::Raw { .. }) {
+        return Some(Value::Bytes(data.to_vec()));
+    }
     Some(match field.datatype() {
         Datatype::CtLabel => Value::Int(crate::stmt::label_of(data)?),
         Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
@@ -2010,6 +2035,7 @@ fn stateful(e: &Expr) -> Option<Statement> {
 
 mod fields;
 mod maps;
+mod payload;
 mod regs;
 
 #[cfg(test)]

@@ -28,6 +28,7 @@
 mod decl;
 mod deps;
 mod flags;
+mod payload_set;
 mod rule;
 mod source;
 mod special;

@@ -213,6 +213,7 @@ impl Printer {
                 };
                 format!("{target} set {}", self.source(&target, value, table)?)
             }
+            Statement::PayloadSet(p) => self.payload_set_text(p)?,
             Statement::SetUpdate(u) => self.set_update_text(u, table)?,
             Statement::Tproxy(_)
             | Statement::Synproxy(_)
@@ -440,7 +441,7 @@ impl Printer {
         if let (Value::Int(_), Some(mask @ Value::Int(_)), Op::Eq | Op::Ne) = (v, m.mask(), m.op())
         {
             // `field & mask == value` of integers and marks, printed by the field's type.
-            if !matches!(dt, Datatype::Integer | Datatype::Mark) {
+            if !matches!(dt, Datatype::Integer | Datatype::Mark | Datatype::Raw) {
                 return None;
             }
             let op = if m.op() == Op::Eq { "==" } else { "!=" };

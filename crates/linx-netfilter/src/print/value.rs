@@ -152,6 +152,7 @@ const ARPHRD: Sym = &[
 ];
 const DSCP: Sym = &[
     (0, "cs0"),
+    (1, "lephb"),
     (8, "cs1"),
     (10, "af11"),
     (12, "af12"),
@@ -382,7 +383,8 @@ pub(crate) fn int(p: &Printer, dt: Datatype, n: u64, width_bits: u32) -> String 
     match dt {
         Datatype::Integer | Datatype::InetService | Datatype::Uid | Datatype::Gid => n.to_string(),
         Datatype::Hex => format!("0x{n:x}"),
-        Datatype::Raw => hex(n, width_bits),
+        // nft prints raw payload ranges in hex without leading zeros.
+        Datatype::Raw => format!("0x{n:x}"),
         Datatype::TcHandle => match n {
             0 => "none".to_owned(),
             0xffff_ffff => "root".to_owned(),
@@ -461,7 +463,10 @@ pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Op
             Datatype::Ifname | Datatype::String => format!("\"{name}\""),
             _ => return None,
         },
-        Value::Bytes(_) => return None,
+        Value::Bytes(b) => match dt {
+            Datatype::Raw => raw_hex(b),
+            _ => return None,
+        },
         // nft prints ranges numerically: DSCP bounds as hex (`0x08-0x10`), not names.
         Value::Range(r) if dt == Datatype::Dscp => match &**r {
             (Value::Int(lo), Value::Int(hi)) => format!("{}-{}", hex(*lo, 8), hex(*hi, 8)),
@@ -475,6 +480,23 @@ pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Op
         Value::Concat(_) | Value::Set(_) => return None,
         Value::SetRef(name) => format!("@{name}"),
     })
+}
+
+/// Big-endian bytes as one hex number without leading zeros (`0x0` for none), as nft prints
+/// raw payload ranges wider than 64 bits.
+fn raw_hex(bytes: &[u8]) -> String {
+    let mut s = String::from("0x");
+    for b in bytes.iter().skip_while(|b| **b == 0) {
+        let _ = write!(s, "{b:02x}");
+    }
+    match s.get(2..3) {
+        None => s.push('0'),
+        Some("0") => {
+            s.remove(2);
+        }
+        Some(_) => {}
+    }
+    s
 }
 
 /// The datatype of a set key type (scalars only).

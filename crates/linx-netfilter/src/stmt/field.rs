@@ -663,7 +663,7 @@ impl Field {
             Field::Meta(k) => meta_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::Ct(k) => ct_info(*k).map_or(Datatype::Integer, |i| i.3),
             Field::CtDir { key, .. } => super::ct_dir_info(*key).map_or(Datatype::Integer, |i| i.3),
-            Field::Raw { .. } => Datatype::Integer,
+            Field::Raw { .. } => Datatype::Raw,
             Field::Exthdr(x) => x.datatype(),
             special => kinds::info(special).map_or(Datatype::Integer, |i| i.2),
         }

@@ -53,10 +53,11 @@ use linx_ip::{Ip, Subnet};
 
 use super::exthdr_wire;
 use super::kinds::{self, RegStmt};
+use super::payload_set::{Write, csum_attrs};
 use super::{
     Datatype, Dup, ExthdrField, ExthdrProto, Field, Fwd, Hash, HeaderField, Key, Match, Nat,
-    NatKind, Op, Proto, Queue, Reject, SetUpdate, Source, Statement, Tproxy, Value, VerdictMap,
-    ct_info, meta_info,
+    NatKind, Op, PayloadSet, Proto, Queue, Reject, SetUpdate, Source, Statement, Tproxy, Value,
+    VerdictMap, ct_info, meta_info,
 };
 use crate::expr::{
     ByteOrder, CmpOp, Dynset, MetaKey, NatFlags, NatType, PayloadBase, RejectType, SetLiteral,
@@ -608,6 +609,7 @@ impl Cx {
                 put_attr(&mut data, 3, &[dir.number()]);
                 self.out.push(Expr::unknown("ct", data));
             }
+            Statement::PayloadSet(p) => self.payload_set(p)?,
             Statement::SetUpdate(update) => self.set_update(update)?,
             Statement::Notrack => self.out.push(Expr::unknown("notrack", Vec::new())),
             Statement::Queue(q) => self.out.push(queue(*q)),
@@ -658,6 +660,123 @@ impl Cx {
                 self.map_lookup(m, 0)?;
             }
         }
+        Ok(())
+    }
+
+    /// `field set value`: the field's dependencies, the value into register 1 and the
+    /// write. Where the field does not fill its bytes, or a checksum is updated over an odd
+    /// number of bytes (the kernel updates checksums by 16-bit words), nft writes whole
+    /// bytes instead: it loads them, clears the field's bits, ors the value in, and writes
+    /// them back (two bytes, starting on an even offset where it can, for a checksum).
+    fn payload_set(&mut self, s: &PayloadSet) -> Result<(), LowerError> {
+        let field = s.field();
+        let (base, bit_off, bit_len) = match *field {
+            Field::Header(h) => (h.base(), h.bit_offset(), h.bit_len()),
+            Field::Raw {
+                base,
+                bit_offset,
+                bit_len,
+            } => {
+                if bit_len == 0 || bit_len > 128 || bit_offset > 0xffff * 8 {
+                    return Err(LowerError::Value {
+                        field: field.to_string(),
+                        why: "a raw payload write is 1 to 128 bits, at most 65535 bytes in",
+                    });
+                }
+                (base, bit_offset, bit_len)
+            }
+            _ => {
+                return Err(LowerError::Unsupported(
+                    "a payload write of anything but a header field or a raw range",
+                ));
+            }
+        };
+        self.need_field(field)?;
+        let (csum_type, csum_offset, csum_flags) = csum_attrs(s);
+        let write = |offset: u32, len: u32| {
+            Write {
+                sreg: Reg::R1.number(),
+                base,
+                offset,
+                len,
+                csum_type,
+                csum_offset,
+                csum_flags,
+            }
+            .expr()
+        };
+        let need_csum = csum_type != 0;
+        let aligned = bit_off % 8 == 0 && bit_len % 8 == 0;
+        if aligned && (!need_csum || (bit_len / 8) % 2 == 0) {
+            let len = bit_len / 8;
+            match s.value() {
+                Source::Value(v) => {
+                    let width = Width {
+                        bytes: len,
+                        bits: bit_len,
+                        order: ByteOrder::Big,
+                        shift: 0,
+                    };
+                    let data = scalar_bytes(field, v, &width)?;
+                    self.out.push(Expr::immediate(Reg::R1, data));
+                }
+                Source::Field(f) => {
+                    self.need_field(f)?;
+                    let load = load(f, Reg::R1)?;
+                    if load.mask.is_some() || load.width.bytes != len {
+                        return Err(LowerError::Value {
+                            field: field.to_string(),
+                            why: "a field written from another field of its width",
+                        });
+                    }
+                    self.out.push(load.expr);
+                }
+                _ => {
+                    return Err(LowerError::Unsupported(
+                        "a header write of a map lookup or a bit operation",
+                    ));
+                }
+            }
+            self.out.push(write(bit_off / 8, len));
+            return Ok(());
+        }
+        let Source::Value(v @ Value::Int(_)) = s.value() else {
+            return Err(LowerError::Unsupported(
+                "a masked payload write of anything but a number",
+            ));
+        };
+        let end = bit_off + bit_len;
+        let mut offset = bit_off / 8;
+        let mut size = end.div_ceil(8) - offset;
+        let mut shift = end.div_ceil(8) * 8 - end;
+        if need_csum && size % 2 == 1 {
+            size += 1;
+            if offset % 2 == 1 {
+                offset -= 1;
+            } else {
+                shift += 8;
+            }
+        }
+        if size > 8 {
+            return Err(LowerError::Unsupported(
+                "a masked payload write over 8 bytes",
+            ));
+        }
+        let width = Width {
+            bytes: size,
+            bits: bit_len,
+            order: ByteOrder::Big,
+            shift,
+        };
+        let xor = scalar_bytes(field, v, &width)?;
+        let bits = (1u128 << bit_len) - 1;
+        let all = (1u128 << (size * 8)) - 1;
+        let mask = all & !(bits << shift);
+        let mask = mask.to_be_bytes();
+        let mask = mask.get(16 - size as usize..).unwrap_or_default();
+        self.out.push(Expr::payload(base, offset, size));
+        self.out.push(Expr::bitwise(mask, xor));
+        self.out.push(write(offset, size));
         Ok(())
     }
 
@@ -1380,10 +1499,10 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
             bit_offset,
             bit_len,
         } => {
-            if *bit_len == 0 || *bit_len > 512 {
+            if *bit_len == 0 || *bit_len > 512 || *bit_offset > 0xffff * 8 {
                 return Err(LowerError::Value {
                     field: field.to_string(),
-                    why: "a raw payload is 1 to 512 bits",
+                    why: "a raw payload is 1 to 512 bits, at most 65535 bytes in",
                 });
             }
             Ok(payload_load(*base, *bit_offset, *bit_len, dreg))
@@ -1657,8 +1776,8 @@ fn key_type(field: &Field) -> Result<KeyType, LowerError> {
         Datatype::CtState => KeyType::CtState,
         dt => {
             let type_id = match (field, dt) {
-                // nft prints raw payloads in hex, by a type of its own.
-                (Field::Raw { .. }, _) => None,
+                // Raw payload ranges are nft's hex-printed integers: integer keys.
+                (Field::Raw { .. }, _) => Some(4),
                 (_, dt) => raw_type_id(dt),
             };
             let Some(type_id) = type_id else {

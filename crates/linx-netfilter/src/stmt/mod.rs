@@ -51,6 +51,7 @@ mod field;
 pub(crate) mod icmp;
 mod kinds;
 mod lower;
+mod payload_set;
 mod source;
 mod value;
 
@@ -73,6 +74,8 @@ pub use kinds::{
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
 pub(crate) use lower::{host_byte, lower_with_intervals};
+pub use payload_set::PayloadSet;
+pub(crate) use payload_set::Write as PayloadWrite;
 pub use source::{BitOp, Bits, MapLookup, NatMap};
 pub use value::{Value, VerdictMap};
 
@@ -413,7 +416,7 @@ impl Nat {
     }
 }
 
-/// What a `meta ... set` / `ct ... set` statement stores.
+/// What a `meta ... set` / `ct ... set` / payload `set` statement stores.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
@@ -553,6 +556,8 @@ pub enum Statement {
         /// What is stored.
         value: Source,
     },
+    /// `<header field> set <source>`, `@nh,8,8 set 0x10`: a packet header write.
+    PayloadSet(PayloadSet),
     /// `add @set { ... }` / `update @set { ... }`.
     SetUpdate(Box<SetUpdate>),
     /// `notrack`.
