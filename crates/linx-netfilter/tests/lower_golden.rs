@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use linx_ip::{ip, mac};
-use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, RateUnit};
+use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, PayloadBase, RateUnit};
 use linx_netfilter::stmt::{
     BitOp, Bits, CtDirection, ExthdrField, ExthdrProto, Field, HeaderField as H, Key, LowerError,
     MapLookup, Nat, NatKind, NatMap, Op, Reject, SetUpdate, Source, Statement, Value,
@@ -75,6 +75,14 @@ fn ct_dir(key: u32, dir: CtDirection) -> Field {
     Field::CtDir {
         key: CtKey::from_number(key),
         dir,
+    }
+}
+
+fn raw(base: PayloadBase, bit_offset: u32, bit_len: u32) -> Field {
+    Field::Raw {
+        base,
+        bit_offset,
+        bit_len,
     }
 }
 
@@ -840,6 +848,216 @@ fn base_cases() -> Vec<Case> {
             text: "meta mark set 0x00000005",
             families: &[Ip],
             build: || Ok(vec![Statement::meta_set(MetaKey::Mark, 5u32)?]),
+        },
+        Case {
+            text: "ip ttl set 64",
+            families: &[Ip, Inet, Bridge, Netdev],
+            build: || Ok(vec![Statement::payload_set(H::IpTtl, 64u8)?]),
+        },
+        Case {
+            text: "ip protocol set 17",
+            families: &[Ip],
+            build: || Ok(vec![Statement::payload_set(H::IpProtocol, 17u8)?]),
+        },
+        Case {
+            text: "ip dscp set ef",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::payload_set(H::IpDscp, 46u8)?]),
+        },
+        Case {
+            text: "ip ecn set ce",
+            families: &[Ip],
+            build: || Ok(vec![Statement::payload_set(H::IpEcn, 3u8)?]),
+        },
+        Case {
+            text: "ip id set 0",
+            families: &[Ip],
+            build: || Ok(vec![Statement::payload_set(H::IpId, 0u16)?]),
+        },
+        Case {
+            text: "ip saddr 10.0.0.1 ip saddr set 10.0.0.2",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::IpSaddr, ip!("10.0.0.1"))?,
+                    Statement::payload_set(H::IpSaddr, ip!("10.0.0.2"))?,
+                ])
+            },
+        },
+        Case {
+            text: "ip daddr set ip saddr",
+            families: &[Ip, Inet],
+            build: || Ok(vec![Statement::payload_copy(H::IpDaddr, H::IpSaddr)?]),
+        },
+        Case {
+            text: "ip6 hoplimit set 1",
+            families: &[Ip6, Inet],
+            build: || Ok(vec![Statement::payload_set(H::Ip6Hoplimit, 1u8)?]),
+        },
+        Case {
+            text: "ip6 dscp set ef",
+            families: &[Ip6],
+            build: || Ok(vec![Statement::payload_set(H::Ip6Dscp, 46u8)?]),
+        },
+        Case {
+            text: "ip6 ecn set ect0",
+            families: &[Ip6],
+            build: || Ok(vec![Statement::payload_set(H::Ip6Ecn, 2u8)?]),
+        },
+        Case {
+            text: "ip6 flowlabel set 12345",
+            families: &[Ip6, Inet],
+            build: || Ok(vec![Statement::payload_set(H::Ip6Flowlabel, 12345u32)?]),
+        },
+        Case {
+            text: "ip6 daddr set fd00::1",
+            families: &[Ip6],
+            build: || Ok(vec![Statement::payload_set(H::Ip6Daddr, ip!("fd00::1"))?]),
+        },
+        Case {
+            text: "tcp dport set 80",
+            families: L4,
+            build: || Ok(vec![Statement::payload_set(H::TcpDport, 80u16)?]),
+        },
+        Case {
+            text: "tcp flags set syn",
+            families: &[Ip],
+            build: || Ok(vec![Statement::payload_set(H::TcpFlags, 2u8)?]),
+        },
+        Case {
+            text: "tcp dport set tcp sport",
+            families: &[Inet],
+            build: || Ok(vec![Statement::payload_copy(H::TcpDport, H::TcpSport)?]),
+        },
+        Case {
+            text: "udp sport set 53",
+            families: &[Ip6],
+            build: || Ok(vec![Statement::payload_set(H::UdpSport, 53u16)?]),
+        },
+        Case {
+            text: "sctp dport set 2905",
+            families: &[Inet],
+            build: || Ok(vec![Statement::payload_set(H::SctpDport, 2905u16)?]),
+        },
+        Case {
+            text: "dccp dport set 5000",
+            families: &[Inet],
+            build: || Ok(vec![Statement::payload_set(H::DccpDport, 5000u16)?]),
+        },
+        Case {
+            text: "icmp type echo-request icmp id set 0",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(H::IcmpType, 8u8)?,
+                    Statement::payload_set(H::IcmpId, 0u16)?,
+                ])
+            },
+        },
+        Case {
+            text: "ether saddr set 02:00:00:00:00:01",
+            families: &[Inet, Bridge, Netdev],
+            build: || {
+                Ok(vec![Statement::payload_set(
+                    H::EtherSaddr,
+                    mac!("02:00:00:00:00:01"),
+                )?])
+            },
+        },
+        Case {
+            text: "vlan pcp set 4",
+            families: &[Bridge],
+            build: || Ok(vec![Statement::payload_set(H::VlanPcp, 4u8)?]),
+        },
+        Case {
+            text: "vlan id set 20",
+            families: &[Bridge],
+            build: || Ok(vec![Statement::payload_set(H::VlanId, 20u16)?]),
+        },
+        Case {
+            text: "arp saddr ip set 192.168.1.1",
+            families: &[Arp, Bridge],
+            build: || {
+                Ok(vec![Statement::payload_set(
+                    H::ArpSaddrIp,
+                    ip!("192.168.1.1"),
+                )?])
+            },
+        },
+        Case {
+            text: "@nh,8,8 set 0x10",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::payload_set(
+                    raw(PayloadBase::Network, 8, 8),
+                    0x10u8,
+                )?])
+            },
+        },
+        Case {
+            text: "meta l4proto tcp @th,16,16 set 443",
+            families: &[Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(meta(MetaKey::L4proto), 6u8)?,
+                    Statement::payload_set_unchecked(H::TcpDport, 443u16)?,
+                ])
+            },
+        },
+        Case {
+            text: "@nh,0,8 & 0xf0 == 0x40",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::Match(
+                    linx_netfilter::stmt::Match::masked(
+                        raw(PayloadBase::Network, 0, 8),
+                        Op::Eq,
+                        Value::Int(0x40),
+                        Value::Int(0xf0),
+                    )
+                    .ok_or("mask")?,
+                )])
+            },
+        },
+        Case {
+            text: "@ll,96,16 { 0x0800, 0x86dd }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    raw(PayloadBase::Link, 96, 16),
+                    Value::Set(vec![Value::Int(0x0800), Value::Int(0x86dd)]),
+                )?])
+            },
+        },
+        Case {
+            text: "@nh,64,128 0x20010db8000000000000000000000001",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    raw(PayloadBase::Network, 64, 128),
+                    Value::Bytes(ip!("2001:db8::1").to_bytes()),
+                )?])
+            },
+        },
+        Case {
+            text: "meta l4proto udp @th,64,32 0x21122112",
+            families: &[Inet],
+            build: || {
+                Ok(vec![
+                    Statement::is(meta(MetaKey::L4proto), 17u8)?,
+                    Statement::is(raw(PayloadBase::Transport, 64, 32), 0x2112_2112u32)?,
+                ])
+            },
+        },
+        Case {
+            text: "@ih,0,32 0x476554",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::is(
+                    raw(PayloadBase::Inner, 0, 32),
+                    0x47_6554u32,
+                )?])
+            },
         },
         Case {
             text: "ct mark set 0x00000007",
@@ -1846,6 +2064,11 @@ fn rules_without_protocol_matches_are_refused_unless_raw() {
 fn arb_field() -> impl Strategy<Value = Field> {
     prop_oneof![
         proptest::sample::select(linx_netfilter::stmt::HeaderField::ALL).prop_map(Field::Header),
+        (0u32..4, 0u32..400, 0u32..140).prop_map(|(b, o, l)| raw(
+            PayloadBase::from_number(b),
+            o,
+            l
+        )),
         (0u32..30).prop_map(|k| Field::Meta(MetaKey::from_number(k))),
         (0u32..20).prop_map(|k| Field::Ct(CtKey::from_number(k))),
         (0u32..4, any::<u8>(), 0u32..2100, 0u32..140).prop_filter_map(
@@ -1925,6 +2148,17 @@ fn arb_stmt() -> impl Strategy<Value = Statement> {
         })),
         1 => (arb_value(), proptest::option::of(arb_value())).prop_map(|(a, p)| {
             Statement::dnat(Some(Ip), a, p).unwrap_or(Statement::notrack())
+        }),
+        1 => (arb_field(), arb_value(), any::<bool>()).prop_map(|(f, v, csum)| {
+            let s = if csum {
+                Statement::payload_set(f, v)
+            } else {
+                Statement::payload_set_unchecked(f, v)
+            };
+            s.unwrap_or(Statement::notrack())
+        }),
+        1 => (arb_field(), arb_field()).prop_map(|(f, g)| {
+            Statement::payload_copy(f, g).unwrap_or(Statement::notrack())
         }),
         1 => (arb_field(), arb_value()).prop_map(|(f, v)| match f {
             Field::Meta(k) => Statement::meta_set(k, v).unwrap_or(Statement::notrack()),

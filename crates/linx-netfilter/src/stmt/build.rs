@@ -22,8 +22,8 @@ use linx_ip::{Ip, Mac, Subnet};
 
 use super::lower::{LowerError, check, lower, lower_with_intervals};
 use super::{
-    ExthdrField, Key, Match, Nat, NatKind, Op, Queue, Reject, SetUpdate, Source, Statement, Value,
-    VerdictMap,
+    ExthdrField, Field, Key, Match, Nat, NatKind, Op, PayloadSet, Queue, Reject, SetUpdate, Source,
+    Statement, Value, VerdictMap,
 };
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};
 use crate::{Family, ObjectType, Rule, Table, Verdict};
@@ -491,6 +491,55 @@ impl Statement {
         })
     }
 
+    /// `field set value`: a header write as nft writes it, with the checksum update of the
+    /// field's header (`ip ttl set 64`, `tcp dport set 80`, `ip dscp set ef`), or a raw
+    /// range (`@nh,8,8 set 0x10`, never with a checksum update).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement};
+    /// use linx_ip::ip;
+    /// assert!(Statement::payload_set(HeaderField::IpTtl, 64u8).is_ok());
+    /// assert!(Statement::payload_set(HeaderField::IpDaddr, ip!("::1")).is_err());
+    /// assert!(Statement::payload_set(HeaderField::IpDscp, 64u8).is_err()); // 6 bits
+    /// ```
+    pub fn payload_set(
+        field: impl Into<Field>,
+        value: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        payload_write(field.into(), Source::Value(value.into()), true)
+    }
+
+    /// `field set other` (`ip daddr set ip saddr`, `tcp dport set tcp sport`): a header
+    /// write of another field of the same width.
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement};
+    /// assert!(Statement::payload_copy(HeaderField::IpDaddr, HeaderField::IpSaddr).is_ok());
+    /// assert!(Statement::payload_copy(HeaderField::IpDaddr, HeaderField::TcpDport).is_err());
+    /// ```
+    pub fn payload_copy(
+        field: impl Into<Field>,
+        from: impl Into<Field>,
+    ) -> Result<Statement, LowerError> {
+        payload_write(field.into(), Source::Field(from.into()), true)
+    }
+
+    /// The bits of `field` written without a checksum update, as nft writes a raw range
+    /// (`meta l4proto tcp @th,16,16 set 443`, which nft lists as `tcp dport set 443`).
+    ///
+    /// ```
+    /// use linx_netfilter::stmt::{HeaderField, Statement};
+    /// let s = Statement::payload_set_unchecked(HeaderField::IpTtl, 128u8)?;
+    /// assert!(matches!(s, Statement::PayloadSet(ref p) if !p.checksum()));
+    /// # Ok::<(), linx_netfilter::stmt::LowerError>(())
+    /// ```
+    pub fn payload_set_unchecked(
+        field: impl Into<Field>,
+        value: impl Into<Value>,
+    ) -> Result<Statement, LowerError> {
+        payload_write(field.into(), Source::Value(value.into()), false)
+    }
+
     /// `add @set { key }` / `update @set { key timeout T }`: the packet's key into a
     /// dynamic set.
     pub fn set_op(
@@ -547,6 +596,19 @@ fn nat(
 }
 
 /// `stmt` when its values fit (see [`check`]).
+/// A checked [`PayloadSet`] statement.
+fn payload_write(field: Field, value: Source, checksum: bool) -> Result<Statement, LowerError> {
+    let s = if checksum {
+        PayloadSet::new(field, value)
+    } else {
+        PayloadSet::without_checksum(field, value)
+    };
+    let s = s.ok_or(LowerError::Unsupported(
+        "a payload write of a meta or ct key",
+    ))?;
+    checked(Statement::PayloadSet(s))
+}
+
 fn checked(stmt: Statement) -> Result<Statement, LowerError> {
     check(&stmt)?;
     Ok(stmt)

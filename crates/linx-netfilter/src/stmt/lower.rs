@@ -1854,8 +1854,32 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
     let mut out = vec![0, 4];
     out.extend_from_slice(&order.to_ne_bytes());
     if vmap {
-        // Data byte order 0 (verdicts), data typeof `{expr: EXPR_VERDICT (1), data: {}}`.
-        out.extend_from_slice(&[1, 4, 0, 0, 0, 0, 4, 8, 0, 4]);
+        // Data byte order 0 (verdicts).
+        out.extend_from_slice(&[1, 4, 0, 0, 0, 0]);
+    }
+    if let Field::Raw {
+        base,
+        bit_offset,
+        bit_len,
+    } = field
+    {
+        // Key typeof (3): `{expr: EXPR_PAYLOAD (7), data: {desc 0, tmpl 0, base, offset,
+        // len}}`, nft's proto base numbering (link 1), offset and length in bits. nft
+        // prints the elements of a raw range's set by it (in hex).
+        out.extend_from_slice(&[3, 38, 0, 4]);
+        out.extend_from_slice(&7u32.to_ne_bytes());
+        out.extend_from_slice(&[1, 30]);
+        for (i, v) in [0, 0, base.number() + 1, *bit_offset, *bit_len]
+            .into_iter()
+            .enumerate()
+        {
+            out.extend_from_slice(&[i as u8, 4]);
+            out.extend_from_slice(&v.to_ne_bytes());
+        }
+    }
+    if vmap {
+        // Data typeof `{expr: EXPR_VERDICT (1), data: {}}`.
+        out.extend_from_slice(&[4, 8, 0, 4]);
         out.extend_from_slice(&1u32.to_ne_bytes());
         out.extend_from_slice(&[1, 0]);
     }
