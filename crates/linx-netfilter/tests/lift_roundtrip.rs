@@ -480,6 +480,45 @@ fn arb_built() -> impl Strategy<Value = Statement> {
         }),
         any::<u8>().prop_map(|k| Statement::ExthdrReset(ExthdrField::presence(Tcp, k))),
         arb_special(),
+        // Header writes: plain, widened for a checksum, sub-byte, without a checksum,
+        // from another field.
+        any::<u8>().prop_map(|v| Statement::payload_set(H::IpTtl, v).unwrap()),
+        (0u8..64).prop_map(|v| Statement::payload_set(H::IpDscp, v).unwrap()),
+        (0u32..1 << 20).prop_map(|v| Statement::payload_set(H::Ip6Flowlabel, v).unwrap()),
+        port.prop_map(|p| Statement::payload_set(H::TcpDport, p).unwrap()),
+        port.prop_map(|p| Statement::payload_set_unchecked(H::UdpSport, p).unwrap()),
+        any::<[u8; 4]>().prop_map(|b| {
+            Statement::payload_set(H::IpDaddr, linx_ip::Ip::from_octets_v4(b)).unwrap()
+        }),
+        Just(Statement::payload_copy(H::IpDaddr, H::IpSaddr).unwrap()),
+        any::<[u8; 6]>()
+            .prop_map(|b| Statement::payload_set(H::EtherSaddr, linx_ip::Mac::new(b)).unwrap()),
+        // Raw ranges where no protocol names them: the inner header, past the TCP and UDP
+        // headers.
+        (0u32..8, 1u32..=8, any::<u64>(), any::<bool>()).prop_map(|(o, l, v, write)| {
+            let f = raw(PayloadBase::Inner, o * 8, l * 8);
+            let v = if l == 8 { v } else { v & ((1 << (l * 8)) - 1) };
+            if write {
+                Statement::payload_set(f, v).unwrap()
+            } else {
+                Statement::is(f, v).unwrap()
+            }
+        }),
+        (20u32..40, 1u32..=4, any::<u32>()).prop_map(|(o, l, v)| {
+            let v = u64::from(v) & ((1 << (l * 8)) - 1);
+            Statement::is(raw(PayloadBase::Transport, o * 8, l * 8), v).unwrap()
+        }),
+        (0u32..8, any::<u8>(), any::<u8>()).prop_map(|(o, v, m)| {
+            Statement::Match(
+                linx_netfilter::stmt::Match::masked(
+                    raw(PayloadBase::Inner, o * 8, 8),
+                    linx_netfilter::stmt::Op::Eq,
+                    Value::Int(u64::from(v & m)),
+                    Value::Int(u64::from(m)),
+                )
+                .unwrap(),
+            )
+        }),
     ]
     .boxed()
     .prop_union(arb_source().boxed())
@@ -680,6 +719,14 @@ fn arb_special() -> impl Strategy<Value = Statement> {
             })
         }),
     ]
+}
+
+fn raw(base: PayloadBase, bit_offset: u32, bit_len: u32) -> Field {
+    Field::Raw {
+        base,
+        bit_offset,
+        bit_len,
+    }
 }
 
 fn arb_family() -> impl Strategy<Value = Family> {

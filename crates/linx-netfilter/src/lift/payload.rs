@@ -253,3 +253,178 @@ impl Lifter<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Bitwise;
+    use crate::print::Printer;
+    use crate::{Family, Table};
+
+    fn write(base: PayloadBase, offset: u32, len: u32, csum: (u32, u32, u32)) -> Expr {
+        PayloadWrite {
+            sreg: 1,
+            base,
+            offset,
+            len,
+            csum_type: csum.0,
+            csum_offset: csum.1,
+            csum_flags: csum.2,
+        }
+        .expr()
+    }
+
+    fn rmw(base: PayloadBase, offset: u32, mask: &[u8], xor: &[u8]) -> Vec<Expr> {
+        let len = mask.len() as u32;
+        vec![
+            Expr::payload(base, offset, len),
+            Expr::from(Bitwise {
+                sreg: Reg::R1,
+                dreg: Reg::R1,
+                len,
+                mask: mask.to_vec(),
+                xor: xor.to_vec(),
+            }),
+        ]
+    }
+
+    /// The lift of `exprs` in a `family` table, printed.
+    fn printed(family: Family, exprs: &[Expr]) -> Option<String> {
+        let stmts = super::super::lift(exprs, family);
+        Printer::new().statements(&stmts, &Table::new(family, "t"))
+    }
+
+    #[test]
+    fn widened_ttl_write_lifts_with_its_checksum() {
+        // nft: `ip ttl set 64` loads two bytes, keeps the protocol, writes both back.
+        let mut e = rmw(PayloadBase::Network, 8, &[0x00, 0xff], &[0x40, 0x00]);
+        e.push(write(PayloadBase::Network, 8, 2, (1, 10, 0)));
+        let s = super::super::lift(&e, Family::Ip);
+        let want = PayloadSet::new(HeaderField::IpTtl.into(), Source::Value(Value::Int(64)));
+        assert_eq!(s, vec![Statement::PayloadSet(want.unwrap())]);
+        assert_eq!(printed(Family::Ip, &e).as_deref(), Some("ip ttl set 64"));
+        // In inet, after its `meta nfproto ipv4` dependency (dropped).
+        let mut inet = vec![Expr::meta(crate::expr::MetaKey::Nfproto), Expr::cmp_eq([2])];
+        inet.extend(e);
+        assert_eq!(
+            printed(Family::Inet, &inet).as_deref(),
+            Some("ip ttl set 64")
+        );
+    }
+
+    #[test]
+    fn sub_byte_writes_lift_to_their_field() {
+        // ip dscp set ef: two bytes from offset 0, under the IPv4 checksum.
+        let mut e = rmw(PayloadBase::Network, 0, &[0xff, 0x03], &[0x00, 0xb8]);
+        e.push(write(PayloadBase::Network, 0, 2, (1, 10, 0)));
+        assert_eq!(printed(Family::Ip, &e).as_deref(), Some("ip dscp set ef"));
+        // ip6 flowlabel set 12345: three bytes, no checksum.
+        let mut e = rmw(PayloadBase::Network, 1, &[0xf0, 0, 0], &[0x00, 0x30, 0x39]);
+        e.push(write(PayloadBase::Network, 1, 3, (0, 0, 0)));
+        assert_eq!(
+            printed(Family::Ip6, &e).as_deref(),
+            Some("ip6 flowlabel set 12345")
+        );
+        // A mask whose cleared bits are not one run is no field.
+        let mut e = rmw(PayloadBase::Network, 1, &[0x5a], &[0x00]);
+        e.push(write(PayloadBase::Network, 1, 1, (0, 0, 0)));
+        assert!(!super::super::is_fully_lifted(&super::super::lift(
+            &e,
+            Family::Ip6
+        )));
+    }
+
+    #[test]
+    fn raw_writes_print_by_name_or_as_ranges() {
+        // `@nh,64,8 set 128` in an ip table: nft lists it as `ip ttl set 128`.
+        let e = vec![
+            Expr::immediate(Reg::R1, [0x80]),
+            write(PayloadBase::Network, 8, 1, (0, 0, 0)),
+        ];
+        let s = super::super::lift(&e, Family::Ip);
+        assert!(matches!(&s[..], [Statement::PayloadSet(p)] if !p.checksum()));
+        assert_eq!(printed(Family::Ip, &e).as_deref(), Some("ip ttl set 128"));
+        // `@nh,8,8 set 0x10`: no field of exactly those bits.
+        let e = vec![
+            Expr::immediate(Reg::R1, [0x10]),
+            write(PayloadBase::Network, 1, 1, (0, 0, 0)),
+        ];
+        assert_eq!(printed(Family::Ip, &e).as_deref(), Some("@nh,8,8 set 0x10"));
+        // A raw range with checksum attributes is nothing nft writes.
+        let e = vec![
+            Expr::immediate(Reg::R1, [0x10]),
+            write(PayloadBase::Network, 1, 1, (1, 10, 0)),
+        ];
+        assert!(printed(Family::Ip, &e).is_none());
+    }
+
+    #[test]
+    fn field_sources_and_addresses() {
+        let e = vec![
+            Expr::payload(PayloadBase::Network, 12, 4),
+            write(PayloadBase::Network, 16, 4, (1, 10, 1)),
+        ];
+        assert_eq!(
+            printed(Family::Ip, &e).as_deref(),
+            Some("ip daddr set ip saddr")
+        );
+        let e = vec![
+            Expr::immediate(Reg::R1, [10, 0, 0, 2]),
+            write(PayloadBase::Network, 12, 4, (1, 10, 1)),
+        ];
+        assert_eq!(
+            printed(Family::Ip, &e).as_deref(),
+            Some("ip saddr set 10.0.0.2")
+        );
+    }
+
+    #[test]
+    fn raw_matches_print_in_hex() {
+        let e = vec![
+            Expr::payload(PayloadBase::Network, 12, 4),
+            Expr::cmp_eq([0xc0, 0xa8, 0, 1]),
+        ];
+        assert_eq!(
+            printed(Family::Inet, &e).as_deref(),
+            Some("@nh,96,32 0xc0a80001")
+        );
+        let e = vec![
+            Expr::payload(PayloadBase::Inner, 0, 4),
+            Expr::cmp_eq([0, 0x47, 0x65, 0x54]),
+        ];
+        assert_eq!(
+            printed(Family::Ip, &e).as_deref(),
+            Some("@ih,0,32 0x476554")
+        );
+        let mut wide = vec![Expr::payload(PayloadBase::Network, 0, 16)];
+        wide.push(Expr::cmp_eq([0u8; 16]));
+        assert_eq!(
+            printed(Family::Inet, &wide).as_deref(),
+            Some("@nh,0,128 0x0")
+        );
+        // In an ip table nft splits a range starting at a field into fields: not raw.
+        let e = vec![
+            Expr::payload(PayloadBase::Network, 12, 8),
+            Expr::cmp_eq([10, 0, 0, 1, 10, 0, 0, 2]),
+        ];
+        assert!(printed(Family::Ip, &e).is_none());
+        // Past the header it is raw.
+        let e = vec![
+            Expr::payload(PayloadBase::Network, 20, 1),
+            Expr::cmp_eq([1]),
+        ];
+        assert_eq!(printed(Family::Ip, &e).as_deref(), Some("@nh,160,8 0x1"));
+    }
+
+    #[test]
+    fn malformed_writes_stay_expressions() {
+        for data in [&[][..], &[8, 0, 5, 0, 0, 0, 0, 1], &[1, 2, 3]] {
+            let e = vec![
+                Expr::immediate(Reg::R1, [1]),
+                Expr::unknown("payload", data.to_vec()),
+            ];
+            let s = super::super::lift(&e, Family::Ip);
+            assert!(!super::super::is_fully_lifted(&s));
+        }
+    }
+}
