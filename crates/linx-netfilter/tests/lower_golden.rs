@@ -1030,6 +1030,24 @@ fn base_cases() -> Vec<Case> {
             },
         },
         Case {
+            text: "@ll,96,16 vmap { 0x0800 : accept, 0x86dd : drop }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::vmap(
+                    raw(PayloadBase::Link, 96, 16),
+                    [
+                        (Value::Int(0x0800), Verdict::Accept),
+                        (Value::Int(0x86dd), Verdict::Drop),
+                    ],
+                )?])
+            },
+        },
+        Case {
+            text: "tcp flags set syn | ack",
+            families: &[Inet],
+            build: || Ok(vec![Statement::payload_set(H::TcpFlags, 0x12u8)?]),
+        },
+        Case {
             text: "@nh,64,128 0x20010db8000000000000000000000001",
             families: &[Inet],
             build: || {

@@ -1857,15 +1857,18 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
         // Data byte order 0 (verdicts).
         out.extend_from_slice(&[1, 4, 0, 0, 0, 0]);
     }
-    if let Field::Raw {
-        base,
-        bit_offset,
-        bit_len,
-    } = field
+    if let (
+        Field::Raw {
+            base,
+            bit_offset,
+            bit_len,
+        },
+        false,
+    ) = (field, vmap)
     {
-        // Key typeof (3): `{expr: EXPR_PAYLOAD (7), data: {desc 0, tmpl 0, base, offset,
-        // len}}`, nft's proto base numbering (link 1), offset and length in bits. nft
-        // prints the elements of a raw range's set by it (in hex).
+        // Key typeof (3) of a set (nft writes none for a verdict map): `{expr: EXPR_PAYLOAD
+        // (7), data: {desc 0, tmpl 0, base, offset, len}}`, nft's proto base numbering
+        // (link 1), offset and length in bits. nft prints the set's elements by it (in hex).
         out.extend_from_slice(&[3, 38, 0, 4]);
         out.extend_from_slice(&7u32.to_ne_bytes());
         out.extend_from_slice(&[1, 30]);
