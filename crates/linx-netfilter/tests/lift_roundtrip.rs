@@ -508,6 +508,14 @@ fn arb_built() -> impl Strategy<Value = Statement> {
             let v = u64::from(v) & ((1 << (l * 8)) - 1);
             Statement::is(raw(PayloadBase::Transport, o * 8, l * 8), v).unwrap()
         }),
+        (any::<u32>(), any::<u16>()).prop_map(|(a, b)| {
+            let key = Key::concat([
+                raw(PayloadBase::Inner, 0, 32),
+                raw(PayloadBase::Inner, 32, 16),
+            ]);
+            let v = Value::Concat(vec![Value::from(a), Value::from(b)]);
+            Statement::in_set(key, [v]).unwrap()
+        }),
         (0u32..8, any::<u8>(), any::<u8>()).prop_map(|(o, v, m)| {
             Statement::Match(
                 linx_netfilter::stmt::Match::masked(

@@ -1043,6 +1043,22 @@ fn base_cases() -> Vec<Case> {
             },
         },
         Case {
+            text: "@nh,96,32 . @nh,128,32 { 0x0a000001 . 0x0a000002 }",
+            families: &[Inet],
+            build: || {
+                Ok(vec![Statement::in_set(
+                    Key::concat([
+                        raw(PayloadBase::Network, 96, 32),
+                        raw(PayloadBase::Network, 128, 32),
+                    ]),
+                    [Value::Concat(vec![
+                        Value::Int(0x0a00_0001),
+                        Value::Int(0x0a00_0002),
+                    ])],
+                )?])
+            },
+        },
+        Case {
             text: "tcp flags set syn | ack",
             families: &[Inet],
             build: || Ok(vec![Statement::payload_set(H::TcpFlags, 0x12u8)?]),

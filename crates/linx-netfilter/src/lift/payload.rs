@@ -417,6 +417,22 @@ mod tests {
     }
 
     #[test]
+    fn flag_writes_print_as_nft_joins_them() {
+        let mut e = vec![Expr::meta(crate::expr::MetaKey::L4proto), Expr::cmp_eq([6])];
+        e.extend(rmw(
+            PayloadBase::Transport,
+            12,
+            &[0xff, 0x00],
+            &[0x00, 0x12],
+        ));
+        e.push(write(PayloadBase::Transport, 12, 2, (1, 16, 0)));
+        assert_eq!(
+            printed(Family::Ip, &e).as_deref(),
+            Some("tcp flags set syn | ack")
+        );
+    }
+
+    #[test]
     fn malformed_writes_stay_expressions() {
         for data in [&[][..], &[8, 0, 5, 0, 0, 0, 0, 1], &[1, 2, 3]] {
             let e = vec![

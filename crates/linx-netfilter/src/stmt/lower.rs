@@ -1839,6 +1839,9 @@ fn raw_type_id(dt: Datatype) -> Option<u32> {
 /// for a verdict map the data TLVs the encoder derives otherwise. Empty for other keys (the
 /// encoder derives their TLVs). Userdata only: the kernel never reads it.
 fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
+    if let (Key::Concat(fields), KeyType::Raw { .. }, false) = (key, key_type, vmap) {
+        return raw_concat_userdata(fields);
+    }
     let (Key::Field(field), KeyType::Raw { .. }) = (key, key_type) else {
         return Vec::new();
     };
@@ -1869,16 +1872,8 @@ fn raw_key_userdata(key: &Key, key_type: &KeyType, vmap: bool) -> Vec<u8> {
         // Key typeof (3) of a set (nft writes none for a verdict map): `{expr: EXPR_PAYLOAD
         // (7), data: {desc 0, tmpl 0, base, offset, len}}`, nft's proto base numbering
         // (link 1), offset and length in bits. nft prints the set's elements by it (in hex).
-        out.extend_from_slice(&[3, 38, 0, 4]);
-        out.extend_from_slice(&7u32.to_ne_bytes());
-        out.extend_from_slice(&[1, 30]);
-        for (i, v) in [0, 0, base.number() + 1, *bit_offset, *bit_len]
-            .into_iter()
-            .enumerate()
-        {
-            out.extend_from_slice(&[i as u8, 4]);
-            out.extend_from_slice(&v.to_ne_bytes());
-        }
+        out.extend_from_slice(&[3, 38]);
+        out.extend(raw_typeof(*base, *bit_offset, *bit_len));
     }
     if vmap {
         // Data typeof `{expr: EXPR_VERDICT (1), data: {}}`.
@@ -1898,6 +1893,58 @@ fn is_interval(v: &Value) -> bool {
         Value::Concat(parts) => parts.iter().any(is_interval),
         _ => false,
     }
+}
+
+/// nft's typeof TLV data of a raw payload range: `{expr: EXPR_PAYLOAD (7), data: {desc 0,
+/// tmpl 0, base, offset, len}}`, its proto base numbering (link 1), offset and length in
+/// bits.
+fn raw_typeof(base: PayloadBase, bit_offset: u32, bit_len: u32) -> Vec<u8> {
+    let mut out = vec![0, 4];
+    out.extend_from_slice(&7u32.to_ne_bytes());
+    out.extend_from_slice(&[1, 30]);
+    for (i, v) in [0, 0, base.number() + 1, bit_offset, bit_len]
+        .into_iter()
+        .enumerate()
+    {
+        out.extend_from_slice(&[i as u8, 4]);
+        out.extend_from_slice(&v.to_ne_bytes());
+    }
+    out
+}
+
+/// The userdata of an anonymous set keyed by a concatenation of raw payload ranges: key byte
+/// order 0 (mixed), and the key typeof `{expr: EXPR_CONCAT (13), data: {i: field typeof}}`,
+/// by which nft prints the elements. Empty when a field is not raw, or the TLVs would not
+/// fit their one-byte lengths.
+fn raw_concat_userdata(fields: &[Field]) -> Vec<u8> {
+    let mut parts = Vec::with_capacity(fields.len() * 40);
+    for (i, f) in fields.iter().enumerate() {
+        let Field::Raw {
+            base,
+            bit_offset,
+            bit_len,
+        } = *f
+        else {
+            return Vec::new();
+        };
+        let t = raw_typeof(base, bit_offset, bit_len);
+        let (Ok(i), Ok(n)) = (u8::try_from(i), u8::try_from(t.len())) else {
+            return Vec::new();
+        };
+        parts.extend_from_slice(&[i, n]);
+        parts.extend_from_slice(&t);
+    }
+    let Ok(n) = u8::try_from(parts.len()) else {
+        return Vec::new();
+    };
+    let Ok(total) = u8::try_from(parts.len() + 8) else {
+        return Vec::new();
+    };
+    let mut out = vec![0, 4, 0, 0, 0, 0, 3, total, 0, 4];
+    out.extend_from_slice(&13u32.to_ne_bytes());
+    out.extend_from_slice(&[1, n]);
+    out.extend_from_slice(&parts);
+    out
 }
 
 /// `true` when a value of this width must be converted to big endian before it is
