@@ -133,6 +133,9 @@ impl Lifter<'_> {
         bit_offset: u32,
         bit_len: u32,
     ) -> Option<(Field, Vec<usize>)> {
+        if bit_len == 0 || bit_len > 512 || bit_offset > 0xffff * 8 {
+            return None;
+        }
         let raw = Field::Raw {
             base,
             bit_offset,
@@ -168,7 +171,7 @@ impl Lifter<'_> {
             proto,
             Proto::Ip | Proto::Ip6 | Proto::Tcp | Proto::Udp | Proto::Th | Proto::Ether
         );
-        (complete && bit_len <= 512 && bit_offset <= 0xffff * 8).then_some((raw, Vec::new()))
+        complete.then_some((raw, Vec::new()))
     }
 
     /// `payload write reg N => len @ base + offset [csum ...]`: a [`PayloadSet`] of what
@@ -178,9 +181,11 @@ impl Lifter<'_> {
         let Some(p) = self.take(Reg(w.sreg)) else {
             return Err(Vec::new());
         };
-        let (Some(bit_offset), Some(bits)) = (w.offset.checked_mul(8), w.len.checked_mul(8)) else {
+        // nft writes at most a register's 16 bytes, within the first 64 KiB.
+        if w.offset > 0xffff || w.len == 0 || w.len > 16 {
             return Err(vec![p]);
-        };
+        }
+        let (bit_offset, bits) = (w.offset * 8, w.len * 8);
         let checksum = w.csum_type != 0 || w.csum_flags != 0;
         let widened = match p.exprs.as_slice() {
             [
@@ -193,14 +198,14 @@ impl Lifter<'_> {
         };
         let (target, deps, value) = if let Some(b) = widened {
             // The bits the mask clears are the field; the xor holds its value there.
+            // nft widens writes to at most 8 bytes.
             let (Some(mask), Some(xor)) = (be128(&b.mask), be128(&b.xor)) else {
                 return Err(vec![p]);
             };
-            let all = if bits >= 128 {
-                u128::MAX
-            } else {
-                (1u128 << bits) - 1
-            };
+            if bits > 64 {
+                return Err(vec![p]);
+            }
+            let all = (1u128 << bits) - 1;
             let field_bits = all & !mask;
             if field_bits == 0 || xor & !field_bits != 0 {
                 return Err(vec![p]);

@@ -128,6 +128,26 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 reg_proto_max: q,
                 flags: crate::expr::NatFlags::empty(),
             }),
+        // Payload writes of any attributes (offsets and lengths up to the extremes).
+        (
+            prop_oneof![Just(1u32), any::<u32>()],
+            0u32..5,
+            prop_oneof![0u32..48, Just(u32::MAX / 8), Just(u32::MAX)],
+            prop_oneof![0u32..20, Just(u32::MAX)],
+            (0u32..3, 0u32..20, 0u32..2),
+        )
+            .prop_map(|(sreg, base, offset, len, (ty, off, flags))| {
+                crate::stmt::PayloadWrite {
+                    sreg,
+                    base: PayloadBase::from_number(base),
+                    offset,
+                    len,
+                    csum_type: ty,
+                    csum_offset: off,
+                    csum_flags: flags,
+                }
+                .expr()
+            }),
         (0u32..3, any::<u8>()).prop_map(|(k, c)| Expr::Reject {
             kind: crate::expr::RejectType::from_number(k)
                 .unwrap_or(crate::expr::RejectType::TcpReset),
