@@ -45,6 +45,12 @@
 //!   `hash`, `socket`, `osf`, `xfrm`, `tproxy`, `synproxy`, `dup`, `fwd`, `connlimit`) are
 //!   written with the attributes the kernel dumps for nft's (`stmt/kinds.rs`); a `jhash`
 //!   loads its key from register 2 on, after the key's dependencies.
+//! - Header writes ([`Statement::PayloadSet`]) take their field's dependencies, then nft's
+//!   write: the value in register 1 and the payload expression with its checksum
+//!   attributes, or, where the field does not fill its bytes or a checksum is updated over
+//!   an odd number of bytes, a load, a bitwise clear-and-or and a write of the whole (even)
+//!   bytes. ICMP id and sequence are written only after an echo type match (elsewhere nft
+//!   adds a type dependency the model does not write).
 //! - [`Statement::Expr`] is copied as is, with no dependency.
 
 use std::fmt;
