@@ -35,6 +35,10 @@
 //!   named field; with a table ([`lift_in`]) the named set's key length must match too.
 //!   A `jhash` key is read the same way (whole named header fields from its source
 //!   register on); `tproxy`, `dup` and `fwd` take the immediates of their registers.
+//! - A payload load no field of the context names is a raw range (`@nh,160,8`) only where
+//!   nft prints one (no protocol known for its base, or past the last field of a header the
+//!   table has every field of); a payload write is a header write whose target is named the
+//!   same way, by exactly its bits.
 //! - Never panics, on any expression list (registers, lengths and data of any size).
 //! - Pure; allocates the statements it returns. Lifting is done on demand (printing, or
 //!   when asked), never during a pull; a rule none of whose expressions lifted skips the
