@@ -31,8 +31,8 @@
 //! - Statement order is the expressions' order: an expression the lift does not understand
 //!   is kept after every load before it (`meta mark set`, `ct mark set`, dynsets with
 //!   shapes it does not know stay in order).
-//! - A lookup's key is a concatenation only when every register it spans holds a whole,
-//!   named field; with a table ([`lift_in`]) the named set's key length must match too.
+//! - A lookup's key is a concatenation only when every register it spans holds a whole
+//!   field (named, or a raw range); with a table ([`lift_in`]) the named set's key length must match too.
 //!   A `jhash` key is read the same way (whole named header fields from its source
 //!   register on); `tproxy`, `dup` and `fwd` take the immediates of their registers.
 //! - A payload load no field of the context names is a raw range (`@nh,160,8`) only where
