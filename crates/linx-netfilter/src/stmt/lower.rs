@@ -49,8 +49,7 @@
 //!   write: the value in register 1 and the payload expression with its checksum
 //!   attributes, or, where the field does not fill its bytes or a checksum is updated over
 //!   an odd number of bytes, a load, a bitwise clear-and-or and a write of the whole (even)
-//!   bytes. ICMP id and sequence are written only after an echo type match (elsewhere nft
-//!   adds a type dependency the model does not write).
+//!   bytes.
 //! - [`Statement::Expr`] is copied as is, with no dependency.
 
 use std::fmt;
