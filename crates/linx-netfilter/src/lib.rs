@@ -133,11 +133,13 @@
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`]. Statements are `Serialize` only (their JSON is
 //!   described in [`stmt`]): they are built through checked constructors.
-//! - Kernel I/O lives in [`push`](mod@push) and [`pull`](mod@pull) only; their errors are
-//!   [`NetfilterError`]s (a refusal names the refused message and what it was). Every verb
+//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull) and [`nflog`] only; push
+//!   and pull errors are [`NetfilterError`]s (a refusal names the refused message and what it was). Every verb
 //!   runs on a blocking `Socket` or, with feature `tokio`, an `AsyncSocket`.
 //! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
-//!   desired one (pure); not here yet: the reconcile push, monitor and NFLOG.
+//!   desired one (pure).
+//! - NFLOG listeners ([`nflog`]) have their own error type, [`nflog::NflogError`].
+//! - Not here yet: the reconcile push and monitor.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -145,6 +147,7 @@ pub mod consts;
 pub mod diff;
 pub mod expr;
 pub mod lift;
+pub mod nflog;
 pub mod print;
 pub mod pull;
 pub mod push;
