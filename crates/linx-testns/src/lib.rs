@@ -32,6 +32,8 @@
 //!   The namespace then disappears as soon as nothing else holds it (a socket
 //!   opened in it keeps it alive until closed). Nothing is left behind, even
 //!   when the test panics.
+//! - [`TestNs::enter`] runs a closure on a helper thread inside the
+//!   namespace (`setns(2)`); the test's own thread stays where it is.
 //! - [`TestNs::ip`], [`TestNs::ip_json`], [`TestNs::ip_batch`] and
 //!   [`TestNs::run`] go through `nsenter --net=<path>`, so they need
 //!   `nsenter` (util-linux) and `ip` (iproute2) on `PATH`. The helpers panic
@@ -190,6 +192,44 @@ impl TestNs {
         self.nsenter(program, args)
             .output()
             .unwrap_or_else(|e| panic!("linx-testns: cannot run nsenter {program}: {e}"))
+    }
+
+    /// Runs `work` on a scoped helper thread that first enters the namespace
+    /// (`setns(2)`), and returns its result: for code that must itself be
+    /// inside the namespace, such as opening an ordinary socket there and
+    /// sending traffic. The calling thread never changes namespace.
+    ///
+    /// # Panics
+    ///
+    /// When the namespace cannot be entered, and re-raises a panic of `work`.
+    ///
+    /// ```no_run
+    /// let ns = linx_testns::TestNs::new();
+    /// ns.ip(&["link", "set", "lo", "up"]);
+    /// let sent = ns.enter(|| {
+    ///     let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    ///     udp.send_to(b"ping", "127.0.0.1:9").unwrap()
+    /// });
+    /// assert_eq!(sent, 4);
+    /// ```
+    pub fn enter<T: Send>(&self, work: impl FnOnce() -> T + Send) -> T {
+        let ns = std::fs::File::open(&self.path)
+            .unwrap_or_else(|e| panic!("linx-testns: cannot open {}: {e}", self.path.display()));
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("linx-testns-enter".into())
+                .spawn_scoped(scope, move || {
+                    // Changes this helper thread's namespace only.
+                    nix::sched::setns(&ns, CloneFlags::CLONE_NEWNET)
+                        .unwrap_or_else(|e| panic!("linx-testns: cannot enter the namespace: {e}"));
+                    work()
+                })
+                .unwrap_or_else(|e| panic!("linx-testns: cannot spawn a thread: {e}"));
+            match thread.join() {
+                Ok(v) => v,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
     }
 
     /// Feeds `script` to `ip -batch -` inside the namespace: one `ip` command

@@ -12,7 +12,7 @@
 //!   [`Listener::stop`](super::Listener::stop)) and name the [`ConfigStep`]; nothing of the
 //!   listener is left running after a start-up failure (its socket is closed, so the kernel
 //!   drops the group's instance).
-//! - `Display` is one line: `nflog BIND of group 5 refused: netlink EBUSY (16): ...`.
+//! - `Display` is one line: `nflog BIND of group 5 refused: netlink EPERM (1): ...`.
 
 use std::fmt;
 
@@ -81,9 +81,9 @@ pub enum NflogError {
     /// The listener's socket could not be opened or set up (in its namespace).
     #[error("nflog: cannot open the socket: {0}")]
     Open(linx_netlink_sys::Error),
-    /// The kernel refused a configuration request (`EBUSY`: another socket has the group;
-    /// `EPERM`: no `CAP_NET_ADMIN` in the namespace's user namespace; `EOPNOTSUPP`: the
-    /// conntrack flag without conntrack support).
+    /// The kernel refused a configuration request (`EPERM`: another socket holds the
+    /// group, or no `CAP_NET_ADMIN` over the namespace; `EBUSY`: this socket bound it
+    /// already; `EOPNOTSUPP`: the conntrack flag without conntrack support).
     #[error("nflog {step} of group {group} refused: {error}")]
     Refused {
         /// The request.

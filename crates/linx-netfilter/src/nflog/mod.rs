@@ -44,7 +44,7 @@
 //!   (matched by sequence number; up to [`ListenOptions::ACK_TIMEOUT`]): a NACK fails
 //!   start-up with [`NflogError::Refused`], naming the step and carrying the kernel's
 //!   extended-ACK text; no ACK is [`NflogError::NoAck`]. A group another socket holds is
-//!   refused with `EBUSY`.
+//!   refused at `BIND` with `EPERM`.
 //! - **Events**: each `NFULNL_MSG_PACKET` is an [`Event::Packet`] ([`Packet`]: prefix,
 //!   hook and hardware protocol, mark, timestamp, in/out/physin/physout interface indexes,
 //!   hardware address cut to its length, payload, uid, gid, seq, seq_global; every other
