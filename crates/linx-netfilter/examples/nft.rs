@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json] [--exprs]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--owned [--hold]]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] nflog GROUP [--packet]
 //! ```
 //!
 //! - `list` pulls every table and prints it as `nft list ruleset` does
@@ -20,6 +21,9 @@
 //!   and says which tables it released. `--owned` keeps them `owner` tables instead, which the
 //!   kernel deletes when this program's socket closes: at exit, or with `--hold` when stdin
 //!   closes.
+//! - `nflog GROUP` listens to the packets `log group GROUP` rules send
+//!   (`linx_netfilter::nflog`) and prints one line per event until interrupted; `--packet`
+//!   asks for the packets' bytes too (their length is printed).
 //! - `-n NAME` opens `/run/netns/NAME` (as `ip netns add` makes), `-n /path` any namespace
 //!   file, `--pid` a process's namespace.
 //!
@@ -59,8 +63,7 @@ use serde::Serialize;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str =
-    "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]]";
+const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]] | nflog GROUP [--packet]";
 
 struct Args {
     netns: Netns,
@@ -70,6 +73,7 @@ struct Args {
     exprs: bool,
     hold: bool,
     owned: bool,
+    packet: bool,
 }
 
 fn args() -> Res<Args> {
@@ -83,6 +87,7 @@ fn args() -> Res<Args> {
         exprs: false,
         hold: false,
         owned: false,
+        packet: false,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -99,12 +104,15 @@ fn args() -> Res<Args> {
             Long("exprs") => a.exprs = true,
             Long("hold") => a.hold = true,
             Long("owned") => a.owned = true,
+            Long("packet") => a.packet = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
             Value(v) if a.command.is_empty() => a.command = v.string()?,
-            Value(v) if a.command == "apply" && a.file.is_none() => a.file = Some(v.string()?),
+            Value(v) if matches!(a.command.as_str(), "apply" | "nflog") && a.file.is_none() => {
+                a.file = Some(v.string()?)
+            }
             _ => return Err(arg.unexpected().into()),
         }
     }
@@ -310,6 +318,9 @@ fn main() -> ExitCode {
 
 fn run() -> Res<()> {
     let a = args()?;
+    if a.command == "nflog" {
+        return nflog(a);
+    }
     let sock = linx_nfnl::open(a.netns)?;
     match a.command.as_str() {
         "list" => {
@@ -357,6 +368,23 @@ fn run() -> Res<()> {
             }
         }
         _ => return Err(USAGE.into()),
+    }
+    Ok(())
+}
+
+/// `nflog GROUP [--packet]`: one line per event until interrupted.
+fn nflog(a: Args) -> Res<()> {
+    use linx_netfilter::nflog::{CopyMode, ListenOptions, Listener};
+    let group: u32 = a.file.ok_or(USAGE)?.parse()?;
+    let mut opts = ListenOptions::new(group)?;
+    if a.packet {
+        opts = opts.copy_mode(CopyMode::packet());
+    }
+    for ev in Listener::open(a.netns, &opts)? {
+        match ev {
+            Ok(ev) => println!("{ev}"),
+            Err(e) => eprintln!("nft: {}", report(&e)),
+        }
     }
     Ok(())
 }

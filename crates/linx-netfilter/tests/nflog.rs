@@ -2,7 +2,7 @@
 //! frames), the option checks, and kernel tests in a fresh namespace: a `log group N` rule
 //! pushed with Linx, a UDP datagram sent from inside the namespace, the packet event.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linx_ip::ip;
 use linx_netfilter::expr::Log;
@@ -124,16 +124,12 @@ fn send_datagram(ns: &TestNs) {
     });
 }
 
-/// Reads events until the first packet (at most 5 s).
+/// The first event, which must be a packet, within 5 s.
 fn first_packet(log: &mut Listener) -> Packet {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match log.next_timeout(left).expect("listener read") {
-            Some(Event::Packet(p)) => return *p,
-            Some(other) => panic!("unexpected event {other:?}"),
-            None => panic!("no packet event within 5 s"),
-        }
+    match log.next_timeout(Duration::from_secs(5)).expect("listener read") {
+        Some(Event::Packet(p)) => *p,
+        Some(other) => panic!("unexpected event {other:?}"),
+        None => panic!("no packet event within 5 s"),
     }
 }
 
@@ -224,12 +220,10 @@ async fn the_tokio_listener_yields_the_same_packet() {
         .copy_mode(CopyMode::packet());
     let mut log = AsyncListener::open(ns.netns(), &opts).expect("start the listener");
     send_datagram(&ns);
-    let p = loop {
-        let next = std::future::poll_fn(|cx| log.poll_next_event(cx));
-        match next.await {
-            Some(Ok(Event::Packet(p))) => break *p,
-            other => panic!("unexpected {other:?}"),
-        }
+    let next = tokio::time::timeout(Duration::from_secs(5), log.next_event());
+    let p = match next.await.expect("a packet event within 5 s") {
+        Some(Ok(Event::Packet(p))) => *p,
+        other => panic!("unexpected {other:?}"),
     };
     check_packet(&p, group);
     log.stop().expect("clean stop");
