@@ -126,7 +126,10 @@ fn send_datagram(ns: &TestNs) {
 
 /// The first event, which must be a packet, within 5 s.
 fn first_packet(log: &mut Listener) -> Packet {
-    match log.next_timeout(Duration::from_secs(5)).expect("listener read") {
+    match log
+        .next_timeout(Duration::from_secs(5))
+        .expect("listener read")
+    {
         Some(Event::Packet(p)) => *p,
         Some(other) => panic!("unexpected event {other:?}"),
         None => panic!("no packet event within 5 s"),

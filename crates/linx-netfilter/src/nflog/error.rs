@@ -18,7 +18,7 @@ use std::fmt;
 
 use linx_netlink_codec::{DecodeError, Errno, NetlinkError};
 
-use super::options::LogFamily;
+use super::family::LogFamily;
 
 /// One configuration request of start-up or stop.
 ///

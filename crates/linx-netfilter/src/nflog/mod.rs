@@ -76,6 +76,7 @@ pub mod consts;
 mod core;
 mod error;
 mod event;
+mod family;
 mod options;
 mod packet;
 #[cfg(feature = "tokio")]
@@ -84,7 +85,8 @@ mod stream;
 pub use blocking::Listener;
 pub use error::{ConfigStep, NflogError};
 pub use event::{Event, Events, PACKET_MSG_TYPE, events};
-pub use options::{ConfigFlags, CopyMode, ListenOptions, LogFamily};
+pub use family::LogFamily;
+pub use options::{ConfigFlags, CopyMode, ListenOptions};
 pub use packet::{HwAddr, Packet, PacketHdr, Timestamp};
 #[cfg(feature = "tokio")]
 pub use stream::AsyncListener;

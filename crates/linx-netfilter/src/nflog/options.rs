@@ -1,5 +1,5 @@
 //! What a listener asks the kernel for: [`ListenOptions`] with its [`CopyMode`],
-//! [`ConfigFlags`] and [`LogFamily`] list.
+//! [`ConfigFlags`] and [`LogFamily`](super::LogFamily) list.
 //!
 //! # Contract
 //! - Options are plain data, checked when built: the group is 1..=65535 or
@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use super::consts::*;
 use super::error::NflogError;
+use super::family::LogFamily;
 
 /// How much of each packet the kernel copies to the listener.
 ///
@@ -60,52 +61,6 @@ impl CopyMode {
             CopyMode::Meta => (NFULNL_COPY_META, 0),
             CopyMode::Packet { snaplen } => (NFULNL_COPY_PACKET, snaplen as u32),
         }
-    }
-}
-
-/// A protocol family the listener binds NFLOG to as the namespace's default logger
-/// (`NFULNL_CFG_CMD_PF_BIND`); the `nfgenmsg` family of that request.
-///
-/// nf_tables `log group N` rules reach the group whatever is bound here; the binding matters
-/// for the kernel's other loggers (`nf_log` users such as conntrack helpers).
-///
-/// ```
-/// use linx_netfilter::nflog::LogFamily;
-/// assert_eq!(LogFamily::Ipv6.nfproto(), 10);
-/// assert_eq!(LogFamily::Bridge.to_string(), "bridge");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum LogFamily {
-    /// `NFPROTO_IPV4` (2).
-    Ipv4,
-    /// `NFPROTO_IPV6` (10).
-    Ipv6,
-    /// `NFPROTO_BRIDGE` (7).
-    Bridge,
-    /// `NFPROTO_ARP` (3).
-    Arp,
-}
-
-impl LogFamily {
-    /// The `NFPROTO_*` number.
-    pub const fn nfproto(self) -> u8 {
-        match self {
-            LogFamily::Ipv4 => linx_nfnl::family::IPV4,
-            LogFamily::Ipv6 => linx_nfnl::family::IPV6,
-            LogFamily::Bridge => linx_nfnl::family::BRIDGE,
-            LogFamily::Arp => linx_nfnl::family::ARP,
-        }
-    }
-}
-
-impl fmt::Display for LogFamily {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            LogFamily::Ipv4 => "ipv4",
-            LogFamily::Ipv6 => "ipv6",
-            LogFamily::Bridge => "bridge",
-            LogFamily::Arp => "arp",
-        })
     }
 }
 
@@ -196,7 +151,7 @@ impl fmt::Debug for ConfigFlags {
 }
 
 /// How a listener is set up: the group (required) and everything the kernel is told about
-/// it. See the [module docs](self) for defaults and what is sent.
+/// it. See the [`nflog` module docs](super) for defaults and what is sent.
 ///
 /// ```
 /// use std::time::Duration;

@@ -2,18 +2,7 @@
 //! (parse, emit, length and wire order generated), and the value codecs of its fixed
 //! structs ([`PacketHdr`], [`Timestamp`], [`HwAddr`]).
 //!
-//! ```text
-//! nlmsghdr | nfgenmsg {family = NFPROTO_* of the packet, version 0, res_id = group (BE16)}
-//!          | NFULA_PACKET_HDR  1: hw_protocol BE16 | hook u8 | pad u8
-//!          | NFULA_MARK        2: BE32
-//!          | NFULA_TIMESTAMP   3: sec BE64 | usec BE64
-//!          | NFULA_IFINDEX_*   4..=7: BE32 (in, out, physin, physout)
-//!          | NFULA_HWADDR      8: hw_addrlen BE16 | pad u16 | hw_addr [u8; 8]
-//!          | NFULA_PAYLOAD     9: the packet from its network header, cut to the copy range
-//!          | NFULA_PREFIX     10: the rule's prefix, NUL-terminated
-//!          | NFULA_UID 11, NFULA_SEQ 12, NFULA_SEQ_GLOBAL 13, NFULA_GID 14: BE32
-//!          | anything else (hw type and header, conntrack, vlan, l2 header): kept raw
-//! ```
+//! The layout is drawn on [`Packet`].
 //!
 //! # Contract
 //! - **Lossless.** The first attribute of each declared type is typed; duplicates, unknown
@@ -185,7 +174,20 @@ impl AttrValue<Vec<u8>> for HwAddr {
 }
 
 /// One logged packet (`NFULNL_MSG_PACKET`): the header's family and group, the typed
-/// attributes, and every other attribute raw. See the [module docs](self) for the layout.
+/// attributes, and every other attribute raw.
+///
+/// ```text
+/// nlmsghdr | nfgenmsg {family = NFPROTO_* of the packet, version 0, res_id = group (BE16)}
+///          | NFULA_PACKET_HDR  1: hw_protocol BE16 | hook u8 | pad u8
+///          | NFULA_MARK        2: BE32
+///          | NFULA_TIMESTAMP   3: sec BE64 | usec BE64
+///          | NFULA_IFINDEX_*   4..=7: BE32 (in, out, physin, physout)
+///          | NFULA_HWADDR      8: hw_addrlen BE16 | pad u16 | hw_addr [u8; 8]
+///          | NFULA_PAYLOAD     9: the packet from its network header, cut to the copy range
+///          | NFULA_PREFIX     10: the rule's prefix, NUL-terminated
+///          | NFULA_UID 11, NFULA_SEQ 12, NFULA_SEQ_GLOBAL 13, NFULA_GID 14: BE32
+///          | anything else (hw type and header, conntrack, vlan, l2 header): kept raw
+/// ```
 ///
 /// ```
 /// use linx_netfilter::nflog::Packet;
