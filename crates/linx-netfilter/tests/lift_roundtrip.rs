@@ -974,7 +974,9 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
-    /// lift(lower(s)) is s, or the rule's expressions: never other statements.
+    /// lift(lower(s)) is s; or, where part of the rule is a shape nft prints otherwise (a
+    /// raw range after an ICMP field, say), statements with expressions kept in place that
+    /// lower to exactly the rule's expressions: never other complete statements.
     #[test]
     fn lift_of_built_statements_is_them_or_expressions(
         family in arb_family(),
@@ -982,8 +984,10 @@ proptest! {
     ) {
         if let Ok(exprs) = Statement::lower_all(family, &stmts) {
             let lifted = lift(&exprs, family);
+            let partial = !is_fully_lifted(&lifted)
+                && Statement::lower_all(family, &lifted).ok().as_ref() == Some(&exprs);
             prop_assert!(
-                lifted == stmts || lifted == as_exprs(&exprs),
+                lifted == stmts || lifted == as_exprs(&exprs) || partial,
                 "{family}: {stmts:?} lifted as {lifted:?}"
             );
         }
@@ -1002,4 +1006,26 @@ proptest! {
         let stmts = lift_in(&exprs, &t);
         assert_exact(family, &exprs, &stmts);
     }
+}
+
+/// A raw range after an ICMP field (found by the proptest above): nft names transport bytes
+/// past the ICMP header in its own way, so the lift keeps that match as expressions; the
+/// rest stays a statement, and the whole still lowers to exactly the rule's expressions.
+#[test]
+fn raw_range_after_an_icmp_field_stays_expressions() {
+    use linx_netfilter::expr::PayloadBase;
+    use linx_netfilter::stmt::{HeaderField, Match, Op, Value};
+    let raw = Field::Raw {
+        base: PayloadBase::Transport,
+        bit_offset: 160,
+        bit_len: 8,
+    };
+    let stmts = vec![
+        Statement::Match(Match::new(HeaderField::IcmpMtu, Op::Eq, Value::Int(0)).unwrap()),
+        Statement::Match(Match::new(raw, Op::Eq, Value::Int(0)).unwrap()),
+    ];
+    let exprs = Statement::lower_all(Family::Ip, &stmts).unwrap();
+    let lifted = lift(&exprs, Family::Ip);
+    assert_eq!(Statement::lower_all(Family::Ip, &lifted).unwrap(), exprs);
+    assert!(lifted == stmts || !is_fully_lifted(&lifted), "{lifted:?}");
 }
