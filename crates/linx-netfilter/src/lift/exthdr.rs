@@ -125,6 +125,8 @@ impl Lifter<'_> {
                 Some(v) => (Source::Value(v), Vec::new()),
                 None => return Err(vec![p]),
             },
+            // A host-order field converted to big endian first (`set rt mtu`).
+            Loaded::Swapped { field, deps } => (Source::Field(*field), deps.clone()),
             other => match whole_field(other) {
                 Some((f, deps)) => (Source::Field(f), deps),
                 None => return Err(vec![p]),
@@ -233,6 +235,14 @@ mod tests {
                 Family::Inet,
                 vec![Statement::exthdr_set(named(TcpOption, "maxseg", "size"), 1360u16).unwrap()],
                 "tcp option maxseg size set 1360",
+            ),
+            (
+                Family::Inet,
+                vec![Statement::ExthdrSet {
+                    field: named(TcpOption, "maxseg", "size"),
+                    value: Source::Field(Field::Rt(crate::stmt::RtKey::Mtu)),
+                }],
+                "tcp option maxseg size set rt mtu",
             ),
             (
                 Family::Bridge,

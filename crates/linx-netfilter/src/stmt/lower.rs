@@ -588,6 +588,13 @@ impl Cx {
                 }
                 let target = exthdr_target(field);
                 self.source(&Field::Exthdr(*field), target.len, ByteOrder::Big, value)?;
+                // nft converts a host-order field (`rt mtu`) to the option's big endian.
+                if let Source::Field(f) = value {
+                    let bytes = f.bit_len().div_ceil(8);
+                    if f.byte_order() == ByteOrder::Host && bytes > 1 {
+                        self.out.push(hton(Reg::R1, bytes));
+                    }
+                }
                 self.out.push(exthdr_wire::write(target, Reg::R1));
             }
             Statement::ExthdrReset(field) => {

@@ -6,8 +6,9 @@ use linx_ip::ip;
 use linx_netfilter::Verdict;
 use linx_netfilter::expr::{DynsetOp, MetaKey};
 use linx_netfilter::stmt::{
-    Dup, Fib, FibResult, Field, Fwd, Hash, HashKey, HeaderField as H, Ipsec, IpsecKey, Numgen, Op,
-    Osf, OsfTtl, RtKey, SocketKey, Source, Statement, Synproxy, Tproxy, Value,
+    Dup, ExthdrField, ExthdrProto, Fib, FibResult, Field, Fwd, Hash, HashKey, HeaderField as H,
+    Ipsec, IpsecKey, Numgen, Op, Osf, OsfTtl, RtKey, SocketKey, Source, Statement, Synproxy,
+    Tproxy, Value,
 };
 
 use proptest::prelude::*;
@@ -160,6 +161,18 @@ pub(super) fn cases() -> Vec<Case> {
                 Ok(vec![Statement::MetaSet {
                     key: MetaKey::Mark,
                     value: Source::Field(jhash(&[H::IpSaddr], 4, None, 0)),
+                }])
+            },
+        },
+        Case {
+            text: "tcp option maxseg size set rt mtu",
+            families: &[Inet, Ip6],
+            build: || {
+                let mss = ExthdrField::named(ExthdrProto::TcpOption, "maxseg", "size")
+                    .ok_or("maxseg size")?;
+                Ok(vec![Statement::ExthdrSet {
+                    field: mss,
+                    value: Source::Field(Field::Rt(RtKey::Mtu)),
                 }])
             },
         },
