@@ -58,6 +58,7 @@ use crate::stmt::{
 use crate::{Expr, Family, Reg, Table};
 use regs::RegFile;
 
+mod dup_map;
 mod exthdr;
 
 /// The statements of a rule's expressions in a table of `family`.
@@ -1108,6 +1109,11 @@ impl Lifter<'_> {
                 ) =>
             {
                 if let Err(taken) = self.special_load(&u.name, &u.data, e) {
+                    self.fail_taken(taken, e);
+                }
+            }
+            Expr::Unknown(u) if u.name == "dup" && self.dup_reads_lookup(&u.data) => {
+                if let Err(taken) = self.dup_map(&u.data) {
                     self.fail_taken(taken, e);
                 }
             }

@@ -168,6 +168,7 @@ impl Printer {
                 None => self.nat_text(n, family)?,
             },
             Statement::ObjrefMap(m) => self.objref_map_text(m, table)?,
+            Statement::DupMap(d) => self.dup_map_text(d, table)?,
             Statement::Notrack => "notrack".to_owned(),
             Statement::Objref { kind, name } => match kind {
                 ObjectType::Counter | ObjectType::Quota | ObjectType::Limit => {

@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use super::Printer;
 use crate::Family;
-use crate::stmt::{Dup, Fwd, Statement, Synproxy, Tproxy};
+use crate::stmt::{Dup, DupMap, Fwd, Statement, Synproxy, Tproxy};
 
 impl Printer {
     /// The text of a `tproxy`, `synproxy`, `dup`, `fwd` or `ct count` statement in a table
@@ -37,6 +37,15 @@ impl Printer {
             (None, Some(dev)) => Some(format!("dup to {}", self.device(dev)?)),
             (None, None) => None,
         }
+    }
+
+    /// `dup to <key> map <map> [device "name"]`.
+    pub(super) fn dup_map_text(&self, d: &DupMap, table: &crate::Table) -> Option<String> {
+        let lookup = self.map_lookup_text(&d.lookup, table)?;
+        Some(match d.device {
+            None => format!("dup to {lookup}"),
+            Some(dev) => format!("dup to {lookup} device {}", self.device(dev)?),
+        })
     }
 
     fn fwd(&self, f: &Fwd) -> Option<String> {

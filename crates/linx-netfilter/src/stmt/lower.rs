@@ -70,6 +70,7 @@ use crate::expr::{
 };
 use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 
+mod dup_map;
 mod maps;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
@@ -628,6 +629,7 @@ impl Cx {
             Statement::Tproxy(t) => self.tproxy(t)?,
             Statement::Synproxy(s) => self.out.push(s.encode()),
             Statement::Dup(d) => self.dup(d)?,
+            Statement::DupMap(d) => self.dup_map(d)?,
             Statement::Fwd(f) => self.fwd(f)?,
             Statement::Connlimit { count, over } => {
                 self.out.push(kinds::encode_connlimit(*count, *over));

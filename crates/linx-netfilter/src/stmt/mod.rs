@@ -46,6 +46,7 @@ pub(crate) mod bits;
 mod blob;
 mod build;
 mod ctdir;
+mod dup_map;
 pub(crate) mod exthdr_wire;
 mod field;
 pub(crate) mod icmp;
@@ -63,6 +64,7 @@ use crate::{Expr, ObjectType, Verdict};
 pub(crate) use build::interval_sets;
 pub(crate) use ctdir::label_of;
 pub use ctdir::{CtDirection, ct_dir_info};
+pub use dup_map::DupMap;
 pub use field::{
     Datatype, ExthdrField, ExthdrProto, Field, HeaderField, Proto, ct_info, meta_info,
     meta_is_unqualified,
@@ -570,6 +572,8 @@ pub enum Statement {
     Synproxy(Synproxy),
     /// `dup to <addr> [device "name"]`.
     Dup(Dup),
+    /// `dup to ip saddr map { ... } [device "name"]`: the gateway a map lookup finds.
+    DupMap(DupMap),
     /// `fwd [ip|ip6 to <addr> device] "name"` (netdev).
     Fwd(Fwd),
     /// `ct count [over] N`: the connection count of the packet's key (alone, or in a set

@@ -6,9 +6,9 @@ use linx_ip::ip;
 use linx_netfilter::Verdict;
 use linx_netfilter::expr::{DynsetOp, MetaKey};
 use linx_netfilter::stmt::{
-    Dup, ExthdrField, ExthdrProto, Fib, FibResult, Field, Fwd, Hash, HashKey, HeaderField as H,
-    Ipsec, IpsecKey, Numgen, Op, Osf, OsfTtl, RtKey, SocketKey, Source, Statement, Synproxy,
-    Tproxy, Value,
+    Dup, DupMap, ExthdrField, ExthdrProto, Fib, FibResult, Field, Fwd, Hash, HashKey,
+    HeaderField as H, Ipsec, IpsecKey, MapLookup, Numgen, Op, Osf, OsfTtl, RtKey, SocketKey,
+    Source, Statement, Synproxy, Tproxy, Value,
 };
 
 use proptest::prelude::*;
@@ -415,6 +415,31 @@ pub(super) fn cases() -> Vec<Case> {
                     addr: Some(ip!("10.0.0.4")),
                     device: Some(1),
                 })])
+            },
+        },
+        Case {
+            text: "dup to ip saddr map @nat4a device \"lo\"",
+            families: &[Ip],
+            build: || {
+                let lookup = MapLookup::new(H::IpSaddr, "nat4a").ok_or("map")?;
+                Ok(vec![Statement::DupMap(DupMap {
+                    lookup,
+                    device: Some(1),
+                })])
+            },
+        },
+        Case {
+            text: "tcp dport 22 dup to ip daddr map @nat4a",
+            families: &[Ip],
+            build: || {
+                let lookup = MapLookup::new(H::IpDaddr, "nat4a").ok_or("map")?;
+                Ok(vec![
+                    Statement::is(H::TcpDport, 22u16)?,
+                    Statement::DupMap(DupMap {
+                        lookup,
+                        device: None,
+                    }),
+                ])
             },
         },
         Case {
