@@ -26,14 +26,21 @@ impl Printer {
     /// `key map @name` or `key map { k : v, ... }`.
     pub(super) fn map_lookup_text(&self, m: &MapLookup, table: &Table) -> Option<String> {
         let key = key_text(m.key());
-        Some(format!("{key} map {}", self.map_ref(m.map(), table)?))
+        let sub = sub_byte(m.key());
+        // Other keys not filling their bytes: the elements' form is not known here.
+        if sub.is_none() && !m.key().fields().iter().all(whole_bytes) {
+            return None;
+        }
+        Some(format!("{key} map {}", self.map_ref(m.map(), table, sub)?))
     }
 
-    /// A map by name: `@name`, or the elements of an anonymous map.
-    fn map_ref(&self, name: &str, table: &Table) -> Option<String> {
+    /// A map by name: `@name`, or the elements of an anonymous map. `sub`: the shift and
+    /// mask of a sub-byte key field, whose values the anonymous map's elements hold in
+    /// place (a named map's lookup is not printed then).
+    fn map_ref(&self, name: &str, table: &Table, sub: Option<(usize, u32, u64)>) -> Option<String> {
         if let Some(map) = table.map(name) {
             if !is_anonymous(name, map.flags) {
-                return Some(format!("@{name}"));
+                return sub.is_none().then(|| format!("@{name}"));
             }
             if !map.extras.attrs.is_empty()
                 || !map.extras.elements.is_empty()
@@ -49,7 +56,13 @@ impl Printer {
             let items: Option<Vec<String>> = sorted
                 .into_iter()
                 .map(|e| {
-                    let k = value::element(self, &map.key, &e.key, ud.key_host)?;
+                    let k = match sub {
+                        None => value::element(self, &map.key, &e.key, ud.key_host)?,
+                        Some(s) => {
+                            let down = shifted_down(&e.key, s)?;
+                            value::element(self, &map.key, &down, ud.key_host)?
+                        }
+                    };
                     let v = match (&e.value, &map.data) {
                         (MapValue::Data(d), crate::DataType::Value(t)) if intervals => {
                             address_interval(d, t)?
@@ -204,6 +217,58 @@ impl Printer {
     }
 }
 
+/// The bytes, shift and mask of a header field not filling its bytes (`ip dscp`: 1, 2,
+/// 0xfc; `ip6 dscp`: 2, 6, 0x0fc0) as a lookup key; `None` for other keys.
+fn sub_byte(key: &crate::stmt::Key) -> Option<(usize, u32, u64)> {
+    let crate::stmt::Key::Field(crate::stmt::Field::Header(h)) = key else {
+        return None;
+    };
+    let (start, len) = (h.bit_offset() % 8, h.bit_len());
+    if start == 0 && len % 8 == 0 {
+        return None;
+    }
+    let bytes = (start + len).div_ceil(8);
+    if bytes > 4 {
+        return None;
+    }
+    let shift = bytes * 8 - start - len;
+    let mask = ((1u64 << len) - 1) << shift;
+    Some((usize::try_from(bytes).ok()?, shift, mask))
+}
+
+/// Whether `f` fills the bytes it is loaded from.
+fn whole_bytes(f: &crate::stmt::Field) -> bool {
+    use crate::stmt::Field;
+    let aligned = match f {
+        Field::Header(h) => h.bit_offset() % 8 == 0,
+        Field::Raw { bit_offset, .. } => bit_offset % 8 == 0,
+        Field::Exthdr(x) => x.is_byte_aligned(),
+        _ => true,
+    };
+    aligned && f.bit_len() % 8 == 0
+}
+
+/// An anonymous map's element holding a sub-byte value in place, as its value.
+fn shifted_down(
+    e: &crate::SetElement,
+    (bytes, shift, mask): (usize, u32, u64),
+) -> Option<crate::SetElement> {
+    use crate::set::ElemValue;
+    let crate::SetElement::Value(ElemValue::Bytes(b)) = e else {
+        return None;
+    };
+    if b.len() != bytes {
+        return None;
+    }
+    let n = b.iter().fold(0u64, |n, x| (n << 8) | u64::from(*x));
+    if n & !mask != 0 {
+        return None;
+    }
+    let down = (n >> shift).to_be_bytes();
+    let out = down.get(down.len() - bytes..)?;
+    Some(crate::SetElement::Value(ElemValue::Bytes(out.into())))
+}
+
 /// A set nft made of a literal (`__map0`, flagged anonymous).
 fn is_anonymous(name: &str, flags: SetFlags) -> bool {
     flags.contains(SetFlags::ANONYMOUS) || name.starts_with("__")
@@ -248,3 +313,7 @@ fn key_text(key: &Key) -> String {
     let parts: Vec<String> = key.fields().iter().map(Field::to_string).collect();
     parts.join(" . ")
 }
+
+#[cfg(test)]
+#[path = "source_tests.rs"]
+mod tests;

@@ -607,6 +607,12 @@ pub(crate) fn element(p: &Printer, key: &KeyType, e: &SetElement, host: bool) ->
             Some(out)
         }
         _ if key.is_concat() => None,
+        // Strings (`osf name` keys, type 5) are NUL-padded in their bytes.
+        SetElement::Value(ElemValue::Bytes(b))
+            if matches!(key, KeyType::Raw { type_id: 5, .. }) =>
+        {
+            string_elem(b)
+        }
         SetElement::Value(v) => elem_value(p, key_datatype(key)?, v, host),
         SetElement::Range(r) => {
             let dt = key_datatype(key)?;
@@ -625,6 +631,16 @@ pub(crate) fn element(p: &Printer, key: &KeyType, e: &SetElement, host: bool) ->
         }
         SetElement::Prefix(net) => Some(net.to_string()),
     }
+}
+
+/// `"Linux"` of a NUL-padded string element; `None` for text nft would not print as is.
+fn string_elem(b: &[u8]) -> Option<String> {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    let s = std::str::from_utf8(b.get(..end)?).ok()?;
+    if s.is_empty() || s.chars().any(|c| c.is_control() || c == '"' || c == '\\') {
+        return None;
+    }
+    Some(format!("\"{s}\""))
 }
 
 /// How nft breaks a set's element list: after this many elements on a line (`None`: every
