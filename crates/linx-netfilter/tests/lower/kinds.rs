@@ -494,7 +494,7 @@ pub(super) fn cases() -> Vec<Case> {
 fn special_captures_lift_and_print_as_nft() {
     use linx_netfilter::lift::lift_in;
     use linx_netfilter::print::Printer;
-    use linx_netfilter::{KeyType, Rule, Set, Table};
+    use linx_netfilter::{DataType, KeyType, Map, Rule, Set, Table};
     let golden = super::golden();
     let printer = Printer::new().with_ifname(1, "lo");
     let mut failures = Vec::new();
@@ -509,6 +509,14 @@ fn special_captures_lift_and_print_as_nft() {
             table
                 .add_set(Set::new("sp", KeyType::InetService))
                 .expect("set");
+            // The map the `dup to ... map @nat4a` cases look up.
+            table
+                .add_map(Map::new(
+                    "nat4a",
+                    KeyType::Ipv4Addr,
+                    DataType::Value(KeyType::Ipv4Addr),
+                ))
+                .expect("map");
             let lifted = lift_in(exprs, &table);
             if sorted(&lifted) != sorted(&stmts) {
                 failures.push(format!("{family} `{}`: lifted {lifted:?}", case.text));
