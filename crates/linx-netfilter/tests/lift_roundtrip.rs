@@ -21,8 +21,8 @@ use linx_netfilter::expr::{
 use linx_netfilter::lift::{is_fully_lifted, lift, lift_in};
 use linx_netfilter::stmt::ExthdrProto::{self, Ip6 as Ip6x, IpOption, SctpChunk, TcpOption as Tcp};
 use linx_netfilter::stmt::{
-    BitOp, Bits, CtDirection, ExthdrField, Field, HeaderField as H, Key, MapLookup, Nat, NatKind,
-    NatMap, SetUpdate, Source, Statement, Value,
+    BitOp, Bits, CtDirection, DupMap, ExthdrField, Field, HeaderField as H, Key, MapLookup, Nat,
+    NatKind, NatMap, SetUpdate, Source, Statement, Value,
 };
 use linx_netfilter::{
     Expr, Family, KeyType, Reg, Scope, Set, SetElement, SetFlags, Table, Verdict, pull,
@@ -571,6 +571,12 @@ fn arb_source() -> impl Strategy<Value = Statement> {
             Statement::Nat(Nat::from_map(NatKind::Dnat, Some(Family::Ip), map, None).unwrap())
         }),
         name.prop_map(|n| Statement::ObjrefMap(MapLookup::new(H::TcpDport, n).unwrap())),
+        (name, proptest::option::of(1u32..10)).prop_map(|(n, device)| {
+            Statement::DupMap(DupMap {
+                lookup: MapLookup::new(H::IpSaddr, n).unwrap(),
+                device,
+            })
+        }),
         (name, proptest::option::of(1u64..100_000)).prop_map(|(n, t)| {
             Statement::SetUpdate(Box::new(SetUpdate {
                 op: DynsetOp::Update,
