@@ -22,7 +22,7 @@ use linx_testns::TestNs;
 
 /// The share of corpus rules Linx must print exactly as nft does (raise it as the lift
 /// grows; never lower it).
-const COVERAGE_FLOOR: f64 = 0.99;
+const COVERAGE_FLOOR: f64 = 0.996;
 
 fn corpus_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
