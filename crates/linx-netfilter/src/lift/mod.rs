@@ -1590,40 +1590,29 @@ impl Lifter<'_> {
         for i in sorted.iter().rev() {
             self.out.remove(*i);
             // The context indices pointing at removed statements become stale: clear them.
-            if let Some((v, Some(j))) = self.nfproto {
-                if j == *i {
-                    self.nfproto = Some((v, None));
-                }
+            self.forget_stmt(*i);
+        }
+    }
+
+    /// Clears the protocol context's references to statement `i`, which was removed.
+    fn forget_stmt(&mut self, i: usize) {
+        for (_, idx) in [&mut self.nfproto, &mut self.l4].into_iter().flatten() {
+            if *idx == Some(i) {
+                *idx = None;
             }
-            if let Some((v, Some(j))) = self.l4 {
-                if j == *i {
-                    self.l4 = Some((v, None));
-                }
-            }
-            if let Some((v, Some(j))) = self.ethertype {
-                if j == *i {
-                    self.ethertype = Some((v, None));
-                }
-            }
-            if let Some((v, Some(j))) = self.iiftype {
-                if j == *i {
-                    self.iiftype = Some((v, None));
-                }
-            }
-            if let Some((v, Some(j))) = self.vlan {
-                if j == *i {
-                    self.vlan = Some((v, None));
-                }
-            }
-            if let Some((v, Some(j))) = self.icmp {
-                if j == *i {
-                    self.icmp = Some((v, None));
-                }
-            }
-            if let Some((v, Some(j))) = self.vlan_type {
-                if j == *i {
-                    self.vlan_type = Some((v, None));
-                }
+        }
+        for (_, idx) in [
+            &mut self.ethertype,
+            &mut self.iiftype,
+            &mut self.vlan,
+            &mut self.icmp,
+            &mut self.vlan_type,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if *idx == Some(i) {
+                *idx = None;
             }
         }
     }
