@@ -87,15 +87,11 @@ pub fn ct_dir_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype
 
 /// The `NFTA_EXPR_DATA` of a directional `ct` load into register `dreg`.
 pub(crate) fn load_attrs(key: CtKey, dir: CtDirection, dreg: u32) -> Vec<u8> {
+    use super::attrs::{put_attr, put_u32};
     let mut out = Vec::with_capacity(20);
-    for (kind, v) in [(1u16, dreg), (2, key.number())] {
-        out.extend_from_slice(&8u16.to_ne_bytes());
-        out.extend_from_slice(&kind.to_ne_bytes());
-        out.extend_from_slice(&v.to_be_bytes());
-    }
-    out.extend_from_slice(&5u16.to_ne_bytes());
-    out.extend_from_slice(&3u16.to_ne_bytes());
-    out.extend_from_slice(&[dir.number(), 0, 0, 0]);
+    put_u32(&mut out, 1, dreg);
+    put_u32(&mut out, 2, key.number());
+    put_attr(&mut out, 3, &[dir.number()]);
     out
 }
 

@@ -17,6 +17,7 @@ use crate::Reg;
 use crate::expr::Expr;
 
 use super::ExthdrProto;
+use super::attrs::put_attr;
 
 /// `NFTA_EXTHDR_DREG`.
 const DREG: u16 = 1;
@@ -67,38 +68,30 @@ pub(crate) enum Exthdr {
     Strip { proto: ExthdrProto, kind: u8 },
 }
 
-fn put(out: &mut Vec<u8>, kind: u16, payload: &[u8]) {
-    let len = 4 + payload.len();
-    out.extend_from_slice(&(len as u16).to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(payload);
-    out.resize(out.len() + (len.next_multiple_of(4) - len), 0);
-}
-
 /// The type, offset and length attributes of `t`.
 fn put_target(out: &mut Vec<u8>, t: Target) {
-    put(out, TYPE, &[t.kind]);
-    put(out, OFFSET, &t.offset.to_be_bytes());
-    put(out, LEN, &t.len.to_be_bytes());
+    put_attr(out, TYPE, &[t.kind]);
+    put_attr(out, OFFSET, &t.offset.to_be_bytes());
+    put_attr(out, LEN, &t.len.to_be_bytes());
 }
 
 /// `exthdr load` of `t` into `dreg` (`present`: the presence test).
 pub(crate) fn load(t: Target, present: bool, dreg: Reg) -> Expr {
     let mut out = Vec::with_capacity(48);
-    put(&mut out, DREG, &dreg.number().to_be_bytes());
+    put_attr(&mut out, DREG, &dreg.number().to_be_bytes());
     put_target(&mut out, t);
     let flags = if present { F_PRESENT } else { 0 };
-    put(&mut out, FLAGS, &flags.to_be_bytes());
-    put(&mut out, OP, &t.proto.op().to_be_bytes());
+    put_attr(&mut out, FLAGS, &flags.to_be_bytes());
+    put_attr(&mut out, OP, &t.proto.op().to_be_bytes());
     Expr::unknown(NAME, out)
 }
 
 /// `exthdr write` of `sreg` into `t`.
 pub(crate) fn write(t: Target, sreg: Reg) -> Expr {
     let mut out = Vec::with_capacity(40);
-    put(&mut out, SREG, &sreg.number().to_be_bytes());
+    put_attr(&mut out, SREG, &sreg.number().to_be_bytes());
     put_target(&mut out, t);
-    put(&mut out, OP, &t.proto.op().to_be_bytes());
+    put_attr(&mut out, OP, &t.proto.op().to_be_bytes());
     Expr::unknown(NAME, out)
 }
 
@@ -106,8 +99,8 @@ pub(crate) fn write(t: Target, sreg: Reg) -> Expr {
 /// the other attributes and dumps them as 0, which the decoder drops).
 pub(crate) fn strip(proto: ExthdrProto, kind: u8) -> Expr {
     let mut out = Vec::with_capacity(16);
-    put(&mut out, TYPE, &[kind]);
-    put(&mut out, OP, &proto.op().to_be_bytes());
+    put_attr(&mut out, TYPE, &[kind]);
+    put_attr(&mut out, OP, &proto.op().to_be_bytes());
     Expr::unknown(NAME, out)
 }
 
@@ -219,8 +212,8 @@ mod tests {
             let _ = parse(&good[..n]);
         }
         let mut strip = Vec::new();
-        put(&mut strip, TYPE, &[4]);
-        put(&mut strip, OP, &1u32.to_be_bytes());
+        put_attr(&mut strip, TYPE, &[4]);
+        put_attr(&mut strip, OP, &1u32.to_be_bytes());
         // reset tcp option sack-perm, as the decoder keeps it.
         assert_eq!(
             crate::hex::encode(&strip),
@@ -236,7 +229,7 @@ mod tests {
         assert_eq!(data(&super::strip(ExthdrProto::TcpOption, 4)), &strip[..]);
         // Offset without length.
         let mut half = strip.clone();
-        put(&mut half, OFFSET, &0u32.to_be_bytes());
+        put_attr(&mut half, OFFSET, &0u32.to_be_bytes());
         assert_eq!(parse(&half), None);
         let mut bad = good.clone();
         let at = bad.len() - 12 + 4; // FLAGS payload

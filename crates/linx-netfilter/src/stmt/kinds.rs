@@ -1172,14 +1172,7 @@ struct Attrs(Vec<u8>);
 
 impl Attrs {
     fn attr(&mut self, kind: u16, payload: &[u8]) -> &mut Attrs {
-        let len = 4 + payload.len();
-        // Every payload here is a few bytes.
-        self.0
-            .extend_from_slice(&u16::try_from(len).unwrap_or(u16::MAX).to_ne_bytes());
-        self.0.extend_from_slice(&kind.to_ne_bytes());
-        self.0.extend_from_slice(payload);
-        self.0
-            .resize(self.0.len() + (len.next_multiple_of(4) - len), 0);
+        super::attrs::put_attr(&mut self.0, kind, payload);
         self
     }
 

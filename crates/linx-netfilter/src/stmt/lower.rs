@@ -56,6 +56,7 @@ use std::fmt;
 
 use linx_ip::{Ip, Subnet};
 
+use super::attrs::{put_attr, put_u32};
 use super::exthdr_wire;
 use super::kinds::{self, RegStmt};
 use super::payload_set::{Write, csum_attrs};
@@ -2135,18 +2136,6 @@ fn set_attrs(key_attr: u16, key: u32, sreg_attr: u16) -> Vec<u8> {
     put_u32(&mut out, key_attr, key);
     put_u32(&mut out, sreg_attr, Reg::R1.number());
     out
-}
-
-fn put_attr(out: &mut Vec<u8>, kind: u16, payload: &[u8]) {
-    let len = 4 + payload.len();
-    out.extend_from_slice(&(len as u16).to_ne_bytes());
-    out.extend_from_slice(&kind.to_ne_bytes());
-    out.extend_from_slice(payload);
-    out.resize(out.len() + (len.next_multiple_of(4) - len), 0);
-}
-
-fn put_u32(out: &mut Vec<u8>, kind: u16, value: u32) {
-    put_attr(out, kind, &value.to_be_bytes());
 }
 
 /// `range neq reg 1 lo hi` (`NFTA_RANGE_SREG` 1, `OP` 2 = `NFT_RANGE_NEQ` 1, `FROM_DATA` 3

@@ -42,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod attrs;
 pub(crate) mod bits;
 mod blob;
 mod build;

@@ -181,9 +181,7 @@ impl Write {
             (7, self.csum_offset),
             (8, self.csum_flags),
         ] {
-            out.extend_from_slice(&8u16.to_ne_bytes());
-            out.extend_from_slice(&kind.to_ne_bytes());
-            out.extend_from_slice(&v.to_be_bytes());
+            super::attrs::put_u32(&mut out, kind, v);
         }
         Expr::unknown("payload", out)
     }
