@@ -5,9 +5,9 @@
 //!
 //! # Contract
 //! - Every function returns `None` for anything it cannot print exactly as nft 1.0.6 does
-//!   (the caller prints a `#linx:` line instead): unknown attributes, elements with a
-//!   timeout or an expiration (the remaining time changes between two listings), values
-//!   whose width does not fit their type.
+//!   (the caller prints a `#linx:` line instead): unknown attributes, values whose width
+//!   does not fit their type. An element's `expires` is the time left when the kernel
+//!   listed it, so it differs from another listing's by the time between the two.
 //! - Raw attributes are read defensively: nothing panics on any bytes.
 
 use std::fmt::Write;
@@ -99,17 +99,26 @@ pub(super) struct ElemState {
     counter: Option<(u64, u64)>,
     /// `comment "..."`.
     comment: Option<String>,
+    /// `timeout T`: the element's own timeout in milliseconds (the kernel reports it only
+    /// when the element was given one).
+    timeout_ms: Option<u64>,
+    /// `expires T`: the time left in milliseconds when the kernel listed the element.
+    expires_ms: Option<u64>,
     /// The object an object map's element refers to.
     pub(super) objref: Option<String>,
 }
 
 impl ElemState {
     /// The state in an element's extra attributes, `None` when any of them does not print
-    /// here (timeouts, expirations, other expressions, flags).
+    /// here (other expressions, flags).
     pub(super) fn parse(extra: Option<&[u8]>) -> Option<ElemState> {
         let mut st = ElemState::default();
         for (kind, value) in attrs(extra.unwrap_or_default())? {
             match kind {
+                // NFTA_SET_ELEM_TIMEOUT and NFTA_SET_ELEM_EXPIRATION (big-endian ms); nft
+                // prints neither when it is zero.
+                4 => st.timeout_ms = Some(be_u64(value)?).filter(|t| *t != 0),
+                5 => st.expires_ms = Some(be_u64(value)?).filter(|t| *t != 0),
                 // NFTA_SET_ELEM_USERDATA: nft's TLVs, comment (0) only.
                 6 => {
                     let mut rest = value;
@@ -140,6 +149,13 @@ impl ElemState {
         let mut s = String::new();
         if let Some((p, b)) = self.counter {
             let _ = write!(s, " counter packets {p} bytes {b}");
+        }
+        // nft's order: expressions, timeout, expiration, comment.
+        if let Some(t) = self.timeout_ms {
+            let _ = write!(s, " timeout {}", super::duration(t));
+        }
+        if let Some(t) = self.expires_ms {
+            let _ = write!(s, " expires {}", super::duration(t));
         }
         if let Some(c) = &self.comment {
             let _ = write!(s, " comment \"{c}\"");
@@ -622,11 +638,18 @@ mod tests {
         assert_eq!(st.suffix(), " counter packets 0 bytes 0");
         let st = ElemState::parse(Some(&hex("08000900646e7300"))).unwrap();
         assert_eq!(st.objref.as_deref(), Some("dns"));
-        // A timeout and an expiration do not print.
+        // A timeout and an expiration print in nft's order, before the comment.
+        let st = ElemState::parse(Some(&hex(
+            "0c000400000000000000753000000c000500000000000036ee7411000600000b746869726420686f737400000000",
+        )))
+        .unwrap();
         assert_eq!(
-            ElemState::parse(Some(&hex("0c000500000000000036ee74"))),
-            None
+            st.suffix(),
+            " timeout 30s expires 59m59s988ms comment \"third host\""
         );
+        // Zero values print nothing, as in nft.
+        let st = ElemState::parse(Some(&hex("0c0005000000000000000000"))).unwrap();
+        assert_eq!(st.suffix(), "");
         assert_eq!(ElemState::parse(Some(&[1, 0])), None);
         assert_eq!(ElemState::parse(None), Some(ElemState::default()));
     }
