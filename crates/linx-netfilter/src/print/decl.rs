@@ -640,7 +640,7 @@ mod tests {
         assert_eq!(st.objref.as_deref(), Some("dns"));
         // A timeout and an expiration print in nft's order, before the comment.
         let st = ElemState::parse(Some(&hex(
-            "0c000400000000000000753000000c000500000000000036ee7411000600000b746869726420686f737400000000",
+            "0c00040000000000000075300c000500000000000036ee7411000600000b746869726420686f737400000000",
         )))
         .unwrap();
         assert_eq!(
