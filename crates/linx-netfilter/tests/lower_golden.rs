@@ -21,7 +21,7 @@ use linx_ip::{ip, mac};
 use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, PayloadBase, RateUnit};
 use linx_netfilter::stmt::{
     BitOp, Bits, CtDirection, ExthdrField, ExthdrProto, Field, HeaderField as H, Key, LowerError,
-    MapLookup, Nat, NatKind, NatMap, Op, Reject, SetUpdate, Source, Statement, Value,
+    MapLookup, Match, Nat, NatKind, NatMap, Op, Reject, SetUpdate, Source, Statement, Value,
 };
 use linx_netfilter::{
     Chain, CtState, Expr, Family, Mode, ObjectType, Rule, Scope, Table, Verdict, pull, push,
@@ -230,6 +230,25 @@ fn source_cases() -> Vec<Case> {
                     )),
                     None,
                 )
+            },
+        },
+        Case {
+            // The rule's own protocol match comes before the key's `meta nfproto ipv4`.
+            text: "meta l4proto tcp dnat ip to ip daddr . tcp dport map @pair4",
+            families: &[Ip, Inet],
+            build: || {
+                let l4 = Match::new(meta(MetaKey::L4proto), Op::Eq, Value::Int(6)).ok_or("m")?;
+                let mut stmts = vec![Statement::Match(l4)];
+                stmts.extend(nat_map(
+                    NatKind::Dnat,
+                    Some(Ip),
+                    NatMap::AddrPort(lookup(
+                        Key::concat([H::IpDaddr.into(), H::TcpDport.into()]),
+                        "pair4",
+                    )),
+                    None,
+                )?);
+                Ok(stmts)
             },
         },
         Case {

@@ -7,8 +7,10 @@
 //! everything the lift returns, these are checked by lowering them again.
 
 use super::{Lifter, Loaded, Pending, attrs, field_is_whole, int_of};
-use crate::expr::{Bitwise, NatFlags, NatType};
-use crate::stmt::{BitOp, Bits, Key, MapLookup, Nat, NatKind, NatMap, Source, Statement};
+use crate::expr::{Bitwise, MetaKey, NatFlags, NatType};
+use crate::stmt::{
+    BitOp, Bits, Field, Key, MapLookup, Nat, NatKind, NatMap, Op, Source, Statement,
+};
 use crate::{Expr, Family, Reg};
 
 /// `NFT_BITWISE_LSHIFT` / `NFT_BITWISE_RSHIFT`.
@@ -207,6 +209,7 @@ impl Lifter<'_> {
         };
         deps.sort_unstable();
         deps.dedup();
+        self.keep_l4_before_nfproto(&mut deps);
         let user = flags.difference(NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED);
         let Some(nat) = Nat::from_map(kind, Some(family), map, port) else {
             return Err(taken);
@@ -214,6 +217,33 @@ impl Lifter<'_> {
         self.drop_deps(&deps);
         self.out.push(Statement::Nat(nat.with_flags(user)));
         Ok(())
+    }
+}
+
+impl Lifter<'_> {
+    /// In inet, a key of a network and a transport field (`ip daddr . tcp dport`) after
+    /// the rule's own `meta l4proto tcp`: nft writes its `meta nfproto ipv4` after that
+    /// match, which the lowering of the key alone would write before it. The `meta
+    /// l4proto` match then stays a statement (the printer leaves it out, as nft does) and
+    /// only the `meta nfproto` match is dropped.
+    fn keep_l4_before_nfproto(&self, deps: &mut Vec<usize>) {
+        if !self.keep || self.family != Family::Inet {
+            return;
+        }
+        let meta = |i: usize, key: MetaKey| {
+            matches!(
+                self.out.get(i),
+                Some(Statement::Match(m))
+                    if m.key() == &Key::Field(Field::Meta(key))
+                        && m.op() == Op::Eq
+                        && m.mask().is_none()
+            )
+        };
+        if let [a, b] = deps[..] {
+            if a + 1 == b && meta(a, MetaKey::L4proto) && meta(b, MetaKey::Nfproto) {
+                deps.remove(0);
+            }
+        }
     }
 }
 
@@ -465,9 +495,26 @@ mod tests {
             None,
         )
         .unwrap();
-        rule[0] = Statement::Nat(nat);
+        rule[0] = Statement::Nat(nat.clone());
         assert_eq!(
             round_trip(Family::Ip, &t, rule),
+            "dnat ip to ip daddr . tcp dport map @pair"
+        );
+        // In inet, the rule's own `meta l4proto tcp` before the key's `meta nfproto ipv4`
+        // stays a statement, and prints as nft lists it: not at all.
+        let l4 = crate::stmt::Match::new(
+            Field::Meta(MetaKey::L4proto),
+            crate::stmt::Op::Eq,
+            crate::stmt::Value::Int(6),
+        )
+        .unwrap();
+        let inet = table(Family::Inet);
+        assert_eq!(
+            round_trip(
+                Family::Inet,
+                &inet,
+                vec![Statement::Match(l4), Statement::Nat(nat)]
+            ),
             "dnat ip to ip daddr . tcp dport map @pair"
         );
         assert!(

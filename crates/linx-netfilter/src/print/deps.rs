@@ -7,6 +7,10 @@
 //! - inet: `meta nfproto ipv4` (`ipv6`) before a later `ip` (`ip6`) field, with only
 //!   matches between them (`meta nfproto ipv4 udp dport 5353 ip daddr 224.0.0.251` lists as
 //!   `udp dport 5353 ip daddr 224.0.0.251`);
+//! - inet: `meta l4proto tcp` (`udp` ...) directly before a NAT statement whose map key
+//!   has a field of that protocol after a network field (`meta l4proto tcp dnat ip to ip
+//!   daddr . tcp dport map @m` lists as `dnat ip to ip daddr . tcp dport map @m`: nft
+//!   writes the key's `meta nfproto ipv4` after the rule's own match);
 //! - bridge, netdev: `ether type ip` (`ip6`, `arp`) directly before a field of that
 //!   protocol (nft's own dependency there is `meta protocol`).
 
@@ -29,6 +33,7 @@ pub(super) fn hidden(stmts: &[Statement], family: Family) -> Vec<bool> {
             (Family::Inet | Family::Bridge | Family::Netdev, Field::Meta(MetaKey::L4proto), 58) => {
                 next == Some(Proto::Icmpv6)
             }
+            (Family::Inet, Field::Meta(MetaKey::L4proto), v) => nat_key_reads(stmts.get(i + 1), v),
             (Family::Inet, Field::Meta(MetaKey::Nfproto), 2 | 10) => {
                 let want = if v == 2 { Proto::Ip } else { Proto::Ip6 };
                 later_field(stmts.get(i + 1..).unwrap_or_default(), want)
@@ -46,6 +51,25 @@ pub(super) fn hidden(stmts: &[Statement], family: Family) -> Vec<bool> {
         };
     }
     out
+}
+
+/// Whether `s` is a NAT statement whose map key is a concatenation of a network field
+/// and then a field of the transport protocol numbered `l4`.
+fn nat_key_reads(s: Option<&Statement>, l4: u64) -> bool {
+    let Some(Statement::Nat(n)) = s else {
+        return false;
+    };
+    let Some(map) = n.map() else { return false };
+    let Some(want) = u8::try_from(l4).ok().and_then(Proto::from_l4proto) else {
+        return false;
+    };
+    let fields = map.addr_map().key().fields();
+    let proto = |f: Option<&Field>| match f {
+        Some(Field::Header(h)) => Some(h.proto()),
+        _ => None,
+    };
+    matches!(proto(fields.first()), Some(Proto::Ip | Proto::Ip6))
+        && fields.iter().skip(1).any(|f| proto(Some(f)) == Some(want))
 }
 
 /// `key == value` of one field with a number.
@@ -116,5 +140,38 @@ mod tests {
             eq(HeaderField::IpTtl, 1),
         ];
         assert_eq!(hidden(&s, Family::Bridge), [true, false]);
+    }
+
+    #[test]
+    fn l4proto_before_a_nat_key() {
+        use crate::stmt::{MapLookup, Nat, NatKind, NatMap};
+        let nat = |fields: Vec<Field>| {
+            let lookup = MapLookup::new(Key::concat(fields), "m").unwrap();
+            let nat = Nat::from_map(
+                NatKind::Dnat,
+                Some(Family::Ip),
+                NatMap::AddrPort(lookup),
+                None,
+            );
+            Statement::Nat(nat.unwrap())
+        };
+        let l4 = eq(Field::Meta(MetaKey::L4proto), 6);
+        let tcp = nat(vec![
+            HeaderField::IpDaddr.into(),
+            HeaderField::TcpDport.into(),
+        ]);
+        assert_eq!(
+            hidden(&[l4.clone(), tcp.clone()], Family::Inet),
+            [true, false]
+        );
+        let udp = nat(vec![
+            HeaderField::IpDaddr.into(),
+            HeaderField::UdpDport.into(),
+        ]);
+        assert_eq!(hidden(&[l4.clone(), udp], Family::Inet), [false, false]);
+        assert_eq!(
+            hidden(&[l4, Statement::Notrack, tcp], Family::Inet),
+            [false, false, false]
+        );
     }
 }
