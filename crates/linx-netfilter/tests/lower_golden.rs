@@ -233,6 +233,15 @@ fn source_cases() -> Vec<Case> {
             },
         },
         Case {
+            // Listed split into fields (`ip version 4 ip hdrlength 5`).
+            text: "@nh,0,8 0x45",
+            families: &[Ip, Ip6],
+            build: || {
+                let m = Match::new(raw(PayloadBase::Network, 0, 8), Op::Eq, Value::Int(0x45));
+                Ok(vec![Statement::Match(m.ok_or("m")?)])
+            },
+        },
+        Case {
             // The rule's own protocol match comes before the key's `meta nfproto ipv4`.
             text: "meta l4proto tcp dnat ip to ip daddr . tcp dport map @pair4",
             families: &[Ip, Inet],

@@ -879,7 +879,11 @@ impl Lifter<'_> {
             }
             Expr::Cmp { sreg, op, data } => {
                 let p = self.take(*sreg);
-                match p.as_ref().and_then(|p| self.cmp(&p.loaded, *op, data)) {
+                let lifted = p.as_ref().and_then(|p| {
+                    self.cmp(&p.loaded, *op, data)
+                        .or_else(|| self.split_cmp(&p.loaded, *op, data))
+                });
+                match lifted {
                     Some((m, deps)) => self.push_match(m, deps),
                     None => self.fail(p, e),
                 }
@@ -2036,6 +2040,7 @@ mod fields;
 mod maps;
 mod payload;
 mod regs;
+mod split;
 
 #[cfg(test)]
 mod tests;

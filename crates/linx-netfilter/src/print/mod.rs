@@ -32,6 +32,7 @@ mod payload_set;
 mod rule;
 mod source;
 mod special;
+mod split;
 mod typeof_key;
 pub(crate) mod value;
 

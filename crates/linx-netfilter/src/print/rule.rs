@@ -89,7 +89,10 @@ impl Printer {
     fn statement(&self, s: &Statement, table: &Table) -> Option<String> {
         let family = table.family();
         Some(match s {
-            Statement::Match(m) => self.match_text(m)?,
+            Statement::Match(m) => match self.split_match(m, family) {
+                Some(split) => split?,
+                None => self.match_text(m)?,
+            },
             Statement::Verdict(v) => match v {
                 Verdict::Queue(_) => return None,
                 v => v.to_string(),
@@ -348,7 +351,7 @@ impl Printer {
         value::value(self, dt, v, f.bit_len())
     }
 
-    fn match_text(&self, m: &Match) -> Option<String> {
+    pub(super) fn match_text(&self, m: &Match) -> Option<String> {
         let key = m.key();
         // Extension header fields nft has no words for.
         if key
