@@ -233,6 +233,24 @@ fn source_cases() -> Vec<Case> {
             },
         },
         Case {
+            // Host-order parts of an interval concatenation, converted to big endian.
+            text: "meta skuid . meta skgid { 0 . 0, 1000-1999 . 100 }",
+            families: &[Ip, Inet],
+            build: || {
+                let key = Key::concat([meta(MetaKey::Skuid), meta(MetaKey::Skgid)]);
+                let set = Value::Set(vec![
+                    Value::Concat(vec![Value::Int(0), Value::Int(0)]),
+                    Value::Concat(vec![
+                        Value::range(Value::Int(1000), Value::Int(1999)),
+                        Value::Int(100),
+                    ]),
+                ]);
+                Ok(vec![Statement::Match(
+                    Match::new(key, Op::Eq, set).ok_or("m")?,
+                )])
+            },
+        },
+        Case {
             // Listed split into fields (`ip version 4 ip hdrlength 5`).
             text: "@nh,0,8 0x45",
             families: &[Ip, Ip6],

@@ -217,9 +217,76 @@ pub(super) fn concat_blob(fields: &[Field], b: &[u8]) -> Option<Value> {
     rest.is_empty().then_some(Value::Concat(parts))
 }
 
+/// An element of an interval set keyed by a concatenation with a part of a raw type: the
+/// stored bytes of its first and last key (`hi` is `lo` for a single key). Host-order
+/// parts were converted to big endian before the lookup (nft's `byteorder`), so they read
+/// as big-endian numbers here; a part whose bounds differ is a range.
+pub(super) fn interval_concat_blob(fields: &[Field], lo: &[u8], hi: &[u8]) -> Option<Value> {
+    let mut parts = Vec::with_capacity(fields.len());
+    let (mut lo, mut hi) = (lo, hi);
+    for f in fields {
+        if crate::stmt::bits::shift(f) != 0 {
+            return None;
+        }
+        let len = crate::stmt::bits::load_bytes(f) as usize;
+        let padded = len.next_multiple_of(4);
+        let (a, a_rest) = lo.split_at_checked(padded)?;
+        let (b, b_rest) = hi.split_at_checked(padded)?;
+        let value = |part: &[u8]| -> Option<Value> {
+            let (data, pad) = part.split_at_checked(len)?;
+            if pad.iter().any(|x| *x != 0) {
+                return None;
+            }
+            if f.byte_order() == crate::expr::ByteOrder::Host {
+                if !matches!(super::bytes_to_value(f, data)?, Value::Int(_)) || len > 8 {
+                    return None;
+                }
+                return Some(Value::Int(
+                    data.iter().fold(0u64, |n, x| (n << 8) | u64::from(*x)),
+                ));
+            }
+            super::bytes_to_value(f, data)
+        };
+        let (va, vb) = (value(a)?, value(b)?);
+        parts.push(if a == b { va } else { Value::range(va, vb) });
+        lo = a_rest;
+        hi = b_rest;
+    }
+    (lo.is_empty() && hi.is_empty()).then_some(Value::Concat(parts))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interval_concatenations_of_host_order_parts() {
+        use crate::expr::MetaKey;
+        use crate::stmt::{Key, Match, Op, Statement};
+        let fields = [Field::Meta(MetaKey::Skuid), Field::Meta(MetaKey::Skgid)];
+        let lo = [0, 0, 3, 0xe8, 0, 0, 0, 100];
+        let hi = [0, 0, 7, 0xcf, 0, 0, 0, 100];
+        let v = interval_concat_blob(&fields, &lo, &hi).unwrap();
+        let want = Value::Concat(vec![
+            Value::range(Value::Int(1000), Value::Int(1999)),
+            Value::Int(100),
+        ]);
+        assert_eq!(v, want);
+        assert_eq!(interval_concat_blob(&fields, &lo, &hi[..4]), None);
+        // Lowered with nft's byteorder conversions, lifted back, printed as nft lists it.
+        let single = Value::Concat(vec![Value::Int(0), Value::Int(0)]);
+        let m = Match::new(Key::concat(fields), Op::Eq, Value::Set(vec![single, want]));
+        let stmts = vec![Statement::Match(m.unwrap())];
+        let exprs = Statement::lower_all(crate::Family::Inet, &stmts).unwrap();
+        assert_eq!(crate::lift::lift(&exprs, crate::Family::Inet), stmts);
+        let table = crate::Table::new(crate::Family::Inet, "t");
+        assert_eq!(
+            crate::print::Printer::new()
+                .statements(&stmts, &table)
+                .unwrap(),
+            "meta skuid . meta skgid { 0 . 0, 1000-1999 . 100 }"
+        );
+    }
 
     #[test]
     fn sub_fields_by_mask() {

@@ -174,9 +174,10 @@ fn extras_same(a: &crate::SetExtras, b: &crate::SetExtras) -> bool {
         && a.raw_elements == b.raw_elements
 }
 
-/// `true` when a literal's extras hold nothing but userdata (printing hints).
+/// `true` when a literal's extras hold nothing but userdata (printing hints) and field
+/// lengths (which verification compares with those the lowering writes).
 fn only_userdata(x: &crate::SetExtras) -> bool {
-    x.attrs.is_empty() && x.concat.is_empty() && x.elements.is_empty() && x.raw_elements.is_empty()
+    x.attrs.is_empty() && x.elements.is_empty() && x.raw_elements.is_empty()
 }
 
 /// The lift without verification: statements for what is understood, expressions for the
@@ -1874,6 +1875,15 @@ fn elem_to_value(key: &Key, e: &SetElement, interval: bool) -> Option<Value> {
         (Key::Concat(fields), SetElement::Value(ElemValue::Bytes(b))) if !interval => {
             fields::concat_blob(fields, b)
         }
+        (Key::Concat(fields), SetElement::Value(ElemValue::Bytes(b))) => {
+            fields::interval_concat_blob(fields, b, b)
+        }
+        (Key::Concat(fields), SetElement::Range(r)) => match &**r {
+            (ElemValue::Bytes(lo), ElemValue::Bytes(hi)) => {
+                fields::interval_concat_blob(fields, lo, hi)
+            }
+            _ => None,
+        },
         (Key::Field(f), e) => field_elem(f, e, interval),
         (Key::Concat(fields), SetElement::Concat(parts)) if fields.len() == parts.len() => {
             let parts: Option<Vec<Value>> = fields

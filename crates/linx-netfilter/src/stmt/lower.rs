@@ -923,11 +923,13 @@ impl Cx {
                     .iter()
                     .map(|v| element(key, v, interval))
                     .collect::<Result<Vec<_>, _>>()?;
+                let desc = super::blob::interval_desc(&key_type, interval);
                 let (key_type, elements) = super::blob::raw_concat(key_type, elements)?;
                 let userdata = raw_key_userdata(key, &key_type, false);
                 let mut lit = SetLiteral::new(key_type, elements);
                 lit.inverted = m.op() == Op::Ne;
                 lit.extras.userdata = userdata;
+                lit.extras.concat = desc;
                 self.out.push(Expr::from(lit));
                 return Ok(());
             }
