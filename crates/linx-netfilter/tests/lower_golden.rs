@@ -233,6 +233,27 @@ fn source_cases() -> Vec<Case> {
             },
         },
         Case {
+            // A named map's sub-byte key is shifted down to its value.
+            text: "meta mark set ip dscp map @dscpm",
+            families: &[Ip, Inet],
+            build: || {
+                Ok(vec![Statement::MetaSet {
+                    key: MetaKey::Mark,
+                    value: Source::Map(lookup(H::IpDscp, "dscpm")),
+                }])
+            },
+        },
+        Case {
+            text: "meta mark set ip6 dscp map @dscpm",
+            families: &[Ip6],
+            build: || {
+                Ok(vec![Statement::MetaSet {
+                    key: MetaKey::Mark,
+                    value: Source::Map(lookup(H::Ip6Dscp, "dscpm")),
+                }])
+            },
+        },
+        Case {
             // Host-order parts of an interval concatenation, converted to big endian.
             text: "meta skuid . meta skgid { 0 . 0, 1000-1999 . 100 }",
             families: &[Ip, Inet],
@@ -1832,6 +1853,7 @@ fn prelude(family: Family) -> String {
          map dm {{ type ipv4_addr : ipv4_addr; flags dynamic,timeout; }}\n\
          map dmm {{ type ipv4_addr : mark; flags dynamic,timeout; }}\n\
          set ds {{ type dscp; }}\n\
+         map dscpm {{ type dscp : mark; }}\n\
          map vm {{ type inet_service : verdict; }}\n\
          counter cnt {{ }}\n\
          chain other {{ }}\n\

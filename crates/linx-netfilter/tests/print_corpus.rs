@@ -224,7 +224,8 @@ fn header_name_in(marked: &str, header: &str) -> bool {
 
 /// Interface indexes and names of the namespace, for `iif` / `oif`.
 fn printer(ns: &TestNs) -> Printer {
-    let mut p = Printer::new();
+    // nft resolves cgroupv2 ids under /sys/fs/cgroup as it lists; so does the printer.
+    let mut p = Printer::new().with_cgroup_root("/sys/fs/cgroup");
     for line in ns.ip(&["-o", "link"]).lines() {
         let mut parts = line.split(": ");
         if let (Some(idx), Some(name)) = (parts.next(), parts.next()) {

@@ -25,6 +25,7 @@
 //!   their elements by the expression's datatype, as nft does.
 //! - Pure: no I/O, nothing panics, allocation proportional to the output.
 
+mod cgroup;
 mod decl;
 mod deps;
 mod flags;
@@ -69,6 +70,8 @@ pub const UNPRINTED: &str = "#linx: ";
 #[derive(Debug, Clone, Default)]
 pub struct Printer {
     ifnames: HashMap<u32, String>,
+    /// Where cgroupv2 ids are resolved to paths (see [`Printer::with_cgroup_root`]).
+    cgroup_root: Option<std::path::PathBuf>,
 }
 
 impl Printer {
@@ -83,6 +86,27 @@ impl Printer {
     pub fn with_ifname(mut self, index: u32, name: impl Into<String>) -> Printer {
         self.ifnames.insert(index, name.into());
         self
+    }
+
+    /// The same printer, printing `socket cgroupv2` values as nft does on this host: the
+    /// path of the cgroup with that id under `root` (nft's `/sys/fs/cgroup`), found by
+    /// walking it as nft does each time a value prints, or the number when no cgroup has
+    /// it. Without this, such values are not printed (the text depends on the host).
+    ///
+    /// ```
+    /// use linx_netfilter::print::Printer;
+    /// let p = Printer::new().with_cgroup_root("/sys/fs/cgroup");
+    /// # let _ = p;
+    /// ```
+    #[must_use = "builder methods return the changed printer"]
+    pub fn with_cgroup_root(mut self, root: impl Into<std::path::PathBuf>) -> Printer {
+        self.cgroup_root = Some(root.into());
+        self
+    }
+
+    /// A cgroupv2 id as nft prints it, when a cgroup root is set and the walk is sure.
+    fn cgroup(&self, id: u64) -> Option<String> {
+        cgroup::text(self.cgroup_root.as_deref()?, id)
     }
 
     fn ifname(&self, index: u64) -> Option<&str> {

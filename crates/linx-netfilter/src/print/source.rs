@@ -25,6 +25,9 @@ const UDATA_DATA_INTERVAL: u8 = 6;
 impl Printer {
     /// `key map @name` or `key map { k : v, ... }`.
     pub(super) fn map_lookup_text(&self, m: &MapLookup, table: &Table) -> Option<String> {
+        if let Some(text) = self.shifted_map_lookup(m, table) {
+            return text;
+        }
         let key = key_text(m.key());
         let sub = sub_byte(m.key());
         // Other keys not filling their bytes: the elements' form is not known here.

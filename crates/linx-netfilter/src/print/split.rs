@@ -8,15 +8,19 @@
 //! width, `/bits`); no template starting there leaves the rest as a raw range. Each part
 //! prints as its own match with the compare's operator.
 //!
+//! A named map looked up with a sub-byte field of those headers as its key (`ip dscp map
+//! @m`) lists as the raw bytes masked and shifted (`(@nh,8,8 & 0xfc) >> 2 map @m`): nft
+//! names a map's key only when it is a masked field, not when it is shifted too.
+//!
 //! # Contract
 //! - `None` where this is not such a range (the caller prints the match as usual);
 //!   `Some(None)` where nft's text would hold what is not printed exactly here: a raw rest,
 //!   a prefix of a field other than `dscp`, a protocol field (`ip protocol`, `ip6 nexthdr`,
 //!   which nft also records as context), values wider than 64 bits.
 
-use crate::Family;
 use crate::expr::PayloadBase;
-use crate::stmt::{Datatype, Field, HeaderField, Key, Match, Op, Proto, Value};
+use crate::stmt::{Datatype, Field, HeaderField, Key, MapLookup, Match, Op, Proto, Value};
+use crate::{Family, SetFlags, Table};
 
 use super::Printer;
 use super::value;
@@ -71,6 +75,43 @@ impl Printer {
             return None;
         }
         Some(self.split_parts(m, proto, templates, *bit_offset, *bit_len))
+    }
+
+    /// A lookup in a named map of `table` keyed by a sub-byte field of the IPv4 (IPv6)
+    /// header in an `ip` (`ip6`) table, as nft lists it: `None` for other lookups; an
+    /// unprintable `Some(None)` for such a key in other families (nft keeps the protocol
+    /// match a raw range does not make implicit).
+    pub(super) fn shifted_map_lookup(
+        &self,
+        m: &MapLookup,
+        table: &Table,
+    ) -> Option<Option<String>> {
+        let Key::Field(Field::Header(h)) = m.key() else {
+            return None;
+        };
+        let shift = crate::stmt::bits::shift(&Field::Header(*h));
+        let map = table.map(m.map())?;
+        if shift == 0 || map.flags.contains(SetFlags::ANONYMOUS) || m.map().starts_with("__") {
+            return None;
+        }
+        let own = matches!(
+            (table.family(), h.proto()),
+            (Family::Ip, Proto::Ip) | (Family::Ip6, Proto::Ip6)
+        );
+        if !own || m.is_interval() {
+            return Some(None);
+        }
+        let bytes = crate::stmt::bits::covered_bytes(*h);
+        let raw = Field::Raw {
+            base: PayloadBase::Network,
+            bit_offset: h.bit_offset() / 8 * 8,
+            bit_len: bytes * 8,
+        };
+        let mask = mask(h.bit_len()) << shift;
+        Some(Some(format!(
+            "({raw} & {mask:#x}) >> {shift} map @{}",
+            m.map()
+        )))
     }
 
     fn split_parts(
@@ -148,6 +189,36 @@ mod tests {
             bit_len,
         };
         Match::new(f, op, Value::Int(v)).unwrap()
+    }
+
+    #[test]
+    fn shifted_keys_of_named_maps() {
+        use crate::stmt::{MapLookup, Source, Statement};
+        use crate::{DataType, KeyType, Map};
+        for (family, field, text) in [
+            (Family::Ip, HeaderField::IpDscp, "(@nh,8,8 & 0xfc) >> 2"),
+            (Family::Ip6, HeaderField::Ip6Dscp, "(@nh,0,16 & 0xfc0) >> 6"),
+        ] {
+            let mut t = Table::new(family, "t");
+            let key = KeyType::from_type_id(5, 1);
+            t.add_map(Map::new("m", key, DataType::Value(KeyType::Mark)))
+                .unwrap();
+            let lookup = MapLookup::new(field, "m").unwrap();
+            let stmts = vec![Statement::MetaSet {
+                key: crate::expr::MetaKey::Mark,
+                value: Source::Map(lookup),
+            }];
+            let exprs = Statement::lower_all(family, &stmts).unwrap();
+            assert_eq!(crate::lift::lift_in(&exprs, &t), stmts);
+            let printed = Printer::new().statements(&stmts, &t).unwrap();
+            assert_eq!(printed, format!("meta mark set {text} map @m"));
+            // In inet nft keeps the protocol match: not printed here.
+            let mut inet = Table::new(Family::Inet, "t");
+            let key = KeyType::from_type_id(5, 1);
+            inet.add_map(Map::new("m", key, DataType::Value(KeyType::Mark)))
+                .unwrap();
+            assert_eq!(Printer::new().statements(&stmts, &inet), None);
+        }
     }
 
     #[test]

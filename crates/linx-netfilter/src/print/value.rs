@@ -444,7 +444,7 @@ pub(crate) fn value(p: &Printer, dt: Datatype, v: &Value, width_bits: u32) -> Op
             Datatype::Date => date(*n)?,
             Datatype::Hour => hour(*n)?,
             // nft prints a cgroup's path, which only the host knows.
-            Datatype::Cgroupv2 => return None,
+            Datatype::Cgroupv2 => p.cgroup(*n)?,
             _ => int(p, dt, *n, width_bits),
         },
         Value::Ip(ip) => match dt {

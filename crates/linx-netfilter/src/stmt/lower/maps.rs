@@ -42,12 +42,13 @@ impl Cx {
     /// The key of `m` from word `start`, then its lookup with the result in the key's first
     /// register. Returns the words the key took.
     /// A sub-byte key field is masked in place for an anonymous map (its elements hold the
-    /// values in place, as nft writes them); nft's form for named maps is not written.
+    /// values in place, as nft writes them), masked and shifted down to its value for a
+    /// named map (whose keys are the values).
     pub(super) fn map_lookup(&mut self, m: &MapLookup, start: u32) -> Result<u32, LowerError> {
         let sub = if m.map().starts_with("__") {
             SubByte::InPlace
         } else {
-            SubByte::Refuse
+            SubByte::Shifted
         };
         let (_named, words) = self.load_key_at(m.key(), m.is_interval(), start, sub)?;
         let reg = reg_at_word(start);
