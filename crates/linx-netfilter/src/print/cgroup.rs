@@ -23,7 +23,7 @@ use std::path::Path;
 
 /// Directory levels walked at most (nft recurses without a limit; a deeper tree, or a
 /// symbolic link loop, leaves the value unprinted here).
-pub const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// nft's path buffer (`PATH_MAX + 1`): longer paths are truncated there.
 const PATH_MAX: usize = 4096;
@@ -42,9 +42,7 @@ enum Found {
 /// `id` as nft prints a cgroupv2 value when its cgroup file system is at `root`: the
 /// quoted path, or the number; `None` where that text is not certain (module contract).
 pub(super) fn text(root: &Path, id: u64) -> Option<String> {
-    let Some(root_text) = root.to_str() else {
-        return None;
-    };
+    let root_text = root.to_str()?;
     match walk(root_text, id, 0) {
         Found::Path(p) => {
             let rel = p.get(root_text.len() + 1..)?;
