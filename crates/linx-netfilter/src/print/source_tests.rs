@@ -89,10 +89,16 @@ fn sub_byte_keys_print_their_values_not_the_bytes() {
 }
 
 #[test]
-fn named_maps_with_sub_byte_keys_do_not_lower() {
+fn named_maps_with_sub_byte_keys_shift_them_down() {
     let stmt = Statement::MetaSet {
         key: MetaKey::Mark,
         value: Source::Map(MapLookup::new(H::IpDscp, "m").unwrap()),
     };
-    assert!(Statement::lower_all(Family::Ip, &[stmt]).is_err());
+    // Load, mask, shift down to the value, look up, set (nft's expressions).
+    let exprs = Statement::lower_all(Family::Ip, &[stmt]).unwrap();
+    let text: Vec<String> = exprs.iter().map(|e| e.to_string()).collect();
+    assert_eq!(text.len(), 5);
+    assert_eq!(text[0], "payload load 1b @ network header + 1 => reg 1");
+    assert_eq!(text[1], "bitwise reg 1 = (reg 1 & 0xfc) ^ 0x00 (1b)");
+    assert_eq!(text[3], "lookup reg 1 set m dreg 1");
 }
