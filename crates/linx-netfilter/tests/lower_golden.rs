@@ -272,6 +272,25 @@ fn source_cases() -> Vec<Case> {
             },
         },
         Case {
+            // Masked, shifted down, masked again, compared.
+            text: "meta l4proto tcp @th,106,10 & 0x3f == 0x2",
+            families: &[Ip, Ip6, Inet],
+            build: || {
+                let l4 = Match::new(meta(MetaKey::L4proto), Op::Eq, Value::Int(6)).ok_or("m")?;
+                let f = raw(PayloadBase::Transport, 106, 10);
+                let m = Match::masked(f, Op::Eq, Value::Int(2), Value::Int(0x3f)).ok_or("m")?;
+                Ok(vec![Statement::Match(l4), Statement::Match(m)])
+            },
+        },
+        Case {
+            text: "ip dscp & 0x3 != 1",
+            families: &[Ip, Inet],
+            build: || {
+                let m = Match::masked(H::IpDscp, Op::Ne, Value::Int(1), Value::Int(3));
+                Ok(vec![Statement::Match(m.ok_or("m")?)])
+            },
+        },
+        Case {
             // Listed split into fields (`ip version 4 ip hdrlength 5`).
             text: "@nh,0,8 0x45",
             families: &[Ip, Ip6],

@@ -220,6 +220,10 @@ fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>, keep: bool) -
                 continue;
             }
         }
+        if let Some(n) = exprs.get(i..).and_then(|rest| l.shifted_masked(rest)) {
+            i += n;
+            continue;
+        }
         l.step(&exprs[i]);
         i += 1;
     }
@@ -2050,6 +2054,7 @@ mod fields;
 mod maps;
 mod payload;
 mod regs;
+mod shifted;
 mod split;
 
 #[cfg(test)]

@@ -58,6 +58,9 @@ impl Printer {
     /// `m` as nft lists it when it compares a raw range of the network header of an `ip`
     /// or `ip6` table (the module contract).
     pub(super) fn split_match(&self, m: &Match, family: Family) -> Option<Option<String>> {
+        if let Some(text) = shifted_raw(m) {
+            return Some(Some(text));
+        }
         let (proto, templates, header_bits) = match family {
             Family::Ip => (Proto::Ip, IP, 160),
             Family::Ip6 => (Proto::Ip6, IP6, 320),
@@ -107,7 +110,7 @@ impl Printer {
             bit_offset: h.bit_offset() / 8 * 8,
             bit_len: bytes * 8,
         };
-        let mask = mask(h.bit_len()) << shift;
+        let mask = mask_bits(h.bit_len()) << shift;
         Some(Some(format!(
             "({raw} & {mask:#x}) >> {shift} map @{}",
             m.map()
@@ -145,7 +148,7 @@ impl Printer {
             let take = len.min(left);
             // The top `take` bits of what is left of the value.
             let part = value >> (left - take);
-            value &= mask(left - take);
+            value &= mask_bits(left - take);
             if take == len {
                 let pm = Match::new(Field::Header(h), op, Value::Int(part))?;
                 parts.push(self.match_text(&pm)?);
@@ -169,8 +172,45 @@ impl Printer {
     }
 }
 
+/// A masked compare of a raw range ending inside a byte, as nft lists it: the bytes
+/// loaded, masked to the range's bits and shifted down, then the compare's mask and value
+/// (`(@th,104,16 & 0x3ff0) >> 4 & 0x3f == 0x2`); `None` for any other match.
+fn shifted_raw(m: &Match) -> Option<String> {
+    let Key::Field(Field::Raw {
+        base,
+        bit_offset,
+        bit_len,
+    }) = m.key()
+    else {
+        return None;
+    };
+    let (Some(Value::Int(mask)), Value::Int(value)) = (m.mask(), m.value()) else {
+        return None;
+    };
+    let first = bit_offset / 8;
+    let bytes = (bit_offset + bit_len).div_ceil(8) - first;
+    let shift = (bytes * 8).checked_sub(bit_offset % 8 + bit_len)?;
+    if shift == 0 || bytes > 8 || *bit_len >= 64 {
+        return None;
+    }
+    let op = match m.op() {
+        Op::Eq => "==",
+        Op::Ne => "!=",
+        _ => return None,
+    };
+    let loaded = Field::Raw {
+        base: *base,
+        bit_offset: first * 8,
+        bit_len: bytes * 8,
+    };
+    let field_mask = mask_bits(*bit_len) << shift;
+    Some(format!(
+        "({loaded} & {field_mask:#x}) >> {shift} & {mask:#x} {op} {value:#x}"
+    ))
+}
+
 /// The low `bits` bits set.
-fn mask(bits: u32) -> u64 {
+fn mask_bits(bits: u32) -> u64 {
     if bits >= 64 {
         u64::MAX
     } else {

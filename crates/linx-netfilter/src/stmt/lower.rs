@@ -73,6 +73,7 @@ use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 
 mod dup_map;
 mod maps;
+mod shifted;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
 /// cannot express yet).
@@ -941,6 +942,9 @@ impl Cx {
             ));
         };
         self.need_field(field)?;
+        if self.shifted_masked(field, m)? {
+            return Ok(());
+        }
         if let (Value::Prefix(net), Op::Eq | Op::Ne, None) = (value, m.op(), m.mask()) {
             return self.prefix(field, *net, m.op());
         }
