@@ -530,6 +530,58 @@ fn arb_built() -> impl Strategy<Value = Statement> {
     ]
     .boxed()
     .prop_union(arb_source().boxed())
+    .or(arb_raw_shapes().boxed())
+    .boxed()
+}
+
+/// Raw ranges nft writes in several expressions or lists split: masked compares of a range
+/// ending inside a byte, the first byte of the network header, and interval sets keyed by
+/// host-order meta keys.
+fn arb_raw_shapes() -> impl Strategy<Value = Statement> {
+    use linx_netfilter::stmt::{Match, Op};
+    let base = proptest::sample::select(vec![
+        PayloadBase::Network,
+        PayloadBase::Transport,
+        PayloadBase::Inner,
+    ]);
+    let shifted = (
+        base,
+        0u32..64,
+        1u32..24,
+        1u32..8,
+        any::<u64>(),
+        any::<u64>(),
+        any::<bool>(),
+    )
+        .prop_filter_map("ends inside a byte", |(b, start, len, tail, m, v, ne)| {
+            // A range whose end is `tail` bits before a byte boundary.
+            let end = (start + len).next_multiple_of(8) - tail;
+            let len = end.checked_sub(start).filter(|l| *l > 0 && *l < 32)?;
+            let mask = m & ((1u64 << len) - 1);
+            let op = if ne { Op::Ne } else { Op::Eq };
+            let m = Match::masked(
+                raw(b, start, len),
+                op,
+                Value::Int(v & mask),
+                Value::Int(mask),
+            );
+            m.map(Statement::Match)
+        });
+    let first_byte = any::<u8>().prop_map(|v| {
+        let m = Match::new(
+            raw(PayloadBase::Network, 0, 8),
+            Op::Eq,
+            Value::Int(u64::from(v)),
+        );
+        Statement::Match(m.unwrap())
+    });
+    let ids = (0u64..5000, 0u64..5000, 0u64..5000).prop_map(|(a, b, g)| {
+        let key = Key::concat([Field::Meta(MetaKey::Skuid), Field::Meta(MetaKey::Skgid)]);
+        let range = Value::range(Value::Int(a.min(b)), Value::Int(a.max(b)));
+        let set = Value::Set(vec![Value::Concat(vec![range, Value::Int(g)])]);
+        Statement::Match(Match::new(key, Op::Eq, set).unwrap())
+    });
+    prop_oneof![shifted, first_byte, ids]
 }
 
 /// Values computed from the packet: map lookups, bit operations, NAT and object references
