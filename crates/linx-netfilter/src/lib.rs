@@ -148,6 +148,7 @@ pub mod consts;
 pub mod diff;
 pub mod expr;
 pub mod lift;
+pub mod monitor;
 pub mod nflog;
 pub mod print;
 pub mod pull;
