@@ -217,3 +217,257 @@ impl Core {
 fn is_overrun(e: &linx_netlink_sys::Error) -> bool {
     e.errno() == Some(Errno::ENOBUFS) || matches!(e, linx_netlink_sys::Error::Truncated { .. })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Printer;
+    use crate::monitor::{Elements, Entity};
+    use linx_netlink_sys::Stage;
+
+    /// One attribute, padded.
+    fn attr(b: &mut Vec<u8>, kind: u16, payload: &[u8]) {
+        b.extend_from_slice(&((4 + payload.len()) as u16).to_ne_bytes());
+        b.extend_from_slice(&kind.to_ne_bytes());
+        b.extend_from_slice(payload);
+        b.resize(b.len().next_multiple_of(4), 0);
+    }
+
+    fn nested(kind: u16, inner: &[u8]) -> Vec<u8> {
+        let mut b = Vec::new();
+        attr(&mut b, kind | 0x8000, inner);
+        b
+    }
+
+    /// An nf_tables message of `op` for family inet with `attrs`.
+    fn msg(op: u8, attrs: &[u8]) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(&((20 + attrs.len()) as u32).to_ne_bytes());
+        b.extend_from_slice(&(0x0a00u16 | u16::from(op)).to_ne_bytes());
+        b.extend_from_slice(&[0; 10]);
+        b.extend_from_slice(&[1, 0, 0, 0]);
+        b.extend_from_slice(attrs);
+        b
+    }
+
+    fn table(name: &str) -> Vec<u8> {
+        let mut a = Vec::new();
+        attr(&mut a, 1, format!("{name}\0").as_bytes());
+        msg(nft_msg::NEWTABLE, &a)
+    }
+
+    fn rule(op: u8, handle: u64) -> Vec<u8> {
+        let mut a = Vec::new();
+        attr(&mut a, 1, b"app\0");
+        attr(&mut a, 2, b"input\0");
+        attr(&mut a, 3, &handle.to_be_bytes());
+        msg(op, &a)
+    }
+
+    fn newgen(id: u32, pid: u32, name: &str) -> Vec<u8> {
+        let mut a = Vec::new();
+        attr(&mut a, 1, &id.to_be_bytes());
+        attr(&mut a, 2, &pid.to_be_bytes());
+        attr(&mut a, 3, format!("{name}\0").as_bytes());
+        msg(nft_msg::NEWGEN, &a)
+    }
+
+    fn set_decl() -> Vec<u8> {
+        let mut a = Vec::new();
+        attr(&mut a, 1, b"app\0");
+        attr(&mut a, 2, b"s\0");
+        attr(&mut a, 3, &0u32.to_be_bytes());
+        attr(&mut a, 4, &7u32.to_be_bytes()); // ipv4_addr
+        attr(&mut a, 5, &4u32.to_be_bytes());
+        msg(nft_msg::NEWSET, &a)
+    }
+
+    fn elem(ip: [u8; 4]) -> Vec<u8> {
+        let mut a = Vec::new();
+        attr(&mut a, 1, b"app\0");
+        attr(&mut a, 2, b"s\0");
+        let mut value = Vec::new();
+        attr(&mut value, 1, &ip); // NFTA_DATA_VALUE
+        let key = nested(1, &value); // NFTA_SET_ELEM_KEY
+        let one = nested(1, &key); // NFTA_LIST_ELEM
+        a.extend(nested(3, &one)); // NFTA_SET_ELEM_LIST_ELEMENTS
+        msg(nft_msg::NEWSETELEM, &a)
+    }
+
+    fn commits(core: &mut Core) -> Vec<Commit> {
+        let mut out = Vec::new();
+        while let Next::Item(item) = core.poll_item() {
+            match item {
+                Ok(Item::Commit(c)) => out.push(c),
+                other => panic!("{other:?}"),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn changes_wait_for_their_newgen_and_carry_its_provenance() {
+        let mut core = Core::new(0);
+        let mut d = table("app");
+        d.extend(rule(nft_msg::NEWRULE, 4));
+        core.handle_datagram(&d);
+        assert!(matches!(core.poll_item(), Next::Recv), "nothing before NEWGEN");
+        core.handle_datagram(&newgen(1247, 812, "nft"));
+        let c = commits(&mut core);
+        assert_eq!(c.len(), 1);
+        assert_eq!(
+            (c[0].generation, c[0].pid, c[0].proc_name.as_deref()),
+            (1247, Some(812), Some("nft"))
+        );
+        let ev: Vec<String> = c[0].events().map(|e| format!("{e:?}")).collect();
+        assert_eq!(
+            ev,
+            [
+                "Event<gen=1247 nft new_table inet/app>",
+                "Event<gen=1247 nft new_rule inet/app/input>"
+            ]
+        );
+        let lines: Vec<String> = c[0].events().map(|e| e.to_string()).collect();
+        assert_eq!(lines[0], "gen 1247 by nft (pid 812): add table inet app");
+        core.handle_datagram(&[rule(nft_msg::DELRULE, 4), newgen(1248, 9, "x")].concat());
+        let c = commits(&mut core);
+        assert_eq!(
+            c[0].events().next().unwrap().to_string(),
+            "gen 1248 by x (pid 9): delete rule inet app input handle 4"
+        );
+    }
+
+    #[test]
+    fn commits_at_or_below_the_floor_are_dropped_whole() {
+        let mut core = Core::new(10);
+        core.handle_datagram(&[table("a"), newgen(10, 1, "a")].concat());
+        core.handle_datagram(&[table("b"), newgen(11, 1, "b")].concat());
+        core.handle_datagram(&[table("c"), newgen(12, 1, "c")].concat());
+        core.set_min_gen(11);
+        let c = commits(&mut core);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].generation, 12);
+        assert_eq!(c[0].changes.len(), 1);
+        assert_eq!(core.min_gen(), 11);
+    }
+
+    #[test]
+    fn enobufs_discards_the_partial_commit_and_asks_for_a_resync() {
+        let mut core = Core::new(0);
+        core.handle_datagram(&table("lost"));
+        core.handle_recv(Err(linx_netlink_sys::Error::Os {
+            stage: Stage::Recv,
+            errno: Errno::ENOBUFS,
+        }));
+        core.handle_datagram(&[rule(nft_msg::NEWRULE, 2), newgen(5, 1, "nft")].concat());
+        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        let c = commits(&mut core);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].changes.len(), 1, "the lost table is not reported");
+        assert!(matches!(
+            c[0].changes[0].entity(),
+            Some(Entity::Rule { .. })
+        ));
+    }
+
+    #[test]
+    fn a_socket_failure_ends_the_monitor() {
+        let mut core = Core::new(0);
+        let e = linx_netlink_sys::Error::Os {
+            stage: Stage::Recv,
+            errno: Errno::EBADF,
+        };
+        core.handle_recv(Err(e.clone()));
+        assert!(matches!(
+            core.poll_item(),
+            Next::Item(Err(MonitorError::Socket(_)))
+        ));
+        assert!(matches!(core.poll_item(), Next::Ended(got) if got == e));
+    }
+
+    #[test]
+    fn elements_of_a_known_set_are_grouped_and_typed() {
+        let mut core = Core::new(0);
+        let d = [
+            set_decl(),
+            elem([10, 0, 0, 1]),
+            elem([10, 0, 0, 2]),
+            newgen(3, 1, "nft"),
+        ]
+        .concat();
+        core.handle_datagram(&d);
+        let c = commits(&mut core);
+        assert_eq!(c[0].changes.len(), 2);
+        let text: Vec<String> = c[0]
+            .changes
+            .iter()
+            .map(|ch| ch.to_nft(&Printer::new()))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "add set inet app s { type ipv4_addr; }",
+                "add element inet app s { 10.0.0.1, 10.0.0.2 }"
+            ]
+        );
+        // A later commit knows the set too; after a loss it does not.
+        core.handle_datagram(&[elem([10, 0, 0, 3]), newgen(4, 1, "nft")].concat());
+        let c = commits(&mut core);
+        assert!(matches!(
+            c[0].changes[0].entity(),
+            Some(Entity::Elements {
+                elements: Elements::Set(_),
+                ..
+            })
+        ));
+        core.handle_recv(Err(linx_netlink_sys::Error::Truncated { len: 2 << 20 }));
+        core.handle_datagram(&[elem([10, 0, 0, 4]), newgen(6, 1, "nft")].concat());
+        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        let c = commits(&mut core);
+        match c[0].changes[0].entity() {
+            Some(Entity::Elements {
+                elements: Elements::Raw(b),
+                ..
+            }) => assert_eq!(b, &elem([10, 0, 0, 4])),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn unknown_and_undecodable_messages_are_kept() {
+        let mut core = Core::new(0);
+        let trace = msg(nft_msg::TRACE, &[]);
+        let mut bad_rule = Vec::new();
+        attr(&mut bad_rule, 2, b"input\0");
+        let bad_rule = msg(nft_msg::NEWRULE, &bad_rule);
+        core.handle_datagram(&[trace.clone(), bad_rule.clone(), newgen(2, 1, "nft")].concat());
+        let c = commits(&mut core);
+        assert_eq!(
+            c[0].changes[0],
+            Change::Unknown {
+                msg_type: 0x0a11,
+                bytes: trace
+            }
+        );
+        match &c[0].changes[1] {
+            Change::Undecoded {
+                msg_type, bytes, ..
+            } => assert_eq!((*msg_type, bytes), (0x0a06, &bad_rule)),
+            other => panic!("{other:?}"),
+        }
+        assert!(c[0].changes[1].to_nft(&Printer::new()).starts_with("#linx: "));
+    }
+
+    #[test]
+    fn broken_framing_is_an_error_and_a_resync() {
+        let mut core = Core::new(0);
+        core.handle_datagram(&table("t"));
+        core.handle_datagram(&[200, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(matches!(
+            core.poll_item(),
+            Next::Item(Err(MonitorError::Decode(_)))
+        ));
+        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        assert!(matches!(core.poll_item(), Next::Recv));
+    }
+}

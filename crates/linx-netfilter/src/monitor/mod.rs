@@ -84,6 +84,7 @@
 //! nft(8) (`nft monitor`).
 
 mod blocking;
+mod collector;
 mod core;
 mod decode;
 mod error;
@@ -94,6 +95,7 @@ mod snapshot;
 mod stream;
 
 pub use blocking::{Monitor, snapshot};
+pub use collector::Collector;
 pub use error::MonitorError;
 pub use event::{Change, Commit, Elements, Entity, Event, Item};
 pub use options::MonitorOptions;
