@@ -4,6 +4,7 @@
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json] [--exprs]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--owned [--hold]]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] nflog GROUP [--packet]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] monitor [--json] [--count N]
 //! ```
 //!
 //! - `list` pulls every table and prints it as `nft list ruleset` does
@@ -24,6 +25,12 @@
 //! - `nflog GROUP` listens to the packets `log group GROUP` rules send
 //!   (`linx_netfilter::nflog`) and prints one line per event until interrupted; `--packet`
 //!   asks for the packets' bytes too (their length is printed).
+//! - `monitor` prints every change committed to the namespace's ruleset as it happens
+//!   (`linx_netfilter::monitor`), one line per change: `gen 1247 by nft (pid 812): add
+//!   rule inet app input handle 4 tcp dport 22 accept`. With `--json`, one JSON object per
+//!   line instead (`{"generation":1247,"pid":812,"proc_name":"nft","op":"add","kind":
+//!   "rule",...}`). Lost changes print `# resync needed` (JSON: `{"resync_needed":true}`).
+//!   `--count N` stops after N changes. It says `# monitoring` on stderr once subscribed.
 //! - `-n NAME` opens `/run/netns/NAME` (as `ip netns add` makes), `-n /path` any namespace
 //!   file, `--pid` a process's namespace.
 //!
@@ -63,7 +70,7 @@ use serde::Serialize;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]] | nflog GROUP [--packet]";
+const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]] | nflog GROUP [--packet] | monitor [--json] [--count N]";
 
 struct Args {
     netns: Netns,
@@ -74,6 +81,7 @@ struct Args {
     hold: bool,
     owned: bool,
     packet: bool,
+    count: Option<u64>,
 }
 
 fn args() -> Res<Args> {
@@ -88,6 +96,7 @@ fn args() -> Res<Args> {
         hold: false,
         owned: false,
         packet: false,
+        count: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -105,6 +114,7 @@ fn args() -> Res<Args> {
             Long("hold") => a.hold = true,
             Long("owned") => a.owned = true,
             Long("packet") => a.packet = true,
+            Long("count") => a.count = Some(p.value()?.parse()?),
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -321,6 +331,9 @@ fn run() -> Res<()> {
     if a.command == "nflog" {
         return nflog(a);
     }
+    if a.command == "monitor" {
+        return monitor(a);
+    }
     let sock = linx_nfnl::open(a.netns)?;
     match a.command.as_str() {
         "list" => {
@@ -383,6 +396,42 @@ fn nflog(a: Args) -> Res<()> {
     for ev in Listener::open(a.netns, &opts)? {
         match ev {
             Ok(ev) => println!("{ev}"),
+            Err(e) => eprintln!("nft: {}", report(&e)),
+        }
+    }
+    Ok(())
+}
+
+/// `monitor [--json] [--count N]`: one line per change until interrupted (or N changes).
+fn monitor(a: Args) -> Res<()> {
+    use linx_netfilter::monitor::{Item, Monitor};
+    let mut mon = Monitor::open(a.netns)?;
+    eprintln!("# monitoring");
+    let printer = linx_netfilter::print::Printer::new();
+    let mut left = a.count;
+    if left == Some(0) {
+        return Ok(());
+    }
+    for item in &mut mon {
+        match item {
+            Ok(Item::Commit(c)) => {
+                for ev in c.events() {
+                    if a.json {
+                        println!("{}", serde_json::to_string(&ev)?);
+                    } else {
+                        println!("{}: {}", ev.provenance(), ev.to_nft(&printer));
+                    }
+                    if let Some(n) = left.as_mut() {
+                        *n -= 1;
+                        if *n == 0 {
+                            return Ok(());
+                        }
+                    }
+                }
+            }
+            Ok(Item::ResyncNeeded) if a.json => println!("{{\"resync_needed\":true}}"),
+            Ok(Item::ResyncNeeded) => println!("# resync needed: changes were lost"),
+            Ok(_) => {}
             Err(e) => eprintln!("nft: {}", report(&e)),
         }
     }

@@ -1,10 +1,12 @@
 //! The `nft` example's `apply`: a short-lived process keeps its tables after it exits unless
-//! told otherwise (`--owned`), and says which tables it released.
+//! told otherwise (`--owned`), and says which tables it released. Its `monitor` prints the
+//! changes `nft` makes, in nft syntax or as JSON.
 
 mod support;
 use support::example_binary;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use linx_testns::TestNs;
 
@@ -64,4 +66,62 @@ fn apply_keeps_its_tables_after_exit_unless_owned() {
     let (ok, _, err) = apply(&ns, &file, &["--hold"]);
     assert!(!ok && err.contains("--owned"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Starts `nft monitor extra...` in `ns`, waits until it has subscribed, runs `nft` with
+/// each of `changes`, and returns the monitor's stdout lines.
+fn monitor(ns: &TestNs, extra: &[&str], changes: &[&[&str]]) -> Vec<String> {
+    let path = ns.path().display().to_string();
+    let mut child = Command::new(example_binary())
+        .args(["-n", &path, "monitor"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the nft example");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "# monitoring");
+    for args in changes {
+        let out = ns.run("nft", args);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn monitor_prints_each_change_in_nft_syntax_or_json() {
+    let ns = TestNs::new();
+    let changes: [&[&str]; 3] = [
+        &["add", "table", "inet", "app"],
+        &["add", "chain", "inet", "app", "input", "{ type filter hook input priority 0; }"],
+        &["add", "rule", "inet", "app", "input", "tcp", "dport", "22", "accept"],
+    ];
+    let lines = monitor(&ns, &["--count", "3"], &changes);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines[0].ends_with("): add table inet app"), "{lines:?}");
+    assert!(lines[0].starts_with("gen ") && lines[0].contains(" by nft (pid "), "{lines:?}");
+    assert!(
+        lines[1].ends_with("add chain inet app input { type filter hook input priority filter; policy accept; }"),
+        "{lines:?}"
+    );
+    assert!(lines[2].ends_with("add rule inet app input handle 2 tcp dport 22 accept"), "{lines:?}");
+
+    let ns = TestNs::new();
+    let lines = monitor(&ns, &["--json", "--count", "2"], &changes[..2]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let v: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
+    assert_eq!(v["op"], "add");
+    assert_eq!(v["kind"], "table");
+    assert_eq!(v["proc_name"], "nft");
+    assert!(v["generation"].as_u64().unwrap() > 0);
+    let v: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!((v["kind"].as_str(), v["table"].as_str()), (Some("chain"), Some("app")));
 }
