@@ -27,6 +27,10 @@
 //! linx-bench monitor-burst --n N [--rcvbuf B]    a route monitor while N routes are added:
 //!                                                events delivered per second, zero loss or
 //!                                                a ResyncNeeded (default B: 4 MiB)
+//! linx-bench nft-monitor --n N [--rcvbuf B]      an nf_tables monitor while the nft-rules
+//!                                                table of N rules is pushed in one batch:
+//!                                                every rule event of the commit, or an error
+//!                                                (default B: 4 MiB)
 //! linx-bench reconcile-drift --n N [--drift P] [--reps R]
 //!                                                one reconcile pass over N owned routes of
 //!                                                which P% (default 1) drifted, against a
@@ -56,6 +60,7 @@
 //! - Never touches any namespace but its own; exits non-zero with a message on any error.
 #![forbid(unsafe_code)]
 
+mod nft_monitor;
 mod scale;
 
 use std::net::Ipv4Addr;
@@ -97,6 +102,10 @@ enum Cmd {
         n: u32,
         rcvbuf: usize,
     },
+    NftMonitor {
+        n: u32,
+        rcvbuf: usize,
+    },
     ReconcileDrift {
         n: u32,
         pct: f64,
@@ -112,7 +121,7 @@ enum Cmd {
 
 const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
      \x20      | nft-rules --n N | nft-set --n N | nft-list\n\
-     \x20      | monitor-burst --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT] [--reps R]\n\
+     \x20      | monitor-burst --n N [--rcvbuf B] | nft-monitor --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT] [--reps R]\n\
      \x20      | reconcile-netns --n N [--workers W] [--tokio [--jobs J]]\n\
      prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only);\n\
      the monitor-burst and reconcile-* scenarios print their own keys (events_per_s, pass_ms,\n\
@@ -139,13 +148,14 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
                         | "nft-rules"
                         | "nft-set"
                         | "monitor-burst"
+                        | "nft-monitor"
                         | "reconcile-drift"
                         | "reconcile-netns"
                 ) =>
             {
                 n = Some(p.value()?.parse()?)
             }
-            Long("rcvbuf") if sub == "monitor-burst" => rcvbuf = p.value()?.parse()?,
+            Long("rcvbuf") if matches!(sub.as_str(), "monitor-burst" | "nft-monitor") => rcvbuf = p.value()?.parse()?,
             Long("drift") if sub == "reconcile-drift" => pct = p.value()?.parse()?,
             Long("reps") if sub == "reconcile-drift" => reps = p.value()?.parse()?,
             Long("workers") if sub == "reconcile-netns" => workers = p.value()?.parse()?,
@@ -178,6 +188,10 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
         "nft-list" => Ok(Cmd::NftList),
         "monitor-burst" => Ok(Cmd::MonitorBurst {
             n: n.ok_or("monitor-burst needs --n N")?,
+            rcvbuf,
+        }),
+        "nft-monitor" => Ok(Cmd::NftMonitor {
+            n: n.ok_or("nft-monitor needs --n N")?,
             rcvbuf,
         }),
         "reconcile-drift" if pct > 0.0 && pct <= 100.0 && reps > 0 => Ok(Cmd::ReconcileDrift {
@@ -350,6 +364,7 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
     // The scale scenarios open their own sockets and print their own line.
     match *cmd {
         Cmd::MonitorBurst { n, rcvbuf } => return scale::monitor_burst(n, rcvbuf),
+        Cmd::NftMonitor { n, rcvbuf } => return nft_monitor::nft_monitor(n, rcvbuf),
         Cmd::ReconcileDrift { n, pct, reps } => return scale::reconcile_drift(n, pct, reps),
         Cmd::ReconcileNetns {
             n,
@@ -376,7 +391,10 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
         Cmd::NftRules { n } => nft_push(&sock, nft_rules_ruleset(*n), *n)?,
         Cmd::NftSet { n } => nft_push(&sock, nft_set_ruleset(*n), *n)?,
         Cmd::NftList => nft_list(&sock)?,
-        Cmd::MonitorBurst { .. } | Cmd::ReconcileDrift { .. } | Cmd::ReconcileNetns { .. } => {
+        Cmd::MonitorBurst { .. }
+        | Cmd::NftMonitor { .. }
+        | Cmd::ReconcileDrift { .. }
+        | Cmd::ReconcileNetns { .. } => {
             return Err("a scale scenario reached the harness path".into());
         }
     };

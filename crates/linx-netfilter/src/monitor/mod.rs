@@ -46,13 +46,14 @@
 //!   was full; `NLMSG_OVERRUN`; a datagram with broken framing or longer than 1 MiB). The
 //!   commit being collected is discarded (never yielded in part) and the known sets are
 //!   forgotten. The monitor goes on; take a new snapshot.
-//! - **Receive buffer.** 4 MiB by default ([`MonitorOptions::rcvbuf`]), set before the
-//!   group is joined (`SO_RCVBUFFORCE` when privileged, else capped by
-//!   `net.core.rmem_max`). The kernel sends a commit's notifications while it commits,
-//!   before the monitor reads any: a rule costs about 200–400 bytes of buffer (its message
-//!   plus the kernel's per-datagram overhead), so 4 MiB holds a commit of roughly 10k
-//!   simple rules; for larger commits ask for more (the linx-bench `nft-monitor` command
-//!   measures a 10k-rule commit).
+//! - **Receive buffer.** 4 MiB by default ([`MonitorOptions::rcvbuf`]; the kernel grants
+//!   twice the request), set before the group is joined (`SO_RCVBUFFORCE` when privileged,
+//!   else capped by `net.core.rmem_max`). The kernel sends a commit's notifications at the
+//!   end of the commit, whether or not the monitor is reading: a commit of 10k simple rules
+//!   fits the default buffer even when nobody reads until it is over (a kernel test checks
+//!   exactly that). A monitor that reads while the commit runs (another thread) needs far
+//!   less; one that may stall behind commits much larger than that needs a larger buffer,
+//!   or it gets [`Item::ResyncNeeded`]. The linx-bench `nft-monitor` command measures it.
 //! - **Nothing dropped silently.** A message type not modelled is a [`Change::Unknown`], a
 //!   modelled one that does not decode a [`Change::Undecoded`] (both with the bytes). Set
 //!   elements are decoded with their set's types when the monitor knows the set (declared
