@@ -155,7 +155,9 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             {
                 n = Some(p.value()?.parse()?)
             }
-            Long("rcvbuf") if matches!(sub.as_str(), "monitor-burst" | "nft-monitor") => rcvbuf = p.value()?.parse()?,
+            Long("rcvbuf") if matches!(sub.as_str(), "monitor-burst" | "nft-monitor") => {
+                rcvbuf = p.value()?.parse()?
+            }
             Long("drift") if sub == "reconcile-drift" => pct = p.value()?.parse()?,
             Long("reps") if sub == "reconcile-drift" => reps = p.value()?.parse()?,
             Long("workers") if sub == "reconcile-netns" => workers = p.value()?.parse()?,

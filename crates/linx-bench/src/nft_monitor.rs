@@ -31,9 +31,9 @@ pub(crate) fn nft_monitor(n: u32, rcvbuf: usize) -> Result<(), BoxError> {
     let commit = loop {
         match mon.next() {
             Some(Ok(Item::Commit(c)))
-                if c.changes.iter().any(|ch| {
-                    matches!(ch, Change::Add(Entity::Table(t)) if t.name() == "lxbench")
-                }) =>
+                if c.changes.iter().any(
+                    |ch| matches!(ch, Change::Add(Entity::Table(t)) if t.name() == "lxbench"),
+                ) =>
             {
                 break c;
             }

@@ -188,7 +188,11 @@ fn a_linx_push_is_one_commit_with_its_generation_and_this_task() {
             "gen {g} by {comm} (pid {tid}): add chain inet app input {{ type filter hook input priority filter; policy accept; }}"
         )
     );
-    assert!(mon.next_timeout(Duration::from_millis(100)).unwrap().is_none());
+    assert!(
+        mon.next_timeout(Duration::from_millis(100))
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[test]
@@ -199,9 +203,27 @@ fn an_nft_change_is_one_commit_with_nfts_pid_and_name() {
     push(&sock, &app(0), Mode::Replace).expect("push");
     let mut mon = Monitor::open(ns.netns()).expect("monitor");
     let before = generation(&ns);
-    let (pid, _) = nft_spawn(&ns, &["add", "rule", "inet", "app", "input", "tcp", "dport", "22", "accept"]);
-    let (pid2, _) = nft_spawn(&ns, &["add", "set", "inet", "app", "s", "{ type ipv4_addr; }"]);
-    let (pid3, _) = nft_spawn(&ns, &["add", "element", "inet", "app", "s", "{ 10.0.0.1, 10.0.0.2 }"]);
+    let (pid, _) = nft_spawn(
+        &ns,
+        &[
+            "add", "rule", "inet", "app", "input", "tcp", "dport", "22", "accept",
+        ],
+    );
+    let (pid2, _) = nft_spawn(
+        &ns,
+        &["add", "set", "inet", "app", "s", "{ type ipv4_addr; }"],
+    );
+    let (pid3, _) = nft_spawn(
+        &ns,
+        &[
+            "add",
+            "element",
+            "inet",
+            "app",
+            "s",
+            "{ 10.0.0.1, 10.0.0.2 }",
+        ],
+    );
     let (pid4, out) = nft_spawn(&ns, &["-a", "list", "chain", "inet", "app", "input"]);
     let handle: u64 = out
         .lines()
@@ -210,9 +232,24 @@ fn an_nft_change_is_one_commit_with_nfts_pid_and_name() {
         .and_then(|h| h.trim().parse().ok())
         .expect("rule handle");
     let _ = pid4;
-    let (pid5, _) = nft_spawn(&ns, &["delete", "rule", "inet", "app", "input", "handle", &handle.to_string()]);
+    let (pid5, _) = nft_spawn(
+        &ns,
+        &[
+            "delete",
+            "rule",
+            "inet",
+            "app",
+            "input",
+            "handle",
+            &handle.to_string(),
+        ],
+    );
     let after = generation(&ns);
-    assert_eq!(after, before + 4, "four commits (a listing commits nothing)");
+    assert_eq!(
+        after,
+        before + 4,
+        "four commits (a listing commits nothing)"
+    );
     let mut lines = Vec::new();
     for (i, want_pid) in [pid, pid2, pid3, pid5].into_iter().enumerate() {
         let c = next_commit(&mut mon);
@@ -225,10 +262,22 @@ fn an_nft_change_is_one_commit_with_nfts_pid_and_name() {
     assert_eq!(
         lines,
         [
-            format!("gen {} by nft (pid {pid}): add rule inet app input handle {handle} tcp dport 22 accept", g + 1),
-            format!("gen {} by nft (pid {pid2}): add set inet app s {{ type ipv4_addr; }}", g + 2),
-            format!("gen {} by nft (pid {pid3}): add element inet app s {{ 10.0.0.1, 10.0.0.2 }}", g + 3),
-            format!("gen {} by nft (pid {pid5}): delete rule inet app input handle {handle}", g + 4),
+            format!(
+                "gen {} by nft (pid {pid}): add rule inet app input handle {handle} tcp dport 22 accept",
+                g + 1
+            ),
+            format!(
+                "gen {} by nft (pid {pid2}): add set inet app s {{ type ipv4_addr; }}",
+                g + 2
+            ),
+            format!(
+                "gen {} by nft (pid {pid3}): add element inet app s {{ 10.0.0.1, 10.0.0.2 }}",
+                g + 3
+            ),
+            format!(
+                "gen {} by nft (pid {pid5}): delete rule inet app input handle {handle}",
+                g + 4
+            ),
         ]
     );
 }
@@ -240,7 +289,8 @@ fn the_floor_drops_old_commits() {
     let sock = linx_nfnl::open(ns.netns()).unwrap();
     let g0 = generation(&ns);
     let mut all = Monitor::open(ns.netns()).unwrap();
-    let mut late = Monitor::with_options(ns.netns(), &MonitorOptions::new().since_gen(g0 + 2)).unwrap();
+    let mut late =
+        Monitor::with_options(ns.netns(), &MonitorOptions::new().since_gen(g0 + 2)).unwrap();
     for n in 0..4 {
         push(&sock, &app(n), Mode::Replace).unwrap();
     }
@@ -248,7 +298,11 @@ fn the_floor_drops_old_commits() {
     assert_eq!(seen, [g0 + 1, g0 + 2, g0 + 3, g0 + 4]);
     let seen: Vec<u32> = (0..2).map(|_| next_commit(&mut late).generation).collect();
     assert_eq!(seen, [g0 + 3, g0 + 4]);
-    assert!(late.next_timeout(Duration::from_millis(100)).unwrap().is_none());
+    assert!(
+        late.next_timeout(Duration::from_millis(100))
+            .unwrap()
+            .is_none()
+    );
     // set_min_gen applies to commits already received.
     let mut mon = Monitor::open(ns.netns()).unwrap();
     push(&sock, &app(1), Mode::Replace).unwrap();
@@ -281,7 +335,8 @@ impl State {
             }
             for set in t.sets() {
                 let elems = set.elements.iter().map(|e| format!("{e:?}")).collect();
-                s.elements.insert(format!("{}/{}", t.name(), set.name), elems);
+                s.elements
+                    .insert(format!("{}/{}", t.name(), set.name), elems);
             }
         }
         s
@@ -344,7 +399,10 @@ fn snapshot_and_tail_under_concurrent_changes_lose_and_repeat_nothing() {
     let ns = TestNs::new();
     let sock = linx_nfnl::open(ns.netns()).unwrap();
     push(&sock, &app(5), Mode::Replace).unwrap();
-    nft_spawn(&ns, &["add", "set", "inet", "app", "s", "{ type ipv4_addr; }"]);
+    nft_spawn(
+        &ns,
+        &["add", "set", "inet", "app", "s", "{ type ipv4_addr; }"],
+    );
     const ROUNDS: u32 = 60;
     let ((rs, g, mut mon), writer_commits) = std::thread::scope(|s| {
         let writer = s.spawn(|| {
@@ -354,7 +412,10 @@ fn snapshot_and_tail_under_concurrent_changes_lose_and_repeat_nothing() {
                 let port = (2000 + i).to_string();
                 let (_, out) = nft_spawn(
                     &ns,
-                    &["-e", "-a", "add", "rule", "inet", "app", "input", "tcp", "dport", &port, "drop"],
+                    &[
+                        "-e", "-a", "add", "rule", "inet", "app", "input", "tcp", "dport", &port,
+                        "drop",
+                    ],
                 );
                 let h: u64 = out
                     .split("# handle ")
@@ -368,7 +429,10 @@ fn snapshot_and_tail_under_concurrent_changes_lose_and_repeat_nothing() {
                 commits += 2;
                 if i % 3 == 2 {
                     let h = handles.remove(0).to_string();
-                    nft_spawn(&ns, &["delete", "rule", "inet", "app", "input", "handle", &h]);
+                    nft_spawn(
+                        &ns,
+                        &["delete", "rule", "inet", "app", "input", "handle", &h],
+                    );
                     let ip = format!("{{ 10.1.{}.{} }}", (i - 1) / 200, (i - 1) % 200 + 1);
                     nft_spawn(&ns, &["delete", "element", "inet", "app", "s", &ip]);
                     commits += 2;
@@ -403,7 +467,11 @@ fn snapshot_and_tail_under_concurrent_changes_lose_and_repeat_nothing() {
         }
         expect += 1;
     }
-    assert!(mon.next_timeout(Duration::from_millis(100)).unwrap().is_none());
+    assert!(
+        mon.next_timeout(Duration::from_millis(100))
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(state, State::of(&final_rs));
 }
 
@@ -416,7 +484,10 @@ fn a_10k_rule_commit_arrives_whole() {
     push(&sock, &app(10_000), Mode::Replace).expect("push 10k rules");
     let c = match mon.next_timeout(Duration::from_secs(10)) {
         Ok(Some(Item::Commit(c))) => c,
-        other => panic!("expected the commit, got {other:?} (rcvbuf {})", mon.rcvbuf()),
+        other => panic!(
+            "expected the commit, got {other:?} (rcvbuf {})",
+            mon.rcvbuf()
+        ),
     };
     let rules = c
         .changes

@@ -85,7 +85,11 @@ fn monitor(ns: &TestNs, extra: &[&str], changes: &[&[&str]]) -> Vec<String> {
     assert_eq!(line.trim(), "# monitoring");
     for args in changes {
         let out = ns.run("nft", args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
@@ -101,18 +105,35 @@ fn monitor_prints_each_change_in_nft_syntax_or_json() {
     let ns = TestNs::new();
     let changes: [&[&str]; 3] = [
         &["add", "table", "inet", "app"],
-        &["add", "chain", "inet", "app", "input", "{ type filter hook input priority 0; }"],
-        &["add", "rule", "inet", "app", "input", "tcp", "dport", "22", "accept"],
+        &[
+            "add",
+            "chain",
+            "inet",
+            "app",
+            "input",
+            "{ type filter hook input priority 0; }",
+        ],
+        &[
+            "add", "rule", "inet", "app", "input", "tcp", "dport", "22", "accept",
+        ],
     ];
     let lines = monitor(&ns, &["--count", "3"], &changes);
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert!(lines[0].ends_with("): add table inet app"), "{lines:?}");
-    assert!(lines[0].starts_with("gen ") && lines[0].contains(" by nft (pid "), "{lines:?}");
     assert!(
-        lines[1].ends_with("add chain inet app input { type filter hook input priority filter; policy accept; }"),
+        lines[0].starts_with("gen ") && lines[0].contains(" by nft (pid "),
         "{lines:?}"
     );
-    assert!(lines[2].ends_with("add rule inet app input handle 2 tcp dport 22 accept"), "{lines:?}");
+    assert!(
+        lines[1].ends_with(
+            "add chain inet app input { type filter hook input priority filter; policy accept; }"
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].ends_with("add rule inet app input handle 2 tcp dport 22 accept"),
+        "{lines:?}"
+    );
 
     let ns = TestNs::new();
     let lines = monitor(&ns, &["--json", "--count", "2"], &changes[..2]);
@@ -123,5 +144,8 @@ fn monitor_prints_each_change_in_nft_syntax_or_json() {
     assert_eq!(v["proc_name"], "nft");
     assert!(v["generation"].as_u64().unwrap() > 0);
     let v: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
-    assert_eq!((v["kind"].as_str(), v["table"].as_str()), (Some("chain"), Some("app")));
+    assert_eq!(
+        (v["kind"].as_str(), v["table"].as_str()),
+        (Some("chain"), Some("app"))
+    );
 }

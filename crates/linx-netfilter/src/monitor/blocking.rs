@@ -171,7 +171,10 @@ impl Monitor {
 
 /// Opens the socket in `netns`, sets its receive buffer and joins the group: what both
 /// flavours do before they read.
-pub(crate) fn start(netns: Netns, options: &MonitorOptions) -> Result<(Socket, usize), MonitorError> {
+pub(crate) fn start(
+    netns: Netns,
+    options: &MonitorOptions,
+) -> Result<(Socket, usize), MonitorError> {
     let sock = linx_nfnl::open(netns).map_err(MonitorError::Open)?;
     // Before joining: no notification is ever queued into a small buffer.
     let rcvbuf = sock

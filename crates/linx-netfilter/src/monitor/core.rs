@@ -311,7 +311,10 @@ mod tests {
         let mut d = table("app");
         d.extend(rule(nft_msg::NEWRULE, 4));
         core.handle_datagram(&d);
-        assert!(matches!(core.poll_item(), Next::Recv), "nothing before NEWGEN");
+        assert!(
+            matches!(core.poll_item(), Next::Recv),
+            "nothing before NEWGEN"
+        );
         core.handle_datagram(&newgen(1247, 812, "nft"));
         let c = commits(&mut core);
         assert_eq!(c.len(), 1);
@@ -360,7 +363,10 @@ mod tests {
             errno: Errno::ENOBUFS,
         }));
         core.handle_datagram(&[rule(nft_msg::NEWRULE, 2), newgen(5, 1, "nft")].concat());
-        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        assert!(matches!(
+            core.poll_item(),
+            Next::Item(Ok(Item::ResyncNeeded))
+        ));
         let c = commits(&mut core);
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].changes.len(), 1, "the lost table is not reported");
@@ -422,7 +428,10 @@ mod tests {
         ));
         core.handle_recv(Err(linx_netlink_sys::Error::Truncated { len: 2 << 20 }));
         core.handle_datagram(&[elem([10, 0, 0, 4]), newgen(6, 1, "nft")].concat());
-        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        assert!(matches!(
+            core.poll_item(),
+            Next::Item(Ok(Item::ResyncNeeded))
+        ));
         let c = commits(&mut core);
         match c[0].changes[0].entity() {
             Some(Entity::Elements {
@@ -455,7 +464,11 @@ mod tests {
             } => assert_eq!((*msg_type, bytes), (0x0a06, &bad_rule)),
             other => panic!("{other:?}"),
         }
-        assert!(c[0].changes[1].to_nft(&Printer::new()).starts_with("#linx: "));
+        assert!(
+            c[0].changes[1]
+                .to_nft(&Printer::new())
+                .starts_with("#linx: ")
+        );
     }
 
     #[test]
@@ -467,7 +480,10 @@ mod tests {
             core.poll_item(),
             Next::Item(Err(MonitorError::Decode(_)))
         ));
-        assert!(matches!(core.poll_item(), Next::Item(Ok(Item::ResyncNeeded))));
+        assert!(matches!(
+            core.poll_item(),
+            Next::Item(Ok(Item::ResyncNeeded))
+        ));
         assert!(matches!(core.poll_item(), Next::Recv));
     }
 }

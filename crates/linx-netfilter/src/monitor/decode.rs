@@ -54,8 +54,7 @@ impl SetCache {
     fn get(&self, family: Family, table: &str, set: &str) -> Option<&SetInfo> {
         // A lookup by borrowed names would need a second map shape; element groups are
         // decoded once per group, so the key is built.
-        self.sets
-            .get(&(family, table.to_owned(), set.to_owned()))
+        self.sets.get(&(family, table.to_owned(), set.to_owned()))
     }
 
     fn remove(&mut self, family: Family, table: &str, set: &str) {
@@ -64,7 +63,8 @@ impl SetCache {
     }
 
     fn remove_table(&mut self, family: Family, table: &str) {
-        self.sets.retain(|(f, t, _), _| !(*f == family && t == table));
+        self.sets
+            .retain(|(f, t, _), _| !(*f == family && t == table));
     }
 }
 
@@ -343,6 +343,10 @@ impl ElemGroup {
             set: self.set.clone(),
             elements,
         };
-        if self.add { Change::Add(e) } else { Change::Delete(e) }
+        if self.add {
+            Change::Add(e)
+        } else {
+            Change::Delete(e)
+        }
     }
 }

@@ -388,10 +388,15 @@ impl Change {
                 let mut bare = chain.clone();
                 bare.take_rules();
                 let block = p.chain(&bare, &Table::new(f, t));
-                one_line(&block, |head| format!("add {head_kw} {f} {t}", head_kw = head))
+                one_line(&block, |head| {
+                    format!("add {head_kw} {f} {t}", head_kw = head)
+                })
             }
             Entity::Rule { chain, rule, .. } => {
-                let handle = rule.handle.map(|h| format!(" handle {h}")).unwrap_or_default();
+                let handle = rule
+                    .handle
+                    .map(|h| format!(" handle {h}"))
+                    .unwrap_or_default();
                 if !add {
                     return format!("delete rule {f} {t} {chain}{handle}");
                 }
@@ -437,7 +442,9 @@ impl Change {
                 if !add {
                     return format!("delete flowtable {f} {t} {}", flowtable.name);
                 }
-                one_line(&p.flowtable(flowtable, f), |head| format!("add {head} {f} {t}"))
+                one_line(&p.flowtable(flowtable, f), |head| {
+                    format!("add {head} {f} {t}")
+                })
             }
         }
     }
