@@ -8,7 +8,7 @@
 //! every commit to the `NFNLGRP_NFTABLES` multicast group: one message per changed entity,
 //! then a `NEWGEN` with the new generation and the committing process. A monitor joins that
 //! group on its own socket, in any namespace, decodes each message with the decoders of
-//! [`pull`](crate::pull) (a rule comes with its expressions, printable as nft prints it),
+//! [`pull`](mod@crate::pull) (a rule comes with its expressions, printable as nft prints it),
 //! and yields a commit when its `NEWGEN` arrives.
 //!
 //! Shape: pure parts ([`Commit`], [`Change`], [`Entity`], [`Event`], the decoding of one
