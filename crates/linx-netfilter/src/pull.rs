@@ -149,7 +149,7 @@ fn decode_err(e: linx_netlink_codec::Error) -> NetfilterError {
 type ChainIndex = HashMap<String, Vec<(Family, usize, HashMap<String, usize>)>>;
 
 /// Anonymous sets of the pulled tables: (table index, set name) → set and elements.
-type Anonymous = HashMap<(usize, String), (SetInfo, Option<(Elements, KeptElements)>)>;
+pub(crate) type Anonymous = HashMap<(usize, String), (SetInfo, Option<(Elements, KeptElements)>)>;
 
 linx_netlink_codec::verb! {
     error = NetfilterError;
@@ -518,7 +518,7 @@ fn pulled_set(info: SetInfo, elements: Option<(Elements, KeptElements)>) -> Pull
 
 /// Turn a lookup of an anonymous set back into the literal it was pushed as, when the
 /// literal can carry everything the set holds; the set is then marked in `taken`.
-fn restore_literal(
+pub(crate) fn restore_literal(
     e: &mut Expr,
     table: usize,
     anonymous: &Anonymous,

@@ -284,6 +284,69 @@ fn an_nft_change_is_one_commit_with_nfts_pid_and_name() {
 
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
+fn anonymous_sets_of_a_commit_print_as_the_rules_literal() {
+    let ns = TestNs::new();
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    push(&sock, &app(0), Mode::Replace).expect("push");
+    let mut mon = Monitor::open(ns.netns()).expect("monitor");
+    let (pid, _) = nft_spawn(
+        &ns,
+        &[
+            "add",
+            "rule",
+            "inet",
+            "app",
+            "input",
+            "ip",
+            "saddr",
+            "{ 10.0.0.1, 10.0.0.2 }",
+            "drop",
+        ],
+    );
+    let (pid2, _) = nft_spawn(
+        &ns,
+        &[
+            "add",
+            "rule",
+            "inet",
+            "app",
+            "input",
+            "tcp",
+            "dport",
+            "vmap",
+            "{ 22 : accept, 80 : drop }",
+        ],
+    );
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        lines.extend(
+            next_commit(&mut mon)
+                .events()
+                .map(|e| e.to_nft(&Printer::new())),
+        );
+    }
+    let rules: Vec<&String> = lines.iter().filter(|l| !l.starts_with("#linx: ")).collect();
+    assert_eq!(rules.len(), 2, "{lines:#?}");
+    assert!(
+        rules[0].starts_with("add rule inet app input handle ")
+            && rules[0].ends_with(" ip saddr { 10.0.0.1, 10.0.0.2 } drop"),
+        "{lines:#?}"
+    );
+    assert!(
+        rules[1].ends_with(" tcp dport vmap { 22 : accept, 80 : drop }"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("#linx: add set inet app __set")),
+        "{lines:#?}"
+    );
+    let _ = (pid, pid2);
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
 fn the_floor_drops_old_commits() {
     let ns = TestNs::new();
     let sock = linx_nfnl::open(ns.netns()).unwrap();

@@ -24,9 +24,9 @@ use linx_netlink_sys::Errno;
 use linx_nfnl::generation::Gen;
 use linx_nfnl::nft_msg;
 
-use super::decode::{ElemGroup, SetCache, decode_entity, elem_target, nft_op};
+use super::decode::{ElemGroup, SetCache, decode_entity, elem_target, nft_op, restore_literals};
 use super::error::MonitorError;
-use super::event::{Change, Commit, Item};
+use super::event::{Change, Commit, Entity, Item};
 use crate::Ruleset;
 
 /// The longest datagram a monitor receives. The kernel packs notifications into datagrams
@@ -180,7 +180,16 @@ impl Core {
             }
             _ => {
                 self.flush_elems();
-                let change = decode_entity(m, &mut self.sets);
+                let mut change = decode_entity(m, &mut self.sets);
+                if let Change::Add(Entity::Rule {
+                    family,
+                    table,
+                    rule,
+                    ..
+                }) = &mut change
+                {
+                    restore_literals(*family, table, rule, &self.changes, &self.sets);
+                }
                 self.changes.push(change);
             }
         }
@@ -440,6 +449,49 @@ mod tests {
             }) => assert_eq!(b, &elem([10, 0, 0, 4])),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_deleted_set_is_named_and_described_when_known() {
+        let mut core = Core::new(0);
+        let del = |name: &str| {
+            let mut a = Vec::new();
+            attr(&mut a, 1, b"app\0");
+            attr(&mut a, 2, format!("{name}\0").as_bytes());
+            attr(&mut a, 16, &9u64.to_be_bytes()); // NFTA_SET_HANDLE
+            msg(nft_msg::DELSET, &a)
+        };
+        core.handle_datagram(&[set_decl(), newgen(2, 1, "nft")].concat());
+        core.handle_datagram(&[del("s"), del("other"), newgen(3, 1, "nft")].concat());
+        let c = commits(&mut core);
+        match c[1].changes[0].entity() {
+            Some(Entity::Set { set, .. }) => {
+                assert_eq!((set.name.as_str(), set.handle), ("s", Some(9)))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            c[1].changes[1].entity(),
+            Some(Entity::SetName {
+                handle: Some(9),
+                ..
+            })
+        ));
+        let text: Vec<String> = c[1]
+            .changes
+            .iter()
+            .map(|ch| ch.to_nft(&Printer::new()))
+            .collect();
+        assert_eq!(text, ["delete set inet app s", "delete set inet app other"]);
+        // The deleted set is forgotten: its elements would now be raw.
+        core.handle_datagram(&[elem([1, 2, 3, 4]), newgen(4, 1, "nft")].concat());
+        assert!(matches!(
+            commits(&mut core)[0].changes[0].entity(),
+            Some(Entity::Elements {
+                elements: Elements::Raw(_),
+                ..
+            })
+        ));
     }
 
     #[test]

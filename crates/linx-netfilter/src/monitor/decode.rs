@@ -13,6 +13,7 @@ use linx_netlink_codec::{DecodeError, MsgView};
 use linx_nfnl::{nft_msg, subsys};
 
 use super::event::{Change, Elements, Entity};
+use crate::wire::attr::set as sa;
 use crate::wire::attr::set_elem_list as el;
 use crate::wire::invalid;
 use crate::wire::set::{ElemDecoder, Elements as Decoded, KeptElements, SetInfo, decode_set};
@@ -51,7 +52,7 @@ impl SetCache {
             .insert((family, info.table.clone(), info.name.clone()), info);
     }
 
-    fn get(&self, family: Family, table: &str, set: &str) -> Option<&SetInfo> {
+    pub(crate) fn get(&self, family: Family, table: &str, set: &str) -> Option<&SetInfo> {
         // A lookup by borrowed names would need a second map shape; element groups are
         // decoded once per group, so the key is built.
         self.sets.get(&(family, table.to_owned(), set.to_owned()))
@@ -216,27 +217,29 @@ fn entity(op: u8, m: &MsgView<'_>, sets: &mut SetCache, add: bool) -> Result<Ent
                 rule,
             }
         }
-        nft_msg::NEWSET | nft_msg::DELSET => {
+        nft_msg::DELSET => {
+            // The kernel names a deleted set (table, name, handle) and describes it no
+            // further: what is known of it comes from the declaration seen before.
+            let (table, name, handle) = set_name(attrs)?;
+            let known = sets.get(family, &table, &name).cloned();
+            sets.remove(family, &table, &name);
+            match known {
+                Some(mut info) => {
+                    info.handle = handle.or(info.handle);
+                    set_entity(family, info)
+                }
+                None => Entity::SetName {
+                    family,
+                    table,
+                    name,
+                    handle,
+                },
+            }
+        }
+        nft_msg::NEWSET => {
             let info = decode_set(attrs)?;
-            if add {
-                sets.insert(family, info.clone());
-            } else {
-                sets.remove(family, &info.table, &info.name);
-            }
-            let table = info.table.clone();
-            if info.data.is_some() {
-                Entity::Map {
-                    family,
-                    table,
-                    map: info.into_map(Vec::new(), KeptElements::default()),
-                }
-            } else {
-                Entity::Set {
-                    family,
-                    table,
-                    set: info.into_set(Vec::new(), KeptElements::default()),
-                }
-            }
+            sets.insert(family, info.clone());
+            set_entity(family, info)
         }
         nft_msg::NEWOBJ | nft_msg::DELOBJ => {
             let (table, object) = decode_object(attrs)?;
@@ -255,6 +258,42 @@ fn entity(op: u8, m: &MsgView<'_>, sets: &mut SetCache, add: bool) -> Result<Ent
             }
         }
     })
+}
+
+/// A set or map without elements.
+fn set_entity(family: Family, info: SetInfo) -> Entity {
+    let table = info.table.clone();
+    if info.data.is_some() {
+        Entity::Map {
+            family,
+            table,
+            map: info.into_map(Vec::new(), KeptElements::default()),
+        }
+    } else {
+        Entity::Set {
+            family,
+            table,
+            set: info.into_set(Vec::new(), KeptElements::default()),
+        }
+    }
+}
+
+/// Table, name and handle of a `DELSET` message.
+fn set_name(attrs: &[u8]) -> Result<(String, String, Option<u64>), DecodeError> {
+    let t = linx_netlink_codec::attr_table!(
+        first attrs,
+        [sa::NFTA_SET_TABLE, sa::NFTA_SET_NAME, sa::NFTA_SET_HANDLE]
+    )?;
+    let table = t
+        .str(sa::NFTA_SET_TABLE)?
+        .ok_or_else(|| invalid("set table", 0))?;
+    let name = t
+        .str(sa::NFTA_SET_NAME)?
+        .ok_or_else(|| invalid("set name", 0))?;
+    let handle = t
+        .value::<linx_netlink_codec::Be64, _>(sa::NFTA_SET_HANDLE)?
+        .map(u64::from);
+    Ok((table.to_owned(), name.to_owned(), handle))
 }
 
 /// Consecutive element messages of one commit for the same set and op, not yet decoded.
@@ -349,4 +388,64 @@ impl ElemGroup {
             Change::Delete(e)
         }
     }
+}
+
+/// Turn the lookups of `rule` that use an anonymous set declared earlier in the same commit
+/// (`changes`, with its elements) back into the set or vmap literal it was written as, as a
+/// pull does; the set and element changes stay in the commit.
+pub(crate) fn restore_literals(
+    family: Family,
+    table: &str,
+    rule: &mut crate::Rule,
+    changes: &[Change],
+    sets: &SetCache,
+) {
+    use crate::SetFlags;
+    let mut anonymous = crate::pull::Anonymous::new();
+    for ch in changes {
+        let Change::Add(Entity::Elements {
+            family: f,
+            table: t,
+            set,
+            elements,
+        }) = ch
+        else {
+            continue;
+        };
+        if *f != family || t != table || !set.starts_with("__") {
+            continue;
+        }
+        let Some(info) = sets.get(family, table, set) else {
+            continue;
+        };
+        if !info.flags.contains(SetFlags::ANONYMOUS) {
+            continue;
+        }
+        let decoded = match elements {
+            Elements::Set(s) => (
+                Decoded::Set(s.elements.clone()),
+                KeptElements {
+                    elements: s.extras.elements.clone(),
+                    raw: s.extras.raw_elements.clone(),
+                },
+            ),
+            Elements::Map(m) => (
+                Decoded::Map(m.elements.clone()),
+                KeptElements {
+                    elements: m.extras.elements.clone(),
+                    raw: m.extras.raw_elements.clone(),
+                },
+            ),
+            Elements::Raw(_) => continue,
+        };
+        anonymous.insert((0, set.clone()), (info.clone(), Some(decoded)));
+    }
+    if anonymous.is_empty() {
+        return;
+    }
+    let mut taken = std::collections::HashSet::new();
+    for e in &mut rule.exprs {
+        crate::pull::restore_literal(e, 0, &anonymous, &mut taken);
+    }
+    rule.raw = crate::validate::lacks_dependencies(family, &rule.exprs);
 }

@@ -222,6 +222,18 @@ pub enum Entity {
         /// The map.
         map: Map,
     },
+    /// `DELSET` of a set the monitor never saw declared: the kernel names a deleted set
+    /// and does not describe it.
+    SetName {
+        /// The table's family.
+        family: Family,
+        /// The table.
+        table: String,
+        /// The set or map.
+        name: String,
+        /// Its kernel handle.
+        handle: Option<u64>,
+    },
     /// `NEWSETELEM`/`DELSETELEM`: elements of one set, the consecutive messages of one
     /// commit for the same set grouped (an interval's start and end come apart).
     Elements {
@@ -279,6 +291,7 @@ impl Entity {
             | Entity::Rule { family, .. }
             | Entity::Set { family, .. }
             | Entity::Map { family, .. }
+            | Entity::SetName { family, .. }
             | Entity::Elements { family, .. }
             | Entity::Object { family, .. }
             | Entity::Flowtable { family, .. } => *family,
@@ -293,6 +306,7 @@ impl Entity {
             | Entity::Rule { table, .. }
             | Entity::Set { table, .. }
             | Entity::Map { table, .. }
+            | Entity::SetName { table, .. }
             | Entity::Elements { table, .. }
             | Entity::Object { table, .. }
             | Entity::Flowtable { table, .. } => table,
@@ -306,7 +320,7 @@ impl Entity {
             Entity::Table(_) => "table",
             Entity::Chain { .. } => "chain",
             Entity::Rule { .. } => "rule",
-            Entity::Set { .. } | Entity::Map { .. } => "set",
+            Entity::Set { .. } | Entity::Map { .. } | Entity::SetName { .. } => "set",
             Entity::Elements { .. } => "setelem",
             Entity::Object { .. } => "obj",
             Entity::Flowtable { .. } => "flowtable",
@@ -322,6 +336,7 @@ impl Entity {
             Entity::Rule { chain, .. } => format!("{f}/{t}/{chain}"),
             Entity::Set { set, .. } => format!("{f}/{t}/{}", set.name),
             Entity::Map { map, .. } => format!("{f}/{t}/{}", map.name),
+            Entity::SetName { name, .. } => format!("{f}/{t}/{name}"),
             Entity::Elements { set, .. } => format!("{f}/{t}/{set}"),
             Entity::Object { object, .. } => format!("{f}/{t}/{}", object.name),
             Entity::Flowtable { flowtable, .. } => format!("{f}/{t}/{}", flowtable.name),
@@ -355,7 +370,9 @@ impl Change {
     /// `delete rule inet app input handle 4`, `add element inet app s { 10.0.0.1 }`,
     /// `add counter inet app c { packets 0 bytes 0; }`. What cannot be printed as nft
     /// syntax (a rule not fully lifted, raw elements, unknown messages) is a line starting
-    /// with [`UNPRINTED`] (`#linx: `).
+    /// with [`UNPRINTED`] (`#linx: `); so are the declaration and elements of an anonymous
+    /// set, which nft's monitor leaves out (the rule that uses it, decoded in the same
+    /// commit, carries it as a literal: `ip saddr { 10.0.0.1, 10.0.0.2 } drop`).
     ///
     /// ```
     /// use linx_netfilter::monitor::{Change, Entity};
@@ -407,14 +424,17 @@ impl Change {
                 if !add {
                     return format!("delete set {f} {t} {}", set.name);
                 }
-                one_line(&p.set(set), |head| format!("add {head} {f} {t}"))
+                let line = one_line(&p.set(set), |head| format!("add {head} {f} {t}"));
+                anonymous_as_comment(line, &set.name)
             }
             Entity::Map { map, .. } => {
                 if !add {
                     return format!("delete map {f} {t} {}", map.name);
                 }
-                one_line(&p.map(map), |head| format!("add {head} {f} {t}"))
+                let line = one_line(&p.map(map), |head| format!("add {head} {f} {t}"));
+                anonymous_as_comment(line, &map.name)
             }
+            Entity::SetName { name, .. } => format!("{verb} set {f} {t} {name}"),
             Entity::Elements { set, elements, .. } => {
                 let block = match elements {
                     Elements::Set(s) => p.set(s),
@@ -427,7 +447,9 @@ impl Change {
                     }
                 };
                 match element_list(&block) {
-                    Some(list) => format!("{verb} element {f} {t} {set} {list}"),
+                    Some(list) => {
+                        anonymous_as_comment(format!("{verb} element {f} {t} {set} {list}"), set)
+                    }
                     None => format!("{UNPRINTED}{verb} element {f} {t} {set}"),
                 }
             }
@@ -447,6 +469,16 @@ impl Change {
                 })
             }
         }
+    }
+}
+
+/// The declaration or elements of an anonymous set (`__set0`): nft's monitor does not
+/// print them (the rule that uses the set shows it as a literal), so they are comments.
+fn anonymous_as_comment(line: String, set: &str) -> String {
+    if set.starts_with("__") && !line.starts_with(UNPRINTED) {
+        format!("{UNPRINTED}{line}")
+    } else {
+        line
     }
 }
 
