@@ -68,9 +68,12 @@ impl Item {
 pub struct Commit {
     /// `NFTA_GEN_ID`: the ruleset generation this commit made (what `GETGEN` reads after it).
     pub generation: u32,
-    /// `NFTA_GEN_PROC_PID`: the process that committed.
+    /// `NFTA_GEN_PROC_PID`: the task that sent the batch, as the kernel numbers it in the
+    /// initial pid namespace: a single-threaded process's pid (`nft`), the sending
+    /// thread's id in a multi-threaded one.
     pub pid: Option<u32>,
-    /// `NFTA_GEN_PROC_NAME`: its name (the kernel's `comm`, at most 15 bytes).
+    /// `NFTA_GEN_PROC_NAME`: that task's name (its `comm`, at most 15 bytes; a thread's
+    /// name in a multi-threaded process).
     pub proc_name: Option<String>,
     /// The changes, in the order the kernel announced them.
     pub changes: Vec<Change>,
