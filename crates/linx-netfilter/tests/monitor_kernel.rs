@@ -375,6 +375,36 @@ fn the_floor_drops_old_commits() {
     assert_eq!(next_commit(&mut mon).generation, g0 + 6);
 }
 
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn a_snapshot_commits_nothing_and_names_the_current_generation() {
+    let ns = TestNs::new();
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    push(&sock, &app(3), Mode::Replace).unwrap();
+    let g = generation(&ns);
+    let (rs, at, mut mon) = snapshot(ns.netns(), &MonitorOptions::new()).expect("snapshot");
+    assert_eq!(at, g);
+    assert_eq!(generation(&ns), g, "the barrier batch commits nothing");
+    assert_eq!(mon.min_gen(), g);
+    assert_eq!(rs.canonical(), pull(&sock, Scope::All).unwrap().canonical());
+    assert!(
+        mon.next_timeout(Duration::from_millis(100))
+            .unwrap()
+            .is_none()
+    );
+    // A second snapshot on the same monitor moves its floor with the ruleset.
+    push(&sock, &app(4), Mode::Replace).unwrap();
+    let (rs2, at2) = mon.snapshot().expect("second snapshot");
+    assert_eq!((at2, mon.min_gen()), (g + 1, g + 1));
+    assert_eq!(rs2.table(Family::Inet, "app").unwrap().rule_count(), 4);
+    assert!(
+        mon.next_timeout(Duration::from_millis(100))
+            .unwrap()
+            .is_none(),
+        "the commit inside the second snapshot is not reported"
+    );
+}
+
 /// What the snapshot test compares: rules of each chain as (handle, text), elements of
 /// each set as text.
 #[derive(Debug, Default, PartialEq)]
