@@ -172,6 +172,7 @@ mod pull_script_tests;
 mod push_script_tests;
 mod rule;
 mod set;
+mod subscription;
 mod table;
 mod validate;
 mod verdict;

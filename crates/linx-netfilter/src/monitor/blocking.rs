@@ -2,17 +2,19 @@
 //! [`snapshot`] (a pull paired with a monitor).
 //!
 //! # Contract
-//! A thin driver over the shared core: it receives (one `recvmsg` per datagram, waiting as
-//! long as it is told) and hands each outcome over; every decision is the core's.
+//! A thin driver over the shared core: the crate's shared receive loop
+//! (`subscription::next`, `next_timeout`: one `recvmsg` per datagram, waiting as long as it
+//! is told) hands each outcome to the core; every decision is the core's.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linx_netlink_sys::{Netns, Socket};
 
-use super::core::{Core, MAX_DATAGRAM, Next};
+use super::core::Core;
 use super::snapshot::consistent_pull;
 use super::{Item, MonitorError, MonitorOptions};
 use crate::Ruleset;
+use crate::subscription;
 
 /// A blocking nf_tables monitor: the commits of one namespace as they happen. See the
 /// [module docs](super) for what it reports.
@@ -150,22 +152,7 @@ impl Monitor {
     /// # Ok::<(), linx_netfilter::monitor::MonitorError>(())
     /// ```
     pub fn next_timeout(&mut self, timeout: Duration) -> Result<Option<Item>, MonitorError> {
-        let deadline = Instant::now().checked_add(timeout);
-        loop {
-            match self.core.poll_item() {
-                Next::Item(item) => return item.map(Some),
-                Next::Ended(e) => return Err(MonitorError::Socket(e)),
-                Next::Recv => {}
-            }
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let got = self
-                .sock
-                .recv_bounded(self.core.recv_buf(), MAX_DATAGRAM, left);
-            if let Err(linx_netlink_sys::Error::Timeout) = got {
-                return Ok(None);
-            }
-            self.core.handle_recv(got);
-        }
+        subscription::next_timeout(&self.sock, &mut self.core, timeout)
     }
 }
 
@@ -191,17 +178,7 @@ impl Iterator for Monitor {
     /// Waits for the next item. After a socket failure (yielded once) the iterator ends;
     /// decode errors and [`Item::ResyncNeeded`] do not end it.
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.core.poll_item() {
-                Next::Item(item) => return Some(item),
-                Next::Ended(_) => return None,
-                Next::Recv => {}
-            }
-            let got = self
-                .sock
-                .recv_bounded(self.core.recv_buf(), MAX_DATAGRAM, None);
-            self.core.handle_recv(got);
-        }
+        subscription::next(&self.sock, &mut self.core)
     }
 }
 

@@ -20,7 +20,6 @@ use std::collections::VecDeque;
 use linx_netlink_codec::consts::{NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
 use linx_netlink_codec::msg::parse_error;
 use linx_netlink_codec::{MsgIter, MsgView};
-use linx_netlink_sys::Errno;
 use linx_nfnl::generation::Gen;
 use linx_nfnl::nft_msg;
 
@@ -28,22 +27,15 @@ use super::decode::{ElemGroup, SetCache, decode_entity, elem_target, nft_op, res
 use super::error::MonitorError;
 use super::event::{Change, Commit, Entity, Item};
 use crate::Ruleset;
+use crate::subscription::{Engine, Step, is_overrun};
 
 /// The longest datagram a monitor receives. The kernel packs notifications into datagrams
 /// of at most a page or so (one rule with its expressions fits); a longer one is lost and
 /// reported as [`Item::ResyncNeeded`].
 pub(crate) const MAX_DATAGRAM: usize = 1 << 20;
 
-/// What a driver does next.
-#[derive(Debug)]
-pub(crate) enum Next {
-    /// Yield this item.
-    Item(Result<Item, MonitorError>),
-    /// Nothing queued: receive the next datagram.
-    Recv,
-    /// A socket failure (this one) was reported: the monitor is finished.
-    Ended(linx_netlink_sys::Error),
-}
+/// What a driver does next (see [`Step`]).
+pub(crate) type Next = Step<Item, MonitorError>;
 
 /// The monitor's state between datagrams.
 #[derive(Debug, Default)]
@@ -105,7 +97,10 @@ impl Core {
 
     /// The outcome of a receive into [`Core::recv_buf`]. Timeouts and `EAGAIN` stay with
     /// the driver. Then [`Core::poll_item`].
-    pub(crate) fn handle_recv(&mut self, got: Result<usize, linx_netlink_sys::Error>) {
+    pub(crate) fn handle_recv(
+        &mut self,
+        got: Result<usize, linx_netlink_sys::Error>,
+    ) -> Option<Result<Item, MonitorError>> {
         match got {
             Ok(_) => {
                 let buf = std::mem::take(&mut self.buf);
@@ -118,6 +113,8 @@ impl Core {
                 self.queued.push_back(Err(MonitorError::Socket(e)));
             }
         }
+        // Everything is queued, in order: the driver polls.
+        None
     }
 
     /// Notifications were lost: the commit being collected is incomplete.
@@ -222,9 +219,29 @@ impl Core {
     }
 }
 
-/// Whether a receive failure means messages were lost but the socket is fine.
-fn is_overrun(e: &linx_netlink_sys::Error) -> bool {
-    e.errno() == Some(Errno::ENOBUFS) || matches!(e, linx_netlink_sys::Error::Truncated { .. })
+impl Engine for Core {
+    type Item = Item;
+    type Error = MonitorError;
+    const MAX_DATAGRAM: usize = MAX_DATAGRAM;
+
+    fn poll_step(&mut self) -> Next {
+        self.poll_item()
+    }
+
+    fn recv_buf(&mut self) -> &mut Vec<u8> {
+        Core::recv_buf(self)
+    }
+
+    fn handle_recv(
+        &mut self,
+        got: Result<usize, linx_netlink_sys::Error>,
+    ) -> Option<Result<Item, MonitorError>> {
+        Core::handle_recv(self, got)
+    }
+
+    fn ended(e: linx_netlink_sys::Error) -> MonitorError {
+        MonitorError::Socket(e)
+    }
 }
 
 #[cfg(test)]
@@ -232,7 +249,7 @@ mod tests {
     use super::*;
     use crate::Printer;
     use crate::monitor::{Elements, Entity};
-    use linx_netlink_sys::Stage;
+    use linx_netlink_sys::{Errno, Stage};
 
     /// One attribute, padded.
     fn attr(b: &mut Vec<u8>, kind: u16, payload: &[u8]) {

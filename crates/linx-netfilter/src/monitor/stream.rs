@@ -12,10 +12,11 @@ use std::task::{Context, Poll};
 use linx_netlink_sys::{AsyncSocket, Netns};
 
 use super::blocking::start;
-use super::core::{Core, MAX_DATAGRAM, Next};
+use super::core::Core;
 use super::snapshot::consistent_pull;
 use super::{Item, MonitorError, MonitorOptions};
 use crate::Ruleset;
+use crate::subscription;
 
 /// A tokio nf_tables monitor: a `Stream<Item = Result<Item, MonitorError>>` of the items
 /// the [module docs](super) describe. The stream ends after a socket failure; decode
@@ -161,20 +162,7 @@ impl AsyncMonitor {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Item, MonitorError>>> {
-        loop {
-            match self.core.poll_item() {
-                Next::Item(item) => return Poll::Ready(Some(item)),
-                Next::Ended(_) => return Poll::Ready(None),
-                Next::Recv => {}
-            }
-            match self
-                .sock
-                .poll_recv_bounded(cx, self.core.recv_buf(), MAX_DATAGRAM)
-            {
-                Poll::Ready(got) => self.core.handle_recv(got),
-                Poll::Pending => return Poll::Pending,
-            }
-        }
+        subscription::poll_next(&self.sock, &mut self.core, cx)
     }
 
     /// The next item; `None` once the monitor ended. Cancel-safe: dropping the future

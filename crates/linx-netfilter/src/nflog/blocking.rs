@@ -1,17 +1,18 @@
 //! The blocking listener: [`Listener`], an iterator of events over a blocking socket.
 //!
 //! # Contract
-//! A thin driver over the shared core: it sends the configuration requests, receives (one
-//! `recvmsg` per datagram, waiting as long as it is told) and hands each outcome over; every
-//! decision is the core's.
+//! A thin driver over the shared core: it sends the configuration requests; the crate's
+//! shared receive loop (`subscription`: one `recvmsg` per datagram, waiting as long as it is
+//! told) hands each outcome to the core; every decision is the core's.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use linx_netlink_sys::{Netns, Socket};
 
 use super::config;
-use super::core::{Core, MAX_DATAGRAM, Next, configure};
+use super::core::{Core, configure};
 use super::{Event, ListenOptions, NflogError};
+use crate::subscription;
 
 /// A blocking NFLOG listener: the group's instance in one namespace and the packets it
 /// receives. See the [module docs](super) for start-up, events and stop.
@@ -114,24 +115,7 @@ impl Listener {
     /// # Ok::<(), linx_netfilter::nflog::NflogError>(())
     /// ```
     pub fn next_timeout(&mut self, timeout: Duration) -> Result<Option<Event>, NflogError> {
-        let deadline = Instant::now().checked_add(timeout);
-        loop {
-            match self.core.poll_event() {
-                Next::Item(item) => return item.map(Some),
-                Next::Ended(e) => return Err(NflogError::Socket(e)),
-                Next::Recv => {}
-            }
-            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-            let got = self
-                .sock
-                .recv_bounded(self.core.recv_buf(), MAX_DATAGRAM, left);
-            if let Err(linx_netlink_sys::Error::Timeout) = got {
-                return Ok(None);
-            }
-            if let Some(item) = self.core.handle_recv(got) {
-                return item.map(Some);
-            }
-        }
+        subscription::next_timeout(&self.sock, &mut self.core, timeout)
     }
 
     /// Stops cleanly: `UNBIND` of the group, then `PF_UNBIND` per family, each waiting for
@@ -183,18 +167,6 @@ impl Iterator for Listener {
     /// Waits for the next event. After a socket failure (yielded once) the iterator ends;
     /// decode errors and [`Event::ResyncNeeded`] do not end it.
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            match self.core.poll_event() {
-                Next::Item(item) => return Some(item),
-                Next::Ended(_) => return None,
-                Next::Recv => {}
-            }
-            let got = self
-                .sock
-                .recv_bounded(self.core.recv_buf(), MAX_DATAGRAM, None);
-            if let Some(item) = self.core.handle_recv(got) {
-                return Some(item);
-            }
-        }
+        subscription::next(&self.sock, &mut self.core)
     }
 }

@@ -18,11 +18,12 @@ use std::time::{Duration, Instant};
 use linx_netlink_codec::MsgIter;
 use linx_netlink_codec::consts::NLMSG_ERROR;
 use linx_netlink_codec::msg::parse_error;
-use linx_netlink_sys::{Errno, Socket};
+use linx_netlink_sys::Socket;
 
 use super::config::ConfigRequest;
 use super::error::{ConfigStep, NflogError};
 use super::event::{Event, events};
+use crate::subscription::{Engine, Step, is_overrun};
 
 /// The longest datagram a listener receives, the bound of its one-syscall receive. A
 /// datagram of packets is at most the kernel's batching buffer (a little over 64 KiB for a
@@ -30,16 +31,8 @@ use super::event::{Event, events};
 /// [`Event::ResyncNeeded`].
 pub(crate) const MAX_DATAGRAM: usize = 1 << 20;
 
-/// What a driver does next.
-#[derive(Debug)]
-pub(crate) enum Next {
-    /// Yield this item.
-    Item(Result<Event, NflogError>),
-    /// The current datagram is used up: receive the next one.
-    Recv,
-    /// A socket failure (this one) was reported: the listener is finished.
-    Ended(linx_netlink_sys::Error),
-}
+/// What a driver does next (see [`Step`]).
+pub(crate) type Next = Step<Event, NflogError>;
 
 /// Where a configuration request stands after a receive.
 #[derive(Debug)]
@@ -153,9 +146,29 @@ impl Core {
     }
 }
 
-/// Whether a receive failure means messages were lost but the socket is fine.
-fn is_overrun(e: &linx_netlink_sys::Error) -> bool {
-    e.errno() == Some(Errno::ENOBUFS) || matches!(e, linx_netlink_sys::Error::Truncated { .. })
+impl Engine for Core {
+    type Item = Event;
+    type Error = NflogError;
+    const MAX_DATAGRAM: usize = MAX_DATAGRAM;
+
+    fn poll_step(&mut self) -> Next {
+        self.poll_event()
+    }
+
+    fn recv_buf(&mut self) -> &mut Vec<u8> {
+        Core::recv_buf(self)
+    }
+
+    fn handle_recv(
+        &mut self,
+        got: Result<usize, linx_netlink_sys::Error>,
+    ) -> Option<Result<Event, NflogError>> {
+        Core::handle_recv(self, got)
+    }
+
+    fn ended(e: linx_netlink_sys::Error) -> NflogError {
+        NflogError::Socket(e)
+    }
 }
 
 /// Send each request and wait for its ACK (at most `wait` each), on a socket in either
@@ -197,7 +210,7 @@ pub(crate) fn configure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use linx_netlink_sys::Stage;
+    use linx_netlink_sys::{Errno, Stage};
 
     /// An `NLMSG_ERROR` for `seq` with `errno` (0: an ACK), echoing a 16-byte header.
     fn ack(seq: u32, errno: i32) -> Vec<u8> {

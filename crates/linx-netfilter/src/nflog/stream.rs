@@ -15,8 +15,9 @@ use linx_netlink_sys::{AsyncSocket, Netns};
 
 use super::blocking::start;
 use super::config;
-use super::core::{Core, MAX_DATAGRAM, Next, configure};
+use super::core::{Core, configure};
 use super::{Event, ListenOptions, NflogError};
+use crate::subscription;
 
 /// A tokio NFLOG listener: [`AsyncListener::next_event`] (or
 /// [`AsyncListener::poll_next_event`] for hand-written futures and streams) yields the
@@ -119,23 +120,7 @@ impl AsyncListener {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Event, NflogError>>> {
-        loop {
-            match self.core.poll_event() {
-                Next::Item(item) => return Poll::Ready(Some(item)),
-                Next::Ended(_) => return Poll::Ready(None),
-                Next::Recv => {}
-            }
-            let got = match self
-                .sock
-                .poll_recv_bounded(cx, self.core.recv_buf(), MAX_DATAGRAM)
-            {
-                Poll::Ready(got) => got,
-                Poll::Pending => return Poll::Pending,
-            };
-            if let Some(item) = self.core.handle_recv(got) {
-                return Poll::Ready(Some(item));
-            }
-        }
+        subscription::poll_next(&self.sock, &mut self.core, cx)
     }
 
     /// The next event; `None` once the listener ended. Cancel-safe: dropping the future
