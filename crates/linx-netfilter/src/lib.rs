@@ -133,14 +133,16 @@
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`]. Statements are `Serialize` only (their JSON is
 //!   described in [`stmt`]): they are built through checked constructors.
-//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull) and [`nflog`] only; push
-//!   and pull errors are [`NetfilterError`]s (a refusal names the refused message and what
-//!   it was). Every verb runs on a blocking `Socket` or, with feature `tokio`, an
+//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull), [`monitor`] and [`nflog`]
+//!   only; push and pull errors are [`NetfilterError`]s (a refusal names the refused message
+//!   and what it was). Every verb runs on a blocking `Socket` or, with feature `tokio`, an
 //!   `AsyncSocket`.
 //! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
 //!   desired one (pure).
-//! - NFLOG listeners ([`nflog`]) have their own error type, [`nflog::NflogError`].
-//! - Not here yet: the reconcile push and monitor.
+//! - NFLOG listeners ([`nflog`]) have their own error type, [`nflog::NflogError`]; so do
+//!   ruleset monitors ([`monitor`]: commits with generation and process, snapshot + tail),
+//!   [`monitor::MonitorError`].
+//! - Not here yet: the reconcile push.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
