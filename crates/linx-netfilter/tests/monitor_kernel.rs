@@ -65,6 +65,59 @@ proptest! {
     }
 }
 
+/// Datagrams a monitor received on Linux 6.18 (nft 1.0.6, a fresh namespace) for
+/// `nft add table inet app`, `nft add chain inet app input '{ type filter hook input
+/// priority 0; }'` and `nft add rule inet app input tcp dport 22 accept`: each commit's
+/// entity message, then its NEWGEN (generations 2, 3, 4, by pid 15410..15412, "nft").
+const GOLDEN: [&str; 6] = [
+    "38000000000a000001000000323c000001000002080001006170700008000300000000000c00040000000000000000010800020000000000",
+    "2c0000000f0a000001000000323c00000000000208000100000000020800020000003c32080003006e667400",
+    "6c000000030a000401000000333c00000100000308000100617070000a000300696e7075740000000c0002000000000000000001140004000800010000000001080002000000000008000500000000010b00070066696c746572000008000a00000000010800060000000000",
+    "2c0000000f0a000001000000333c00000000000308000100000000030800020000003c33080003006e667400",
+    "18010000060a000c01000000343c00000100000408000100617070000a000200696e7075740000000c0003000000000000000002e400040024000100090001006d6574610000000014000200080002000000001008000100000000012c00010008000100636d700020000200080001000000000108000200000000000c0003000500010006000000340001000c0001007061796c6f6164002400020008000100000000010800020000000002080003000000000208000400000000022c00010008000100636d700020000200080001000000000108000200000000000c0003000600010000160000300001000e000100696d6d6564696174650000001c0002000800010000000000100002000c0002000800010000000001",
+    "2c0000000f0a000001000000343c00000000000408000100000000040800020000003c34080003006e667400",
+];
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn golden_notifications_of_three_nft_commits() {
+    let mut c = Collector::new(0);
+    let mut lines = Vec::new();
+    for d in GOLDEN {
+        c.handle_datagram(&unhex(d));
+        while let Some(item) = c.poll_item() {
+            match item {
+                Ok(Item::Commit(commit)) => lines.extend(commit.events().map(|e| e.to_string())),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert_eq!(
+        lines,
+        [
+            "gen 2 by nft (pid 15410): add table inet app",
+            "gen 3 by nft (pid 15411): add chain inet app input { type filter hook input priority filter; policy accept; }",
+            "gen 4 by nft (pid 15412): add rule inet app input handle 2 tcp dport 22 accept",
+        ]
+    );
+    // The floor drops the first two; the rule's commit stays whole.
+    let mut c = Collector::new(3);
+    GOLDEN.iter().for_each(|d| c.handle_datagram(&unhex(d)));
+    match c.poll_item() {
+        Some(Ok(Item::Commit(commit))) => {
+            assert_eq!((commit.generation, commit.changes.len()), (4, 1))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(c.poll_item().is_none());
+}
+
 // ------------------------------------------------------------------------------ kernel
 
 /// `table inet app { chain input { type filter hook input priority filter; } }` with
