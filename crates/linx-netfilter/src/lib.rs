@@ -140,7 +140,9 @@
 //! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
 //!   desired one (pure).
 //! - NFLOG listeners ([`nflog`]) have their own error type, [`nflog::NflogError`].
-//! - Not here yet: the reconcile push and monitor.
+//! - [`reconcile()`](reconcile::reconcile) sends only the difference between the kernel's
+//!   tables and a desired ruleset, in one batch guarded by the ruleset generation.
+//! - Not here yet: the monitor.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -152,6 +154,7 @@ pub mod nflog;
 pub mod print;
 pub mod pull;
 pub mod push;
+pub mod reconcile;
 pub mod ruleset;
 pub mod stmt;
 
