@@ -168,6 +168,7 @@ mod hex;
 mod names;
 mod object;
 mod op_error;
+mod op_refusal;
 #[cfg(test)]
 mod pull_script_tests;
 #[cfg(test)]

@@ -90,13 +90,13 @@ pub enum NetfilterError {
     /// Nothing of the batch was applied.
     #[error(
         "netfilter {operation} failed: {}",
-        crate::reconcile::RefusalList(refusals)
+        crate::op_refusal::RefusalList(refusals)
     )]
     RefusedOps {
         /// The operation.
         operation: Operation,
         /// The refusals in batch order (at least one).
-        refusals: Vec<crate::reconcile::RefusedOp>,
+        refusals: Vec<crate::op_refusal::RefusedOp>,
     },
     /// Another process committed to the ruleset between every read and write of a
     /// reconcile (the batch's generation check, `ERESTART`, failed each time): nothing of

@@ -7,35 +7,8 @@
 //! is byte for byte the same.
 //!
 //! # Contract
-//! One message (or, for elements, one or more) per op, in patch order:
-//!
-//! | op | message, flags | attributes |
-//! |----|----------------|------------|
-//! | delete_rule | `DELRULE`, 0 | table, chain, handle |
-//! | delete_set_elements | `DELSETELEM`, 0 | table, set, keys only (split below 64 KiB) |
-//! | delete_chain | `DELCHAIN`, 0 | table, name |
-//! | delete_set | `DELSET`, 0 | table, name |
-//! | delete_object | `DELOBJ`, 0 | table, name, type |
-//! | delete_flowtable | `DELFLOWTABLE`, 0 | table, name |
-//! | delete_table | `DELTABLE`, 0 | name |
-//! | create_table | `NEWTABLE`, `CREATE` | as push |
-//! | create_set | `NEWSET`, `CREATE` | as push, with a batch set id |
-//! | create_object / create_flowtable / create_chain | `NEW*`, `CREATE` | as push |
-//! | add_set_elements | `NEWSETELEM`, `CREATE` | as push (set id when made in this batch) |
-//! | replace_rule | `NEWRULE`, `REPLACE` | table, chain, handle, expressions, userdata |
-//! | create_rule, append | `NEWRULE`, `CREATE \| APPEND` | as push |
-//! | create_rule, before handle h | `NEWRULE`, `CREATE` | table, chain, expressions, position h, userdata |
-//!
-//! - A created or replacing rule's set and vmap literals get their anonymous sets right
-//!   before it (`NEWSET` `__set%d`/`__map%d` and its elements), as nft sends them; the kernel
-//!   drops the replaced rule's anonymous sets with it.
-//! - Interval sets: only a set made in the same batch gets nft's leading interval-end
-//!   element at key 0; deltas to an existing set carry exactly their ranges.
-//! - Set ids count from 1 in each batch, so encoding a patch twice gives the same bytes
-//!   (refusals are resolved against a second encoding: see [`refused`](super::refused)).
-//! - A created set is sized by nothing (`NFTA_SET_DESC_SIZE` is only sent when the set
-//!   names a size): its elements arrive in a separate op.
-//! - Pure: no I/O. An op the encoder cannot write is an [`Error`], before anything is sent.
+//! See [`encode_patch`]: one message (or, for elements, several) per op, in patch order;
+//! pure, no I/O.
 
 use std::collections::HashMap;
 
@@ -150,7 +123,36 @@ impl SetRefs for Refs<'_> {
     }
 }
 
-/// Encode `patch` as one batch (see the [module docs](self) for each op's message).
+/// Encode `patch` as one batch, the messages nft(8) 1.0.6 sends for the same commands.
+///
+/// One message (or, for elements, one or more) per op, in patch order:
+///
+/// | op | message, flags | attributes |
+/// |----|----------------|------------|
+/// | delete_rule | `DELRULE`, 0 | table, chain, handle |
+/// | delete_set_elements | `DELSETELEM`, 0 | table, set, keys only (split below 64 KiB) |
+/// | delete_chain | `DELCHAIN`, 0 | table, name |
+/// | delete_set | `DELSET`, 0 | table, name |
+/// | delete_object | `DELOBJ`, 0 | table, name, type |
+/// | delete_flowtable | `DELFLOWTABLE`, 0 | table, name |
+/// | delete_table | `DELTABLE`, 0 | name |
+/// | create_table | `NEWTABLE`, `CREATE` | as push |
+/// | create_set | `NEWSET`, `CREATE` | as push, with a batch set id |
+/// | create_object / create_flowtable / create_chain | `NEW*`, `CREATE` | as push |
+/// | add_set_elements | `NEWSETELEM`, `CREATE` | as push (set id when made in this batch) |
+/// | replace_rule | `NEWRULE`, `REPLACE` | table, chain, handle, expressions, userdata |
+/// | create_rule, append | `NEWRULE`, `CREATE \| APPEND` | as push |
+/// | create_rule, before handle h | `NEWRULE`, `CREATE` | table, chain, expressions, position h, userdata |
+///
+/// - A created or replacing rule's set and vmap literals get their anonymous sets right
+///   before it (`NEWSET` `__set%d`/`__map%d` and its elements), as nft sends them; the kernel
+///   drops the replaced rule's anonymous sets with it.
+/// - Interval sets: only a set made in the same batch gets nft's leading interval-end
+///   element at key 0; deltas to an existing set carry exactly their ranges.
+/// - Set ids count from 1 in each batch, so encoding a patch twice gives the same bytes
+///   (a refusal is resolved against a second encoding).
+/// - A created set is sized by nothing (`NFTA_SET_DESC_SIZE` is only sent when the set
+///   names a size): its elements arrive in a separate op.
 ///
 /// # Errors
 /// [`Error::Encode`] (or a set element error) when an op cannot be written.

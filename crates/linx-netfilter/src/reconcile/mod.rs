@@ -85,10 +85,9 @@ use crate::diff::{OpKind, Patch, diff};
 use crate::op_error::{NetfilterError, Operation};
 use crate::pull::Scope;
 
+pub use crate::op_refusal::RefusedOp;
 pub use encode::{EncodedPatch, encode_patch};
 pub use looping::run_on_wake;
-pub(crate) use refused::RefusalList;
-pub use refused::RefusedOp;
 
 /// What a [`ReconcileOptions::before_push`] hook is shown: the attempt about to send its
 /// batch.

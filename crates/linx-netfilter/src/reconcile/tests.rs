@@ -625,3 +625,32 @@ fn the_verb_refuses_an_untagged_chain_before_any_io() {
     );
     assert!(sock.sent().is_empty());
 }
+
+proptest::proptest! {
+    /// The attribute resolver reads bytes the kernel's offset points into: never a panic,
+    /// whatever the bytes and the offset.
+    #[test]
+    fn attribute_at_never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256), off in 0usize..300) {
+        let _ = attribute_at(&bytes, off);
+    }
+
+    /// Offsets anywhere in a real rule message resolve without a panic, and every offset
+    /// inside the expression list names an expression.
+    #[test]
+    fn every_offset_of_a_rule_message_resolves(off in 0usize..400) {
+        let p = patch_of([Op::CreateRule {
+            table: inet_t(),
+            chain: "input".into(),
+            position: Position::Before(3),
+            rule: bad_log_rule(),
+        }]);
+        let enc = encode_patch(&p).unwrap();
+        let m = enc.batch().message(1).unwrap();
+        let got = attribute_at(m, off);
+        let first = expr_offset(m, 1);
+        let last_end = expr_offset(m, 6) + 4 + 8 + 8 + 4 + 16; // within the log nest
+        if off >= first + 4 && off < last_end.min(m.len()) && off < expr_offset(m, 6) {
+            proptest::prop_assert!(got.as_deref().is_some_and(|g| g.starts_with("expression #")), "{:?}", got);
+        }
+    }
+}
