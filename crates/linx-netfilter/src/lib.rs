@@ -191,6 +191,7 @@ pub use op_error::{NetfilterError, Operation};
 pub use print::Printer;
 pub use pull::{PullOptions, PullReport, Scope, pull, pull_with};
 pub use push::{Mode, create_table, push, supported};
+pub use reconcile::{ReconcileOptions, ReconcileReport, reconcile};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};
 pub use set::{

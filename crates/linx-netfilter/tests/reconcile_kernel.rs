@@ -293,6 +293,13 @@ fn a_changed_rule_is_one_replace_and_handles_stay() {
     );
     assert_eq!(r.messages, 3);
     assert_converged(&ns, &v2);
+    assert_eq!((handle_of(1), handle_of(3)), (ha.clone(), hc.clone()));
+
+    // The same through push's mode (the report dropped): back to v1, in place.
+    let g = generation(&sock);
+    linx_netfilter::push(&sock, &v1, linx_netfilter::Mode::Reconcile { retries: 3 }).unwrap();
+    assert_converged(&ns, &v1);
+    assert_eq!(generation(&sock), g + 1);
     assert_eq!((handle_of(1), handle_of(3)), (ha, hc));
 }
 
