@@ -4,7 +4,7 @@
 //! fully in place or not at all; there is no moment where a firewall is half loaded. The batch
 //! is planned without I/O ([`plan`]) and then sent by [`push()`] on either driver.
 //!
-//! `Mode::Reconcile` sends a difference instead (see [`reconcile`](crate::reconcile)).
+//! `Mode::Reconcile` sends a difference instead (see [`reconcile`](mod@crate::reconcile)).
 //!
 //! # Contract (`Mode::Replace`, §7.2)
 //! - The ruleset is validated first ([`Ruleset::validate`]); an invalid one sends nothing.

@@ -507,7 +507,7 @@ impl Ruleset {
         Ok(())
     }
 
-    /// [`Ruleset::validate`], then what [`reconcile`](crate::reconcile) needs: in every
+    /// [`Ruleset::validate`], then what [`reconcile`](mod@crate::reconcile) needs: in every
     /// chain with more than one rule, every rule is tagged (single-rule chains may be
     /// untagged); and no anonymous set kept as a set of a table (a pulled leftover the kernel
     /// would name anew on every creation). Named objects, flowtables and set or vmap
