@@ -538,3 +538,45 @@ async fn reconcile_runs_on_tokio() {
     );
     assert_converged(&ns, &desired);
 }
+
+/// The long-running loop: woken through a channel (where a monitor's "foreign commit"
+/// signal would go), it heals a change `nft` makes to our table and stops when told.
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn the_loop_heals_a_foreign_change_on_wake() {
+    use std::ops::ControlFlow;
+    let ns = TestNs::new();
+    nft(&ns, FOREIGN);
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    let desired = app(false);
+    let (wake, wakes) = std::sync::mpsc::channel::<()>();
+    let mut outcomes = Vec::new();
+    let passes = linx_netfilter::reconcile::run_on_wake(
+        &sock,
+        &desired,
+        &ReconcileOptions::new(),
+        wakes.iter(),
+        |pass| {
+            let r = ok(pass);
+            outcomes.push(r.sent);
+            match outcomes.len() {
+                // First pass created the table; now someone deletes one of our rules.
+                1 => {
+                    nft(&ns, "flush chain inet app audit\n");
+                    wake.send(()).unwrap();
+                    ControlFlow::Continue(())
+                }
+                // Healed; one more wake with nothing to do.
+                2 => {
+                    assert_converged(&ns, &desired);
+                    wake.send(()).unwrap();
+                    ControlFlow::Continue(())
+                }
+                _ => ControlFlow::Break(()),
+            }
+        },
+    );
+    assert_eq!(passes, 3);
+    assert_eq!(outcomes, [true, true, false]);
+    assert_converged(&ns, &desired);
+}
