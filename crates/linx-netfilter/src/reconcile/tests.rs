@@ -654,3 +654,137 @@ proptest::proptest! {
         }
     }
 }
+
+// ------------------------------------------------------------ against a fake kernel
+
+/// A fake nf_tables kernel for the retry policy: an empty namespace (every pull finds no
+/// table), `GETGEN` answers its generation, and a batch whose `NFNL_BATCH_GENID` is not the
+/// current generation is refused at `BATCH_BEGIN` with `ERESTART`, as the kernel does. Before
+/// each of the first `foreign` batches, another program "commits" (the generation moves),
+/// so those batches are stale. A batch that passes is committed (generation + 1).
+fn fake_kernel(
+    foreign: u32,
+) -> (
+    linx_netlink_codec::script::Script,
+    std::rc::Rc<std::cell::Cell<u32>>,
+) {
+    use linx_netlink_codec::MsgView;
+    use linx_netlink_codec::consts::{NLM_F_ACK, NLM_F_DUMP};
+    use linx_netlink_codec::script::{Replies, Script};
+    use linx_nfnl::generation::NFTA_GEN_ID;
+    use linx_nfnl::{NFNL_MSG_BATCH_BEGIN, NFNL_MSG_BATCH_END};
+    let generation = std::rc::Rc::new(std::cell::Cell::new(40u32));
+    let g = generation.clone();
+    let mut batches = 0u32;
+    let mut refused = false;
+    let mut in_batch = false;
+    let mut attempts = std::collections::HashMap::new();
+    let content = crate::pull_script_tests::Content::default();
+    let script = Script::new(move |req: &MsgView<'_>, out: &mut Replies| {
+        let kind = req.kind();
+        if kind == NFNL_MSG_BATCH_BEGIN {
+            in_batch = true;
+            batches += 1;
+            if batches <= foreign {
+                g.set(g.get() + 1);
+            }
+            let genid = AttrIter::new(req.payload().get(4..).unwrap_or_default())
+                .filter_map(Result::ok)
+                .find(|a| a.kind() == 1)
+                .map(|a| u32::from_be_bytes(a.payload().try_into().unwrap()));
+            refused = genid.is_some_and(|id| id != g.get());
+            if refused {
+                out.nack(req.seq(), Errno::ERESTART.code(), None);
+            }
+            return;
+        }
+        if kind == NFNL_MSG_BATCH_END {
+            in_batch = false;
+            if !refused {
+                g.set(g.get() + 1);
+            }
+            return;
+        }
+        if in_batch {
+            if !refused && req.flags() & NLM_F_ACK != 0 {
+                out.ack(req.seq());
+            }
+            return;
+        }
+        let op = (kind & 0xff) as u8;
+        if op == nft_msg::GETGEN {
+            let p = linx_nfnl::batch::payload(linx_nfnl::family::UNSPEC, |w| {
+                w.put_be32(NFTA_GEN_ID, g.get())
+            });
+            out.message(
+                msg_type(subsys::NFTABLES, nft_msg::NEWGEN),
+                0,
+                req.seq(),
+                &p,
+            );
+            return;
+        }
+        let ask = crate::pull_script_tests::ask_of(req, &mut attempts);
+        let family = req.payload()[0];
+        let dump = req.flags() & NLM_F_DUMP == NLM_F_DUMP;
+        let answer = content.answer(&ask, family, dump);
+        crate::pull_script_tests::reply(out, ask.op, req.seq(), dump, answer);
+    });
+    (script, generation)
+}
+
+fn small_desired() -> Ruleset {
+    let mut rs = one_table();
+    rs.table_ref_mut("t")
+        .unwrap()
+        .add_rule("c", Rule::new([]).accept())
+        .unwrap();
+    rs
+}
+
+#[test]
+fn a_stale_batch_is_retried_after_attempt_times_backoff() {
+    let (sock, generation) = fake_kernel(2);
+    let t0 = sock.now();
+    let r = reconcile(&sock, &small_desired(), &ReconcileOptions::new()).unwrap();
+    assert_eq!(r.attempts, 3);
+    assert!(r.sent);
+    // 40, +1 foreign before batch 1, +1 before batch 2, then ours.
+    assert_eq!((r.generation_before, r.generation_after), (42, 43));
+    assert_eq!(generation.get(), 43);
+    // Slept 10 ms after the first refusal and 20 ms after the second (virtual time).
+    assert_eq!(sock.now() - t0, std::time::Duration::from_millis(30));
+}
+
+#[test]
+fn exhausted_retries_are_a_concurrent_modification_with_the_generation() {
+    let (sock, generation) = fake_kernel(u32::MAX);
+    let t0 = sock.now();
+    let err = reconcile(&sock, &small_desired(), &ReconcileOptions::new()).unwrap_err();
+    match err {
+        NetfilterError::ConcurrentModification {
+            generation: g,
+            attempts,
+            ..
+        } => {
+            assert_eq!(attempts, 4, "1 + 3 retries");
+            assert_eq!(
+                g, 43,
+                "the last attempt read 43; the kernel had moved to 44"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(generation.get(), 44);
+    assert_eq!(sock.now() - t0, std::time::Duration::from_millis(60));
+    // retries(0): one attempt, no sleep.
+    let (sock, _) = fake_kernel(u32::MAX);
+    let t0 = sock.now();
+    let err = reconcile(&sock, &small_desired(), &ReconcileOptions::new().retries(0)).unwrap_err();
+    assert!(matches!(
+        err,
+        NetfilterError::ConcurrentModification { attempts: 1, .. }
+    ));
+    assert_eq!(err.errno(), Some(Errno::ERESTART));
+    assert_eq!(sock.now(), t0);
+}
