@@ -133,8 +133,9 @@
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`]. Statements are `Serialize` only (their JSON is
 //!   described in [`stmt`]): they are built through checked constructors.
-//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull) and [`nflog`] only; push
-//!   and pull errors are [`NetfilterError`]s (a refusal names the refused message and what
+//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull),
+//!   [`reconcile`](mod@reconcile) and [`nflog`] only; push, pull and reconcile errors are
+//!   [`NetfilterError`]s (a refusal names the refused message and what
 //!   it was). Every verb runs on a blocking `Socket` or, with feature `tokio`, an
 //!   `AsyncSocket`.
 //! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
