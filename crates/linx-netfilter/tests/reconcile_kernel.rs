@@ -295,6 +295,21 @@ fn a_changed_rule_is_one_replace_and_handles_stay() {
     assert_converged(&ns, &v2);
     assert_eq!((handle_of(1), handle_of(3)), (ha.clone(), hc.clone()));
 
+    // A rule inserted right before one replaced in the same batch lands before the
+    // replacement (the kernel keeps a replaced rule's handle).
+    let v3 = mk(vec![
+        tcp(1, "a"),
+        tcp(7, "y"),
+        tcp(21, "b"),
+        tcp(9, "x"),
+        tcp(3, "c"),
+    ]);
+    let r = ok(reconcile(&sock, &v3, &opts));
+    let kinds: Vec<OpKind> = r.patch.ops().iter().map(|o| o.kind()).collect();
+    assert_eq!(kinds, [OpKind::ReplaceRule, OpKind::CreateRule]);
+    assert_converged(&ns, &v3);
+    assert!(!ok(reconcile(&sock, &v3, &opts)).sent);
+
     // The same through push's mode (the report dropped): back to v1, in place.
     let g = generation(&sock);
     linx_netfilter::push(&sock, &v1, linx_netfilter::Mode::Reconcile { retries: 3 }).unwrap();
