@@ -151,8 +151,8 @@ impl SetRefs for Refs<'_> {
 ///   element at key 0; deltas to an existing set carry exactly their ranges.
 /// - Set ids count from 1 in each batch, so encoding a patch twice gives the same bytes
 ///   (a refusal is resolved against a second encoding).
-/// - A created set is sized by nothing (`NFTA_SET_DESC_SIZE` is only sent when the set
-///   names a size): its elements arrive in a separate op.
+/// - A created constant set without a size is sized by the elements the patch adds to it
+///   (`NFTA_SET_DESC_SIZE`, as push and nft send it).
 ///
 /// # Errors
 /// [`Error::Encode`] (or a set element error) when an op cannot be written.
@@ -163,7 +163,20 @@ pub fn encode_patch(patch: &Patch) -> Result<EncodedPatch, Error> {
         created: Created::new(),
         set_id: 0,
     };
+    // The elements a created set gets in this patch: constant sets are sized by them, as
+    // push and nft size them.
+    let mut added: HashMap<(TableId, &str), &SetDef> = HashMap::new();
+    for op in patch.ops() {
+        if let Op::AddSetElements { table, set } = op {
+            added.insert((table.clone(), set.name()), set);
+        }
+    }
     for (i, op) in patch.ops().iter().enumerate() {
+        if let Op::CreateSet { table, set } = op {
+            let with = added.get(&(table.clone(), set.name())).copied();
+            e.create_set(i, table, set, with)?;
+            continue;
+        }
         e.op(i, op)?;
     }
     Ok(EncodedPatch {
@@ -328,17 +341,7 @@ impl Encoder {
                     Ok(())
                 })
             }
-            Op::CreateSet { set, .. } => {
-                let sid = self.next_id();
-                self.created
-                    .entry(id.clone())
-                    .or_default()
-                    .insert(set.name().to_owned(), sid);
-                let spec = spec_of(set, sid);
-                self.push(i, Part::Op, family, nft_msg::NEWSET, NLM_F_CREATE, |w| {
-                    wset::encode_set(w, name, &spec)
-                })
-            }
+            Op::CreateSet { set, .. } => self.create_set(i, &id, set, None),
             Op::CreateObject { object, .. } => {
                 self.push(i, Part::Op, family, nft_msg::NEWOBJ, NLM_F_CREATE, |w| {
                     wt::encode_object(w, name, object)
@@ -400,6 +403,34 @@ impl Encoder {
                 Position::Before(h) => self.rule(i, &id, chain, rule, NLM_F_CREATE, None, Some(*h)),
             },
         }
+    }
+
+    /// `NEWSET` for `set`, sized (when constant) by the elements `with` adds to it later in
+    /// the batch.
+    fn create_set(
+        &mut self,
+        i: usize,
+        id: &TableId,
+        set: &SetDef,
+        with: Option<&SetDef>,
+    ) -> Result<(), Error> {
+        let sid = self.next_id();
+        self.created
+            .entry(id.clone())
+            .or_default()
+            .insert(set.name().to_owned(), sid);
+        let mut spec = spec_of(set, sid);
+        if let Some(with) = with {
+            spec.elems = spec_of(with, sid).elems;
+        }
+        self.push(
+            i,
+            Part::Op,
+            id.family.nfproto(),
+            nft_msg::NEWSET,
+            NLM_F_CREATE,
+            |w| wset::encode_set(w, &id.name, &spec),
+        )
     }
 
     /// A rule message, after the anonymous sets of its literals.

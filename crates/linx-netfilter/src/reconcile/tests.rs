@@ -788,3 +788,27 @@ fn exhausted_retries_are_a_concurrent_modification_with_the_generation() {
     assert_eq!(err.errno(), Some(Errno::ERESTART));
     assert_eq!(sock.now(), t0);
 }
+
+#[test]
+fn a_created_set_is_what_push_sends() {
+    let mut s = Set::new("ports", KeyType::InetService);
+    s.flags |= crate::SetFlags::CONSTANT;
+    s.elements = vec![SetElement::port(22), SetElement::port(80)];
+    let mut rs = Ruleset::new();
+    rs.add_table(Family::Inet, "t", TableFlags::empty())
+        .unwrap()
+        .add_set(s.clone())
+        .unwrap();
+    let patch = crate::diff::diff(&Ruleset::new(), &rs);
+    let enc = encode_patch(&patch).unwrap();
+    let plan = crate::push::plan(&rs).unwrap();
+    // push: destroy table, table, set, elements; the patch: table, set, elements.
+    assert_eq!(enc.len(), 3);
+    for i in 1..=3 {
+        assert_eq!(
+            plan.batch().message(i + 1),
+            enc.batch().message(i),
+            "message {i}"
+        );
+    }
+}
