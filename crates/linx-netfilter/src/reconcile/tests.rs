@@ -812,3 +812,36 @@ fn a_created_set_is_what_push_sends() {
         );
     }
 }
+
+#[test]
+fn objects_and_flowtables_are_what_push_sends_and_deleted_by_name() {
+    let mut rs = Ruleset::new();
+    let t = rs
+        .add_table(Family::Inet, "t", TableFlags::empty())
+        .unwrap();
+    t.add_object(Object::counter("o")).unwrap();
+    t.add_flowtable(crate::Flowtable::new("f", ["lo"])).unwrap();
+    let patch = crate::diff::diff(&Ruleset::new(), &rs);
+    let enc = encode_patch(&patch).unwrap();
+    let plan = crate::push::plan(&rs).unwrap();
+    // push: destroy table, table, object, flowtable; the patch: table, object, flowtable.
+    assert_eq!(enc.len(), 3);
+    for i in 1..=3 {
+        assert_eq!(
+            plan.batch().message(i + 1),
+            enc.batch().message(i),
+            "message {i}"
+        );
+    }
+    let p = patch_of([Op::DeleteFlowtable {
+        table: inet_t(),
+        flowtable: crate::Flowtable::new("f", ["lo"]),
+    }]);
+    let enc = encode_patch(&p).unwrap();
+    let mut attrs = str1(1, b't');
+    attrs.extend(str1(2, b'f'));
+    assert_eq!(
+        enc.batch().message(1).unwrap(),
+        msg(nft_msg::DELFLOWTABLE, 0, INET, &attrs)
+    );
+}
