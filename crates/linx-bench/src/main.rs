@@ -14,6 +14,12 @@
 //!                                                statements, one batch
 //! linx-bench nft-set --n N                       push table inet lxbench_set: set addrs
 //!                                                (ipv4_addr) with N elements, one batch
+//! linx-bench nft-reconcile --n N [--drift P] [--reps R]
+//!                                                reconcile a tagged N-rule table of which P%
+//!                                                (default 1) changed, against a pull of the
+//!                                                table plus a batch of just the changes
+//!                                                (medians of R, default 5; run under
+//!                                                `unshare -n`)
 //! linx-bench nft-list                            pull the whole ruleset (typed decode of every
 //!                                                rule and set element), lift every rule to
 //!                                                statements; count = tables + chains + sets
@@ -61,6 +67,7 @@
 #![forbid(unsafe_code)]
 
 mod nft_monitor;
+mod nft_reconcile;
 mod scale;
 
 use std::net::Ipv4Addr;
@@ -98,6 +105,11 @@ enum Cmd {
         n: u32,
     },
     NftList,
+    NftReconcile {
+        n: u32,
+        pct: f64,
+        reps: u32,
+    },
     MonitorBurst {
         n: u32,
         rcvbuf: usize,
@@ -120,7 +132,7 @@ enum Cmd {
 }
 
 const USAGE: &str = "usage: linx-bench route-dump [--table T [--client-filter]] | link-dump | route-add --n N [--table T] [--dev D]\n\
-     \x20      | nft-rules --n N | nft-set --n N | nft-list\n\
+     \x20      | nft-rules --n N | nft-set --n N | nft-list | nft-reconcile --n N [--drift PCT] [--reps R]\n\
      \x20      | monitor-burst --n N [--rcvbuf B] | nft-monitor --n N [--rcvbuf B] | reconcile-drift --n N [--drift PCT] [--reps R]\n\
      \x20      | reconcile-netns --n N [--workers W] [--tokio [--jobs J]]\n\
      prints `count=<n> op_ms=<ms> maxrss_kib=<k>` (op_ms = the netlink work only);\n\
@@ -147,6 +159,7 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
                     "route-add"
                         | "nft-rules"
                         | "nft-set"
+                        | "nft-reconcile"
                         | "monitor-burst"
                         | "nft-monitor"
                         | "reconcile-drift"
@@ -158,8 +171,12 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             Long("rcvbuf") if matches!(sub.as_str(), "monitor-burst" | "nft-monitor") => {
                 rcvbuf = p.value()?.parse()?
             }
-            Long("drift") if sub == "reconcile-drift" => pct = p.value()?.parse()?,
-            Long("reps") if sub == "reconcile-drift" => reps = p.value()?.parse()?,
+            Long("drift") if matches!(sub.as_str(), "reconcile-drift" | "nft-reconcile") => {
+                pct = p.value()?.parse()?
+            }
+            Long("reps") if matches!(sub.as_str(), "reconcile-drift" | "nft-reconcile") => {
+                reps = p.value()?.parse()?
+            }
             Long("workers") if sub == "reconcile-netns" => workers = p.value()?.parse()?,
             Long("tokio") if sub == "reconcile-netns" => tokio = true,
             Long("jobs") if sub == "reconcile-netns" => jobs = p.value()?.parse()?,
@@ -188,6 +205,12 @@ fn parse_args() -> Result<Cmd, lexopt::Error> {
             n: n.ok_or("nft-set needs --n N")?,
         }),
         "nft-list" => Ok(Cmd::NftList),
+        "nft-reconcile" if pct > 0.0 && pct <= 100.0 && reps > 0 => Ok(Cmd::NftReconcile {
+            n: n.ok_or("nft-reconcile needs --n N")?,
+            pct,
+            reps,
+        }),
+        "nft-reconcile" => Err("--drift is a percentage in (0, 100], --reps at least 1".into()),
         "monitor-burst" => Ok(Cmd::MonitorBurst {
             n: n.ok_or("monitor-burst needs --n N")?,
             rcvbuf,
@@ -368,6 +391,7 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
         Cmd::MonitorBurst { n, rcvbuf } => return scale::monitor_burst(n, rcvbuf),
         Cmd::NftMonitor { n, rcvbuf } => return nft_monitor::nft_monitor(n, rcvbuf),
         Cmd::ReconcileDrift { n, pct, reps } => return scale::reconcile_drift(n, pct, reps),
+        Cmd::NftReconcile { n, pct, reps } => return nft_reconcile::nft_reconcile(n, pct, reps),
         Cmd::ReconcileNetns {
             n,
             workers,
@@ -396,7 +420,8 @@ fn run(cmd: &Cmd) -> Result<(), BoxError> {
         Cmd::MonitorBurst { .. }
         | Cmd::NftMonitor { .. }
         | Cmd::ReconcileDrift { .. }
-        | Cmd::ReconcileNetns { .. } => {
+        | Cmd::ReconcileNetns { .. }
+        | Cmd::NftReconcile { .. } => {
             return Err("a scale scenario reached the harness path".into());
         }
     };

@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] list [--json] [--exprs]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] apply FILE [--owned [--hold]]
+//! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] reconcile FILE [--dry-run] [--owned]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] nflog GROUP [--packet]
 //! cargo run -p linx-netfilter --example nft -- [-n NETNS | --pid PID] monitor [--json] [--count N]
 //! ```
@@ -22,6 +23,11 @@
 //!   and says which tables it released. `--owned` keeps them `owner` tables instead, which the
 //!   kernel deletes when this program's socket closes: at exit, or with `--hold` when stdin
 //!   closes.
+//! - `reconcile FILE` reads the same format and makes the file's tables so by sending only
+//!   what differs (`linx_netfilter::reconcile`: one batch guarded by the ruleset generation,
+//!   retried when another program commits in between); it prints what it did and the patch as
+//!   nft commands. Rules of chains with several rules need tags. Table lifetime as for
+//!   `apply`. `--dry-run` prints the patch (`Patch::to_nft`) and sends nothing.
 //! - `nflog GROUP` listens to the packets `log group GROUP` rules send
 //!   (`linx_netfilter::nflog`) and prints one line per event until interrupted; `--packet`
 //!   asks for the packets' bytes too (their length is printed).
@@ -70,7 +76,7 @@ use serde::Serialize;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]] | nflog GROUP [--packet] | monitor [--json] [--count N]";
+const USAGE: &str = "usage: nft [-n NETNS | --pid PID] list [--json] [--exprs] | apply FILE [--owned [--hold]] | reconcile FILE [--dry-run] [--owned] | nflog GROUP [--packet] | monitor [--json] [--count N]";
 
 struct Args {
     netns: Netns,
@@ -82,6 +88,7 @@ struct Args {
     owned: bool,
     packet: bool,
     count: Option<u64>,
+    dry_run: bool,
 }
 
 fn args() -> Res<Args> {
@@ -97,6 +104,7 @@ fn args() -> Res<Args> {
         owned: false,
         packet: false,
         count: None,
+        dry_run: false,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -115,12 +123,16 @@ fn args() -> Res<Args> {
             Long("owned") => a.owned = true,
             Long("packet") => a.packet = true,
             Long("count") => a.count = Some(p.value()?.parse()?),
+            Long("dry-run") => a.dry_run = true,
             Short('h') | Long("help") => {
                 println!("{USAGE}");
                 std::process::exit(0);
             }
             Value(v) if a.command.is_empty() => a.command = v.string()?,
-            Value(v) if matches!(a.command.as_str(), "apply" | "nflog") && a.file.is_none() => {
+            Value(v)
+                if matches!(a.command.as_str(), "apply" | "reconcile" | "nflog")
+                    && a.file.is_none() =>
+            {
                 a.file = Some(v.string()?)
             }
             _ => return Err(arg.unexpected().into()),
@@ -334,7 +346,7 @@ fn run() -> Res<()> {
     if a.command == "monitor" {
         return monitor(a);
     }
-    let sock = linx_nfnl::open(a.netns)?;
+    let sock = linx_nfnl::open(a.netns.clone())?;
     match a.command.as_str() {
         "list" => {
             let rs = linx_netfilter::pull(&sock, Scope::All)?;
@@ -380,7 +392,43 @@ fn run() -> Res<()> {
                 std::io::stdin().read_to_end(&mut Vec::new())?;
             }
         }
+        "reconcile" => reconcile(&sock, a)?,
         _ => return Err(USAGE.into()),
+    }
+    Ok(())
+}
+
+/// `reconcile FILE [--dry-run] [--owned]`.
+fn reconcile(sock: &linx_netlink_sys::Socket, a: Args) -> Res<()> {
+    use linx_netfilter::reconcile::{ReconcileOptions, reconcile};
+    let file = a.file.ok_or(USAGE)?;
+    let text = std::fs::read_to_string(&file).map_err(|e| format!("{file}: {e}"))?;
+    let mut rs = Ruleset::from_json(&text).map_err(|e| format!("{file}: {e}"))?;
+    let released = if a.owned {
+        Vec::new()
+    } else {
+        rs.release_ownership()
+    };
+    let printer = linx_netfilter::print::Printer::new();
+    if a.dry_run {
+        rs.validate_for_reconcile()
+            .map_err(|e| format!("{file}: {e}"))?;
+        // The whole namespace: the diff only looks at the file's tables.
+        let now = linx_netfilter::pull(sock, Scope::All)?;
+        let patch = linx_netfilter::diff::diff(&now, &rs);
+        print!("{}", patch.to_nft(&printer));
+        println!("# dry run: {patch}, nothing sent");
+        return Ok(());
+    }
+    let report =
+        reconcile(sock, &rs, &ReconcileOptions::new()).map_err(|e| format!("{file}: {e}"))?;
+    print!("{}", report.patch.to_nft(&printer));
+    println!("# {report}");
+    if !released.is_empty() && report.sent {
+        println!(
+            "# kept after exit (owner flag cleared; --owned to tie them to this process): {}",
+            released.join(", ")
+        );
     }
     Ok(())
 }

@@ -133,16 +133,17 @@
 //! - serde: the whole model is `Serialize + Deserialize`; deserializing validates. The JSON
 //!   format is documented in [`ruleset`]. Statements are `Serialize` only (their JSON is
 //!   described in [`stmt`]): they are built through checked constructors.
-//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull), [`monitor`] and [`nflog`]
-//!   only; push and pull errors are [`NetfilterError`]s (a refusal names the refused message
-//!   and what it was). Every verb runs on a blocking `Socket` or, with feature `tokio`, an
-//!   `AsyncSocket`.
+//! - Kernel I/O lives in [`push`](mod@push), [`pull`](mod@pull),
+//!   [`reconcile`](mod@reconcile), [`monitor`] and [`nflog`] only; push, pull and reconcile
+//!   errors are [`NetfilterError`]s (a refusal names the refused message and what it was).
+//!   Every verb runs on a blocking `Socket` or, with feature `tokio`, an `AsyncSocket`.
 //! - [`diff()`](diff::diff) computes the [`Patch`](diff::Patch) from a pulled ruleset to a
 //!   desired one (pure).
+//! - [`reconcile()`](reconcile::reconcile) sends only the difference between the kernel's
+//!   tables and a desired ruleset, in one batch guarded by the ruleset generation.
 //! - NFLOG listeners ([`nflog`]) have their own error type, [`nflog::NflogError`]; so do
 //!   ruleset monitors ([`monitor`]: commits with generation and process, snapshot + tail),
 //!   [`monitor::MonitorError`].
-//! - Not here yet: the reconcile push.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -155,6 +156,7 @@ pub mod nflog;
 pub mod print;
 pub mod pull;
 pub mod push;
+pub mod reconcile;
 pub mod ruleset;
 pub mod stmt;
 
@@ -168,6 +170,7 @@ mod hex;
 mod names;
 mod object;
 mod op_error;
+mod op_refusal;
 #[cfg(test)]
 mod pull_script_tests;
 #[cfg(test)]
@@ -191,6 +194,7 @@ pub use op_error::{NetfilterError, Operation};
 pub use print::Printer;
 pub use pull::{PullOptions, PullReport, Scope, pull, pull_with};
 pub use push::{Mode, create_table, push, supported};
+pub use reconcile::{ReconcileOptions, ReconcileReport, reconcile};
 pub use rule::Rule;
 pub use ruleset::{Ruleset, TableRef};
 pub use set::{

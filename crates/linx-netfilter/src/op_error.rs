@@ -34,6 +34,8 @@ pub enum Operation {
     Pull,
     /// [`create_table`](crate::create_table()).
     CreateTable,
+    /// [`reconcile`](crate::reconcile::reconcile()).
+    Reconcile,
 }
 
 impl fmt::Display for Operation {
@@ -42,6 +44,7 @@ impl fmt::Display for Operation {
             Operation::Push => "push",
             Operation::Pull => "pull",
             Operation::CreateTable => "create_table",
+            Operation::Reconcile => "reconcile",
         })
     }
 }
@@ -81,6 +84,35 @@ pub enum NetfilterError {
         what: Option<String>,
         /// The kernel's error, with its extended-ACK text.
         error: NetlinkError,
+    },
+    /// The kernel refused a reconcile batch: every refused message, each with the patch op
+    /// it carried and, when the kernel pointed at an attribute, what that attribute was.
+    /// Nothing of the batch was applied.
+    #[error(
+        "netfilter {operation} failed: {}",
+        crate::op_refusal::RefusalList(refusals)
+    )]
+    RefusedOps {
+        /// The operation.
+        operation: Operation,
+        /// The refusals in batch order (at least one).
+        refusals: Vec<crate::op_refusal::RefusedOp>,
+    },
+    /// Another process committed to the ruleset between every read and write of a
+    /// reconcile (the batch's generation check, `ERESTART`, failed each time): nothing of
+    /// it was applied.
+    #[error(
+        "netfilter {operation} failed: concurrent modification, retries exhausted \
+         ({attempts} attempts; the last one was based on generation {generation})"
+    )]
+    ConcurrentModification {
+        /// The operation.
+        operation: Operation,
+        /// The ruleset generation the last attempt read before its pull (the kernel's had
+        /// moved on when the batch arrived).
+        generation: u32,
+        /// How many batches were sent.
+        attempts: u32,
     },
     /// The kernel does not have a feature the ruleset uses.
     #[error(
@@ -138,6 +170,8 @@ impl NetfilterError {
                 Some(error.errno)
             }
             NetfilterError::Transport { source, .. } => source.errno(),
+            NetfilterError::RefusedOps { refusals, .. } => refusals.first().map(|r| r.error.errno),
+            NetfilterError::ConcurrentModification { .. } => Some(Errno::ERESTART),
             NetfilterError::Open(e) => e.errno(),
             NetfilterError::Invalid(_) | NetfilterError::Decode { .. } => None,
         }
@@ -149,6 +183,8 @@ impl NetfilterError {
             NetfilterError::Refused { operation, .. }
             | NetfilterError::Unsupported { operation, .. }
             | NetfilterError::Decode { operation, .. }
+            | NetfilterError::RefusedOps { operation, .. }
+            | NetfilterError::ConcurrentModification { operation, .. }
             | NetfilterError::Transport { operation, .. } => Some(*operation),
             NetfilterError::Invalid(_) | NetfilterError::Open(_) => None,
         }

@@ -4,6 +4,8 @@
 //! fully in place or not at all; there is no moment where a firewall is half loaded. The batch
 //! is planned without I/O ([`plan`]) and then sent by [`push()`] on either driver.
 //!
+//! `Mode::Reconcile` sends a difference instead (see [`reconcile`](mod@crate::reconcile)).
+//!
 //! # Contract (`Mode::Replace`, §7.2)
 //! - The ruleset is validated first ([`Ruleset::validate`]); an invalid one sends nothing.
 //! - For each table of the ruleset, in order: `DESTROYTABLE` (no error when it does not
@@ -44,6 +46,14 @@ pub enum Mode {
     /// (destroyed and rebuilt in the same atomic batch).
     #[default]
     Replace,
+    /// Send only what differs between the kernel's tables and the ruleset, in one batch
+    /// guarded by the ruleset generation, starting over up to `retries` times when another
+    /// program commits in between: [`reconcile`](crate::reconcile::reconcile()) with
+    /// default options otherwise (spec default: 3 retries), its report dropped.
+    Reconcile {
+        /// How many times to start over after `ERESTART`.
+        retries: u32,
+    },
 }
 
 /// What one message of a planned batch does, for error reports.
@@ -478,7 +488,10 @@ linx_netlink_codec::verb! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn push(sock, rs: &Ruleset, mode: Mode) -> () {
-        let Mode::Replace = mode;
+        if let Mode::Reconcile { retries } = mode {
+            let opts = crate::reconcile::ReconcileOptions::new().retries(retries);
+            return crate::reconcile::reconcile_on(sock, rs, &opts).await.map(|_| ());
+        }
         let plan = plan(rs)?;
         if plan.is_empty() {
             return Ok(());

@@ -507,9 +507,11 @@ impl Ruleset {
         Ok(())
     }
 
-    /// [`Ruleset::validate`], then what reconcile needs: in every chain with more than one
-    /// rule, every rule is tagged; and no named objects, flowtables or anonymous literals
-    /// (reconcile's diff would never re-create them).
+    /// [`Ruleset::validate`], then what [`reconcile`](mod@crate::reconcile) needs: in every
+    /// chain with more than one rule, every rule is tagged (single-rule chains may be
+    /// untagged); and no anonymous set kept as a set of a table (a pulled leftover the kernel
+    /// would name anew on every creation). Named objects, flowtables and set or vmap
+    /// literals are fine: the diff compares them and re-creates what changed.
     ///
     /// # Errors
     /// [`Error::TagRequired`], [`Error::NotReconcilable`], or a validation error.

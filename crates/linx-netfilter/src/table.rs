@@ -756,21 +756,17 @@ impl Table {
 
     /// `true` when the table holds something reconcile cannot manage.
     pub(crate) fn unreconcilable(&self) -> Option<&'static str> {
-        if !self.objects.is_empty() {
-            Some("named objects")
-        } else if !self.flowtables.is_empty() {
-            Some("flowtables")
-        } else if self.chains.iter().any(|c| {
-            c.rules().iter().any(|r| {
-                r.exprs
-                    .iter()
-                    .any(|e| matches!(e, crate::Expr::SetLiteral(_) | crate::Expr::VmapLiteral(_)))
-            })
-        }) {
-            Some("anonymous set or vmap literals")
-        } else {
-            None
-        }
+        // Anonymous sets kept as sets (a pull could not turn them back into literals): the
+        // kernel names each creation anew, so they would never compare equal.
+        let anonymous = self
+            .sets
+            .iter()
+            .any(|s| s.flags.contains(crate::SetFlags::ANONYMOUS))
+            || self
+                .maps
+                .iter()
+                .any(|m| m.flags.contains(crate::SetFlags::ANONYMOUS));
+        anonymous.then_some("anonymous sets kept as sets")
     }
 }
 

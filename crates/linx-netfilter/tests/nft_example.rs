@@ -99,6 +99,21 @@ fn monitor(ns: &TestNs, extra: &[&str], changes: &[&[&str]]) -> Vec<String> {
         .collect()
 }
 
+/// Runs `nft [-n ns] args...`; returns (success, stdout, stderr).
+fn example(ns: &TestNs, args: &[&str]) -> (bool, String, String) {
+    let path = ns.path().display().to_string();
+    let out = Command::new(example_binary())
+        .args(["-n", &path])
+        .args(args)
+        .output()
+        .expect("run the nft example");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 #[ignore = "kernel test: run with cargo xtask test"]
 fn monitor_prints_each_change_in_nft_syntax_or_json() {
@@ -148,4 +163,66 @@ fn monitor_prints_each_change_in_nft_syntax_or_json() {
         (v["kind"].as_str(), v["table"].as_str()),
         (Some("chain"), Some("app"))
     );
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn reconcile_sends_the_difference_and_dry_run_sends_nothing() {
+    let dir = std::env::temp_dir().join(format!("linx-nft-reconcile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("rs.json");
+    // The file as the model writes it (`Ruleset::to_json`, the format `apply` reads).
+    let rules = |port: u16| {
+        use linx_netfilter::{Chain, Expr, Family, Rule, Ruleset, TableFlags};
+        let mut rs = Ruleset::new();
+        let t = rs
+            .add_table(Family::Inet, "app", TableFlags::empty())
+            .unwrap();
+        t.add_chain(Chain::regular("c")).unwrap();
+        t.add_rule("c", Rule::new([]).accept().tag("a")).unwrap();
+        t.add_rule(
+            "c",
+            Rule::new(Expr::meta_l4proto_eq(6))
+                .exprs(Expr::tcp_dport_eq(port))
+                .drop()
+                .tag("b"),
+        )
+        .unwrap();
+        rs.to_json()
+    };
+    std::fs::write(&file, rules(22)).unwrap();
+    let f = file.to_str().unwrap();
+    let ns = TestNs::new();
+
+    // Dry run on an empty namespace: the whole table as nft commands, nothing sent.
+    let (ok, out, err) = example(&ns, &["reconcile", f, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("add table inet app"), "{out}");
+    assert!(out.contains("nothing sent"), "{out}");
+    assert!(!tables(&ns).contains("app"));
+
+    let (ok, out, err) = example(&ns, &["reconcile", f]);
+    assert!(ok, "{err}");
+    assert!(out.contains("# sent 4 messages"), "{out}");
+    let listed = ns.run("nft", &["list", "chain", "inet", "app", "c"]);
+    let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+    assert!(listed.contains("tcp dport 22 drop"), "{listed}");
+
+    // Again: in sync, nothing sent.
+    let (ok, out, err) = example(&ns, &["reconcile", f]);
+    assert!(ok, "{err}");
+    assert!(out.contains("# in sync at generation"), "{out}");
+
+    // One rule changed: the dry run shows one replace, the reconcile sends one message.
+    std::fs::write(&file, rules(2222)).unwrap();
+    let (ok, out, err) = example(&ns, &["reconcile", f, "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("replace rule inet app c handle ") && out.contains("tcp dport 2222 drop"),
+        "{out}"
+    );
+    let (ok, out, err) = example(&ns, &["reconcile", f]);
+    assert!(ok, "{err}");
+    assert!(out.contains("# sent 1 messages"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

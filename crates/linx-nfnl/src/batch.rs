@@ -181,6 +181,25 @@ impl Batch {
         self.body.reserve(bytes);
     }
 
+    /// The encoded bytes of message `pos` (1-based, as [`push`](Self::push) returns it):
+    /// its `nlmsghdr` (sequence number still 0, no `NLM_F_ACK`: both are set when sent) and
+    /// payload. What an extended-ACK offset of a refusal of that message counts from.
+    ///
+    /// ```
+    /// use linx_nfnl::batch::Batch;
+    /// use linx_nfnl::{family, msg_type, nft_msg, subsys};
+    /// let mut b = Batch::new(subsys::NFTABLES);
+    /// b.push_with(msg_type(subsys::NFTABLES, nft_msg::NEWTABLE), 0, family::INET, |w| w.put_str(1, "t")).unwrap();
+    /// assert_eq!(b.message(1).map(<[u8]>::len), Some(16 + 4 + 8));
+    /// assert!(b.message(2).is_none());
+    /// ```
+    pub fn message(&self, pos: usize) -> Option<&[u8]> {
+        let i = pos.checked_sub(1)?;
+        let start = self.entries.get(i)?.off;
+        let end = self.entries.get(i + 1).map_or(self.body.len(), |e| e.off);
+        self.body.get(start..end)
+    }
+
     /// Number of messages (without the envelope).
     pub fn len(&self) -> usize {
         self.entries.len()

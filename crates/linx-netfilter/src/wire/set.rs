@@ -108,7 +108,7 @@ mod userdata;
 
 pub(crate) use decode::{KeptElements, SetInfo, decode_set};
 pub(crate) use elem_decode::{ElemDecoder, Elements};
-pub(crate) use elements::push_elements;
+pub(crate) use elements::{push_element_messages, push_elements};
 pub(crate) use encode::encode_set;
 pub(crate) use spec::{Elems, SetSpec};
 

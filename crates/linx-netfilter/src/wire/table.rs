@@ -170,8 +170,26 @@ pub(crate) fn encode_rule(
     rule: &Rule,
     refs: &mut dyn SetRefs,
 ) -> Result<(), crate::Error> {
+    encode_rule_at(w, table, chain, None, None, rule, refs)
+}
+
+/// [`encode_rule`] with the handle of the rule replaced (`NFTA_RULE_HANDLE`, right after the
+/// chain) or the handle it is inserted before (`NFTA_RULE_POSITION`, after the expressions),
+/// in the attribute order of nft 1.0.6's `replace rule` and `insert rule ... position`.
+pub(crate) fn encode_rule_at(
+    w: &mut Writer<'_>,
+    table: &str,
+    chain: &str,
+    handle: Option<u64>,
+    position: Option<u64>,
+    rule: &Rule,
+    refs: &mut dyn SetRefs,
+) -> Result<(), crate::Error> {
     w.put_str(ra::NFTA_RULE_TABLE, table)?;
     w.put_str(ra::NFTA_RULE_CHAIN, chain)?;
+    if let Some(h) = handle {
+        w.put_be64(ra::NFTA_RULE_HANDLE, h)?;
+    }
     let nest = w.begin_nest(ra::NFTA_RULE_EXPRESSIONS, true);
     for e in &rule.exprs {
         expr::encode(w, e, refs)?;
@@ -180,6 +198,9 @@ pub(crate) fn encode_rule(
         what: format!("rule expressions of chain {chain}"),
         reason: e.to_string(),
     })?;
+    if let Some(p) = position {
+        w.put_be64(ra::NFTA_RULE_POSITION, p)?;
+    }
     if let Some(ud) = userdata(rule.tag.as_deref(), rule.comment.as_deref()) {
         w.put(ra::NFTA_RULE_USERDATA, &ud)?;
     }

@@ -623,50 +623,70 @@ pub(crate) fn push_elements(
     spec: &SetSpec<'_>,
     elems: Elems<'_>,
 ) -> Result<usize, crate::Error> {
-    let plan = Plan::new(spec, elems)?;
+    push_element_messages(
+        batch,
+        nft_msg::NEWSETELEM,
+        NLM_F_CREATE,
+        true,
+        family,
+        table,
+        spec,
+        elems,
+    )
+}
+
+/// [`push_elements`] for a change of a set that exists: message `op` (`NEWSETELEM` or
+/// `DELSETELEM`) with `flags`; `marker` says whether a scalar interval set gets nft's
+/// leading interval-end element at key 0 (only when the set is made in the same batch, as
+/// nft sends it; a delta to an existing set never carries it).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_element_messages(
+    batch: &mut Batch,
+    op: u8,
+    flags: u16,
+    marker: bool,
+    family: u8,
+    table: &str,
+    spec: &SetSpec<'_>,
+    elems: Elems<'_>,
+) -> Result<usize, crate::Error> {
+    let mut plan = Plan::new(spec, elems)?;
+    if let (false, Plan::Intervals { marker: m, .. }) = (marker, &mut plan) {
+        *m = false;
+    }
     let mut cursor = plan.first();
     // Grow the batch buffer once, not by doubling while writing.
     let mut reserve = plan.wire_count().saturating_mul(elem_size_hint(spec));
     let mut idx: u32 = 0;
     let mut messages = 0;
-    let kind = msg_type(subsys::NFTABLES, nft_msg::NEWSETELEM);
+    let kind = msg_type(subsys::NFTABLES, op);
     while cursor != Cursor::Done {
-        batch.push_with(
-            kind,
-            NLM_F_CREATE,
-            family,
-            |w| -> Result<(), crate::Error> {
-                w.buffer().reserve(std::mem::take(&mut reserve));
-                fill_message(w, table, &plan, spec, elems, &mut cursor, &mut idx)
-            },
-        )?;
+        batch.push_with(kind, flags, family, |w| -> Result<(), crate::Error> {
+            w.buffer().reserve(std::mem::take(&mut reserve));
+            fill_message(w, table, &plan, spec, elems, &mut cursor, &mut idx)
+        })?;
         messages += 1;
     }
     // Elements kept raw (catch-all), each nest as pulled, after the typed ones.
     let mut raw = spec.extras.raw_elements.iter().peekable();
     while raw.peek().is_some() {
-        batch.push_with(
-            kind,
-            NLM_F_CREATE,
-            family,
-            |w| -> Result<(), crate::Error> {
-                put_elem_list_head(w, table, spec)?;
-                let start = w.buffer().len();
-                let nest = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
-                let mut count = 0;
-                while let Some(e) = raw.peek() {
-                    if count > 0 && w.buffer().len() - start + e.0.len() + 8 > NEST_MAX {
-                        break;
-                    }
-                    idx = idx.wrapping_add(1);
-                    w.put(idx as u16 | NLA_F_NESTED, &e.0)?;
-                    count += 1;
-                    raw.next();
+        batch.push_with(kind, flags, family, |w| -> Result<(), crate::Error> {
+            put_elem_list_head(w, table, spec)?;
+            let start = w.buffer().len();
+            let nest = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
+            let mut count = 0;
+            while let Some(e) = raw.peek() {
+                if count > 0 && w.buffer().len() - start + e.0.len() + 8 > NEST_MAX {
+                    break;
                 }
-                w.end_nest(nest)?;
-                Ok(())
-            },
-        )?;
+                idx = idx.wrapping_add(1);
+                w.put(idx as u16 | NLA_F_NESTED, &e.0)?;
+                count += 1;
+                raw.next();
+            }
+            w.end_nest(nest)?;
+            Ok(())
+        })?;
         messages += 1;
     }
     Ok(messages)
