@@ -116,7 +116,8 @@ fn run() -> Result<()> {
 
 /// `cargo xtask demo`: runs the tour examples, under `unshare -r` when not root: the
 /// foundation (`linx-netlink-codec`), then watching and converging rtnetlink
-/// (`linx-reconcile`).
+/// (`linx-reconcile`), then nf_tables (`linx-netfilter`: a firewall reconciled, a change made
+/// with `nft` reported by the monitor and healed).
 ///
 /// The tours open netlink sockets in throwaway namespaces, which needs root in some user
 /// namespace; as a normal user cargo's runner setting wraps each built example in
@@ -132,6 +133,7 @@ fn demo() -> Result<()> {
     for (package, example) in [
         ("linx-netlink-codec", "tour"),
         ("linx-reconcile", "rtnl_tour"),
+        ("linx-netfilter", "nft_tour"),
     ] {
         let mut cmd = util::cargo_command(&[
             "run",

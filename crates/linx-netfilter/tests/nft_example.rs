@@ -223,6 +223,6 @@ fn reconcile_sends_the_difference_and_dry_run_sends_nothing() {
     );
     let (ok, out, err) = example(&ns, &["reconcile", f]);
     assert!(ok, "{err}");
-    assert!(out.contains("# sent 1 messages"), "{out}");
+    assert!(out.contains("# sent 1 message ("), "{out}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -242,8 +242,12 @@ impl fmt::Display for ReconcileReport {
         if self.sent {
             write!(
                 f,
-                "sent {} messages ({}) in {tries}, generation {} -> {}",
-                self.messages, self.patch, self.generation_before, self.generation_after
+                "sent {} message{} ({}) in {tries}, generation {} -> {}",
+                self.messages,
+                if self.messages == 1 { "" } else { "s" },
+                self.patch,
+                self.generation_before,
+                self.generation_after
             )
         } else {
             write!(
