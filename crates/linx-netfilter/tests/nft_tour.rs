@@ -28,6 +28,9 @@ fn the_tour_converges_notices_and_heals() {
         "add rule inet app input handle ",
         "ip docker: unchanged",
     ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+        assert!(
+            stdout.contains(expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
     }
 }

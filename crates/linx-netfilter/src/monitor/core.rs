@@ -119,6 +119,10 @@ impl Core {
 
     /// Notifications were lost: the commit being collected is incomplete.
     fn lost(&mut self) {
+        tracing::warn!(
+            discarded = self.changes.len(),
+            "nf_tables notifications lost (receive buffer overrun): resync needed"
+        );
         self.changes.clear();
         self.elems = None;
         self.sets.clear();

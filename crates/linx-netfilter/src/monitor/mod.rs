@@ -46,6 +46,7 @@
 //!   was full; `NLMSG_OVERRUN`; a datagram with broken framing or longer than 1 MiB). The
 //!   commit being collected is discarded (never yielded in part) and the known sets are
 //!   forgotten. The monitor goes on; take a new snapshot.
+//!   Each overrun is also logged: a `tracing` warning with the number of changes discarded.
 //! - **Receive buffer.** 4 MiB by default ([`MonitorOptions::rcvbuf`]; the kernel grants
 //!   twice the request), set before the group is joined (`SO_RCVBUFFORCE` when privileged,
 //!   else capped by `net.core.rmem_max`). The kernel sends a commit's notifications at the

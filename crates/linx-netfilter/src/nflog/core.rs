@@ -92,7 +92,10 @@ impl Core {
         self.pos = 0;
         match got {
             Ok(_) => None,
-            Err(e) if is_overrun(&e) => Some(Ok(Event::ResyncNeeded)),
+            Err(e) if is_overrun(&e) => {
+                tracing::warn!("NFLOG packets lost (receive buffer overrun): resync needed");
+                Some(Ok(Event::ResyncNeeded))
+            }
             Err(e) => {
                 self.failed = Some(e.clone());
                 Some(Err(NflogError::Socket(e)))
@@ -113,6 +116,7 @@ impl Core {
         match got {
             Ok(_) => {}
             Err(e) if is_overrun(&e) => {
+                tracing::warn!("NFLOG packets lost during start-up: resync needed");
                 self.queued.push_back(Ok(Event::ResyncNeeded));
                 return Ack::Wait;
             }
