@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 /// The `nft` example binary, built next to the test binary by `cargo test`.
+#[allow(dead_code)] // not every test binary runs the nft example
 pub(crate) fn example_binary() -> PathBuf {
     example_named("nft")
 }
