@@ -66,8 +66,8 @@ use super::{
     VerdictMap, ct_info, meta_info,
 };
 use crate::expr::{
-    ByteOrder, CmpOp, Dynset, MetaKey, NatFlags, NatType, PayloadBase, RejectType, SetLiteral,
-    VmapLiteral,
+    ByteOrder, CmpData, CmpOp, Dynset, MetaKey, NatFlags, NatType, PayloadBase, RejectType,
+    SetLiteral, VmapLiteral,
 };
 use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 
@@ -1042,7 +1042,7 @@ impl Cx {
                 if let Some(mask) = mask {
                     self.out.push(Expr::bitwise(mask, zero()));
                 }
-                let data = scalar_bytes(field, v, &width)?;
+                let data = scalar_data(field, v, &width)?;
                 let op = match op {
                     Op::Eq => CmpOp::Eq,
                     Op::Ne => CmpOp::Neq,
@@ -1052,7 +1052,11 @@ impl Cx {
                     Op::Ge => CmpOp::Gte,
                     Op::AnySet | Op::NoneSet => CmpOp::Eq, // handled above
                 };
-                self.out.push(Expr::cmp(op, data));
+                self.out.push(Expr::Cmp {
+                    sreg: Reg::R1,
+                    op,
+                    data,
+                });
             }
         }
         Ok(())
@@ -1712,15 +1716,21 @@ fn check_addr(field: &Field, addr: &Ip) -> Result<(), LowerError> {
 
 /// The bytes of a scalar value of `field`, as loaded.
 fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, LowerError> {
+    scalar_data(field, value, width).map(Vec::from)
+}
+
+/// [`scalar_bytes`] held inline (no allocation for a value up to [`CmpData::INLINE`]
+/// bytes), for the compare it becomes.
+fn scalar_data(field: &Field, value: &Value, width: &Width) -> Result<CmpData, LowerError> {
     let bad = |why| LowerError::Value {
         field: field.to_string(),
         why,
     };
     let n = width.bytes as usize;
     match value {
-        Value::Int(v) if field.datatype() == Datatype::CtLabel => {
-            super::ctdir::label_bitmap(*v, n).ok_or_else(|| bad("a label is a bit of the field"))
-        }
+        Value::Int(v) if field.datatype() == Datatype::CtLabel => super::ctdir::label_bitmap(*v, n)
+            .map(CmpData::from)
+            .ok_or_else(|| bad("a label is a bit of the field")),
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
                 return Err(bad("the value is wider than the field"));
@@ -1740,20 +1750,22 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
             }
             let v = v << width.shift;
             Ok(match width.order {
-                ByteOrder::Big => v.to_be_bytes()[8 - n..].to_vec(),
-                ByteOrder::Host if cfg!(target_endian = "little") => v.to_le_bytes()[..n].to_vec(),
-                ByteOrder::Host => v.to_be_bytes()[8 - n..].to_vec(),
+                ByteOrder::Big => CmpData::new(&v.to_be_bytes()[8 - n..]),
+                ByteOrder::Host if cfg!(target_endian = "little") => {
+                    CmpData::new(&v.to_le_bytes()[..n])
+                }
+                ByteOrder::Host => CmpData::new(&v.to_be_bytes()[8 - n..]),
             })
         }
         Value::Ip(ip) => {
             check_addr(field, ip)?;
-            Ok(ip.as_bytes().to_vec())
+            Ok(CmpData::new(ip.as_bytes()))
         }
         Value::Mac(mac) => {
             if field.datatype() != Datatype::EtherAddr && n != 6 {
                 return Err(bad("this field does not hold Ethernet addresses"));
             }
-            Ok(mac.as_bytes().to_vec())
+            Ok(CmpData::new(mac.as_bytes()))
         }
         Value::Ifname(name) => {
             if !matches!(field.datatype(), Datatype::Ifname | Datatype::String) {
@@ -1763,15 +1775,15 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
                 return Err(bad("an interface name is 1 to 15 bytes without NUL"));
             }
             match name.strip_suffix('*') {
-                Some(prefix) if !prefix.is_empty() => Ok(prefix.as_bytes().to_vec()),
-                _ => Ok(crate::set::ifname_bytes(name)),
+                Some(prefix) if !prefix.is_empty() => Ok(CmpData::new(prefix.as_bytes())),
+                _ => Ok(CmpData::from(crate::set::ifname_bytes(name))),
             }
         }
         Value::Bytes(bytes) => {
             if bytes.len() != n {
                 return Err(bad("raw bytes must be exactly the field's width"));
             }
-            Ok(bytes.clone())
+            Ok(CmpData::new(bytes))
         }
         _ => Err(bad("a single value is needed here")),
     }

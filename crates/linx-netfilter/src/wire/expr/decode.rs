@@ -46,13 +46,24 @@ use crate::{Expr, Family, ObjectType, Reg, Verdict};
 #[inline]
 pub(super) fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
     let t = linx_netlink_codec::attr_table!(first elem, [ex::NFTA_EXPR_NAME, ex::NFTA_EXPR_DATA])?;
-    // Borrowed: only an unknown expression keeps its name.
-    let name = t.str(ex::NFTA_EXPR_NAME)?;
     let data = t.get(ex::NFTA_EXPR_DATA).map_or(&[][..], |a| a.payload());
-    let name = name.ok_or_else(|| invalid("expression name", 0))?;
-    Ok(match typed(name, data, depth) {
+    // The name up to its first NUL, as the string codec reads it. A typed expression's name
+    // is ASCII, so it is matched as bytes; only an unknown expression's name is checked as
+    // UTF-8 (and kept).
+    let Some(raw) = t.get(ex::NFTA_EXPR_NAME).map(|a| a.payload()) else {
+        return Err(invalid("expression name", 0));
+    };
+    let raw = raw
+        .iter()
+        .position(|&b| b == 0)
+        .map_or(raw, |end| &raw[..end]);
+    Ok(match typed(raw, data, depth) {
         Ok(expr) => expr,
-        Err(Misfit) => Expr::unknown(name, sendable(name, data)),
+        Err(Misfit) => {
+            let name = t.str(ex::NFTA_EXPR_NAME)?;
+            let name = name.ok_or_else(|| invalid("expression name", 0))?;
+            Expr::unknown(name, sendable(name, data))
+        }
     })
 }
 
@@ -261,25 +272,25 @@ fn strict_verdict(payload: &[u8]) -> Fit<Verdict> {
 }
 
 /// A typed decode of expression `name` with `NFTA_EXPR_DATA` payload `data`.
-fn typed(name: &str, data: &[u8], depth: usize) -> Fit<Expr> {
+fn typed(name: &[u8], data: &[u8], depth: usize) -> Fit<Expr> {
     match name {
-        "payload" => payload(data),
-        "meta" => meta(data),
-        "cmp" => cmp(data),
-        "bitwise" => bitwise(data),
-        "ct" => ct(data),
-        "lookup" => lookup(data),
-        "reject" => reject(data),
-        "counter" => counter(data),
-        "limit" => limit(data),
-        "quota" => quota(data),
-        "dynset" => dynset(data, depth),
-        "objref" => objref(data),
-        "log" => log(data),
-        "immediate" => immediate(data),
-        "nat" => nat(data),
-        "masq" => masq(data),
-        "redir" => redir(data),
+        b"payload" => payload(data),
+        b"meta" => meta(data),
+        b"cmp" => cmp(data),
+        b"bitwise" => bitwise(data),
+        b"ct" => ct(data),
+        b"lookup" => lookup(data),
+        b"reject" => reject(data),
+        b"counter" => counter(data),
+        b"limit" => limit(data),
+        b"quota" => quota(data),
+        b"dynset" => dynset(data, depth),
+        b"objref" => objref(data),
+        b"log" => log(data),
+        b"immediate" => immediate(data),
+        b"nat" => nat(data),
+        b"masq" => masq(data),
+        b"redir" => redir(data),
         _ => Err(Misfit),
     }
 }
