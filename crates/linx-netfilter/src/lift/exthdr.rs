@@ -8,7 +8,7 @@
 //!   `meta nfproto` in inet, the EtherType in bridge and netdev), whose match nft drops.
 //! - Anything else stays an expression; the verification of the whole rule still applies.
 
-use super::{Lifter, Loaded, Pending, bytes_to_value, whole_field};
+use super::{Deps, Lifter, Loaded, Pending, bytes_to_value, whole_field};
 use crate::Expr;
 use crate::stmt::exthdr_wire::{self, Exthdr, Target};
 use crate::stmt::{ExthdrField, ExthdrProto, Field, Proto, Source, Statement};
@@ -59,7 +59,7 @@ impl Lifter<'_> {
             ExthdrProto::TcpOption | ExthdrProto::SctpChunk => None,
         };
         let deps = match (net, self.network()) {
-            (None, _) => Vec::new(),
+            (None, _) => Deps::new(),
             (Some(want), Some((have, dep))) if want == have => dep.into_iter().collect(),
             _ => return Loaded::Opaque,
         };
@@ -122,7 +122,7 @@ impl Lifter<'_> {
         let target = Field::Exthdr(field);
         let (value, deps) = match &p.loaded {
             Loaded::Data(d) => match bytes_to_value(&target, d) {
-                Some(v) => (Source::Value(v), Vec::new()),
+                Some(v) => (Source::Value(v), Deps::new()),
                 None => return Err(vec![p]),
             },
             // A host-order field converted to big endian first (`set rt mtu`).

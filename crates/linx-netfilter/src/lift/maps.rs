@@ -6,7 +6,7 @@
 //! reads it; the protocol matches its key relied on are dropped then, as for a match. Like
 //! everything the lift returns, these are checked by lowering them again.
 
-use super::{Lifter, Loaded, Pending, attrs, field_is_whole, int_of};
+use super::{Deps, Lifter, Loaded, Pending, attrs, field_is_whole, int_of};
 use crate::expr::{Bitwise, MetaKey, NatFlags, NatType};
 use crate::stmt::{
     BitOp, Bits, Field, Key, MapLookup, Nat, NatKind, NatMap, Op, Source, Statement,
@@ -25,7 +25,7 @@ impl Lifter<'_> {
         set: &str,
         dreg: Reg,
         key: Key,
-        deps: Vec<usize>,
+        deps: Deps,
         mut taken: Vec<Pending>,
         e: &Expr,
     ) {
@@ -49,7 +49,7 @@ impl Lifter<'_> {
             dreg.0,
             Pending {
                 loaded: Loaded::Mapped { lookup, deps },
-                exprs,
+                exprs: exprs.into(),
                 seq,
             },
         );
@@ -226,7 +226,7 @@ impl Lifter<'_> {
     /// match, which the lowering of the key alone would write before it. The `meta
     /// l4proto` match then stays a statement (the printer leaves it out, as nft does) and
     /// only the `meta nfproto` match is dropped.
-    fn keep_l4_before_nfproto(&self, deps: &mut Vec<usize>) {
+    fn keep_l4_before_nfproto(&self, deps: &mut Deps) {
         if !self.keep || self.family != Family::Inet {
             return;
         }
@@ -241,7 +241,7 @@ impl Lifter<'_> {
         };
         if let [a, b] = deps[..] {
             if a + 1 == b && meta(a, MetaKey::L4proto) && meta(b, MetaKey::Nfproto) {
-                deps.remove(0);
+                *deps = Deps::one(b);
             }
         }
     }
@@ -273,7 +273,7 @@ pub(super) fn and_xor(loaded: &Loaded, b: &Bitwise) -> Option<Loaded> {
 
 /// What a `set` statement stores from a register holding a lookup result, bits of a field,
 /// or a whole field under a mask.
-pub(super) fn source(loaded: &Loaded) -> Option<(Source, Vec<usize>)> {
+pub(super) fn source(loaded: &Loaded) -> Option<(Source, Deps)> {
     Some(match loaded {
         Loaded::Mapped { lookup, deps } => (Source::Map(lookup.clone()), deps.clone()),
         Loaded::Bits { bits, deps } => (Source::Bits(*bits), deps.clone()),
@@ -311,7 +311,7 @@ pub(super) fn ct_dir_load(data: &[u8]) -> Option<(Reg, Loaded)> {
         Loaded::Field {
             field: crate::stmt::Field::CtDir { key, dir },
             bytes: len,
-            deps: Vec::new(),
+            deps: Deps::new(),
         },
     ))
 }

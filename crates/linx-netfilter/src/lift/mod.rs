@@ -56,10 +56,14 @@ use crate::stmt::{
     decode_connlimit, decode_load, decode_reg_stmt,
 };
 use crate::{Expr, Family, Reg, Table};
+use deps::Deps;
 use regs::RegFile;
+use trail::Trail;
 
+mod deps;
 mod dup_map;
 mod exthdr;
+mod trail;
 
 /// The statements of a rule's expressions in a table of `family`.
 ///
@@ -241,36 +245,30 @@ enum Loaded {
         /// Bytes loaded from the field's first byte (less than the field for a prefix).
         bytes: u32,
         /// Index in `out` of the protocol match this field's name relies on and nft drops.
-        deps: Vec<usize>,
+        deps: Deps,
     },
     /// Masked field: `field & mask`.
     Masked {
         field: Field,
         bytes: u32,
         mask: Vec<u8>,
-        deps: Vec<usize>,
+        deps: Deps,
     },
     /// A sub-byte field masked and shifted down to its value (`(reg & mask) >> n`), as nft
     /// writes it before the lookup of a named set.
-    Shifted {
-        field: HeaderField,
-        deps: Vec<usize>,
-    },
+    Shifted { field: HeaderField, deps: Deps },
     /// A whole host-order field converted to big endian (`byteorder hton`), as nft writes
     /// it before orderings, ranges and interval sets.
-    Swapped { field: Field, deps: Vec<usize> },
+    Swapped { field: Field, deps: Deps },
     /// Data (an immediate value).
     Data(Vec<u8>),
     /// The value a map lookup found (`tcp dport map @m`), see [`maps`].
     Mapped {
         lookup: crate::stmt::MapLookup,
-        deps: Vec<usize>,
+        deps: Deps,
     },
     /// A whole field changed bit by bit (`meta mark | 0x10`, `meta mark << 1`).
-    Bits {
-        bits: crate::stmt::Bits,
-        deps: Vec<usize>,
-    },
+    Bits { bits: crate::stmt::Bits, deps: Deps },
     /// Something not understood.
     Opaque,
 }
@@ -278,7 +276,7 @@ enum Loaded {
 struct Pending {
     loaded: Loaded,
     /// The expressions that produced it, for the fallback.
-    exprs: Vec<Expr>,
+    exprs: Trail,
     /// Position of its first expression in the rule (keeps fallbacks in order).
     seq: usize,
 }
@@ -340,7 +338,7 @@ impl Lifter<'_> {
             dreg.0,
             Pending {
                 loaded,
-                exprs: vec![e.clone()],
+                exprs: Trail::one(e.clone()),
                 seq: self.pos,
             },
         );
@@ -465,7 +463,7 @@ impl Lifter<'_> {
         }
         let (value, deps) = match &p.loaded {
             Loaded::Data(d) => match bytes_to_value(&target, d) {
-                Some(v) => (Source::Value(v), Vec::new()),
+                Some(v) => (Source::Value(v), Deps::new()),
                 None => return Err(vec![p]),
             },
             other @ (Loaded::Mapped { .. } | Loaded::Bits { .. } | Loaded::Masked { .. }) => {
@@ -550,7 +548,7 @@ impl Lifter<'_> {
                 let loaded = Loaded::Field {
                     field,
                     bytes: field.bit_len().div_ceil(8),
-                    deps: Vec::new(),
+                    deps: Deps::new(),
                 };
                 self.load(Reg(dreg), loaded, e);
                 return Ok(());
@@ -586,7 +584,14 @@ impl Lifter<'_> {
         }
         let bytes = field.bit_len().div_ceil(8);
         let loaded = Loaded::Field { field, bytes, deps };
-        self.regs.insert(dreg, Pending { loaded, exprs, seq });
+        self.regs.insert(
+            dreg,
+            Pending {
+                loaded,
+                exprs: exprs.into(),
+                seq,
+            },
+        );
         Ok(())
     }
 
@@ -701,7 +706,7 @@ impl Lifter<'_> {
         &mut self,
         sreg: Reg,
         want: Option<u32>,
-    ) -> Result<(Key, Vec<usize>, Vec<Pending>), Vec<Pending>> {
+    ) -> Result<(Key, Deps, Vec<Pending>), Vec<Pending>> {
         let mut taken: Vec<Pending> = Vec::new();
         let Some(first) = self.take(sreg) else {
             return Err(taken);
@@ -831,7 +836,7 @@ impl Lifter<'_> {
                     Some((_, len, ..)) => Loaded::Field {
                         field: f,
                         bytes: len,
-                        deps: Vec::new(),
+                        deps: Deps::new(),
                     },
                     None => Loaded::Opaque,
                 };
@@ -842,7 +847,7 @@ impl Lifter<'_> {
                     Some((_, len, ..)) => Loaded::Field {
                         field: Field::Ct(*key),
                         bytes: len,
-                        deps: Vec::new(),
+                        deps: Deps::new(),
                     },
                     None => Loaded::Opaque,
                 };
@@ -1204,8 +1209,8 @@ impl Lifter<'_> {
                 return Loaded::Opaque;
             };
             let deps = match (drop, j) {
-                (true, Some(j)) => vec![j],
-                _ => Vec::new(),
+                (true, Some(j)) => Deps::one(j),
+                _ => Deps::new(),
             };
             return Loaded::Field {
                 field: Field::Header(field),
@@ -1279,8 +1284,8 @@ impl Lifter<'_> {
 
     /// The dependencies nft drops before a field of `proto` whose context statement is
     /// `dep`.
-    fn deps_of(&self, proto: Proto, dep: Option<usize>) -> Vec<usize> {
-        let mut deps = Vec::new();
+    fn deps_of(&self, proto: Proto, dep: Option<usize>) -> Deps {
+        let mut deps = Deps::new();
         if let Some(i) = dep {
             deps.push(i);
             // `meta l4proto icmp` in inet rests on `meta nfproto ipv4`; nft drops both.
@@ -1323,7 +1328,7 @@ impl Lifter<'_> {
     }
 
     /// A compare on what a register holds.
-    fn cmp(&self, loaded: &Loaded, op: CmpOp, data: &[u8]) -> Option<(Match, Vec<usize>)> {
+    fn cmp(&self, loaded: &Loaded, op: CmpOp, data: &[u8]) -> Option<(Match, Deps)> {
         let op2 = match op {
             CmpOp::Eq => Op::Eq,
             CmpOp::Neq => Op::Ne,
@@ -1519,7 +1524,7 @@ impl Lifter<'_> {
 
     /// Records a match, updating the protocol context, and drops the dependencies its
     /// field relied on.
-    fn push_match(&mut self, m: Match, deps: Vec<usize>) {
+    fn push_match(&mut self, m: Match, deps: Deps) {
         self.drop_deps(&deps);
         let idx = self.out.len();
         if let (
@@ -1746,7 +1751,7 @@ fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
 }
 
 /// A field loaded whole (for lookups).
-fn whole_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
+fn whole_field(l: &Loaded) -> Option<(Field, Deps)> {
     match l {
         Loaded::Field { field, bytes, deps }
             if field_is_whole(field) && *bytes == field.bit_len().div_ceil(8) =>
@@ -1759,7 +1764,7 @@ fn whole_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
 
 /// A field loaded whole, or a host-order one converted to big endian (for lookups: the
 /// lowering writes the conversion for interval sets, and verification checks it).
-fn key_field(l: &Loaded) -> Option<(Field, Vec<usize>)> {
+fn key_field(l: &Loaded) -> Option<(Field, Deps)> {
     match l {
         Loaded::Swapped { field, deps } => Some((*field, deps.clone())),
         Loaded::Shifted { field, deps } => Some((Field::Header(*field), deps.clone())),

@@ -14,7 +14,7 @@
 //!   write has checksum attributes. Verification by lowering decides the rest.
 //! - Nothing here panics, on any data.
 
-use super::{Lifter, Loaded, Pending, bytes_to_value, whole_field};
+use super::{Deps, Lifter, Loaded, Pending, bytes_to_value, whole_field};
 use crate::expr::{Bitwise, PayloadBase};
 use crate::stmt::{
     Field, HeaderField, Key, PayloadSet, PayloadWrite, Proto, Source, Statement, Value,
@@ -66,7 +66,7 @@ impl Lifter<'_> {
                 bit_len,
             },
             bytes: len,
-            deps: Vec::new(),
+            deps: Deps::new(),
         }
     }
 
@@ -132,7 +132,7 @@ impl Lifter<'_> {
         base: PayloadBase,
         bit_offset: u32,
         bit_len: u32,
-    ) -> Option<(Field, Vec<usize>)> {
+    ) -> Option<(Field, Deps)> {
         if bit_len == 0 || bit_len > 512 || bit_offset > 0xffff * 8 {
             return None;
         }
@@ -146,7 +146,7 @@ impl Lifter<'_> {
             let first = bit_offset / 8;
             let bytes = (bit_offset + bit_len).div_ceil(8) - first;
             return match self.raw_load(base, first, bytes, None) {
-                Loaded::Field { .. } => Some((raw, Vec::new())),
+                Loaded::Field { .. } => Some((raw, Deps::new())),
                 _ => None,
             };
         };
@@ -171,7 +171,7 @@ impl Lifter<'_> {
             proto,
             Proto::Ip | Proto::Ip6 | Proto::Tcp | Proto::Udp | Proto::Th | Proto::Ether
         );
-        complete.then_some((raw, Vec::new()))
+        complete.then_some((raw, Deps::new()))
     }
 
     /// `payload write reg N => len @ base + offset [csum ...]`: a [`PayloadSet`] of what

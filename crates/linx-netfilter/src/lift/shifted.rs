@@ -4,7 +4,7 @@
 //! so the lift is a masked match of the [`Field::Raw`] range of those bits (its lowering
 //! writes the same five expressions; verification decides).
 
-use super::{Lifter, fields};
+use super::{Deps, Lifter, fields};
 use crate::Expr;
 use crate::expr::CmpOp;
 use crate::stmt::{Field, Match, Op, Value};
@@ -71,7 +71,7 @@ impl Lifter<'_> {
             bit_len: bits,
         };
         let m = Match::masked(raw, op, Value::Int(be(data)?), Value::Int(be(&mask.mask)?))?;
-        self.push_match(m, Vec::new());
+        self.push_match(m, Deps::new());
         Some(5)
     }
 }

@@ -9,7 +9,7 @@
 //!   ([`print`](crate::print) returns nothing where it has not).
 //! - Verification by lowering decides the rest; nothing here panics.
 
-use super::{Lifter, Loaded, bytes_to_value};
+use super::{Deps, Lifter, Loaded, bytes_to_value};
 use crate::Family;
 use crate::expr::{CmpOp, PayloadBase};
 use crate::stmt::{Field, Match, Op, Proto};
@@ -21,7 +21,7 @@ impl Lifter<'_> {
         loaded: &Loaded,
         op: CmpOp,
         data: &[u8],
-    ) -> Option<(Match, Vec<usize>)> {
+    ) -> Option<(Match, Deps)> {
         let op = match op {
             CmpOp::Eq => Op::Eq,
             CmpOp::Neq => Op::Ne,
@@ -50,7 +50,7 @@ impl Lifter<'_> {
             bit_len: bytes.checked_mul(8)?,
         };
         let value = bytes_to_value(&raw, data)?;
-        Some((Match::new(raw, op, value)?, Vec::new()))
+        Some((Match::new(raw, op, value)?, Deps::new()))
     }
 }
 
