@@ -141,6 +141,11 @@ fn verified(exprs: &[Expr], family: Family, table: Option<&Table>, stmts: &[Stat
     }
     // Lookups in the table's interval sets convert host-order keys (`byteorder`).
     let intervals = table.map(crate::stmt::interval_sets).unwrap_or_default();
+    // Compared as the lowering writes them; built and compared only where the lowering
+    // reorders what it wrote.
+    if let Some(answer) = crate::stmt::lowers_to(family, stmts, &intervals, exprs, same) {
+        return answer;
+    }
     match crate::stmt::lower_with_intervals(family, stmts, &intervals) {
         Ok(again) => again.len() == exprs.len() && again.iter().zip(exprs).all(|(a, b)| same(a, b)),
         Err(_) => false,
@@ -322,6 +327,9 @@ impl Lifter<'_> {
 
     /// Every pending load (those in `taken` and in registers) as expressions, in order.
     fn flush_all(&mut self, mut taken: Vec<Pending>) {
+        if taken.is_empty() && self.regs.is_empty() {
+            return;
+        }
         taken.extend(self.regs.drain().map(|(_, p)| p));
         taken.sort_by_key(|p| p.seq);
         for p in taken {

@@ -54,6 +54,11 @@ impl<T> RegFile<T> {
         }
     }
 
+    /// `true` when no register holds anything.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
     /// Every register's value, leaving the file empty.
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = (u32, T)> + '_ {
         self.slots.drain(..)

@@ -74,6 +74,9 @@ use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 mod dup_map;
 mod maps;
 mod shifted;
+mod sink;
+
+use sink::Out;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
 /// cannot express yet).
@@ -188,7 +191,29 @@ pub(crate) fn lower_with_intervals(
     for stmt in stmts {
         cx.statement(stmt)?;
     }
-    Ok(cx.out)
+    Ok(cx.out.into_vec())
+}
+
+/// Whether `stmts` lower (as by [`lower_with_intervals`]) to exactly `want`, each
+/// expression compared with `same` as it is written, without building the expressions:
+/// `Some(false)` also when the statements do not lower; `None` when the comparison cannot
+/// tell (the lowering reordered what it wrote) and the caller must compare built
+/// expressions.
+pub(crate) fn lowers_to(
+    family: Family,
+    stmts: &[Statement],
+    interval_sets: &[&str],
+    want: &[Expr],
+    same: fn(&Expr, &Expr) -> bool,
+) -> Option<bool> {
+    let mut cx = Cx::with_out(family, Out::check(want, same));
+    cx.interval_sets = interval_sets.iter().map(|s| (*s).to_owned()).collect();
+    for stmt in stmts {
+        if cx.statement(stmt).is_err() {
+            return Some(false);
+        }
+    }
+    cx.out.verdict()
 }
 
 /// A network protocol the rule is known to carry.
@@ -244,7 +269,7 @@ enum Via {
 }
 
 /// The lowering state of one rule: what is known about the packet so far, and the output.
-struct Cx {
+struct Cx<'w> {
     family: Family,
     /// The network protocol, and whether only the family says so (no match wrote it).
     net: Option<Net>,
@@ -262,11 +287,15 @@ struct Cx {
     icmp_type: bool,
     /// Named sets and maps of the table with the `interval` flag.
     interval_sets: Vec<String>,
-    out: Vec<Expr>,
+    out: Out<'w>,
 }
 
-impl Cx {
-    fn new(family: Family) -> Cx {
+impl<'w> Cx<'w> {
+    fn new(family: Family) -> Cx<'w> {
+        Cx::with_out(family, Out::Build(Vec::with_capacity(8)))
+    }
+
+    fn with_out(family: Family, out: Out<'w>) -> Cx<'w> {
         let net = match family {
             Family::Ip => Some(Net::Ip4),
             Family::Ip6 => Some(Net::Ip6),
@@ -283,7 +312,7 @@ impl Cx {
             vlan: false,
             icmp_type: false,
             interval_sets: Vec::new(),
-            out: Vec::with_capacity(8),
+            out,
         }
     }
 
@@ -1135,8 +1164,7 @@ impl Cx {
                 Expr::reject_with(RejectType::IcmpxUnreach, code)
             }
         };
-        let dependency: Vec<Expr> = self.out.drain(start..).collect();
-        self.out.splice(0..0, dependency);
+        self.out.move_to_front(start);
         self.out.push(expr);
         Ok(())
     }
@@ -1363,7 +1391,7 @@ impl Cx {
             }
         }
         let mut next = 1;
-        let mut reg = |out: &mut Vec<Expr>, data: &[u8]| {
+        let mut reg = |out: &mut Out<'_>, data: &[u8]| {
             let r = next;
             next += 1;
             out.push(Expr::immediate(Reg(r), data));
@@ -1475,7 +1503,7 @@ impl Cx {
         let mut dynset = Dynset::new(update.set.clone(), update.op);
         dynset.timeout_ms = update.timeout_ms;
         dynset.sreg_data = data_reg;
-        dynset.exprs = inner.out;
+        dynset.exprs = inner.out.into_vec();
         self.out.push(Expr::from(dynset));
         Ok(())
     }

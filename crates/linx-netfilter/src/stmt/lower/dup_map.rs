@@ -5,7 +5,7 @@ use crate::stmt::DupMap;
 use crate::stmt::kinds::{self, RegStmt};
 use crate::{Expr, Family, Reg};
 
-impl Cx {
+impl Cx<'_> {
     /// The lookup's result (the gateway) in register 1, the device index in register 2,
     /// then `dup` reading them, as nft writes it in ip and ip6 tables.
     pub(super) fn dup_map(&mut self, d: &DupMap) -> Result<(), LowerError> {

@@ -14,7 +14,7 @@ use crate::{Expr, Family, Reg};
 const LSHIFT: u32 = 1;
 const RSHIFT: u32 = 2;
 
-impl Cx {
+impl Cx<'_> {
     /// `field & mask ^ xor` or a shift of `field`, into register 1.
     pub(super) fn bits(&mut self, bits: &Bits) -> Result<(), LowerError> {
         let field = bits.field();

@@ -7,7 +7,7 @@ use crate::expr::CmpOp;
 use crate::stmt::{Field, Match, Op, Value};
 use crate::{Expr, Reg};
 
-impl Cx {
+impl Cx<'_> {
     /// `field & mask == value` in nft's form for a payload field ending inside a byte;
     /// `Ok(false)` (nothing written) for any other match.
     pub(super) fn shifted_masked(&mut self, field: &Field, m: &Match) -> Result<bool, LowerError> {
