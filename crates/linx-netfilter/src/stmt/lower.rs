@@ -2223,11 +2223,11 @@ pub(super) fn check(stmt: &Statement) -> Result<(), LowerError> {
                 }
                 _ => Family::Ip,
             };
-            let mut cx = Cx::new(nat.family().unwrap_or(by_addr));
+            let mut cx = Cx::with_out(nat.family().unwrap_or(by_addr), Out::discard());
             cx.l4 = Some(6);
             cx
         }
-        _ => Cx::new(Family::Netdev),
+        _ => Cx::with_out(Family::Netdev, Out::discard()),
     };
     cx.statement(stmt)
 }

@@ -1,13 +1,14 @@
-//! Where the lowering writes its expressions: a vector (building a rule), or a check
-//! against a rule's expressions (verifying a lift), which compares each expression as it
-//! is written and keeps none.
+//! Where the lowering writes its expressions: a vector (building a rule), a check against
+//! a rule's expressions (verifying a lift), which compares each expression as it is
+//! written and keeps none, or nowhere (checking a statement's values).
 //!
 //! Why: the lift proves every statement list it returns by lowering it again and comparing
 //! with the pulled expressions; building that second vector (and dropping it) for every
 //! pulled rule cost more than the comparison itself.
 //!
 //! # Contract
-//! - [`Out::Build`] collects every expression in order, as a `Vec` does.
+//! - [`Out::Build`] collects every expression in order, as a `Vec` does; [`Out::discard`]
+//!   (a check that compares nothing) only counts them.
 //! - [`Out::Check`] answers whether the expressions written are exactly `want` (same
 //!   count, each equal under the given comparison, in order); a reordering of what was
 //!   written ([`Out::move_to_front`]) makes the answer unknown, never a wrong yes.
@@ -42,6 +43,17 @@ impl<'w> Out<'w> {
             same,
             at: 0,
             equal: true,
+            unsure: false,
+        })
+    }
+
+    /// An output that keeps nothing and compares nothing (its verdict is `Some(false)`).
+    pub(in crate::stmt) fn discard() -> Out<'w> {
+        Out::Check(Check {
+            want: &[],
+            same: |_, _| false,
+            at: 0,
+            equal: false,
             unsure: false,
         })
     }
