@@ -98,7 +98,7 @@ mod tests {
     fn behaves_as_a_vec() {
         let (a, b, c) = (Expr::accept(), Expr::drop(), Expr::cmp_eq([1]));
         let mut t = Trail::one(a.clone());
-        assert_eq!(t.as_slice(), [a.clone()]);
+        assert_eq!(t.as_slice(), std::slice::from_ref(&a));
         t.push(b.clone());
         t.push(c.clone());
         assert_eq!(&*t, [a.clone(), b.clone(), c.clone()]);
