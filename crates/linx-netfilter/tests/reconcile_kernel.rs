@@ -595,3 +595,92 @@ fn the_loop_heals_a_foreign_change_on_wake() {
     assert_eq!(outcomes, [true, true, false]);
     assert_converged(&ns, &desired);
 }
+
+/// Regular chains that jump to each other or to themselves (no base chain reaches them, so
+/// the kernel takes the loops): each `DELCHAIN` would answer `EBUSY` while a rule still
+/// jumps to its chain. Reconciled away, the patch deletes those rules first.
+const LOOPS: &str = "table inet app {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp dport 22 accept
+	}
+
+	chain a {
+		jump b
+	}
+
+	chain b {
+		jump a
+	}
+
+	chain s {
+		meta mark 0x00000007 accept
+		jump s
+	}
+}
+";
+
+/// `app` with its base chain `input` only, as [`LOOPS`] has it.
+fn input_only() -> Ruleset {
+    let mut rs = Ruleset::new();
+    rs.add_table(Family::Inet, "app", TableFlags::empty())
+        .unwrap()
+        .add_chain(
+            Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER)
+                .policy(Policy::Accept)
+                .with_rules([Rule::new(Expr::meta_l4proto_eq(6))
+                    .exprs(Expr::tcp_dport_eq(22))
+                    .accept()]),
+        )
+        .unwrap();
+    rs
+}
+
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn chains_jumping_to_each_other_and_to_themselves_are_reconciled_away() {
+    let ns = TestNs::new();
+    nft(&ns, LOOPS);
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    let opts = ReconcileOptions::new();
+    let desired = input_only();
+    let r = ok(reconcile(&sock, &desired, &opts));
+    assert!(r.sent && r.attempts == 1, "{r}");
+    // The three jumping rules by handle, then the three chains.
+    assert_eq!(r.count(OpKind::DeleteRule), 3, "{:?}", r.patch.ops());
+    assert_eq!(r.count(OpKind::DeleteChain), 3);
+    assert_eq!(r.patch.len(), 6);
+    assert_converged(&ns, &desired);
+    assert!(!ok(reconcile(&sock, &desired, &opts)).sent);
+}
+
+/// The same loops diffed from a ruleset whose rules carry no handle: the chains are
+/// flushed (`DELRULE` with table and chain only, what `nft flush chain` sends) before they
+/// are deleted, and the kernel takes the batch.
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn handle_less_loops_are_flushed_then_deleted() {
+    let ns = TestNs::new();
+    nft(&ns, LOOPS);
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    let mut current = linx_netfilter::pull(&sock, linx_netfilter::Scope::All).unwrap();
+    let t = current.table_mut(Family::Inet, "app").unwrap();
+    for name in ["a", "b", "s"] {
+        let c = t.chain_mut(name).unwrap();
+        for i in 0..c.rules().len() {
+            c.rule_mut(i).unwrap().handle = None;
+        }
+    }
+    let desired = input_only();
+    let patch = linx_netfilter::diff::diff(&current, &desired);
+    assert_eq!(
+        patch.to_nft(&Printer::new()),
+        "flush chain inet app a\nflush chain inet app b\nflush chain inet app s\n\
+         delete chain inet app a\ndelete chain inet app b\ndelete chain inet app s\n"
+    );
+    let enc = linx_netfilter::reconcile::encode_patch(&patch).unwrap();
+    linx_nfnl::batch::send(&sock, enc.into_batch()).expect("the kernel takes the batch");
+    assert_converged(&ns, &desired);
+    let after = linx_netfilter::pull(&sock, linx_netfilter::Scope::All).unwrap();
+    assert!(linx_netfilter::diff::diff(&after, &desired).is_empty());
+}

@@ -76,10 +76,19 @@
 //!   in place; likewise a map element that jumps to a re-created chain. References hidden
 //!   in raw expressions (`flow add @ft` to a flowtable) or in object maps' raw element
 //!   attributes are not seen.
+//! - **Reference cycles**: deleting a chain takes its own rules with it, but the kernel
+//!   still refuses (`EBUSY`) while any live rule jumps to it, one of its own included. So
+//!   the rules of a deleted chain that refer to something deleted (chains jumping to each
+//!   other or to themselves, a rule looking up a deleted map whose elements jump back to
+//!   the chain) are deleted first too, in the first bucket, as are the map elements that
+//!   jump to deleted chains (second bucket): no cycle is left, and the chains then go in
+//!   pulled order.
 //! - Rules without a handle in `current` (not pulled) cannot be deleted or replaced by
-//!   handle: a chain where one would have to be is re-created instead.
-//! - **Order**: ops come in the spec's buckets (delete rules, delete elements, delete
-//!   chains, delete sets/objects/flowtables, delete tables, create tables, create
+//!   handle: a chain where one would have to be is re-created instead, and a deleted chain
+//!   where one would have to go first is flushed ([`OpKind::FlushChain`], nft's `flush
+//!   chain`) instead.
+//! - **Order**: ops come in the spec's buckets (delete rules and flush chains, delete
+//!   elements, delete chains, delete sets/objects/flowtables, delete tables, create tables, create
 //!   sets/objects/flowtables, create chains, add elements, replace rules, create rules),
 //!   stable within a bucket: tables in (family, name) order, then the desired order of
 //!   their contents. Applied in that order, in one batch, the patch turns `current` into
@@ -309,6 +318,9 @@ impl fmt::Display for Position {
 pub enum OpKind {
     /// `delete_rule`: a rule by handle.
     DeleteRule,
+    /// `flush_chain`: every rule of a chain about to be deleted, when one that must go
+    /// first has no handle (same bucket as `delete_rule`).
+    FlushChain,
     /// `delete_set_elements`: elements of a set or map that stays.
     DeleteSetElements,
     /// `delete_chain`.
@@ -340,19 +352,20 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    /// The spec's bucket, 1 (first applied) to 11: delete_rule, delete_set_elements,
-    /// delete_chain, delete_set (and objects, flowtables), delete_table, create_table,
-    /// create_set (and objects, flowtables), create_chain, add_set_elements, replace_rule,
-    /// create_rule.
+    /// The spec's bucket, 1 (first applied) to 11: delete_rule (and flush_chain),
+    /// delete_set_elements, delete_chain, delete_set (and objects, flowtables), delete_table,
+    /// create_table, create_set (and objects, flowtables), create_chain, add_set_elements,
+    /// replace_rule, create_rule.
     ///
     /// ```
     /// use linx_netfilter::diff::OpKind;
     /// assert_eq!(OpKind::DeleteRule.bucket(), 1);
+    /// assert_eq!(OpKind::FlushChain.bucket(), 1);
     /// assert_eq!(OpKind::CreateRule.bucket(), 11);
     /// ```
     pub fn bucket(self) -> u8 {
         match self {
-            OpKind::DeleteRule => 1,
+            OpKind::DeleteRule | OpKind::FlushChain => 1,
             OpKind::DeleteSetElements => 2,
             OpKind::DeleteChain => 3,
             OpKind::DeleteSet | OpKind::DeleteObject | OpKind::DeleteFlowtable => 4,
@@ -384,6 +397,7 @@ impl OpKind {
     fn name(self) -> &'static str {
         match self {
             OpKind::DeleteRule => "delete_rule",
+            OpKind::FlushChain => "flush_chain",
             OpKind::DeleteSetElements => "delete_set_elements",
             OpKind::DeleteChain => "delete_chain",
             OpKind::DeleteSet => "delete_set",
@@ -451,6 +465,16 @@ pub enum Op {
         handle: u64,
         /// The rule as pulled (for printing and undo).
         rule: Rule,
+    },
+    /// Delete every rule of a chain (nft's `flush chain`; the kernel's `DELRULE` without a
+    /// handle). Made for a chain the patch deletes whose rules keep references the
+    /// deletions need gone but carry no handle to delete them one by one (see the module's
+    /// "Kernel references").
+    FlushChain {
+        /// The chain's table.
+        table: TableId,
+        /// The chain's name.
+        chain: String,
     },
     /// Delete these elements from a set or map that stays.
     DeleteSetElements {
@@ -570,6 +594,7 @@ impl Op {
     pub fn kind(&self) -> OpKind {
         match self {
             Op::DeleteRule { .. } => OpKind::DeleteRule,
+            Op::FlushChain { .. } => OpKind::FlushChain,
             Op::DeleteSetElements { .. } => OpKind::DeleteSetElements,
             Op::DeleteChain { .. } => OpKind::DeleteChain,
             Op::DeleteSet { .. } => OpKind::DeleteSet,
@@ -599,6 +624,7 @@ impl Op {
         match self {
             Op::CreateTable { table } => table.id(),
             Op::DeleteRule { table, .. }
+            | Op::FlushChain { table, .. }
             | Op::DeleteSetElements { table, .. }
             | Op::DeleteChain { table, .. }
             | Op::DeleteSet { table, .. }
@@ -1087,15 +1113,24 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
         });
     }
 
-    // 1. delete_rule: rules of doomed chains that refer to something else doomed, then the
+    // 1. delete_rule: rules of doomed chains that refer to something doomed (their own
+    // chain included), or, when one of them has no handle, the whole chain flushed; then the
     // rule plans' deletions.
     if !doomed.is_empty() {
         for c in have.chains() {
             if !doomed.chains.contains(c.name()) {
                 continue;
             }
-            for r in c.rules() {
-                if let (true, Some(handle)) = (doomed.rule(r), r.handle) {
+            let referring = c.rules().iter().filter(|r| doomed.rule(r));
+            if referring.clone().any(|r| r.handle.is_none()) {
+                b.push(Op::FlushChain {
+                    table: id.clone(),
+                    chain: c.name().to_owned(),
+                });
+                continue;
+            }
+            for r in referring {
+                if let Some(handle) = r.handle {
                     b.push(Op::DeleteRule {
                         table: id.clone(),
                         chain: c.name().to_owned(),
@@ -1161,31 +1196,16 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
         }
     }
 
-    // 3. delete_chain: a chain whose remaining rules (those without a handle, not deleted
-    // above) jump to another doomed chain goes first, taking its rules with it.
-    let mut left: Vec<&Chain> = have
-        .chains()
-        .iter()
-        .filter(|c| doomed.chains.contains(c.name()))
-        .collect();
-    while !left.is_empty() {
-        let jumped_to = |name: &str, from: &[&Chain]| {
-            from.iter().any(|c| {
-                c.name() != name
-                    && c.rules()
-                        .iter()
-                        .any(|r| r.handle.is_none() && jumps_to(r, name))
-            })
-        };
-        // A jump graph with a loop (the kernel refuses those) falls back to pulled order.
-        let next = (0..left.len())
-            .find(|&i| left.get(i).is_some_and(|c| !jumped_to(c.name(), &left)))
-            .unwrap_or(0);
-        let c = left.remove(next);
-        b.push(Op::DeleteChain {
-            table: id.clone(),
-            chain: bare_chain(c),
-        });
+    // 3. delete_chain, in pulled order: buckets 1 and 2 took every rule and map element
+    // that jumped to a doomed chain, so none is referenced any more (each takes its
+    // remaining rules with it).
+    for c in have.chains() {
+        if doomed.chains.contains(c.name()) {
+            b.push(Op::DeleteChain {
+                table: id.clone(),
+                chain: bare_chain(c),
+            });
+        }
     }
 
     // 4. delete_set (pulled definitions), objects, flowtables.
@@ -1261,20 +1281,6 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
             }
         }
     }
-}
-
-/// `true` when the rule jumps or goes to chain `name` (directly or through a verdict map
-/// literal).
-fn jumps_to(r: &Rule, name: &str) -> bool {
-    let to = |v: &Verdict| matches!(v, Verdict::Jump(t) | Verdict::Goto(t) if t == name);
-    r.exprs.iter().any(|e| match e {
-        Expr::Immediate {
-            data: ImmediateData::Verdict(v),
-            ..
-        } => to(v),
-        Expr::VmapLiteral(l) => l.elements.iter().any(|(_, v)| to(v)),
-        _ => false,
-    })
 }
 
 /// What to do with the rules of a chain that stays.

@@ -74,6 +74,7 @@ fn command(p: &Printer, op: &Op, ctx: &Context) -> String {
             handle,
             ..
         } => format!("delete rule {} {chain} handle {handle}", at(table)),
+        Op::FlushChain { table, chain } => format!("flush chain {} {chain}", at(table)),
         Op::DeleteSetElements { table, set } => {
             elements_command(p, "delete element", &at(table), set, true)
         }

@@ -2,6 +2,8 @@
 //! properties over generated rulesets checked with an in-memory model of how the kernel
 //! applies a batch (including its refusal to delete what a live rule still refers to).
 
+mod cycles;
+
 use proptest::prelude::*;
 
 use super::{Op, OpKind, Patch, Position, diff};
@@ -756,11 +758,12 @@ fn insert_rule(t: &mut Table, chain: &str, index: usize, rule: Rule) -> Result<(
     Ok(())
 }
 
+/// `true` when a rule (one of the chain's own included: the kernel's `DELCHAIN` answers
+/// `EBUSY` for a chain whose rule jumps to it) or a map element jumps to chain `name`.
 fn referenced_chain(t: &Table, name: &str) -> bool {
     let by_rule = t
         .chains()
         .iter()
-        .filter(|c| c.name() != name)
         .flat_map(|c| c.rules())
         .any(|r| refs(r).0.iter().any(|c| c == name));
     let by_map = t.maps().iter().any(|m| {
@@ -773,8 +776,8 @@ fn referenced_chain(t: &Table, name: &str) -> bool {
 }
 
 /// Applies `patch` to `current` the way the kernel would, refusing what it refuses: unknown
-/// handles, deleting a chain, set or object still referenced, creating what exists, rules
-/// referring to what does not exist.
+/// handles, deleting a chain (even one its own rule jumps to), set or object still
+/// referenced, creating what exists, rules referring to what does not exist.
 fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
     let mut rs = current.clone();
     for op in patch.ops() {
@@ -788,6 +791,14 @@ fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
                 let t = table_mut(&mut rs, table)?;
                 let i = rule_index(t, chain, *handle)?;
                 t.chain_mut(chain).and_then(|c| c.remove_rule(i));
+            }
+            Op::FlushChain { table, chain } => {
+                let c = table_mut(&mut rs, table)?
+                    .chain_mut(chain)
+                    .ok_or_else(|| format!("ENOENT: chain {chain}"))?;
+                while let Some(last) = c.rules().len().checked_sub(1) {
+                    c.remove_rule(last);
+                }
             }
             Op::DeleteSetElements { table, set } => {
                 let t = table_mut(&mut rs, table)?;
@@ -1051,7 +1062,8 @@ fn ruleset_spec() -> impl Strategy<Value = Vec<TableSpec>> {
 }
 
 /// Builds a ruleset from specs; `pulled` gives rules handles (most of them) and counters
-/// state, as a pull would. References only point at what exists.
+/// state, as a pull would. References only point at what exists; jumps may loop (chains
+/// to each other, a chain to itself).
 fn build(specs: &[TableSpec], pulled: bool) -> Ruleset {
     let mut rs = Ruleset::new();
     for ts in specs {
@@ -1151,6 +1163,7 @@ fn build(specs: &[TableSpec], pulled: bool) -> Ruleset {
                         bytes: 0,
                     }])
                     .accept(),
+                    4 if r.value == 3 => Rule::new([]).jump(name),
                     4 => match chain_names
                         .iter()
                         .find(|c| **c != name && usize::from(r.value) % 2 == 0)

@@ -130,6 +130,7 @@ impl SetRefs for Refs<'_> {
 /// | op | message, flags | attributes |
 /// |----|----------------|------------|
 /// | delete_rule | `DELRULE`, 0 | table, chain, handle |
+/// | flush_chain | `DELRULE`, 0 | table, chain (no handle: every rule of the chain) |
 /// | delete_set_elements | `DELSETELEM`, 0 | table, set, keys only (split below 64 KiB) |
 /// | delete_chain | `DELCHAIN`, 0 | table, name |
 /// | delete_set | `DELSET`, 0 | table, name |
@@ -285,6 +286,13 @@ impl Encoder {
                     w.put_str(ra::NFTA_RULE_TABLE, name)?;
                     w.put_str(ra::NFTA_RULE_CHAIN, chain)?;
                     w.put_be64(ra::NFTA_RULE_HANDLE, *handle)?;
+                    Ok(())
+                })
+            }
+            Op::FlushChain { chain, .. } => {
+                self.push(i, Part::Op, family, nft_msg::DELRULE, 0, |w| {
+                    w.put_str(ra::NFTA_RULE_TABLE, name)?;
+                    w.put_str(ra::NFTA_RULE_CHAIN, chain)?;
                     Ok(())
                 })
             }

@@ -105,6 +105,7 @@ fn describe(op: &Op, part: Part, desired: Option<&Ruleset>) -> String {
             "delete of rule handle {handle} of {id}/{chain}{}",
             tag_suffix(rule.tag.as_deref())
         ),
+        Op::FlushChain { chain, .. } => format!("flush of chain {id}/{chain}"),
         Op::DeleteSetElements { set, .. } => format!(
             "delete of {} elements of {} {} of {id}",
             set.element_count(),

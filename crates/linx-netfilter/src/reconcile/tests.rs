@@ -98,6 +98,33 @@ fn delete_rule_is_nfts_delete_rule() {
 }
 
 #[test]
+fn flush_chain_is_nfts_flush_chain() {
+    // nft --debug=mnl flush chain inet t c: DELRULE with the table and chain, no handle.
+    let p = patch_of([Op::FlushChain {
+        table: inet_t(),
+        chain: "c".into(),
+    }]);
+    let enc = encode_patch(&p).unwrap();
+    let mut attrs = str1(1, b't');
+    attrs.extend(str1(2, b'c'));
+    assert_eq!(
+        enc.batch().message(1).unwrap(),
+        msg(nft_msg::DELRULE, 0, INET, &attrs)
+    );
+    assert_eq!(enc.len(), 1);
+    let named = name_refusals(
+        &p,
+        &enc,
+        None,
+        vec![linx_nfnl::Refusal {
+            batch_seq: Some(1),
+            error: NetlinkError::new(Errno::ENOENT),
+        }],
+    );
+    assert_eq!(named[0].what.as_deref(), Some("flush of chain inet/t/c"));
+}
+
+#[test]
 fn replace_rule_is_nfts_replace_rule() {
     // nft --debug=mnl replace rule inet t c handle 2 accept: handle right after the chain.
     let p = patch_of([Op::ReplaceRule {
