@@ -67,6 +67,12 @@
 //!   but are not part of an element's identity. Anonymous sets kept from a pull are diffed
 //!   like named ones, except that they are never deleted on their own (the kernel deletes
 //!   them with the rule that uses them).
+//! - **Constant sets**: the kernel refuses (`EBUSY`) to add or delete elements of a set or
+//!   map with flag `constant` while a rule uses it, even when that rule is deleted earlier
+//!   in the same batch (and an unused one has no room for more elements). So a named
+//!   constant set whose elements change (a map element jumping to a re-created chain
+//!   included) is deleted and created again with its elements, and the rules using it with
+//!   it, never sent an element delta. Anonymous sets are left to their rules.
 //! - **Objects** (by kind and name) and **flowtables** (by name) are whole objects: any
 //!   change (ignoring counter and quota state) deletes and creates them. Their ops share
 //!   the delete-set and create-set buckets ([`OpKind::bucket`]).
@@ -82,7 +88,9 @@
 //!   other or to themselves, a rule looking up a deleted map whose elements jump back to
 //!   the chain) are deleted first too, in the first bucket, as are the map elements that
 //!   jump to deleted chains (second bucket): no cycle is left, and the chains then go in
-//!   pulled order.
+//!   pulled order. A deleted constant map whose elements jump to deleted chains cannot
+//!   lose those elements (see "Constant sets"): instead the map itself is deleted ahead of
+//!   the chains, in the delete-chain bucket (its rules went in the first).
 //! - Rules without a handle in `current` (not pulled) cannot be deleted or replaced by
 //!   handle: a chain where one would have to be is re-created instead, and a deleted chain
 //!   where one would have to go first is flushed ([`OpKind::FlushChain`], nft's `flush
@@ -91,7 +99,8 @@
 //!   elements, delete chains, delete sets/objects/flowtables, delete tables, create tables, create
 //!   sets/objects/flowtables, create chains, add elements, replace rules, create rules),
 //!   stable within a bucket: tables in (family, name) order, then the desired order of
-//!   their contents. Applied in that order, in one batch, the patch turns `current` into
+//!   their contents. One exception: the deleted constant maps of "Reference cycles" come
+//!   first in the delete-chain bucket, not in the delete-set one. Applied in that order, in one batch, the patch turns `current` into
 //!   `desired` for every table of `desired`.
 //! - Applying is not here (see the reconcile push): ops carry what it needs, handles and
 //!   whole objects.
@@ -325,7 +334,10 @@ pub enum OpKind {
     DeleteSetElements,
     /// `delete_chain`.
     DeleteChain,
-    /// `delete_set` (or map).
+    /// `delete_set` (or map). Its bucket is `delete_set`'s, except for a constant map whose
+    /// elements jump to chains the patch deletes: [`diff`] puts that one first in the
+    /// `delete_chain` bucket (the kernel frees the chains only with the map; see the
+    /// module's "Constant sets").
     DeleteSet,
     /// A stateful object (same bucket as `delete_set`).
     DeleteObject,
@@ -352,7 +364,8 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    /// The spec's bucket, 1 (first applied) to 11: delete_rule (and flush_chain),
+    /// The spec's bucket, 1 (first applied) to 11 (the default order of a patch; [`diff`]
+    /// makes one documented exception, see [`OpKind::DeleteSet`]): delete_rule (and flush_chain),
     /// delete_set_elements, delete_chain, delete_set (and objects, flowtables), delete_table,
     /// create_table, create_set (and objects, flowtables), create_chain, add_set_elements,
     /// replace_rule, create_rule.
@@ -839,6 +852,14 @@ impl Buckets {
         }
     }
 
+    /// Adds `op` to `bucket` rather than its kind's own (the documented exceptions to the
+    /// bucket order, see the module's "Constant sets").
+    fn push_in(&mut self, bucket: u8, op: Op) {
+        if let Some(v) = self.by.get_mut(usize::from(bucket.saturating_sub(1))) {
+            v.push(op);
+        }
+    }
+
     fn into_ops(self) -> Vec<Op> {
         self.by.into_iter().flatten().collect()
     }
@@ -1100,6 +1121,18 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
                 }
             }
         }
+        // A constant set bound to a rule takes no element changes (`EBUSY`, even when the
+        // rule goes earlier in the batch; an unbound one has no room for more): one whose
+        // elements change is re-created, which dooms the rules using it.
+        for &(h, w) in &set_pairs {
+            if doomed.sets.contains(w.name()) || !constant(w) {
+                continue;
+            }
+            if element_diff(h, w, &doomed) != (None, None) {
+                doomed.sets.insert(w.name().to_owned());
+                more = true;
+            }
+        }
         if !more {
             break;
         }
@@ -1142,7 +1175,9 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
         }
     }
     // Elements of maps about to go that jump to chains about to go: out first, so that
-    // the chains are free when their turn comes.
+    // the chains are free when their turn comes. A constant map takes no element deletion
+    // while bound: it goes as a whole before the chains instead (bucket 3, below).
+    let mut early_sets: Vec<SetRef<'_>> = Vec::new();
     for s in &have_sets {
         if let (true, SetRef::Map(m)) = (doomed.sets.contains(s.name()), s) {
             let picks: Vec<usize> = (0..m.elements.len())
@@ -1153,7 +1188,12 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
                     })
                 })
                 .collect();
-            if !picks.is_empty() {
+            if picks.is_empty() {
+                continue;
+            }
+            if constant(*s) {
+                early_sets.push(*s);
+            } else {
                 b.push(Op::DeleteSetElements {
                     table: id.clone(),
                     set: s.subset(&picks, Vec::new()),
@@ -1197,8 +1237,18 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
     }
 
     // 3. delete_chain, in pulled order: buckets 1 and 2 took every rule and map element
-    // that jumped to a doomed chain, so none is referenced any more (each takes its
-    // remaining rules with it).
+    // that jumped to a doomed chain, and the constant maps whose elements still do go
+    // just before (bucket 1 took the rules using them), so none is referenced any more
+    // (each takes its remaining rules with it).
+    for s in &early_sets {
+        b.push_in(
+            OpKind::DeleteChain.bucket(),
+            Op::DeleteSet {
+                table: id.clone(),
+                set: s.definition(),
+            },
+        );
+    }
     for c in have.chains() {
         if doomed.chains.contains(c.name()) {
             b.push(Op::DeleteChain {
@@ -1210,7 +1260,10 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
 
     // 4. delete_set (pulled definitions), objects, flowtables.
     for s in &have_sets {
-        if doomed.sets.contains(s.name()) && !s.flags().contains(SetFlags::ANONYMOUS) {
+        if doomed.sets.contains(s.name())
+            && !s.flags().contains(SetFlags::ANONYMOUS)
+            && !early_sets.iter().any(|e| e.name() == s.name())
+        {
             b.push(Op::DeleteSet {
                 table: id.clone(),
                 set: s.definition(),
@@ -1230,9 +1283,14 @@ fn diff_table(b: &mut Buckets, have: &Table, want: &Table) {
         });
     }
 
-    // 7. create_set (with 9. its elements), objects, flowtables.
-    for s in new_sets {
-        create_set(b, &id, s);
+    // 7. create_set (with 9. its elements), objects, flowtables: new sets, and those
+    // re-created (doomed above), in desired order.
+    for s in want_sets {
+        if new_sets.iter().any(|n| n.name() == s.name())
+            || (doomed.sets.contains(s.name()) && find_set(have, s.name()).is_some())
+        {
+            create_set(b, &id, s);
+        }
     }
     for o in obj_create {
         b.push(Op::CreateObject {
@@ -1493,6 +1551,12 @@ fn normalized(exprs: &[Expr]) -> Vec<Expr> {
             e
         })
         .collect()
+}
+
+/// `true` for a named set or map with flag `constant`: the kernel refuses element changes
+/// to it while a rule uses it (anonymous ones live and die with their rule).
+fn constant(s: SetRef<'_>) -> bool {
+    s.flags().contains(SetFlags::CONSTANT) && !s.flags().contains(SetFlags::ANONYMOUS)
 }
 
 /// Elements to delete and to add for a set that stays (same definition).

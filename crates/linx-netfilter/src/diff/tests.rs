@@ -2,7 +2,10 @@
 //! properties over generated rulesets checked with an in-memory model of how the kernel
 //! applies a batch (including its refusal to delete what a live rule still refers to).
 
+mod constant;
 mod cycles;
+
+use std::collections::HashSet;
 
 use proptest::prelude::*;
 
@@ -775,11 +778,49 @@ fn referenced_chain(t: &Table, name: &str) -> bool {
     by_rule || by_map
 }
 
+/// `true` when a rule of `t` refers to set `name`.
+fn referenced_set(t: &Table, name: &str) -> bool {
+    t.chains()
+        .iter()
+        .flat_map(|c| c.rules())
+        .any(|r| refs(r).1.iter().any(|s| s == name))
+}
+
+/// Refuses element changes to a named constant set bound to a rule: one using it now, or
+/// one that used it when the batch began (the kernel keeps that binding until the commit,
+/// even once the rule is deleted; a set deleted in the batch drops it from `bound`).
+fn check_constant(
+    t: &Table,
+    id: &TableId,
+    name: &str,
+    bound: &HashSet<(TableId, String)>,
+) -> Result<(), String> {
+    let flags = t
+        .set(name)
+        .map(|s| s.flags)
+        .or_else(|| t.map(name).map(|m| m.flags))
+        .unwrap_or_default();
+    let constant = flags.contains(SetFlags::CONSTANT) && !flags.contains(SetFlags::ANONYMOUS);
+    if constant && (bound.contains(&(id.clone(), name.to_owned())) || referenced_set(t, name)) {
+        return Err(format!("EBUSY: elements of bound constant set {name}"));
+    }
+    Ok(())
+}
+
 /// Applies `patch` to `current` the way the kernel would, refusing what it refuses: unknown
 /// handles, deleting a chain (even one its own rule jumps to), set or object still
-/// referenced, creating what exists, rules referring to what does not exist.
+/// referenced, element changes to a bound constant set, creating what exists, rules
+/// referring to what does not exist.
 fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
     let mut rs = current.clone();
+    let mut bound: HashSet<(TableId, String)> = HashSet::new();
+    for t in current.tables() {
+        for r in t.chains().iter().flat_map(|c| c.rules()) {
+            for s in refs(r).1 {
+                bound.insert((t.id(), s));
+            }
+        }
+    }
     for op in patch.ops() {
         match op {
             Op::DeleteRule {
@@ -802,6 +843,7 @@ fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
             }
             Op::DeleteSetElements { table, set } => {
                 let t = table_mut(&mut rs, table)?;
+                check_constant(t, table, set.name(), &bound)?;
                 match set {
                     super::SetDef::Set(d) => {
                         let s = t.set_mut(&d.name).ok_or("ENOENT: set")?;
@@ -848,6 +890,7 @@ fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
                 if !gone {
                     return Err("ENOENT: set".into());
                 }
+                bound.remove(&(table.clone(), set.name().to_owned()));
             }
             Op::DeleteObject { table, object } => {
                 let t = table_mut(&mut rs, table)?;
@@ -898,6 +941,7 @@ fn apply(current: &Ruleset, patch: &Patch) -> Result<Ruleset, String> {
             }
             Op::AddSetElements { table, set } => {
                 let t = table_mut(&mut rs, table)?;
+                check_constant(t, table, set.name(), &bound)?;
                 match set {
                     super::SetDef::Set(d) => {
                         let s = t.set_mut(&d.name).ok_or("ENOENT: set")?;
