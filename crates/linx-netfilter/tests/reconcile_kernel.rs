@@ -2,8 +2,9 @@
 //! (compared with `nft list` and `nft -j`), a second run sends nothing (the generation does
 //! not move), a commit by `nft` between pull and push makes the kernel refuse the batch
 //! (`ERESTART`) and the retry keeps that commit, retries run out into a typed error, tables
-//! made with `nft` stay untouched across many reconciles, and a refused batch names every
-//! refused op and the expression the kernel pointed at.
+//! made with `nft` stay untouched across many reconciles, a refused batch names every
+//! refused op and the expression the kernel pointed at, and constant sets and maps in use
+//! (whose elements the kernel will not change) are deleted or re-created whole.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -683,4 +684,118 @@ fn handle_less_loops_are_flushed_then_deleted() {
     assert_converged(&ns, &desired);
     let after = linx_netfilter::pull(&sock, linx_netfilter::Scope::All).unwrap();
     assert!(linx_netfilter::diff::diff(&after, &desired).is_empty());
+}
+
+/// `app` with a constant verdict map `m` (1 jumps to `web`) that base chain `input` looks up.
+const CONSTANT_VMAP: &str = "table inet app {
+	map m {
+		type mark : verdict
+		flags constant
+		elements = { 0x00000001 : jump web }
+	}
+
+	chain web {
+		accept
+	}
+
+	chain input {
+		type filter hook input priority filter; policy accept;
+		meta mark vmap @m
+		tcp dport 22 accept
+	}
+}
+";
+
+/// The kernel refuses to delete elements of a constant map a rule uses, even when that
+/// rule goes earlier in the batch: the map itself goes before the chain its elements jump
+/// to, and the batch is taken.
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn a_constant_vmap_jumping_to_a_chain_is_reconciled_away() {
+    let ns = TestNs::new();
+    nft(&ns, CONSTANT_VMAP);
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    let opts = ReconcileOptions::new();
+    let desired = input_only();
+    let r = ok(reconcile(&sock, &desired, &opts));
+    assert!(r.sent && r.attempts == 1, "{r}");
+    assert_eq!(r.count(OpKind::DeleteSetElements), 0, "{:?}", r.patch.ops());
+    assert_eq!(r.count(OpKind::DeleteSet), 1);
+    assert_eq!(r.count(OpKind::DeleteChain), 1);
+    let kinds: Vec<OpKind> = r.patch.ops().iter().map(|o| o.kind()).collect();
+    let map = kinds.iter().position(|k| *k == OpKind::DeleteSet);
+    let chain = kinds.iter().position(|k| *k == OpKind::DeleteChain);
+    assert!(map < chain, "{kinds:?}");
+    assert_converged(&ns, &desired);
+    assert!(!nft_out(&ns, &["list", "ruleset"]).contains("map m"));
+    assert!(!ok(reconcile(&sock, &desired, &opts)).sent);
+}
+
+/// `app` with constant set `s` of `marks` and the constant map of [`CONSTANT_VMAP`] with
+/// `verdicts` (mark, drop) besides its jump, both used by `input`.
+fn constant_in_use(marks: &[u32], drops: &[u32]) -> Ruleset {
+    use linx_netfilter::expr::MetaKey;
+    use linx_netfilter::{Map, SetFlags, Verdict};
+    let mut rs = Ruleset::new();
+    let t = rs
+        .add_table(Family::Inet, "app", TableFlags::empty())
+        .unwrap();
+    t.add_set(
+        Set::new("s", KeyType::Mark)
+            .flags(SetFlags::CONSTANT)
+            .elements(marks.iter().map(|&m| SetElement::mark(m))),
+    )
+    .unwrap();
+    let mut m = Map::vmap("m", KeyType::Mark)
+        .flags(SetFlags::CONSTANT)
+        .element(SetElement::mark(1), Verdict::Jump("web".into()));
+    for &d in drops {
+        m = m.element(SetElement::mark(d), Verdict::Drop);
+    }
+    t.add_map(m).unwrap();
+    t.add_chain(Chain::regular("web").with_rules([Rule::new([]).accept()]))
+        .unwrap();
+    t.add_chain(
+        Chain::base("input", ChainType::Filter, Hook::Input, Priority::FILTER)
+            .policy(Policy::Accept)
+            .with_rules([
+                Rule::new([
+                    Expr::meta(MetaKey::Mark),
+                    Expr::lookup_map("m", linx_netfilter::Reg::VERDICT),
+                ])
+                .tag("vmap"),
+                Rule::new([Expr::meta(MetaKey::Mark), Expr::lookup("s")])
+                    .accept()
+                    .tag("s"),
+            ]),
+    )
+    .unwrap();
+    rs
+}
+
+/// Element changes to constant sets a rule uses are refused by the kernel (`EBUSY`): the
+/// reconcile re-creates the set and the map, with the rules using them, and converges.
+#[test]
+#[ignore = "kernel test: run with cargo xtask test"]
+fn changed_elements_of_constant_sets_in_use_recreate_them() {
+    let ns = TestNs::new();
+    let sock = linx_nfnl::open(ns.netns()).unwrap();
+    let opts = ReconcileOptions::new();
+    let before = constant_in_use(&[1, 2], &[]);
+    assert!(ok(reconcile(&sock, &before, &opts)).sent);
+    assert_converged(&ns, &before);
+    // Element changes: refused by the kernel as deltas.
+    let refused = ns.run("nft", &["add", "element", "inet", "app", "s", "{ 3 }"]);
+    assert!(
+        !refused.status.success(),
+        "the kernel took an element added to a bound constant set"
+    );
+    let after = constant_in_use(&[2, 3], &[7]);
+    let r = ok(reconcile(&sock, &after, &opts));
+    assert!(r.sent && r.attempts == 1, "{r}");
+    assert_eq!(r.count(OpKind::DeleteSetElements), 0, "{:?}", r.patch.ops());
+    assert_eq!(r.count(OpKind::DeleteSet), 2);
+    assert_eq!(r.count(OpKind::CreateSet), 2);
+    assert_converged(&ns, &after);
+    assert!(!ok(reconcile(&sock, &after, &opts)).sent);
 }
