@@ -100,8 +100,8 @@
 //!   sets/objects/flowtables, create chains, add elements, replace rules, create rules),
 //!   stable within a bucket: tables in (family, name) order, then the desired order of
 //!   their contents. One exception: the deleted constant maps of "Reference cycles" come
-//!   first in the delete-chain bucket, not in the delete-set one. Applied in that order, in one batch, the patch turns `current` into
-//!   `desired` for every table of `desired`.
+//!   first in the delete-chain bucket, not in the delete-set one. Applied in that order,
+//!   in one batch, the patch turns `current` into `desired` for every table of `desired`.
 //! - Applying is not here (see the reconcile push): ops carry what it needs, handles and
 //!   whole objects.
 
@@ -364,11 +364,11 @@ pub enum OpKind {
 }
 
 impl OpKind {
-    /// The spec's bucket, 1 (first applied) to 11 (the default order of a patch; [`diff`]
-    /// makes one documented exception, see [`OpKind::DeleteSet`]): delete_rule (and flush_chain),
+    /// The spec's bucket, 1 (first applied) to 11: delete_rule (and flush_chain),
     /// delete_set_elements, delete_chain, delete_set (and objects, flowtables), delete_table,
     /// create_table, create_set (and objects, flowtables), create_chain, add_set_elements,
-    /// replace_rule, create_rule.
+    /// replace_rule, create_rule. This is a patch's default order; [`diff`] makes one
+    /// documented exception (see [`OpKind::DeleteSet`]).
     ///
     /// ```
     /// use linx_netfilter::diff::OpKind;
