@@ -1,0 +1,24 @@
+//! `ct`: a load of conntrack state into a register, without direction (`ct set` and
+//! directional keys stay [`crate::Expr::Unknown`]).
+
+use super::common::{Fit, fields};
+use crate::expr::CtKey;
+use crate::wire::Writer;
+use crate::wire::attr::ct as ctk;
+use crate::{Expr, Reg};
+
+/// Write [`Expr::Ct`]'s attributes: `KEY`, `DREG`.
+pub(crate) fn encode(w: &mut Writer<'_>, key: CtKey, dreg: Reg) -> Result<(), crate::Error> {
+    w.put_be32(ctk::NFTA_CT_KEY, key.number())?;
+    w.put_be32(ctk::NFTA_CT_DREG, dreg.number())?;
+    Ok(())
+}
+
+/// `ct` (a load without direction; `ct set` does not fit).
+pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
+    let f = fields!(data, [ctk::NFTA_CT_DREG, ctk::NFTA_CT_KEY])?;
+    Ok(Expr::Ct {
+        key: CtKey::from_number(f.req_u32(ctk::NFTA_CT_KEY)?),
+        dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
+    })
+}

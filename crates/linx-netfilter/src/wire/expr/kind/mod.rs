@@ -1,0 +1,33 @@
+//! One module per expression kind the model types: each holds that kind's encoder (its
+//! attributes inside `NFTA_EXPR_DATA`, in libnftnl's order) and its decoder (the data back
+//! into the model, or [`common::Misfit`]). The dispatchers — `encode_data` in the parent
+//! module and `typed` in its `decode` module — are one arm per kind calling in here.
+//!
+//! Adding an expression kind: one file here with `encode` and `decode`, its `mod` line
+//! below, and one arm in each dispatcher (plus the model variant and its checks).
+//!
+//! # Contract
+//! - A kind module imports only [`common`] (the shared leaf), the wire helpers and, for
+//!   recursion (`dynset`), the parent's `encode`/`decode_nested`; never another kind and
+//!   never the `decode` dispatcher, so the module graph stays acyclic.
+//! - Each encoder writes exactly nft 1.0.6's bytes; each decoder never panics and returns
+//!   a typed value only for data the encoder writes back unchanged (see the parent's
+//!   contract).
+
+pub(crate) mod common;
+
+pub(crate) mod bitwise;
+pub(crate) mod cmp;
+pub(crate) mod counter;
+pub(crate) mod ct;
+pub(crate) mod dynset;
+pub(crate) mod immediate;
+pub(crate) mod limit;
+pub(crate) mod log;
+pub(crate) mod lookup;
+pub(crate) mod meta;
+pub(crate) mod nat;
+pub(crate) mod objref;
+pub(crate) mod payload;
+pub(crate) mod quota;
+pub(crate) mod reject;
