@@ -17,15 +17,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::consts::limits::{NF_LOG_PREFIXLEN, NFT_JUMP_STACK_SIZE};
-use crate::expr::{Bitwise, Dynset, ImmediateData, Log, NatType, SetLiteral, VmapLiteral};
+use crate::consts::limits::NFT_JUMP_STACK_SIZE;
+use crate::expr::{Dynset, ImmediateData, SetLiteral, VmapLiteral};
 // The name rules live below `set` and `validate` (both use them); the other object modules
 // still reach them through here.
 pub(crate) use crate::names::{NO_TABLE, check_comment, check_ifname, check_name};
 use crate::set::{check_elements, check_literal_flags};
+use crate::wire::expr::kind;
+use crate::wire::expr::kind::common::{data_len, load};
 use crate::{
-    BaseChain, ChainType, DataType, Error, Expr, Family, Hook, Reason, Reg, Rule, SetFlags, Table,
-    TableId, Verdict,
+    BaseChain, DataType, Error, Expr, Family, Reason, Reg, Rule, SetFlags, Table, TableId, Verdict,
 };
 
 /// Where a rule sits.
@@ -246,65 +247,10 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
     Ok(())
 }
 
-/// `Ok` when `len` bytes fit at `reg`.
-fn load(reg: Reg, len: u32) -> Result<(), Reason> {
-    if !reg.is_valid() {
-        Err(Reason::BadRegister { reg })
-    } else if !reg.can_hold(len) {
-        Err(Reason::RegisterOverflow { reg, len })
-    } else {
-        Ok(())
-    }
-}
-
-/// `Ok` when `reg` is a valid register.
-fn valid(reg: Reg) -> Result<(), Reason> {
-    if reg.is_valid() {
-        Ok(())
-    } else {
-        Err(Reason::BadRegister { reg })
-    }
-}
-
-/// Data bytes of `cmp` and `immediate`: 1..=64 bytes.
-fn data_len(data: &[u8]) -> Result<u32, Reason> {
-    let max = crate::consts::reg::NFT_DATA_VALUE_MAXLEN;
-    match u32::try_from(data.len()) {
-        Ok(len) if len > 0 && len <= max => Ok(len),
-        _ => Err(Reason::DataLength {
-            expected: max,
-            got: data.len(),
-        }),
-    }
-}
-
 /// A jump or goto target name must be a valid chain name.
 fn check_verdict(verdict: &Verdict, ctx: &RuleCtx<'_>) -> Result<(), Error> {
     if let Some(target) = verdict.target() {
         check_name(target).map_err(|reason| ctx.bad_verdict(verdict, reason))?;
-    }
-    Ok(())
-}
-
-/// Where a NAT-like expression may run.
-fn check_nat_chain(
-    expr: &'static str,
-    hooks: &[Hook],
-    base: Option<&BaseChain>,
-) -> Result<(), Reason> {
-    // Regular chains are checked by the kernel through the chains that jump to them.
-    let Some(base) = base else { return Ok(()) };
-    if base.chain_type != ChainType::Nat {
-        return Err(Reason::ExprNeedsChainType {
-            expr,
-            needs: ChainType::Nat,
-        });
-    }
-    if !hooks.contains(&base.hook) {
-        return Err(Reason::ExprNotOnHook {
-            expr,
-            hook: base.hook,
-        });
     }
     Ok(())
 }
@@ -314,128 +260,21 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
     let family = ctx.table.family;
     let bad = |reason| ctx.bad_rule(index, reason);
     match expr {
-        Expr::Payload { len, dreg, .. } => load(*dreg, *len).map_err(bad),
-        Expr::Meta { key, dreg } => match key.len() {
-            Some(len) => load(*dreg, len).map_err(bad),
-            None => valid(*dreg).map_err(bad),
-        },
-        Expr::Ct { key, dreg } => match key.len() {
-            Some(len) => load(*dreg, len).map_err(bad),
-            None => valid(*dreg).map_err(bad),
-        },
-        Expr::Cmp { sreg, data, .. } => {
-            let len = data_len(data).map_err(bad)?;
-            load(*sreg, len).map_err(bad)
-        }
-        Expr::Bitwise(bitwise) => {
-            let Bitwise {
-                sreg,
-                dreg,
-                len,
-                mask,
-                xor,
-            } = &**bitwise;
-            for bytes in [mask, xor] {
-                if bytes.len() != *len as usize || bytes.is_empty() {
-                    return Err(bad(Reason::DataLength {
-                        expected: *len,
-                        got: bytes.len(),
-                    }));
-                }
-            }
-            load(*sreg, *len).map_err(bad)?;
-            load(*dreg, *len).map_err(bad)
-        }
+        Expr::Payload { len, dreg, .. } => kind::payload::check(*len, *dreg).map_err(bad),
+        Expr::Meta { key, dreg } => kind::meta::check(*key, *dreg).map_err(bad),
+        Expr::Ct { key, dreg } => kind::ct::check(*key, *dreg).map_err(bad),
+        Expr::Cmp { sreg, data, .. } => kind::cmp::check(*sreg, data).map_err(bad),
+        Expr::Bitwise(bitwise) => kind::bitwise::check(bitwise).map_err(bad),
         Expr::Lookup {
             set, sreg, dreg, ..
-        } => {
-            check_name(set).map_err(bad)?;
-            valid(*sreg).map_err(bad)?;
-            if let Some(dreg) = dreg {
-                valid(*dreg).map_err(bad)?;
-            }
-            Ok(())
-        }
+        } => kind::lookup::check(set, *sreg, *dreg).map_err(bad),
         Expr::SetLiteral(lit) => check_set_literal(lit, ctx, index),
         Expr::VmapLiteral(lit) => check_vmap_literal(lit, ctx, index),
-        Expr::Reject { kind, code } => {
-            if family == Family::Arp {
-                return Err(bad(Reason::ExprNotInFamily {
-                    expr: "reject",
-                    family,
-                }));
-            }
-            if *kind == crate::expr::RejectType::IcmpxUnreach
-                && *code > crate::consts::expr::NFT_REJECT_ICMPX_MAX
-            {
-                return Err(bad(Reason::RejectCode { code: *code }));
-            }
-            Ok(())
-        }
+        Expr::Reject { kind, code } => kind::reject::check(family, *kind, *code).map_err(bad),
         Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => Ok(()),
-        Expr::Dynset(dynset) => {
-            let Dynset {
-                set,
-                sreg_key,
-                sreg_data,
-                exprs,
-                ..
-            } = &**dynset;
-            check_name(set).map_err(bad)?;
-            valid(*sreg_key).map_err(bad)?;
-            if let Some(reg) = sreg_data {
-                valid(*reg).map_err(bad)?;
-            }
-            for inner in exprs {
-                // Expressions the model does not name (connlimit, last, ...) are kept as
-                // pulled; whether they are stateful is the kernel's call.
-                if !matches!(
-                    inner,
-                    Expr::Counter { .. }
-                        | Expr::Limit { .. }
-                        | Expr::Quota { .. }
-                        | Expr::Unknown(_)
-                ) {
-                    return Err(bad(Reason::NotStateful {
-                        expr: inner.modelled_name(),
-                    }));
-                }
-            }
-            Ok(())
-        }
-        Expr::Objref { name, .. } => check_name(name).map_err(bad),
-        Expr::Log(log) => {
-            let Log {
-                group,
-                prefix,
-                snaplen,
-                qthreshold,
-                level,
-                ..
-            } = &**log;
-            if let Some(prefix) = prefix {
-                if prefix.len() >= NF_LOG_PREFIXLEN {
-                    return Err(bad(Reason::LogPrefixTooLong { len: prefix.len() }));
-                }
-                if prefix.contains('\0') {
-                    return Err(bad(Reason::NulByte));
-                }
-            }
-            if group.is_some() && level.is_some() {
-                return Err(bad(Reason::LogOptions(
-                    "a syslog level and an NFLOG group exclude each other",
-                )));
-            }
-            if group.is_none() && (snaplen.is_some() || qthreshold.is_some()) {
-                return Err(bad(Reason::LogOptions(
-                    "snaplen and qthreshold need an NFLOG group",
-                )));
-            }
-            if level.is_some_and(|l| l > 8) {
-                return Err(bad(Reason::LogOptions("level must be 0..=8")));
-            }
-            Ok(())
-        }
+        Expr::Dynset(dynset) => kind::dynset::check(dynset).map_err(bad),
+        Expr::Objref { name, .. } => kind::objref::check(name).map_err(bad),
+        Expr::Log(log) => kind::log::check(log).map_err(bad),
         Expr::Immediate { dreg, data } => match data {
             ImmediateData::Verdict(verdict) => {
                 if *dreg != Reg::VERDICT {
@@ -457,59 +296,26 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
             reg_proto_max,
             ..
         } => {
-            if !family.is_ip() {
-                return Err(bad(Reason::ExprNotInFamily {
-                    expr: "nat",
-                    family,
-                }));
-            }
-            let fits = match (family, nat_family) {
-                (Family::Inet, Family::Ip | Family::Ip6) => true,
-                (table, nat) => table == *nat,
+            let regs = kind::nat::NatRegs {
+                addr_min: *reg_addr_min,
+                addr_max: *reg_addr_max,
+                proto_min: *reg_proto_min,
+                proto_max: *reg_proto_max,
             };
-            if !fits {
-                return Err(bad(Reason::NatFamily {
-                    family: *nat_family,
-                    table_family: family,
-                }));
-            }
-            let addr_len = if *nat_family == Family::Ip { 4 } else { 16 };
-            for reg in [reg_addr_min, reg_addr_max].into_iter().flatten() {
-                load(*reg, addr_len).map_err(bad)?;
-            }
-            for reg in [reg_proto_min, reg_proto_max].into_iter().flatten() {
-                load(*reg, 2).map_err(bad)?;
-            }
-            let hooks: &[Hook] = match kind {
-                NatType::Snat => &[Hook::Postrouting, Hook::Input],
-                NatType::Dnat => &[Hook::Prerouting, Hook::Output],
-            };
-            check_nat_chain("nat", hooks, ctx.base).map_err(bad)
+            kind::nat::check_nat(family, *kind, *nat_family, regs, ctx.base).map_err(bad)
         }
         Expr::Masquerade {
             reg_proto_min,
             reg_proto_max,
             ..
-        }
-        | Expr::Redirect {
+        } => kind::nat::check_masq_redir(true, family, *reg_proto_min, *reg_proto_max, ctx.base)
+            .map_err(bad),
+        Expr::Redirect {
             reg_proto_min,
             reg_proto_max,
             ..
-        } => {
-            let name = expr.modelled_name();
-            if !family.is_ip() {
-                return Err(bad(Reason::ExprNotInFamily { expr: name, family }));
-            }
-            for reg in [reg_proto_min, reg_proto_max].into_iter().flatten() {
-                load(*reg, 2).map_err(bad)?;
-            }
-            let hooks: &[Hook] = if matches!(expr, Expr::Masquerade { .. }) {
-                &[Hook::Postrouting]
-            } else {
-                &[Hook::Prerouting, Hook::Output]
-            };
-            check_nat_chain(name, hooks, ctx.base).map_err(bad)
-        }
+        } => kind::nat::check_masq_redir(false, family, *reg_proto_min, *reg_proto_max, ctx.base)
+            .map_err(bad),
         Expr::Unknown(raw) => {
             if raw.name.is_empty() {
                 Err(bad(Reason::EmptyName))

@@ -221,7 +221,7 @@ fn encode_data(
 }
 
 mod decode;
-mod kind;
+pub(crate) mod kind;
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,9 @@
 //! `bitwise`: mask and xor of a register (shifts stay [`crate::Expr::Unknown`]).
 
+use super::common::load;
 use super::common::{Fit, Misfit, fields, value};
 use crate::Expr;
+use crate::Reason;
 use crate::expr::Bitwise;
 use crate::wire::attr::bitwise as bw;
 use crate::wire::{Writer, put_value};
@@ -53,4 +55,26 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         mask: value(&f.get(bw::NFTA_BITWISE_MASK).ok_or(Misfit)?)?.to_vec(),
         xor: value(&f.get(bw::NFTA_BITWISE_XOR).ok_or(Misfit)?)?.to_vec(),
     }))
+}
+
+/// [`Expr::Bitwise`]'s own check: mask and xor of exactly `len` (non-zero) bytes, `len`
+/// bytes fit at both registers.
+pub(crate) fn check(bitwise: &Bitwise) -> Result<(), Reason> {
+    let Bitwise {
+        sreg,
+        dreg,
+        len,
+        mask,
+        xor,
+    } = bitwise;
+    for bytes in [mask, xor] {
+        if bytes.len() != *len as usize || bytes.is_empty() {
+            return Err(Reason::DataLength {
+                expected: *len,
+                got: bytes.len(),
+            });
+        }
+    }
+    load(*sreg, *len)?;
+    load(*dreg, *len)
 }

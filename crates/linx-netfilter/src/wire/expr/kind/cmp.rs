@@ -1,6 +1,8 @@
 //! `cmp`: compare a register with a constant.
 
 use super::common::{Fit, Misfit, fields, value};
+use super::common::{data_len, load};
+use crate::Reason;
 use crate::expr::{CmpData, CmpOp};
 use crate::wire::attr::cmp as cm;
 use crate::wire::{Writer, put_value};
@@ -30,4 +32,10 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         op: CmpOp::from_number(f.req_u32(cm::NFTA_CMP_OP)?).ok_or(Misfit)?,
         data: CmpData::new(value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?),
     })
+}
+
+/// [`Expr::Cmp`]'s own check: 1..=64 data bytes, which fit at `sreg`.
+pub(crate) fn check(sreg: Reg, data: &[u8]) -> Result<(), Reason> {
+    let len = data_len(data)?;
+    load(sreg, len)
 }

@@ -14,6 +14,7 @@ use linx_netlink_codec::{
     AttrTable, AttrValue, AttrView, Be32, Be64, DecodeCx, DecodeError, EncodeError, NlBuffer,
 };
 
+use crate::Reason;
 use crate::Reg;
 use crate::expr::NatFlags;
 use crate::wire::Writer;
@@ -200,4 +201,40 @@ impl AttrValue<Reg> for RegBe32 {
 pub(crate) fn value<'a>(a: &AttrView<'a>) -> Fit<&'a [u8]> {
     let f = fields!(a.payload(), [d::NFTA_DATA_VALUE])?;
     Ok(f.get(d::NFTA_DATA_VALUE).ok_or(Misfit)?.payload())
+}
+
+// ---------------------------------------------------------------------------------------
+// Checks (run by `crate::validate` before anything is sent)
+// ---------------------------------------------------------------------------------------
+
+/// `Ok` when `len` bytes fit at `reg`.
+pub(crate) fn load(reg: Reg, len: u32) -> Result<(), Reason> {
+    if !reg.is_valid() {
+        Err(Reason::BadRegister { reg })
+    } else if !reg.can_hold(len) {
+        Err(Reason::RegisterOverflow { reg, len })
+    } else {
+        Ok(())
+    }
+}
+
+/// `Ok` when `reg` is a valid register.
+pub(crate) fn valid(reg: Reg) -> Result<(), Reason> {
+    if reg.is_valid() {
+        Ok(())
+    } else {
+        Err(Reason::BadRegister { reg })
+    }
+}
+
+/// Data bytes of `cmp` and `immediate`: 1..=64 bytes.
+pub(crate) fn data_len(data: &[u8]) -> Result<u32, Reason> {
+    let max = crate::consts::reg::NFT_DATA_VALUE_MAXLEN;
+    match u32::try_from(data.len()) {
+        Ok(len) if len > 0 && len <= max => Ok(len),
+        _ => Err(Reason::DataLength {
+            expected: max,
+            got: data.len(),
+        }),
+    }
 }

@@ -2,6 +2,8 @@
 //! directional keys stay [`crate::Expr::Unknown`]).
 
 use super::common::{Fit, fields};
+use super::common::{load, valid};
+use crate::Reason;
 use crate::expr::CtKey;
 use crate::wire::Writer;
 use crate::wire::attr::ct as ctk;
@@ -21,4 +23,13 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         key: CtKey::from_number(f.req_u32(ctk::NFTA_CT_KEY)?),
         dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
     })
+}
+
+/// [`Expr::Ct`]'s own check: the key's value fits at `dreg` (a key of
+/// variable length only needs a valid register).
+pub(crate) fn check(key: CtKey, dreg: Reg) -> Result<(), Reason> {
+    match key.len() {
+        Some(len) => load(dreg, len),
+        None => valid(dreg),
+    }
 }

@@ -2,9 +2,12 @@
 //! (counter, limit, quota, ...) the element carries.
 
 use super::super::{MAX_DEPTH, SetRefs, decode_nested, encode as encode_elem, encode_body};
+use super::common::valid;
 use super::common::{Fit, Misfit, fields, no_nul, refuse};
 use crate::Expr;
+use crate::Reason;
 use crate::expr::{Dynset, DynsetOp};
+use crate::names::check_name;
 use crate::wire::attr::{dynset as dy, list};
 use crate::wire::{NftStr, Writer};
 
@@ -118,4 +121,34 @@ pub(crate) fn decode(data: &[u8], depth: usize) -> Fit<Expr> {
         timeout_ms: f.u64(dy::NFTA_DYNSET_TIMEOUT)?.filter(|&ms| ms != 0),
         exprs,
     }))
+}
+
+/// [`Expr::Dynset`]'s own check (the set's existence and kind are checked with the
+/// table's references): a valid set name and registers, and only stateful expressions.
+pub(crate) fn check(dynset: &Dynset) -> Result<(), Reason> {
+    let Dynset {
+        set,
+        sreg_key,
+        sreg_data,
+        exprs,
+        ..
+    } = dynset;
+    check_name(set)?;
+    valid(*sreg_key)?;
+    if let Some(reg) = sreg_data {
+        valid(*reg)?;
+    }
+    for inner in exprs {
+        // Expressions the model does not name (connlimit, last, ...) are kept as
+        // pulled; whether they are stateful is the kernel's call.
+        if !matches!(
+            inner,
+            Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } | Expr::Unknown(_)
+        ) {
+            return Err(Reason::NotStateful {
+                expr: inner.modelled_name(),
+            });
+        }
+    }
+    Ok(())
 }

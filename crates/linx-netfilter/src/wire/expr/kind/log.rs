@@ -4,6 +4,8 @@ use linx_netlink_codec::Be16;
 
 use super::common::{Fit, fields, no_nul};
 use crate::Expr;
+use crate::Reason;
+use crate::consts::limits::NF_LOG_PREFIXLEN;
 use crate::expr::{Log, LogFlags};
 use crate::wire::attr::log as lg;
 use crate::wire::{NftStr, Writer};
@@ -61,4 +63,40 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         level: f.u32(lg::NFTA_LOG_LEVEL)?,
         flags: LogFlags::from_bits_retain(f.u32(lg::NFTA_LOG_FLAGS)?.unwrap_or(0)),
     }))
+}
+
+/// [`Expr::Log`]'s own check: a prefix shorter than `NF_LOG_PREFIXLEN` without NUL; a
+/// syslog level (0..=8) or an NFLOG group, not both; snaplen and qthreshold only with a
+/// group.
+pub(crate) fn check(log: &Log) -> Result<(), Reason> {
+    let Log {
+        group,
+        prefix,
+        snaplen,
+        qthreshold,
+        level,
+        ..
+    } = log;
+    if let Some(prefix) = prefix {
+        if prefix.len() >= NF_LOG_PREFIXLEN {
+            return Err(Reason::LogPrefixTooLong { len: prefix.len() });
+        }
+        if prefix.contains('\0') {
+            return Err(Reason::NulByte);
+        }
+    }
+    if group.is_some() && level.is_some() {
+        return Err(Reason::LogOptions(
+            "a syslog level and an NFLOG group exclude each other",
+        ));
+    }
+    if group.is_none() && (snaplen.is_some() || qthreshold.is_some()) {
+        return Err(Reason::LogOptions(
+            "snaplen and qthreshold need an NFLOG group",
+        ));
+    }
+    if level.is_some_and(|l| l > 8) {
+        return Err(Reason::LogOptions("level must be 0..=8"));
+    }
+    Ok(())
 }

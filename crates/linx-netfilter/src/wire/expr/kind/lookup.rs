@@ -2,9 +2,12 @@
 //! of set and vmap literals, as lookups of the anonymous set created for them).
 
 use super::super::SetRefs;
+use super::common::valid;
 use super::common::{Fit, Misfit, fields, no_nul, put_reg};
+use crate::Reason;
 use crate::consts::expr as c;
 use crate::expr::{SetLiteral, VmapLiteral};
+use crate::names::check_name;
 use crate::wire::attr::lookup as lk;
 use crate::wire::{NftStr, Writer};
 use crate::{Expr, Reg};
@@ -97,4 +100,15 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         dreg: f.reg(lk::NFTA_LOOKUP_DREG)?,
         inverted,
     })
+}
+
+/// [`Expr::Lookup`]'s own check (the set's existence and kind are checked with the
+/// table's references): a valid set name and registers.
+pub(crate) fn check(set: &str, sreg: Reg, dreg: Option<Reg>) -> Result<(), Reason> {
+    check_name(set)?;
+    valid(sreg)?;
+    if let Some(dreg) = dreg {
+        valid(dreg)?;
+    }
+    Ok(())
 }

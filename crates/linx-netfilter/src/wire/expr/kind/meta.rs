@@ -2,6 +2,8 @@
 //! [`crate::Expr::Unknown`]).
 
 use super::common::{Fit, fields};
+use super::common::{load, valid};
+use crate::Reason;
 use crate::expr::MetaKey;
 use crate::wire::Writer;
 use crate::wire::attr::meta as me;
@@ -21,4 +23,13 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         key: MetaKey::from_number(f.req_u32(me::NFTA_META_KEY)?),
         dreg: f.req_reg(me::NFTA_META_DREG)?,
     })
+}
+
+/// [`Expr::Meta`]'s own check: the key's value fits at `dreg` (a key of
+/// variable length only needs a valid register).
+pub(crate) fn check(key: MetaKey, dreg: Reg) -> Result<(), Reason> {
+    match key.len() {
+        Some(len) => load(dreg, len),
+        None => valid(dreg),
+    }
 }

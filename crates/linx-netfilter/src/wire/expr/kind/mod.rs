@@ -1,10 +1,13 @@
 //! One module per expression kind the model types: each holds that kind's encoder (its
-//! attributes inside `NFTA_EXPR_DATA`, in libnftnl's order) and its decoder (the data back
-//! into the model, or [`common::Misfit`]). The dispatchers — `encode_data` in the parent
-//! module and `typed` in its `decode` module — are one arm per kind calling in here.
+//! attributes inside `NFTA_EXPR_DATA`, in libnftnl's order), its decoder (the data back
+//! into the model, or [`common::Misfit`]) and the checks that concern that kind alone
+//! (`check`, run by `crate::validate`). The dispatchers — `encode_data` in the parent
+//! module, `typed` in its `decode` module and `check_expr` in `crate::validate` — are one
+//! arm per kind calling in here.
 //!
-//! Adding an expression kind: one file here with `encode` and `decode`, its `mod` line
-//! below, and one arm in each dispatcher (plus the model variant and its checks).
+//! Adding an expression kind: one file here with `encode`, `decode` and `check`, its `mod`
+//! line below, and one arm in each dispatcher (plus the model variant). Checks that need
+//! the whole table (set and object references, the jump graph) stay in `crate::validate`.
 //!
 //! # Contract
 //! - A kind module imports only [`common`] (the shared leaf), the wire helpers and, for

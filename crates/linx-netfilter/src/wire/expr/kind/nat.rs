@@ -2,10 +2,12 @@
 //! kernel reports back (`map_ips` implied by an address register, no `_max` register equal
 //! to its `_min`, `proto_specified` with every port register).
 
+use super::common::load;
 use super::common::{Fit, Misfit, check_proto_flag, check_range, fields, put_reg, refuse};
 use crate::expr::{NatFlags, NatType};
 use crate::wire::Writer;
 use crate::wire::attr::{masq as ma, nat as na, redir as rd};
+use crate::{BaseChain, ChainType, Hook, Reason};
 use crate::{Expr, Family, Reg};
 
 /// The registers of a `nat` expression (the fields of [`Expr::Nat`] besides kind, family
@@ -186,4 +188,91 @@ pub(crate) fn decode_redir(data: &[u8]) -> Fit<Expr> {
         reg_proto_min,
         reg_proto_max: range_max(reg_proto_min, f.reg(rd::NFTA_REDIR_REG_PROTO_MAX)?),
     })
+}
+
+/// Where a NAT-like expression may run.
+fn check_nat_chain(
+    expr: &'static str,
+    hooks: &[Hook],
+    base: Option<&BaseChain>,
+) -> Result<(), Reason> {
+    // Regular chains are checked by the kernel through the chains that jump to them.
+    let Some(base) = base else { return Ok(()) };
+    if base.chain_type != ChainType::Nat {
+        return Err(Reason::ExprNeedsChainType {
+            expr,
+            needs: ChainType::Nat,
+        });
+    }
+    if !hooks.contains(&base.hook) {
+        return Err(Reason::ExprNotOnHook {
+            expr,
+            hook: base.hook,
+        });
+    }
+    Ok(())
+}
+
+/// [`Expr::Nat`]'s own check in a `family` table whose chain is `base` (`None` for a
+/// regular chain): an IP table of a matching family, addresses and ports that fit their
+/// registers, a NAT chain on a hook the kind allows.
+pub(crate) fn check_nat(
+    family: Family,
+    kind: NatType,
+    nat_family: Family,
+    regs: NatRegs,
+    base: Option<&BaseChain>,
+) -> Result<(), Reason> {
+    if !family.is_ip() {
+        return Err(Reason::ExprNotInFamily {
+            expr: "nat",
+            family,
+        });
+    }
+    let fits = match (family, nat_family) {
+        (Family::Inet, Family::Ip | Family::Ip6) => true,
+        (table, nat) => table == nat,
+    };
+    if !fits {
+        return Err(Reason::NatFamily {
+            family: nat_family,
+            table_family: family,
+        });
+    }
+    let addr_len = if nat_family == Family::Ip { 4 } else { 16 };
+    for reg in [regs.addr_min, regs.addr_max].into_iter().flatten() {
+        load(reg, addr_len)?;
+    }
+    for reg in [regs.proto_min, regs.proto_max].into_iter().flatten() {
+        load(reg, 2)?;
+    }
+    let hooks: &[Hook] = match kind {
+        NatType::Snat => &[Hook::Postrouting, Hook::Input],
+        NatType::Dnat => &[Hook::Prerouting, Hook::Output],
+    };
+    check_nat_chain("nat", hooks, base)
+}
+
+/// [`Expr::Masquerade`]'s (`masq: true`) or [`Expr::Redirect`]'s own check: an IP table,
+/// ports that fit their registers, a NAT chain on a hook the kind allows.
+pub(crate) fn check_masq_redir(
+    masq: bool,
+    family: Family,
+    reg_proto_min: Option<Reg>,
+    reg_proto_max: Option<Reg>,
+    base: Option<&BaseChain>,
+) -> Result<(), Reason> {
+    let name = if masq { "masq" } else { "redir" };
+    if !family.is_ip() {
+        return Err(Reason::ExprNotInFamily { expr: name, family });
+    }
+    for reg in [reg_proto_min, reg_proto_max].into_iter().flatten() {
+        load(reg, 2)?;
+    }
+    let hooks: &[Hook] = if masq {
+        &[Hook::Postrouting]
+    } else {
+        &[Hook::Prerouting, Hook::Output]
+    };
+    check_nat_chain(name, hooks, base)
 }

@@ -1,6 +1,8 @@
 //! `objref`: use a named stateful object (counter, quota, limit, ...) of the table.
 
 use super::common::{Fit, fields, no_nul};
+use crate::Reason;
+use crate::names::check_name;
 use crate::wire::attr::objref as ob;
 use crate::wire::{NftStr, Writer};
 use crate::{Expr, ObjectType};
@@ -21,4 +23,10 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         kind: ObjectType::from_number(f.req_u32(ob::NFTA_OBJREF_IMM_TYPE)?),
         name: f.req::<NftStr, _>(ob::NFTA_OBJREF_IMM_NAME)?,
     })
+}
+
+/// [`Expr::Objref`]'s own check (the object's existence is checked with the table's
+/// references): a valid object name.
+pub(crate) fn check(name: &str) -> Result<(), Reason> {
+    check_name(name)
 }

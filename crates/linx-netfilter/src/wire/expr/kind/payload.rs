@@ -1,7 +1,9 @@
 //! `payload`: a load of header bytes into a register (writes and checksum updates stay
 //! [`crate::Expr::Unknown`]).
 
+use super::common::load;
 use super::common::{Fit, fields};
+use crate::Reason;
 use crate::expr::PayloadBase;
 use crate::wire::Writer;
 use crate::wire::attr::payload as pa;
@@ -39,4 +41,9 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         len: f.req_u32(pa::NFTA_PAYLOAD_LEN)?,
         dreg: f.req_reg(pa::NFTA_PAYLOAD_DREG)?,
     })
+}
+
+/// [`Expr::Payload`]'s own check: `len` bytes fit at `dreg`.
+pub(crate) fn check(len: u32, dreg: Reg) -> Result<(), Reason> {
+    load(dreg, len)
 }
