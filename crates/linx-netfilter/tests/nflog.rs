@@ -229,5 +229,18 @@ async fn the_tokio_listener_yields_the_same_packet() {
         other => panic!("unexpected {other:?}"),
     };
     check_packet(&p, group);
+    // The same listener as a `futures_core::Stream`: the next datagram's event.
+    send_datagram(&ns);
+    let next = std::future::poll_fn(|cx| {
+        futures_core::Stream::poll_next(std::pin::Pin::new(&mut log), cx)
+    });
+    let p = match tokio::time::timeout(Duration::from_secs(5), next)
+        .await
+        .expect("a second packet event within 5 s")
+    {
+        Some(Ok(Event::Packet(p))) => *p,
+        other => panic!("unexpected {other:?}"),
+    };
+    check_packet(&p, group);
     log.stop().expect("clean stop");
 }

@@ -9,6 +9,7 @@
 //! ([`AsyncSocket::poll_recv_bounded`]), so a burst is drained in one wake-up. Only the waker
 //! of the latest poll is woken: poll from one task.
 
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use linx_netlink_sys::{AsyncSocket, Netns};
@@ -19,8 +20,8 @@ use super::core::{Core, configure};
 use super::{Event, ListenOptions, NflogError};
 use crate::subscription;
 
-/// A tokio NFLOG listener: [`AsyncListener::next_event`] (or
-/// [`AsyncListener::poll_next_event`] for hand-written futures and streams) yields the
+/// A tokio NFLOG listener: [`AsyncListener::next_event`] (or its `futures_core::Stream`
+/// impl, or [`AsyncListener::poll_next_event`] for hand-written futures) yields the
 /// events the [module docs](super) describe. The events end after a socket failure;
 /// decode errors and [`Event::ResyncNeeded`] do not end them. Dropping it closes the socket.
 ///
@@ -161,5 +162,13 @@ impl AsyncListener {
             self.options.group(),
             ListenOptions::ACK_TIMEOUT,
         )
+    }
+}
+
+impl futures_core::Stream for AsyncListener {
+    type Item = Result<Event, NflogError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_next_event(cx)
     }
 }
