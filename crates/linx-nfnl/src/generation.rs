@@ -114,8 +114,9 @@ linx_netlink_codec::verb! {
     }
 }
 
-/// [`get`] inside another verb's body (any transport, awaited there).
-pub(crate) async fn get_on<S: linx_netlink_codec::Transport>(sock: &S) -> Result<Gen, Error> {
+/// [`get`] inside another verb's body (any transport, awaited there): what the nf_tables
+/// reconcile and the monitor's snapshot read around their pulls.
+pub async fn get_on<S: linx_netlink_codec::Transport>(sock: &S) -> Result<Gen, Error> {
     let call = Call::new(request(), |m: &MsgView<'_>| Gen::parse(m.payload()));
     sock.single(call).await?.ok_or(Error::EmptyReply("GETGEN"))
 }

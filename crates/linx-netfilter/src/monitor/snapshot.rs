@@ -28,10 +28,9 @@
 //! - Generations are `u32` and wrap (the kernel skips 0); the floor compares plainly, so a
 //!   monitor running across a wrap sees nothing until it takes a new snapshot.
 
-use linx_netlink_codec::{Call, MsgView, Transport};
+use linx_netlink_codec::Transport;
 use linx_netlink_sys::Errno;
 use linx_nfnl::batch::{Batch, drive};
-use linx_nfnl::generation::Gen;
 use linx_nfnl::{NfGenMsg, family, msg_type, nft_msg, subsys};
 
 use super::MonitorError;
@@ -71,16 +70,10 @@ pub(crate) async fn consistent_pull_on<S: Transport>(
 
 /// `GETGEN`.
 async fn generation<S: Transport>(sock: &S) -> Result<u32, MonitorError> {
-    let call = Call::new(linx_nfnl::generation::request(), |m: &MsgView<'_>| {
-        Gen::parse(m.payload())
-    });
-    match sock.single(call).await {
-        Ok(Some(g)) => Ok(g.id),
-        Ok(None) => Err(MonitorError::Generation(linx_nfnl::Error::EmptyReply(
-            "GETGEN",
-        ))),
-        Err(e) => Err(MonitorError::Generation(linx_nfnl::Error::Request(e))),
-    }
+    linx_nfnl::generation::get_on(sock)
+        .await
+        .map(|g| g.id)
+        .map_err(MonitorError::Generation)
 }
 
 /// The barrier of step 2: `true` when the kernel, holding its commit mutex, was at

@@ -76,8 +76,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use linx_netlink_codec::{Call, Errno, MsgView, Transport};
-use linx_nfnl::Gen;
+use linx_netlink_codec::{Errno, Transport};
 use tracing::Instrument;
 
 use crate::Ruleset;
@@ -283,17 +282,10 @@ linx_netlink_codec::verb! {
 
 /// The current generation.
 async fn generation<S: Transport>(sock: &S) -> Result<u32, NetfilterError> {
-    let call = Call::new(linx_nfnl::generation::request(), |m: &MsgView<'_>| {
-        Gen::parse(m.payload())
-    });
-    match sock.single(call).await {
-        Ok(Some(g)) => Ok(g.id),
-        Ok(None) => Err(NetfilterError::from_nfnl(
-            Operation::Reconcile,
-            linx_nfnl::Error::EmptyReply("GETGEN"),
-        )),
-        Err(e) => Err(NetfilterError::from_nfnl(Operation::Reconcile, e.into())),
-    }
+    linx_nfnl::generation::get_on(sock)
+        .await
+        .map(|g| g.id)
+        .map_err(|e| NetfilterError::from_nfnl(Operation::Reconcile, e))
 }
 
 /// What the kernel holds of the desired tables (or of everything, with `pull_all`).
