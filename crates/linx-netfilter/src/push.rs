@@ -31,12 +31,12 @@ use linx_netlink_codec::consts::{NLM_F_APPEND, NLM_F_CREATE};
 use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
 
-use crate::expr::{SetLiteral, VmapLiteral};
 use crate::op_error::{NetfilterError, Operation};
 use crate::wire::expr::SetRefs;
+use crate::wire::literal::{Anonymous, Literal, anon_name};
 use crate::wire::set::{self as wset, Elems, SetSpec};
 use crate::wire::table as wt;
-use crate::{Error, Expr, Family, Ruleset, Table, TableFlags};
+use crate::{Error, Family, Ruleset, Table, TableFlags};
 
 /// How [`push()`] applies a ruleset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -159,12 +159,6 @@ impl Plan {
     }
 }
 
-/// A set literal or vmap literal of a rule, in encoding order.
-enum Literal<'a> {
-    Set(&'a SetLiteral),
-    Vmap(&'a VmapLiteral),
-}
-
 /// What one walk over a table's rules finds: every literal, in the order the expression
 /// encoder meets them; how many rules; a generous size of their messages.
 struct Scan<'a> {
@@ -189,13 +183,8 @@ fn scan(table: &Table) -> Scan<'_> {
             // Up to 64 bytes per expression (more only for long data or names, which a
             // regrowth then covers), the userdata TLVs.
             out.bytes += head + 64 * rule.exprs.len() + rule.userdata_len();
-            for e in &rule.exprs {
-                match e {
-                    Expr::SetLiteral(l) => out.literals.push(Literal::Set(l)),
-                    Expr::VmapLiteral(l) => out.literals.push(Literal::Vmap(l)),
-                    _ => {}
-                }
-            }
+            out.literals
+                .extend(rule.exprs.iter().filter_map(Literal::of));
         }
     }
     out
@@ -204,8 +193,7 @@ fn scan(table: &Table) -> Scan<'_> {
 /// [`SetRefs`] for one table of a batch.
 struct Refs<'a> {
     named: HashMap<&'a str, u32>,
-    anonymous: Vec<(&'static str, u32)>,
-    next: usize,
+    anonymous: Anonymous,
 }
 
 impl SetRefs for Refs<'_> {
@@ -214,16 +202,7 @@ impl SetRefs for Refs<'_> {
     }
 
     fn anonymous(&mut self) -> Result<(&'static str, u32), Error> {
-        let got = self
-            .anonymous
-            .get(self.next)
-            .copied()
-            .ok_or_else(|| Error::Encode {
-                what: "set literal".into(),
-                reason: "a set literal nested where the encoder cannot create its set".into(),
-            })?;
-        self.next += 1;
-        Ok(got)
+        self.anonymous.take()
     }
 }
 
@@ -339,13 +318,7 @@ fn plan_table(
         .iter()
         .map(|m| SetSpec::of_map(m, next_id()))
         .collect();
-    let anon: Vec<SetSpec<'_>> = lits
-        .iter()
-        .map(|l| match l {
-            Literal::Set(l) => SetSpec::of_literal(l, next_id()),
-            Literal::Vmap(l) => SetSpec::of_vmap(l, next_id()),
-        })
-        .collect();
+    let anon: Vec<SetSpec<'_>> = lits.iter().map(|l| l.spec(next_id())).collect();
     // Named sets and maps in kernel handle order when pulled (the kernel lists them in the
     // order they were made, so a pulled table is listed as before), new ones after.
     let mut named: Vec<(u64, What, &SetSpec<'_>)> = Vec::with_capacity(sets.len() + maps.len());
@@ -401,18 +374,13 @@ fn plan_table(
         }
     }
     for (i, (lit, spec)) in lits.iter().zip(&anon).enumerate() {
-        let elems = match lit {
-            Literal::Set(l) => Elems::Set(&l.elements),
-            Literal::Vmap(l) => Elems::Vmap(&l.elements),
-        };
-        elements(spec, elems, What::AnonymousElements(i))?;
+        elements(spec, lit.elems(), What::AnonymousElements(i))?;
     }
 
     // Rules.
     let mut refs = Refs {
         named: sets.iter().chain(&maps).map(|s| (s.name, s.id)).collect(),
-        anonymous: anon.iter().map(|s| (anon_name(s), s.id)).collect(),
-        next: 0,
+        anonymous: Anonymous::new(anon.iter().map(|s| (anon_name(s), s.id)).collect()),
     };
     for (c, chain) in table.chains().iter().enumerate() {
         for (i, rule) in chain.rules().iter().enumerate() {
@@ -426,15 +394,6 @@ fn plan_table(
         }
     }
     Ok(())
-}
-
-/// The wire name of an anonymous set spec (`__set%d` or `__map%d`).
-fn anon_name(spec: &SetSpec<'_>) -> &'static str {
-    if spec.data.is_some() {
-        "__map%d"
-    } else {
-        "__set%d"
-    }
 }
 
 /// Map a batch failure to a [`NetfilterError`], naming the refused message.

@@ -17,12 +17,12 @@ use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
 
 use crate::diff::{Op, Patch, Position, SetDef};
-use crate::expr::{SetLiteral, VmapLiteral};
 use crate::wire::attr::{chain as ca, flowtable as fa, obj as oa, rule as ra, set as sa};
 use crate::wire::expr::SetRefs;
+use crate::wire::literal::{Anonymous, Literal, anon_name};
 use crate::wire::set::{self as wset, Elems, SetSpec};
 use crate::wire::table as wt;
-use crate::{Error, Expr, Map, Rule, Set, SetExtras, SetFlags, TableId};
+use crate::{Error, Map, Rule, Set, SetExtras, SetFlags, TableId};
 
 /// What a message of an encoded patch carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,8 +100,7 @@ type Created = HashMap<TableId, HashMap<String, u32>>;
 /// [`SetRefs`] for one rule of a patch.
 struct Refs<'a> {
     named: Option<&'a HashMap<String, u32>>,
-    anonymous: Vec<(&'static str, u32)>,
-    next: usize,
+    anonymous: Anonymous,
 }
 
 impl SetRefs for Refs<'_> {
@@ -110,16 +109,7 @@ impl SetRefs for Refs<'_> {
     }
 
     fn anonymous(&mut self) -> Result<(&'static str, u32), Error> {
-        let got = self
-            .anonymous
-            .get(self.next)
-            .copied()
-            .ok_or_else(|| Error::Encode {
-                what: "set literal".into(),
-                reason: "a set literal nested where the encoder cannot create its set".into(),
-            })?;
-        self.next += 1;
-        Ok(got)
+        self.anonymous.take()
     }
 }
 
@@ -455,18 +445,10 @@ impl Encoder {
     ) -> Result<(), Error> {
         let family = id.family.nfproto();
         let mut anonymous = Vec::new();
-        for (n, lit) in literals(rule).into_iter().enumerate() {
+        for (n, lit) in rule.exprs.iter().filter_map(Literal::of).enumerate() {
             let sid = self.next_id();
-            let (spec, elems) = match lit {
-                Literal::Set(l) => (SetSpec::of_literal(l, sid), Elems::Set(&l.elements)),
-                Literal::Vmap(l) => (SetSpec::of_vmap(l, sid), Elems::Vmap(&l.elements)),
-            };
-            let wire_name = if spec.data.is_some() {
-                "__map%d"
-            } else {
-                "__set%d"
-            };
-            anonymous.push((wire_name, sid));
+            let (spec, elems) = (lit.spec(sid), lit.elems());
+            anonymous.push((anon_name(&spec), sid));
             self.push(
                 i,
                 Part::Anonymous(n),
@@ -488,8 +470,7 @@ impl Encoder {
         }
         let mut refs = Refs {
             named: self.created.get(id),
-            anonymous,
-            next: 0,
+            anonymous: Anonymous::new(anonymous),
         };
         self.batch
             .push_with(nft(nft_msg::NEWRULE), flags, family, |w| {
@@ -498,21 +479,4 @@ impl Encoder {
         self.targets.push((i, Part::Op));
         Ok(())
     }
-}
-
-/// A set or vmap literal of a rule, in the order the expression encoder meets them.
-enum Literal<'a> {
-    Set(&'a SetLiteral),
-    Vmap(&'a VmapLiteral),
-}
-
-fn literals(rule: &Rule) -> Vec<Literal<'_>> {
-    rule.exprs
-        .iter()
-        .filter_map(|e| match e {
-            Expr::SetLiteral(l) => Some(Literal::Set(l)),
-            Expr::VmapLiteral(l) => Some(Literal::Vmap(l)),
-            _ => None,
-        })
-        .collect()
 }

@@ -16,6 +16,7 @@
 
 pub(crate) mod attr;
 pub(crate) mod expr;
+pub(crate) mod literal;
 pub(crate) mod set;
 pub(crate) mod table;
 
