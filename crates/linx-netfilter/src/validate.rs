@@ -287,35 +287,9 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
                 load(*dreg, len).map_err(bad)
             }
         },
-        Expr::Nat {
-            kind,
-            family: nat_family,
-            reg_addr_min,
-            reg_addr_max,
-            reg_proto_min,
-            reg_proto_max,
-            ..
-        } => {
-            let regs = kind::nat::NatRegs {
-                addr_min: *reg_addr_min,
-                addr_max: *reg_addr_max,
-                proto_min: *reg_proto_min,
-                proto_max: *reg_proto_max,
-            };
-            kind::nat::check_nat(family, *kind, *nat_family, regs, ctx.base).map_err(bad)
-        }
-        Expr::Masquerade {
-            reg_proto_min,
-            reg_proto_max,
-            ..
-        } => kind::nat::check_masq_redir(true, family, *reg_proto_min, *reg_proto_max, ctx.base)
-            .map_err(bad),
-        Expr::Redirect {
-            reg_proto_min,
-            reg_proto_max,
-            ..
-        } => kind::nat::check_masq_redir(false, family, *reg_proto_min, *reg_proto_max, ctx.base)
-            .map_err(bad),
+        Expr::Nat(nat) => kind::nat::check_nat_in(family, nat, ctx.base).map_err(bad),
+        Expr::Masquerade(_) => kind::nat::check_masq_redir_in(true, family, ctx.base).map_err(bad),
+        Expr::Redirect(_) => kind::nat::check_masq_redir_in(false, family, ctx.base).map_err(bad),
         Expr::Unknown(raw) => {
             if raw.name.is_empty() {
                 Err(bad(Reason::EmptyName))

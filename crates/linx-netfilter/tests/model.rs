@@ -312,30 +312,36 @@ fn nat_helper_outputs() {
         [
             Expr::immediate(Reg::R1, ip!("2001:db8::2").as_bytes()),
             Expr::immediate(Reg::R2, [0x01, 0xbb]),
-            Expr::Nat {
-                kind: NatType::Dnat,
-                family: Family::Ip6,
-                reg_addr_min: Some(Reg::R1),
-                reg_addr_max: None,
-                reg_proto_min: Some(Reg::R2),
-                reg_proto_max: None,
-                flags: flags(NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED),
-            },
+            Expr::from(
+                linx_netfilter::expr::Nat::new(
+                    NatType::Dnat,
+                    Family::Ip6,
+                    Some(Reg::R1),
+                    None,
+                    Some(Reg::R2),
+                    None,
+                    flags(NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED)
+                )
+                .unwrap()
+            ),
         ]
     );
     assert_eq!(
         snat_to(ip!("192.0.2.1"), None),
         [
             Expr::immediate(Reg::R1, [192, 0, 2, 1]),
-            Expr::Nat {
-                kind: NatType::Snat,
-                family: Family::Ip,
-                reg_addr_min: Some(Reg::R1),
-                reg_addr_max: None,
-                reg_proto_min: None,
-                reg_proto_max: None,
-                flags: NatFlags::MAP_IPS,
-            },
+            Expr::from(
+                linx_netfilter::expr::Nat::new(
+                    NatType::Snat,
+                    Family::Ip,
+                    Some(Reg::R1),
+                    None,
+                    None,
+                    None,
+                    NatFlags::MAP_IPS
+                )
+                .unwrap()
+            ),
         ]
     );
     let opts = NatOptions {
@@ -347,15 +353,10 @@ fn nat_helper_outputs() {
     assert_eq!(e[0], Expr::immediate(Reg::R3, [10, 0, 0, 1]));
     assert_eq!(e[1], Expr::immediate(Reg::R4, [0, 80]));
     match &e[2] {
-        Expr::Nat {
-            flags,
-            reg_addr_min,
-            reg_proto_min,
-            ..
-        } => {
-            assert_eq!(flags.bits(), 0x04 | 0x08 | 0x01 | 0x02);
+        Expr::Nat(nat) => {
+            assert_eq!(nat.flags().bits(), 0x04 | 0x08 | 0x01 | 0x02);
             assert_eq!(
-                (*reg_addr_min, *reg_proto_min),
+                (nat.reg_addr_min(), nat.reg_proto_min()),
                 (Some(Reg::R3), Some(Reg::R4))
             );
         }
@@ -363,41 +364,43 @@ fn nat_helper_outputs() {
     }
     assert_eq!(
         masquerade(),
-        [Expr::Masquerade {
-            flags: NatFlags::empty(),
-            reg_proto_min: None,
-            reg_proto_max: None
-        }]
+        [Expr::from(
+            linx_netfilter::expr::Masquerade::new(NatFlags::empty(), None, None).unwrap()
+        )]
     );
     assert_eq!(
         masquerade_with(NatFlags::FULLY_RANDOM, Some((1000, 1000))),
         [
             Expr::immediate(Reg::R1, 1000u16.to_be_bytes()),
-            Expr::Masquerade {
-                flags: NatFlags::FULLY_RANDOM | NatFlags::PROTO_SPECIFIED,
-                reg_proto_min: Some(Reg::R1),
-                reg_proto_max: None
-            },
+            Expr::from(
+                linx_netfilter::expr::Masquerade::new(
+                    NatFlags::FULLY_RANDOM | NatFlags::PROTO_SPECIFIED,
+                    Some(Reg::R1),
+                    None
+                )
+                .unwrap()
+            ),
         ]
     );
     assert_eq!(
         redirect(None),
-        [Expr::Redirect {
-            flags: NatFlags::empty(),
-            reg_proto_min: None,
-            reg_proto_max: None
-        }]
+        [Expr::from(
+            linx_netfilter::expr::Redirect::new(NatFlags::empty(), None, None).unwrap()
+        )]
     );
     assert_eq!(
         redirect_with(NatFlags::NETMAP, Some((10, 20))),
         [
             Expr::immediate(Reg::R1, [0, 10]),
             Expr::immediate(Reg::R2, [0, 20]),
-            Expr::Redirect {
-                flags: NatFlags::NETMAP | NatFlags::PROTO_SPECIFIED,
-                reg_proto_min: Some(Reg::R1),
-                reg_proto_max: Some(Reg::R2)
-            },
+            Expr::from(
+                linx_netfilter::expr::Redirect::new(
+                    NatFlags::NETMAP | NatFlags::PROTO_SPECIFIED,
+                    Some(Reg::R1),
+                    Some(Reg::R2)
+                )
+                .unwrap()
+            ),
         ]
     );
     assert_eq!(

@@ -3,8 +3,8 @@
 
 use linx_ip::{Ip, Mac, Subnet};
 use linx_netfilter::expr::{
-    Bitwise, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, Log, LogFlags, MetaKey, NatFlags,
-    NatType, PayloadBase, RateUnit, RejectType, SetLiteral, VmapLiteral,
+    Bitwise, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, Log, LogFlags, Masquerade, MetaKey,
+    Nat, NatFlags, NatType, PayloadBase, RateUnit, Redirect, RejectType, SetLiteral, VmapLiteral,
 };
 use linx_netfilter::{
     Chain, ChainFlags, ChainKind, ChainType, CtState, DataType, ElemValue, Expr, Family, Flowtable,
@@ -607,6 +607,12 @@ fn any_name() -> impl Strategy<Value = String> {
     prop_oneof!["[a-c]{0,2}", "\\PC{0,300}", Just("__set0".to_owned())]
 }
 
+/// A checked expression, or a counter where the arbitrary fields fail the kind's checks
+/// (expressions are checked when they are built).
+fn checked<T: Into<Expr>>(built: Result<T, linx_netfilter::Reason>) -> Expr {
+    built.map_or_else(|_| Expr::counter(), Into::into)
+}
+
 fn any_expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
         (payload_base(), any::<u32>(), 0u32..100, any_reg()).prop_map(
@@ -718,33 +724,25 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(any_reg()),
             any::<u32>()
         )
-            .prop_map(|(kind, family, a, p, flags)| Expr::Nat {
+            .prop_map(|(kind, family, a, p, flags)| checked(Nat::new(
                 kind,
                 family,
-                reg_addr_min: a,
-                reg_addr_max: None,
-                reg_proto_min: p,
-                reg_proto_max: a,
-                flags: NatFlags::from_bits_retain(flags),
-            }),
+                a,
+                None,
+                p,
+                a,
+                NatFlags::from_bits_retain(flags),
+            ))),
         (
             proptest::option::of(any_reg()),
             proptest::option::of(any_reg())
         )
-            .prop_map(|(a, b)| Expr::Masquerade {
-                flags: NatFlags::empty(),
-                reg_proto_min: a,
-                reg_proto_max: b
-            }),
+            .prop_map(|(a, b)| checked(Masquerade::new(NatFlags::empty(), a, b))),
         (
             proptest::option::of(any_reg()),
             proptest::option::of(any_reg())
         )
-            .prop_map(|(a, b)| Expr::Redirect {
-                flags: NatFlags::RANDOM,
-                reg_proto_min: a,
-                reg_proto_max: b
-            }),
+            .prop_map(|(a, b)| checked(Redirect::new(NatFlags::RANDOM, a, b))),
         (any_name(), bytes(0..=8)).prop_map(|(name, data)| Expr::unknown(name, data)),
     ];
     leaf.prop_recursive(2, 8, 3, |inner| {

@@ -934,15 +934,18 @@ fn nat_expressions() {
         .unwrap();
     inet.add_rule("pre", Rule::new(dnat_to(ip!("10.0.0.1"), None)))
         .unwrap();
-    let bad_family = Expr::Nat {
-        kind: linx_netfilter::expr::NatType::Dnat,
-        family: Family::Bridge,
-        reg_addr_min: None,
-        reg_addr_max: None,
-        reg_proto_min: None,
-        reg_proto_max: None,
-        flags: Default::default(),
-    };
+    let bad_family = Expr::from(
+        linx_netfilter::expr::Nat::new(
+            linx_netfilter::expr::NatType::Dnat,
+            Family::Bridge,
+            None,
+            None,
+            None,
+            None,
+            Default::default(),
+        )
+        .unwrap(),
+    );
     assert!(matches!(
         rule_err(&mut inet, "pre", Rule::new([bad_family])),
         Reason::NatFamily { .. }

@@ -43,9 +43,10 @@ use crate::consts::expr as c;
 use crate::consts::reg as r;
 use crate::family::named_enum;
 use crate::flags::flags;
-use crate::{Family, ObjectType, Verdict};
+use crate::{ObjectType, Verdict};
 
 pub use crate::byte_order::ByteOrder;
+pub use crate::wire::expr::kind::nat::{Masquerade, Nat, Redirect};
 pub use boxed::{Bitwise, Dynset, Log, UnknownExpr};
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
@@ -156,12 +157,12 @@ impl fmt::Display for Reg {
 }
 
 /// The default data register, for serde defaults.
-fn r1() -> Reg {
+pub(crate) fn r1() -> Reg {
     Reg::R1
 }
 
 /// The verdict register, for serde defaults.
-fn verdict_reg() -> Reg {
+pub(crate) fn verdict_reg() -> Reg {
     Reg::VERDICT
 }
 
@@ -761,7 +762,7 @@ pub enum ImmediateData {
 }
 
 /// Default-false helper for serde `skip_serializing_if`.
-fn is_false(b: &bool) -> bool {
+pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
 
@@ -911,53 +912,12 @@ pub enum Expr {
         /// What to store.
         data: ImmediateData,
     },
-    /// `nat`: source or destination NAT to the address/port in registers.
-    Nat {
-        /// snat or dnat.
-        #[serde(rename = "type")]
-        kind: NatType,
-        /// The address family translated: [`Family::Ip`] or [`Family::Ip6`].
-        family: Family,
-        /// Register with the (lowest) address.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_addr_min: Option<Reg>,
-        /// Register with the highest address of a range.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_addr_max: Option<Reg>,
-        /// Register with the (lowest) port, big-endian u16.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_min: Option<Reg>,
-        /// Register with the highest port of a range.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_max: Option<Reg>,
-        /// Range flags.
-        #[serde(default, skip_serializing_if = "NatFlags::is_empty")]
-        flags: NatFlags,
-    },
+    /// `nat`: source or destination NAT to the address/port in registers (boxed).
+    Nat(Box<Nat>),
     /// `masq`: source NAT to the outgoing interface's address.
-    Masquerade {
-        /// Range flags.
-        #[serde(default, skip_serializing_if = "NatFlags::is_empty")]
-        flags: NatFlags,
-        /// Register with the lowest port.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_min: Option<Reg>,
-        /// Register with the highest port.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_max: Option<Reg>,
-    },
+    Masquerade(Masquerade),
     /// `redir`: destination NAT to this host (optionally to a port).
-    Redirect {
-        /// Range flags.
-        #[serde(default, skip_serializing_if = "NatFlags::is_empty")]
-        flags: NatFlags,
-        /// Register with the lowest port.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_min: Option<Reg>,
-        /// Register with the highest port.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reg_proto_max: Option<Reg>,
-    },
+    Redirect(Redirect),
     /// An expression the model does not know: its kernel name and raw `NFTA_EXPR_DATA`
     /// bytes, re-emitted unchanged (boxed).
     Unknown(Box<UnknownExpr>),
@@ -997,9 +957,9 @@ impl Expr {
             Expr::Objref { .. } => "objref",
             Expr::Log(_) => "log",
             Expr::Immediate { .. } => "immediate",
-            Expr::Nat { .. } => "nat",
-            Expr::Masquerade { .. } => "masq",
-            Expr::Redirect { .. } => "redir",
+            Expr::Nat(_) => "nat",
+            Expr::Masquerade(_) => "masq",
+            Expr::Redirect(_) => "redir",
             Expr::Unknown(_) => "unknown",
         }
     }
@@ -1132,14 +1092,15 @@ impl fmt::Display for Expr {
                 ImmediateData::Verdict(v) => write!(f, "immediate {dreg} {v}"),
                 ImmediateData::Value(bytes) => write!(f, "immediate {dreg} {}", hex(bytes)),
             },
-            Expr::Nat {
-                kind,
-                family,
-                reg_addr_min,
-                reg_proto_min,
-                flags,
-                ..
-            } => {
+            Expr::Nat(nat) => {
+                let Nat {
+                    kind,
+                    family,
+                    reg_addr_min,
+                    reg_proto_min,
+                    flags,
+                    ..
+                } = &**nat;
                 write!(f, "nat {kind} {family}")?;
                 if let Some(reg) = reg_addr_min {
                     write!(f, " addr_min {reg}")?;
@@ -1152,16 +1113,16 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Expr::Masquerade {
+            Expr::Masquerade(Masquerade {
                 flags,
                 reg_proto_min,
                 ..
-            }
-            | Expr::Redirect {
+            })
+            | Expr::Redirect(Redirect {
                 flags,
                 reg_proto_min,
                 ..
-            } => {
+            }) => {
                 f.write_str(self.kernel_name())?;
                 if let Some(reg) = reg_proto_min {
                     write!(f, " proto_min {reg}")?;

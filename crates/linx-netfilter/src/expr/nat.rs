@@ -23,6 +23,7 @@ use linx_ip::Ip;
 use super::{Expr, NatType, Reg};
 use crate::Family;
 use crate::consts::expr as c;
+use crate::expr::{Masquerade, Nat, Redirect};
 use crate::flags::flags;
 
 flags! {
@@ -90,22 +91,23 @@ impl Default for NatOptions {
 /// `dnat to addr[:port]` with default options.
 ///
 /// ```
-/// use linx_netfilter::{Expr, Family, Reg, expr::{NatFlags, NatType, nat::dnat_to}};
+/// use linx_netfilter::{Expr, Family, Reg, expr::{Nat, NatFlags, NatType, nat::dnat_to}};
 /// use linx_ip::ip;
 /// assert_eq!(dnat_to(ip!("10.0.0.2"), 8080), [
 ///     Expr::immediate(Reg::R1, [10, 0, 0, 2]),
 ///     Expr::immediate(Reg::R2, [0x1f, 0x90]),
-///     Expr::Nat {
-///         kind: NatType::Dnat,
-///         family: Family::Ip,
-///         reg_addr_min: Some(Reg::R1),
-///         reg_addr_max: None,
-///         reg_proto_min: Some(Reg::R2),
-///         reg_proto_max: None,
-///         flags: NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED,
-///     },
+///     Expr::from(Nat::new(
+///         NatType::Dnat,
+///         Family::Ip,
+///         Some(Reg::R1),
+///         None,
+///         Some(Reg::R2),
+///         None,
+///         NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED,
+///     )?),
 /// ]);
 /// assert_eq!(dnat_to(ip!("2001:db8::1"), None).len(), 2);
+/// # Ok::<(), linx_netfilter::Reason>(())
 /// ```
 pub fn dnat_to(addr: impl Into<Ip>, port: impl Into<Option<u16>>) -> Vec<Expr> {
     dnat_to_with(addr, port, NatOptions::default())
@@ -118,7 +120,7 @@ pub fn dnat_to(addr: impl Into<Ip>, port: impl Into<Option<u16>>) -> Vec<Expr> {
 /// use linx_ip::ip;
 /// let opts = NatOptions { flags: NatFlags::PERSISTENT, ..NatOptions::default() };
 /// let e = dnat_to_with(ip!("10.0.0.2"), None, opts);
-/// assert!(matches!(&e[1], Expr::Nat { flags, .. } if *flags == NatFlags::PERSISTENT | NatFlags::MAP_IPS));
+/// assert!(matches!(&e[1], Expr::Nat(nat) if nat.flags() == NatFlags::PERSISTENT | NatFlags::MAP_IPS));
 /// ```
 pub fn dnat_to_with(
     addr: impl Into<Ip>,
@@ -134,7 +136,7 @@ pub fn dnat_to_with(
 /// use linx_netfilter::{Expr, Family, expr::{NatType, nat::snat_to}};
 /// use linx_ip::ip;
 /// let e = snat_to(ip!("2001:db8::1"), None);
-/// assert!(matches!(&e[1], Expr::Nat { kind: NatType::Snat, family: Family::Ip6, reg_proto_min: None, .. }));
+/// assert!(matches!(&e[1], Expr::Nat(nat) if (nat.kind(), nat.family(), nat.reg_proto_min()) == (NatType::Snat, Family::Ip6, None)));
 /// ```
 pub fn snat_to(addr: impl Into<Ip>, port: impl Into<Option<u16>>) -> Vec<Expr> {
     snat_to_with(addr, port, NatOptions::default())
@@ -164,7 +166,7 @@ fn nat_to(kind: NatType, addr: Ip, port: Option<u16>, options: NatOptions) -> Ve
         out.push(Expr::immediate(options.reg_port, port.to_be_bytes()));
         flags |= NatFlags::PROTO_SPECIFIED;
     }
-    out.push(Expr::Nat {
+    out.push(Expr::from(Nat {
         kind,
         family: if addr.is_ipv4() {
             Family::Ip
@@ -176,15 +178,16 @@ fn nat_to(kind: NatType, addr: Ip, port: Option<u16>, options: NatOptions) -> Ve
         reg_proto_min: port.map(|_| options.reg_port),
         reg_proto_max: None,
         flags,
-    });
+    }));
     out
 }
 
 /// `masquerade` with no options.
 ///
 /// ```
-/// use linx_netfilter::{Expr, expr::{NatFlags, nat::masquerade}};
-/// assert_eq!(masquerade(), [Expr::Masquerade { flags: NatFlags::empty(), reg_proto_min: None, reg_proto_max: None }]);
+/// use linx_netfilter::{Expr, expr::{Masquerade, NatFlags, nat::masquerade}};
+/// assert_eq!(masquerade(), [Expr::from(Masquerade::new(NatFlags::empty(), None, None)?)]);
+/// # Ok::<(), linx_netfilter::Reason>(())
 /// ```
 pub fn masquerade() -> Vec<Expr> {
     masquerade_with(NatFlags::empty(), None)
@@ -194,35 +197,38 @@ pub fn masquerade() -> Vec<Expr> {
 /// when different), big-endian.
 ///
 /// ```
-/// use linx_netfilter::{Expr, Reg, expr::{NatFlags, nat::masquerade_with}};
+/// use linx_netfilter::{Expr, Reg, expr::{Masquerade, NatFlags, nat::masquerade_with}};
 /// let e = masquerade_with(NatFlags::FULLY_RANDOM, Some((1024, 2048)));
 /// assert_eq!(e[0], Expr::immediate(Reg::R1, 1024u16.to_be_bytes()));
 /// assert_eq!(e[1], Expr::immediate(Reg::R2, 2048u16.to_be_bytes()));
-/// assert_eq!(e[2], Expr::Masquerade {
-///     flags: NatFlags::FULLY_RANDOM | NatFlags::PROTO_SPECIFIED,
-///     reg_proto_min: Some(Reg::R1),
-///     reg_proto_max: Some(Reg::R2),
-/// });
+/// let masq = Masquerade::new(
+///     NatFlags::FULLY_RANDOM | NatFlags::PROTO_SPECIFIED,
+///     Some(Reg::R1),
+///     Some(Reg::R2),
+/// )?;
+/// assert_eq!(e[2], Expr::from(masq));
+/// # Ok::<(), linx_netfilter::Reason>(())
 /// ```
 pub fn masquerade_with(flags: NatFlags, ports: Option<(u16, u16)>) -> Vec<Expr> {
     let (mut out, flags, reg_proto_min, reg_proto_max) = port_regs(flags, ports);
-    out.push(Expr::Masquerade {
+    out.push(Expr::Masquerade(Masquerade {
         flags,
         reg_proto_min,
         reg_proto_max,
-    });
+    }));
     out
 }
 
 /// `redirect [to :port]`: the port goes to register 1, big-endian.
 ///
 /// ```
-/// use linx_netfilter::{Expr, Reg, expr::{NatFlags, nat::redirect}};
+/// use linx_netfilter::{Expr, Reg, expr::{NatFlags, Redirect, nat::redirect}};
 /// assert_eq!(redirect(8080), [
 ///     Expr::immediate(Reg::R1, [0x1f, 0x90]),
-///     Expr::Redirect { flags: NatFlags::PROTO_SPECIFIED, reg_proto_min: Some(Reg::R1), reg_proto_max: None },
+///     Expr::from(Redirect::new(NatFlags::PROTO_SPECIFIED, Some(Reg::R1), None)?),
 /// ]);
 /// assert_eq!(redirect(None).len(), 1);
+/// # Ok::<(), linx_netfilter::Reason>(())
 /// ```
 pub fn redirect(port: impl Into<Option<u16>>) -> Vec<Expr> {
     redirect_with(NatFlags::empty(), port.into().map(|p| (p, p)))
@@ -231,17 +237,18 @@ pub fn redirect(port: impl Into<Option<u16>>) -> Vec<Expr> {
 /// `redirect [to :min-max] [flags]`, like [`masquerade_with`].
 ///
 /// ```
-/// use linx_netfilter::{Expr, expr::{NatFlags, nat::redirect_with}};
+/// use linx_netfilter::{Expr, expr::{NatFlags, Redirect, nat::redirect_with}};
 /// let e = redirect_with(NatFlags::RANDOM, None);
-/// assert_eq!(e, [Expr::Redirect { flags: NatFlags::RANDOM, reg_proto_min: None, reg_proto_max: None }]);
+/// assert_eq!(e, [Expr::from(Redirect::new(NatFlags::RANDOM, None, None)?)]);
+/// # Ok::<(), linx_netfilter::Reason>(())
 /// ```
 pub fn redirect_with(flags: NatFlags, ports: Option<(u16, u16)>) -> Vec<Expr> {
     let (mut out, flags, reg_proto_min, reg_proto_max) = port_regs(flags, ports);
-    out.push(Expr::Redirect {
+    out.push(Expr::Redirect(Redirect {
         flags,
         reg_proto_min,
         reg_proto_max,
-    });
+    }));
     out
 }
 

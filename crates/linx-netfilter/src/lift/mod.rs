@@ -47,6 +47,7 @@
 use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
+use crate::expr::{Masquerade, Redirect};
 use crate::set::{ElemValue, SetElement};
 use crate::stmt::bits::load_bytes;
 use crate::stmt::exthdr_wire;
@@ -1022,15 +1023,16 @@ impl Lifter<'_> {
                 }
                 None => self.fail(None, e),
             },
-            Expr::Nat {
-                kind,
-                family,
-                reg_addr_min,
-                reg_addr_max,
-                reg_proto_min,
-                reg_proto_max,
-                flags,
-            } => {
+            Expr::Nat(nat) => {
+                let crate::expr::Nat {
+                    kind,
+                    family,
+                    reg_addr_min,
+                    reg_addr_max,
+                    reg_proto_min,
+                    reg_proto_max,
+                    flags,
+                } = &**nat;
                 if let Some(r) = reg_addr_min.filter(|r| {
                     matches!(self.regs.get(&r.0), Some(p) if matches!(p.loaded, Loaded::Mapped { .. }))
                 }) {
@@ -1051,17 +1053,17 @@ impl Lifter<'_> {
                     None => self.fail(None, e),
                 }
             }
-            Expr::Masquerade {
+            Expr::Masquerade(Masquerade {
                 flags,
                 reg_proto_min,
                 reg_proto_max,
-            }
-            | Expr::Redirect {
+            })
+            | Expr::Redirect(Redirect {
                 flags,
                 reg_proto_min,
                 reg_proto_max,
-            } => {
-                let kind = if matches!(e, Expr::Masquerade { .. }) {
+            }) => {
+                let kind = if matches!(e, Expr::Masquerade(_)) {
                     NatKind::Masquerade
                 } else {
                     NatKind::Redirect

@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::Verdict;
+use crate::expr::Nat;
 use crate::expr::{CtKey, MetaKey};
 
 fn tcp_dport_22() -> Vec<Expr> {
@@ -119,7 +120,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(arb_reg()),
             proptest::option::of(arb_reg())
         )
-            .prop_map(|(k, a, p, q)| Expr::Nat {
+            .prop_map(|(k, a, p, q)| Expr::from(Nat {
                 kind: NatType::from_number(k).unwrap_or(NatType::Snat),
                 family: Family::Ip,
                 reg_addr_min: a,
@@ -127,7 +128,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 reg_proto_min: p,
                 reg_proto_max: q,
                 flags: crate::expr::NatFlags::empty(),
-            }),
+            })),
         // Payload writes of any attributes (offsets and lengths up to the extremes).
         (
             prop_oneof![Just(1u32), any::<u32>()],

@@ -76,6 +76,7 @@ mod maps;
 mod shifted;
 mod sink;
 
+use crate::expr::{Masquerade, Redirect};
 use sink::Out;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model
@@ -1283,7 +1284,7 @@ impl<'w> Cx<'w> {
                         });
                     }
                 };
-                Expr::Nat {
+                Expr::from(crate::expr::Nat {
                     kind: if nat.kind() == NatKind::Snat {
                         NatType::Snat
                     } else {
@@ -1295,18 +1296,18 @@ impl<'w> Cx<'w> {
                     reg_proto_min: proto_min,
                     reg_proto_max: proto_max,
                     flags,
-                }
+                })
             }
-            NatKind::Masquerade => Expr::Masquerade {
+            NatKind::Masquerade => Expr::Masquerade(Masquerade {
                 flags,
                 reg_proto_min: proto_min,
                 reg_proto_max: proto_max,
-            },
-            NatKind::Redirect => Expr::Redirect {
+            }),
+            NatKind::Redirect => Expr::Redirect(Redirect {
                 flags,
                 reg_proto_min: proto_min,
                 reg_proto_max: proto_max,
-            },
+            }),
         };
         self.out.push(expr);
         Ok(())

@@ -145,7 +145,7 @@ impl Cx<'_> {
                 flags |= NatFlags::PROTO_SPECIFIED;
             }
         }
-        self.out.push(Expr::Nat {
+        self.out.push(Expr::from(crate::expr::Nat {
             kind: if nat.kind() == NatKind::Snat {
                 NatType::Snat
             } else {
@@ -157,7 +157,7 @@ impl Cx<'_> {
             reg_proto_min: proto_min,
             reg_proto_max: proto_max,
             flags,
-        });
+        }));
         Ok(())
     }
 }

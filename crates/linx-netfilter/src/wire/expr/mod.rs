@@ -186,33 +186,9 @@ fn encode_data(
         Expr::Objref { kind, name } => kind::objref::encode(w, *kind, name),
         Expr::Log(log) => kind::log::encode(w, log),
         Expr::Immediate { dreg, data } => kind::immediate::encode(w, *dreg, data),
-        Expr::Nat {
-            kind,
-            family,
-            reg_addr_min,
-            reg_addr_max,
-            reg_proto_min,
-            reg_proto_max,
-            flags,
-        } => {
-            let regs = kind::nat::NatRegs {
-                addr_min: *reg_addr_min,
-                addr_max: *reg_addr_max,
-                proto_min: *reg_proto_min,
-                proto_max: *reg_proto_max,
-            };
-            kind::nat::encode_nat(w, *kind, *family, regs, *flags)
-        }
-        Expr::Masquerade {
-            flags,
-            reg_proto_min,
-            reg_proto_max,
-        } => kind::nat::encode_masq(w, *flags, *reg_proto_min, *reg_proto_max),
-        Expr::Redirect {
-            flags,
-            reg_proto_min,
-            reg_proto_max,
-        } => kind::nat::encode_redir(w, *flags, *reg_proto_min, *reg_proto_max),
+        Expr::Nat(nat) => kind::nat::encode_nat(w, nat),
+        Expr::Masquerade(masq) => kind::nat::encode_masq(w, masq),
+        Expr::Redirect(redir) => kind::nat::encode_redir(w, redir),
         Expr::Unknown(raw) => {
             w.buffer().extend_from_slice(&raw.data);
             Ok(())

@@ -15,6 +15,7 @@ use crate::expr::nat::{dnat_to, masquerade_with, redirect, redirect_with};
 use crate::expr::{
     CmpOp, CtKey, DynsetOp, LogFlags, MetaKey, NatType, PayloadBase, RateUnit, RejectType,
 };
+use crate::expr::{Masquerade, Nat, Redirect};
 use crate::expr::{SetLiteral, VmapLiteral};
 use crate::{CtState, KeyType, SetElement};
 use crate::{Family, ObjectType};
@@ -160,7 +161,7 @@ fn snat_range() -> Vec<Expr> {
     vec![
         Expr::immediate(Reg::R1, [10, 0, 0, 1]),
         Expr::immediate(Reg::R2, [10, 0, 0, 5]),
-        Expr::Nat {
+        Expr::from(Nat {
             kind: NatType::Snat,
             family: Family::Ip,
             reg_addr_min: Some(Reg::R1),
@@ -168,7 +169,7 @@ fn snat_range() -> Vec<Expr> {
             reg_proto_min: None,
             reg_proto_max: None,
             flags: NatFlags::MAP_IPS,
-        },
+        }),
     ]
 }
 
@@ -820,7 +821,7 @@ fn golden_dnat_ranges() {
             Expr::immediate(Reg::R2, [10, 0, 0, 9]),
             Expr::immediate(Reg::R3, [0, 80]),
             Expr::immediate(Reg::R4, [0, 90]),
-            Expr::Nat {
+            Expr::from(Nat {
                 kind: NatType::Dnat,
                 family: Family::Ip,
                 reg_addr_min: Some(Reg::R1),
@@ -828,7 +829,7 @@ fn golden_dnat_ranges() {
                 reg_proto_min: Some(Reg::R3),
                 reg_proto_max: Some(Reg::R4),
                 flags: NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED | NatFlags::PERSISTENT,
-            },
+            }),
         ],
     ]);
     golden(DNAT_RANGES, &exprs, &mut TestRefs::none());
@@ -871,14 +872,16 @@ fn golden_redirect() {
 
 #[test]
 fn nat_non_canonical_values_are_refused() {
-    let base = |flags, addr_max, proto_min, proto_max| Expr::Nat {
-        kind: NatType::Dnat,
-        family: Family::Ip,
-        reg_addr_min: Some(Reg::R1),
-        reg_addr_max: addr_max,
-        reg_proto_min: proto_min,
-        reg_proto_max: proto_max,
-        flags,
+    let base = |flags, addr_max, proto_min, proto_max| {
+        Expr::from(Nat {
+            kind: NatType::Dnat,
+            family: Family::Ip,
+            reg_addr_min: Some(Reg::R1),
+            reg_addr_max: addr_max,
+            reg_proto_min: proto_min,
+            reg_proto_max: proto_max,
+            flags,
+        })
     };
     let both = NatFlags::MAP_IPS | NatFlags::PROTO_SPECIFIED;
     let refused = [
@@ -886,16 +889,16 @@ fn nat_non_canonical_values_are_refused() {
         base(NatFlags::MAP_IPS, None, Some(Reg::R2), None),
         base(both, Some(Reg::R1), Some(Reg::R2), None),
         base(both, None, Some(Reg::R2), Some(Reg::R2)),
-        Expr::Masquerade {
+        Expr::Masquerade(Masquerade {
             flags: NatFlags::empty(),
             reg_proto_min: Some(Reg::R1),
             reg_proto_max: None,
-        },
-        Expr::Redirect {
+        }),
+        Expr::Redirect(Redirect {
             flags: NatFlags::PROTO_SPECIFIED,
             reg_proto_min: Some(Reg::R1),
             reg_proto_max: Some(Reg::R1),
-        },
+        }),
     ];
     for e in refused {
         let err = enc_all(std::slice::from_ref(&e), &mut TestRefs::none());
@@ -1264,29 +1267,36 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
             any::<u32>()
         )
             .prop_map(|(kind, family, (amin, amax), (pmin, pmax), bits)| {
-                Expr::Nat {
-                    kind,
-                    family,
-                    reg_addr_min: amin,
-                    reg_addr_max: amax,
-                    reg_proto_min: pmin,
-                    reg_proto_max: pmax,
-                    flags: canonical_flags(bits, amin, pmin),
-                }
+                checked(
+                    Nat {
+                        kind,
+                        family,
+                        reg_addr_min: amin,
+                        reg_addr_max: amax,
+                        reg_proto_min: pmin,
+                        reg_proto_max: pmax,
+                        flags: canonical_flags(bits, amin, pmin),
+                    }
+                    .checked(),
+                )
             }),
-        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| Expr::Masquerade {
-            flags: canonical_flags(bits, None, min),
-            reg_proto_min: min,
-            reg_proto_max: max,
-        }),
-        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| Expr::Redirect {
-            flags: canonical_flags(bits, None, min),
-            reg_proto_min: min,
-            reg_proto_max: max,
-        }),
+        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| checked(
+            Masquerade::new(canonical_flags(bits, None, min), min, max)
+        )),
+        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| checked(Redirect::new(
+            canonical_flags(bits, None, min),
+            min,
+            max
+        ))),
         (unknown_name, vec(any::<u8>(), 0..40)).prop_map(|(name, data)| Expr::unknown(name, data)),
     ]
     .boxed()
+}
+
+/// A checked expression, or a counter where the arbitrary fields fail the kind's checks
+/// (the decoder keeps those as unknown bytes).
+fn checked<T: Into<Expr>>(built: Result<T, crate::Reason>) -> Expr {
+    built.map_or_else(|_| Expr::counter(), Into::into)
 }
 
 /// Every variant the decoder gives back (all but the literals).

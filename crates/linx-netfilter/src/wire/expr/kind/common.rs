@@ -21,6 +21,47 @@ use crate::wire::Writer;
 use crate::wire::attr::data as d;
 
 // ---------------------------------------------------------------------------------------
+// Model
+// ---------------------------------------------------------------------------------------
+
+/// `checked_expr! { #[attrs] pub struct Name via NameRepr = "NameRepr" { fields } }`: the
+/// model type of one expression kind, its fields `pub(crate)` (crate code matches on them;
+/// other crates go through the constructor and the getters), with serde that reads the
+/// fields into a private `NameRepr` (unknown fields refused) and converts it with the kind's
+/// own `Name::checked`, so a deserialized value passes the same checks as a constructed one.
+/// The serialized form is the fields, as the struct variant of [`crate::Expr`] had them.
+macro_rules! checked_expr {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident via $repr:ident = $repr_lit:literal {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(::serde::Serialize, ::serde::Deserialize)]
+        #[serde(try_from = $repr_lit)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub(crate) $field: $ty, )*
+        }
+
+        /// The serde form before the kind's checks.
+        #[derive(::serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $repr {
+            $( $(#[$fmeta])* $field: $ty, )*
+        }
+
+        impl TryFrom<$repr> for $name {
+            type Error = crate::Reason;
+            fn try_from(repr: $repr) -> Result<$name, crate::Reason> {
+                $name { $($field: repr.$field,)* }.checked()
+            }
+        }
+    };
+}
+pub(crate) use checked_expr;
+
+// ---------------------------------------------------------------------------------------
 // Encoder
 // ---------------------------------------------------------------------------------------
 
@@ -94,6 +135,14 @@ pub(crate) struct Misfit;
 impl From<DecodeError> for Misfit {
     /// A malformed attribute is one more way not to fit.
     fn from(_: DecodeError) -> Misfit {
+        Misfit
+    }
+}
+
+impl From<Reason> for Misfit {
+    /// Decoded fields the kind's own checks refuse do not fit either: the expression stays
+    /// raw.
+    fn from(_: Reason) -> Misfit {
         Misfit
     }
 }
