@@ -21,6 +21,7 @@ use crate::consts::limits::NFT_JUMP_STACK_SIZE;
 use crate::expr::{Dynset, ImmediateData, SetLiteral, VmapLiteral};
 // The name rules live below `set` and `validate` (both use them); the other object modules
 // still reach them through here.
+use crate::expr::{Cmp, Ct, Meta, Payload};
 pub(crate) use crate::names::{NO_TABLE, check_comment, check_ifname, check_name};
 use crate::set::{check_elements, check_literal_flags};
 use crate::wire::expr::kind;
@@ -172,12 +173,12 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
     };
     for expr in exprs {
         match expr {
-            Expr::Payload {
+            Expr::Payload(Payload {
                 base,
                 offset,
                 len,
                 dreg,
-            } => {
+            }) => {
                 let key = match base {
                     PayloadBase::Link if (*offset == 12 || *offset == 16) && *len == 2 => {
                         Some(DepKey::Network)
@@ -204,7 +205,7 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
                 };
                 regs.write(*dreg, *len, key);
             }
-            Expr::Meta { key, dreg } => {
+            Expr::Meta(Meta { key, dreg }) => {
                 let dep = match key {
                     MetaKey::Nfproto | MetaKey::Protocol => Some(DepKey::Network),
                     MetaKey::L4proto => Some(DepKey::Transport),
@@ -212,11 +213,11 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
                 };
                 regs.write(*dreg, key.len().unwrap_or(16), dep);
             }
-            Expr::Cmp {
+            Expr::Cmp(Cmp {
                 sreg,
                 op: CmpOp::Eq,
                 ..
-            } => matched(regs.read(*sreg), &mut network, &mut transport),
+            }) => matched(regs.read(*sreg), &mut network, &mut transport),
             Expr::Lookup {
                 sreg,
                 dreg,
@@ -233,7 +234,7 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
             Expr::SetLiteral(lit) if !lit.inverted => {
                 matched(regs.read(lit.sreg), &mut network, &mut transport);
             }
-            Expr::Ct { key, dreg } => regs.write(*dreg, key.len().unwrap_or(16), None),
+            Expr::Ct(Ct { key, dreg }) => regs.write(*dreg, key.len().unwrap_or(16), None),
             Expr::Bitwise(b) => regs.write(b.dreg, b.len, None),
             Expr::Immediate {
                 dreg,
@@ -260,10 +261,8 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
     let family = ctx.table.family;
     let bad = |reason| ctx.bad_rule(index, reason);
     match expr {
-        Expr::Payload { len, dreg, .. } => kind::payload::check(*len, *dreg).map_err(bad),
-        Expr::Meta { key, dreg } => kind::meta::check(*key, *dreg).map_err(bad),
-        Expr::Ct { key, dreg } => kind::ct::check(*key, *dreg).map_err(bad),
-        Expr::Cmp { sreg, data, .. } => kind::cmp::check(*sreg, data).map_err(bad),
+        // Checked when they were built.
+        Expr::Payload(_) | Expr::Meta(_) | Expr::Ct(_) | Expr::Cmp(_) => Ok(()),
         Expr::Bitwise(bitwise) => kind::bitwise::check(bitwise).map_err(bad),
         Expr::Lookup {
             set, sreg, dreg, ..

@@ -129,18 +129,12 @@ fn concatenation_with_an_unnamed_part_is_not_lifted() {
     // ip saddr . (raw 3 bytes of the transport header) @cc: the second register holds no
     // named field, so no statement may claim the lookup.
     let mut exprs = Expr::meta_l4proto_eq(6);
-    exprs.push(Expr::Payload {
-        base: PayloadBase::Network,
-        offset: 12,
-        len: 4,
-        dreg: Reg::R1,
-    });
-    exprs.push(Expr::Payload {
-        base: PayloadBase::Transport,
-        offset: 1,
-        len: 3,
-        dreg: Reg(9),
-    });
+    exprs.push(Expr::from(
+        linx_netfilter::expr::Payload::new(PayloadBase::Network, 12, 4, Reg::R1).unwrap(),
+    ));
+    exprs.push(Expr::from(
+        linx_netfilter::expr::Payload::new(PayloadBase::Transport, 1, 3, Reg(9)).unwrap(),
+    ));
     exprs.push(Expr::lookup("cc"));
     let stmts = lift(&exprs, Family::Ip);
     assert!(!is_fully_lifted(&stmts));
@@ -818,25 +812,18 @@ fn arb_reg() -> impl Strategy<Value = Reg> {
 fn arb_expr() -> impl Strategy<Value = Expr> {
     let data = || proptest::collection::vec(any::<u8>(), 0..20);
     prop_oneof![
-        (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| Expr::Payload {
-            base: PayloadBase::from_number(b),
-            offset: o,
-            len: l,
-            dreg: r
-        }),
-        (0u32..30, arb_reg()).prop_map(|(k, r)| Expr::Meta {
-            key: MetaKey::from_number(k),
-            dreg: r
-        }),
-        (0u32..12, arb_reg()).prop_map(|(k, r)| Expr::Ct {
-            key: CtKey::from_number(k),
-            dreg: r
-        }),
-        (arb_reg(), 0u32..6, data()).prop_map(|(r, op, d)| Expr::Cmp {
-            sreg: r,
-            op: CmpOp::from_number(op).unwrap_or(CmpOp::Eq),
-            data: d.into(),
-        }),
+        (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| checked(
+            linx_netfilter::expr::Payload::new(PayloadBase::from_number(b), o, l, r)
+        )),
+        (0u32..30, arb_reg()).prop_map(|(k, r)| checked(linx_netfilter::expr::Meta::new(
+            MetaKey::from_number(k),
+            r
+        ))),
+        (0u32..12, arb_reg())
+            .prop_map(|(k, r)| checked(linx_netfilter::expr::Ct::new(CtKey::from_number(k), r))),
+        (arb_reg(), 0u32..6, data()).prop_map(|(r, op, d)| checked(
+            linx_netfilter::expr::Cmp::new(r, CmpOp::from_number(op).unwrap_or(CmpOp::Eq), d)
+        )),
         (
             arb_reg(),
             arb_reg(),

@@ -271,10 +271,7 @@ fn byte_order_of_helpers() {
     assert_eq!(
         Expr::ct_state(&[CtState::NEW]),
         [
-            Expr::Ct {
-                key: CtKey::State,
-                dreg: Reg::R1
-            },
+            Expr::from(linx_netfilter::expr::Ct::new(CtKey::State, Reg::R1).unwrap()),
             Expr::from(Bitwise {
                 sreg: Reg::R1,
                 dreg: Reg::R1,
@@ -282,11 +279,9 @@ fn byte_order_of_helpers() {
                 mask: 8u32.to_ne_bytes().to_vec(),
                 xor: vec![0; 4]
             }),
-            Expr::Cmp {
-                sreg: Reg::R1,
-                op: CmpOp::Neq,
-                data: CmpData::from([0; 4])
-            },
+            Expr::from(
+                linx_netfilter::expr::Cmp::new(Reg::R1, CmpOp::Neq, CmpData::from([0; 4])).unwrap()
+            ),
         ]
     );
     // Prefix matches.

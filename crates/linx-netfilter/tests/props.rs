@@ -152,21 +152,14 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
     let reg = select(vec![Reg::R1, Reg::R2, Reg::R3, Reg::R4]);
     prop_oneof![
         (payload_base(), 0u32..64, 1u32..=16, reg.clone()).prop_map(|(base, offset, len, dreg)| {
-            Expr::Payload {
-                base,
-                offset,
-                len,
-                dreg,
-            }
+            checked(linx_netfilter::expr::Payload::new(base, offset, len, dreg))
         }),
-        (meta_key(), reg.clone()).prop_map(|(key, dreg)| Expr::Meta { key, dreg }),
-        (ct_key(), reg.clone()).prop_map(|(key, dreg)| Expr::Ct { key, dreg }),
+        (meta_key(), reg.clone())
+            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Meta::new(key, dreg))),
+        (ct_key(), reg.clone())
+            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Ct::new(key, dreg))),
         (select(CmpOp::ALL.to_vec()), bytes(1..=16), reg.clone()).prop_map(|(op, data, sreg)| {
-            Expr::Cmp {
-                sreg,
-                op,
-                data: data.into(),
-            }
+            checked(linx_netfilter::expr::Cmp::new(sreg, op, data))
         }),
         (1usize..=16)
             .prop_flat_map(|len| (bytes(len..=len), bytes(len..=len)))
@@ -616,23 +609,16 @@ fn checked<T: Into<Expr>>(built: Result<T, linx_netfilter::Reason>) -> Expr {
 fn any_expr() -> impl Strategy<Value = Expr> {
     let leaf = prop_oneof![
         (payload_base(), any::<u32>(), 0u32..100, any_reg()).prop_map(
-            |(base, offset, len, dreg)| Expr::Payload {
-                base,
-                offset,
-                len,
-                dreg
-            }
+            |(base, offset, len, dreg)| checked(linx_netfilter::expr::Payload::new(
+                base, offset, len, dreg
+            ))
         ),
         ((0u32..40).prop_map(MetaKey::from_number), any_reg())
-            .prop_map(|(key, dreg)| Expr::Meta { key, dreg }),
+            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Meta::new(key, dreg))),
         ((0u32..10).prop_map(CtKey::from_number), any_reg())
-            .prop_map(|(key, dreg)| Expr::Ct { key, dreg }),
+            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Ct::new(key, dreg))),
         (any_reg(), select(CmpOp::ALL.to_vec()), bytes(0..=70)).prop_map(|(sreg, op, data)| {
-            Expr::Cmp {
-                sreg,
-                op,
-                data: data.into(),
-            }
+            checked(linx_netfilter::expr::Cmp::new(sreg, op, data))
         }),
         (any_reg(), any_reg(), 0u32..70, bytes(0..=20), bytes(0..=20)).prop_map(
             |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {

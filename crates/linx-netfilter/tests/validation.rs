@@ -624,29 +624,28 @@ fn many_tagged_rules_are_linear() {
 #[test]
 fn registers_and_lengths() {
     let mut t = filter_table();
-    let payload = |len, dreg| Expr::Payload {
-        base: linx_netfilter::expr::PayloadBase::Network,
-        offset: 0,
-        len,
-        dreg,
+    // Loads and comparisons are checked when they are built.
+    let payload = |len, dreg| {
+        linx_netfilter::expr::Payload::new(linx_netfilter::expr::PayloadBase::Network, 0, len, dreg)
+            .map(Expr::from)
     };
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([payload(4, Reg(5))])),
+        payload(4, Reg(5)).unwrap_err(),
         Reason::BadRegister { reg: Reg(5) }
     );
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([payload(4, Reg(24))])),
+        payload(4, Reg(24)).unwrap_err(),
         Reason::BadRegister { reg: Reg(24) }
     );
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([payload(17, Reg::R4)])),
+        payload(17, Reg::R4).unwrap_err(),
         Reason::RegisterOverflow {
             reg: Reg::R4,
             len: 17
         }
     );
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([payload(4, Reg::VERDICT)])),
+        payload(4, Reg::VERDICT).unwrap_err(),
         Reason::RegisterOverflow {
             reg: Reg::VERDICT,
             len: 4
@@ -655,19 +654,22 @@ fn registers_and_lengths() {
     t.add_rule(
         "input",
         Rule::raw([
-            payload(16, Reg::R4),
-            payload(64, Reg::R1),
-            payload(4, Reg::reg32(15)),
+            payload(16, Reg::R4).unwrap(),
+            payload(64, Reg::R1).unwrap(),
+            payload(4, Reg::reg32(15)).unwrap(),
         ]),
     )
     .unwrap();
     // cmp data 1..=64 bytes.
+    let cmp = |data: &[u8]| {
+        linx_netfilter::expr::Cmp::new(Reg::R1, linx_netfilter::expr::CmpOp::Eq, data)
+    };
     assert!(matches!(
-        rule_err(&mut t, "input", Rule::new([Expr::cmp_eq([])])),
+        cmp(&[]).unwrap_err(),
         Reason::DataLength { got: 0, .. }
     ));
     assert!(matches!(
-        rule_err(&mut t, "input", Rule::new([Expr::cmp_eq([0; 65])])),
+        cmp(&[0; 65]).unwrap_err(),
         Reason::DataLength { got: 65, .. }
     ));
     t.add_rule("input", Rule::new([Expr::cmp_eq([0; 64])]))
@@ -709,12 +711,10 @@ fn registers_and_lengths() {
     t.add_rule("input", Rule::new([Expr::immediate(Reg::R2, [1, 2])]))
         .unwrap();
     // Meta and ct loads have fixed widths.
-    let meta = Expr::Meta {
-        key: linx_netfilter::expr::MetaKey::Iifname,
-        dreg: Reg::reg32(13),
-    };
+    let meta =
+        linx_netfilter::expr::Meta::new(linx_netfilter::expr::MetaKey::Iifname, Reg::reg32(13));
     assert!(matches!(
-        rule_err(&mut t, "input", Rule::new([meta])),
+        meta.unwrap_err(),
         Reason::RegisterOverflow { len: 16, .. }
     ));
     let unknown = Expr::unknown(String::new(), vec![]);

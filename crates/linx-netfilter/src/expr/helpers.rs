@@ -14,33 +14,49 @@
 //!   nfproto ipv4` in inet tables): add [`Expr::meta_l4proto_eq`] / [`Expr::meta_nfproto_eq`]
 //!   yourself, as nft does, or the load reads whatever bytes are at that offset.
 //! - Everything uses register 1 unless said otherwise.
+//! - Every expression is checked when it is built (see [`crate::expr`]). The helpers that
+//!   take raw lengths or bytes (`payload`, `cmp*`, `bitwise`, `immediate`, `lookup_map`,
+//!   `reject_with`, `log_group`) panic when those fail the kind's checks, as a slice index
+//!   out of range does; the kind's `new` ([`Cmp::new`], ...) returns the [`Reason`]
+//!   instead. The other helpers cannot fail.
 
 use linx_ip::{Ip, Subnet};
 
 use super::{
-    Bitwise, CmpData, CmpOp, CtKey, Dynset, DynsetOp, Expr, ImmediateData, Log, MetaKey,
-    PayloadBase, RateUnit, Reg, RejectType, SetLiteral, UnknownExpr, VmapLiteral,
+    Bitwise, CmpOp, CtKey, Dynset, DynsetOp, Expr, ImmediateData, Log, MetaKey, PayloadBase,
+    RateUnit, Reg, RejectType, SetLiteral, UnknownExpr, VmapLiteral,
 };
+use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::set::ifname_bytes;
-use crate::{CtState, KeyType, ObjectType, SetElement, Verdict};
+use crate::{CtState, KeyType, ObjectType, Reason, SetElement, Verdict};
+
+/// The value of a helper's checked construction; a helper given bytes or lengths outside
+/// the kind's limits panics (see the module contract).
+#[track_caller]
+fn built<T: Into<Expr>>(helper: &str, value: Result<T, Reason>) -> Expr {
+    match value {
+        Ok(value) => value.into(),
+        Err(reason) => panic!("Expr::{helper}: {reason}"),
+    }
+}
 
 impl Expr {
     /// Load `len` bytes at `offset` of header `base` into register 1.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::PayloadBase};
+    /// use linx_netfilter::{Expr, Reg, expr::{Payload, PayloadBase}};
     /// assert_eq!(
     ///     Expr::payload(PayloadBase::Network, 12, 4),
-    ///     Expr::Payload { base: PayloadBase::Network, offset: 12, len: 4, dreg: Reg::R1 },
+    ///     Expr::from(Payload::new(PayloadBase::Network, 12, 4, Reg::R1)?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
+    ///
+    /// # Panics
+    /// When `len` is 0 or more than 64 ([`Payload::new`] returns the error instead).
+    #[track_caller]
     pub fn payload(base: PayloadBase, offset: u32, len: u32) -> Expr {
-        Expr::Payload {
-            base,
-            offset,
-            len,
-            dreg: Reg::R1,
-        }
+        built("payload", Payload::new(base, offset, len, Reg::R1))
     }
 
     /// `ip saddr`: network header + 12, 4 bytes.
@@ -206,38 +222,44 @@ impl Expr {
     /// Load a meta key into register 1.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::MetaKey};
-    /// assert_eq!(Expr::meta(MetaKey::L4proto), Expr::Meta { key: MetaKey::L4proto, dreg: Reg::R1 });
+    /// use linx_netfilter::{Expr, Reg, expr::{Meta, MetaKey}};
+    /// assert_eq!(Expr::meta(MetaKey::L4proto), Expr::from(Meta::new(MetaKey::L4proto, Reg::R1)?));
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
     pub fn meta(key: MetaKey) -> Expr {
-        Expr::Meta { key, dreg: Reg::R1 }
+        // Every meta key fits in register 1 (16 bytes at most).
+        Expr::Meta(Meta { key, dreg: Reg::R1 })
     }
 
     /// Load a conntrack key into register 1.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::CtKey};
-    /// assert_eq!(Expr::ct(CtKey::Mark), Expr::Ct { key: CtKey::Mark, dreg: Reg::R1 });
+    /// use linx_netfilter::{Expr, Reg, expr::{Ct, CtKey}};
+    /// assert_eq!(Expr::ct(CtKey::Mark), Expr::from(Ct::new(CtKey::Mark, Reg::R1)?));
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
     pub fn ct(key: CtKey) -> Expr {
-        Expr::Ct { key, dreg: Reg::R1 }
+        // Every conntrack key fits in register 1 (16 bytes at most).
+        Expr::Ct(Ct { key, dreg: Reg::R1 })
     }
 
     /// Compare register 1 with `data` (bytes exactly as given).
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::{CmpData, CmpOp}};
+    /// use linx_netfilter::{Expr, Reg, expr::{Cmp, CmpOp}};
     /// assert_eq!(
     ///     Expr::cmp(CmpOp::Gt, [0, 80]),
-    ///     Expr::Cmp { sreg: Reg::R1, op: CmpOp::Gt, data: CmpData::from([0, 80]) },
+    ///     Expr::from(Cmp::new(Reg::R1, CmpOp::Gt, [0, 80])?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
+    ///
+    /// # Panics
+    /// When `data` is empty or longer than 64 bytes ([`Cmp::new`] returns the error
+    /// instead).
+    #[track_caller]
     pub fn cmp(op: CmpOp, data: impl AsRef<[u8]>) -> Expr {
-        Expr::Cmp {
-            sreg: Reg::R1,
-            op,
-            data: CmpData::new(data.as_ref()),
-        }
+        built("cmp", Cmp::new(Reg::R1, op, data))
     }
 
     /// `cmp eq` on register 1.
@@ -246,6 +268,10 @@ impl Expr {
     /// use linx_netfilter::{Expr, expr::CmpOp};
     /// assert_eq!(Expr::cmp_eq([6]), Expr::cmp(CmpOp::Eq, [6]));
     /// ```
+    ///
+    /// # Panics
+    /// As [`Expr::cmp`].
+    #[track_caller]
     pub fn cmp_eq(data: impl AsRef<[u8]>) -> Expr {
         Expr::cmp(CmpOp::Eq, data)
     }
@@ -256,6 +282,10 @@ impl Expr {
     /// use linx_netfilter::{Expr, expr::CmpOp};
     /// assert_eq!(Expr::cmp_neq([6]), Expr::cmp(CmpOp::Neq, [6]));
     /// ```
+    ///
+    /// # Panics
+    /// As [`Expr::cmp`].
+    #[track_caller]
     pub fn cmp_neq(data: impl AsRef<[u8]>) -> Expr {
         Expr::cmp(CmpOp::Neq, data)
     }

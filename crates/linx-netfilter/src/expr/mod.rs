@@ -46,7 +46,11 @@ use crate::flags::flags;
 use crate::{ObjectType, Verdict};
 
 pub use crate::byte_order::ByteOrder;
+pub use crate::wire::expr::kind::cmp::Cmp;
+pub use crate::wire::expr::kind::ct::Ct;
+pub use crate::wire::expr::kind::meta::Meta;
 pub use crate::wire::expr::kind::nat::{Masquerade, Nat, Redirect};
+pub use crate::wire::expr::kind::payload::Payload;
 pub use boxed::{Bitwise, Dynset, Log, UnknownExpr};
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
@@ -785,47 +789,16 @@ pub(crate) fn is_false(b: &bool) -> bool {
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Expr {
     /// `payload`: load `len` bytes at `offset` from a header into `dreg` (network order).
-    Payload {
-        /// Which header.
-        base: PayloadBase,
-        /// Byte offset from the header start.
-        offset: u32,
-        /// Bytes to load.
-        len: u32,
-        /// Destination register.
-        #[serde(default = "r1")]
-        dreg: Reg,
-    },
+    Payload(Payload),
     /// `meta`: load packet metadata into `dreg` (see [`MetaKey`] for widths and order).
-    Meta {
-        /// What to load.
-        key: MetaKey,
-        /// Destination register.
-        #[serde(default = "r1")]
-        dreg: Reg,
-    },
+    Meta(Meta),
     /// `cmp`: compare `sreg` with `data`; the rule stops here unless it holds.
-    Cmp {
-        /// Source register.
-        #[serde(default = "r1")]
-        sreg: Reg,
-        /// Comparison.
-        op: CmpOp,
-        /// Bytes to compare with, in the byte order of the loaded value (stored inline up
-        /// to [`CmpData::INLINE`] bytes).
-        data: CmpData,
-    },
+    Cmp(Cmp),
     /// `bitwise`: `dreg = (sreg & mask) ^ xor` over `len` bytes (boxed: rare, and two
     /// byte strings long).
     Bitwise(Box<Bitwise>),
     /// `ct`: load a conntrack value into `dreg` (host order, see [`CtKey`]).
-    Ct {
-        /// What to load.
-        key: CtKey,
-        /// Destination register.
-        #[serde(default = "r1")]
-        dreg: Reg,
-    },
+    Ct(Ct),
     /// `lookup`: is the key in `sreg` in set `set`? With `dreg`, a map lookup storing the
     /// value (`Some(Reg::VERDICT)` for a verdict map).
     Lookup {
@@ -943,11 +916,11 @@ impl Expr {
     /// error reasons, which cannot borrow the expression).
     pub(crate) fn modelled_name(&self) -> &'static str {
         match self {
-            Expr::Payload { .. } => "payload",
-            Expr::Meta { .. } => "meta",
-            Expr::Cmp { .. } => "cmp",
+            Expr::Payload(_) => "payload",
+            Expr::Meta(_) => "meta",
+            Expr::Cmp(_) => "cmp",
             Expr::Bitwise(_) => "bitwise",
-            Expr::Ct { .. } => "ct",
+            Expr::Ct(_) => "ct",
             Expr::Lookup { .. } | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
             Expr::Reject { .. } => "reject",
             Expr::Counter { .. } => "counter",
@@ -991,17 +964,17 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hex = |b: &[u8]| format!("0x{}", crate::hex::encode(b));
         match self {
-            Expr::Payload {
+            Expr::Payload(Payload {
                 base,
                 offset,
                 len,
                 dreg,
-            } => write!(
+            }) => write!(
                 f,
                 "payload load {len}b @ {base} header + {offset} => {dreg}"
             ),
-            Expr::Meta { key, dreg } => write!(f, "meta load {key} => {dreg}"),
-            Expr::Cmp { sreg, op, data } => write!(f, "cmp {op} {sreg} {}", hex(data)),
+            Expr::Meta(Meta { key, dreg }) => write!(f, "meta load {key} => {dreg}"),
+            Expr::Cmp(Cmp { sreg, op, data }) => write!(f, "cmp {op} {sreg} {}", hex(data)),
             Expr::Bitwise(b) => {
                 let Bitwise {
                     sreg,
@@ -1017,7 +990,7 @@ impl fmt::Display for Expr {
                     hex(xor)
                 )
             }
-            Expr::Ct { key, dreg } => write!(f, "ct load {key} => {dreg}"),
+            Expr::Ct(Ct { key, dreg }) => write!(f, "ct load {key} => {dreg}"),
             Expr::Lookup {
                 set,
                 sreg,

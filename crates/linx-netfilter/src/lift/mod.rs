@@ -47,6 +47,7 @@
 use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
+use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{Masquerade, Redirect};
 use crate::set::{ElemValue, SetElement};
 use crate::stmt::bits::load_bytes;
@@ -213,16 +214,16 @@ fn lift_raw(exprs: &[Expr], family: Family, table: Option<&Table>, keep: bool) -
         l.pos = i;
         // `cmp gte lo; cmp lte hi` on one register is one range match.
         if let (
-            Expr::Cmp {
+            Expr::Cmp(Cmp {
                 sreg,
                 op: CmpOp::Gte,
                 data: lo,
-            },
-            Some(Expr::Cmp {
+            }),
+            Some(Expr::Cmp(Cmp {
                 sreg: s2,
                 op: CmpOp::Lte,
                 data: hi,
-            }),
+            })),
         ) = (&exprs[i], exprs.get(i + 1))
         {
             if sreg == s2 && l.range(*sreg, Op::Eq, lo, hi) {
@@ -830,16 +831,16 @@ impl Lifter<'_> {
 
     fn step(&mut self, e: &Expr) {
         match e {
-            Expr::Payload {
+            Expr::Payload(Payload {
                 base,
                 offset,
                 len,
                 dreg,
-            } => {
+            }) => {
                 let loaded = self.payload(*base, *offset, *len);
                 self.load(*dreg, loaded, e);
             }
-            Expr::Meta { key, dreg } => {
+            Expr::Meta(Meta { key, dreg }) => {
                 let f = Field::Meta(*key);
                 let loaded = match crate::stmt::meta_info(*key) {
                     Some((_, len, ..)) => Loaded::Field {
@@ -851,7 +852,7 @@ impl Lifter<'_> {
                 };
                 self.load(*dreg, loaded, e);
             }
-            Expr::Ct { key, dreg } => {
+            Expr::Ct(Ct { key, dreg }) => {
                 let loaded = match crate::stmt::ct_info(*key) {
                     Some((_, len, ..)) => Loaded::Field {
                         field: Field::Ct(*key),
@@ -896,7 +897,7 @@ impl Lifter<'_> {
                     self.out.extend(old.exprs.into_iter().map(Statement::Expr));
                 }
             }
-            Expr::Cmp { sreg, op, data } => {
+            Expr::Cmp(Cmp { sreg, op, data }) => {
                 let p = self.take(*sreg);
                 let lifted = p.as_ref().and_then(|p| {
                     self.cmp(&p.loaded, *op, data)

@@ -15,6 +15,7 @@
 //! - Nothing here panics, on any data.
 
 use super::{Deps, Lifter, Loaded, Pending, bytes_to_value, whole_field};
+use crate::expr::Payload;
 use crate::expr::{Bitwise, PayloadBase};
 use crate::stmt::{
     Field, HeaderField, Key, PayloadSet, PayloadWrite, Proto, Source, Statement, Value,
@@ -26,7 +27,7 @@ use crate::{Expr, Reg};
 pub(super) fn rewrites_load(exprs: &[Expr], b: &Bitwise) -> bool {
     matches!(
         exprs,
-        [Expr::Payload { len, dreg, .. }]
+        [Expr::Payload(Payload { len, dreg, .. })]
             if *dreg == b.sreg
                 && b.sreg == b.dreg
                 && *len == b.len
@@ -189,9 +190,9 @@ impl Lifter<'_> {
         let checksum = w.csum_type != 0 || w.csum_flags != 0;
         let widened = match p.exprs.as_slice() {
             [
-                Expr::Payload {
+                Expr::Payload(Payload {
                     base, offset, len, ..
-                },
+                }),
                 Expr::Bitwise(b),
             ] if *base == w.base && *offset == w.offset && *len == w.len => Some(b.as_ref()),
             _ => None,

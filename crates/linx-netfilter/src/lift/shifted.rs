@@ -7,6 +7,7 @@
 use super::{Deps, Lifter, fields};
 use crate::Expr;
 use crate::expr::CmpOp;
+use crate::expr::{Cmp, Payload};
 use crate::stmt::{Field, Match, Op, Value};
 
 /// A big-endian number of 1 to 8 bytes.
@@ -21,16 +22,16 @@ impl Lifter<'_> {
     /// expressions taken, or `None` (nothing done) when they are not that shape.
     pub(super) fn shifted_masked(&mut self, exprs: &[Expr]) -> Option<usize> {
         let [
-            Expr::Payload {
+            Expr::Payload(Payload {
                 base,
                 offset,
                 len,
                 dreg,
-            },
+            }),
             Expr::Bitwise(field_mask),
             Expr::Unknown(shift),
             Expr::Bitwise(mask),
-            Expr::Cmp { sreg, op, data },
+            Expr::Cmp(Cmp { sreg, op, data }),
             ..,
         ] = exprs
         else {

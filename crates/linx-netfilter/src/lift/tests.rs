@@ -5,6 +5,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::Verdict;
 use crate::expr::Nat;
+use crate::expr::{Cmp, Ct, Meta};
 use crate::expr::{CtKey, MetaKey};
 
 fn tcp_dport_22() -> Vec<Expr> {
@@ -58,31 +59,33 @@ fn arb_reg() -> impl Strategy<Value = Reg> {
 
 fn arb_expr() -> impl Strategy<Value = Expr> {
     prop_oneof![
-        (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| Expr::Payload {
-            base: PayloadBase::from_number(b),
-            offset: o,
-            len: l,
-            dreg: r
-        }),
-        (0u32..30, arb_reg()).prop_map(|(k, r)| Expr::Meta {
+        (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| Expr::Payload(
+            crate::expr::Payload {
+                base: PayloadBase::from_number(b),
+                offset: o,
+                len: l,
+                dreg: r
+            }
+        )),
+        (0u32..30, arb_reg()).prop_map(|(k, r)| Expr::Meta(Meta {
             key: MetaKey::from_number(k),
             dreg: r
-        }),
-        (0u32..8, arb_reg()).prop_map(|(k, r)| Expr::Ct {
+        })),
+        (0u32..8, arb_reg()).prop_map(|(k, r)| Expr::Ct(Ct {
             key: CtKey::from_number(k),
             dreg: r
-        }),
+        })),
         (
             arb_reg(),
             0u32..6,
             proptest::collection::vec(any::<u8>(), 0..20)
         )
             .prop_map(|(r, op, d)| {
-                Expr::Cmp {
+                Expr::Cmp(Cmp {
                     sreg: r,
                     op: CmpOp::from_number(op).unwrap_or(CmpOp::Eq),
                     data: d.into(),
-                }
+                })
             }),
         (
             arb_reg(),

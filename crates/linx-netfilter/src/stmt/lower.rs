@@ -76,6 +76,7 @@ mod maps;
 mod shifted;
 mod sink;
 
+use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{Masquerade, Redirect};
 use sink::Out;
 
@@ -985,7 +986,7 @@ impl<'w> Cx<'w> {
             // those bytes (`ether daddr 01:00:5e:00:00:00/24`).
             let n = mask.as_bytes().iter().take_while(|b| **b == 0xff).count();
             if n > 0 && n < 6 && mask.as_bytes()[n..].iter().all(|b| *b == 0) {
-                let Expr::Payload { base, offset, .. } = load(field, Reg::R1)?.expr else {
+                let Expr::Payload(Payload { base, offset, .. }) = load(field, Reg::R1)?.expr else {
                     return Err(LowerError::Unsupported("a prefix of a non-payload field"));
                 };
                 if addr.as_bytes()[n..].iter().any(|b| *b != 0) {
@@ -994,12 +995,12 @@ impl<'w> Cx<'w> {
                         why: "the address has bits outside its prefix",
                     });
                 }
-                self.out.push(Expr::Payload {
+                self.out.push(Expr::Payload(Payload {
                     base,
                     offset,
                     len: n as u32,
                     dreg: Reg::R1,
-                });
+                }));
                 let op = if m.op() == Op::Eq {
                     CmpOp::Eq
                 } else {
@@ -1082,11 +1083,11 @@ impl<'w> Cx<'w> {
                     Op::Ge => CmpOp::Gte,
                     Op::AnySet | Op::NoneSet => CmpOp::Eq, // handled above
                 };
-                self.out.push(Expr::Cmp {
+                self.out.push(Expr::Cmp(Cmp {
                     sreg: Reg::R1,
                     op,
                     data,
-                });
+                }));
             }
         }
         Ok(())
@@ -1107,19 +1108,19 @@ impl<'w> Cx<'w> {
             self.out.push(Expr::cmp(op, bytes));
         } else if prefix % 8 == 0 && prefix > 0 {
             let n = (prefix / 8) as usize;
-            let Expr::Payload { base, offset, .. } = load.expr else {
+            let Expr::Payload(Payload { base, offset, .. }) = load.expr else {
                 // Other loads (`rt ip nexthop`, a conntrack address) load the whole
                 // address and compare its leading bytes.
                 self.out.push(load.expr);
                 self.out.push(Expr::cmp(op, &bytes[..n]));
                 return Ok(());
             };
-            self.out.push(Expr::Payload {
+            self.out.push(Expr::Payload(Payload {
                 base,
                 offset,
                 len: prefix / 8,
                 dreg: Reg::R1,
-            });
+            }));
             self.out.push(Expr::cmp(op, &bytes[..n]));
         } else {
             self.out.push(load.expr);
@@ -1571,7 +1572,7 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
                 "a meta key the model does not name",
             ))?;
             Ok(Load {
-                expr: Expr::Meta { key: *key, dreg },
+                expr: Expr::Meta(Meta { key: *key, dreg }),
                 width: Width {
                     bytes: len,
                     bits: len * 8,
@@ -1623,7 +1624,7 @@ fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
             let (_, len, order, _) =
                 ct_info(*key).ok_or(LowerError::Unsupported("a ct key the model does not name"))?;
             Ok(Load {
-                expr: Expr::Ct { key: *key, dreg },
+                expr: Expr::Ct(Ct { key: *key, dreg }),
                 width: Width {
                     bytes: len,
                     bits: len * 8,
@@ -1682,12 +1683,12 @@ fn payload_load(base: PayloadBase, bit_offset: u32, bit_len: u32, dreg: Reg) -> 
             .collect()
     });
     Load {
-        expr: Expr::Payload {
+        expr: Expr::Payload(Payload {
             base,
             offset: first,
             len: bytes,
             dreg,
-        },
+        }),
         width: Width {
             bytes,
             bits: bit_len,

@@ -673,10 +673,11 @@ fn special_shapes_nft_does_not_write_stay_expressions() {
 
     let mut exprs = capture("ip|jhash ip saddr . tcp dport mod 4 seed 0x1 offset 100 101");
     for e in &mut exprs {
-        if let Expr::Payload { base, offset, .. } = e {
-            if *base == PayloadBase::Network {
-                *offset = 13;
-            }
+        if let &mut Expr::Payload(p) = e
+            && p.base() == PayloadBase::Network
+        {
+            let moved = linx_netfilter::expr::Payload::new(p.base(), 13, p.len(), p.dreg());
+            *e = Expr::from(moved.unwrap());
         }
     }
     let stmts = lift(&exprs, Ip);

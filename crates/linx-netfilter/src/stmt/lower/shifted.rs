@@ -3,6 +3,7 @@
 //! down to the field's value, then applies the compare's mask and compares the value.
 
 use super::{Cx, LowerError, load, rshift, sub_byte_mask};
+use crate::expr::Cmp;
 use crate::expr::CmpOp;
 use crate::stmt::{Field, Match, Op, Value};
 use crate::{Expr, Reg};
@@ -41,11 +42,11 @@ impl Cx<'_> {
         self.out.push(sub_byte_mask(field_mask, Reg::R1));
         self.out.push(rshift(Reg::R1, bytes, shift));
         self.out.push(sub_byte_mask(be(*mask), Reg::R1));
-        self.out.push(Expr::Cmp {
+        self.out.push(Expr::Cmp(Cmp {
             sreg: Reg::R1,
             op,
             data: be(*value).into(),
-        });
+        }));
         Ok(true)
     }
 }

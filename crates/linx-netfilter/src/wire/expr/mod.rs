@@ -76,6 +76,7 @@ use kind::common::no_nul;
 // The unit tests (`use super::*`) name these as they did when the encoders lived here.
 #[cfg(test)]
 use crate::expr::{Bitwise, Dynset, ImmediateData, Log, NatFlags};
+use crate::expr::{Cmp, Ct, Meta, Payload};
 #[cfg(test)]
 use crate::{Reg, Verdict};
 #[cfg(test)]
@@ -150,16 +151,16 @@ fn encode_data(
     refs: &mut dyn SetRefs,
 ) -> Result<(), crate::Error> {
     match expr {
-        Expr::Payload {
+        Expr::Payload(Payload {
             base,
             offset,
             len,
             dreg,
-        } => kind::payload::encode(w, *base, *offset, *len, *dreg),
-        Expr::Meta { key, dreg } => kind::meta::encode(w, *key, *dreg),
-        Expr::Cmp { sreg, op, data } => kind::cmp::encode(w, *sreg, *op, data),
+        }) => kind::payload::encode(w, *base, *offset, *len, *dreg),
+        Expr::Meta(Meta { key, dreg }) => kind::meta::encode(w, *key, *dreg),
+        Expr::Cmp(Cmp { sreg, op, data }) => kind::cmp::encode(w, *sreg, *op, data),
         Expr::Bitwise(bitwise) => kind::bitwise::encode(w, bitwise),
-        Expr::Ct { key, dreg } => kind::ct::encode(w, *key, *dreg),
+        Expr::Ct(Ct { key, dreg }) => kind::ct::encode(w, *key, *dreg),
         Expr::Lookup {
             set,
             sreg,

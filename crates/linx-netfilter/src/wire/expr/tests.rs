@@ -12,6 +12,7 @@ use super::super::attr::data as d;
 use super::decode::range_max;
 use super::*;
 use crate::expr::nat::{dnat_to, masquerade_with, redirect, redirect_with};
+use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{
     CmpOp, CtKey, DynsetOp, LogFlags, MetaKey, NatType, PayloadBase, RateUnit, RejectType,
 };
@@ -1168,22 +1169,31 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
         "[a-z]{1,8}".prop_filter("not a modelled name", |n| !KNOWN.contains(&n.as_str()));
     prop_oneof![
         (any::<u32>(), any::<u32>(), any::<u32>(), arb_reg()).prop_map(
-            |(base, offset, len, dreg)| Expr::Payload {
-                base: PayloadBase::from_number(base),
-                offset,
-                len,
-                dreg,
-            }
+            |(base, offset, len, dreg)| checked(
+                Payload {
+                    base: PayloadBase::from_number(base),
+                    offset,
+                    len,
+                    dreg,
+                }
+                .checked()
+            )
         ),
-        (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| Expr::Meta {
-            key: MetaKey::from_number(key),
-            dreg
-        }),
-        (arb_reg(), select(CmpOp::ALL), arb_bytes()).prop_map(|(sreg, op, data)| Expr::Cmp {
-            sreg,
-            op,
-            data: data.into()
-        }),
+        (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| checked(
+            Meta {
+                key: MetaKey::from_number(key),
+                dreg
+            }
+            .checked()
+        )),
+        (arb_reg(), select(CmpOp::ALL), arb_bytes()).prop_map(|(sreg, op, data)| checked(
+            Cmp {
+                sreg,
+                op,
+                data: data.into()
+            }
+            .checked()
+        )),
         (arb_reg(), arb_reg(), any::<u32>(), arb_bytes(), arb_bytes()).prop_map(
             |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {
                 sreg,
@@ -1193,10 +1203,13 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
                 xor
             })
         ),
-        (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| Expr::Ct {
-            key: CtKey::from_number(key),
-            dreg
-        }),
+        (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| checked(
+            Ct {
+                key: CtKey::from_number(key),
+                dreg
+            }
+            .checked()
+        )),
         (
             arb_name(),
             arb_reg(),
@@ -1280,9 +1293,11 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
                     .checked(),
                 )
             }),
-        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| checked(
-            Masquerade::new(canonical_flags(bits, None, min), min, max)
-        )),
+        (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| checked(Masquerade::new(
+            canonical_flags(bits, None, min),
+            min,
+            max
+        ))),
         (arb_range(), any::<u32>()).prop_map(|((min, max), bits)| checked(Redirect::new(
             canonical_flags(bits, None, min),
             min,

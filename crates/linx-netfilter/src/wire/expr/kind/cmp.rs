@@ -1,12 +1,80 @@
 //! `cmp`: compare a register with a constant.
 
-use super::common::{Fit, Misfit, fields, value};
+use super::common::{Fit, Misfit, checked_expr, fields, value};
 use super::common::{data_len, load};
 use crate::Reason;
 use crate::expr::{CmpData, CmpOp};
 use crate::wire::attr::cmp as cm;
 use crate::wire::{Writer, put_value};
 use crate::{Expr, Reg};
+
+checked_expr! {
+    /// The fields of [`Expr::Cmp`]: compare `sreg` with `data`; the rule stops here unless it
+    /// holds.
+    ///
+    /// [`Expr::cmp`], [`Expr::cmp_eq`] and the match helpers build the usual comparisons on
+    /// register 1.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, expr::{Cmp, CmpOp}};
+    /// let c = Cmp::new(Reg::R1, CmpOp::Eq, [0, 22])?;
+    /// assert_eq!(Expr::from(c.clone()), Expr::cmp_eq([0, 22]));
+    /// assert_eq!((c.sreg(), c.op(), c.data()), (Reg::R1, CmpOp::Eq, &[0, 22][..]));
+    /// assert!(Cmp::new(Reg::R1, CmpOp::Eq, []).is_err()); // no data
+    /// assert!(Cmp::new(Reg::R4, CmpOp::Eq, [0; 20]).is_err()); // past the register file
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Cmp via CmpRepr = "CmpRepr" {
+        /// Source register (serde default 1).
+        #[serde(default = "crate::expr::r1")]
+        sreg: Reg,
+        /// Comparison.
+        op: CmpOp,
+        /// Bytes to compare with, in the byte order of the loaded value.
+        data: CmpData,
+    }
+}
+
+impl Cmp {
+    /// A checked `cmp`: 1 to 64 data bytes, which fit at `sreg`.
+    pub fn new(sreg: Reg, op: CmpOp, data: impl AsRef<[u8]>) -> Result<Cmp, Reason> {
+        Cmp {
+            sreg,
+            op,
+            data: CmpData::new(data.as_ref()),
+        }
+        .checked()
+    }
+
+    /// `self` when it passes [`Cmp::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Cmp, Reason> {
+        check(self.sreg, &self.data)?;
+        Ok(self)
+    }
+
+    /// Source register (serde default 1).
+    pub fn sreg(&self) -> Reg {
+        self.sreg
+    }
+
+    /// Comparison.
+    pub fn op(&self) -> CmpOp {
+        self.op
+    }
+
+    /// Bytes to compare with, in the byte order of the loaded value.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl From<Cmp> for Expr {
+    /// [`Expr::Cmp`].
+    fn from(value: Cmp) -> Expr {
+        Expr::Cmp(value)
+    }
+}
 
 /// Write [`Expr::Cmp`]'s attributes: `SREG`, `OP`, `DATA`.
 pub(crate) fn encode(
@@ -27,11 +95,14 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         data,
         [cm::NFTA_CMP_SREG, cm::NFTA_CMP_OP, cm::NFTA_CMP_DATA],
     )?;
-    Ok(Expr::Cmp {
-        sreg: f.req_reg(cm::NFTA_CMP_SREG)?,
-        op: CmpOp::from_number(f.req_u32(cm::NFTA_CMP_OP)?).ok_or(Misfit)?,
-        data: CmpData::new(value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?),
-    })
+    Ok(Expr::Cmp(
+        Cmp {
+            sreg: f.req_reg(cm::NFTA_CMP_SREG)?,
+            op: CmpOp::from_number(f.req_u32(cm::NFTA_CMP_OP)?).ok_or(Misfit)?,
+            data: CmpData::new(value(&f.get(cm::NFTA_CMP_DATA).ok_or(Misfit)?)?),
+        }
+        .checked()?,
+    ))
 }
 
 /// [`Expr::Cmp`]'s own check: 1..=64 data bytes, which fit at `sreg`.

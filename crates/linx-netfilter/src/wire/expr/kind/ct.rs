@@ -1,13 +1,66 @@
 //! `ct`: a load of conntrack state into a register, without direction (`ct set` and
 //! directional keys stay [`crate::Expr::Unknown`]).
 
-use super::common::{Fit, fields};
+use super::common::{Fit, checked_expr, fields};
 use super::common::{load, valid};
 use crate::Reason;
 use crate::expr::CtKey;
 use crate::wire::Writer;
 use crate::wire::attr::ct as ctk;
 use crate::{Expr, Reg};
+
+checked_expr! {
+    /// The fields of [`Expr::Ct`]: load a conntrack value into `dreg` (host order, see
+    /// [`CtKey`]).
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, expr::{Ct, CtKey}};
+    /// let c = Ct::new(CtKey::State, Reg::R1)?;
+    /// assert_eq!(Expr::from(c), Expr::ct(CtKey::State));
+    /// assert_eq!((c.key(), c.dreg()), (CtKey::State, Reg::R1));
+    /// assert!(Ct::new(CtKey::State, Reg(7)).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Ct via CtRepr = "CtRepr" {
+        /// What to load.
+        key: CtKey,
+        /// Destination register (serde default 1).
+        #[serde(default = "crate::expr::r1")]
+        dreg: Reg,
+    }
+}
+
+impl Ct {
+    /// A checked `ct` load: the key's value fits at `dreg` (a key of unknown width only needs
+    /// a valid register).
+    pub fn new(key: CtKey, dreg: Reg) -> Result<Ct, Reason> {
+        Ct { key, dreg }.checked()
+    }
+
+    /// `self` when it passes [`Ct::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Ct, Reason> {
+        check(self.key, self.dreg)?;
+        Ok(self)
+    }
+
+    /// What to load.
+    pub fn key(&self) -> CtKey {
+        self.key
+    }
+
+    /// Destination register (serde default 1).
+    pub fn dreg(&self) -> Reg {
+        self.dreg
+    }
+}
+
+impl From<Ct> for Expr {
+    /// [`Expr::Ct`].
+    fn from(value: Ct) -> Expr {
+        Expr::Ct(value)
+    }
+}
 
 /// Write [`Expr::Ct`]'s attributes: `KEY`, `DREG`.
 pub(crate) fn encode(w: &mut Writer<'_>, key: CtKey, dreg: Reg) -> Result<(), crate::Error> {
@@ -19,10 +72,13 @@ pub(crate) fn encode(w: &mut Writer<'_>, key: CtKey, dreg: Reg) -> Result<(), cr
 /// `ct` (a load without direction; `ct set` does not fit).
 pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [ctk::NFTA_CT_DREG, ctk::NFTA_CT_KEY])?;
-    Ok(Expr::Ct {
-        key: CtKey::from_number(f.req_u32(ctk::NFTA_CT_KEY)?),
-        dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
-    })
+    Ok(Expr::Ct(
+        Ct {
+            key: CtKey::from_number(f.req_u32(ctk::NFTA_CT_KEY)?),
+            dreg: f.req_reg(ctk::NFTA_CT_DREG)?,
+        }
+        .checked()?,
+    ))
 }
 
 /// [`Expr::Ct`]'s own check: the key's value fits at `dreg` (a key of

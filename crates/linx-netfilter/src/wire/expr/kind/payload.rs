@@ -2,12 +2,89 @@
 //! [`crate::Expr::Unknown`]).
 
 use super::common::load;
-use super::common::{Fit, fields};
+use super::common::{Fit, checked_expr, fields};
 use crate::Reason;
 use crate::expr::PayloadBase;
 use crate::wire::Writer;
 use crate::wire::attr::payload as pa;
 use crate::{Expr, Reg};
+
+checked_expr! {
+    /// The fields of [`Expr::Payload`]: load `len` bytes at `offset` from a header into `dreg`
+    /// (network order).
+    ///
+    /// [`Expr::payload`] and the header aliases ([`Expr::tcp_dport`], ...) build the common
+    /// loads on register 1; [`Payload::new`] checks that `len` bytes fit at `dreg`.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, expr::{Payload, PayloadBase}};
+    /// let p = Payload::new(PayloadBase::Transport, 2, 2, Reg::R1)?;
+    /// assert_eq!(Expr::from(p), Expr::tcp_dport());
+    /// assert_eq!((p.base(), p.offset(), p.len(), p.dreg()), (PayloadBase::Transport, 2, 2, Reg::R1));
+    /// // 17 bytes do not fit in register 4.
+    /// assert!(Payload::new(PayloadBase::Network, 0, 17, Reg::R4).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Payload via PayloadRepr = "PayloadRepr" {
+        /// Which header.
+        base: PayloadBase,
+        /// Byte offset from the header start.
+        offset: u32,
+        /// Bytes to load.
+        len: u32,
+        /// Destination register (serde default 1).
+        #[serde(default = "crate::expr::r1")]
+        dreg: Reg,
+    }
+}
+
+impl Payload {
+    /// A checked `payload` load: `len` bytes (1 or more) fit at `dreg`.
+    pub fn new(base: PayloadBase, offset: u32, len: u32, dreg: Reg) -> Result<Payload, Reason> {
+        Payload {
+            base,
+            offset,
+            len,
+            dreg,
+        }
+        .checked()
+    }
+
+    /// `self` when it passes [`Payload::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Payload, Reason> {
+        check(self.len, self.dreg)?;
+        Ok(self)
+    }
+
+    /// Which header.
+    pub fn base(&self) -> PayloadBase {
+        self.base
+    }
+
+    /// Byte offset from the header start.
+    pub fn offset(&self) -> u32 {
+        self.offset
+    }
+
+    /// Bytes to load.
+    #[allow(clippy::len_without_is_empty)] // a load width, not a container
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Destination register (serde default 1).
+    pub fn dreg(&self) -> Reg {
+        self.dreg
+    }
+}
+
+impl From<Payload> for Expr {
+    /// [`Expr::Payload`].
+    fn from(value: Payload) -> Expr {
+        Expr::Payload(value)
+    }
+}
 
 /// Write [`Expr::Payload`]'s attributes: `DREG`, `BASE`, `OFFSET`, `LEN`.
 pub(crate) fn encode(
@@ -35,12 +112,15 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
             pa::NFTA_PAYLOAD_LEN,
         ],
     )?;
-    Ok(Expr::Payload {
-        base: PayloadBase::from_number(f.req_u32(pa::NFTA_PAYLOAD_BASE)?),
-        offset: f.req_u32(pa::NFTA_PAYLOAD_OFFSET)?,
-        len: f.req_u32(pa::NFTA_PAYLOAD_LEN)?,
-        dreg: f.req_reg(pa::NFTA_PAYLOAD_DREG)?,
-    })
+    Ok(Expr::Payload(
+        Payload {
+            base: PayloadBase::from_number(f.req_u32(pa::NFTA_PAYLOAD_BASE)?),
+            offset: f.req_u32(pa::NFTA_PAYLOAD_OFFSET)?,
+            len: f.req_u32(pa::NFTA_PAYLOAD_LEN)?,
+            dreg: f.req_reg(pa::NFTA_PAYLOAD_DREG)?,
+        }
+        .checked()?,
+    ))
 }
 
 /// [`Expr::Payload`]'s own check: `len` bytes fit at `dreg`.
