@@ -29,6 +29,7 @@ use std::collections::{HashMap, HashSet};
 use linx_netlink_codec::{Call, DecodeError, DumpEvent, Errno, MsgView, Request};
 use linx_nfnl::{NfGenMsg, msg_type, nft_msg, subsys};
 
+use crate::expr::Lookup;
 use crate::expr::{SetLiteral, VmapLiteral};
 use crate::op_error::{NetfilterError, Operation};
 use crate::set::MapValue;
@@ -524,19 +525,19 @@ pub(crate) fn restore_literal(
     anonymous: &Anonymous,
     taken: &mut HashSet<(usize, String)>,
 ) {
-    let Expr::Lookup {
+    let Expr::Lookup(Lookup {
         set,
         sreg,
         dreg,
         inverted,
-    } = e
+    }) = e
     else {
         return;
     };
     if !set.starts_with("__") {
         return;
     }
-    let key = (table, set.clone());
+    let key = (table, set.to_string());
     let Some((info, Some((elems, kept)))) = anonymous.get(&key) else {
         return;
     };

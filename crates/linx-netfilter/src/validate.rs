@@ -22,10 +22,11 @@ use crate::expr::{Dynset, ImmediateData, SetLiteral, VmapLiteral};
 // The name rules live below `set` and `validate` (both use them); the other object modules
 // still reach them through here.
 use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Immediate, Lookup, Objref};
 pub(crate) use crate::names::{NO_TABLE, check_comment, check_ifname, check_name};
 use crate::set::{check_elements, check_literal_flags};
 use crate::wire::expr::kind;
-use crate::wire::expr::kind::common::{data_len, load};
+use crate::wire::expr::kind::common::load;
 use crate::{
     BaseChain, DataType, Error, Expr, Family, Reason, Reg, Rule, SetFlags, Table, TableId, Verdict,
 };
@@ -218,12 +219,12 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
                 op: CmpOp::Eq,
                 ..
             }) => matched(regs.read(*sreg), &mut network, &mut transport),
-            Expr::Lookup {
+            Expr::Lookup(Lookup {
                 sreg,
                 dreg,
                 inverted,
                 ..
-            } => {
+            }) => {
                 if !*inverted && dreg.is_none() {
                     matched(regs.read(*sreg), &mut network, &mut transport);
                 }
@@ -236,10 +237,10 @@ pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), R
             }
             Expr::Ct(Ct { key, dreg }) => regs.write(*dreg, key.len().unwrap_or(16), None),
             Expr::Bitwise(b) => regs.write(b.dreg, b.len, None),
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 dreg,
                 data: ImmediateData::Value(bytes),
-            } => regs.write(*dreg, u32::try_from(bytes.len()).unwrap_or(64), None),
+            }) => regs.write(*dreg, u32::try_from(bytes.len()).unwrap_or(64), None),
             // An expression the model does not know may write any register.
             Expr::Unknown(_) => regs.clear(),
             _ => {}
@@ -264,27 +265,20 @@ fn check_expr(expr: &Expr, ctx: &RuleCtx<'_>, index: usize) -> Result<(), Error>
         // Checked when they were built.
         Expr::Payload(_) | Expr::Meta(_) | Expr::Ct(_) | Expr::Cmp(_) => Ok(()),
         Expr::Bitwise(bitwise) => kind::bitwise::check(bitwise).map_err(bad),
-        Expr::Lookup {
-            set, sreg, dreg, ..
-        } => kind::lookup::check(set, *sreg, *dreg).map_err(bad),
+        // The set is a reference: its name here, its existence and kind in `check_refs`.
+        Expr::Lookup(Lookup { set, .. }) => check_name(set).map_err(bad),
         Expr::SetLiteral(lit) => check_set_literal(lit, ctx, index),
         Expr::VmapLiteral(lit) => check_vmap_literal(lit, ctx, index),
-        Expr::Reject { kind, code } => kind::reject::check(family, *kind, *code).map_err(bad),
-        Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => Ok(()),
+        Expr::Reject(_) => kind::reject::check_family(family).map_err(bad),
+        Expr::Counter(_) | Expr::Limit(_) | Expr::Quota(_) => Ok(()),
         Expr::Dynset(dynset) => kind::dynset::check(dynset).map_err(bad),
-        Expr::Objref { name, .. } => kind::objref::check(name).map_err(bad),
+        // The object is a reference: its name here, its existence in `check_refs`.
+        Expr::Objref(Objref { name, .. }) => check_name(name).map_err(bad),
         Expr::Log(log) => kind::log::check(log).map_err(bad),
-        Expr::Immediate { dreg, data } => match data {
-            ImmediateData::Verdict(verdict) => {
-                if *dreg != Reg::VERDICT {
-                    return Err(bad(Reason::BadRegister { reg: *dreg }));
-                }
-                check_verdict(verdict, ctx)
-            }
-            ImmediateData::Value(bytes) => {
-                let len = data_len(bytes).map_err(bad)?;
-                load(*dreg, len).map_err(bad)
-            }
+        // The register and data were checked when it was built; a jump target is a name.
+        Expr::Immediate(Immediate { data, .. }) => match data {
+            ImmediateData::Verdict(verdict) => check_verdict(verdict, ctx),
+            ImmediateData::Value(_) => Ok(()),
         },
         Expr::Nat(nat) => kind::nat::check_nat_in(family, nat, ctx.base).map_err(bad),
         Expr::Masquerade(_) => kind::nat::check_masq_redir_in(true, family, ctx.base).map_err(bad),
@@ -439,12 +433,12 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
                     jump(table, &chains, &ctx, verdict, &mut edges[from])?;
                 }
                 match expr {
-                    Expr::Lookup {
+                    Expr::Lookup(Lookup {
                         set, sreg, dreg, ..
-                    } => {
+                    }) => {
                         let found = find_set(set).ok_or_else(|| Error::NoSuchSet {
                             table: id.clone(),
-                            set: set.clone(),
+                            set: set.to_string(),
                         })?;
                         load(*sreg, found.key_len()).map_err(bad)?;
                         match (&found, dreg) {
@@ -517,7 +511,7 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
                             _ => {}
                         }
                     }
-                    Expr::Objref { kind, name } if table.object(*kind, name).is_none() => {
+                    Expr::Objref(Objref { kind, name }) if table.object(*kind, name).is_none() => {
                         return Err(Error::NoSuchObject {
                             table: id,
                             kind: *kind,

@@ -838,18 +838,12 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 mask,
                 xor
             })),
-        (arb_reg(), data()).prop_map(|(r, d)| Expr::Immediate {
-            dreg: r,
-            data: ImmediateData::Value(d),
-        }),
-        (arb_reg(), any::<bool>(), proptest::option::of(arb_reg())).prop_map(|(r, inv, d)| {
-            Expr::Lookup {
-                set: "s".into(),
-                sreg: r,
-                dreg: d,
-                inverted: inv,
-            }
-        }),
+        (arb_reg(), data()).prop_map(|(r, d)| checked(linx_netfilter::expr::Immediate::new(
+            r,
+            ImmediateData::Value(d)
+        ))),
+        (arb_reg(), any::<bool>(), proptest::option::of(arb_reg()))
+            .prop_map(|(r, inv, d)| { checked(linx_netfilter::expr::Lookup::new("s", r, d, inv)) }),
         (arb_reg(), any::<bool>(), any::<u16>()).prop_map(|(r, inv, p)| {
             let mut lit = SetLiteral::new(KeyType::InetService, [SetElement::port(p)]);
             lit.sreg = r;
@@ -881,12 +875,12 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 Expr::from(d)
             }),
         ("meta|ct|objref|bitwise", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
-        (arb_reg(), arb_reg()).prop_map(|(s, d)| Expr::Lookup {
-            set: "m".into(),
-            sreg: s,
-            dreg: Some(d),
-            inverted: false,
-        }),
+        (arb_reg(), arb_reg()).prop_map(|(s, d)| checked(linx_netfilter::expr::Lookup::new(
+            "m",
+            s,
+            Some(d),
+            false
+        ))),
         (0u32..30, 0u32..30, 0u8..3).prop_map(|(r, k, dir)| {
             // A well-formed directional ct load of any key, register and direction.
             let mut d = Vec::new();

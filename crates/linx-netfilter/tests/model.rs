@@ -420,24 +420,15 @@ fn nat_helper_outputs() {
 fn reject_defaults() {
     assert_eq!(
         Expr::reject(RejectType::IcmpUnreach),
-        Expr::Reject {
-            kind: RejectType::IcmpUnreach,
-            code: 3
-        }
+        Expr::from(linx_netfilter::expr::Reject::new(RejectType::IcmpUnreach, 3).unwrap())
     );
     assert_eq!(
         Expr::reject(RejectType::TcpReset),
-        Expr::Reject {
-            kind: RejectType::TcpReset,
-            code: 0
-        }
+        Expr::from(linx_netfilter::expr::Reject::new(RejectType::TcpReset, 0).unwrap())
     );
     assert_eq!(
         Expr::reject(RejectType::IcmpxUnreach),
-        Expr::Reject {
-            kind: RejectType::IcmpxUnreach,
-            code: 1
-        }
+        Expr::from(linx_netfilter::expr::Reject::new(RejectType::IcmpxUnreach, 1).unwrap())
     );
 }
 

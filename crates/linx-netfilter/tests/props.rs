@@ -164,7 +164,9 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
         (1usize..=16)
             .prop_flat_map(|len| (bytes(len..=len), bytes(len..=len)))
             .prop_map(|(mask, xor)| Expr::bitwise(mask, xor)),
-        (any::<u64>(), any::<u64>()).prop_map(|(packets, bytes)| Expr::Counter { packets, bytes }),
+        (any::<u64>(), any::<u64>()).prop_map(|(packets, bytes)| Expr::from(
+            linx_netfilter::expr::Counter::new(packets, bytes)
+        )),
         (
             any::<u64>(),
             select(RateUnit::ALL.to_vec()),
@@ -172,19 +174,11 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
             any::<bool>(),
             any::<bool>()
         )
-            .prop_map(|(rate, unit, burst, bytes, over)| Expr::Limit {
-                rate,
-                unit,
-                burst,
-                bytes,
-                over
-            }),
+            .prop_map(|(rate, unit, burst, bytes, over)| Expr::from(
+                linx_netfilter::expr::Limit::new(rate, unit, burst, bytes, over)
+            )),
         (any::<u64>(), any::<bool>(), any::<u64>()).prop_map(|(bytes, over, consumed)| {
-            Expr::Quota {
-                bytes,
-                over,
-                consumed,
-            }
+            Expr::from(linx_netfilter::expr::Quota::new(bytes, over, consumed))
         }),
         (
             any::<u16>(),
@@ -635,12 +629,9 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             proptest::option::of(any_reg()),
             any::<bool>()
         )
-            .prop_map(|(set, sreg, dreg, inverted)| Expr::Lookup {
-                set,
-                sreg,
-                dreg,
-                inverted
-            }),
+            .prop_map(|(set, sreg, dreg, inverted)| checked(
+                linx_netfilter::expr::Lookup::new(set, sreg, dreg, inverted)
+            )),
         (
             any_key(),
             any::<u32>(),
@@ -672,12 +663,12 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                 extras: Default::default(),
             })),
         (select(RejectType::ALL.to_vec()), any::<u8>())
-            .prop_map(|(kind, code)| Expr::Reject { kind, code }),
+            .prop_map(|(kind, code)| checked(linx_netfilter::expr::Reject::new(kind, code))),
         Just(Expr::counter()),
         (any::<u64>(), select(RateUnit::ALL.to_vec())).prop_map(|(r, u)| Expr::limit(r, u)),
         any::<u64>().prop_map(Expr::quota),
         ((0u32..40).prop_map(ObjectType::from_number), any_name())
-            .prop_map(|(kind, name)| Expr::Objref { kind, name }),
+            .prop_map(|(kind, name)| Expr::from(linx_netfilter::expr::Objref::new(kind, name))),
         (
             proptest::option::of(any::<u16>()),
             proptest::option::of(any_name()),
@@ -695,14 +686,12 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                     flags: LogFlags::empty(),
                 })
             ),
-        (any_reg(), any_verdict()).prop_map(|(dreg, v)| Expr::Immediate {
-            dreg,
-            data: ImmediateData::Verdict(v)
-        }),
-        (any_reg(), bytes(0..=70)).prop_map(|(dreg, b)| Expr::Immediate {
-            dreg,
-            data: ImmediateData::Value(b)
-        }),
+        (any_reg(), any_verdict()).prop_map(|(dreg, v)| checked(
+            linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Verdict(v))
+        )),
+        (any_reg(), bytes(0..=70)).prop_map(|(dreg, b)| checked(
+            linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Value(b))
+        )),
         (
             select(vec![NatType::Snat, NatType::Dnat]),
             select(Family::ALL.to_vec()),

@@ -692,20 +692,14 @@ fn registers_and_lengths() {
     t.add_rule("input", Rule::new([Expr::bitwise([0xff; 4], [0; 4])]))
         .unwrap();
     // Verdicts only into the verdict register; data never.
-    let verdict_in_r1 = Expr::Immediate {
-        dreg: Reg::R1,
-        data: ImmediateData::Verdict(Verdict::Accept),
-    };
+    let immediate = linx_netfilter::expr::Immediate::new;
+    let verdict_in_r1 = immediate(Reg::R1, ImmediateData::Verdict(Verdict::Accept));
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([verdict_in_r1])),
+        verdict_in_r1.unwrap_err(),
         Reason::BadRegister { reg: Reg::R1 }
     );
     assert!(matches!(
-        rule_err(
-            &mut t,
-            "input",
-            Rule::new([Expr::immediate(Reg::VERDICT, [1])])
-        ),
+        immediate(Reg::VERDICT, ImmediateData::Value(vec![1])).unwrap_err(),
         Reason::RegisterOverflow { .. }
     ));
     t.add_rule("input", Rule::new([Expr::immediate(Reg::R2, [1, 2])]))
@@ -974,11 +968,7 @@ fn nat_expressions() {
 fn reject_and_log() {
     let mut t = filter_table();
     assert_eq!(
-        rule_err(
-            &mut t,
-            "input",
-            Rule::new([Expr::reject_with(RejectType::IcmpxUnreach, 4)])
-        ),
+        linx_netfilter::expr::Reject::new(RejectType::IcmpxUnreach, 4).unwrap_err(),
         Reason::RejectCode { code: 4 }
     );
     t.add_rule(
@@ -1129,12 +1119,8 @@ fn lookups_dynsets_objrefs() {
         Reason::NotStateful { expr: "immediate" }
     );
     // The key must fit at the source register.
-    let ip6_at_end = Expr::Lookup {
-        set: "v6".into(),
-        sreg: Reg::reg32(15),
-        dreg: None,
-        inverted: false,
-    };
+    let ip6_at_end =
+        Expr::from(linx_netfilter::expr::Lookup::new("v6", Reg::reg32(15), None, false).unwrap());
     t.add_set(Set::new("v6", KeyType::Ipv6Addr)).unwrap();
     assert!(matches!(
         reason(check(&t, ip6_at_end).unwrap_err()),

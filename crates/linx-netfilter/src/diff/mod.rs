@@ -113,6 +113,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use crate::expr::ImmediateData;
+use crate::expr::{Counter, Immediate, Lookup, Objref, Quota};
 use crate::{
     Chain, ChainKind, Expr, Family, Flowtable, Map, MapValue, Object, ObjectKind, ObjectType,
     Priority, RawElement, Rule, Ruleset, Set, SetFlags, Table, TableId, Verdict,
@@ -1000,14 +1001,14 @@ impl Doomed {
 
     fn exprs(&self, exprs: &[Expr]) -> bool {
         exprs.iter().any(|e| match e {
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 data: ImmediateData::Verdict(v),
                 ..
-            } => self.verdict(v),
+            }) => self.verdict(v),
             Expr::VmapLiteral(l) => l.elements.iter().any(|(_, v)| self.verdict(v)),
-            Expr::Lookup { set, .. } => self.sets.contains(set),
+            Expr::Lookup(Lookup { set, .. }) => self.sets.contains(&**set),
             Expr::Dynset(d) => self.sets.contains(&d.set) || self.exprs(&d.exprs),
-            Expr::Objref { kind, name } => self.objects.contains(&(*kind, name.clone())),
+            Expr::Objref(Objref { kind, name }) => self.objects.contains(&(*kind, name.clone())),
             _ => false,
         })
     }
@@ -1538,11 +1539,11 @@ fn normalized(exprs: &[Expr]) -> Vec<Expr> {
         .map(|e| {
             let mut e = e.clone();
             match &mut e {
-                Expr::Counter { packets, bytes } => {
+                Expr::Counter(Counter { packets, bytes }) => {
                     *packets = 0;
                     *bytes = 0;
                 }
-                Expr::Quota { consumed, .. } => *consumed = 0,
+                Expr::Quota(Quota { consumed, .. }) => *consumed = 0,
                 Expr::SetLiteral(l) => l.elements.sort(),
                 Expr::VmapLiteral(l) => l.elements.sort(),
                 Expr::Dynset(d) => d.exprs = normalized(&d.exprs),

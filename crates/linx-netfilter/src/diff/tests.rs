@@ -11,6 +11,7 @@ use proptest::prelude::*;
 
 use super::{Op, OpKind, Patch, Position, diff};
 use crate::expr::ImmediateData;
+use crate::expr::{Counter, Immediate, Lookup, Objref};
 use crate::{
     Chain, ChainType, Expr, Family, Flowtable, Hook, KeyType, Map, MapElement, MapValue, Object,
     ObjectKind, Policy, Printer, Priority, Rule, Ruleset, Set, SetElement, SetFlags, Table,
@@ -234,10 +235,10 @@ fn cases() -> Vec<Case> {
                 table("app"),
                 chain_of(
                     input(),
-                    pulled([Rule::new([Expr::Counter {
+                    pulled([Rule::new([Expr::Counter(Counter {
                         packets: 9,
                         bytes: 900,
-                    }])
+                    })])
                     .accept()]),
                 ),
             )]),
@@ -682,19 +683,19 @@ fn refs(r: &Rule) -> (Vec<String>, Vec<String>, Vec<(crate::ObjectType, String)>
     let (mut chains, mut sets, mut objects) = (Vec::new(), Vec::new(), Vec::new());
     for e in &r.exprs {
         match e {
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 data: ImmediateData::Verdict(v),
                 ..
-            } => chains.extend(verdict_target(v).map(str::to_owned)),
+            }) => chains.extend(verdict_target(v).map(str::to_owned)),
             Expr::VmapLiteral(l) => chains.extend(
                 l.elements
                     .iter()
                     .filter_map(|(_, v)| verdict_target(v))
                     .map(str::to_owned),
             ),
-            Expr::Lookup { set, .. } => sets.push(set.clone()),
+            Expr::Lookup(Lookup { set, .. }) => sets.push(set.to_string()),
             Expr::Dynset(d) => sets.push(d.set.clone()),
-            Expr::Objref { kind, name } => objects.push((*kind, name.clone())),
+            Expr::Objref(Objref { kind, name }) => objects.push((*kind, name.clone())),
             _ => {}
         }
     }
@@ -1202,10 +1203,10 @@ fn build(specs: &[TableSpec], pulled: bool) -> Ruleset {
                     0 => Rule::new([]).accept(),
                     1 => Rule::new([]).drop(),
                     2 => Rule::new(Expr::meta_mark_eq(u32::from(r.value))).accept(),
-                    3 => Rule::new([Expr::Counter {
+                    3 => Rule::new([Expr::Counter(Counter {
                         packets: if pulled { u64::from(r.value) } else { 0 },
                         bytes: 0,
-                    }])
+                    })])
                     .accept(),
                     4 if r.value == 3 => Rule::new([]).jump(name),
                     4 => match chain_names

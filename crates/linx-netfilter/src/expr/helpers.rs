@@ -26,7 +26,8 @@ use super::{
     Bitwise, CmpOp, CtKey, Dynset, DynsetOp, Expr, ImmediateData, Log, MetaKey, PayloadBase,
     RateUnit, Reg, RejectType, SetLiteral, UnknownExpr, VmapLiteral,
 };
-use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Cmp, Ct, Immediate, Meta, Payload};
+use crate::expr::{Counter, Limit, Lookup, Objref, Quota, Reject};
 use crate::set::ifname_bytes;
 use crate::{CtState, KeyType, ObjectType, Reason, SetElement, Verdict};
 
@@ -584,56 +585,56 @@ impl Expr {
     /// Look the key in register 1 up in named set `set`.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg};
+    /// use linx_netfilter::{Expr, Reg, expr::Lookup};
     /// assert_eq!(
     ///     Expr::lookup("blocklist"),
-    ///     Expr::Lookup { set: "blocklist".into(), sreg: Reg::R1, dreg: None, inverted: false },
+    ///     Expr::from(Lookup::new("blocklist", Reg::R1, None, false)?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
     pub fn lookup(set: impl Into<String>) -> Expr {
-        Expr::Lookup {
-            set: set.into(),
+        Expr::Lookup(Lookup {
+            set: set.into().into_boxed_str(),
             sreg: Reg::R1,
             dreg: None,
             inverted: false,
-        }
+        })
     }
 
     /// Match when the key in register 1 is **not** in `set`.
     ///
     /// ```
     /// use linx_netfilter::Expr;
-    /// assert!(matches!(Expr::lookup_inverted("s"), Expr::Lookup { inverted: true, .. }));
+    /// assert!(matches!(Expr::lookup_inverted("s"), Expr::Lookup(l) if l.inverted()));
     /// ```
     pub fn lookup_inverted(set: impl Into<String>) -> Expr {
-        Expr::Lookup {
-            set: set.into(),
+        Expr::Lookup(Lookup {
+            set: set.into().into_boxed_str(),
             sreg: Reg::R1,
             dreg: None,
             inverted: true,
-        }
+        })
     }
 
     /// Look the key in register 1 up in data map `map`, storing the value in `dreg`.
     ///
     /// ```
     /// use linx_netfilter::{Expr, Reg};
-    /// assert!(matches!(Expr::lookup_map("m", Reg::R2), Expr::Lookup { dreg: Some(Reg::R2), .. }));
+    /// assert!(matches!(Expr::lookup_map("m", Reg::R2), Expr::Lookup(l) if l.dreg() == Some(Reg::R2)));
     /// ```
+    ///
+    /// # Panics
+    /// When `dreg` is not a valid register ([`Lookup::new`] returns the error instead).
+    #[track_caller]
     pub fn lookup_map(map: impl Into<String>, dreg: Reg) -> Expr {
-        Expr::Lookup {
-            set: map.into(),
-            sreg: Reg::R1,
-            dreg: Some(dreg),
-            inverted: false,
-        }
+        built("lookup_map", Lookup::new(map, Reg::R1, Some(dreg), false))
     }
 
     /// `vmap @map`: look register 1 up in verdict map `map` and apply the verdict.
     ///
     /// ```
     /// use linx_netfilter::{Expr, Reg};
-    /// assert!(matches!(Expr::vmap("v"), Expr::Lookup { dreg: Some(Reg::VERDICT), .. }));
+    /// assert!(matches!(Expr::vmap("v"), Expr::Lookup(l) if l.dreg() == Some(Reg::VERDICT)));
     /// ```
     pub fn vmap(map: impl Into<String>) -> Expr {
         Expr::lookup_map(map, Reg::VERDICT)
@@ -669,84 +670,90 @@ impl Expr {
     /// `reject` of `kind` with its port-unreachable code ([`RejectType::default_code`]).
     ///
     /// ```
-    /// use linx_netfilter::{Expr, expr::RejectType};
-    /// assert_eq!(Expr::reject(RejectType::IcmpUnreach), Expr::Reject { kind: RejectType::IcmpUnreach, code: 3 });
-    /// assert_eq!(Expr::reject(RejectType::TcpReset), Expr::Reject { kind: RejectType::TcpReset, code: 0 });
+    /// use linx_netfilter::{Expr, expr::{Reject, RejectType}};
+    /// assert_eq!(Expr::reject(RejectType::IcmpUnreach), Expr::from(Reject::new(RejectType::IcmpUnreach, 3)?));
+    /// assert_eq!(Expr::reject(RejectType::TcpReset), Expr::from(Reject::new(RejectType::TcpReset, 0)?));
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
     pub fn reject(kind: RejectType) -> Expr {
-        Expr::Reject {
+        // Every default code passes the kind's check.
+        Expr::Reject(Reject {
             kind,
             code: kind.default_code(),
-        }
+        })
     }
 
     /// `reject` with an explicit code.
     ///
     /// ```
     /// use linx_netfilter::{Expr, expr::RejectType};
-    /// assert!(matches!(Expr::reject_with(RejectType::IcmpxUnreach, 3), Expr::Reject { code: 3, .. }));
+    /// assert!(matches!(Expr::reject_with(RejectType::IcmpxUnreach, 3), Expr::Reject(r) if r.code() == 3));
     /// ```
+    ///
+    /// # Panics
+    /// When an icmpx code is above 3 ([`Reject::new`] returns the error instead).
+    #[track_caller]
     pub fn reject_with(kind: RejectType, code: u8) -> Expr {
-        Expr::Reject { kind, code }
+        built("reject_with", Reject::new(kind, code))
     }
 
     /// An anonymous `counter` starting at zero.
     ///
     /// ```
     /// use linx_netfilter::Expr;
-    /// assert_eq!(Expr::counter(), Expr::Counter { packets: 0, bytes: 0 });
+    /// assert_eq!(Expr::counter(), Expr::from(linx_netfilter::expr::Counter::new(0, 0)));
     /// ```
     pub fn counter() -> Expr {
-        Expr::Counter {
+        Expr::Counter(Counter {
             packets: 0,
             bytes: 0,
-        }
+        })
     }
 
     /// `limit rate <rate>/<unit>` in packets, burst 5 (nft's default).
     ///
     /// ```
     /// use linx_netfilter::{Expr, expr::RateUnit};
-    /// assert!(matches!(Expr::limit(10, RateUnit::Second), Expr::Limit { rate: 10, burst: 5, bytes: false, .. }));
+    /// assert!(matches!(Expr::limit(10, RateUnit::Second), Expr::Limit(l) if (l.rate(), l.burst(), l.bytes()) == (10, 5, false)));
     /// ```
     pub fn limit(rate: u64, unit: RateUnit) -> Expr {
-        Expr::Limit {
+        Expr::Limit(Limit {
             rate,
             unit,
             burst: 5,
             bytes: false,
             over: false,
-        }
+        })
     }
 
     /// `limit rate <bytes> bytes/<unit>`, burst 0.
     ///
     /// ```
     /// use linx_netfilter::{Expr, expr::RateUnit};
-    /// assert!(matches!(Expr::limit_bytes(1 << 20, RateUnit::Second), Expr::Limit { bytes: true, burst: 0, .. }));
+    /// assert!(matches!(Expr::limit_bytes(1 << 20, RateUnit::Second), Expr::Limit(l) if l.bytes() && l.burst() == 0));
     /// ```
     pub fn limit_bytes(bytes_per_unit: u64, unit: RateUnit) -> Expr {
-        Expr::Limit {
+        Expr::Limit(Limit {
             rate: bytes_per_unit,
             unit,
             burst: 0,
             bytes: true,
             over: false,
-        }
+        })
     }
 
     /// `quota until <bytes> bytes`.
     ///
     /// ```
     /// use linx_netfilter::Expr;
-    /// assert_eq!(Expr::quota(1000), Expr::Quota { bytes: 1000, over: false, consumed: 0 });
+    /// assert_eq!(Expr::quota(1000), Expr::from(linx_netfilter::expr::Quota::new(1000, false, 0)));
     /// ```
     pub fn quota(bytes: u64) -> Expr {
-        Expr::Quota {
+        Expr::Quota(Quota {
             bytes,
             over: false,
             consumed: 0,
-        }
+        })
     }
 
     /// `dynset`: `op` the key in register 1 on set `set`, no timeout, no expressions.
@@ -765,14 +772,14 @@ impl Expr {
     /// use linx_netfilter::{Expr, ObjectType};
     /// assert_eq!(
     ///     Expr::objref(ObjectType::Counter, "hits"),
-    ///     Expr::Objref { kind: ObjectType::Counter, name: "hits".into() },
+    ///     Expr::from(linx_netfilter::expr::Objref::new(ObjectType::Counter, "hits")),
     /// );
     /// ```
     pub fn objref(kind: ObjectType, name: impl Into<String>) -> Expr {
-        Expr::Objref {
+        Expr::Objref(Objref {
             kind,
             name: name.into(),
-        }
+        })
     }
 
     /// `log` to NFLOG group 5000 (the upstream convention that `log_listen` reads).
@@ -818,33 +825,39 @@ impl Expr {
     /// An immediate verdict (into the verdict register).
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, Verdict, expr::ImmediateData};
+    /// use linx_netfilter::{Expr, Reg, Verdict, expr::{Immediate, ImmediateData}};
     /// assert_eq!(
     ///     Expr::verdict(Verdict::Drop),
-    ///     Expr::Immediate { dreg: Reg::VERDICT, data: ImmediateData::Verdict(Verdict::Drop) },
+    ///     Expr::from(Immediate::new(Reg::VERDICT, ImmediateData::Verdict(Verdict::Drop))?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
     pub fn verdict(verdict: Verdict) -> Expr {
-        Expr::Immediate {
+        // A verdict into the verdict register passes the kind's check.
+        Expr::Immediate(Immediate {
             dreg: Reg::VERDICT,
             data: ImmediateData::Verdict(verdict),
-        }
+        })
     }
 
     /// Immediate data into `dreg`.
     ///
     /// ```
-    /// use linx_netfilter::{Expr, Reg, expr::ImmediateData};
+    /// use linx_netfilter::{Expr, Reg, expr::{Immediate, ImmediateData}};
     /// assert_eq!(
     ///     Expr::immediate(Reg::R2, [0, 80]),
-    ///     Expr::Immediate { dreg: Reg::R2, data: ImmediateData::Value(vec![0, 80]) },
+    ///     Expr::from(Immediate::new(Reg::R2, ImmediateData::Value(vec![0, 80]))?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
+    ///
+    /// # Panics
+    /// When `data` is empty or longer than 64 bytes, or does not fit at `dreg`
+    /// ([`Immediate::new`] returns the error instead).
+    #[track_caller]
     pub fn immediate(dreg: Reg, data: impl AsRef<[u8]>) -> Expr {
-        Expr::Immediate {
-            dreg,
-            data: ImmediateData::Value(data.as_ref().to_vec()),
-        }
+        let data = ImmediateData::Value(data.as_ref().to_vec());
+        built("immediate", Immediate::new(dreg, data))
     }
 
     /// `accept`.

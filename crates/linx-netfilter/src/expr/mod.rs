@@ -39,18 +39,25 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Verdict;
 use crate::consts::expr as c;
 use crate::consts::reg as r;
 use crate::family::named_enum;
 use crate::flags::flags;
-use crate::{ObjectType, Verdict};
 
 pub use crate::byte_order::ByteOrder;
 pub use crate::wire::expr::kind::cmp::Cmp;
+pub use crate::wire::expr::kind::counter::Counter;
 pub use crate::wire::expr::kind::ct::Ct;
+pub use crate::wire::expr::kind::immediate::Immediate;
+pub use crate::wire::expr::kind::limit::Limit;
+pub use crate::wire::expr::kind::lookup::Lookup;
 pub use crate::wire::expr::kind::meta::Meta;
 pub use crate::wire::expr::kind::nat::{Masquerade, Nat, Redirect};
+pub use crate::wire::expr::kind::objref::Objref;
 pub use crate::wire::expr::kind::payload::Payload;
+pub use crate::wire::expr::kind::quota::Quota;
+pub use crate::wire::expr::kind::reject::Reject;
 pub use boxed::{Bitwise, Dynset, Log, UnknownExpr};
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
@@ -801,19 +808,7 @@ pub enum Expr {
     Ct(Ct),
     /// `lookup`: is the key in `sreg` in set `set`? With `dreg`, a map lookup storing the
     /// value (`Some(Reg::VERDICT)` for a verdict map).
-    Lookup {
-        /// The named set or map.
-        set: String,
-        /// Register holding the key.
-        #[serde(default = "r1")]
-        sreg: Reg,
-        /// Register for the looked-up value (maps only).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        dreg: Option<Reg>,
-        /// Match when the key is *not* in the set (`NFT_LOOKUP_F_INV`).
-        #[serde(default, skip_serializing_if = "is_false")]
-        inverted: bool,
-    },
+    Lookup(Lookup),
     /// An anonymous set (`{ 22, 80 }`); the encoder makes it a `__set<N>` plus a lookup.
     /// Boxed, like every variant too large for the 40 bytes of the common ones.
     SetLiteral(Box<SetLiteral>),
@@ -821,70 +816,23 @@ pub enum Expr {
     /// plus a verdict lookup (boxed).
     VmapLiteral(Box<VmapLiteral>),
     /// `reject`: drop and answer with an ICMP error or TCP reset.
-    Reject {
-        /// How to answer.
-        #[serde(rename = "type")]
-        kind: RejectType,
-        /// The ICMP/icmpx code (0 for a TCP reset).
-        code: u8,
-    },
+    Reject(Reject),
     /// `counter`: count packets and bytes.
-    Counter {
-        /// Initial packet count.
-        #[serde(default)]
-        packets: u64,
-        /// Initial byte count.
-        #[serde(default)]
-        bytes: u64,
-    },
+    Counter(Counter),
     /// `limit`: match while under `rate` per `unit` (packets, or bytes with `bytes`).
-    Limit {
-        /// Packets (or bytes) per unit.
-        rate: u64,
-        /// The time unit.
-        unit: RateUnit,
-        /// Burst allowance (packets, or bytes with `bytes`).
-        #[serde(default)]
-        burst: u32,
-        /// Count bytes instead of packets (`NFT_LIMIT_PKT_BYTES`).
-        #[serde(default, skip_serializing_if = "is_false")]
-        bytes: bool,
-        /// Match when *over* the rate (`NFT_LIMIT_F_INV`).
-        #[serde(default, skip_serializing_if = "is_false")]
-        over: bool,
-    },
+    Limit(Limit),
     /// `quota`: match until `bytes` bytes have passed (or after, with `over`).
-    Quota {
-        /// The quota in bytes.
-        bytes: u64,
-        /// Match when *over* the quota (`NFT_QUOTA_F_INV`).
-        #[serde(default, skip_serializing_if = "is_false")]
-        over: bool,
-        /// Bytes already used.
-        #[serde(default)]
-        consumed: u64,
-    },
+    Quota(Quota),
     /// `dynset`: add, update or delete the key in `sreg_key` in a set from the packet path
     /// (boxed).
     Dynset(Box<Dynset>),
     /// `objref`: use a named stateful object (counter, quota, limit ...).
-    Objref {
-        /// The object's kind.
-        kind: ObjectType,
-        /// The object's name.
-        name: String,
-    },
+    Objref(Objref),
     /// `log`: log the packet to NFLOG `group`, or to syslog at `level` without a group
     /// (boxed).
     Log(Box<Log>),
     /// `immediate`: store a verdict or data in a register.
-    Immediate {
-        /// Destination register ([`Reg::VERDICT`] for verdicts; serde default 0).
-        #[serde(default = "verdict_reg")]
-        dreg: Reg,
-        /// What to store.
-        data: ImmediateData,
-    },
+    Immediate(Immediate),
     /// `nat`: source or destination NAT to the address/port in registers (boxed).
     Nat(Box<Nat>),
     /// `masq`: source NAT to the outgoing interface's address.
@@ -921,15 +869,15 @@ impl Expr {
             Expr::Cmp(_) => "cmp",
             Expr::Bitwise(_) => "bitwise",
             Expr::Ct(_) => "ct",
-            Expr::Lookup { .. } | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
-            Expr::Reject { .. } => "reject",
-            Expr::Counter { .. } => "counter",
-            Expr::Limit { .. } => "limit",
-            Expr::Quota { .. } => "quota",
+            Expr::Lookup(_) | Expr::SetLiteral(_) | Expr::VmapLiteral(_) => "lookup",
+            Expr::Reject(_) => "reject",
+            Expr::Counter(_) => "counter",
+            Expr::Limit(_) => "limit",
+            Expr::Quota(_) => "quota",
             Expr::Dynset(_) => "dynset",
-            Expr::Objref { .. } => "objref",
+            Expr::Objref(_) => "objref",
             Expr::Log(_) => "log",
-            Expr::Immediate { .. } => "immediate",
+            Expr::Immediate(_) => "immediate",
             Expr::Nat(_) => "nat",
             Expr::Masquerade(_) => "masq",
             Expr::Redirect(_) => "redir",
@@ -947,10 +895,10 @@ impl Expr {
     /// ```
     pub fn verdicts(&self) -> impl Iterator<Item = &Verdict> {
         let (single, many): (Option<&Verdict>, &[(crate::SetElement, Verdict)]) = match self {
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 data: ImmediateData::Verdict(v),
                 ..
-            } => (Some(v), &[]),
+            }) => (Some(v), &[]),
             Expr::VmapLiteral(vmap) => (None, &vmap.elements),
             _ => (None, &[]),
         };
@@ -991,12 +939,12 @@ impl fmt::Display for Expr {
                 )
             }
             Expr::Ct(Ct { key, dreg }) => write!(f, "ct load {key} => {dreg}"),
-            Expr::Lookup {
+            Expr::Lookup(Lookup {
                 set,
                 sreg,
                 dreg,
                 inverted,
-            } => {
+            }) => {
                 write!(f, "lookup {sreg} set {set}")?;
                 if let Some(dreg) = dreg {
                     write!(f, " dreg {}", dreg.0)?;
@@ -1008,26 +956,26 @@ impl fmt::Display for Expr {
             }
             Expr::SetLiteral(lit) => write!(f, "{lit}"),
             Expr::VmapLiteral(lit) => write!(f, "{lit}"),
-            Expr::Reject { kind, code } => write!(f, "reject type {kind} code {code}"),
-            Expr::Counter { packets, bytes } => {
+            Expr::Reject(Reject { kind, code }) => write!(f, "reject type {kind} code {code}"),
+            Expr::Counter(Counter { packets, bytes }) => {
                 write!(f, "counter pkts {packets} bytes {bytes}")
             }
-            Expr::Limit {
+            Expr::Limit(Limit {
                 rate,
                 unit,
                 burst,
                 bytes,
                 over,
-            } => {
+            }) => {
                 let what = if *bytes { "bytes" } else { "pkts" };
                 let inv = if *over { " over" } else { "" };
                 write!(f, "limit rate {rate}/{unit} burst {burst} {what}{inv}")
             }
-            Expr::Quota {
+            Expr::Quota(Quota {
                 bytes,
                 over,
                 consumed,
-            } => {
+            }) => {
                 let inv = if *over { " over" } else { "" };
                 write!(f, "quota bytes {bytes} consumed {consumed}{inv}")
             }
@@ -1049,7 +997,7 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Expr::Objref { kind, name } => write!(f, "objref type {kind} name {name}"),
+            Expr::Objref(Objref { kind, name }) => write!(f, "objref type {kind} name {name}"),
             Expr::Log(log) => {
                 let Log { group, prefix, .. } = &**log;
                 f.write_str("log")?;
@@ -1061,7 +1009,7 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Expr::Immediate { dreg, data } => match data {
+            Expr::Immediate(Immediate { dreg, data }) => match data {
                 ImmediateData::Verdict(v) => write!(f, "immediate {dreg} {v}"),
                 ImmediateData::Value(bytes) => write!(f, "immediate {dreg} {}", hex(bytes)),
             },

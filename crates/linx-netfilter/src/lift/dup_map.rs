@@ -95,7 +95,7 @@ mod tests {
         })];
         let mut exprs = Statement::lower_all(Family::Ip, &stmts).unwrap();
         // Drop the device's immediate: register 2 then holds nothing known.
-        exprs.retain(|e| !matches!(e, crate::Expr::Immediate { .. }));
+        exprs.retain(|e| !matches!(e, crate::Expr::Immediate(_)));
         assert!(!is_fully_lifted(&lift_in(&exprs, &t)));
         // A plain dup still lifts as before.
         let plain = vec![Statement::Dup(Dup {

@@ -48,6 +48,7 @@ use linx_ip::{Ip, Mac, Subnet};
 
 use crate::expr::{ByteOrder, CmpOp, Dynset, ImmediateData, NatType, PayloadBase};
 use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Counter, Immediate, Limit, Lookup, Objref, Quota};
 use crate::expr::{Masquerade, Redirect};
 use crate::set::{ElemValue, SetElement};
 use crate::stmt::bits::load_bytes;
@@ -863,10 +864,10 @@ impl Lifter<'_> {
                 };
                 self.load(*dreg, loaded, e);
             }
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 dreg,
                 data: ImmediateData::Value(v),
-            } => self.load(*dreg, Loaded::Data(v.clone()), e),
+            }) => self.load(*dreg, Loaded::Data(v.clone()), e),
             Expr::Bitwise(b) => {
                 let Some(mut p) = self.take(b.sreg) else {
                     return self.fail(None, e);
@@ -908,12 +909,12 @@ impl Lifter<'_> {
                     None => self.fail(p, e),
                 }
             }
-            Expr::Lookup {
+            Expr::Lookup(Lookup {
                 set,
                 sreg,
                 dreg,
                 inverted,
-            } => {
+            }) => {
                 let want = self.set_key_len(set);
                 let (key, deps, taken) = match self.key_at(*sreg, want) {
                     Ok(k) => k,
@@ -922,7 +923,7 @@ impl Lifter<'_> {
                 match dreg {
                     None => {
                         let op = if *inverted { Op::Ne } else { Op::Eq };
-                        match Match::new(key, op, Value::SetRef(set.clone())) {
+                        match Match::new(key, op, Value::SetRef(set.to_string())) {
                             Some(m) => self.push_match(m, deps),
                             None => self.fail_taken(taken, e),
                         }
@@ -931,7 +932,7 @@ impl Lifter<'_> {
                         self.drop_deps(&deps);
                         self.out.push(Statement::Vmap {
                             key,
-                            map: VerdictMap::Named(set.clone()),
+                            map: VerdictMap::Named(set.to_string()),
                         });
                     }
                     Some(d) if !*inverted && d == sreg => {
@@ -984,19 +985,19 @@ impl Lifter<'_> {
                 Ok(()) => {}
                 Err(taken) => self.fail_taken(taken, e),
             },
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 data: ImmediateData::Verdict(v),
                 dreg,
-            } if *dreg == Reg::VERDICT => self.out.push(Statement::Verdict(v.clone())),
-            Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => {
+            }) if *dreg == Reg::VERDICT => self.out.push(Statement::Verdict(v.clone())),
+            Expr::Counter(_) | Expr::Limit(_) | Expr::Quota(_) => {
                 self.out.extend(stateful(e));
             }
             Expr::Log(log) => self.out.push(Statement::Log(log.clone())),
-            Expr::Objref { kind, name } => self.out.push(Statement::Objref {
+            Expr::Objref(Objref { kind, name }) => self.out.push(Statement::Objref {
                 kind: *kind,
                 name: name.clone(),
             }),
-            Expr::Reject { kind, code } => match self.reject(*kind, *code) {
+            Expr::Reject(crate::expr::Reject { kind, code }) => match self.reject(*kind, *code) {
                 Some(r) => {
                     // nft puts the network match an ICMP reject needs (`meta nfproto` in
                     // inet, `meta protocol` in bridge and netdev) first in the rule and
@@ -2033,28 +2034,28 @@ fn scalar(field: &Field, v: &ElemValue, interval: bool) -> Option<Value> {
 /// dynset); `None` for any other expression.
 fn stateful(e: &Expr) -> Option<Statement> {
     match e {
-        Expr::Counter { packets, bytes } => Some(Statement::Counter {
+        Expr::Counter(Counter { packets, bytes }) => Some(Statement::Counter {
             packets: *packets,
             bytes: *bytes,
         }),
-        Expr::Limit {
+        Expr::Limit(Limit {
             rate,
             unit,
             burst,
             bytes,
             over,
-        } => Some(Statement::Limit {
+        }) => Some(Statement::Limit {
             rate: *rate,
             unit: *unit,
             burst: *burst,
             bytes: *bytes,
             over: *over,
         }),
-        Expr::Quota {
+        Expr::Quota(Quota {
             bytes,
             over,
             consumed,
-        } => Some(Statement::Quota {
+        }) => Some(Statement::Quota {
             bytes: *bytes,
             over: *over,
             used: *consumed,

@@ -7,6 +7,7 @@ use crate::Verdict;
 use crate::expr::Nat;
 use crate::expr::{Cmp, Ct, Meta};
 use crate::expr::{CtKey, MetaKey};
+use crate::expr::{Immediate, Lookup, Reject};
 
 fn tcp_dport_22() -> Vec<Expr> {
     let mut e = Expr::meta_l4proto_eq(6);
@@ -102,20 +103,20 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 xor
             })),
         (arb_reg(), proptest::collection::vec(any::<u8>(), 0..20)).prop_map(|(r, d)| {
-            Expr::Immediate {
+            Expr::Immediate(Immediate {
                 dreg: r,
                 data: ImmediateData::Value(d),
-            }
+            })
         }),
         Just(Expr::accept()),
         Just(Expr::counter()),
         (arb_reg(), any::<bool>(), proptest::option::of(arb_reg())).prop_map(|(r, inv, d)| {
-            Expr::Lookup {
+            Expr::Lookup(Lookup {
                 set: "s".into(),
                 sreg: r,
                 dreg: d,
                 inverted: inv,
-            }
+            })
         }),
         (
             0u32..2,
@@ -152,11 +153,11 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 }
                 .expr()
             }),
-        (0u32..3, any::<u8>()).prop_map(|(k, c)| Expr::Reject {
+        (0u32..3, any::<u8>()).prop_map(|(k, c)| Expr::Reject(Reject {
             kind: crate::expr::RejectType::from_number(k)
                 .unwrap_or(crate::expr::RejectType::TcpReset),
             code: c
-        }),
+        })),
     ]
 }
 

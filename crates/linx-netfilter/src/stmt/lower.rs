@@ -77,6 +77,7 @@ mod shifted;
 mod sink;
 
 use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Counter, Limit, Lookup, Quota};
 use crate::expr::{Masquerade, Redirect};
 use sink::Out;
 
@@ -567,28 +568,28 @@ impl<'w> Cx<'w> {
                     }
                 }
             }
-            Statement::Counter { packets, bytes } => self.out.push(Expr::Counter {
+            Statement::Counter { packets, bytes } => self.out.push(Expr::Counter(Counter {
                 packets: *packets,
                 bytes: *bytes,
-            }),
+            })),
             Statement::Limit {
                 rate,
                 unit,
                 burst,
                 bytes,
                 over,
-            } => self.out.push(Expr::Limit {
+            } => self.out.push(Expr::Limit(Limit {
                 rate: *rate,
                 unit: *unit,
                 burst: *burst,
                 bytes: *bytes,
                 over: *over,
-            }),
-            Statement::Quota { bytes, over, used } => self.out.push(Expr::Quota {
+            })),
+            Statement::Quota { bytes, over, used } => self.out.push(Expr::Quota(Quota {
                 bytes: *bytes,
                 over: *over,
                 consumed: *used,
-            }),
+            })),
             Statement::Log(log) => self.out.push(Expr::Log(log.clone())),
             Statement::Reject(r) => self.reject(*r)?,
             Statement::Nat(nat) => self.nat(nat)?,
@@ -940,12 +941,12 @@ impl<'w> Cx<'w> {
                 // its `byteorder`, which the table, not the statement, knows about).
                 let interval = self.is_interval_set(name);
                 let _named = self.load_key(key, interval, true)?;
-                self.out.push(Expr::Lookup {
-                    set: name.clone(),
+                self.out.push(Expr::Lookup(Lookup {
+                    set: name.as_str().into(),
                     sreg: Reg::R1,
                     dreg: None,
                     inverted: m.op() == Op::Ne,
-                });
+                }));
                 return Ok(());
             }
             Value::Set(values) => {
@@ -1163,7 +1164,12 @@ impl<'w> Cx<'w> {
                         family,
                     });
                 }
-                Expr::reject_with(RejectType::IcmpxUnreach, code)
+                crate::expr::Reject::new(RejectType::IcmpxUnreach, code)
+                    .map(Expr::Reject)
+                    .map_err(|_| LowerError::Value {
+                        field: "reject with icmpx".to_owned(),
+                        why: "an icmpx code is at most 3 (admin-prohibited)",
+                    })?
             }
         };
         self.out.move_to_front(start);

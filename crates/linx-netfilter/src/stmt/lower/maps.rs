@@ -6,6 +6,7 @@
 //! map) in the register after the words the first one took.
 
 use super::{Cx, LowerError, SubByte, load, put_attr, put_u32, reg_at_word, scalar_bytes};
+use crate::expr::Lookup;
 use crate::expr::{NatFlags, NatType};
 use crate::stmt::{BitOp, Bits, MapLookup, Nat, NatKind, NatMap, Value};
 use crate::{Expr, Family, Reg};
@@ -52,12 +53,12 @@ impl Cx<'_> {
         };
         let (_named, words) = self.load_key_at(m.key(), m.is_interval(), start, sub)?;
         let reg = reg_at_word(start);
-        self.out.push(Expr::Lookup {
-            set: m.map().to_owned(),
+        self.out.push(Expr::Lookup(Lookup {
+            set: m.map().into(),
             sreg: reg,
             dreg: Some(reg),
             inverted: false,
-        });
+        }));
         Ok(words)
     }
 

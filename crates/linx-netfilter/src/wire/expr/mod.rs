@@ -77,6 +77,7 @@ use kind::common::no_nul;
 #[cfg(test)]
 use crate::expr::{Bitwise, Dynset, ImmediateData, Log, NatFlags};
 use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Counter, Immediate, Limit, Lookup, Objref, Quota, Reject};
 #[cfg(test)]
 use crate::{Reg, Verdict};
 #[cfg(test)]
@@ -161,32 +162,32 @@ fn encode_data(
         Expr::Cmp(Cmp { sreg, op, data }) => kind::cmp::encode(w, *sreg, *op, data),
         Expr::Bitwise(bitwise) => kind::bitwise::encode(w, bitwise),
         Expr::Ct(Ct { key, dreg }) => kind::ct::encode(w, *key, *dreg),
-        Expr::Lookup {
+        Expr::Lookup(Lookup {
             set,
             sreg,
             dreg,
             inverted,
-        } => kind::lookup::encode(w, set, *sreg, *dreg, *inverted, refs),
+        }) => kind::lookup::encode(w, set, *sreg, *dreg, *inverted, refs),
         Expr::SetLiteral(lit) => kind::lookup::encode_set_literal(w, lit, refs),
         Expr::VmapLiteral(lit) => kind::lookup::encode_vmap_literal(w, lit, refs),
-        Expr::Reject { kind, code } => kind::reject::encode(w, *kind, *code),
-        Expr::Counter { packets, bytes } => kind::counter::encode(w, *packets, *bytes),
-        Expr::Limit {
+        Expr::Reject(Reject { kind, code }) => kind::reject::encode(w, *kind, *code),
+        Expr::Counter(Counter { packets, bytes }) => kind::counter::encode(w, *packets, *bytes),
+        Expr::Limit(Limit {
             rate,
             unit,
             burst,
             bytes,
             over,
-        } => kind::limit::encode(w, *rate, *unit, *burst, *bytes, *over),
-        Expr::Quota {
+        }) => kind::limit::encode(w, *rate, *unit, *burst, *bytes, *over),
+        Expr::Quota(Quota {
             bytes,
             over,
             consumed,
-        } => kind::quota::encode(w, *bytes, *over, *consumed),
+        }) => kind::quota::encode(w, *bytes, *over, *consumed),
         Expr::Dynset(dynset) => kind::dynset::encode(w, dynset, refs),
-        Expr::Objref { kind, name } => kind::objref::encode(w, *kind, name),
+        Expr::Objref(Objref { kind, name }) => kind::objref::encode(w, *kind, name),
         Expr::Log(log) => kind::log::encode(w, log),
-        Expr::Immediate { dreg, data } => kind::immediate::encode(w, *dreg, data),
+        Expr::Immediate(Immediate { dreg, data }) => kind::immediate::encode(w, *dreg, data),
         Expr::Nat(nat) => kind::nat::encode_nat(w, nat),
         Expr::Masquerade(masq) => kind::nat::encode_masq(w, masq),
         Expr::Redirect(redir) => kind::nat::encode_redir(w, redir),

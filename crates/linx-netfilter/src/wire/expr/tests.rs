@@ -16,6 +16,7 @@ use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{
     CmpOp, CtKey, DynsetOp, LogFlags, MetaKey, NatType, PayloadBase, RateUnit, RejectType,
 };
+use crate::expr::{Counter, Immediate, Limit, Lookup, Objref, Quota, Reject};
 use crate::expr::{Masquerade, Nat, Redirect};
 use crate::expr::{SetLiteral, VmapLiteral};
 use crate::{CtState, KeyType, SetElement};
@@ -107,18 +108,18 @@ fn dec(elem_hex: &str) -> Expr {
 /// set's wire name.
 fn as_pulled(e: &Expr, anon: &mut impl Iterator<Item = &'static str>) -> Expr {
     match e {
-        Expr::SetLiteral(lit) => Expr::Lookup {
-            set: anon.next().unwrap_or_default().to_owned(),
+        Expr::SetLiteral(lit) => Expr::Lookup(Lookup {
+            set: anon.next().unwrap_or_default().into(),
             sreg: lit.sreg,
             dreg: None,
             inverted: lit.inverted,
-        },
-        Expr::VmapLiteral(lit) => Expr::Lookup {
-            set: anon.next().unwrap_or_default().to_owned(),
+        }),
+        Expr::VmapLiteral(lit) => Expr::Lookup(Lookup {
+            set: anon.next().unwrap_or_default().into(),
             sreg: lit.sreg,
             dreg: Some(Reg::VERDICT),
             inverted: false,
-        },
+        }),
         other => other.clone(),
     }
 }
@@ -623,32 +624,32 @@ fn golden_limits() {
         &[Expr::limit(10, RateUnit::Second)],
         &mut none(),
     );
-    let over_bytes = Expr::Limit {
+    let over_bytes = Expr::Limit(Limit {
         rate: 1 << 20,
         unit: RateUnit::Second,
         burst: 0,
         bytes: true,
         over: true,
-    };
+    });
     golden(LIMIT_OVER_BYTES, &[over_bytes], &mut none());
-    let over_pkts = Expr::Limit {
+    let over_pkts = Expr::Limit(Limit {
         rate: 5,
         unit: RateUnit::Minute,
         burst: 2,
         bytes: false,
         over: true,
-    };
+    });
     golden(LIMIT_OVER_PKTS, &[over_pkts], &mut none());
 }
 
 #[test]
 fn golden_quotas() {
     golden(QUOTA, &[Expr::quota(100 << 20)], &mut TestRefs::none());
-    let over = Expr::Quota {
+    let over = Expr::Quota(Quota {
         bytes: 1 << 30,
         over: true,
         consumed: 10,
-    };
+    });
     golden(QUOTA_OVER_USED, &[over], &mut TestRefs::none());
 }
 
@@ -1216,14 +1217,19 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
             proptest::option::of(arb_reg()),
             any::<bool>()
         )
-            .prop_map(|(set, sreg, dreg, inverted)| Expr::Lookup {
-                set,
-                sreg,
-                dreg,
-                inverted
-            }),
-        (select(RejectType::ALL), any::<u8>()).prop_map(|(kind, code)| Expr::Reject { kind, code }),
-        (any::<u64>(), any::<u64>()).prop_map(|(packets, bytes)| Expr::Counter { packets, bytes }),
+            .prop_map(|(set, sreg, dreg, inverted)| checked(
+                Lookup {
+                    set: set.into(),
+                    sreg,
+                    dreg,
+                    inverted
+                }
+                .checked()
+            )),
+        (select(RejectType::ALL), any::<u8>())
+            .prop_map(|(kind, code)| checked(Reject { kind, code }.checked())),
+        (any::<u64>(), any::<u64>())
+            .prop_map(|(packets, bytes)| Expr::Counter(Counter { packets, bytes })),
         (
             any::<u64>(),
             select(RateUnit::ALL),
@@ -1231,24 +1237,24 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
             any::<bool>(),
             any::<bool>()
         )
-            .prop_map(|(rate, unit, burst, bytes, over)| Expr::Limit {
+            .prop_map(|(rate, unit, burst, bytes, over)| Expr::Limit(Limit {
                 rate,
                 unit,
                 burst,
                 bytes,
                 over
-            }),
+            })),
         (any::<u64>(), any::<bool>(), any::<u64>()).prop_map(|(bytes, over, consumed)| {
-            Expr::Quota {
+            Expr::Quota(Quota {
                 bytes,
                 over,
                 consumed,
-            }
+            })
         }),
-        (any::<u32>(), arb_name()).prop_map(|(kind, name)| Expr::Objref {
+        (any::<u32>(), arb_name()).prop_map(|(kind, name)| Expr::Objref(Objref {
             kind: ObjectType::from_number(kind),
             name
-        }),
+        })),
         (
             proptest::option::of(any::<u16>()),
             proptest::option::of(arb_name()),
@@ -1267,11 +1273,15 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
                     flags: LogFlags::from_bits_retain(flags),
                 })
             }),
-        (arb_reg(), arb_verdict()).prop_map(|(dreg, v)| Expr::Immediate {
-            dreg,
-            data: ImmediateData::Verdict(v)
-        }),
-        (arb_reg(), arb_bytes()).prop_map(|(dreg, data)| Expr::immediate(dreg, data)),
+        (arb_reg(), arb_verdict()).prop_map(|(dreg, v)| checked(
+            Immediate {
+                dreg,
+                data: ImmediateData::Verdict(v)
+            }
+            .checked()
+        )),
+        (arb_reg(), arb_bytes())
+            .prop_map(|(dreg, data)| checked(Immediate::new(dreg, ImmediateData::Value(data)))),
         (
             select(NatType::ALL),
             select(Family::ALL),
@@ -1415,7 +1425,7 @@ proptest! {
 
     /// Literals come back as lookups of their anonymous set.
     #[test]
-    fn literals_come_back_as_lookups(sreg in arb_reg(), inverted in any::<bool>(), vmap in any::<bool>()) {
+    fn literals_come_back_as_lookups(sreg in arb_reg().prop_filter("a valid register", |r| r.is_valid()), inverted in any::<bool>(), vmap in any::<bool>()) {
         let e = if vmap {
             let mut lit = VmapLiteral::new(KeyType::Mark, [(SetElement::mark(1), Verdict::Drop)]);
             lit.sreg = sreg;

@@ -1,9 +1,58 @@
 //! `counter`: packets and bytes seen.
 
-use super::common::{Fit, fields};
+use super::common::{Fit, checked_expr, fields};
 use crate::Expr;
+use crate::Reason;
 use crate::wire::Writer;
 use crate::wire::attr::counter as co;
+
+checked_expr! {
+    /// The fields of [`Expr::Counter`]: count packets and bytes.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, expr::Counter};
+    /// assert_eq!(Expr::from(Counter::new(0, 0)), Expr::counter());
+    /// assert_eq!(Counter::new(3, 180).bytes(), 180);
+    /// ```
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+    pub struct Counter via CounterRepr = "CounterRepr" {
+        /// Initial packet count.
+        #[serde(default)]
+        packets: u64,
+        /// Initial byte count.
+        #[serde(default)]
+        bytes: u64,
+    }
+}
+
+impl Counter {
+    /// A counter starting at `packets` and `bytes`.
+    pub fn new(packets: u64, bytes: u64) -> Counter {
+        Counter { packets, bytes }
+    }
+
+    /// `self`: a `counter` has no checks of its own (serde goes through here).
+    pub(crate) fn checked(self) -> Result<Counter, Reason> {
+        Ok(self)
+    }
+
+    /// Initial packet count.
+    pub fn packets(&self) -> u64 {
+        self.packets
+    }
+
+    /// Initial byte count.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl From<Counter> for Expr {
+    /// [`Expr::Counter`].
+    fn from(value: Counter) -> Expr {
+        Expr::Counter(value)
+    }
+}
 
 /// Write [`Expr::Counter`]'s attributes: nothing for a fresh counter (as nft sends it),
 /// else `BYTES`, `PACKETS`.
@@ -26,8 +75,11 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
             co::NFTA_COUNTER_PAD,
         ],
     )?;
-    Ok(Expr::Counter {
-        packets: f.u64(co::NFTA_COUNTER_PACKETS)?.unwrap_or(0),
-        bytes: f.u64(co::NFTA_COUNTER_BYTES)?.unwrap_or(0),
-    })
+    Ok(Expr::Counter(
+        Counter {
+            packets: f.u64(co::NFTA_COUNTER_PACKETS)?.unwrap_or(0),
+            bytes: f.u64(co::NFTA_COUNTER_BYTES)?.unwrap_or(0),
+        }
+        .checked()?,
+    ))
 }

@@ -143,7 +143,7 @@ pub(crate) fn check(dynset: &Dynset) -> Result<(), Reason> {
         // pulled; whether they are stateful is the kernel's call.
         if !matches!(
             inner,
-            Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } | Expr::Unknown(_)
+            Expr::Counter(_) | Expr::Limit(_) | Expr::Quota(_) | Expr::Unknown(_)
         ) {
             return Err(Reason::NotStateful {
                 expr: inner.modelled_name(),

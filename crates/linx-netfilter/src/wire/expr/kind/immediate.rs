@@ -1,11 +1,75 @@
 //! `immediate`: load a constant or a verdict into a register.
 
-use super::common::{Fit, Misfit, fields, no_nul};
+use super::common::{Fit, Misfit, checked_expr, data_len, fields, load, no_nul};
+use crate::Reason;
 use crate::consts::verdict as v;
 use crate::expr::ImmediateData;
 use crate::wire::attr::{data as d, immediate as im, verdict as va};
 use crate::wire::{NftStr, Writer, put_value, put_verdict};
 use crate::{Expr, Reg, Verdict};
+
+checked_expr! {
+    /// The fields of [`Expr::Immediate`]: store a verdict or data in a register.
+    ///
+    /// [`Expr::verdict`], [`Expr::accept`], [`Expr::immediate`] and friends build the usual
+    /// forms.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, Verdict, expr::{Immediate, ImmediateData}};
+    /// let i = Immediate::new(Reg::VERDICT, ImmediateData::Verdict(Verdict::Accept))?;
+    /// assert_eq!(Expr::from(i.clone()), Expr::accept());
+    /// assert_eq!(i.dreg(), Reg::VERDICT);
+    /// // A verdict goes to the verdict register; data needs 1 to 64 bytes.
+    /// assert!(Immediate::new(Reg::R1, ImmediateData::Verdict(Verdict::Drop)).is_err());
+    /// assert!(Immediate::new(Reg::R1, ImmediateData::Value(vec![])).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Immediate via ImmediateRepr = "ImmediateRepr" {
+        /// Destination register ([`Reg::VERDICT`] for verdicts; serde default 0).
+        #[serde(default = "crate::expr::verdict_reg")]
+        dreg: Reg,
+        /// What to store.
+        data: ImmediateData,
+    }
+}
+
+impl Immediate {
+    /// A checked `immediate`: a verdict goes to [`Reg::VERDICT`]; data is 1 to 64 bytes that
+    /// fit at `dreg`.
+    pub fn new(dreg: Reg, data: ImmediateData) -> Result<Immediate, Reason> {
+        Immediate { dreg, data }.checked()
+    }
+
+    /// `self` when it passes [`Immediate::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Immediate, Reason> {
+        match &self.data {
+            ImmediateData::Verdict(_) if self.dreg != Reg::VERDICT => {
+                return Err(Reason::BadRegister { reg: self.dreg });
+            }
+            ImmediateData::Verdict(_) => {}
+            ImmediateData::Value(bytes) => load(self.dreg, data_len(bytes)?)?,
+        }
+        Ok(self)
+    }
+
+    /// Destination register ([`Reg::VERDICT`] for verdicts; serde default 0).
+    pub fn dreg(&self) -> Reg {
+        self.dreg
+    }
+
+    /// What to store.
+    pub fn data(&self) -> &ImmediateData {
+        &self.data
+    }
+}
+
+impl From<Immediate> for Expr {
+    /// [`Expr::Immediate`].
+    fn from(value: Immediate) -> Expr {
+        Expr::Immediate(value)
+    }
+}
 
 /// Write [`Expr::Immediate`]'s attributes: `DREG`, `DATA` (a value or a verdict).
 pub(crate) fn encode(
@@ -29,10 +93,13 @@ pub(crate) fn encode(
 /// `immediate` (a verdict or data).
 pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
     let f = fields!(data, [im::NFTA_IMMEDIATE_DREG, im::NFTA_IMMEDIATE_DATA])?;
-    Ok(Expr::Immediate {
-        dreg: f.req_reg(im::NFTA_IMMEDIATE_DREG)?,
-        data: immediate_data(&f.get(im::NFTA_IMMEDIATE_DATA).ok_or(Misfit)?)?,
-    })
+    Ok(Expr::Immediate(
+        Immediate {
+            dreg: f.req_reg(im::NFTA_IMMEDIATE_DREG)?,
+            data: immediate_data(&f.get(im::NFTA_IMMEDIATE_DATA).ok_or(Misfit)?)?,
+        }
+        .checked()?,
+    ))
 }
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one value or verdict.

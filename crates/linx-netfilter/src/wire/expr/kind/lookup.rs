@@ -3,14 +3,98 @@
 
 use super::super::SetRefs;
 use super::common::valid;
-use super::common::{Fit, Misfit, fields, no_nul, put_reg};
+use super::common::{Fit, Misfit, checked_expr, fields, no_nul, put_reg};
 use crate::Reason;
 use crate::consts::expr as c;
 use crate::expr::{SetLiteral, VmapLiteral};
-use crate::names::check_name;
 use crate::wire::attr::lookup as lk;
 use crate::wire::{NftStr, Writer};
 use crate::{Expr, Reg};
+
+checked_expr! {
+    /// The fields of [`Expr::Lookup`]: is the key in `sreg` in set `set`? With `dreg`, a map
+    /// lookup storing the value (`Some(Reg::VERDICT)` for a verdict map).
+    ///
+    /// The set name is a reference: that the table holds such a set or map (so that the name is
+    /// valid), and that the registers fit its key and data, is checked when the rule is added.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, expr::Lookup};
+    /// let l = Lookup::new("blocked", Reg::R1, None, false)?;
+    /// assert_eq!(Expr::from(l.clone()), Expr::lookup("blocked"));
+    /// assert_eq!((l.set(), l.sreg(), l.dreg(), l.inverted()), ("blocked", Reg::R1, None, false));
+    /// assert!(Lookup::new("m", Reg::R1, Some(Reg(6)), false).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub struct Lookup via LookupRepr = "LookupRepr" {
+        /// The named set or map.
+        set: Box<str>,
+        /// Register holding the key (serde default 1).
+        #[serde(default = "crate::expr::r1")]
+        sreg: Reg,
+        /// Register for the looked-up value (maps only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dreg: Option<Reg>,
+        /// Match when the key is *not* in the set (`NFT_LOOKUP_F_INV`).
+        #[serde(default, skip_serializing_if = "crate::expr::is_false")]
+        inverted: bool,
+    }
+}
+
+impl Lookup {
+    /// A checked `lookup`: valid registers.
+    pub fn new(
+        set: impl Into<String>,
+        sreg: Reg,
+        dreg: Option<Reg>,
+        inverted: bool,
+    ) -> Result<Lookup, Reason> {
+        Lookup {
+            set: set.into().into_boxed_str(),
+            sreg,
+            dreg,
+            inverted,
+        }
+        .checked()
+    }
+
+    /// `self` when it passes [`Lookup::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Lookup, Reason> {
+        valid(self.sreg)?;
+        if let Some(dreg) = self.dreg {
+            valid(dreg)?;
+        }
+        Ok(self)
+    }
+
+    /// The named set or map.
+    pub fn set(&self) -> &str {
+        &self.set
+    }
+
+    /// Register holding the key (serde default 1).
+    pub fn sreg(&self) -> Reg {
+        self.sreg
+    }
+
+    /// Register for the looked-up value (maps only).
+    pub fn dreg(&self) -> Option<Reg> {
+        self.dreg
+    }
+
+    /// Match when the key is *not* in the set (`NFT_LOOKUP_F_INV`).
+    pub fn inverted(&self) -> bool {
+        self.inverted
+    }
+}
+
+impl From<Lookup> for Expr {
+    /// [`Expr::Lookup`].
+    fn from(value: Lookup) -> Expr {
+        Expr::Lookup(value)
+    }
+}
 
 /// Write [`Expr::Lookup`]'s attributes, with the set's batch id when it is created in the
 /// same batch.
@@ -94,21 +178,13 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         c::NFT_LOOKUP_F_INV => true,
         _ => return Err(Misfit),
     };
-    Ok(Expr::Lookup {
-        set: f.req::<NftStr, _>(lk::NFTA_LOOKUP_SET)?,
-        sreg: f.req_reg(lk::NFTA_LOOKUP_SREG)?,
-        dreg: f.reg(lk::NFTA_LOOKUP_DREG)?,
-        inverted,
-    })
-}
-
-/// [`Expr::Lookup`]'s own check (the set's existence and kind are checked with the
-/// table's references): a valid set name and registers.
-pub(crate) fn check(set: &str, sreg: Reg, dreg: Option<Reg>) -> Result<(), Reason> {
-    check_name(set)?;
-    valid(sreg)?;
-    if let Some(dreg) = dreg {
-        valid(dreg)?;
-    }
-    Ok(())
+    Ok(Expr::Lookup(
+        Lookup {
+            set: f.req::<NftStr, _>(lk::NFTA_LOOKUP_SET)?.into_boxed_str(),
+            sreg: f.req_reg(lk::NFTA_LOOKUP_SREG)?,
+            dreg: f.reg(lk::NFTA_LOOKUP_DREG)?,
+            inverted,
+        }
+        .checked()?,
+    ))
 }

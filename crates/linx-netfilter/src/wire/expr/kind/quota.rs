@@ -1,10 +1,71 @@
 //! `quota`: a byte budget, matched until (or once) it is used up.
 
-use super::common::{Fit, Misfit, fields, flag};
+use super::common::{Fit, Misfit, checked_expr, fields, flag};
 use crate::Expr;
+use crate::Reason;
 use crate::consts::expr as c;
 use crate::wire::Writer;
 use crate::wire::attr::quota as qu;
+
+checked_expr! {
+    /// The fields of [`Expr::Quota`]: match until `bytes` bytes have passed (or after, with
+    /// `over`).
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, expr::Quota};
+    /// assert_eq!(Expr::from(Quota::new(1000, false, 0)), Expr::quota(1000));
+    /// assert_eq!(Quota::new(1000, true, 10).consumed(), 10);
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct Quota via QuotaRepr = "QuotaRepr" {
+        /// The quota in bytes.
+        bytes: u64,
+        /// Match when *over* the quota (`NFT_QUOTA_F_INV`).
+        #[serde(default, skip_serializing_if = "crate::expr::is_false")]
+        over: bool,
+        /// Bytes already used.
+        #[serde(default)]
+        consumed: u64,
+    }
+}
+
+impl Quota {
+    /// A quota of `bytes`, inverted when `over`, with `consumed` bytes used.
+    pub fn new(bytes: u64, over: bool, consumed: u64) -> Quota {
+        Quota {
+            bytes,
+            over,
+            consumed,
+        }
+    }
+
+    /// `self`: a `quota` has no checks of its own (serde goes through here).
+    pub(crate) fn checked(self) -> Result<Quota, Reason> {
+        Ok(self)
+    }
+
+    /// The quota in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Match when *over* the quota (`NFT_QUOTA_F_INV`).
+    pub fn over(&self) -> bool {
+        self.over
+    }
+
+    /// Bytes already used.
+    pub fn consumed(&self) -> u64 {
+        self.consumed
+    }
+}
+
+impl From<Quota> for Expr {
+    /// [`Expr::Quota`].
+    fn from(value: Quota) -> Expr {
+        Expr::Quota(value)
+    }
+}
 
 /// `NFT_QUOTA_F_DEPLETED` (`enum nft_quota_flags`): the kernel reports a used-up quota with
 /// it; state, not configuration.
@@ -38,9 +99,12 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
     if flags & !(c::NFT_QUOTA_F_INV | NFT_QUOTA_F_DEPLETED) != 0 {
         return Err(Misfit);
     }
-    Ok(Expr::Quota {
-        bytes: f.req_u64(qu::NFTA_QUOTA_BYTES)?,
-        over: flags & c::NFT_QUOTA_F_INV != 0,
-        consumed: f.u64(qu::NFTA_QUOTA_CONSUMED)?.unwrap_or(0),
-    })
+    Ok(Expr::Quota(
+        Quota {
+            bytes: f.req_u64(qu::NFTA_QUOTA_BYTES)?,
+            over: flags & c::NFT_QUOTA_F_INV != 0,
+            consumed: f.u64(qu::NFTA_QUOTA_CONSUMED)?.unwrap_or(0),
+        }
+        .checked()?,
+    ))
 }
