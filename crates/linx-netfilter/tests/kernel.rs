@@ -234,14 +234,17 @@ fn rich() -> Ruleset {
     );
     input(
         t,
-        Rule::new([Expr::from(Log {
-            group: None,
-            prefix: Some("drop ".into()),
-            snaplen: None,
-            qthreshold: None,
-            level: Some(4),
-            flags: LogFlags::TCP_SEQ | LogFlags::IP_OPT,
-        })])
+        Rule::new([Expr::from(
+            Log::new(
+                None,
+                Some("drop ".into()),
+                None,
+                None,
+                Some(4),
+                LogFlags::TCP_SEQ | LogFlags::IP_OPT,
+            )
+            .unwrap(),
+        )])
         .tag("log"),
     );
     t.add_rule(
@@ -628,7 +631,7 @@ fn unknown_expressions_survive_pull_and_push() {
         rules[0]
             .exprs
             .iter()
-            .any(|e| matches!(e, Expr::Unknown(raw) if raw.name == "fib")),
+            .any(|e| matches!(e, Expr::Unknown(raw) if raw.name() == "fib")),
         "{:?}",
         rules[0]
     );

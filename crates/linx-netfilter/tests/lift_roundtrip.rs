@@ -196,21 +196,25 @@ fn unknown_set_shapes_stay_in_order() {
     let Some(Expr::Unknown(u)) = exprs.last_mut() else {
         panic!("meta set is an unknown expression: {exprs:?}");
     };
-    u.data.extend_from_slice(&[8, 0, 9, 0, 0, 0, 0, 1]);
+    let data = [u.data(), &[8, 0, 9, 0, 0, 0, 0, 1]].concat();
+    *exprs.last_mut().unwrap() = Expr::unknown("meta", data);
     assert_eq!(lift(&exprs, Family::Ip), as_exprs(&exprs));
 
     // `ct mark set` of a direction: same.
     let mut exprs = capture("inet|ct mark set 0x00000007");
     if let Some(Expr::Unknown(u)) = exprs.last_mut() {
-        u.data.extend_from_slice(&[5, 0, 3, 0, 1, 0, 0, 0]);
+        let data = [u.data(), &[5, 0, 3, 0, 1, 0, 0, 0]].concat();
+        *exprs.last_mut().unwrap() = Expr::unknown("ct", data);
     }
     assert_eq!(lift(&exprs, Family::Inet), as_exprs(&exprs));
 
     // A dynset with a statement the lift does not know.
     let mut exprs = capture("ip|add @s4 { ip saddr }");
     if let Some(Expr::Dynset(d)) = exprs.last_mut() {
-        d.exprs
-            .push(Expr::unknown("last", [8, 0, 1, 0, 0, 0, 0, 1]));
+        let mut inner = d.exprs().to_vec();
+        inner.push(Expr::unknown("last", [8, 0, 1, 0, 0, 0, 0, 1]));
+        let with = (**d).clone().with_exprs(inner).unwrap();
+        *exprs.last_mut().unwrap() = Expr::from(with);
     }
     assert_eq!(lift(&exprs, Family::Ip), as_exprs(&exprs));
 }
@@ -831,13 +835,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             data(),
             proptest::collection::vec(0u8..2, 0..20)
         )
-            .prop_map(|(s, d, len, mask, xor)| Expr::from(Bitwise {
-                sreg: s,
-                dreg: d,
-                len,
-                mask,
-                xor
-            })),
+            .prop_map(|(s, d, _len, mask, xor)| checked(Bitwise::new(s, d, mask, xor))),
         (arb_reg(), data()).prop_map(|(r, d)| checked(linx_netfilter::expr::Immediate::new(
             r,
             ImmediateData::Value(d)
@@ -866,13 +864,13 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             any::<bool>()
         )
             .prop_map(|(r, t, counter)| {
-                let mut d = Dynset::new("s", DynsetOp::Add);
-                d.sreg_key = r;
-                d.timeout_ms = t;
-                if counter {
-                    d.exprs.push(Expr::counter());
-                }
-                Expr::from(d)
+                let d = Dynset::new("s", DynsetOp::Add).with_timeout_ms(t);
+                let exprs = if counter {
+                    vec![Expr::counter()]
+                } else {
+                    vec![]
+                };
+                checked(d.with_sreg_key(r).and_then(|d| d.with_exprs(exprs)))
             }),
         ("meta|ct|objref|bitwise", data()).prop_map(|(n, d)| Expr::unknown(n, d)),
         (arb_reg(), arb_reg()).prop_map(|(s, d)| checked(linx_netfilter::expr::Lookup::new(

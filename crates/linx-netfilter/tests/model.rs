@@ -272,13 +272,9 @@ fn byte_order_of_helpers() {
         Expr::ct_state(&[CtState::NEW]),
         [
             Expr::from(linx_netfilter::expr::Ct::new(CtKey::State, Reg::R1).unwrap()),
-            Expr::from(Bitwise {
-                sreg: Reg::R1,
-                dreg: Reg::R1,
-                len: 4,
-                mask: 8u32.to_ne_bytes().to_vec(),
-                xor: vec![0; 4]
-            }),
+            Expr::from(
+                Bitwise::new(Reg::R1, Reg::R1, 8u32.to_ne_bytes().to_vec(), vec![0; 4]).unwrap()
+            ),
             Expr::from(
                 linx_netfilter::expr::Cmp::new(Reg::R1, CmpOp::Neq, CmpData::from([0; 4])).unwrap()
             ),

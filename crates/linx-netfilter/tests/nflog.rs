@@ -99,11 +99,15 @@ fn push_log_rule(ns: &TestNs, group: u16) {
         Priority::FILTER,
     ))
     .unwrap();
-    let log = Log {
-        group: Some(group),
-        prefix: Some("lx-test ".into()),
-        ..Log::default()
-    };
+    let log = Log::new(
+        Some(group),
+        Some("lx-test ".into()),
+        None,
+        None,
+        None,
+        Default::default(),
+    )
+    .unwrap();
     let stmts = vec![
         Statement::is(HeaderField::IpDaddr, ip!("127.0.0.1")).unwrap(),
         Statement::is(HeaderField::UdpDport, UDP_PORT).unwrap(),

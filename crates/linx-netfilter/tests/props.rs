@@ -4,7 +4,8 @@
 use linx_ip::{Ip, Mac, Subnet};
 use linx_netfilter::expr::{
     Bitwise, CmpOp, CtKey, Dynset, DynsetOp, ImmediateData, Log, LogFlags, Masquerade, MetaKey,
-    Nat, NatFlags, NatType, PayloadBase, RateUnit, Redirect, RejectType, SetLiteral, VmapLiteral,
+    Nat, NatFlags, NatType, PayloadBase, RateUnit, Redirect, RejectType, SetLiteral, UnknownExpr,
+    VmapLiteral,
 };
 use linx_netfilter::{
     Chain, ChainFlags, ChainKind, ChainType, CtState, DataType, ElemValue, Expr, Family, Flowtable,
@@ -188,24 +189,17 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
             0u32..0x40
         )
             .prop_map(
-                |(group, prefix, snaplen, qthreshold, flags)| Expr::from(Log {
-                    group: Some(group),
+                |(group, prefix, snaplen, qthreshold, flags)| checked(Log::new(
+                    Some(group),
                     prefix,
                     snaplen,
                     qthreshold,
-                    level: None,
-                    flags: LogFlags::from_bits_retain(flags),
-                })
+                    None,
+                    LogFlags::from_bits_retain(flags)
+                ))
             ),
-        (proptest::option::of("[ -~]{0,30}"), 0u32..=8).prop_map(|(prefix, level)| Expr::from(
-            Log {
-                group: None,
-                prefix,
-                snaplen: None,
-                qthreshold: None,
-                level: Some(level),
-                flags: LogFlags::TCP_SEQ,
-            }
+        (proptest::option::of("[ -~]{0,30}"), 0u32..=8).prop_map(|(prefix, level)| checked(
+            Log::new(None, prefix, None, None, Some(level), LogFlags::TCP_SEQ)
         )),
         bytes(1..=16).prop_map(|data| Expr::immediate(Reg::R2, data)),
         ("[a-z]{1,8}", bytes(0..=12)).prop_map(|(name, data)| Expr::unknown(name, data)),
@@ -601,125 +595,114 @@ fn checked<T: Into<Expr>>(built: Result<T, linx_netfilter::Reason>) -> Expr {
 }
 
 fn any_expr() -> impl Strategy<Value = Expr> {
-    let leaf = prop_oneof![
-        (payload_base(), any::<u32>(), 0u32..100, any_reg()).prop_map(
-            |(base, offset, len, dreg)| checked(linx_netfilter::expr::Payload::new(
-                base, offset, len, dreg
-            ))
-        ),
-        ((0u32..40).prop_map(MetaKey::from_number), any_reg())
-            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Meta::new(key, dreg))),
-        ((0u32..10).prop_map(CtKey::from_number), any_reg())
-            .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Ct::new(key, dreg))),
-        (any_reg(), select(CmpOp::ALL.to_vec()), bytes(0..=70)).prop_map(|(sreg, op, data)| {
-            checked(linx_netfilter::expr::Cmp::new(sreg, op, data))
-        }),
-        (any_reg(), any_reg(), 0u32..70, bytes(0..=20), bytes(0..=20)).prop_map(
-            |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {
-                sreg,
-                dreg,
-                len,
-                mask,
-                xor
-            })
-        ),
-        (
-            any_name(),
-            any_reg(),
-            proptest::option::of(any_reg()),
-            any::<bool>()
-        )
-            .prop_map(|(set, sreg, dreg, inverted)| checked(
-                linx_netfilter::expr::Lookup::new(set, sreg, dreg, inverted)
-            )),
-        (
-            any_key(),
-            any::<u32>(),
-            vec(any_element(), 0..4),
-            any_reg(),
-            any::<bool>()
-        )
-            .prop_map(
-                |(key, flags, elements, sreg, inverted)| Expr::from(SetLiteral {
+    let leaf =
+        prop_oneof![
+            (payload_base(), any::<u32>(), 0u32..100, any_reg()).prop_map(
+                |(base, offset, len, dreg)| checked(linx_netfilter::expr::Payload::new(
+                    base, offset, len, dreg
+                ))
+            ),
+            ((0u32..40).prop_map(MetaKey::from_number), any_reg())
+                .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Meta::new(key, dreg))),
+            ((0u32..10).prop_map(CtKey::from_number), any_reg())
+                .prop_map(|(key, dreg)| checked(linx_netfilter::expr::Ct::new(key, dreg))),
+            (any_reg(), select(CmpOp::ALL.to_vec()), bytes(0..=70)).prop_map(|(sreg, op, data)| {
+                checked(linx_netfilter::expr::Cmp::new(sreg, op, data))
+            }),
+            (any_reg(), any_reg(), 0u32..70, bytes(0..=20), bytes(0..=20)).prop_map(
+                |(sreg, dreg, _len, mask, xor)| checked(Bitwise::new(sreg, dreg, mask, xor))
+            ),
+            (
+                any_name(),
+                any_reg(),
+                proptest::option::of(any_reg()),
+                any::<bool>()
+            )
+                .prop_map(|(set, sreg, dreg, inverted)| checked(
+                    linx_netfilter::expr::Lookup::new(set, sreg, dreg, inverted)
+                )),
+            (
+                any_key(),
+                any::<u32>(),
+                vec(any_element(), 0..4),
+                any_reg(),
+                any::<bool>()
+            )
+                .prop_map(|(key, flags, elements, sreg, inverted)| Expr::from(
+                    SetLiteral {
+                        key,
+                        flags: SetFlags::from_bits_retain(flags),
+                        elements,
+                        sreg,
+                        inverted,
+                        extras: Default::default(),
+                    }
+                )),
+            (
+                any_key(),
+                any::<u32>(),
+                vec((any_element(), any_verdict()), 0..4),
+                any_reg()
+            )
+                .prop_map(|(key, flags, elements, sreg)| Expr::from(VmapLiteral {
                     key,
                     flags: SetFlags::from_bits_retain(flags),
                     elements,
                     sreg,
-                    inverted,
                     extras: Default::default(),
-                })
-            ),
-        (
-            any_key(),
-            any::<u32>(),
-            vec((any_element(), any_verdict()), 0..4),
-            any_reg()
-        )
-            .prop_map(|(key, flags, elements, sreg)| Expr::from(VmapLiteral {
-                key,
-                flags: SetFlags::from_bits_retain(flags),
-                elements,
-                sreg,
-                extras: Default::default(),
-            })),
-        (select(RejectType::ALL.to_vec()), any::<u8>())
-            .prop_map(|(kind, code)| checked(linx_netfilter::expr::Reject::new(kind, code))),
-        Just(Expr::counter()),
-        (any::<u64>(), select(RateUnit::ALL.to_vec())).prop_map(|(r, u)| Expr::limit(r, u)),
-        any::<u64>().prop_map(Expr::quota),
-        ((0u32..40).prop_map(ObjectType::from_number), any_name())
-            .prop_map(|(kind, name)| Expr::from(linx_netfilter::expr::Objref::new(kind, name))),
-        (
-            proptest::option::of(any::<u16>()),
-            proptest::option::of(any_name()),
-            proptest::option::of(any::<u32>()),
-            proptest::option::of(any::<u16>()),
-            proptest::option::of(any::<u32>())
-        )
-            .prop_map(
-                |(group, prefix, snaplen, qthreshold, level)| Expr::from(Log {
-                    group,
-                    prefix,
-                    snaplen,
-                    qthreshold,
-                    level,
-                    flags: LogFlags::empty(),
-                })
-            ),
-        (any_reg(), any_verdict()).prop_map(|(dreg, v)| checked(
-            linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Verdict(v))
-        )),
-        (any_reg(), bytes(0..=70)).prop_map(|(dreg, b)| checked(
-            linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Value(b))
-        )),
-        (
-            select(vec![NatType::Snat, NatType::Dnat]),
-            select(Family::ALL.to_vec()),
-            proptest::option::of(any_reg()),
-            proptest::option::of(any_reg()),
-            any::<u32>()
-        )
-            .prop_map(|(kind, family, a, p, flags)| checked(Nat::new(
-                kind,
-                family,
-                a,
-                None,
-                p,
-                a,
-                NatFlags::from_bits_retain(flags),
-            ))),
-        (
-            proptest::option::of(any_reg()),
-            proptest::option::of(any_reg())
-        )
-            .prop_map(|(a, b)| checked(Masquerade::new(NatFlags::empty(), a, b))),
-        (
-            proptest::option::of(any_reg()),
-            proptest::option::of(any_reg())
-        )
-            .prop_map(|(a, b)| checked(Redirect::new(NatFlags::RANDOM, a, b))),
-        (any_name(), bytes(0..=8)).prop_map(|(name, data)| Expr::unknown(name, data)),
-    ];
+                })),
+            (select(RejectType::ALL.to_vec()), any::<u8>())
+                .prop_map(|(kind, code)| checked(linx_netfilter::expr::Reject::new(kind, code))),
+            Just(Expr::counter()),
+            (any::<u64>(), select(RateUnit::ALL.to_vec())).prop_map(|(r, u)| Expr::limit(r, u)),
+            any::<u64>().prop_map(Expr::quota),
+            ((0u32..40).prop_map(ObjectType::from_number), any_name())
+                .prop_map(|(kind, name)| Expr::from(linx_netfilter::expr::Objref::new(kind, name))),
+            (
+                proptest::option::of(any::<u16>()),
+                proptest::option::of(any_name()),
+                proptest::option::of(any::<u32>()),
+                proptest::option::of(any::<u16>()),
+                proptest::option::of(any::<u32>())
+            )
+                .prop_map(|(group, prefix, snaplen, qthreshold, level)| checked(
+                    Log::new(group, prefix, snaplen, qthreshold, level, LogFlags::empty())
+                )),
+            (any_reg(), any_verdict()).prop_map(|(dreg, v)| checked(
+                linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Verdict(v))
+            )),
+            (any_reg(), bytes(0..=70)).prop_map(|(dreg, b)| checked(
+                linx_netfilter::expr::Immediate::new(dreg, ImmediateData::Value(b))
+            )),
+            (
+                select(vec![NatType::Snat, NatType::Dnat]),
+                select(Family::ALL.to_vec()),
+                proptest::option::of(any_reg()),
+                proptest::option::of(any_reg()),
+                any::<u32>()
+            )
+                .prop_map(|(kind, family, a, p, flags)| checked(Nat::new(
+                    kind,
+                    family,
+                    a,
+                    None,
+                    p,
+                    a,
+                    NatFlags::from_bits_retain(flags),
+                ))),
+            (
+                proptest::option::of(any_reg()),
+                proptest::option::of(any_reg())
+            )
+                .prop_map(|(a, b)| checked(Masquerade::new(NatFlags::empty(), a, b))),
+            (
+                proptest::option::of(any_reg()),
+                proptest::option::of(any_reg())
+            )
+                .prop_map(|(a, b)| checked(Redirect::new(NatFlags::RANDOM, a, b))),
+            (any_name(), bytes(0..=8))
+                .prop_map(|(name, data)| checked(UnknownExpr::new(name, data))),
+        ];
     leaf.prop_recursive(2, 8, 3, |inner| {
         (
             any_name(),
@@ -730,14 +713,13 @@ fn any_expr() -> impl Strategy<Value = Expr> {
             vec(inner, 0..3),
         )
             .prop_map(|(set, op, sreg_key, sreg_data, timeout_ms, exprs)| {
-                Expr::from(Dynset {
-                    set,
-                    op,
-                    sreg_key,
-                    sreg_data,
-                    timeout_ms,
-                    exprs,
-                })
+                checked(
+                    Dynset::new(set, op)
+                        .with_timeout_ms(timeout_ms)
+                        .with_sreg_key(sreg_key)
+                        .and_then(|d| d.with_sreg_data(sreg_data))
+                        .and_then(|d| d.with_exprs(exprs)),
+                )
             })
     })
 }

@@ -675,15 +675,9 @@ fn registers_and_lengths() {
     t.add_rule("input", Rule::new([Expr::cmp_eq([0; 64])]))
         .unwrap();
     // bitwise mask/xor match len.
-    let bitwise = Expr::from(Bitwise {
-        sreg: Reg::R1,
-        dreg: Reg::R1,
-        len: 4,
-        mask: vec![0xff; 4],
-        xor: vec![0; 3],
-    });
+    let bitwise = Bitwise::new(Reg::R1, Reg::R1, vec![0xff; 4], vec![0; 3]);
     assert_eq!(
-        rule_err(&mut t, "input", Rule::new([bitwise])),
+        bitwise.unwrap_err(),
         Reason::DataLength {
             expected: 4,
             got: 3
@@ -711,11 +705,8 @@ fn registers_and_lengths() {
         meta.unwrap_err(),
         Reason::RegisterOverflow { len: 16, .. }
     ));
-    let unknown = Expr::unknown(String::new(), vec![]);
-    assert_eq!(
-        rule_err(&mut t, "input", Rule::new([unknown])),
-        Reason::EmptyName
-    );
+    let unknown = linx_netfilter::expr::UnknownExpr::new(String::new(), vec![]);
+    assert_eq!(unknown.unwrap_err(), Reason::EmptyName);
     t.add_rule("input", Rule::new([Expr::unknown("fib", vec![1, 2, 3])]))
         .unwrap();
 }
@@ -989,42 +980,29 @@ fn reject_and_log() {
         Reason::ExprNotInFamily { expr: "reject", .. }
     ));
 
+    // Log options are checked when the log is built.
     let log = |group, prefix: &str, snaplen, level| {
-        Expr::from(Log {
-            group,
-            prefix: Some(prefix.to_owned()),
-            snaplen,
-            qthreshold: None,
-            level,
-            flags: LogFlags::empty(),
-        })
+        let prefix = Some(prefix.to_owned());
+        Log::new(group, prefix, snaplen, None, level, LogFlags::empty()).map(Expr::from)
     };
     t.add_rule(
         "input",
-        Rule::new([log(Some(1), &"p".repeat(127), Some(64), None)]),
+        Rule::new([log(Some(1), &"p".repeat(127), Some(64), None).unwrap()]),
     )
     .unwrap();
     assert_eq!(
-        rule_err(
-            &mut t,
-            "input",
-            Rule::new([log(Some(1), &"p".repeat(128), None, None)])
-        ),
+        log(Some(1), &"p".repeat(128), None, None).unwrap_err(),
         Reason::LogPrefixTooLong { len: 128 }
     );
     assert!(matches!(
-        rule_err(
-            &mut t,
-            "input",
-            Rule::new([log(Some(1), "x", None, Some(4))])
-        ),
+        log(Some(1), "x", None, Some(4)).unwrap_err(),
         Reason::LogOptions(_)
     ));
     assert!(matches!(
-        rule_err(&mut t, "input", Rule::new([log(None, "x", Some(64), None)])),
+        log(None, "x", Some(64), None).unwrap_err(),
         Reason::LogOptions(_)
     ));
-    t.add_rule("input", Rule::new([log(None, "x", None, Some(4))]))
+    t.add_rule("input", Rule::new([log(None, "x", None, Some(4)).unwrap()]))
         .unwrap();
 }
 
@@ -1092,30 +1070,17 @@ fn lookups_dynsets_objrefs() {
         Reason::SetUse(_)
     ));
     let with_timeout = |set: &str| {
-        Expr::from(Dynset {
-            set: set.into(),
-            op: DynsetOp::Add,
-            sreg_key: Reg::R1,
-            sreg_data: None,
-            timeout_ms: Some(5000),
-            exprs: vec![Expr::counter()],
-        })
+        let dynset = Dynset::new(set, DynsetOp::Add).with_timeout_ms(Some(5000));
+        Expr::from(dynset.with_exprs(vec![Expr::counter()]).unwrap())
     };
     check(&t, with_timeout("dyn")).unwrap();
     assert_eq!(
         reason(check(&t, with_timeout("dyn_no_timeout")).unwrap_err()),
         Reason::TimeoutWithoutFlag
     );
-    let not_stateful = Expr::from(Dynset {
-        set: "dyn".into(),
-        op: DynsetOp::Add,
-        sreg_key: Reg::R1,
-        sreg_data: None,
-        timeout_ms: None,
-        exprs: vec![Expr::accept()],
-    });
+    let not_stateful = Dynset::new("dyn", DynsetOp::Add).with_exprs(vec![Expr::accept()]);
     assert_eq!(
-        reason(check(&t, not_stateful).unwrap_err()),
+        not_stateful.unwrap_err(),
         Reason::NotStateful { expr: "immediate" }
     );
     // The key must fit at the source register.

@@ -298,18 +298,18 @@ impl Expr {
     /// use linx_netfilter::{Expr, Reg, expr::Bitwise};
     /// assert_eq!(
     ///     Expr::bitwise([0xff, 0], [0, 0]),
-    ///     Expr::from(Bitwise { sreg: Reg::R1, dreg: Reg::R1, len: 2, mask: vec![0xff, 0], xor: vec![0, 0] }),
+    ///     Expr::from(Bitwise::new(Reg::R1, Reg::R1, [0xff, 0], [0, 0])?),
     /// );
+    /// # Ok::<(), linx_netfilter::Reason>(())
     /// ```
+    ///
+    /// # Panics
+    /// When `mask` and `xor` differ in length, or are empty or longer than 64 bytes
+    /// ([`Bitwise::new`] returns the error instead).
+    #[track_caller]
     pub fn bitwise(mask: impl AsRef<[u8]>, xor: impl AsRef<[u8]>) -> Expr {
-        let mask = mask.as_ref().to_vec();
-        Expr::from(Bitwise {
-            sreg: Reg::R1,
-            dreg: Reg::R1,
-            len: u32::try_from(mask.len()).unwrap_or(u32::MAX),
-            mask,
-            xor: xor.as_ref().to_vec(),
-        })
+        let (mask, xor) = (mask.as_ref(), xor.as_ref());
+        built("bitwise", Bitwise::new(Reg::R1, Reg::R1, mask, xor))
     }
 
     /// A meta key compared with a host integer, in the key's byte order: **native** order
@@ -760,7 +760,7 @@ impl Expr {
     ///
     /// ```
     /// use linx_netfilter::{Expr, expr::DynsetOp};
-    /// assert!(matches!(Expr::dynset("seen", DynsetOp::Add), Expr::Dynset(d) if d.timeout_ms.is_none()));
+    /// assert!(matches!(Expr::dynset("seen", DynsetOp::Add), Expr::Dynset(d) if d.timeout_ms().is_none()));
     /// ```
     pub fn dynset(set: impl Into<String>, op: DynsetOp) -> Expr {
         Expr::from(Dynset::new(set, op))
@@ -786,7 +786,7 @@ impl Expr {
     ///
     /// ```
     /// use linx_netfilter::Expr;
-    /// assert!(matches!(Expr::log(), Expr::Log(l) if l.group == Some(5000) && l.prefix.is_none()));
+    /// assert!(matches!(Expr::log(), Expr::Log(l) if l.group() == Some(5000) && l.prefix().is_none()));
     /// ```
     pub fn log() -> Expr {
         Expr::log_group(5000, None::<String>)
@@ -797,29 +797,36 @@ impl Expr {
     /// ```
     /// use linx_netfilter::Expr;
     /// let e = Expr::log_group(7, Some("drop: "));
-    /// assert!(matches!(e, Expr::Log(l) if l.group == Some(7) && l.prefix.as_deref() == Some("drop: ")));
+    /// assert!(matches!(e, Expr::Log(l) if l.group() == Some(7) && l.prefix() == Some("drop: ")));
     /// ```
+    ///
+    /// # Panics
+    /// When the prefix is 128 bytes or longer or holds a NUL byte ([`Log::new`] returns the
+    /// error instead).
+    #[track_caller]
     pub fn log_group(group: u16, prefix: Option<impl Into<String>>) -> Expr {
-        Expr::from(Log {
-            group: Some(group),
-            prefix: prefix.map(Into::into),
-            ..Log::default()
-        })
+        let prefix = prefix.map(Into::into);
+        let flags = crate::expr::LogFlags::empty();
+        built(
+            "log_group",
+            Log::new(Some(group), prefix, None, None, None, flags),
+        )
     }
 
     /// An expression the model does not know, by kernel name and raw `NFTA_EXPR_DATA` bytes
-    /// (re-emitted as they are; nothing checks them).
+    /// (re-emitted as they are; nothing checks the bytes).
     ///
     /// ```
     /// use linx_netfilter::Expr;
     /// let e = Expr::unknown("fib", [0x08, 0x00, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
-    /// assert!(matches!(e, Expr::Unknown(ref raw) if raw.name == "fib" && raw.data.len() == 8));
+    /// assert!(matches!(e, Expr::Unknown(ref raw) if raw.name() == "fib" && raw.data().len() == 8));
     /// ```
+    ///
+    /// # Panics
+    /// When `name` is empty ([`UnknownExpr::new`] returns the error instead).
+    #[track_caller]
     pub fn unknown(name: impl Into<String>, data: impl Into<Vec<u8>>) -> Expr {
-        Expr::from(UnknownExpr {
-            name: name.into(),
-            data: data.into(),
-        })
+        built("unknown", UnknownExpr::new(name, data))
     }
 
     /// An immediate verdict (into the verdict register).

@@ -692,9 +692,11 @@ fn special_shapes_nft_does_not_write_stay_expressions() {
     let mut exprs = capture("ip|fib saddr . iif oif missing drop");
     if let Some(Expr::Unknown(u)) = exprs.first_mut() {
         // NFTA_FIB_FLAGS is the last attribute: saddr and daddr.
-        if let Some(last) = u.data.last_mut() {
+        let mut data = u.data().to_vec();
+        if let Some(last) = data.last_mut() {
             *last |= 2;
         }
+        exprs[0] = Expr::unknown("fib", data);
     }
     assert!(!is_fully_lifted(&lift(&exprs, Ip)));
 }

@@ -17,8 +17,9 @@
 //! # Contract
 //! - A typed value comes only from data in which every attribute is allowed, present at
 //!   most once and well formed, with every attribute its expression requires; anything
-//!   else is [`Misfit`], never an error (only a missing or unreadable `NFTA_EXPR_NAME` or a
-//!   malformed element is).
+//!   else is [`Misfit`], never an error (only a missing, empty or unreadable
+//!   `NFTA_EXPR_NAME` or a malformed element is). Fields that decode but fail the kind's
+//!   own checks (those its checked constructor applies) are a [`Misfit`] too.
 //! - Never panics; allocates only the values the model keeps and, on the misfit path, the
 //!   raw copy of the data.
 //! - Dynset expressions nest at most [`super::MAX_DEPTH`] levels.
@@ -30,6 +31,7 @@ use super::super::invalid;
 use super::kind;
 use super::kind::common::{Fit, Misfit};
 use crate::Expr;
+use crate::expr::UnknownExpr;
 
 #[cfg(test)]
 pub(super) use super::kind::nat::range_max;
@@ -53,8 +55,14 @@ pub(super) fn decode_at(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> 
         Ok(expr) => expr,
         Err(Misfit) => {
             let name = t.str(ex::NFTA_EXPR_NAME)?;
-            let name = name.ok_or_else(|| invalid("expression name", 0))?;
-            Expr::unknown(name, sendable(name, data))
+            // The kernel names every expression; an empty name is not one.
+            let name = name
+                .filter(|name| !name.is_empty())
+                .ok_or_else(|| invalid("expression name", 0))?;
+            Expr::from(UnknownExpr {
+                name: name.to_owned(),
+                data: sendable(name, data).into_owned(),
+            })
         }
     })
 }

@@ -1196,13 +1196,16 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
             .checked()
         )),
         (arb_reg(), arb_reg(), any::<u32>(), arb_bytes(), arb_bytes()).prop_map(
-            |(sreg, dreg, len, mask, xor)| Expr::from(Bitwise {
-                sreg,
-                dreg,
-                len,
-                mask,
-                xor
-            })
+            |(sreg, dreg, len, mask, xor)| checked(
+                Bitwise {
+                    sreg,
+                    dreg,
+                    len,
+                    mask,
+                    xor
+                }
+                .checked()
+            )
         ),
         (any::<u32>(), arb_reg()).prop_map(|(key, dreg)| checked(
             Ct {
@@ -1264,14 +1267,17 @@ fn arb_leaf() -> BoxedStrategy<Expr> {
             any::<u32>()
         )
             .prop_map(|(group, prefix, snaplen, qthreshold, level, flags)| {
-                Expr::from(Log {
-                    group,
-                    prefix,
-                    snaplen,
-                    qthreshold,
-                    level,
-                    flags: LogFlags::from_bits_retain(flags),
-                })
+                checked(
+                    Log {
+                        group,
+                        prefix,
+                        snaplen,
+                        qthreshold,
+                        level,
+                        flags: LogFlags::from_bits_retain(flags),
+                    }
+                    .checked(),
+                )
             }),
         (arb_reg(), arb_verdict()).prop_map(|(dreg, v)| checked(
             Immediate {
@@ -1335,14 +1341,17 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
         vec(arb_leaf(), 0..4),
     )
         .prop_map(|(set, op, sreg_key, sreg_data, timeout_ms, exprs)| {
-            Expr::from(Dynset {
-                set,
-                op,
-                sreg_key,
-                sreg_data,
-                timeout_ms,
-                exprs,
-            })
+            checked(
+                Dynset {
+                    set,
+                    op,
+                    sreg_key,
+                    sreg_data,
+                    timeout_ms,
+                    exprs,
+                }
+                .checked(),
+            )
         });
     prop_oneof![4 => arb_leaf(), 1 => dynset]
 }

@@ -3,17 +3,157 @@
 
 use super::super::{MAX_DEPTH, SetRefs, decode_nested, encode as encode_elem, encode_body};
 use super::common::valid;
-use super::common::{Fit, Misfit, fields, no_nul, refuse};
+use super::common::{Fit, Misfit, checked_expr, fields, no_nul, refuse};
 use crate::Expr;
 use crate::Reason;
-use crate::expr::{Dynset, DynsetOp};
-use crate::names::check_name;
+use crate::Reg;
+use crate::expr::DynsetOp;
 use crate::wire::attr::{dynset as dy, list};
 use crate::wire::{NftStr, Writer};
 
 /// `NFT_DYNSET_F_EXPR` (`enum nft_dynset_flags`): nft sets it when it sends more than one
 /// expression in `NFTA_DYNSET_EXPRESSIONS`.
 const NFT_DYNSET_F_EXPR: u32 = 1 << 1;
+
+checked_expr! {
+    /// The fields of [`Expr::Dynset`]: add, update or delete the key in `sreg_key` in a named
+    /// set from the packet path (boxed in [`Expr`]).
+    ///
+    /// [`Expr::dynset`] and [`Dynset::new`] build one on register 1 without timeout or
+    /// expressions; the `with_*` methods set the rest, checked. The set is a reference: that
+    /// the table holds it (so that its name is valid), with the flags the dynset needs, is
+    /// checked when the rule is added.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, expr::{Dynset, DynsetOp}};
+    /// let d = Dynset::new("seen", DynsetOp::Update)
+    ///     .with_timeout_ms(Some(10_000))
+    ///     .with_exprs(vec![Expr::counter()])?;
+    /// assert_eq!((d.set(), d.timeout_ms(), d.exprs().len()), ("seen", Some(10_000), 1));
+    /// assert_eq!(
+    ///     Expr::from(d).to_string(),
+    ///     "dynset update reg 1 set seen timeout 10000ms [ counter pkts 0 bytes 0 ]"
+    /// );
+    /// // Only stateful expressions go with an element.
+    /// assert!(Dynset::new("seen", DynsetOp::Add).with_exprs(vec![Expr::accept()]).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Dynset via DynsetRepr = "DynsetRepr" {
+        /// The named set (`NFTA_DYNSET_SET_NAME`); it needs the `dynamic` or `timeout` flag
+        /// and must not be `constant`.
+        set: String,
+        /// What to do (`NFTA_DYNSET_OP`).
+        op: DynsetOp,
+        /// Register holding the key (`NFTA_DYNSET_SREG_KEY`; serde default 1).
+        #[serde(default = "crate::expr::r1")]
+        sreg_key: Reg,
+        /// Register holding the value, for maps (`NFTA_DYNSET_SREG_DATA`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sreg_data: Option<Reg>,
+        /// Element timeout in milliseconds (`NFTA_DYNSET_TIMEOUT`; the set needs the
+        /// `timeout` flag). `None` is no timeout; `Some(0)` is refused by the encoder.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout_ms: Option<u64>,
+        /// Stateful expressions attached to the element (counter, limit, quota), sent as
+        /// `NFTA_DYNSET_EXPR` for one and `NFTA_DYNSET_EXPRESSIONS` for more.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        exprs: Vec<Expr>,
+    }
+}
+
+impl Dynset {
+    /// `op` the key in register 1 on set `set`, with no timeout and no expressions.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, Reg, expr::{Dynset, DynsetOp}};
+    /// let d = Dynset::new("seen", DynsetOp::Add);
+    /// assert_eq!((d.sreg_key(), d.timeout_ms(), d.exprs().len()), (Reg::R1, None, 0));
+    /// assert_eq!(Expr::from(d), Expr::dynset("seen", DynsetOp::Add));
+    /// ```
+    pub fn new(set: impl Into<String>, op: DynsetOp) -> Dynset {
+        Dynset {
+            set: set.into(),
+            op,
+            sreg_key: Reg::R1,
+            sreg_data: None,
+            timeout_ms: None,
+            exprs: Vec::new(),
+        }
+    }
+
+    /// The key from `reg` (a valid register).
+    pub fn with_sreg_key(self, reg: Reg) -> Result<Dynset, Reason> {
+        Dynset {
+            sreg_key: reg,
+            ..self
+        }
+        .checked()
+    }
+
+    /// The value from `reg`, for maps (a valid register).
+    pub fn with_sreg_data(self, reg: Option<Reg>) -> Result<Dynset, Reason> {
+        Dynset {
+            sreg_data: reg,
+            ..self
+        }
+        .checked()
+    }
+
+    /// The element timeout in milliseconds.
+    pub fn with_timeout_ms(self, timeout_ms: Option<u64>) -> Dynset {
+        Dynset { timeout_ms, ..self }
+    }
+
+    /// The expressions the element carries: only stateful ones (counter, limit, quota, or
+    /// ones the model does not know).
+    pub fn with_exprs(self, exprs: Vec<Expr>) -> Result<Dynset, Reason> {
+        Dynset { exprs, ..self }.checked()
+    }
+
+    /// `self` when it passes the checks of the `with_*` methods.
+    pub(crate) fn checked(self) -> Result<Dynset, Reason> {
+        check(&self)?;
+        Ok(self)
+    }
+
+    /// The named set.
+    pub fn set(&self) -> &str {
+        &self.set
+    }
+
+    /// What to do.
+    pub fn op(&self) -> DynsetOp {
+        self.op
+    }
+
+    /// Register holding the key.
+    pub fn sreg_key(&self) -> Reg {
+        self.sreg_key
+    }
+
+    /// Register holding the value, for maps.
+    pub fn sreg_data(&self) -> Option<Reg> {
+        self.sreg_data
+    }
+
+    /// Element timeout in milliseconds.
+    pub fn timeout_ms(&self) -> Option<u64> {
+        self.timeout_ms
+    }
+
+    /// Stateful expressions attached to the element.
+    pub fn exprs(&self) -> &[Expr] {
+        &self.exprs
+    }
+}
+
+impl From<Dynset> for Expr {
+    /// [`Expr::Dynset`], boxed.
+    fn from(value: Dynset) -> Expr {
+        Expr::Dynset(Box::new(value))
+    }
+}
 
 /// Write [`Expr::Dynset`]'s attributes, its expressions nested (one as `EXPR`, several as
 /// `EXPRESSIONS` with `NFT_DYNSET_F_EXPR`); `timeout_ms: Some(0)` is refused.
@@ -112,28 +252,29 @@ pub(crate) fn decode(data: &[u8], depth: usize) -> Fit<Expr> {
         }
         (Some(_), Some(_)) => return Err(Misfit),
     };
-    Ok(Expr::from(Dynset {
-        set: f.req::<NftStr, _>(dy::NFTA_DYNSET_SET_NAME)?,
-        op: DynsetOp::from_number(f.req_u32(dy::NFTA_DYNSET_OP)?).ok_or(Misfit)?,
-        sreg_key: f.req_reg(dy::NFTA_DYNSET_SREG_KEY)?,
-        sreg_data: f.reg(dy::NFTA_DYNSET_SREG_DATA)?,
-        // The kernel reports "no timeout" as 0.
-        timeout_ms: f.u64(dy::NFTA_DYNSET_TIMEOUT)?.filter(|&ms| ms != 0),
-        exprs,
-    }))
+    Ok(Expr::from(
+        Dynset {
+            set: f.req::<NftStr, _>(dy::NFTA_DYNSET_SET_NAME)?,
+            op: DynsetOp::from_number(f.req_u32(dy::NFTA_DYNSET_OP)?).ok_or(Misfit)?,
+            sreg_key: f.req_reg(dy::NFTA_DYNSET_SREG_KEY)?,
+            sreg_data: f.reg(dy::NFTA_DYNSET_SREG_DATA)?,
+            // The kernel reports "no timeout" as 0.
+            timeout_ms: f.u64(dy::NFTA_DYNSET_TIMEOUT)?.filter(|&ms| ms != 0),
+            exprs,
+        }
+        .checked()?,
+    ))
 }
 
-/// [`Expr::Dynset`]'s own check (the set's existence and kind are checked with the
-/// table's references): a valid set name and registers, and only stateful expressions.
-pub(crate) fn check(dynset: &Dynset) -> Result<(), Reason> {
+/// [`Dynset`]'s own check (the set is a reference, checked with the table's references):
+/// valid registers, and only stateful expressions.
+fn check(dynset: &Dynset) -> Result<(), Reason> {
     let Dynset {
-        set,
         sreg_key,
         sreg_data,
         exprs,
         ..
     } = dynset;
-    check_name(set)?;
     valid(*sreg_key)?;
     if let Some(reg) = sreg_data {
         valid(*reg)?;

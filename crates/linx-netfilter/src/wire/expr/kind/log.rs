@@ -2,13 +2,120 @@
 
 use linx_netlink_codec::Be16;
 
-use super::common::{Fit, fields, no_nul};
+use super::common::{Fit, checked_expr, fields, no_nul};
 use crate::Expr;
 use crate::Reason;
 use crate::consts::limits::NF_LOG_PREFIXLEN;
-use crate::expr::{Log, LogFlags};
+use crate::expr::LogFlags;
 use crate::wire::attr::log as lg;
 use crate::wire::{NftStr, Writer};
+
+checked_expr! {
+    /// The fields of [`Expr::Log`]: log the packet to NFLOG `group`, or to syslog at `level`
+    /// without a group (boxed in [`Expr`]).
+    ///
+    /// [`Expr::log`] and [`Expr::log_group`] build the NFLOG forms; `Log::default()` is a
+    /// bare `log` (syslog, kernel defaults); [`Log::new`] checks the combination.
+    ///
+    /// ```
+    /// use linx_netfilter::{Expr, expr::{Log, LogFlags}};
+    /// let log = Log::new(None, Some("in: ".into()), None, None, Some(4), LogFlags::empty())?;
+    /// assert_eq!((log.prefix(), log.level()), (Some("in: "), Some(4)));
+    /// let e = Expr::from(log);
+    /// assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"log":{"prefix":"in: ","level":4}}"#);
+    /// // A syslog level and an NFLOG group exclude each other.
+    /// assert!(Log::new(Some(1), None, None, None, Some(4), LogFlags::empty()).is_err());
+    /// # Ok::<(), linx_netfilter::Reason>(())
+    /// ```
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+    pub struct Log via LogRepr = "LogRepr" {
+        /// NFLOG group (`NFTA_LOG_GROUP`; the upstream convention is 5000).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        group: Option<u16>,
+        /// Prefix (`NFTA_LOG_PREFIX`, at most 127 bytes).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prefix: Option<String>,
+        /// Bytes of packet to copy to NFLOG (`NFTA_LOG_SNAPLEN`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        snaplen: Option<u32>,
+        /// Packets to batch before NFLOG sends (`NFTA_LOG_QTHRESHOLD`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        qthreshold: Option<u16>,
+        /// Syslog level (`NFTA_LOG_LEVEL`: 0 emerg .. 7 debug, 8 audit; only without
+        /// `group`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        level: Option<u32>,
+        /// Syslog extras (`NFTA_LOG_FLAGS`).
+        #[serde(default, skip_serializing_if = "LogFlags::is_empty")]
+        flags: LogFlags,
+    }
+}
+
+impl Log {
+    /// A checked `log`: a prefix shorter than 128 bytes without NUL; a syslog level (0..=8)
+    /// or an NFLOG group, not both; snaplen and qthreshold only with a group.
+    pub fn new(
+        group: Option<u16>,
+        prefix: Option<String>,
+        snaplen: Option<u32>,
+        qthreshold: Option<u16>,
+        level: Option<u32>,
+        flags: LogFlags,
+    ) -> Result<Log, Reason> {
+        Log {
+            group,
+            prefix,
+            snaplen,
+            qthreshold,
+            level,
+            flags,
+        }
+        .checked()
+    }
+
+    /// `self` when it passes [`Log::new`]'s checks.
+    pub(crate) fn checked(self) -> Result<Log, Reason> {
+        check(&self)?;
+        Ok(self)
+    }
+
+    /// NFLOG group.
+    pub fn group(&self) -> Option<u16> {
+        self.group
+    }
+
+    /// Prefix.
+    pub fn prefix(&self) -> Option<&str> {
+        self.prefix.as_deref()
+    }
+
+    /// Bytes of packet to copy to NFLOG.
+    pub fn snaplen(&self) -> Option<u32> {
+        self.snaplen
+    }
+
+    /// Packets to batch before NFLOG sends.
+    pub fn qthreshold(&self) -> Option<u16> {
+        self.qthreshold
+    }
+
+    /// Syslog level.
+    pub fn level(&self) -> Option<u32> {
+        self.level
+    }
+
+    /// Syslog extras.
+    pub fn flags(&self) -> LogFlags {
+        self.flags
+    }
+}
+
+impl From<Log> for Expr {
+    /// [`Expr::Log`], boxed.
+    fn from(value: Log) -> Expr {
+        Expr::Log(Box::new(value))
+    }
+}
 
 /// Write [`Expr::Log`]'s attributes that are set, in libnftnl's order: `PREFIX`, `GROUP`,
 /// `SNAPLEN`, `QTHRESHOLD`, `LEVEL`, `FLAGS` (only when not empty).
@@ -55,20 +162,23 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
             lg::NFTA_LOG_FLAGS,
         ],
     )?;
-    Ok(Expr::from(Log {
-        group: f.opt::<Be16, _>(lg::NFTA_LOG_GROUP)?.map(u16::from),
-        prefix: f.opt::<NftStr, _>(lg::NFTA_LOG_PREFIX)?,
-        snaplen: f.u32(lg::NFTA_LOG_SNAPLEN)?,
-        qthreshold: f.opt::<Be16, _>(lg::NFTA_LOG_QTHRESHOLD)?.map(u16::from),
-        level: f.u32(lg::NFTA_LOG_LEVEL)?,
-        flags: LogFlags::from_bits_retain(f.u32(lg::NFTA_LOG_FLAGS)?.unwrap_or(0)),
-    }))
+    Ok(Expr::from(
+        Log {
+            group: f.opt::<Be16, _>(lg::NFTA_LOG_GROUP)?.map(u16::from),
+            prefix: f.opt::<NftStr, _>(lg::NFTA_LOG_PREFIX)?,
+            snaplen: f.u32(lg::NFTA_LOG_SNAPLEN)?,
+            qthreshold: f.opt::<Be16, _>(lg::NFTA_LOG_QTHRESHOLD)?.map(u16::from),
+            level: f.u32(lg::NFTA_LOG_LEVEL)?,
+            flags: LogFlags::from_bits_retain(f.u32(lg::NFTA_LOG_FLAGS)?.unwrap_or(0)),
+        }
+        .checked()?,
+    ))
 }
 
-/// [`Expr::Log`]'s own check: a prefix shorter than `NF_LOG_PREFIXLEN` without NUL; a
+/// [`Log`]'s own check: a prefix shorter than `NF_LOG_PREFIXLEN` without NUL; a
 /// syslog level (0..=8) or an NFLOG group, not both; snaplen and qthreshold only with a
 /// group.
-pub(crate) fn check(log: &Log) -> Result<(), Reason> {
+fn check(log: &Log) -> Result<(), Reason> {
     let Log {
         group,
         prefix,
