@@ -1,20 +1,19 @@
-//! The payloads of [`Expr`]'s large, rare variants: [`Bitwise`], [`Dynset`], [`Log`] and
-//! [`UnknownExpr`], each held in a `Box` (as are [`SetLiteral`] and [`VmapLiteral`]).
+//! [`UnknownExpr`], the fields of [`Expr::Unknown`], and the `From` impls of the two boxed
+//! literals ([`SetLiteral`], [`VmapLiteral`]). The other boxed kinds ([`Bitwise`](super::Bitwise),
+//! [`Dynset`](super::Dynset), [`Log`](super::Log), [`Nat`](super::Nat)) live in their kind
+//! modules with their encoder and decoder.
 //!
 //! Why boxed: an [`Expr`] is as large as its largest variant, and a pulled ruleset holds
 //! tens of thousands of expressions (about five per rule). The instructions nearly every rule
-//! uses (payload, meta, cmp, immediate, lookup, counter) fit in 40 bytes; these variants need
-//! 48 to 80, and inline they made every expression 80 bytes. Boxed, an [`Expr`] is 40 bytes
-//! on 64-bit targets (the variant tag fits in a niche of the fields) and only the rare
-//! variants pay an allocation, once each.
+//! uses (payload, meta, cmp, immediate, lookup, counter) fit in 40 bytes; the rare ones that
+//! do not pay an allocation, once each.
 //!
 //! # Contract
-//! - serde: each struct has exactly the fields, defaults and skipping rules of the struct
-//!   variant it replaced, and rejects unknown fields, so the JSON form is unchanged:
-//!   `{"log": {"group": 5000}}`, `{"bitwise": {"len": 2, "mask": "ff00", "xor": "0000"}}`.
-//! - `From<T> for Expr` wraps each of them (and the two literals) in its variant; that
-//!   allocates the box and nothing else. Nothing here panics.
-//! - Validation is the same as for the other variants: when a rule is added to a table.
+//! - serde: the JSON form is that of the struct variant each replaced, unknown fields
+//!   refused: `{"unknown": {"name": "fib", "data": "..."}}`. It deserializes through
+//!   [`UnknownExpr::new`]'s check.
+//! - `From<T> for Expr` wraps a value in its variant; that allocates the box and nothing
+//!   else. Nothing here panics.
 
 use super::{Expr, SetLiteral, VmapLiteral};
 use crate::Reason;

@@ -20,12 +20,31 @@
 //! - Anonymous sets are written as [`Expr::SetLiteral`] / [`Expr::VmapLiteral`]; the encoder
 //!   turns each into a lookup of a per-table `__set<N>` / `__map<N>`.
 //! - Expressions the model does not know stay [`Expr::Unknown`] with their raw attribute bytes.
+//! - **Checked types.** Each variant wraps its kind's type ([`Payload`], [`Meta`], [`Cmp`],
+//!   [`Lookup`], [`Immediate`], [`Nat`], ...), defined with its encoder and decoder in one
+//!   module per kind. Their fields are private: a value is built with the type's `new` (or
+//!   `with_*` methods), which applies the checks that concern that expression alone
+//!   (registers valid and holding the loaded width, data 1 to 64 bytes, bitwise mask and
+//!   xor lengths, log options, stateful dynset expressions, the icmpx reject code, a verdict
+//!   only in the verdict register, a non-empty unknown name) and returns the
+//!   [`Reason`](crate::Reason) otherwise; getters read the fields; `Expr::from` wraps it.
+//!   So an [`Expr`] that exists passes its own checks. The [`Expr`] helpers
+//!   ([`Expr::tcp_dport_eq`], [`Expr::counter`], ...) go through the same checks; the few
+//!   that take raw bytes or lengths panic on input the checks refuse (see their docs).
+//! - serde deserializes through the same checks: a JSON expression that fails them is a
+//!   deserialization error.
+//! - The decoder never fails on what the kernel sends: an expression whose fields decode but
+//!   fail its kind's checks stays [`Expr::Unknown`] with its bytes, re-sent unchanged.
+//! - What depends on the rule's place is checked when a rule is added to a table and in
+//!   [`Ruleset::validate`](crate::Ruleset::validate): the table family (NAT, reject), the
+//!   chain type and hook of NAT, set, map and object references (their names, existence,
+//!   key and data widths), jump and goto targets, the contents of set and vmap literals, and
+//!   the protocol dependencies of header loads.
 //! - Size: an [`Expr`] is 40 bytes on 64-bit targets. Variants whose fields would not fit
-//!   in 40 (bitwise, dynset, log, unknown and the two literals) hold a `Box` of a struct
-//!   ([`Bitwise`], [`Dynset`], [`Log`], [`UnknownExpr`], [`SetLiteral`], [`VmapLiteral`]),
-//!   built with `Expr::from` or the constructors; the common instructions stay inline.
-//! - Validation (registers, lengths, family, chain type and hook limits of NAT) happens when a
-//!   rule is added to a table and in [`Ruleset::validate`](crate::Ruleset::validate).
+//!   in 40, or would push a second 40-byte type inline (bitwise, dynset, log, nat, unknown
+//!   and the two literals), hold a `Box` ([`Bitwise`], [`Dynset`], [`Log`], [`Nat`],
+//!   [`UnknownExpr`], [`SetLiteral`], [`VmapLiteral`]); the common instructions stay inline
+//!   ([`Lookup`] keeps its set name as a `Box<str>` for this).
 //! - serde: externally tagged, snake case (`{"payload": {"base": "network", ...}}`); byte
 //!   strings are lower-case hex; registers default to 1 (0 for `immediate`).
 

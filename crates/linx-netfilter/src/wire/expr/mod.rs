@@ -35,10 +35,11 @@
 //!   are bytes as the model holds them.
 //! - [`decode`] never panics. An expression whose name the model does not know, or whose data
 //!   does not decode into the model exactly (unknown attribute, duplicate attribute, odd size,
-//!   unknown enum value that the model cannot carry, missing mandatory attribute), becomes
+//!   unknown enum value that the model cannot carry, missing mandatory attribute, or fields
+//!   the kind's checked constructor refuses: a register too small for the load, ...), becomes
 //!   [`Expr::Unknown`] with its raw data, so it is re-emitted unchanged. Lookups of anonymous
 //!   sets decode as plain [`Expr::Lookup`]s naming the kernel's set (`__set0`); the pull
-//!   assembly turns them back into literals. Only a missing or unreadable `NFTA_EXPR_NAME`
+//!   assembly turns them back into literals. Only a missing, empty or unreadable `NFTA_EXPR_NAME`
 //!   (or a malformed attribute at the element level) is an error.
 //! - pull ∘ push is the identity: `decode(encode(e)) == e` for every `e` the encoder accepts
 //!   (literals come back as lookups, by design), and `encode(decode(b)) == b` when `decode`
