@@ -23,6 +23,17 @@
 //!   the elements (key byte order, `typeof`); the kernel never reads it, so two rules
 //!   differing only there match the same packets. Every other byte, register and element
 //!   counts, in order.
+//! - The fast path (`fast.rs`) keeps this without lowering the rule again: it reads only
+//!   rules of plain matches (a header, meta or conntrack field loaded and compared) and
+//!   statements of one expression (verdict, counter, limit, quota, log, named object,
+//!   notrack) in ip, ip6 and inet tables, and proves each statement on exactly the
+//!   expressions it consumed: a match with the lowering's own load and value encoding, a
+//!   protocol match it leaves out by being exactly the dependency the lowering writes
+//!   there (its model of the lowering's dependencies covers only `meta nfproto` and `meta
+//!   l4proto` before IPv4/IPv6 and transport fields; rules needing more go the general
+//!   way). Its answer must be the general lift's, statement for statement: the tests hold
+//!   this on every golden capture, every corpus rule and generated rules, so a fast path
+//!   that read a rule differently fails them rather than printing it differently.
 //! - So a statement list the lift returns means what the rule does under the lowering's
 //!   reading of statements (which `tests/lower_golden.rs` holds against nft); where nft's
 //!   own text is lossy (`ether type ip ip saddr 1.2.3.4` in a bridge table prints as `ip
@@ -42,7 +53,7 @@
 //! - Never panics, on any expression list (registers, lengths and data of any size).
 //! - Pure; allocates the statements it returns. Lifting is done on demand (printing, or
 //!   when asked), never during a pull; a rule none of whose expressions lifted skips the
-//!   verification.
+//!   verification, and one the fast path reads skips the register following too.
 
 use linx_ip::{Ip, Mac, Subnet};
 
@@ -66,6 +77,7 @@ use trail::Trail;
 mod deps;
 mod dup_map;
 mod exthdr;
+mod fast;
 mod trail;
 
 /// The statements of a rule's expressions in a table of `family`.
@@ -112,6 +124,15 @@ pub fn is_fully_lifted(stmts: &[Statement]) -> bool {
 
 /// The lift, verified by lowering (the module contract).
 fn lift_checked(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
+    // The common shapes, each statement proved on its own expressions (see `fast.rs`).
+    match fast::lift(exprs, family) {
+        Some(stmts) => stmts,
+        None => lift_general(exprs, family, table),
+    }
+}
+
+/// The general lift: follows the registers, then proves the result by lowering it again.
+fn lift_general(exprs: &[Expr], family: Family, table: Option<&Table>) -> Vec<Statement> {
     let stmts = lift_raw(exprs, family, table, false);
     if verified(exprs, family, table, &stmts) {
         return stmts;
@@ -1230,28 +1251,7 @@ impl Lifter<'_> {
                 deps,
             };
         }
-        // A whole field, or the leading bytes of an address field (a prefix).
-        let field = HeaderField::of_proto(proto).iter().copied().find(|f| {
-            f.proto() == proto
-                && f.bit_offset() == bit_off
-                && f.is_byte_aligned()
-                && (f.bit_len() == bits
-                    || (bits < f.bit_len()
-                        && matches!(
-                            f.datatype(),
-                            Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr
-                        )))
-        });
-        // Or a byte range covering a sub-byte field (dscp, vlan id ...), masked next.
-        let field = field.or_else(|| {
-            HeaderField::of_proto(proto).iter().copied().find(|f| {
-                f.proto() == proto
-                    && !f.is_byte_aligned()
-                    && f.bit_offset() / 8 == offset
-                    && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
-            })
-        });
-        let Some(field) = field else {
+        let Some(field) = payload_field(proto, offset, len) else {
             return self.raw_load(base, offset, len, Some(proto));
         };
         Loaded::Field {
@@ -1762,6 +1762,37 @@ fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
     flags.difference(F::MAP_IPS | F::PROTO_SPECIFIED)
 }
 
+/// The header field of `proto` a payload load of `len` bytes at byte `offset` of its header
+/// reads: a whole field, the leading bytes of an address field (a prefix), or the bytes
+/// covering a sub-byte field (dscp, vlan id ...), masked next.
+fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
+    let bit_off = offset.saturating_mul(8);
+    let bits = len.saturating_mul(8);
+    let fields = HeaderField::of_proto(proto);
+    fields
+        .iter()
+        .copied()
+        .find(|f| {
+            f.proto() == proto
+                && f.bit_offset() == bit_off
+                && f.is_byte_aligned()
+                && (f.bit_len() == bits
+                    || (bits < f.bit_len()
+                        && matches!(
+                            f.datatype(),
+                            Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr
+                        )))
+        })
+        .or_else(|| {
+            fields.iter().copied().find(|f| {
+                f.proto() == proto
+                    && !f.is_byte_aligned()
+                    && f.bit_offset() / 8 == offset
+                    && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
+            })
+        })
+}
+
 /// A field loaded whole (for lookups).
 fn whole_field(l: &Loaded) -> Option<(Field, Deps)> {
     match l {
@@ -2074,5 +2105,7 @@ mod regs;
 mod shifted;
 mod split;
 
+#[cfg(test)]
+mod fast_tests;
 #[cfg(test)]
 mod tests;

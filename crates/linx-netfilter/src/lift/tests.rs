@@ -58,7 +58,7 @@ fn arb_reg() -> impl Strategy<Value = Reg> {
     ]
 }
 
-fn arb_expr() -> impl Strategy<Value = Expr> {
+pub(super) fn arb_expr() -> impl Strategy<Value = Expr> {
     prop_oneof![
         (0u32..4, 0u32..40, 0u32..20, arb_reg()).prop_map(|(b, o, l, r)| Expr::Payload(
             crate::expr::Payload {
@@ -161,7 +161,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
     ]
 }
 
-fn arb_family() -> impl Strategy<Value = Family> {
+pub(super) fn arb_family() -> impl Strategy<Value = Family> {
     prop::sample::select(vec![
         Family::Ip,
         Family::Ip6,

@@ -71,6 +71,7 @@ use crate::expr::{
 };
 use crate::{ElemValue, Expr, Family, KeyType, Reg, SetElement};
 
+mod check;
 mod dup_map;
 mod maps;
 mod shifted;
@@ -79,6 +80,7 @@ mod sink;
 use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{Counter, Limit, Lookup, Quota};
 use crate::expr::{Masquerade, Redirect};
+pub(crate) use check::plain_match_lowers_to;
 use sink::Out;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model

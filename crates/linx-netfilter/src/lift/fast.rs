@@ -1,0 +1,386 @@
+//! The lift's fast path: the common rule shapes read directly, each statement proved against
+//! exactly the expressions it was read from.
+//!
+//! Why: following registers for every rule and then lowering the lifted statements again to
+//! prove them cost about 4,500 instructions per rule; most pulled rules are a few plain
+//! matches (`ip saddr 192.0.2.1`, `tcp dport 22`, `meta mark 0x1`, `ct status dnat`) and a
+//! verdict, a counter or a log, for which neither is needed.
+//!
+//! # Contract
+//! - [`lift`] answers `Some` only for rules in ip, ip6 and inet tables made of these groups,
+//!   in any order: a load of a header, meta or conntrack field into a register and a
+//!   compare of that register (one match), or a verdict, `counter`, `limit`, `quota`,
+//!   `log`, a named object or `notrack` (one statement each). Anything else is `None`, and
+//!   the general lift decides.
+//! - Its answer is exactly the general lift's (the statements, their order, the protocol
+//!   matches left out), which `tests.rs` in this directory holds on every golden capture,
+//!   every corpus rule and generated rules.
+//! - Never a wrong statement: each match is proved on its own expressions with the
+//!   lowering's own load and value encoding
+//!   ([`plain_match_lowers_to`](crate::stmt::plain_match_lowers_to)); the other statements
+//!   are read from the one expression they lower to, field by field. The protocol matches
+//!   the lowering writes before a field are modelled here as the lowering writes them in
+//!   these families (`meta nfproto` before IPv4/IPv6 fields in inet, `meta l4proto` before
+//!   transport fields; nothing once the rule or the family said so): a protocol match left
+//!   out must be exactly the dependency the lowering writes at that place, and a field the
+//!   lowering would give a dependency the rule does not have is not read here. Fields whose
+//!   dependencies are more involved (link layer, ICMP, IGMP, `meta protocol`, `meta
+//!   iiftype`) are never read here.
+//! - Never panics; allocates only the statements it returns.
+
+use crate::expr::{CmpOp, CtKey, MetaKey, PayloadBase};
+use crate::stmt::{Field, HeaderField, Match, Op, Proto, Statement, plain_match_lowers_to};
+use crate::{Expr, Family, Reg};
+
+use super::{bytes_to_value, payload_field, stateful};
+
+/// The statements of `exprs` in a `family` table when the rule has only the shapes of the
+/// module contract; `None` otherwise.
+pub(super) fn lift(exprs: &[Expr], family: Family) -> Option<Vec<Statement>> {
+    let net = match family {
+        Family::Ip => Some(2),
+        Family::Ip6 => Some(10),
+        Family::Inet => None,
+        _ => return None,
+    };
+    let mut f = Fast {
+        family,
+        out: Vec::with_capacity(exprs.len()),
+        pending: None,
+        nfproto: None,
+        l4: None,
+        net,
+        low_l4: None,
+    };
+    let mut rest = exprs;
+    while let Some((e, tail)) = rest.split_first() {
+        rest = tail;
+        if let Some((load, dreg)) = load_of(e) {
+            let (c, tail) = rest.split_first()?;
+            rest = tail;
+            if !f.selector(load, dreg, e, c) {
+                f.compare(load, dreg, e, c)?;
+            }
+        } else {
+            let s = single(e)?;
+            f.flush()?;
+            f.out.push(s);
+        }
+    }
+    f.flush()?;
+    Some(f.out)
+}
+
+/// A load the fast path reads: what, and into which register.
+#[derive(Clone, Copy)]
+enum Load {
+    Payload {
+        base: PayloadBase,
+        offset: u32,
+        len: u32,
+    },
+    Meta(MetaKey),
+    Ct(CtKey),
+}
+
+/// `e` as a load of a field.
+fn load_of(e: &Expr) -> Option<(Load, Reg)> {
+    Some(match e {
+        Expr::Payload(p) => (
+            Load::Payload {
+                base: p.base(),
+                offset: p.offset(),
+                len: p.len(),
+            },
+            p.dreg(),
+        ),
+        Expr::Meta(m) => (Load::Meta(m.key()), m.dreg()),
+        Expr::Ct(c) => (Load::Ct(c.key()), c.dreg()),
+        _ => return None,
+    })
+}
+
+/// `e` as a compare: register, operator and data.
+fn cmp_of(e: &Expr) -> Option<(Reg, CmpOp, &[u8])> {
+    match e {
+        Expr::Cmp(c) => Some((c.sreg(), c.op(), c.data())),
+        _ => None,
+    }
+}
+
+/// A statement of one expression that reads no register (what the general lift makes of
+/// it, and exactly what the lowering writes for that statement).
+fn single(e: &Expr) -> Option<Statement> {
+    match e {
+        Expr::Immediate(i) => match i.data() {
+            crate::expr::ImmediateData::Verdict(v) if i.dreg() == Reg::VERDICT => {
+                Some(Statement::Verdict(v.clone()))
+            }
+            _ => None,
+        },
+        Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => stateful(e),
+        Expr::Log(log) => Some(Statement::Log(log.clone())),
+        Expr::Objref(o) => Some(Statement::Objref {
+            kind: o.kind(),
+            name: o.name().to_owned(),
+        }),
+        Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => Some(Statement::Notrack),
+        _ => None,
+    }
+}
+
+/// The last protocol match of one layer (`meta nfproto`, `meta l4proto`, `ip protocol`).
+#[derive(Clone, Copy)]
+struct Sel {
+    /// The protocol number matched.
+    value: u8,
+    /// Its statement, while it is in the output and a field may leave it out (as the
+    /// general lift's context: `ip protocol` has none).
+    at: Option<usize>,
+    /// The lowering knew nothing of this layer before it: left out, it is exactly the
+    /// dependency the lowering writes for the field after it.
+    fresh: bool,
+}
+
+struct Fast<'e> {
+    family: Family,
+    out: Vec<Statement>,
+    /// A protocol match read but not yet a statement: the next field may leave it out as
+    /// its dependency (then it never becomes one). It counts as the last statement.
+    pending: Option<Selector<'e>>,
+    /// The general lift's protocol context (see `Lifter::nfproto`, `Lifter::l4`).
+    nfproto: Option<Sel>,
+    l4: Option<Sel>,
+    /// The lowering's context for the statements in `out`: the network protocol (as a
+    /// `meta nfproto` number) and the transport protocol known.
+    net: Option<u8>,
+    low_l4: Option<u8>,
+}
+
+/// `meta nfproto` / `meta l4proto` equal to one protocol, as the lowering writes it as a
+/// dependency.
+#[derive(Clone, Copy)]
+struct Selector<'e> {
+    key: MetaKey,
+    load_expr: &'e Expr,
+    cmp: &'e Expr,
+}
+
+impl<'e> Fast<'e> {
+    /// Statements so far, the pending protocol match included.
+    fn len(&self) -> usize {
+        self.out.len() + usize::from(self.pending.is_some())
+    }
+
+    /// A protocol match (`meta nfproto ipv4`, `meta l4proto tcp`) exactly as the lowering
+    /// writes it as a dependency: held back (the next field may leave it out), its protocol
+    /// learnt. `false` (nothing done) for any other group.
+    fn selector(&mut self, load: Load, dreg: Reg, load_expr: &'e Expr, cmp: &'e Expr) -> bool {
+        let Load::Meta(key) = load else {
+            return false;
+        };
+        if !matches!(key.number(), 15 | 16) {
+            return false;
+        }
+        // What the lowering's dependency writes (`Cx::dep`): `Expr::meta(key)`, then
+        // `Expr::cmp_eq([n])`, both on register 1.
+        let (Reg::R1, Some((Reg::R1, CmpOp::Eq, [n]))) = (dreg, cmp_of(cmp)) else {
+            return false;
+        };
+        if self.flush().is_none() {
+            return false;
+        }
+        self.learn_proto(key, *n);
+        self.pending = Some(Selector {
+            key,
+            load_expr,
+            cmp,
+        });
+        true
+    }
+
+    /// The pending protocol match becomes a statement (read and proved as any match).
+    fn flush(&mut self) -> Option<()> {
+        if let Some(p) = self.pending.take() {
+            let (m, _) = self.read(Load::Meta(p.key), Reg::R1, p.load_expr, p.cmp)?;
+            self.out.push(Statement::Match(m));
+        }
+        Some(())
+    }
+
+    /// A load and the compare after it: one match, its dependency left out where the
+    /// general lift leaves it out and the lowering writes it.
+    fn compare(&mut self, load: Load, dreg: Reg, load_expr: &Expr, cmp: &Expr) -> Option<()> {
+        let (m, dep) = self.read(load, dreg, load_expr, cmp)?;
+        if let Some(dep) = dep {
+            self.leave_out(dep)?;
+        }
+        self.flush()?;
+        self.learn(&m);
+        self.out.push(Statement::Match(m));
+        Some(())
+    }
+
+    /// The match a load and a compare make, proved on them, and the layer its field's
+    /// dependency is on.
+    fn read(
+        &self,
+        load: Load,
+        dreg: Reg,
+        load_expr: &Expr,
+        cmp: &Expr,
+    ) -> Option<(Match, Option<Layer>)> {
+        let (sreg, op, data) = cmp_of(cmp)?;
+        if sreg != dreg {
+            return None;
+        }
+        let (field, bytes, dep) = match load {
+            // `meta protocol` and `meta iiftype` name link-layer and network fields in
+            // ways this path does not follow.
+            Load::Meta(k) if matches!(k.number(), 1 | 8) => return None,
+            Load::Meta(k) => (Field::Meta(k), crate::stmt::meta_info(k)?.1, None),
+            Load::Ct(k) => (Field::Ct(k), crate::stmt::ct_info(k)?.1, None),
+            Load::Payload { base, offset, len } => {
+                let (proto, dep) = self.proto(base)?;
+                let h = payload_field(proto, offset, len)?;
+                (Field::Header(h), len, dep)
+            }
+        };
+        // The general lift's `cmp` of a whole field compared with data of its width.
+        let whole = match field {
+            Field::Header(h) => h.is_byte_aligned() && h.bit_len() == bytes * 8,
+            _ => field.bit_len().div_ceil(8) == bytes,
+        };
+        if !whole || data.len() != bytes as usize {
+            return None;
+        }
+        let op = match op {
+            CmpOp::Eq => Op::Eq,
+            CmpOp::Neq => Op::Ne,
+            CmpOp::Lt => Op::Lt,
+            CmpOp::Lte => Op::Le,
+            CmpOp::Gt => Op::Gt,
+            CmpOp::Gte => Op::Ge,
+        };
+        let value = bytes_to_value(&field, data)?;
+        if !plain_match_lowers_to(&field, op, &value, load_expr, cmp) {
+            return None;
+        }
+        Some((Match::new(field, op, value)?, dep))
+    }
+
+    /// The protocol whose header `base` points at (as the general lift names it) and the
+    /// layer whose protocol match its field depends on; `None` for what this path does not
+    /// read.
+    fn proto(&self, base: PayloadBase) -> Option<(Proto, Option<Layer>)> {
+        match base {
+            PayloadBase::Network => {
+                let proto = match (self.family, self.nfproto) {
+                    (Family::Ip, _) => Proto::Ip,
+                    (Family::Ip6, _) => Proto::Ip6,
+                    (_, Some(Sel { value: 2, .. })) => Proto::Ip,
+                    (_, Some(Sel { value: 10, .. })) => Proto::Ip6,
+                    _ => return None,
+                };
+                Some((proto, Some(Layer::Net(proto))))
+            }
+            PayloadBase::Transport => match self.l4 {
+                None => Some((Proto::Th, None)),
+                Some(s) => match Proto::from_l4proto(s.value)? {
+                    // ICMP fields have dependencies of their own, IGMP an implied network.
+                    Proto::Icmp | Proto::Icmpv6 | Proto::Igmp => None,
+                    p => Some((p, Some(Layer::L4(s.value)))),
+                },
+            },
+            _ => None,
+        }
+    }
+
+    /// The dependency of a field on `layer`: the general lift leaves out the protocol match
+    /// its name rests on when it is the last statement; the lowering writes that match
+    /// exactly when it knew nothing of the layer before. `None` when the two disagree.
+    fn leave_out(&mut self, layer: Layer) -> Option<()> {
+        let (sel, known, want) = match layer {
+            Layer::Net(p) => {
+                let want = if p == Proto::Ip { 2 } else { 10 };
+                let sel = if self.family == Family::Inet {
+                    &mut self.nfproto
+                } else {
+                    // The family names the network; no statement to leave out.
+                    return (self.net == Some(want)).then_some(());
+                };
+                (sel, self.net, want)
+            }
+            Layer::L4(n) => (&mut self.l4, self.low_l4, n),
+        };
+        let last = (self.out.len() + usize::from(self.pending.is_some())).checked_sub(1);
+        match sel {
+            Some(s) if s.at.is_some() => {
+                // Only a held-back protocol match can be the last statement here.
+                if s.at != last || !s.fresh || s.value != want || self.pending.is_none() {
+                    return None;
+                }
+                s.at = None;
+                self.pending = None;
+                Some(())
+            }
+            // No statement to leave out: the lowering must know the protocol already.
+            _ => (known == Some(want)).then_some(()),
+        }
+    }
+
+    /// What an equality match tells the general lift and the lowering from here on.
+    fn learn(&mut self, m: &Match) {
+        let (Op::Eq, crate::stmt::Value::Int(v), None, crate::stmt::Key::Field(f)) =
+            (m.op(), m.value(), m.mask(), m.key())
+        else {
+            return;
+        };
+        let v = *v as u8;
+        match f {
+            Field::Meta(k) if matches!(k.number(), 15 | 16) => self.learn_proto(*k, v),
+            Field::Header(HeaderField::IpProtocol | HeaderField::Ip6Nexthdr) => {
+                self.l4 = Some(Sel {
+                    value: v,
+                    at: None,
+                    fresh: false,
+                });
+                self.low_l4 = Some(v);
+            }
+            _ => {}
+        }
+    }
+
+    /// `meta nfproto v` / `meta l4proto v` (`key`), the next statement.
+    fn learn_proto(&mut self, key: MetaKey, v: u8) {
+        let at = Some(self.len());
+        if key.number() == 15 {
+            let fresh = self.net.is_none();
+            self.nfproto = Some(Sel {
+                value: v,
+                at,
+                fresh,
+            });
+            if self.family == Family::Inet && matches!(v, 2 | 10) {
+                self.net = Some(v);
+            }
+        } else {
+            let fresh = self.low_l4.is_none();
+            self.l4 = Some(Sel {
+                value: v,
+                at,
+                fresh,
+            });
+            self.low_l4 = Some(v);
+        }
+    }
+}
+
+/// The layer a field's dependency is on.
+#[derive(Clone, Copy)]
+enum Layer {
+    /// The network protocol (`meta nfproto` in inet).
+    Net(Proto),
+    /// The transport protocol of this number (`meta l4proto`).
+    L4(u8),
+}

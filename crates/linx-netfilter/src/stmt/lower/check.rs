@@ -1,0 +1,61 @@
+//! One match checked against the two expressions it lowers to, without lowering a rule:
+//! the per-statement proof of the lift's fast path (see `lift/fast.rs`).
+//!
+//! Why: proving a lifted rule by lowering all of it again cost about a third of the lift;
+//! the fast path proves each plain match it reads with the lowering's own load and value
+//! encoding instead, and the protocol dependencies by its own (tested) model of
+//! [`Cx::need_field`](super::Cx).
+//!
+//! # Contract
+//! - [`plain_match_lowers_to`] is `true` exactly when [`Cx::matches`](super::Cx) writes
+//!   `[load, cmp]` for the match, in a rule whose earlier statements already wrote (or made
+//!   unneeded) every dependency of the field: the field's load into register 1 as
+//!   [`load`] builds it, with no mask and no byte-order conversion, then the compare of
+//!   the value as [`scalar_data`] encodes it. Any other shape (masks, prefixes, ranges,
+//!   sets, flag tests, orderings of host-order fields, other fields than header, meta and
+//!   ct ones) is `false`, never a guess.
+
+use super::{load, scalar_data, swaps};
+use crate::expr::CmpOp;
+use crate::stmt::{Field, Op, Value};
+use crate::{Expr, Reg};
+
+/// Whether `field op value` (no mask) lowers, its dependencies written, to exactly
+/// `load_expr` then `cmp` (see the module contract).
+pub(crate) fn plain_match_lowers_to(
+    field: &Field,
+    op: Op,
+    value: &Value,
+    load_expr: &Expr,
+    cmp: &Expr,
+) -> bool {
+    if !matches!(field, Field::Header(_) | Field::Meta(_) | Field::Ct(_))
+        || !matches!(
+            value,
+            Value::Int(_) | Value::Ip(_) | Value::Mac(_) | Value::Ifname(_) | Value::Bytes(_)
+        )
+    {
+        return false;
+    }
+    let Ok(l) = load(field, Reg::R1) else {
+        return false;
+    };
+    if l.mask.is_some() || &l.expr != load_expr {
+        return false;
+    }
+    let want_op = match op {
+        Op::Eq => CmpOp::Eq,
+        Op::Ne => CmpOp::Neq,
+        // Orderings of host-order fields convert them to big endian first.
+        Op::Lt | Op::Gt | Op::Le | Op::Ge if swaps(&l.width) => return false,
+        Op::Lt => CmpOp::Lt,
+        Op::Gt => CmpOp::Gt,
+        Op::Le => CmpOp::Lte,
+        Op::Ge => CmpOp::Gte,
+        Op::AnySet | Op::NoneSet => return false,
+    };
+    let Ok(data) = scalar_data(field, value, &l.width) else {
+        return false;
+    };
+    matches!(cmp, Expr::Cmp(c) if c.sreg() == Reg::R1 && c.op() == want_op && c.data() == &data[..])
+}
