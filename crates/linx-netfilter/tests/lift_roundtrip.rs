@@ -624,7 +624,9 @@ fn arb_source() -> impl Strategy<Value = Statement> {
                 1 => NatMap::AddrRange(m),
                 _ => NatMap::AddrPort(MapLookup::new(concat_key(), "p").unwrap()),
             };
-            Statement::Nat(Nat::from_map(NatKind::Dnat, Some(Family::Ip), map, None).unwrap())
+            Statement::Nat(Box::new(
+                Nat::from_map(NatKind::Dnat, Some(Family::Ip), map, None).unwrap(),
+            ))
         }),
         name.prop_map(|n| Statement::ObjrefMap(MapLookup::new(H::TcpDport, n).unwrap())),
         (name, proptest::option::of(1u32..10)).prop_map(|(n, device)| {

@@ -67,7 +67,7 @@ fn mark_bits(field: Field, op: BitOp) -> Built {
 /// `snat`/`dnat` from maps.
 fn nat_map(kind: NatKind, family: Option<Family>, map: NatMap, port: Option<Value>) -> Built {
     let nat = Nat::from_map(kind, family, map, port).ok_or("nat")?;
-    Ok(vec![Statement::Nat(nat)])
+    Ok(vec![Statement::Nat(Box::new(nat))])
 }
 
 /// A directional conntrack key.

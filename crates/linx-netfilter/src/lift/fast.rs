@@ -200,7 +200,11 @@ impl<'e> Fast<'e> {
     }
 
     /// The pending protocol match becomes a statement (read and proved as any match).
+    #[inline]
     fn flush(&mut self) -> Option<()> {
+        if self.pending.is_none() {
+            return Some(());
+        }
         if let Some(p) = self.pending.take() {
             let (m, _) = self.read(Load::Meta(p.key), Reg::R1, p.load_expr, p.cmp)?;
             self.out.push(Statement::Match(m));

@@ -220,3 +220,9 @@ fn corpus_rules_agree_and_most_are_fast() {
         "only {fast_rules} of {rules} corpus rules on the fast path"
     );
 }
+
+#[test]
+fn a_statement_is_no_larger_than_a_match_needs() {
+    // Every lifted rule moves its statements into a vector: rare large ones are boxed.
+    assert!(size_of::<Statement>() <= size_of::<Match>() + 8);
+}

@@ -215,7 +215,8 @@ impl Lifter<'_> {
             return Err(taken);
         };
         self.drop_deps(&deps);
-        self.out.push(Statement::Nat(nat.with_flags(user)));
+        self.out
+            .push(Statement::Nat(Box::new(nat.with_flags(user))));
         Ok(())
     }
 }
@@ -474,14 +475,14 @@ mod tests {
             None,
         )
         .unwrap();
-        let mut rule = vec![Statement::Nat(nat)];
+        let mut rule = vec![Statement::Nat(Box::new(nat))];
         assert_eq!(
             round_trip(Family::Ip, &t, rule.clone()),
             "dnat to tcp dport map @fwd"
         );
         let port = Some(crate::stmt::Value::Int(8080));
         let nat = Nat::from_map(NatKind::Dnat, Some(Family::Ip), NatMap::Addr(fwd), port).unwrap();
-        rule[0] = Statement::Nat(nat);
+        rule[0] = Statement::Nat(Box::new(nat));
         assert_eq!(
             round_trip(Family::Ip, &t, rule.clone()),
             "dnat to tcp dport map @fwd:8080"
@@ -495,7 +496,7 @@ mod tests {
             None,
         )
         .unwrap();
-        rule[0] = Statement::Nat(nat.clone());
+        rule[0] = Statement::Nat(Box::new(nat.clone()));
         assert_eq!(
             round_trip(Family::Ip, &t, rule),
             "dnat ip to ip daddr . tcp dport map @pair"
@@ -513,7 +514,7 @@ mod tests {
             round_trip(
                 Family::Inet,
                 &inet,
-                vec![Statement::Match(l4), Statement::Nat(nat)]
+                vec![Statement::Match(l4), Statement::Nat(Box::new(nat))]
             ),
             "dnat ip to ip daddr . tcp dport map @pair"
         );

@@ -1072,7 +1072,7 @@ impl Lifter<'_> {
                     *flags,
                 );
                 match lifted {
-                    Some(n) => self.out.push(Statement::Nat(n)),
+                    Some(n) => self.out.push(Statement::Nat(Box::new(n))),
                     None => self.fail(None, e),
                 }
             }
@@ -1099,7 +1099,7 @@ impl Lifter<'_> {
                     None => None,
                 };
                 match n {
-                    Some(n) if flags_known(*flags) => self.out.push(Statement::Nat(n)),
+                    Some(n) if flags_known(*flags) => self.out.push(Statement::Nat(Box::new(n))),
                     _ => self.fail(None, e),
                 }
             }
@@ -1768,13 +1768,13 @@ fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
 fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
     let bit_off = offset.saturating_mul(8);
     let bits = len.saturating_mul(8);
+    // Every field of `of_proto(proto)` is of `proto`.
     let fields = HeaderField::of_proto(proto);
     fields
         .iter()
         .copied()
         .find(|f| {
-            f.proto() == proto
-                && f.bit_offset() == bit_off
+            f.bit_offset() == bit_off
                 && f.is_byte_aligned()
                 && (f.bit_len() == bits
                     || (bits < f.bit_len()
@@ -1785,8 +1785,7 @@ fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
         })
         .or_else(|| {
             fields.iter().copied().find(|f| {
-                f.proto() == proto
-                    && !f.is_byte_aligned()
+                !f.is_byte_aligned()
                     && f.bit_offset() / 8 == offset
                     && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
             })

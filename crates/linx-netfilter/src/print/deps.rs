@@ -153,7 +153,7 @@ mod tests {
                 NatMap::AddrPort(lookup),
                 None,
             );
-            Statement::Nat(nat.unwrap())
+            Statement::Nat(Box::new(nat.unwrap()))
         };
         let l4 = eq(Field::Meta(MetaKey::L4proto), 6);
         let tcp = nat(vec![

@@ -592,7 +592,7 @@ fn nat(
     let n = Nat::new(kind, family, addr, port).ok_or(LowerError::Unsupported(
         "this NAT (masquerade and redirect take no address; the family is ip or ip6)",
     ))?;
-    checked(Statement::Nat(n.with_flags(flags)))
+    checked(Statement::Nat(Box::new(n.with_flags(flags))))
 }
 
 /// `stmt` when its values fit (see [`check`]).

@@ -523,8 +523,9 @@ pub enum Statement {
     Log(Box<Log>),
     /// `reject [with ...]`.
     Reject(Reject),
-    /// `snat` / `dnat` / `masquerade` / `redirect`.
-    Nat(Nat),
+    /// `snat` / `dnat` / `masquerade` / `redirect` (boxed: the largest statement, and a
+    /// rare one; a [`Statement`] is as small as a [`Match`] allows).
+    Nat(Box<Nat>),
     /// `meta <key> set <source>`.
     MetaSet {
         /// The meta key written.
