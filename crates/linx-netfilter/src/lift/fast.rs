@@ -28,11 +28,15 @@
 //!   iiftype`) are never read here.
 //! - Never panics; allocates only the statements it returns.
 
+use crate::expr::Bitwise;
 use crate::expr::{CmpOp, CtKey, MetaKey, PayloadBase};
-use crate::stmt::{Field, HeaderField, Match, Op, Proto, Statement, plain_match_lowers_to};
+use crate::stmt::{
+    Field, HeaderField, Match, Op, Proto, Statement, Value, flag_test_lowers_to,
+    plain_match_lowers_to,
+};
 use crate::{Expr, Family, Reg};
 
-use super::{bytes_to_value, payload_field, stateful};
+use super::{bytes_to_value, int_of, payload_field, stateful};
 
 /// The statements of `exprs` in a `family` table when the rule has only the shapes of the
 /// module contract; `None` otherwise.
@@ -58,8 +62,13 @@ pub(super) fn lift(exprs: &[Expr], family: Family) -> Option<Vec<Statement>> {
         if let Some((load, dreg)) = load_of(e) {
             let (c, tail) = rest.split_first()?;
             rest = tail;
-            if !f.selector(load, dreg, e, c) {
-                f.compare(load, dreg, e, c)?;
+            if let Expr::Bitwise(b) = c {
+                // A flag test: load, mask, compare with zero.
+                let (c2, tail) = rest.split_first()?;
+                rest = tail;
+                f.compare(load, dreg, e, Some((b, c)), c2)?;
+            } else if !f.selector(load, dreg, e, c) {
+                f.compare(load, dreg, e, None, c)?;
             }
         } else {
             let s = single(e)?;
@@ -127,6 +136,32 @@ fn single(e: &Expr) -> Option<Statement> {
         Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => Some(Statement::Notrack),
         _ => None,
     }
+}
+
+/// `field & mask != 0` (any of the flags) or `field & mask == 0` (none of them, with
+/// some bits left out of the mask) on a flag field (`ct state`, `ct status`, `tcp
+/// flags`), as the general lift reads a masked whole field compared with zero; `None` for
+/// any other masked compare.
+fn flag_test(field: &Field, bytes: u32, b: &Bitwise, op: Op, data: &[u8]) -> Option<Match> {
+    if !field.datatype().is_bitmask()
+        || b.len != bytes
+        || b.mask.len() != bytes as usize
+        || b.xor.iter().any(|x| *x != 0)
+        || bytes > 8
+    {
+        return None;
+    }
+    let mask = int_of(field, &b.mask)?;
+    if int_of(field, data)? != 0 {
+        return None;
+    }
+    let full = (1u64 << (bytes * 8)) - 1;
+    let op = match op {
+        Op::Ne => Op::AnySet,
+        Op::Eq if mask != full => Op::NoneSet,
+        _ => return None,
+    };
+    Match::new(*field, op, Value::Int(mask))
 }
 
 /// The last protocol match of one layer (`meta nfproto`, `meta l4proto`, `ip protocol`).
@@ -206,7 +241,7 @@ impl<'e> Fast<'e> {
             return Some(());
         }
         if let Some(p) = self.pending.take() {
-            let (m, _) = self.read(Load::Meta(p.key), Reg::R1, p.load_expr, p.cmp)?;
+            let (m, _) = self.read(Load::Meta(p.key), Reg::R1, p.load_expr, None, p.cmp)?;
             self.out.push(Statement::Match(m));
         }
         Some(())
@@ -214,8 +249,15 @@ impl<'e> Fast<'e> {
 
     /// A load and the compare after it: one match, its dependency left out where the
     /// general lift leaves it out and the lowering writes it.
-    fn compare(&mut self, load: Load, dreg: Reg, load_expr: &Expr, cmp: &Expr) -> Option<()> {
-        let (m, dep) = self.read(load, dreg, load_expr, cmp)?;
+    fn compare(
+        &mut self,
+        load: Load,
+        dreg: Reg,
+        load_expr: &Expr,
+        mask: Option<(&Bitwise, &Expr)>,
+        cmp: &Expr,
+    ) -> Option<()> {
+        let (m, dep) = self.read(load, dreg, load_expr, mask, cmp)?;
         if let Some(dep) = dep {
             self.leave_out(dep)?;
         }
@@ -225,17 +267,21 @@ impl<'e> Fast<'e> {
         Some(())
     }
 
-    /// The match a load and a compare make, proved on them, and the layer its field's
-    /// dependency is on.
+    /// The match a load, an optional mask and a compare make, proved on them, and the
+    /// layer its field's dependency is on.
     fn read(
         &self,
         load: Load,
         dreg: Reg,
         load_expr: &Expr,
+        mask: Option<(&Bitwise, &Expr)>,
         cmp: &Expr,
     ) -> Option<(Match, Option<Layer>)> {
         let (sreg, op, data) = cmp_of(cmp)?;
-        if sreg != dreg {
+        let masked_reg = mask.map(|(b, _)| (b.sreg, b.dreg));
+        if masked_reg.map_or(sreg, |(_, d)| d) != sreg
+            || masked_reg.map_or(dreg, |(s, _)| s) != dreg
+        {
             return None;
         }
         let (field, bytes, dep) = match load {
@@ -266,6 +312,13 @@ impl<'e> Fast<'e> {
             CmpOp::Gt => Op::Gt,
             CmpOp::Gte => Op::Ge,
         };
+        if let Some((b, bitwise)) = mask {
+            let m = flag_test(&field, bytes, b, op, data)?;
+            if !flag_test_lowers_to(&field, m.op(), m.value(), load_expr, bitwise, cmp) {
+                return None;
+            }
+            return Some((m, dep));
+        }
         let value = bytes_to_value(&field, data)?;
         if !plain_match_lowers_to(&field, op, &value, load_expr, cmp) {
             return None;
@@ -335,7 +388,7 @@ impl<'e> Fast<'e> {
 
     /// What an equality match tells the general lift and the lowering from here on.
     fn learn(&mut self, m: &Match) {
-        let (Op::Eq, crate::stmt::Value::Int(v), None, crate::stmt::Key::Field(f)) =
+        let (Op::Eq, Value::Int(v), None, crate::stmt::Key::Field(f)) =
             (m.op(), m.value(), m.mask(), m.key())
         else {
             return;

@@ -55,6 +55,28 @@ fn bench_rule_takes_the_fast_path() {
 }
 
 #[test]
+fn flag_tests_take_the_fast_path() {
+    // `ct state established,related accept`, `tcp flags syn / fin,syn,rst,ack` is not one.
+    let ct = Match::new(Field::Ct(CtKey::State), Op::AnySet, Value::Int(6)).unwrap();
+    let tcp = Match::new(HeaderField::TcpFlags, Op::NoneSet, Value::Int(0x17)).unwrap();
+    let rules = [
+        vec![Statement::Match(ct), Statement::Verdict(Verdict::Accept)],
+        vec![
+            Statement::Match(tcp),
+            Statement::Counter {
+                packets: 0,
+                bytes: 0,
+            },
+        ],
+    ];
+    for stmts in rules {
+        let exprs = Statement::lower_all(Family::Inet, &stmts).unwrap();
+        assert!(agrees(&exprs, Family::Inet, None), "{stmts:?}");
+        assert_eq!(fast::lift(&exprs, Family::Inet), Some(stmts));
+    }
+}
+
+#[test]
 fn protocol_matches_left_out_as_the_general_lift_does() {
     let m = |f: Field, v: u64| Statement::Match(Match::new(f, Op::Eq, Value::Int(v)).unwrap());
     let nfproto = m(Field::Meta(MetaKey::Nfproto), 2);
@@ -124,7 +146,17 @@ fn arb_value() -> impl Strategy<Value = Value> {
 }
 
 fn arb_op() -> impl Strategy<Value = Op> {
-    proptest::sample::select(&[Op::Eq, Op::Eq, Op::Ne, Op::Lt, Op::Ge, Op::AnySet][..])
+    proptest::sample::select(
+        &[
+            Op::Eq,
+            Op::Eq,
+            Op::Ne,
+            Op::Lt,
+            Op::Ge,
+            Op::AnySet,
+            Op::NoneSet,
+        ][..],
+    )
 }
 
 fn arb_stmt() -> impl Strategy<Value = Statement> {

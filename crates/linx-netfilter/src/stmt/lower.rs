@@ -80,7 +80,7 @@ mod sink;
 use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{Counter, Limit, Lookup, Quota};
 use crate::expr::{Masquerade, Redirect};
-pub(crate) use check::plain_match_lowers_to;
+pub(crate) use check::{flag_test_lowers_to, plain_match_lowers_to};
 use sink::Out;
 
 /// Why statements could not be lowered for a family (what nft refuses, or what the model

@@ -76,7 +76,9 @@ pub use kinds::{
 };
 pub(crate) use kinds::{RegStmt, SpecialLoad, decode_connlimit, decode_load, decode_reg_stmt};
 pub use lower::LowerError;
-pub(crate) use lower::{host_byte, lower_with_intervals, lowers_to, plain_match_lowers_to};
+pub(crate) use lower::{
+    flag_test_lowers_to, host_byte, lower_with_intervals, lowers_to, plain_match_lowers_to,
+};
 pub use payload_set::PayloadSet;
 pub(crate) use payload_set::Write as PayloadWrite;
 pub use source::{BitOp, Bits, MapLookup, NatMap};

@@ -14,6 +14,8 @@
 //!   the value as [`scalar_data`] encodes it. Any other shape (masks, prefixes, ranges,
 //!   sets, flag tests, orderings of host-order fields, other fields than header, meta and
 //!   ct ones) is `false`, never a guess.
+//! - [`flag_test_lowers_to`] is the same for a flag test (`ct state established`, `tcp
+//!   flags syn`): the load, the bitwise of the value's bits and the compare with zero.
 
 use super::{load, scalar_data, swaps};
 use crate::expr::CmpOp;
@@ -58,4 +60,39 @@ pub(crate) fn plain_match_lowers_to(
         return false;
     };
     matches!(cmp, Expr::Cmp(c) if c.sreg() == Reg::R1 && c.op() == want_op && c.data() == &data[..])
+}
+
+/// Whether the flag test `field op value` ([`Op::AnySet`] or [`Op::NoneSet`], no mask),
+/// its dependencies written, lowers to exactly `load_expr`, `bitwise` (the value's bits,
+/// nothing xor-ed) and `cmp` (not equal / equal to zero), as [`Cx::matches`](super::Cx)
+/// writes it for a field without a mask of its own.
+pub(crate) fn flag_test_lowers_to(
+    field: &Field,
+    op: Op,
+    value: &Value,
+    load_expr: &Expr,
+    bitwise: &Expr,
+    cmp: &Expr,
+) -> bool {
+    if !matches!(field, Field::Header(_) | Field::Meta(_) | Field::Ct(_))
+        || !matches!(value, Value::Int(_))
+    {
+        return false;
+    }
+    let Ok(l) = load(field, Reg::R1) else {
+        return false;
+    };
+    if l.mask.is_some() || &l.expr != load_expr {
+        return false;
+    }
+    let want_op = match op {
+        Op::AnySet => CmpOp::Neq,
+        Op::NoneSet => CmpOp::Eq,
+        _ => return false,
+    };
+    let Ok(bits) = scalar_data(field, value, &l.width) else {
+        return false;
+    };
+    let zero = vec![0u8; l.width.bytes as usize];
+    *bitwise == Expr::bitwise(&bits[..], &zero) && *cmp == Expr::cmp(want_op, zero)
 }
