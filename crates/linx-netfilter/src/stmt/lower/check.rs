@@ -94,5 +94,8 @@ pub(crate) fn flag_test_lowers_to(
         return false;
     };
     let zero = vec![0u8; l.width.bytes as usize];
+    if bits.len() != zero.len() {
+        return false;
+    }
     *bitwise == Expr::bitwise(&bits[..], &zero) && *cmp == Expr::cmp(want_op, zero)
 }
