@@ -1768,8 +1768,9 @@ fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
 fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
     let bit_off = offset.saturating_mul(8);
     let bits = len.saturating_mul(8);
-    // Every field of `of_proto(proto)` is of `proto`.
-    let fields = HeaderField::of_proto(proto);
+    // The fields starting in byte `offset`, in table order: every candidate of both
+    // searches below.
+    let fields = fields_at(proto, offset);
     fields
         .iter()
         .copied()
@@ -1785,11 +1786,37 @@ fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
         })
         .or_else(|| {
             fields.iter().copied().find(|f| {
-                !f.is_byte_aligned()
-                    && f.bit_offset() / 8 == offset
-                    && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
+                !f.is_byte_aligned() && (f.bit_offset() + f.bit_len()).div_ceil(8) == offset + len
             })
         })
+}
+
+/// The header fields of `proto` that start in byte `offset` of its header, in table order
+/// (a table read: the lift names a field for every payload load of every pulled rule).
+fn fields_at(proto: Proto, offset: u32) -> &'static [HeaderField] {
+    type ByOffset = Vec<Vec<Vec<HeaderField>>>;
+    static BY: std::sync::OnceLock<ByOffset> = std::sync::OnceLock::new();
+    let by = BY.get_or_init(|| {
+        let mut by: ByOffset = Vec::new();
+        for f in HeaderField::ALL {
+            let (p, at) = (f.proto() as usize, (f.bit_offset() / 8) as usize);
+            if by.len() <= p {
+                by.resize_with(p + 1, Vec::new);
+            }
+            if let Some(of_proto) = by.get_mut(p) {
+                if of_proto.len() <= at {
+                    of_proto.resize_with(at + 1, Vec::new);
+                }
+                if let Some(here) = of_proto.get_mut(at) {
+                    here.push(*f);
+                }
+            }
+        }
+        by
+    });
+    by.get(proto as usize)
+        .and_then(|p| p.get(usize::try_from(offset).ok()?))
+        .map_or(&[], Vec::as_slice)
 }
 
 /// A field loaded whole (for lookups).
