@@ -9,15 +9,17 @@
 //! # Contract
 //! - [`lift`] answers `Some` only for rules in ip, ip6 and inet tables made of these groups,
 //!   in any order: a load of a header, meta or conntrack field into a register and a
-//!   compare of that register (one match), or a verdict, `counter`, `limit`, `quota`,
-//!   `log`, a named object or `notrack` (one statement each). Anything else is `None`, and
-//!   the general lift decides.
+//!   compare of that register (one match), the same with a mask of flags between them
+//!   compared with zero (a flag test: `ct state established,related`), or a verdict,
+//!   `counter`, `limit`, `quota`, `log`, a named object or `notrack` (one statement each).
+//!   Anything else is `None`, and the general lift decides.
 //! - Its answer is exactly the general lift's (the statements, their order, the protocol
-//!   matches left out), which `tests.rs` in this directory holds on every golden capture,
-//!   every corpus rule and generated rules.
+//!   matches left out), which `fast_tests.rs` in this directory holds on every golden
+//!   capture, every corpus rule and generated rules.
 //! - Never a wrong statement: each match is proved on its own expressions with the
 //!   lowering's own load and value encoding
-//!   ([`plain_match_lowers_to`](crate::stmt::plain_match_lowers_to)); the other statements
+//!   ([`plain_match_lowers_to`](crate::stmt::plain_match_lowers_to),
+//!   [`flag_test_lowers_to`](crate::stmt::flag_test_lowers_to)); the other statements
 //!   are read from the one expression they lower to, field by field. The protocol matches
 //!   the lowering writes before a field are modelled here as the lowering writes them in
 //!   these families (`meta nfproto` before IPv4/IPv6 fields in inet, `meta l4proto` before
@@ -28,8 +30,7 @@
 //!   iiftype`) are never read here.
 //! - Never panics; allocates only the statements it returns.
 
-use crate::expr::Bitwise;
-use crate::expr::{CmpOp, CtKey, MetaKey, PayloadBase};
+use crate::expr::{Bitwise, CmpOp, CtKey, MetaKey, PayloadBase};
 use crate::stmt::{
     Field, HeaderField, Match, Op, Proto, Statement, Value, flag_test_lowers_to,
     plain_match_lowers_to,
