@@ -96,6 +96,7 @@ use {
     linx_netlink_codec::consts::NLM_F_CREATE,
     linx_nfnl::batch::Batch,
     linx_nfnl::{msg_type, nft_msg, subsys},
+    seen::*,
     std::hash::RandomState,
 };
 
@@ -103,6 +104,7 @@ mod decode;
 mod elem_decode;
 mod elements;
 mod encode;
+mod seen;
 mod spec;
 mod userdata;
 

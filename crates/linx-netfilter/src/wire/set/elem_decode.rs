@@ -7,18 +7,16 @@
 //! - Never panics; elements are materialised by the set's types in the canonical forms the
 //!   parent module's docs describe; catch-all elements are kept raw ([`KeptElements`]).
 
-use std::hash::{BuildHasher, Hasher, RandomState};
-
 use linx_ip::{Ip, Mac, Subnet};
 use linx_netlink_codec::{Be32, DecodeError, DecodeErrorKind, attr_table};
 
 use super::NFT_SET_ELEM_CATCHALL;
 use super::decode::{KeptElements, SetInfo};
 use super::elements::decrement;
+use super::seen::Seen;
 use super::userdata::{tlvs, udata};
 use crate::consts::limits::IFNAMSIZ;
 use crate::consts::set::NFT_SET_ELEM_INTERVAL_END;
-use crate::set::{first_repeat, mix64};
 use crate::wire::attr::{set_elem as ea, set_elem_list as la};
 use crate::wire::{Data, decode_data, invalid};
 use crate::{
@@ -65,44 +63,6 @@ pub(crate) struct ElemDecoder<'a> {
     pub(super) seen: Seen,
     /// Element extras and catch-all elements.
     kept: KeptElements,
-}
-
-/// The identities of the elements dumped so far (see [`ElemDecoder::consistent`]).
-#[derive(Debug, Clone)]
-pub(super) enum Seen {
-    /// Keys of at most 4 bytes without key end (plain sets of addresses, ports, marks):
-    /// the key bytes themselves, half the memory of a 64-bit identity.
-    Narrow(Vec<u32>),
-    /// Anything else: [`key_hash`] under a per-decoder random key, so that elements a
-    /// remote host can plant in a dynamic set cannot be made to collide (a collision would
-    /// read as a duplicate and make every re-dump look inconsistent).
-    Wide(Vec<u64>, RandomState),
-}
-
-impl Seen {
-    /// Record one element.
-    #[inline]
-    fn push(&mut self, key: &[u8], key_end: Option<&[u8]>, end: bool) {
-        match self {
-            Seen::Narrow(v) => {
-                let mut word = [0u8; 4];
-                let n = key.len().min(4);
-                word[..n].copy_from_slice(&key[..n]);
-                v.push(u32::from_le_bytes(word));
-            }
-            Seen::Wide(v, keyed) => v.push(key_hash(keyed, key, key_end, end)),
-        }
-    }
-
-    /// `true` when no identity occurs twice.
-    fn all_distinct(&self) -> bool {
-        match self {
-            Seen::Narrow(v) => {
-                first_repeat(v.iter().copied(), v.len(), |x| mix64(x.into())).is_none()
-            }
-            Seen::Wide(v, _) => first_repeat(v.iter().copied(), v.len(), mix64).is_none(),
-        }
-    }
 }
 
 /// A decode error for set elements.
@@ -390,29 +350,6 @@ pub(super) fn plain_value(key: &KeyType, b: &[u8]) -> Option<ElemValue> {
     }
 }
 
-/// An element's identity (key, key end, end flag) as one word, only compared within one
-/// dump: short keys (up to 7 bytes: addresses, ports, marks) are packed exactly with their
-/// length and end flag, longer ones hashed with `keyed` (SipHash under a random key: a
-/// collision, about one in 2^64 per pair, causes a needless re-dump and does not repeat on
-/// the next attempt, which draws a new key).
-#[inline]
-pub(super) fn key_hash(keyed: &RandomState, key: &[u8], key_end: Option<&[u8]>, end: bool) -> u64 {
-    if key_end.is_none() && key.len() <= 7 {
-        let mut word = [0u8; 8];
-        word[..key.len()].copy_from_slice(key);
-        return u64::from_le_bytes(word) | (key.len() as u64) << 56 | u64::from(end) << 60;
-    }
-    let mut h = keyed.build_hasher();
-    h.write(key);
-    if let Some(k) = key_end {
-        h.write_u8(0xff);
-        h.write(k);
-    }
-    h.write_u8(u8::from(end));
-    // Bit 63 set: never equal to a packed short key.
-    h.finish() | 1 << 63
-}
-
 impl<'a> ElemDecoder<'a> {
     /// A decoder for the elements of `info`.
     pub(crate) fn new(info: &'a SetInfo) -> Self {
@@ -421,16 +358,7 @@ impl<'a> ElemDecoder<'a> {
             keys: Vec::new(),
             values: Vec::new(),
             bounds: Vec::new(),
-            // A plain set's keys all have the key type's length (others fail to decode).
-            seen: if info.data.is_none()
-                && !info.flags.contains(SetFlags::INTERVAL)
-                && !matches!(info.key, KeyType::Concat(_))
-                && info.key.key_len() <= 4
-            {
-                Seen::Narrow(Vec::new())
-            } else {
-                Seen::Wide(Vec::new(), RandomState::new())
-            },
+            seen: Seen::new(),
             kept: KeptElements::default(),
         }
     }
@@ -476,7 +404,7 @@ impl<'a> ElemDecoder<'a> {
             return Err(elem_err("set element without key"));
         };
         let end = e.flags & NFT_SET_ELEM_INTERVAL_END != 0;
-        self.seen.push(key, e.key_end, end);
+        self.seen.push_key(key, e.key_end, end);
         if let Some(key_end) = e.key_end {
             let elem = element(&self.info.key, key, key_end, self.interval())?;
             let value = self.value(e.data)?;
@@ -529,15 +457,46 @@ impl<'a> ElemDecoder<'a> {
             _ if self.interval() || self.info.data.is_some() => None,
             scalar => Some(scalar),
         };
+        let list = a.payload();
+        let mut pos = 0;
+        if let Some(scalar) = plain {
+            // A plain set's element nest takes at least 16 bytes (nest, key nest, value).
+            self.keys.reserve(list.len() / 16);
+            self.seen.reserve(list.len() / 16);
+            // What the kernel sends for a plain set (a key, nothing else) is read straight
+            // off the list; the first element in any other layout (or malformed) ends this
+            // loop and the general walk below takes it from there.
+            while let Some(&[l0, l1, _, _]) = list.get(pos..pos + 4) {
+                let len = usize::from(u16::from_ne_bytes([l0, l1]));
+                let Some(el) = list.get(pos + 4..pos + len) else {
+                    break;
+                };
+                let Some(key) = key_only(el) else {
+                    break;
+                };
+                let Some(value) = plain_value(scalar, key) else {
+                    break;
+                };
+                self.seen.push_key(key, None, false);
+                self.keys.push(SetElement::Value(value));
+                pos = (pos + ((len + 3) & !3)).min(list.len());
+            }
+        }
+        if pos >= list.len() {
+            return Ok(());
+        }
         for el in a.nested() {
             let el = el.map_err(|e| e.within(a.raw_type(), a.offset()))?;
-            // What the kernel sends for a plain set (a key, nothing else) is read without
-            // the general attribute walk; anything else takes it.
+            if el.offset() < pos {
+                // Taken by the loop above.
+                continue;
+            }
+            // The plain-set layout after another one (the general walk reads it the same).
             if let Some(scalar) = plain
                 && let Some(key) = key_only(el.payload())
                 && let Some(value) = plain_value(scalar, key)
             {
-                self.seen.push(key, None, false);
+                self.seen.push_key(key, None, false);
                 self.keys.push(SetElement::Value(value));
                 continue;
             }

@@ -57,7 +57,7 @@ fn elem_decode_speed() {
 #[test]
 #[ignore = "timing, run by hand"]
 fn first_repeat_speed() {
-    // The identities of the benchmark's addresses 10.x.y.z (Seen::Narrow packs them LE).
+    // The identities of the benchmark's addresses 10.x.y.z (4-byte keys are packed little endian).
     // In a scattered order, as a hash set dumps them (7919 is prime to 100000, so
     // i * 7919 mod 100000 is a permutation).
     let values: Vec<u32> = (0..100_000u32)
