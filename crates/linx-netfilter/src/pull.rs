@@ -426,7 +426,9 @@ async fn report_on<S: linx_netlink_codec::Transport>(
         };
         if let Some((t, _)) = at {
             for e in &mut rule.exprs {
-                restore_literal(e, t, &anonymous, &mut taken.borrow_mut());
+                if matches!(e, Expr::Lookup { .. }) {
+                    restore_literal(e, t, &anonymous, &mut taken.borrow_mut());
+                }
             }
         }
         Ok((at, rule))

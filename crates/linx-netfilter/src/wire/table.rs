@@ -472,7 +472,7 @@ pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), Decode
     };
     if let Some(a) = t.get(ra::NFTA_RULE_EXPRESSIONS) {
         // A list of NFTA_LIST_ELEM, each one expression: exactly as many slots as entries.
-        rule.exprs.reserve_exact(a.nested().count());
+        rule.exprs.reserve_exact(count_attrs(a.payload()));
         for e in a.nested() {
             let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
             if e.kind() == list::NFTA_LIST_ELEM {
@@ -487,6 +487,21 @@ pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), Decode
     let table = table.ok_or_else(|| invalid("rule table", 0))?;
     let chain = chain.ok_or_else(|| invalid("rule chain", 0))?;
     Ok((table, chain, rule))
+}
+
+/// How many attributes `b` starts with (headers only: a bound for the expressions of a rule,
+/// so its vector is allocated once and exactly).
+fn count_attrs(mut b: &[u8]) -> usize {
+    let mut n = 0;
+    while let Some(&[l0, l1, _, _]) = b.get(..4) {
+        let len = usize::from(u16::from_ne_bytes([l0, l1]));
+        if len < 4 {
+            break;
+        }
+        n += 1;
+        b = b.get((len + 3) & !3..).unwrap_or_default();
+    }
+    n
 }
 
 /// The attributes of a `NEWOBJ` message, declared once (`NFTA_OBJ_DATA` with and without

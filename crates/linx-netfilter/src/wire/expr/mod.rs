@@ -111,10 +111,14 @@ pub(crate) fn encode(
     Ok(())
 }
 
-/// Decode the payload of one `NFTA_LIST_ELEM` of an expression list.
+/// Decode the payload of one `NFTA_LIST_ELEM` of an expression list (the common kinds as
+/// the kernel dumps them through [`fast`], the rest the general way).
 #[inline]
 pub(crate) fn decode(elem: &[u8]) -> Result<Expr, DecodeError> {
-    decode::decode_at(elem, 0)
+    match fast::decode(elem) {
+        Some(e) => Ok(e),
+        None => decode::decode_at(elem, 0),
+    }
 }
 
 /// [`decode()`] of an expression nested `depth` levels down (a dynset's expressions).
@@ -200,6 +204,7 @@ fn encode_data(
 }
 
 mod decode;
+mod fast;
 pub(crate) mod kind;
 
 #[cfg(test)]
