@@ -37,7 +37,7 @@ use crate::table::Pulled;
 use crate::wire::attr::{set_elem_list as el, table as ta};
 use crate::wire::set::{ElemDecoder, Elements, KeptElements, SetInfo, decode_set};
 use crate::wire::table::{
-    decode_chain, decode_flowtable, decode_object, decode_rule_ref, decode_table,
+    RuleChain, decode_chain, decode_flowtable, decode_object, decode_rule_after, decode_table,
 };
 use crate::wire::{Writer, invalid};
 use crate::{DataType, Expr, Family, Reg, Ruleset, SetFlags, Table};
@@ -415,14 +415,27 @@ async fn report_on<S: linx_netlink_codec::Transport>(
     let taken = RefCell::new(HashSet::new());
     let call = Call::new(req, |m: &MsgView<'_>| {
         let (f, attrs) = split(m)?;
-        let (table, chain, mut rule) = decode_rule_ref(attrs)?;
-        let at = match &last {
-            Some((lf, lt, lc, at)) if *lf == f && lt == table && lc == chain => *at,
-            _ => {
+        // The kernel dumps each chain's rules in a row: a rule of the previous rule's chain
+        // is placed without reading its names again.
+        let known = last
+            .as_ref()
+            .filter(|(lf, ..)| *lf == f)
+            .map(|(_, lt, lc, _)| (lt.as_str(), lc.as_str()));
+        let (names, mut rule) = decode_rule_after(attrs, known)?;
+        let at = match (names, &last) {
+            (RuleChain::Same, Some((.., at))) => *at,
+            (RuleChain::Named(table, chain), Some((lf, lt, lc, at)))
+                if *lf == f && lt == table && lc == chain =>
+            {
+                *at
+            }
+            (RuleChain::Named(table, chain), _) => {
                 let at = locate(&chains, f, table, chain);
                 last = Some((f, table.to_owned(), chain.to_owned(), at));
                 at
             }
+            // `Same` is only returned for a known chain.
+            (RuleChain::Same, None) => None,
         };
         if let Some((t, _)) = at {
             for e in &mut rule.exprs {

@@ -8,8 +8,9 @@
 //! # Contract
 //! - [`decode`] returns `Some(e)` only where the general decoder
 //!   ([`decode_at`](super::decode::decode_at)) returns `Ok(e)` with the same `e`: it accepts
-//!   the element as the kernel dumps it (`NFTA_EXPR_NAME` then `NFTA_EXPR_DATA`, nothing
-//!   after them) with each data attribute of the kind at most once and of its exact size,
+//!   the element as the kernel dumps it (`NFTA_EXPR_NAME`, the name and one NUL, then
+//!   `NFTA_EXPR_DATA`, nothing after them) with each data attribute of the kind at most
+//!   once and of its exact size (`payload` and `meta`: four-byte values only),
 //!   and declines (`None`) everything else (another kind, an attribute it does not read, a
 //!   duplicate, a size, a value the general path turns into [`Expr::Unknown`], trailing
 //!   bytes), which the caller then decodes the general way. A proptest compares both paths
@@ -55,6 +56,30 @@ fn slots<const N: usize>(mut data: &[u8]) -> Option<[Option<&[u8]>; N]> {
     Some(out)
 }
 
+/// `data` as exactly `N` attributes of one big-endian `u32` each (header length 8), of kinds
+/// `1..=N` in any order: the values by kind (slot `kind - 1`). `payload` and `meta` data as
+/// the kernel dumps them, read with one length check per attribute.
+#[inline(always)]
+fn words<const N: usize>(mut data: &[u8]) -> Option<[u32; N]> {
+    let mut out = [0u32; N];
+    let mut seen = 0u32;
+    for _ in 0..N {
+        let (head, rest) = data.split_first_chunk::<8>()?;
+        if u16::from_ne_bytes([head[0], head[1]]) != 8 {
+            return None;
+        }
+        let kind = u16::from_ne_bytes([head[2], head[3]]) & NLA_TYPE_MASK;
+        let i = usize::from(kind).wrapping_sub(1);
+        if i >= N || seen & (1 << i) != 0 {
+            return None;
+        }
+        seen |= 1 << i;
+        *out.get_mut(i)? = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+        data = rest;
+    }
+    data.is_empty().then_some(out)
+}
+
 /// The only attribute of `nest`, when it is of kind `kind`.
 #[inline(always)]
 fn only(nest: &[u8], kind: u16) -> Option<&[u8]> {
@@ -90,28 +115,29 @@ pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
     if kind != ex::NFTA_EXPR_DATA || !rest.is_empty() {
         return None;
     }
-    // The name up to its first NUL, as the general path reads it.
-    let name = name.split(|&b| b == 0).next().unwrap_or_default();
+    // The name as the kernel writes it (one NUL, no padding inside the attribute): the
+    // general path, which cuts at the first NUL, reads the same name. Any other spelling is
+    // left to it.
     match name {
-        b"payload" => {
-            let [dreg, base, offset, len] = slots::<4>(data)?;
+        b"payload\0" => {
+            let [dreg, base, offset, len] = words::<4>(data)?;
             let payload = Payload {
-                base: PayloadBase::from_number(be32(base)?),
-                offset: be32(offset)?,
-                len: be32(len)?,
-                dreg: Reg(be32(dreg)?),
+                base: PayloadBase::from_number(base),
+                offset,
+                len,
+                dreg: Reg(dreg),
             };
             Some(Expr::Payload(payload.checked().ok()?))
         }
-        b"meta" => {
-            let [dreg, key] = slots::<2>(data)?;
+        b"meta\0" => {
+            let [dreg, key] = words::<2>(data)?;
             let meta = Meta {
-                key: MetaKey::from_number(be32(key)?),
-                dreg: Reg(be32(dreg)?),
+                key: MetaKey::from_number(key),
+                dreg: Reg(dreg),
             };
             Some(Expr::Meta(meta.checked().ok()?))
         }
-        b"cmp" => {
+        b"cmp\0" => {
             let [sreg, op, value] = slots::<3>(data)?;
             let cmp = Cmp {
                 sreg: Reg(be32(sreg)?),
@@ -120,7 +146,7 @@ pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
             };
             Some(Expr::Cmp(cmp.checked().ok()?))
         }
-        b"immediate" => {
+        b"immediate\0" => {
             let [dreg, value] = slots::<2>(data)?;
             let dreg = Reg(be32(dreg)?);
             let (kind, payload, []) = attr(value?)? else {
@@ -145,7 +171,7 @@ pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
             };
             Some(Expr::Immediate(Immediate { dreg, data }.checked().ok()?))
         }
-        b"counter" => {
+        b"counter\0" => {
             let [bytes, packets] = slots::<2>(data)?;
             let counter = Counter {
                 packets: be64_or_zero(packets)?,
@@ -153,7 +179,7 @@ pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
             };
             Some(Expr::Counter(counter.checked().ok()?))
         }
-        b"lookup" => {
+        b"lookup\0" => {
             let [set, sreg, dreg, set_id, flags] = slots::<5>(data)?;
             if set_id.is_some() {
                 return None;
