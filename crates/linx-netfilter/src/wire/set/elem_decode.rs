@@ -307,27 +307,26 @@ fn keep(out: &mut Vec<u8>, a: &linx_netlink_codec::AttrView<'_>) -> Result<(), D
 /// (what the kernel dumps for a plain set), `None` for any other layout.
 #[inline]
 pub(super) fn key_only(el: &[u8]) -> Option<&[u8]> {
-    let header = |b: &[u8]| -> Option<(usize, u16)> {
-        let len = usize::from(u16::from_ne_bytes([*b.first()?, *b.get(1)?]));
-        let kind = u16::from_ne_bytes([*b.get(2)?, *b.get(3)?])
-            & linx_netlink_codec::consts::NLA_TYPE_MASK;
-        Some((len, kind))
-    };
-    let (klen, kind) = header(el)?;
-    if kind != ea::NFTA_SET_ELEM_KEY || klen < 8 || klen.next_multiple_of(4) != el.len() {
+    use linx_netlink_codec::consts::NLA_TYPE_MASK;
+    let (kh, _) = el.split_first_chunk::<4>()?;
+    let klen = usize::from(u16::from_ne_bytes([kh[0], kh[1]]));
+    let kind = u16::from_ne_bytes([kh[2], kh[3]]) & NLA_TYPE_MASK;
+    if kind != ea::NFTA_SET_ELEM_KEY || klen < 8 || (klen + 3) & !3 != el.len() {
         return None;
     }
-    let inner = &el[4..klen];
-    let (vlen, vkind) = header(inner)?;
+    let inner = el.get(4..klen)?;
+    let (vh, value) = inner.split_first_chunk::<4>()?;
+    let vlen = usize::from(u16::from_ne_bytes([vh[0], vh[1]]));
+    let vkind = u16::from_ne_bytes([vh[2], vh[3]]) & NLA_TYPE_MASK;
     // The value fills the nest (up to its padding).
     if vkind != crate::wire::attr::data::NFTA_DATA_VALUE
         || vlen < 4
         || vlen > inner.len()
-        || vlen.next_multiple_of(4) != inner.len().next_multiple_of(4)
+        || (vlen + 3) & !3 != (inner.len() + 3) & !3
     {
         return None;
     }
-    Some(&inner[4..vlen])
+    value.get(..vlen - 4)
 }
 
 /// The value of a plain (not interval) set's scalar key, `None` when the bytes do not fit
@@ -452,9 +451,10 @@ impl<'a> ElemDecoder<'a> {
         let Some(a) = t.get(la::NFTA_SET_ELEM_LIST_ELEMENTS) else {
             return Ok(());
         };
-        let plain = match &self.info.key {
+        let info = self.info;
+        let plain = match &info.key {
             KeyType::Concat(_) => None,
-            _ if self.interval() || self.info.data.is_some() => None,
+            _ if self.interval() || info.data.is_some() => None,
             scalar => Some(scalar),
         };
         let list = a.payload();
@@ -465,22 +465,26 @@ impl<'a> ElemDecoder<'a> {
             self.seen.reserve(list.len() / 16);
             // What the kernel sends for a plain set (a key, nothing else) is read straight
             // off the list; the first element in any other layout (or malformed) ends this
-            // loop and the general walk below takes it from there.
-            while let Some(&[l0, l1, _, _]) = list.get(pos..pos + 4) {
-                let len = usize::from(u16::from_ne_bytes([l0, l1]));
-                let Some(el) = list.get(pos + 4..pos + len) else {
-                    break;
-                };
-                let Some(key) = key_only(el) else {
-                    break;
-                };
-                let Some(value) = plain_value(scalar, key) else {
-                    break;
-                };
-                self.seen.push_key(key, None, false);
-                self.keys.push(SetElement::Value(value));
-                pos = (pos + ((len + 3) & !3)).min(list.len());
-            }
+            // run and the general walk below takes it from there. The common key types get
+            // their own copy of the loop (the value read without a match per element).
+            pos = match scalar {
+                KeyType::Ipv4Addr => self.plain_run(list, |b| {
+                    <[u8; 4]>::try_from(b)
+                        .ok()
+                        .map(|a| ElemValue::Ip(Ip::V4(a)))
+                }),
+                KeyType::Ipv6Addr => self.plain_run(list, |b| {
+                    <[u8; 16]>::try_from(b)
+                        .ok()
+                        .map(|a| ElemValue::Ip(Ip::V6(a)))
+                }),
+                KeyType::InetService => self.plain_run(list, |b| {
+                    <[u8; 2]>::try_from(b)
+                        .ok()
+                        .map(|a| ElemValue::Port(u16::from_be_bytes(a)))
+                }),
+                other => self.plain_run(list, |b| plain_value(other, b)),
+            };
         }
         if pos >= list.len() {
             return Ok(());
@@ -506,6 +510,31 @@ impl<'a> ElemDecoder<'a> {
             })?;
         }
         Ok(())
+    }
+
+    /// Take the plain-set elements at the start of `list` (an element list), each a key
+    /// alone whose value `value` reads; returns where the first other element starts.
+    #[inline(always)]
+    fn plain_run(&mut self, list: &[u8], value: impl Fn(&[u8]) -> Option<ElemValue>) -> usize {
+        let mut pos = 0;
+        while let Some((&[l0, l1, _, _], _)) =
+            list.get(pos..).and_then(<[u8]>::split_first_chunk::<4>)
+        {
+            let len = usize::from(u16::from_ne_bytes([l0, l1]));
+            let Some(el) = list.get(pos + 4..pos + len) else {
+                break;
+            };
+            let Some(key) = key_only(el) else {
+                break;
+            };
+            let Some(v) = value(key) else {
+                break;
+            };
+            self.seen.push_key(key, None, false);
+            self.keys.push(SetElement::Value(v));
+            pos = (pos + ((len + 3) & !3)).min(list.len());
+        }
+        pos
     }
 
     /// Pair the interval boundaries by value: sorted by key, an end before a start at the
