@@ -480,17 +480,21 @@ pub(crate) fn decode_rule_after<'a>(
             ra::NFTA_RULE_USERDATA,
         ]
     )?;
-    // A name as the string reader cuts it: up to the first NUL.
-    let raw = |kind: u16| {
-        t.get(kind).map(|a| {
-            let p = a.payload();
-            p.iter().position(|&b| b == 0).map_or(p, |end| &p[..end])
+    // Whether attribute `kind` reads as `name` (the string reader cuts at the first NUL;
+    // `name`, a checked string of an earlier rule, has none): the kernel's spelling, the
+    // name and one NUL, is compared without a scan.
+    let reads_as = |kind: u16, name: &str| {
+        t.get(kind).is_some_and(|a| match a.payload().split_last() {
+            Some((0, head)) if head == name.as_bytes() => true,
+            _ => {
+                let p = a.payload();
+                p.iter().position(|&b| b == 0).map_or(p, |end| &p[..end]) == name.as_bytes()
+            }
         })
     };
-    let same = matches!(
-        (last, raw(ra::NFTA_RULE_TABLE), raw(ra::NFTA_RULE_CHAIN)),
-        (Some((lt, lc)), Some(rt), Some(rc)) if lt.as_bytes() == rt && lc.as_bytes() == rc
-    );
+    let same = last.is_some_and(|(lt, lc)| {
+        reads_as(ra::NFTA_RULE_TABLE, lt) && reads_as(ra::NFTA_RULE_CHAIN, lc)
+    });
     let names = if same {
         None
     } else {
@@ -512,6 +516,11 @@ pub(crate) fn decode_rule_after<'a>(
         for e in a.nested() {
             let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
             if e.kind() == list::NFTA_LIST_ELEM {
+                // The common kinds as the kernel dumps them, then the general decoder.
+                if let Some(decoded) = expr::decode_fast(e.payload()) {
+                    rule.exprs.push(decoded);
+                    continue;
+                }
                 let decoded = expr::decode(e.payload()).map_err(|err| {
                     err.within(e.raw_type(), e.offset())
                         .within(a.raw_type(), a.offset())

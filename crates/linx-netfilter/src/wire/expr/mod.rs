@@ -121,6 +121,13 @@ pub(crate) fn decode(elem: &[u8]) -> Result<Expr, DecodeError> {
     }
 }
 
+/// [`decode()`]'s fast path alone: the common kinds as the kernel dumps them, `None` for
+/// anything else (see [`fast`]).
+#[inline(always)]
+pub(crate) fn decode_fast(elem: &[u8]) -> Option<Expr> {
+    fast::decode(elem)
+}
+
 /// [`decode()`] of an expression nested `depth` levels down (a dynset's expressions).
 #[inline]
 fn decode_nested(elem: &[u8], depth: usize) -> Result<Expr, DecodeError> {
