@@ -467,23 +467,24 @@ impl<'a> ElemDecoder<'a> {
             // off the list; the first element in any other layout (or malformed) ends this
             // run and the general walk below takes it from there. The common key types get
             // their own copy of the loop (the value read without a match per element).
+            let key_len = scalar.key_len() as usize;
             pos = match scalar {
-                KeyType::Ipv4Addr => self.plain_run(list, |b| {
+                KeyType::Ipv4Addr => self.plain_run(list, key_len, |b| {
                     <[u8; 4]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Ip(Ip::V4(a)))
                 }),
-                KeyType::Ipv6Addr => self.plain_run(list, |b| {
+                KeyType::Ipv6Addr => self.plain_run(list, key_len, |b| {
                     <[u8; 16]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Ip(Ip::V6(a)))
                 }),
-                KeyType::InetService => self.plain_run(list, |b| {
+                KeyType::InetService => self.plain_run(list, key_len, |b| {
                     <[u8; 2]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Port(u16::from_be_bytes(a)))
                 }),
-                other => self.plain_run(list, |b| plain_value(other, b)),
+                other => self.plain_run(list, key_len, |b| plain_value(other, b)),
             };
         }
         if pos >= list.len() {
@@ -514,12 +515,49 @@ impl<'a> ElemDecoder<'a> {
 
     /// Take the plain-set elements at the start of `list` (an element list), each a key
     /// alone whose value `value` reads; returns where the first other element starts.
+    /// Elements of exactly the kernel's layout for a `key_len`-byte key (three headers of
+    /// known length) are matched as words first; others go through [`key_only`].
     #[inline(always)]
-    fn plain_run(&mut self, list: &[u8], value: impl Fn(&[u8]) -> Option<ElemValue>) -> usize {
+    fn plain_run(
+        &mut self,
+        list: &[u8],
+        key_len: usize,
+        value: impl Fn(&[u8]) -> Option<ElemValue>,
+    ) -> usize {
+        use crate::wire::attr::data::NFTA_DATA_VALUE;
+        use linx_netlink_codec::consts::NLA_TYPE_MASK;
+        // Header lengths of the value, the key nest and the element.
+        let vlen = 4 + key_len;
+        let klen = 4 + ((vlen + 3) & !3);
+        let elen = 4 + klen;
+        // A header (native-endian length and type, type flags masked) is `len`, `kind`.
+        let is = |h: &[u8; 12], at: usize, len: usize, kind: u16| {
+            usize::from(u16::from_ne_bytes([h[at], h[at + 1]])) == len
+                && u16::from_ne_bytes([h[at + 2], h[at + 3]]) & NLA_TYPE_MASK == kind
+        };
         let mut pos = 0;
-        while let Some((&[l0, l1, _, _], _)) =
-            list.get(pos..).and_then(<[u8]>::split_first_chunk::<4>)
-        {
+        loop {
+            if let Some(chunk) = list.get(pos..pos + elen)
+                && let Some((h, rest)) = chunk.split_first_chunk::<12>()
+                && usize::from(u16::from_ne_bytes([h[0], h[1]])) == elen
+                && is(h, 4, klen, ea::NFTA_SET_ELEM_KEY)
+                && is(h, 8, vlen, NFTA_DATA_VALUE)
+                && let Some(key) = rest.get(..key_len)
+            {
+                // What `key_only` reads from this layout.
+                let Some(v) = value(key) else {
+                    break;
+                };
+                self.seen.push_key(key, None, false);
+                self.keys.push(SetElement::Value(v));
+                pos += elen;
+                continue;
+            }
+            let Some((&[l0, l1, _, _], _)) =
+                list.get(pos..).and_then(<[u8]>::split_first_chunk::<4>)
+            else {
+                break;
+            };
             let len = usize::from(u16::from_ne_bytes([l0, l1]));
             let Some(el) = list.get(pos + 4..pos + len) else {
                 break;
