@@ -81,13 +81,15 @@ fn without_set_userdata(exprs: Vec<Expr>) -> Vec<Expr> {
     exprs
         .into_iter()
         .map(|e| match e {
-            Expr::SetLiteral(mut l) => {
-                l.extras.userdata.clear();
-                Expr::SetLiteral(l)
+            Expr::SetLiteral(l) => {
+                let mut extras = l.extras().clone();
+                extras.userdata.clear();
+                Expr::from((*l).with_extras(extras))
             }
-            Expr::VmapLiteral(mut l) => {
-                l.extras.userdata.clear();
-                Expr::VmapLiteral(l)
+            Expr::VmapLiteral(l) => {
+                let mut extras = l.extras().clone();
+                extras.userdata.clear();
+                Expr::from((*l).with_extras(extras))
             }
             e => e,
         })
@@ -845,10 +847,8 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
         (arb_reg(), any::<bool>(), proptest::option::of(arb_reg()))
             .prop_map(|(r, inv, d)| { checked(linx_netfilter::expr::Lookup::new("s", r, d, inv)) }),
         (arb_reg(), any::<bool>(), any::<u16>()).prop_map(|(r, inv, p)| {
-            let mut lit = SetLiteral::new(KeyType::InetService, [SetElement::port(p)]);
-            lit.sreg = r;
-            lit.inverted = inv;
-            Expr::from(lit)
+            let lit = SetLiteral::new(KeyType::InetService, [SetElement::port(p)]).with_sreg(r);
+            Expr::from(if inv { lit.inverted() } else { lit })
         }),
         (any::<u16>(), any::<[u8; 4]>()).prop_map(|(p, a)| {
             let k = KeyType::Concat(vec![KeyType::Ipv4Addr, KeyType::InetService]);
@@ -856,8 +856,7 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
                 SetElement::from(linx_ip::Ip::from_octets_v4(a)),
                 SetElement::port(p),
             ]);
-            let mut lit = SetLiteral::new(k, [el]);
-            lit.flags = SetFlags::CONSTANT;
+            let lit = SetLiteral::new(k, [el]).with_flags(SetFlags::CONSTANT);
             Expr::from(lit)
         }),
         (

@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use linx_ip::{ip, mac};
-use linx_netfilter::expr::{CtKey, DynsetOp, MetaKey, NatFlags, PayloadBase, RateUnit};
+use linx_netfilter::expr::{
+    CtKey, DynsetOp, MetaKey, NatFlags, PayloadBase, RateUnit, SetLiteral, VmapLiteral,
+};
 use linx_netfilter::stmt::{
     BitOp, Bits, CtDirection, ExthdrField, ExthdrProto, Field, HeaderField as H, Key, LowerError,
     MapLookup, Match, Nat, NatKind, NatMap, Op, Reject, SetUpdate, Source, Statement, Value,
@@ -1938,20 +1940,34 @@ fn normal(exprs: &[Expr], drop_typeof: bool) -> Vec<Expr> {
         .iter()
         .map(|e| match e {
             Expr::SetLiteral(lit) => {
-                let mut lit = lit.clone();
-                lit.elements.sort();
+                let mut elements = lit.elements().to_vec();
+                elements.sort();
+                let mut extras = lit.extras().clone();
                 if drop_typeof {
-                    lit.extras.userdata.clear();
+                    extras.userdata.clear();
                 }
-                Expr::SetLiteral(lit)
+                let sorted = SetLiteral::new(lit.key().clone(), elements)
+                    .with_flags(lit.flags())
+                    .with_sreg(lit.sreg())
+                    .with_extras(extras);
+                Expr::from(if lit.is_inverted() {
+                    sorted.inverted()
+                } else {
+                    sorted
+                })
             }
             Expr::VmapLiteral(lit) => {
-                let mut lit = lit.clone();
-                lit.elements.sort();
+                let mut elements = lit.elements().to_vec();
+                elements.sort();
+                let mut extras = lit.extras().clone();
                 if drop_typeof {
-                    lit.extras.userdata.clear();
+                    extras.userdata.clear();
                 }
-                Expr::VmapLiteral(lit)
+                let sorted = VmapLiteral::new(lit.key().clone(), elements)
+                    .with_flags(lit.flags())
+                    .with_sreg(lit.sreg())
+                    .with_extras(extras);
+                Expr::from(sorted)
             }
             e => e.clone(),
         })

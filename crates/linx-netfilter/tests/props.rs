@@ -209,9 +209,8 @@ fn safe_expr() -> impl Strategy<Value = Expr> {
         (key_and_elements(false), any::<bool>())
             .prop_filter("literals are not empty", |((_, e), _)| !e.is_empty())
             .prop_map(|((key, elements), inverted)| {
-                let mut lit = SetLiteral::new(key, elements);
-                lit.inverted = inverted;
-                Expr::from(lit)
+                let lit = SetLiteral::new(key, elements);
+                Expr::from(if inverted { lit.inverted() } else { lit })
             }),
         (key_and_elements(false), vec(verdict_terminal(), 6))
             .prop_filter("literals are not empty", |((_, e), _)| !e.is_empty())
@@ -628,29 +627,23 @@ fn any_expr() -> impl Strategy<Value = Expr> {
                 any_reg(),
                 any::<bool>()
             )
-                .prop_map(|(key, flags, elements, sreg, inverted)| Expr::from(
-                    SetLiteral {
-                        key,
-                        flags: SetFlags::from_bits_retain(flags),
-                        elements,
-                        sreg,
-                        inverted,
-                        extras: Default::default(),
-                    }
-                )),
+                .prop_map(|(key, flags, elements, sreg, inverted)| {
+                    let lit = SetLiteral::new(key, elements)
+                        .with_flags(SetFlags::from_bits_retain(flags))
+                        .with_sreg(sreg);
+                    Expr::from(if inverted { lit.inverted() } else { lit })
+                }),
             (
                 any_key(),
                 any::<u32>(),
                 vec((any_element(), any_verdict()), 0..4),
                 any_reg()
             )
-                .prop_map(|(key, flags, elements, sreg)| Expr::from(VmapLiteral {
-                    key,
-                    flags: SetFlags::from_bits_retain(flags),
-                    elements,
-                    sreg,
-                    extras: Default::default(),
-                })),
+                .prop_map(|(key, flags, elements, sreg)| Expr::from(
+                    VmapLiteral::new(key, elements)
+                        .with_flags(SetFlags::from_bits_retain(flags))
+                        .with_sreg(sreg)
+                )),
             (select(RejectType::ALL.to_vec()), any::<u8>())
                 .prop_map(|(kind, code)| checked(linx_netfilter::expr::Reject::new(kind, code))),
             Just(Expr::counter()),

@@ -1124,8 +1124,7 @@ fn set_literals() {
         Rule::new([Expr::set_literal(KeyType::InetService, [range.clone()])]),
     )
     .unwrap();
-    let mut lit = SetLiteral::new(KeyType::InetService, [range]);
-    lit.flags = SetFlags::CONSTANT;
+    let lit = SetLiteral::new(KeyType::InetService, [range]).with_flags(SetFlags::CONSTANT);
     assert!(matches!(
         t.add_rule("input", Rule::new([Expr::from(lit)])),
         Err(Error::BadSetElement {
@@ -1133,8 +1132,9 @@ fn set_literals() {
             ..
         })
     ));
-    let mut lit = SetLiteral::new(KeyType::InetService, [SetElement::port(1)]);
-    lit.flags |= SetFlags::MAP;
+    let lit = SetLiteral::new(KeyType::InetService, [SetElement::port(1)]);
+    let flags = lit.flags() | SetFlags::MAP;
+    let lit = lit.with_flags(flags);
     assert!(matches!(
         rule_err(&mut t, "input", Rule::new([Expr::from(lit)])),
         Reason::Flags(_)

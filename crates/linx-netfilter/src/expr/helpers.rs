@@ -647,7 +647,7 @@ impl Expr {
     /// use linx_netfilter::{Expr, KeyType, SetElement, SetFlags};
     /// let e = Expr::set_literal(KeyType::InetService, [SetElement::port(22), SetElement::port(80)]);
     /// let Expr::SetLiteral(lit) = e else { unreachable!() };
-    /// assert_eq!(lit.flags, SetFlags::CONSTANT);
+    /// assert_eq!(lit.flags(), SetFlags::CONSTANT);
     /// ```
     pub fn set_literal(key: KeyType, elements: impl IntoIterator<Item = SetElement>) -> Expr {
         Expr::from(SetLiteral::new(key, elements))

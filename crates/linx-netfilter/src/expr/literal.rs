@@ -9,8 +9,11 @@
 //! - A literal is matched against `sreg` (register 1 by default). The encoder adds the
 //!   `anonymous` and `constant` flags; `flags` holds the rest (`interval` is set by the
 //!   constructors when an element needs it).
-//! - Elements are checked like a named set's (type, interval, duplicates) when the rule is
-//!   added; an empty literal is rejected.
+//! - The fields are private: a literal is built with `new` and the `with_*` methods and read
+//!   with getters. Its contents (key type, flags, elements checked like a named set's:
+//!   type, interval, duplicates; the key register; jump targets) are checked when the rule
+//!   is added, where an error can name the element and the table; an empty literal is
+//!   rejected there too.
 
 use std::fmt;
 
@@ -25,27 +28,27 @@ use crate::{KeyType, Reason, Reg, SetElement, SetExtras, SetFlags, Verdict};
 /// use linx_netfilter::{KeyType, SetElement, SetFlags, expr::SetLiteral};
 /// use linx_ip::ip;
 /// let lit = SetLiteral::new(KeyType::Ipv4Addr, [SetElement::from(ip!("10.0.0.0/8"))]);
-/// assert!(lit.flags.contains(SetFlags::INTERVAL | SetFlags::CONSTANT));
+/// assert!(lit.flags().contains(SetFlags::INTERVAL | SetFlags::CONSTANT));
 /// assert_eq!(lit.to_string(), "lookup reg 1 { 10.0.0.0/8 }");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "SetLiteralDoc")]
 pub struct SetLiteral {
     /// The key type.
-    pub key: KeyType,
+    pub(crate) key: KeyType,
     /// Set flags besides `anonymous` (which the encoder adds).
-    pub flags: SetFlags,
+    pub(crate) flags: SetFlags,
     /// The elements.
-    pub elements: Vec<SetElement>,
+    pub(crate) elements: Vec<SetElement>,
     /// Register holding the key.
-    pub sreg: Reg,
+    pub(crate) sreg: Reg,
     /// Match when the key is *not* in the set.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub inverted: bool,
+    pub(crate) inverted: bool,
     /// What a pulled anonymous set held beyond the fields above (another tool's userdata:
     /// the byte order and `typeof` nft prints the elements by), re-sent by push.
     #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
-    pub extras: SetExtras,
+    pub(crate) extras: SetExtras,
 }
 
 impl SetLiteral {
@@ -54,7 +57,7 @@ impl SetLiteral {
     /// ```
     /// use linx_netfilter::{KeyType, SetElement, SetFlags, expr::SetLiteral};
     /// let lit = SetLiteral::new(KeyType::InetService, [SetElement::port(22)]);
-    /// assert_eq!(lit.flags, SetFlags::CONSTANT);
+    /// assert_eq!(lit.flags(), SetFlags::CONSTANT);
     /// ```
     pub fn new(key: KeyType, elements: impl IntoIterator<Item = SetElement>) -> SetLiteral {
         let elements: Vec<SetElement> = elements.into_iter().collect();
@@ -72,12 +75,65 @@ impl SetLiteral {
     ///
     /// ```
     /// use linx_netfilter::{KeyType, SetElement, expr::SetLiteral};
-    /// assert!(SetLiteral::new(KeyType::InetService, [SetElement::port(1)]).inverted().inverted);
+    /// assert!(SetLiteral::new(KeyType::InetService, [SetElement::port(1)]).inverted().is_inverted());
     /// ```
     #[must_use = "builder methods return the changed literal"]
     pub fn inverted(mut self) -> SetLiteral {
         self.inverted = true;
         self
+    }
+
+    /// The key from register `sreg` (its width is checked against the key when the rule is
+    /// added).
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_sreg(mut self, sreg: Reg) -> SetLiteral {
+        self.sreg = sreg;
+        self
+    }
+
+    /// Set flags besides `anonymous` (which the encoder adds), instead of the ones `new`
+    /// chose.
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_flags(mut self, flags: SetFlags) -> SetLiteral {
+        self.flags = flags;
+        self
+    }
+
+    /// What a pulled anonymous set held beyond the other fields, re-sent by push.
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_extras(mut self, extras: SetExtras) -> SetLiteral {
+        self.extras = extras;
+        self
+    }
+
+    /// The key type.
+    pub fn key(&self) -> &KeyType {
+        &self.key
+    }
+
+    /// Set flags besides `anonymous`.
+    pub fn flags(&self) -> SetFlags {
+        self.flags
+    }
+
+    /// The elements.
+    pub fn elements(&self) -> &[SetElement] {
+        &self.elements
+    }
+
+    /// Register holding the key.
+    pub fn sreg(&self) -> Reg {
+        self.sreg
+    }
+
+    /// What a pulled anonymous set held beyond the other fields.
+    pub fn extras(&self) -> &SetExtras {
+        &self.extras
+    }
+
+    /// Whether keys *not* in the literal match.
+    pub fn is_inverted(&self) -> bool {
+        self.inverted
     }
 }
 
@@ -122,17 +178,17 @@ impl fmt::Display for SetLiteral {
 #[serde(try_from = "VmapLiteralDoc")]
 pub struct VmapLiteral {
     /// The key type.
-    pub key: KeyType,
+    pub(crate) key: KeyType,
     /// Set flags besides `anonymous` and `map` (which the encoder adds).
-    pub flags: SetFlags,
+    pub(crate) flags: SetFlags,
     /// Key and verdict pairs (serde: `[[key, verdict], ...]`).
-    pub elements: Vec<(SetElement, Verdict)>,
+    pub(crate) elements: Vec<(SetElement, Verdict)>,
     /// Register holding the key.
-    pub sreg: Reg,
+    pub(crate) sreg: Reg,
     /// What a pulled anonymous map held beyond the fields above (see
     /// [`SetLiteral::extras`]).
     #[serde(default, skip_serializing_if = "SetExtras::is_empty")]
-    pub extras: SetExtras,
+    pub(crate) extras: SetExtras,
 }
 
 impl VmapLiteral {
@@ -142,7 +198,7 @@ impl VmapLiteral {
     /// use linx_netfilter::{KeyType, SetElement, SetFlags, Verdict, expr::VmapLiteral};
     /// use linx_ip::ip;
     /// let lit = VmapLiteral::new(KeyType::Ipv4Addr, [(SetElement::from(ip!("10.0.0.0/8")), Verdict::Drop)]);
-    /// assert!(lit.flags.contains(SetFlags::INTERVAL));
+    /// assert!(lit.flags().contains(SetFlags::INTERVAL));
     /// ```
     pub fn new(
         key: KeyType,
@@ -156,6 +212,54 @@ impl VmapLiteral {
             sreg: crate::Reg::R1,
             extras: SetExtras::default(),
         }
+    }
+
+    /// The key from register `sreg` (its width is checked against the key when the rule is
+    /// added).
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_sreg(mut self, sreg: Reg) -> VmapLiteral {
+        self.sreg = sreg;
+        self
+    }
+
+    /// Set flags besides `anonymous` and `map` (which the encoder adds), instead of the ones `new`
+    /// chose.
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_flags(mut self, flags: SetFlags) -> VmapLiteral {
+        self.flags = flags;
+        self
+    }
+
+    /// What a pulled anonymous set held beyond the other fields, re-sent by push.
+    #[must_use = "builder methods return the changed literal"]
+    pub fn with_extras(mut self, extras: SetExtras) -> VmapLiteral {
+        self.extras = extras;
+        self
+    }
+
+    /// The key type.
+    pub fn key(&self) -> &KeyType {
+        &self.key
+    }
+
+    /// Set flags besides `anonymous` and `map`.
+    pub fn flags(&self) -> SetFlags {
+        self.flags
+    }
+
+    /// The elements.
+    pub fn elements(&self) -> &[(SetElement, Verdict)] {
+        &self.elements
+    }
+
+    /// Register holding the key.
+    pub fn sreg(&self) -> Reg {
+        self.sreg
+    }
+
+    /// What a pulled anonymous set held beyond the other fields.
+    pub fn extras(&self) -> &SetExtras {
+        &self.extras
     }
 }
 
