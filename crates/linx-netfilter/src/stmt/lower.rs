@@ -1553,8 +1553,28 @@ struct Load {
     mask: Option<Vec<u8>>,
 }
 
-/// The load of `field` into `dreg`.
+/// The load of `field` into `dreg`, refused when it does not fit there (the later fields of
+/// a long concatenation can run past the register file): expressions are checked when they
+/// are built, and these are built from their fields.
 fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
+    let load = load_at(field, dreg)?;
+    let fits = match load.expr {
+        Expr::Payload(p) => p.checked().is_ok(),
+        Expr::Meta(m) => m.checked().is_ok(),
+        Expr::Ct(c) => c.checked().is_ok(),
+        _ => true,
+    };
+    if !fits {
+        return Err(LowerError::Value {
+            field: field.to_string(),
+            why: "the key does not fit in the registers",
+        });
+    }
+    Ok(load)
+}
+
+/// [`load`] without the check that the load fits at `dreg`.
+fn load_at(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
     match field {
         Field::Header(h) => Ok(payload_load(h.base(), h.bit_offset(), h.bit_len(), dreg)),
         Field::Raw {
