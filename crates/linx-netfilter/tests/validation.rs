@@ -1777,3 +1777,26 @@ fn chains_on_several_devices() {
     );
     assert_eq!(serde_json::from_str::<Chain>(&json).unwrap(), one);
 }
+
+/// Expressions are checked when they are built, so the lowering refuses a concatenation
+/// whose later fields would be loaded past the register file (it used to reach
+/// validation as a load into a register that does not exist).
+#[test]
+fn concatenation_past_the_registers_is_a_lower_error() {
+    use linx_netfilter::stmt::{Field, HeaderField, Key, Statement};
+    let field = |f| Field::Header(f);
+    let key = Key::concat([
+        field(HeaderField::Ip6Saddr),
+        field(HeaderField::Ip6Daddr),
+        field(HeaderField::Ip6Saddr),
+        field(HeaderField::Ip6Daddr),
+        field(HeaderField::Ip6Saddr),
+    ]);
+    let err = Statement::in_named(key, "big")
+        .and_then(|stmt| Rule::from_statements(Family::Ip6, [stmt]))
+        .unwrap_err();
+    assert!(
+        matches!(err, linx_netfilter::LowerError::Value { .. }),
+        "{err:?}"
+    );
+}
