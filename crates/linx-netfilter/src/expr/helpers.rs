@@ -33,6 +33,7 @@ use crate::{CtState, KeyType, ObjectType, Reason, SetElement, Verdict};
 
 /// The value of a helper's checked construction; a helper given bytes or lengths outside
 /// the kind's limits panics (see the module contract).
+#[inline]
 #[track_caller]
 fn built<T: Into<Expr>>(helper: &str, value: Result<T, Reason>) -> Expr {
     match value {

@@ -1558,10 +1558,12 @@ struct Load {
 /// are built, and these are built from their fields.
 fn load(field: &Field, dreg: Reg) -> Result<Load, LowerError> {
     let load = load_at(field, dreg)?;
-    let fits = match load.expr {
-        Expr::Payload(p) => p.checked().is_ok(),
-        Expr::Meta(m) => m.checked().is_ok(),
-        Expr::Ct(c) => c.checked().is_ok(),
+    // The kinds' own register checks, as booleans.
+    let fits = |reg: Reg, len: Option<u32>| len.map_or(reg.is_valid(), |len| reg.can_hold(len));
+    let fits = match &load.expr {
+        Expr::Payload(p) => fits(p.dreg, Some(p.len)),
+        Expr::Meta(m) => fits(m.dreg, m.key.len()),
+        Expr::Ct(c) => fits(c.dreg, c.key.len()),
         _ => true,
     };
     if !fits {

@@ -43,6 +43,7 @@ pub(crate) enum Data {
 }
 
 /// Write nest `attr_type` holding `NFTA_DATA_VALUE` = `bytes`.
+#[inline]
 pub(crate) fn put_value(
     w: &mut Writer<'_>,
     attr_type: u16,

@@ -48,6 +48,7 @@ checked_expr! {
 impl Bitwise {
     /// A checked `bitwise` over `mask.len()` bytes: `mask` and `xor` of the same length (1
     /// to 64 bytes), which fits at `sreg` and at `dreg`.
+    #[inline]
     pub fn new(
         sreg: Reg,
         dreg: Reg,
@@ -66,6 +67,7 @@ impl Bitwise {
     }
 
     /// `self` when it passes [`Bitwise::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Bitwise, Reason> {
         check(&self)?;
         Ok(self)
@@ -111,6 +113,7 @@ const NFT_BITWISE_MASK_XOR: u32 = 0;
 
 /// Write [`Expr::Bitwise`]'s attributes: `SREG`, `DREG`, `LEN`, `MASK`, `XOR` (no `OP`, as
 /// nft).
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, bitwise: &Bitwise) -> Result<(), crate::Error> {
     let Bitwise {
         sreg,

@@ -38,6 +38,7 @@ checked_expr! {
 
 impl Cmp {
     /// A checked `cmp`: 1 to 64 data bytes, which fit at `sreg`.
+    #[inline]
     pub fn new(sreg: Reg, op: CmpOp, data: impl AsRef<[u8]>) -> Result<Cmp, Reason> {
         Cmp {
             sreg,
@@ -48,6 +49,7 @@ impl Cmp {
     }
 
     /// `self` when it passes [`Cmp::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Cmp, Reason> {
         check(self.sreg, &self.data)?;
         Ok(self)
@@ -77,6 +79,7 @@ impl From<Cmp> for Expr {
 }
 
 /// Write [`Expr::Cmp`]'s attributes: `SREG`, `OP`, `DATA`.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     sreg: Reg,

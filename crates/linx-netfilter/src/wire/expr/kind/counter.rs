@@ -27,11 +27,13 @@ checked_expr! {
 
 impl Counter {
     /// A counter starting at `packets` and `bytes`.
+    #[inline]
     pub fn new(packets: u64, bytes: u64) -> Counter {
         Counter { packets, bytes }
     }
 
     /// `self`: a `counter` has no checks of its own (serde goes through here).
+    #[inline]
     pub(crate) fn checked(self) -> Result<Counter, Reason> {
         Ok(self)
     }
@@ -56,6 +58,7 @@ impl From<Counter> for Expr {
 
 /// Write [`Expr::Counter`]'s attributes: nothing for a fresh counter (as nft sends it),
 /// else `BYTES`, `PACKETS`.
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, packets: u64, bytes: u64) -> Result<(), crate::Error> {
     // nft sends an empty counter; initial values only when there are some.
     if packets != 0 || bytes != 0 {

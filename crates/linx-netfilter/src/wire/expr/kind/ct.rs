@@ -34,11 +34,13 @@ checked_expr! {
 impl Ct {
     /// A checked `ct` load: the key's value fits at `dreg` (a key of unknown width only needs
     /// a valid register).
+    #[inline]
     pub fn new(key: CtKey, dreg: Reg) -> Result<Ct, Reason> {
         Ct { key, dreg }.checked()
     }
 
     /// `self` when it passes [`Ct::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Ct, Reason> {
         check(self.key, self.dreg)?;
         Ok(self)
@@ -63,6 +65,7 @@ impl From<Ct> for Expr {
 }
 
 /// Write [`Expr::Ct`]'s attributes: `KEY`, `DREG`.
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, key: CtKey, dreg: Reg) -> Result<(), crate::Error> {
     w.put_be32(ctk::NFTA_CT_KEY, key.number())?;
     w.put_be32(ctk::NFTA_CT_DREG, dreg.number())?;

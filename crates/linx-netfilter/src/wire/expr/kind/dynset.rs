@@ -71,6 +71,7 @@ impl Dynset {
     /// assert_eq!((d.sreg_key(), d.timeout_ms(), d.exprs().len()), (Reg::R1, None, 0));
     /// assert_eq!(Expr::from(d), Expr::dynset("seen", DynsetOp::Add));
     /// ```
+    #[inline]
     pub fn new(set: impl Into<String>, op: DynsetOp) -> Dynset {
         Dynset {
             set: set.into(),
@@ -112,6 +113,7 @@ impl Dynset {
     }
 
     /// `self` when it passes the checks of the `with_*` methods.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Dynset, Reason> {
         check(&self)?;
         Ok(self)
@@ -157,6 +159,7 @@ impl From<Dynset> for Expr {
 
 /// Write [`Expr::Dynset`]'s attributes, its expressions nested (one as `EXPR`, several as
 /// `EXPRESSIONS` with `NFT_DYNSET_F_EXPR`); `timeout_ms: Some(0)` is refused.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     dynset: &Dynset,

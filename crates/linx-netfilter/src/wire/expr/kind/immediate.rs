@@ -37,11 +37,13 @@ checked_expr! {
 impl Immediate {
     /// A checked `immediate`: a verdict goes to [`Reg::VERDICT`]; data is 1 to 64 bytes that
     /// fit at `dreg`.
+    #[inline]
     pub fn new(dreg: Reg, data: ImmediateData) -> Result<Immediate, Reason> {
         Immediate { dreg, data }.checked()
     }
 
     /// `self` when it passes [`Immediate::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Immediate, Reason> {
         match &self.data {
             ImmediateData::Verdict(_) if self.dreg != Reg::VERDICT => {
@@ -72,6 +74,7 @@ impl From<Immediate> for Expr {
 }
 
 /// Write [`Expr::Immediate`]'s attributes: `DREG`, `DATA` (a value or a verdict).
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     dreg: Reg,

@@ -38,6 +38,7 @@ checked_expr! {
 
 impl Limit {
     /// A limit of `rate` per `unit` with `burst`, in bytes when `bytes`, inverted when `over`.
+    #[inline]
     pub fn new(rate: u64, unit: RateUnit, burst: u32, bytes: bool, over: bool) -> Limit {
         Limit {
             rate,
@@ -49,6 +50,7 @@ impl Limit {
     }
 
     /// `self`: a `limit` has no checks of its own (serde goes through here).
+    #[inline]
     pub(crate) fn checked(self) -> Result<Limit, Reason> {
         Ok(self)
     }
@@ -88,6 +90,7 @@ impl From<Limit> for Expr {
 
 /// Write [`Expr::Limit`]'s attributes: `RATE`, `UNIT`, `BURST` (only when not 0), `TYPE`,
 /// `FLAGS`.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     rate: u64,

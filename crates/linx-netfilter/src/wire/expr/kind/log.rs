@@ -54,6 +54,7 @@ checked_expr! {
 impl Log {
     /// A checked `log`: a prefix shorter than 128 bytes without NUL; a syslog level (0..=8)
     /// or an NFLOG group, not both; snaplen and qthreshold only with a group.
+    #[inline]
     pub fn new(
         group: Option<u16>,
         prefix: Option<String>,
@@ -74,6 +75,7 @@ impl Log {
     }
 
     /// `self` when it passes [`Log::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Log, Reason> {
         check(&self)?;
         Ok(self)
@@ -119,6 +121,7 @@ impl From<Log> for Expr {
 
 /// Write [`Expr::Log`]'s attributes that are set, in libnftnl's order: `PREFIX`, `GROUP`,
 /// `SNAPLEN`, `QTHRESHOLD`, `LEVEL`, `FLAGS` (only when not empty).
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, log: &Log) -> Result<(), crate::Error> {
     let Log {
         group,

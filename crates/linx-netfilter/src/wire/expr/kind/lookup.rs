@@ -44,6 +44,7 @@ checked_expr! {
 
 impl Lookup {
     /// A checked `lookup`: valid registers.
+    #[inline]
     pub fn new(
         set: impl Into<String>,
         sreg: Reg,
@@ -60,6 +61,7 @@ impl Lookup {
     }
 
     /// `self` when it passes [`Lookup::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Lookup, Reason> {
         valid(self.sreg)?;
         if let Some(dreg) = self.dreg {
@@ -98,6 +100,7 @@ impl From<Lookup> for Expr {
 
 /// Write [`Expr::Lookup`]'s attributes, with the set's batch id when it is created in the
 /// same batch.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     set: &str,
@@ -111,6 +114,7 @@ pub(crate) fn encode(
 }
 
 /// Write a [`Expr::SetLiteral`] as a lookup of the anonymous set made for it.
+#[inline]
 pub(crate) fn encode_set_literal(
     w: &mut Writer<'_>,
     lit: &SetLiteral,
@@ -129,6 +133,7 @@ pub(crate) fn encode_set_literal(
 
 /// Write a [`Expr::VmapLiteral`] as a lookup, into the verdict register, of the anonymous
 /// map made for it.
+#[inline]
 pub(crate) fn encode_vmap_literal(
     w: &mut Writer<'_>,
     lit: &VmapLiteral,

@@ -34,11 +34,13 @@ checked_expr! {
 impl Meta {
     /// A checked `meta` load: the key's value fits at `dreg` (a key of unknown width only
     /// needs a valid register).
+    #[inline]
     pub fn new(key: MetaKey, dreg: Reg) -> Result<Meta, Reason> {
         Meta { key, dreg }.checked()
     }
 
     /// `self` when it passes [`Meta::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Meta, Reason> {
         check(self.key, self.dreg)?;
         Ok(self)
@@ -63,6 +65,7 @@ impl From<Meta> for Expr {
 }
 
 /// Write [`Expr::Meta`]'s attributes: `KEY`, `DREG` (nft's order, not the kernel's).
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, key: MetaKey, dreg: Reg) -> Result<(), crate::Error> {
     w.put_be32(me::NFTA_META_KEY, key.number())?;
     w.put_be32(me::NFTA_META_DREG, dreg.number())?;

@@ -71,6 +71,7 @@ checked_expr! {
 impl Nat {
     /// A checked `nat`: every register is valid and holds an address of `family` (4 bytes
     /// for [`Family::Ip`], else 16) or a port (2 bytes).
+    #[inline]
     pub fn new(
         kind: NatType,
         family: Family,
@@ -93,6 +94,7 @@ impl Nat {
     }
 
     /// `self` when it passes [`Nat::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Nat, Reason> {
         let addr_len = if self.family == Family::Ip { 4 } else { 16 };
         for reg in [self.reg_addr_min, self.reg_addr_max].into_iter().flatten() {
@@ -166,6 +168,7 @@ checked_expr! {
 
 impl Masquerade {
     /// A checked `masq`: the port registers are valid and hold 2 bytes.
+    #[inline]
     pub fn new(
         flags: NatFlags,
         reg_proto_min: Option<Reg>,
@@ -180,6 +183,7 @@ impl Masquerade {
     }
 
     /// `self` when it passes [`Masquerade::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Masquerade, Reason> {
         port_regs_fit(self.reg_proto_min, self.reg_proto_max)?;
         Ok(self)
@@ -228,6 +232,7 @@ checked_expr! {
 
 impl Redirect {
     /// A checked `redir`: the port registers are valid and hold 2 bytes.
+    #[inline]
     pub fn new(
         flags: NatFlags,
         reg_proto_min: Option<Reg>,
@@ -242,6 +247,7 @@ impl Redirect {
     }
 
     /// `self` when it passes [`Redirect::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Redirect, Reason> {
         port_regs_fit(self.reg_proto_min, self.reg_proto_max)?;
         Ok(self)
@@ -294,6 +300,7 @@ impl From<Redirect> for Expr {
 
 /// Write [`Expr::Nat`]'s attributes, refusing the non-canonical forms; `map_ips` is left
 /// to the kernel, as nft does.
+#[inline]
 pub(crate) fn encode_nat(w: &mut Writer<'_>, nat: &Nat) -> Result<(), crate::Error> {
     let Nat {
         kind,
@@ -331,6 +338,7 @@ pub(crate) fn encode_nat(w: &mut Writer<'_>, nat: &Nat) -> Result<(), crate::Err
 }
 
 /// Write [`Expr::Masquerade`]'s attributes: `FLAGS` (when not empty), the port registers.
+#[inline]
 pub(crate) fn encode_masq(w: &mut Writer<'_>, masq: &Masquerade) -> Result<(), crate::Error> {
     let Masquerade {
         flags,
@@ -348,6 +356,7 @@ pub(crate) fn encode_masq(w: &mut Writer<'_>, masq: &Masquerade) -> Result<(), c
 }
 
 /// Write [`Expr::Redirect`]'s attributes: the port registers, `FLAGS` (when not empty).
+#[inline]
 pub(crate) fn encode_redir(w: &mut Writer<'_>, redir: &Redirect) -> Result<(), crate::Error> {
     let Redirect {
         flags,

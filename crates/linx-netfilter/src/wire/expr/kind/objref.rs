@@ -29,6 +29,7 @@ checked_expr! {
 
 impl Objref {
     /// A reference to the object `name` of kind `kind`.
+    #[inline]
     pub fn new(kind: ObjectType, name: impl Into<String>) -> Objref {
         Objref {
             kind,
@@ -37,6 +38,7 @@ impl Objref {
     }
 
     /// `self`: a `objref` has no checks of its own (serde goes through here).
+    #[inline]
     pub(crate) fn checked(self) -> Result<Objref, Reason> {
         Ok(self)
     }
@@ -61,6 +63,7 @@ impl From<Objref> for Expr {
 
 /// Write [`Expr::Objref`]'s attributes: `IMM_TYPE`, `IMM_NAME` (without its NUL, as
 /// libnftnl writes it).
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, kind: ObjectType, name: &str) -> Result<(), crate::Error> {
     w.put_be32(ob::NFTA_OBJREF_IMM_TYPE, kind.number())?;
     // libnftnl writes this one name without its NUL terminator.

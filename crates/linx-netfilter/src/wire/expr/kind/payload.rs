@@ -41,6 +41,7 @@ checked_expr! {
 
 impl Payload {
     /// A checked `payload` load: `len` bytes (1 or more) fit at `dreg`.
+    #[inline]
     pub fn new(base: PayloadBase, offset: u32, len: u32, dreg: Reg) -> Result<Payload, Reason> {
         Payload {
             base,
@@ -52,6 +53,7 @@ impl Payload {
     }
 
     /// `self` when it passes [`Payload::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Payload, Reason> {
         check(self.len, self.dreg)?;
         Ok(self)
@@ -87,6 +89,7 @@ impl From<Payload> for Expr {
 }
 
 /// Write [`Expr::Payload`]'s attributes: `DREG`, `BASE`, `OFFSET`, `LEN`.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     base: PayloadBase,

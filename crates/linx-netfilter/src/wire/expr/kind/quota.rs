@@ -31,6 +31,7 @@ checked_expr! {
 
 impl Quota {
     /// A quota of `bytes`, inverted when `over`, with `consumed` bytes used.
+    #[inline]
     pub fn new(bytes: u64, over: bool, consumed: u64) -> Quota {
         Quota {
             bytes,
@@ -40,6 +41,7 @@ impl Quota {
     }
 
     /// `self`: a `quota` has no checks of its own (serde goes through here).
+    #[inline]
     pub(crate) fn checked(self) -> Result<Quota, Reason> {
         Ok(self)
     }
@@ -72,6 +74,7 @@ impl From<Quota> for Expr {
 const NFT_QUOTA_F_DEPLETED: u32 = 1 << 1;
 
 /// Write [`Expr::Quota`]'s attributes: `BYTES`, `CONSUMED`, `FLAGS`.
+#[inline]
 pub(crate) fn encode(
     w: &mut Writer<'_>,
     bytes: u64,

@@ -33,11 +33,13 @@ checked_expr! {
 
 impl Reject {
     /// A checked `reject`: an icmpx code is at most `NFT_REJECT_ICMPX_MAX` (3).
+    #[inline]
     pub fn new(kind: RejectType, code: u8) -> Result<Reject, Reason> {
         Reject { kind, code }.checked()
     }
 
     /// `self` when it passes [`Reject::new`]'s checks.
+    #[inline]
     pub(crate) fn checked(self) -> Result<Reject, Reason> {
         check_code(self.kind, self.code)?;
         Ok(self)
@@ -62,6 +64,7 @@ impl From<Reject> for Expr {
 }
 
 /// Write [`Expr::Reject`]'s attributes: `TYPE`, `ICMP_CODE`.
+#[inline]
 pub(crate) fn encode(w: &mut Writer<'_>, kind: RejectType, code: u8) -> Result<(), crate::Error> {
     w.put_be32(rj::NFTA_REJECT_TYPE, kind.number())?;
     w.put_u8(rj::NFTA_REJECT_ICMP_CODE, code)?;
