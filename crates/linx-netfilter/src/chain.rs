@@ -16,6 +16,13 @@
 //!   `NFTA_HOOK_DEVS` list. serde: one device is `"device"`, several a `"devices"` list.
 //! - Rules keep their order. Rule tags are unique per chain; adding a rule keeps an index of
 //!   tags, so adding many tagged rules stays linear.
+//! - Rules are checked once: a chain records that its rules passed the rule checks of
+//!   [`Table::add_rule`](crate::Table::add_rule) / `add_chain`, and under which family and
+//!   chain type and hook; [`Table::validate`](crate::Table::validate) (and so every push)
+//!   checks again only chains whose record is gone or no longer matches. Anything that
+//!   can change a rule unchecked ([`Chain::rule_mut`], [`Chain::with_rules`], a pull,
+//!   deserialization) drops the record; a changed [`Chain::kind`] or another table's family
+//!   no longer matches it.
 //! - Chain userdata (`NFTA_CHAIN_USERDATA`, where nft keeps a chain's comment) is kept as raw
 //!   bytes ([`Chain::userdata`]) and re-sent unchanged; at most 256 bytes
 //!   (`NFT_USERDATA_MAXLEN`).
@@ -29,7 +36,7 @@ use serde::{Deserialize, Serialize};
 use crate::consts::chain as c;
 use crate::consts::limits::NFT_USERDATA_MAXLEN;
 use crate::flags::flags;
-use crate::validate::{check_ifname, check_name};
+use crate::validate::{CheckKey, check_ifname, check_name};
 use crate::{ChainType, Error, Family, Hook, Policy, Priority, Reason, Rule, TableId};
 
 flags! {
@@ -218,6 +225,11 @@ pub struct Chain {
     tags: Option<HashSet<String>>,
     /// A builder call that did not fit the chain kind (reported by `check`).
     misuse: Option<Reason>,
+    /// The check record: every rule in `rules` passed [`check_rule`](crate::validate) under
+    /// this key (it was added through `Table::add_rule` / `add_chain` and not handed out
+    /// mutably since), so validation need not check them again. Cleared by anything that
+    /// adds unchecked rules or hands one out mutably; not part of equality.
+    checked: Option<CheckKey>,
 }
 
 impl PartialEq for Chain {
@@ -279,6 +291,7 @@ impl Chain {
             rules: Vec::new(),
             tags: None,
             misuse: None,
+            checked: None,
         }
     }
 
@@ -345,6 +358,7 @@ impl Chain {
     pub fn with_rules(mut self, rules: impl IntoIterator<Item = Rule>) -> Chain {
         self.rules.extend(rules);
         self.tags = None;
+        self.checked = None;
         self
     }
 
@@ -399,6 +413,7 @@ impl Chain {
     /// ```
     pub fn rule_mut(&mut self, index: usize) -> Option<&mut Rule> {
         self.tags = None;
+        self.checked = None;
         self.rules.get_mut(index)
     }
 
@@ -434,8 +449,15 @@ impl Chain {
 
     /// Appends a rule after checking that its tag is new in this chain and its userdata
     /// fits; expressions are checked by [`Table::add_rule`](crate::Table::add_rule), which
-    /// knows the family and calls this. Tag look-ups use an index, so adding n rules is O(n).
-    pub(crate) fn add_rule(&mut self, table: &TableId, rule: Rule) -> Result<&mut Rule, Error> {
+    /// knows the family and calls this with the key of that check (kept in the check
+    /// record while every rule was checked under it). Tag look-ups use an index, so adding
+    /// n rules is O(n).
+    pub(crate) fn add_rule(
+        &mut self,
+        table: &TableId,
+        rule: Rule,
+        checked: CheckKey,
+    ) -> Result<&mut Rule, Error> {
         let index = self.rules.len();
         rule.check_userdata().map_err(|reason| Error::BadRule {
             table: table.clone(),
@@ -457,14 +479,26 @@ impl Chain {
             }
             tags.insert(tag.clone());
         }
+        self.checked = match self.checked {
+            _ if self.rules.is_empty() => Some(checked),
+            Some(key) if key == checked => Some(key),
+            _ => None,
+        };
         self.rules.push(rule);
         // Just pushed, so the vector is not empty.
         Ok(self.rules.last_mut().expect("rule was just pushed"))
     }
 
+    /// `true` when every rule passed the rule check under `key` and none was handed out
+    /// mutably since (see the check record).
+    pub(crate) fn rules_checked_under(&self, key: CheckKey) -> bool {
+        self.checked == Some(key)
+    }
+
     /// Appends a pulled rule without checks (the kernel's content is taken as it is).
     pub(crate) fn push_pulled(&mut self, rule: Rule) {
         self.tags = None;
+        self.checked = None;
         self.rules.push(rule);
     }
 
@@ -472,6 +506,7 @@ impl Chain {
     /// them with checks without regrowing the vector rule by rule).
     pub(crate) fn take_rules(&mut self) -> Vec<Rule> {
         self.tags = None;
+        self.checked = None;
         let room = Vec::with_capacity(self.rules.len());
         std::mem::replace(&mut self.rules, room)
     }

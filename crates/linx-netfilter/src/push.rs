@@ -8,6 +8,8 @@
 //!
 //! # Contract (`Mode::Replace`, §7.2)
 //! - The ruleset is validated first ([`Ruleset::validate`]); an invalid one sends nothing.
+//!   Rules are checked once: those the `add_*` methods checked and nothing changed since
+//!   are not checked again, every other rule is.
 //! - For each table of the ruleset, in order: `DESTROYTABLE` (no error when it does not
 //!   exist), `NEWTABLE`, `NEWOBJ` (objects), `NEWSET` (named sets, maps, then the anonymous
 //!   sets of set and vmap literals, `__set%d` / `__map%d`), `NEWFLOWTABLE`, `NEWCHAIN`,

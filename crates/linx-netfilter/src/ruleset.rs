@@ -5,7 +5,8 @@
 //! diff, `Display`, JSON) the same deterministic order: by family, then name.
 //!
 //! # Contract
-//! - [`Ruleset::validate`] checks every table completely ([`Table::validate`]); the push
+//! - [`Ruleset::validate`] checks every table completely ([`Table::validate`]; rules the
+//!   `add_*` methods checked and nothing changed since are not checked twice); the push
 //!   layer calls it before encoding, so a ruleset that fails it never reaches the kernel.
 //! - Table references: `"filter"` must be unique across families (else
 //!   [`Error::AmbiguousTableName`]); `(Family::Inet, "filter")` is always exact.
@@ -484,7 +485,8 @@ impl Ruleset {
         self.tables.is_empty()
     }
 
-    /// Checks every table completely ([`Table::validate`]). Run before anything is encoded.
+    /// Checks every table completely ([`Table::validate`]: rules already checked when added
+    /// and unchanged since are not checked again). Run before anything is encoded.
     ///
     /// # Errors
     /// The first problem found, tables in order.

@@ -15,7 +15,12 @@
 //! - Namespaces: chain names unique; sets and maps share one namespace; objects unique per
 //!   (kind, name); flowtable names unique.
 //! - Fields reachable through `_mut` accessors may be edited freely; [`Table::validate`]
-//!   re-checks everything.
+//!   re-checks everything that may have changed: the rules of a chain are checked when
+//!   added and again only if the chain's check record is gone (a rule handed out by
+//!   [`Chain::rule_mut`], rules added with [`Chain::with_rules`] after the chain, a pull,
+//!   deserialization) or no longer matches (the chain's kind changed, the chain moved to a
+//!   table of another family); see the [`Chain`] contract. So a rule is checked once per
+//!   push, never zero times.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -174,7 +179,8 @@ impl Table {
                 base: chain.as_base(),
             };
             check_rule(&rule, &ctx, chain.rules().len())?;
-            chain.add_rule(&id, rule)?;
+            let key = ctx.key();
+            chain.add_rule(&id, rule, key)?;
         }
         self.chains.push(chain);
         // Just pushed, so the vector is not empty.
@@ -214,7 +220,8 @@ impl Table {
             base: target.as_base(),
         };
         check_rule(&rule, &ctx, target.rules().len())?;
-        target.add_rule(&id, rule)
+        let key = ctx.key();
+        target.add_rule(&id, rule, key)
     }
 
     /// Adds a named set after checking its name is free among sets and maps and the set
@@ -588,8 +595,9 @@ impl Table {
         self.chains.iter().map(|c| c.rules().len()).sum()
     }
 
-    /// Checks the whole table: everything the `add_*` methods check (again, in case fields
-    /// were edited), then references: jump/goto targets exist and are regular chains, no jump
+    /// Checks the whole table: everything the `add_*` methods check (again where fields
+    /// may have been edited: rules added through [`Table::add_rule`] / [`Table::add_chain`]
+    /// and not handed out mutably since are not checked twice), then references: jump/goto targets exist and are regular chains, no jump
     /// loops, at most 16 nested jumps, lookups/dynsets name existing sets or maps and use
     /// them as their kind allows, objrefs name existing objects, verdict-map targets exist.
     ///
@@ -624,6 +632,10 @@ impl Table {
                 chain: chain.name(),
                 base: chain.as_base(),
             };
+            if chain.rules_checked_under(ctx.key()) {
+                // Checked when added, unchanged since: tags unique, every rule fine.
+                continue;
+            }
             let mut tags = HashSet::new();
             for (index, rule) in chain.rules().iter().enumerate() {
                 check_rule(rule, &ctx, index)?;

@@ -41,7 +41,29 @@ pub(crate) struct RuleCtx<'a> {
     pub(crate) base: Option<&'a BaseChain>,
 }
 
+/// Everything [`check_rule`] reads from a [`RuleCtx`] besides names and the rule's index
+/// (which only go into errors): a rule that passed the check under one key passes it again
+/// under the same key. A chain records the key its rules were checked under
+/// ([`Chain`](crate::Chain)'s check record), so [`Table::validate`](crate::Table::validate)
+/// (run by every push) checks only rules added or edited since. A check that starts
+/// reading more of its context must add it here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CheckKey {
+    /// The table family.
+    family: Family,
+    /// A base chain's type and hook (what NAT expressions are checked against).
+    base: Option<(crate::ChainType, crate::Hook)>,
+}
+
 impl RuleCtx<'_> {
+    /// The key rules checked in this context are recorded under.
+    pub(crate) fn key(&self) -> CheckKey {
+        CheckKey {
+            family: self.table.family,
+            base: self.base.map(|b| (b.chain_type, b.hook)),
+        }
+    }
+
     fn bad_rule(&self, index: usize, reason: Reason) -> Error {
         Error::BadRule {
             table: self.table.clone(),

@@ -1800,3 +1800,67 @@ fn concatenation_past_the_registers_is_a_lower_error() {
         "{err:?}"
     );
 }
+
+// ------------------------------------------------- checked once, never skipped
+
+/// Rules are checked when added and not again by `validate` (every push runs it) unless
+/// something may have changed them: each way of changing a checked rule, or what it was
+/// checked against, is caught by the next `validate`.
+#[test]
+fn rules_checked_once_are_checked_again_after_changes() {
+    use linx_netfilter::{BaseChain, ChainKind};
+    let nat_table = || {
+        let mut t = table(Family::Ip);
+        t.add_chain(base(
+            "post",
+            ChainType::Nat,
+            Hook::Postrouting,
+            Priority::SRCNAT,
+        ))
+        .unwrap();
+        t.add_rule("post", Rule::new(masquerade())).unwrap();
+        t.validate().unwrap();
+        t
+    };
+    // The chain's kind changed under a checked NAT rule.
+    let mut t = nat_table();
+    t.chain_mut("post").unwrap().kind = ChainKind::Base(BaseChain::new(
+        ChainType::Filter,
+        Hook::Forward,
+        Priority::FILTER,
+    ));
+    assert!(matches!(
+        reason(t.validate().unwrap_err()),
+        Reason::ExprNeedsChainType { .. }
+    ));
+    // A rule edited through rule_mut.
+    let mut t = nat_table();
+    // (A jump to an empty name: refused by the rule check, before references.)
+    let bad = || Rule::new([]).jump("");
+    *t.chain_mut("post").unwrap().rule_mut(0).unwrap() = bad();
+    assert!(matches!(t.validate(), Err(Error::BadVerdict { .. })));
+    // Rules appended with with_rules to a chain already in the table.
+    let mut t = nat_table();
+    let slot = t.chain_mut("post").unwrap();
+    let chain = std::mem::replace(slot, Chain::regular("tmp"));
+    *slot = chain.with_rules([bad()]);
+    assert!(matches!(t.validate(), Err(Error::BadVerdict { .. })));
+    // A checked chain moved into a table of another family: `ip saddr` needs
+    // `meta nfproto ipv4` in inet.
+    let mut ip = table(Family::Ip);
+    ip.add_chain(Chain::regular("c")).unwrap();
+    ip.add_rule("c", Rule::new(Expr::ip_saddr_eq(ip!("10.0.0.1"))))
+        .unwrap();
+    let moved = ip.chain("c").unwrap().clone();
+    let mut rs = Ruleset::new();
+    let inet = rs
+        .add_table(Family::Inet, "t", TableFlags::default())
+        .unwrap();
+    inet.add_chain(Chain::regular("c")).unwrap();
+    *inet.chain_mut("c").unwrap() = moved;
+    assert!(matches!(
+        reason(rs.validate().unwrap_err()),
+        Reason::NoProtocolMatch { .. }
+    ));
+    assert!(linx_netfilter::push::plan(&rs).is_err());
+}
