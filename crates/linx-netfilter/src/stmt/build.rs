@@ -20,7 +20,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use linx_ip::{Ip, Mac, Subnet};
 
-use super::lower::{LowerError, check, lower, lower_with_intervals};
+use super::lower::{LowerError, check, lower, lower_refusing, lower_with_intervals};
 use super::{
     ExthdrField, Field, Key, Match, Nat, NatKind, Op, PayloadSet, Queue, Reject, SetUpdate, Source,
     Statement, Value, VerdictMap,
@@ -45,19 +45,23 @@ impl Rule {
         family: Family,
         stmts: impl IntoIterator<Item = Statement>,
     ) -> Result<Rule, LowerError> {
-        let stmts: Vec<Statement> = stmts.into_iter().collect();
         // Without the table, a named interval set of host-order keys would be looked up
         // with the key in the wrong byte order (matching the wrong packets): refused.
-        if let Some(set) = host_order_named_lookup(&stmts) {
-            return Err(LowerError::NeedsTable { set });
-        }
-        let exprs = lower(family, &stmts)?;
+        let (exprs, certain) = lower_refusing(family, stmts, |stmt| {
+            host_order_named_lookup(stmt).map(|set| LowerError::NeedsTable { set })
+        })?;
         // Lowering writes every dependency nft writes; a load left without one is what the
-        // statements ask for (`th dport`, a raw `@th` payload), so the rule is raw.
-        let raw = crate::validate::lacks_dependencies(family, &exprs);
-        let mut rule = Rule::new(exprs);
-        rule.raw = raw;
-        Ok(rule)
+        // statements ask for (`th dport`, a raw `@th` payload), so the rule is raw. Most
+        // statements are known to leave none (then the check is not needed to tell).
+        let raw = !certain && crate::validate::lacks_dependencies(family, &exprs);
+        // The lowering's vector as it is (Rule::new would copy it into a new one).
+        Ok(Rule {
+            exprs,
+            tag: None,
+            comment: None,
+            handle: None,
+            raw,
+        })
     }
 }
 
@@ -97,15 +101,15 @@ impl Rule {
     }
 }
 
-/// The first named set or verdict map that `stmts` look up with a key holding a host-order
-/// field of more than one byte (whose lowering depends on the set's `interval` flag).
-fn host_order_named_lookup(stmts: &[Statement]) -> Option<String> {
+/// The named set or verdict map that `stmt` looks up with a key holding a host-order field
+/// of more than one byte (whose lowering depends on the set's `interval` flag).
+fn host_order_named_lookup(stmt: &Statement) -> Option<String> {
     let host = |key: &Key| {
         key.fields()
             .iter()
             .any(|f| f.byte_order() == crate::expr::ByteOrder::Host && f.bit_len() > 8)
     };
-    stmts.iter().find_map(|s| match s {
+    match stmt {
         Statement::Match(m) => match m.value() {
             Value::SetRef(name) if host(m.key()) => Some(name.clone()),
             _ => None,
@@ -115,7 +119,7 @@ fn host_order_named_lookup(stmts: &[Statement]) -> Option<String> {
             map: VerdictMap::Named(name),
         } if host(key) => Some(name.clone()),
         _ => None,
-    })
+    }
 }
 
 /// The names of `table`'s sets and maps with the `interval` flag.

@@ -199,6 +199,56 @@ pub(crate) fn lower_with_intervals(
     Ok(cx.out.into_vec())
 }
 
+/// A rule's statements lowered one by one as they come, for
+/// [`Rule::from_statements`](crate::Rule::from_statements): no vector of the statements
+/// is built. `refuse` sees each
+/// statement before it is lowered; its error wins over a lowering error of an earlier
+/// statement too (the rest are looked at then), so the answer is that of refusing first
+/// and lowering after. Also answers whether the expressions certainly carry every protocol
+/// match their header loads need ([`writes_its_dependencies`] of every statement).
+pub(crate) fn lower_refusing(
+    family: Family,
+    stmts: impl IntoIterator<Item = Statement>,
+    refuse: impl Fn(&Statement) -> Option<LowerError>,
+) -> Result<(Vec<Expr>, bool), LowerError> {
+    let mut cx = Cx::new(family);
+    let mut certain = true;
+    let mut stmts = stmts.into_iter();
+    for stmt in stmts.by_ref() {
+        if let Some(refused) = refuse(&stmt) {
+            return Err(refused);
+        }
+        if let Err(e) = cx.statement(&stmt) {
+            return Err(stmts.find_map(|s| refuse(&s)).unwrap_or(e));
+        }
+        certain = certain && writes_its_dependencies(&stmt);
+    }
+    Ok((cx.out.into_vec(), certain))
+}
+
+/// `true` for a statement whose lowering loads no network or transport header without the
+/// protocol match before it that the rule check asks for
+/// ([`check_dependencies`](crate::validate)): verdicts, counters, limits, quotas, logs, and
+/// matches of a header field other than `th` (its dependencies are written first, or the
+/// protocol was learned from an equality the check also counts), a meta key or a ct key.
+/// A rule of such statements needs no dependency check to know it is not raw; `false` only
+/// means "not known" (`th dport`, raw payloads, NAT, ... are checked).
+fn writes_its_dependencies(stmt: &Statement) -> bool {
+    match stmt {
+        Statement::Match(m) => match m.key() {
+            Key::Field(Field::Header(h)) => h.proto() != Proto::Th,
+            Key::Field(Field::Meta(_) | Field::Ct(_)) => true,
+            _ => false,
+        },
+        Statement::Verdict(_)
+        | Statement::Counter { .. }
+        | Statement::Limit { .. }
+        | Statement::Quota { .. }
+        | Statement::Log(_) => true,
+        _ => false,
+    }
+}
+
 /// Whether `stmts` lower (as by [`lower_with_intervals`]) to exactly `want`, each
 /// expression compared with `same` as it is written, without building the expressions:
 /// `Some(false)` also when the statements do not lower; `None` when the comparison cannot
@@ -2243,6 +2293,50 @@ fn queue(q: Queue) -> Expr {
 /// Checks a statement's values without a family: what [`lower`] would refuse in any family
 /// (a value that does not fit its field, a port out of range). Used by the builders.
 pub(super) fn check(stmt: &Statement) -> Result<(), LowerError> {
+    if let Statement::Match(m) = stmt
+        && let Some(checked) = check_plain_match(m)
+    {
+        return checked;
+    }
+    check_by_lowering(stmt)
+}
+
+/// The check of the most common match, a header field `==` or `!=` a number or an address
+/// with no mask (`ip saddr 10.0.0.1`), without running the lowering: exactly what
+/// [`check_by_lowering`] answers for it (the `lower` tests compare the two on every header
+/// field), at a fraction of the cost (every statement a builder makes is checked; the
+/// lowering wrote and dropped the dependencies and expressions). `None` for any other
+/// match, which the lowering checks.
+///
+/// Why it is the same: in a fresh netdev context a header field's dependencies never
+/// conflict (the only error is a protocol without a number, left to the lowering, as are
+/// ICMP fields with a type dependency), a byte-aligned field loads with no mask, and an
+/// unmasked equality of a scalar is then a compare of the value's bytes: its only errors
+/// are [`scalar_data`]'s.
+fn check_plain_match(m: &Match) -> Option<Result<(), LowerError>> {
+    let (Key::Field(field @ Field::Header(h)), Op::Eq | Op::Ne, None, Value::Int(_) | Value::Ip(_)) =
+        (m.key(), m.op(), m.mask(), m.value())
+    else {
+        return None;
+    };
+    let proto = h.proto();
+    let plain_dependency = matches!(
+        proto,
+        Proto::Ether | Proto::Vlan | Proto::Ip | Proto::Ip6 | Proto::Arp | Proto::Th
+    ) || proto.l4proto().is_some();
+    if !plain_dependency || super::icmp::icmp_dep(*h).is_some() {
+        return None;
+    }
+    let load = payload_load(h.base(), h.bit_offset(), h.bit_len(), Reg::R1);
+    if load.mask.is_some() {
+        return None;
+    }
+    Some(scalar_data(field, m.value(), &load.width).map(drop))
+}
+
+/// [`check`] by lowering `stmt` alone, in netdev (every network protocol, none implied) or,
+/// for NAT, in the family of its address.
+fn check_by_lowering(stmt: &Statement) -> Result<(), LowerError> {
     // netdev has every network protocol and none implied; NAT is checked in the table
     // family of its address, after a transport match (its ports are checked, not required).
     let mut cx = match stmt {
@@ -2262,4 +2356,99 @@ pub(super) fn check(stmt: &Statement) -> Result<(), LowerError> {
         _ => Cx::with_out(Family::Netdev, Out::discard()),
     };
     cx.statement(stmt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut of [`check_plain_match`] answers as the lowering does, on every header
+    /// field, with numbers in and out of range and addresses of both families.
+    #[test]
+    fn plain_match_check_is_the_lowering_check() {
+        let values = [
+            Value::Int(0),
+            Value::Int(1),
+            Value::Int(0xff),
+            Value::Int(0x1_0000),
+            Value::Int(u64::MAX),
+            Value::Ip(Ip::from(std::net::Ipv4Addr::new(10, 0, 0, 1))),
+            Value::Ip(Ip::from(std::net::Ipv6Addr::LOCALHOST)),
+        ];
+        let mut fast = 0;
+        for h in HeaderField::ALL {
+            for op in [Op::Eq, Op::Ne] {
+                for v in &values {
+                    let Some(m) = Match::new(*h, op, v.clone()) else {
+                        continue;
+                    };
+                    let stmt = Statement::Match(m.clone());
+                    if let Some(got) = check_plain_match(&m) {
+                        fast += 1;
+                        assert_eq!(got, check_by_lowering(&stmt), "{h:?} {op:?} {v:?}");
+                    }
+                }
+            }
+        }
+        assert!(fast > 100, "the shortcut took only {fast} matches");
+    }
+
+    /// What [`writes_its_dependencies`] promises, on every header field in every family,
+    /// alone and after each protocol match the lowering learns from.
+    #[test]
+    fn certain_dependencies_are_there() {
+        use crate::validate::lacks_dependencies;
+        let before: [Option<Statement>; 5] = [
+            None,
+            Statement::is(Field::Meta(MetaKey::L4proto), 6u8).ok(),
+            Statement::is(HeaderField::IpProtocol, 17u8).ok(),
+            Statement::is(Field::Meta(MetaKey::Nfproto), 10u8).ok(),
+            Statement::is(HeaderField::EtherType, 0x0800u16).ok(),
+        ];
+        let values = [
+            Value::Int(1),
+            Value::Ip(Ip::from(std::net::Ipv4Addr::new(10, 0, 0, 1))),
+            Value::Ip(Ip::from(std::net::Ipv6Addr::LOCALHOST)),
+        ];
+        let mut seen = 0;
+        for family in [
+            Family::Ip,
+            Family::Ip6,
+            Family::Inet,
+            Family::Arp,
+            Family::Bridge,
+            Family::Netdev,
+        ] {
+            for h in HeaderField::ALL {
+                for first in &before {
+                    for v in &values {
+                        let Some(m) = Match::new(*h, Op::Eq, v.clone()) else {
+                            continue;
+                        };
+                        let stmts: Vec<Statement> = first
+                            .iter()
+                            .cloned()
+                            .chain([
+                                Statement::Match(m),
+                                Statement::Verdict(crate::Verdict::Accept),
+                            ])
+                            .collect();
+                        let Ok((exprs, certain)) = lower_refusing(family, stmts.clone(), |_| None)
+                        else {
+                            continue;
+                        };
+                        assert_eq!(exprs, lower(family, &stmts).unwrap());
+                        if certain {
+                            seen += 1;
+                            assert!(
+                                !lacks_dependencies(family, &exprs),
+                                "{family} {stmts:?}: {exprs:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 1000, "only {seen} certain rules");
+    }
 }
