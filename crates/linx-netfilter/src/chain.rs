@@ -356,7 +356,12 @@ impl Chain {
     /// ```
     #[must_use = "builder methods return the changed chain"]
     pub fn with_rules(mut self, rules: impl IntoIterator<Item = Rule>) -> Chain {
-        self.rules.extend(rules);
+        if self.rules.is_empty() {
+            // A vector given whole is kept, not copied rule by rule.
+            self.rules = rules.into_iter().collect();
+        } else {
+            self.rules.extend(rules);
+        }
         self.tags = None;
         self.checked = None;
         self
@@ -489,6 +494,12 @@ impl Chain {
         Ok(self.rules.last_mut().expect("rule was just pushed"))
     }
 
+    /// Records that every rule passed the rule check under `key` and that their tags are
+    /// unique (what `Table::add_chain` checked in place).
+    pub(crate) fn record_checked(&mut self, key: CheckKey) {
+        self.checked = Some(key);
+    }
+
     /// `true` when every rule passed the rule check under `key` and none was handed out
     /// mutably since (see the check record).
     pub(crate) fn rules_checked_under(&self, key: CheckKey) -> bool {
@@ -502,8 +513,7 @@ impl Chain {
         self.rules.push(rule);
     }
 
-    /// Takes the rules out, leaving the chain empty with room for as many (used to re-add
-    /// them with checks without regrowing the vector rule by rule).
+    /// Takes the rules out, leaving the chain empty with room for as many.
     pub(crate) fn take_rules(&mut self) -> Vec<Rule> {
         self.tags = None;
         self.checked = None;

@@ -171,17 +171,30 @@ impl Table {
             });
         }
         chain.check(&id)?;
-        let mut chain = chain;
-        for rule in chain.take_rules() {
-            let ctx = RuleCtx {
-                table: &id,
-                chain: chain.name(),
-                base: chain.as_base(),
-            };
-            check_rule(&rule, &ctx, chain.rules().len())?;
-            let key = ctx.key();
-            chain.add_rule(&id, rule, key)?;
+        // The rules are checked where they are, in order, each before its tag (as adding
+        // them one by one would); then the chain records the check.
+        let ctx = RuleCtx {
+            table: &id,
+            chain: chain.name(),
+            base: chain.as_base(),
+        };
+        let mut tags = HashSet::new();
+        for (index, rule) in chain.rules().iter().enumerate() {
+            check_rule(rule, &ctx, index)?;
+            if let Some(tag) = &rule.tag {
+                if !tags.insert(tag.as_str()) {
+                    return Err(Error::DuplicateTag {
+                        table: id.clone(),
+                        chain: chain.name().to_owned(),
+                        tag: tag.clone(),
+                    });
+                }
+            }
         }
+        let key = ctx.key();
+        drop(tags);
+        let mut chain = chain;
+        chain.record_checked(key);
         self.chains.push(chain);
         // Just pushed, so the vector is not empty.
         Ok(self.chains.last_mut().expect("chain was just pushed"))
