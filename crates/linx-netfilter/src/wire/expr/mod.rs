@@ -150,10 +150,37 @@ fn encode_body(
         // The model's own names are static and free of NUL bytes.
         modelled => modelled.modelled_name(),
     };
-    w.put_str(ex::NFTA_EXPR_NAME, name)?;
+    put_name(w, name)?;
     let data = w.begin_nest(ex::NFTA_EXPR_DATA, true);
     encode_data(w, expr, refs)?;
     w.end_nest(data)?;
+    Ok(())
+}
+
+/// `NFTA_EXPR_NAME` `name` (NUL-terminated), the bytes `put_str` writes: for a name of at
+/// most 11 bytes (every modelled name) assembled on the stack and appended as one
+/// fixed-size copy cut to length, instead of a header, a copy of the name and one of the
+/// padding (every expression of every rule has a name).
+#[inline]
+fn put_name(w: &mut Writer<'_>, name: &str) -> Result<(), crate::Error> {
+    const ROOM: usize = 16;
+    let bytes = name.as_bytes();
+    let len = 4 + bytes.len() + 1;
+    if len > ROOM {
+        w.put_str(ex::NFTA_EXPR_NAME, name)?;
+        return Ok(());
+    }
+    let mut attr = [0u8; ROOM];
+    // len <= ROOM, so it fits a u16.
+    attr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
+    attr[2..4].copy_from_slice(&ex::NFTA_EXPR_NAME.to_ne_bytes());
+    for (to, b) in attr[4..ROOM - 1].iter_mut().zip(bytes) {
+        *to = *b;
+    }
+    let buf = w.buffer();
+    let end = buf.len() + len.next_multiple_of(4);
+    buf.extend_from_slice(&attr);
+    buf.truncate(end);
     Ok(())
 }
 
