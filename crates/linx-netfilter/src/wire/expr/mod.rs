@@ -174,8 +174,20 @@ fn put_name(w: &mut Writer<'_>, name: &str) -> Result<(), crate::Error> {
     // len <= ROOM, so it fits a u16.
     attr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
     attr[2..4].copy_from_slice(&ex::NFTA_EXPR_NAME.to_ne_bytes());
-    for (to, b) in attr[4..ROOM - 1].iter_mut().zip(bytes) {
-        *to = *b;
+    // The name by fixed-size pieces (two overlapping words cover 4 to 11 bytes), not a
+    // byte loop or a call for a copy of any length.
+    let n = bytes.len();
+    let name_at = &mut attr[4..4 + n];
+    if n >= 8 {
+        name_at[..8].copy_from_slice(&bytes[..8]);
+        name_at[n - 8..].copy_from_slice(&bytes[n - 8..]);
+    } else if n >= 4 {
+        name_at[..4].copy_from_slice(&bytes[..4]);
+        name_at[n - 4..].copy_from_slice(&bytes[n - 4..]);
+    } else {
+        for (to, b) in name_at.iter_mut().zip(bytes) {
+            *to = *b;
+        }
     }
     let buf = w.buffer();
     let end = buf.len() + len.next_multiple_of(4);

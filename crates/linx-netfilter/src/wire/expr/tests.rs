@@ -1479,3 +1479,19 @@ proptest! {
         }
     }
 }
+
+/// `put_name` writes exactly what `put_str` writes, for names of every length around its
+/// fixed-size room.
+#[test]
+fn put_name_is_put_str() {
+    let text = "abcdefghijklmnopqrstuvwxyz";
+    for n in 0..=20 {
+        let name = &text[..n];
+        let (mut fast, mut slow) = (vec![7u8], vec![7u8]);
+        super::put_name(&mut Writer::new(&mut fast), name).unwrap();
+        Writer::new(&mut slow)
+            .put_str(ex::NFTA_EXPR_NAME, name)
+            .unwrap();
+        assert_eq!(fast, slow, "name of {n} bytes");
+    }
+}
