@@ -444,7 +444,11 @@ pub(crate) fn check_refs(table: &Table) -> Result<(), Error> {
         for (index, rule) in chain.rules().iter().enumerate() {
             let bad = |reason| ctx.bad_rule(index, reason);
             for expr in &rule.exprs {
-                for verdict in expr.verdicts() {
+                let (single, many) = expr.verdict_parts();
+                if let Some(verdict) = single {
+                    jump(table, &chains, &ctx, verdict, &mut edges[from])?;
+                }
+                for (_, verdict) in many {
                     jump(table, &chains, &ctx, verdict, &mut edges[from])?;
                 }
                 match expr {

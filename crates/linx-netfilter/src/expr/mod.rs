@@ -916,15 +916,22 @@ impl Expr {
     /// assert_eq!(Expr::counter().verdicts().count(), 0);
     /// ```
     pub fn verdicts(&self) -> impl Iterator<Item = &Verdict> {
-        let (single, many): (Option<&Verdict>, &[(crate::SetElement, Verdict)]) = match self {
+        let (single, many) = self.verdict_parts();
+        single.into_iter().chain(many.iter().map(|(_, v)| v))
+    }
+
+    /// [`Expr::verdicts`] as its two parts: an immediate verdict, and the elements of a
+    /// vmap literal (for loops over every expression of a ruleset, which need no iterator
+    /// for the expressions without verdicts).
+    pub(crate) fn verdict_parts(&self) -> (Option<&Verdict>, &[(crate::SetElement, Verdict)]) {
+        match self {
             Expr::Immediate(Immediate {
                 data: ImmediateData::Verdict(v),
                 ..
             }) => (Some(v), &[]),
             Expr::VmapLiteral(vmap) => (None, &vmap.elements),
             _ => (None, &[]),
-        };
-        single.into_iter().chain(many.iter().map(|(_, v)| v))
+        }
     }
 }
 
