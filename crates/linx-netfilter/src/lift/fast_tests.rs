@@ -306,3 +306,30 @@ fn fields_by_offset_name_loads_as_a_scan_of_the_protocol_does() {
         }
     }
 }
+
+#[test]
+fn flag_tests_with_bitwise_masks_of_any_length_never_panic() {
+    // `ct state` loaded, masked by a bitwise of 0, 4 or 65 bytes (the decoder's checks
+    // aside), compared with zero: only the 4-byte mask is a flag test.
+    for n in [0usize, 1, 4, 65] {
+        let b = crate::expr::Bitwise {
+            sreg: crate::Reg::R1,
+            dreg: crate::Reg::R1,
+            len: n as u32,
+            mask: vec![0x06; n],
+            xor: vec![0; n],
+        };
+        let exprs = vec![
+            Expr::ct(CtKey::State),
+            Expr::Bitwise(Box::new(b)),
+            Expr::cmp_neq([0; 4]),
+            Expr::accept(),
+        ];
+        for family in [Family::Inet, Family::Ip, Family::Ip6] {
+            let fast = fast::lift(&exprs, family);
+            assert_eq!(fast.is_some(), n == 4, "{n} bytes: {fast:?}");
+            agrees(&exprs, family, None);
+            let _ = super::lift(&exprs, family);
+        }
+    }
+}

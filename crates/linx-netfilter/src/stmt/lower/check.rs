@@ -17,10 +17,41 @@
 //! - [`flag_test_lowers_to`] is the same for a flag test (`ct state established`, `tcp
 //!   flags syn`): the load, the bitwise of the value's bits and the compare with zero.
 
-use super::{load, scalar_data, swaps};
+use std::sync::OnceLock;
+
+use super::{Load, load, scalar_data, swaps};
 use crate::expr::CmpOp;
-use crate::stmt::{Field, Op, Value};
+use crate::stmt::{Field, HeaderField, Op, Value};
 use crate::{Expr, Reg};
+
+/// The lowering's load of `field` into register 1: computed once per header field (the
+/// lift checks a match of a header field for every pulled rule that has one), built
+/// anew for meta and ct keys (no mask to compute); `None` where the lowering has no load.
+fn with_load<T>(field: &Field, f: impl FnOnce(&Load) -> Option<T>) -> Option<T> {
+    match field {
+        Field::Header(h) => f(header_load(*h)?),
+        other => f(&load(other, Reg::R1).ok()?),
+    }
+}
+
+/// [`load`] of header field `h` into register 1, from a table built on first use.
+fn header_load(h: HeaderField) -> Option<&'static Load> {
+    static BY: OnceLock<Vec<Option<Load>>> = OnceLock::new();
+    let by = BY.get_or_init(|| {
+        let mut by: Vec<Option<Load>> = Vec::new();
+        for f in HeaderField::ALL {
+            let i = *f as usize;
+            if by.len() <= i {
+                by.resize_with(i + 1, || None);
+            }
+            if let Some(slot) = by.get_mut(i) {
+                *slot = load(&Field::Header(*f), Reg::R1).ok();
+            }
+        }
+        by
+    });
+    by.get(h as usize)?.as_ref()
+}
 
 /// Whether `field op value` (no mask) lowers, its dependencies written, to exactly
 /// `load_expr` then `cmp` (see the module contract).
@@ -39,9 +70,21 @@ pub(crate) fn plain_match_lowers_to(
     {
         return false;
     }
-    let Ok(l) = load(field, Reg::R1) else {
-        return false;
-    };
+    with_load(field, |l| {
+        plain_lowers(field, op, value, l, load_expr, cmp).then_some(())
+    })
+    .is_some()
+}
+
+/// [`plain_match_lowers_to`] with the field's load `l`.
+fn plain_lowers(
+    field: &Field,
+    op: Op,
+    value: &Value,
+    l: &Load,
+    load_expr: &Expr,
+    cmp: &Expr,
+) -> bool {
     if l.mask.is_some() || &l.expr != load_expr {
         return false;
     }
@@ -79,9 +122,22 @@ pub(crate) fn flag_test_lowers_to(
     {
         return false;
     }
-    let Ok(l) = load(field, Reg::R1) else {
-        return false;
-    };
+    with_load(field, |l| {
+        flag_lowers(field, op, value, l, load_expr, bitwise, cmp).then_some(())
+    })
+    .is_some()
+}
+
+/// [`flag_test_lowers_to`] with the field's load `l`.
+fn flag_lowers(
+    field: &Field,
+    op: Op,
+    value: &Value,
+    l: &Load,
+    load_expr: &Expr,
+    bitwise: &Expr,
+    cmp: &Expr,
+) -> bool {
     if l.mask.is_some() || &l.expr != load_expr {
         return false;
     }
@@ -93,9 +149,16 @@ pub(crate) fn flag_test_lowers_to(
     let Ok(bits) = scalar_data(field, value, &l.width) else {
         return false;
     };
-    let zero = vec![0u8; l.width.bytes as usize];
-    if bits.len() != zero.len() {
+    let n = l.width.bytes as usize;
+    if bits.len() != n {
         return false;
     }
-    *bitwise == Expr::bitwise(&bits[..], &zero) && *cmp == Expr::cmp(want_op, zero)
+    // The lowering's `bitwise` on register 1 (mask the value's bits, xor zero) and its
+    // compare with zero, field by field: the pulled bytes may have any length, and no
+    // expression is built from them.
+    let zero = |b: &[u8]| n > 0 && b.len() == n && b.iter().all(|x| *x == 0);
+    matches!(bitwise, Expr::Bitwise(b)
+        if b.sreg == Reg::R1 && b.dreg == Reg::R1 && b.len as usize == n
+            && b.mask[..] == bits[..] && zero(&b.xor))
+        && matches!(cmp, Expr::Cmp(c) if c.sreg() == Reg::R1 && c.op() == want_op && zero(c.data()))
 }
