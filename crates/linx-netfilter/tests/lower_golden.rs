@@ -2334,6 +2334,43 @@ proptest! {
     }
 }
 
+/// A flag test or mask whose value is wider than its field (a 16-byte name tested against a
+/// one-byte field) is refused with a `LowerError`, never a panic of the expression
+/// constructors (found by `lowering_never_panics`).
+#[test]
+fn values_wider_than_their_field_are_errors_not_panics() {
+    let mut fields: Vec<Field> = linx_netfilter::stmt::HeaderField::ALL
+        .iter()
+        .map(|f| Field::Header(*f))
+        .collect();
+    fields.extend((0..30).map(|k| Field::Meta(MetaKey::from_number(k))));
+    fields.extend((0..20).map(|k| Field::Ct(CtKey::from_number(k))));
+    let values = [
+        Value::Ifname("ab*".into()),
+        Value::Bytes(vec![0xff; 16]),
+        Value::Bytes(vec![0xff; 17]),
+        Value::Int(u64::MAX),
+        Value::Ip(linx_ip::Ip::from_octets_v6([0xff; 16])),
+    ];
+    for family in [Ip, Ip6, Inet, Bridge, Netdev, Arp] {
+        for (field, value) in fields
+            .iter()
+            .flat_map(|f| values.iter().map(move |v| (f, v)))
+        {
+            for op in [Op::AnySet, Op::NoneSet, Op::Eq, Op::Lt] {
+                // `Match::new` checks the shape only, so the lowering sees the wide value.
+                let Some(m) =
+                    linx_netfilter::stmt::Match::new(Key::from(*field), op, value.clone())
+                else {
+                    continue;
+                };
+                // Refused by the lowering, typed; never a panic.
+                let _ = Statement::lower_all(family, &[Statement::Match(m)]);
+            }
+        }
+    }
+}
+
 /// `lift(lower(s))`: every case the lift turns wholly into statements lowers back to the same
 /// expressions (never a wrong statement); how many lift to exactly the statements they were
 /// built from is reported. Cases the lift keeps partly as expressions claim nothing (the lift

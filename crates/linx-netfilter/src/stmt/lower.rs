@@ -77,7 +77,7 @@ mod maps;
 mod shifted;
 mod sink;
 
-use crate::expr::{Cmp, Ct, Meta, Payload};
+use crate::expr::{Bitwise, Cmp, Ct, Meta, Payload};
 use crate::expr::{Counter, Limit, Lookup, Quota};
 use crate::expr::{Masquerade, Redirect};
 pub(crate) use check::{flag_test_lowers_to, plain_match_lowers_to};
@@ -752,7 +752,7 @@ impl<'w> Cx<'w> {
                 self.out.push(load.expr);
                 if let Some(mask) = load.mask {
                     self.out
-                        .push(Expr::bitwise(mask, vec![0; load.width.bytes as usize]));
+                        .push(checked_bitwise(mask, vec![0; load.width.bytes as usize])?);
                 }
             }
             Source::Bits(bits) => self.bits(bits)?,
@@ -875,7 +875,7 @@ impl<'w> Cx<'w> {
         let mask = mask.to_be_bytes();
         let mask = mask.get(16 - size as usize..).unwrap_or_default();
         self.out.push(Expr::payload(base, offset, size));
-        self.out.push(Expr::bitwise(mask, xor));
+        self.out.push(checked_bitwise(mask, xor)?);
         self.out.push(write(offset, size));
         Ok(())
     }
@@ -1059,7 +1059,7 @@ impl<'w> Cx<'w> {
                 } else {
                     CmpOp::Neq
                 };
-                self.out.push(Expr::cmp(op, &addr.as_bytes()[..n]));
+                self.out.push(checked_cmp(op, &addr.as_bytes()[..n])?);
                 return Ok(());
             }
         }
@@ -1099,24 +1099,24 @@ impl<'w> Cx<'w> {
                     Some(mask) => bits.iter().zip(mask).map(|(x, y)| x & y).collect(),
                     None => bits,
                 };
-                self.out.push(Expr::bitwise(bits, zero()));
+                self.out.push(checked_bitwise(bits, zero())?);
                 let op = if m.op() == Op::AnySet {
                     CmpOp::Neq
                 } else {
                     CmpOp::Eq
                 };
-                self.out.push(Expr::cmp(op, zero()));
+                self.out.push(checked_cmp(op, zero())?);
             }
             (op, Value::Range(range)) => {
                 if let Some(mask) = mask {
-                    self.out.push(Expr::bitwise(mask, zero()));
+                    self.out.push(checked_bitwise(mask, zero())?);
                 }
                 let lo = scalar_bytes(field, &range.0, &width)?;
                 let hi = scalar_bytes(field, &range.1, &width)?;
                 match op {
                     Op::Eq => {
-                        self.out.push(Expr::cmp(CmpOp::Gte, lo));
-                        self.out.push(Expr::cmp(CmpOp::Lte, hi));
+                        self.out.push(checked_cmp(CmpOp::Gte, lo)?);
+                        self.out.push(checked_cmp(CmpOp::Lte, hi)?);
                     }
                     Op::Ne => self.out.push(range_neq(&lo, &hi)),
                     _ => return Err(LowerError::Unsupported("an ordering on a range")),
@@ -1124,7 +1124,7 @@ impl<'w> Cx<'w> {
             }
             (op, v) => {
                 if let Some(mask) = mask {
-                    self.out.push(Expr::bitwise(mask, zero()));
+                    self.out.push(checked_bitwise(mask, zero())?);
                 }
                 let data = scalar_data(field, v, &width)?;
                 let op = match op {
@@ -1158,14 +1158,14 @@ impl<'w> Cx<'w> {
         let prefix = u32::from(net.prefix());
         if prefix == full {
             self.out.push(load.expr);
-            self.out.push(Expr::cmp(op, bytes));
+            self.out.push(checked_cmp(op, bytes)?);
         } else if prefix % 8 == 0 && prefix > 0 {
             let n = (prefix / 8) as usize;
             let Expr::Payload(Payload { base, offset, .. }) = load.expr else {
                 // Other loads (`rt ip nexthop`, a conntrack address) load the whole
                 // address and compare its leading bytes.
                 self.out.push(load.expr);
-                self.out.push(Expr::cmp(op, &bytes[..n]));
+                self.out.push(checked_cmp(op, &bytes[..n])?);
                 return Ok(());
             };
             self.out.push(Expr::Payload(Payload {
@@ -1174,13 +1174,13 @@ impl<'w> Cx<'w> {
                 len: prefix / 8,
                 dreg: Reg::R1,
             }));
-            self.out.push(Expr::cmp(op, &bytes[..n]));
+            self.out.push(checked_cmp(op, &bytes[..n])?);
         } else {
             self.out.push(load.expr);
             let mask = net.netmask();
             self.out
-                .push(Expr::bitwise(mask.as_bytes(), vec![0u8; bytes.len()]));
-            self.out.push(Expr::cmp(op, bytes));
+                .push(checked_bitwise(mask.as_bytes(), vec![0u8; bytes.len()])?);
+            self.out.push(checked_cmp(op, bytes)?);
         }
         Ok(())
     }
@@ -1788,6 +1788,27 @@ enum SubByte {
     InPlace,
     /// Masked and shifted down to the value (named sets and maps, dynset keys).
     Shifted,
+}
+
+/// `bitwise` on register 1 through the kind's checked constructor: a mask and value the
+/// kind refuses (lengths that differ, empty, past 64 bytes) are this statement's error,
+/// never a panic of [`Expr::bitwise`].
+pub(super) fn checked_bitwise(
+    mask: impl Into<Vec<u8>>,
+    xor: impl Into<Vec<u8>>,
+) -> Result<Expr, LowerError> {
+    Bitwise::new(Reg::R1, Reg::R1, mask, xor)
+        .map(Expr::from)
+        .map_err(|_| LowerError::Unsupported("a mask or value of another width than its field"))
+}
+
+/// `cmp` on register 1 through the kind's checked constructor: data the kind refuses
+/// (empty, or wider than the register file) is this statement's error, never a panic of
+/// [`Expr::cmp`].
+pub(super) fn checked_cmp(op: CmpOp, data: impl AsRef<[u8]>) -> Result<Expr, LowerError> {
+    Cmp::new(Reg::R1, op, data).map(Expr::from).map_err(|_| {
+        LowerError::Unsupported("a compared value of no bytes or wider than a register")
+    })
 }
 
 /// `reg &= mask` for a sub-byte field in a set key.

@@ -5,7 +5,9 @@
 //! them out), the lookup's result in the key's first register, a second key (a NAT port
 //! map) in the register after the words the first one took.
 
-use super::{Cx, LowerError, SubByte, load, put_attr, put_u32, reg_at_word, scalar_bytes};
+use super::{
+    Cx, LowerError, SubByte, checked_bitwise, load, put_attr, put_u32, reg_at_word, scalar_bytes,
+};
 use crate::expr::Lookup;
 use crate::expr::{NatFlags, NatType};
 use crate::stmt::{BitOp, Bits, MapLookup, Nat, NatKind, NatMap, Value};
@@ -32,7 +34,7 @@ impl Cx<'_> {
             BitOp::AndXor { mask, xor } => {
                 let mask = scalar_bytes(&field, &Value::Int(mask), &width)?;
                 let xor = scalar_bytes(&field, &Value::Int(xor), &width)?;
-                self.out.push(Expr::bitwise(mask, xor));
+                self.out.push(checked_bitwise(mask, xor)?);
             }
             BitOp::Shl(n) => self.out.push(shift(LSHIFT, n, width.bytes)),
             BitOp::Shr(n) => self.out.push(shift(RSHIFT, n, width.bytes)),
