@@ -118,19 +118,27 @@ fn reg_words(reg: Reg, len: u32) -> (u32, u32) {
 }
 
 /// Registers holding a protocol value, with the words they cover; a load over any of those
-/// words forgets the value. A fixed array, no allocation per rule (the pull marks every
-/// pulled rule with this check): held entries never overlap, and the register file is 20
-/// words, so 24 slots always suffice (were they full, the entry is dropped: the check only
-/// gets stricter).
-struct DepRegs {
-    held: [(Reg, (u32, u32), DepKey); 24],
+/// words forgets the value. A fixed array of `N` slots, no allocation per rule (the pull
+/// marks every pulled rule with this check): held entries never overlap, and the register
+/// file is 20 words, so 24 slots always suffice. Were they full, the entry is dropped: the
+/// check only gets stricter, so a check with fewer slots that passes is one with 24 that
+/// passes (see [`check_dependencies`]).
+struct DepRegs<const N: usize> {
+    held: [(Reg, (u32, u32), DepKey); N],
     len: usize,
 }
 
-impl DepRegs {
+/// Slots of the first, cheap dependency check: nft's rules hold one protocol value at a
+/// time (`meta nfproto`, `meta l4proto`, `ip protocol` each compared right after the load).
+const FEW_DEP_REGS: usize = 2;
+
+/// Slots of the full dependency check: enough for every register word.
+const ALL_DEP_REGS: usize = 24;
+
+impl<const N: usize> DepRegs<N> {
     fn new() -> Self {
         DepRegs {
-            held: [(Reg(0), (0, 0), DepKey::Network); 24],
+            held: [(Reg(0), (0, 0), DepKey::Network); N],
             len: 0,
         }
     }
@@ -184,11 +192,21 @@ pub(crate) fn lacks_dependencies(family: Family, exprs: &[Expr]) -> bool {
 /// (network) or `meta l4proto`, `ip protocol`, `ip6 nexthdr` (transport) compared for
 /// equality or looked up in a set (not inverted). Rules built with
 /// [`Rule::raw`](crate::Rule::raw) skip this check.
+///
+/// Checked first with [`FEW_DEP_REGS`] register slots (nft's rules need no more, and the
+/// check is cheaper: the pull checks every rule), then, only when that fails, with all of
+/// them: fewer slots only make the check stricter, so the result is that of the full check.
 pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), Reason> {
+    check_dependencies_in::<FEW_DEP_REGS>(family, exprs)
+        .or_else(|_| check_dependencies_in::<ALL_DEP_REGS>(family, exprs))
+}
+
+/// [`check_dependencies`] holding at most `N` protocol values in registers at a time.
+fn check_dependencies_in<const N: usize>(family: Family, exprs: &[Expr]) -> Result<(), Reason> {
     use crate::expr::{CmpOp, MetaKey, PayloadBase};
     let mut network = matches!(family, Family::Ip | Family::Ip6 | Family::Arp);
     let mut transport = false;
-    let mut regs = DepRegs::new();
+    let mut regs = DepRegs::<N>::new();
     let matched = |key: Option<DepKey>, network: &mut bool, transport: &mut bool| match key {
         Some(DepKey::Network) => *network = true,
         Some(DepKey::Transport) => *transport = true,
@@ -643,4 +661,135 @@ fn check_jump_graph(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod dependency_tests {
+    use super::{ALL_DEP_REGS, FEW_DEP_REGS, check_dependencies, check_dependencies_in};
+    use crate::expr::{
+        Cmp, CmpOp, Ct, CtKey, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
+        PayloadBase,
+    };
+    use crate::{Expr, Family, Reg};
+    use proptest::prelude::*;
+
+    fn reg() -> impl Strategy<Value = Reg> {
+        prop_oneof![
+            Just(Reg::R1),
+            Just(Reg::R2),
+            (8u32..12).prop_map(Reg),
+            (0u32..30).prop_map(Reg)
+        ]
+    }
+
+    /// Expressions around protocol matches: the loads and compares the check follows, often
+    /// in the registers and at the offsets it cares about.
+    fn expr() -> impl Strategy<Value = Expr> {
+        let base = prop_oneof![
+            Just(PayloadBase::Link),
+            Just(PayloadBase::Network),
+            Just(PayloadBase::Transport),
+            (0u32..4).prop_map(PayloadBase::from_number),
+        ];
+        let key = prop_oneof![
+            Just(MetaKey::Nfproto),
+            Just(MetaKey::Protocol),
+            Just(MetaKey::L4proto),
+            Just(MetaKey::Mark),
+        ];
+        prop_oneof![
+            (
+                base,
+                prop_oneof![Just(6u32), Just(9), Just(12), Just(16), 0u32..40],
+                0u32..20,
+                reg()
+            )
+                .prop_map(|(base, offset, len, dreg)| Expr::Payload(Payload {
+                    base,
+                    offset,
+                    len,
+                    dreg
+                })),
+            (key, reg()).prop_map(|(key, dreg)| Expr::Meta(Meta { key, dreg })),
+            (reg(), prop_oneof![Just(CmpOp::Eq), Just(CmpOp::Neq)]).prop_map(|(sreg, op)| {
+                Expr::Cmp(Cmp {
+                    sreg,
+                    op,
+                    data: vec![2].into(),
+                })
+            }),
+            (reg(), any::<bool>(), proptest::option::of(reg())).prop_map(
+                |(sreg, inverted, dreg)| {
+                    Expr::Lookup(Lookup {
+                        set: "s".into(),
+                        sreg,
+                        dreg,
+                        inverted,
+                    })
+                }
+            ),
+            reg().prop_map(|dreg| Expr::Ct(Ct {
+                key: CtKey::Mark,
+                dreg
+            })),
+            (reg(), 0usize..20).prop_map(|(dreg, n)| Expr::Immediate(Immediate {
+                dreg,
+                data: ImmediateData::Value(vec![0; n]),
+            })),
+            Just(Expr::unknown("fib", [1, 2])),
+            Just(Expr::accept()),
+        ]
+    }
+
+    fn family() -> impl Strategy<Value = Family> {
+        prop_oneof![
+            Just(Family::Inet),
+            Just(Family::Ip),
+            Just(Family::Ip6),
+            Just(Family::Bridge),
+            Just(Family::Netdev),
+            Just(Family::Arp)
+        ]
+    }
+
+    proptest! {
+        /// The cheap check passes only where the full one does, and the two-step check
+        /// answers exactly as the full one.
+        #[test]
+        fn few_slots_agree_with_all(family in family(), exprs in proptest::collection::vec(expr(), 0..12)) {
+            let all = check_dependencies_in::<ALL_DEP_REGS>(family, &exprs);
+            if check_dependencies_in::<FEW_DEP_REGS>(family, &exprs).is_ok() {
+                prop_assert!(all.is_ok());
+            }
+            prop_assert_eq!(check_dependencies(family, &exprs), all);
+        }
+    }
+
+    /// nft's shapes pass the cheap check itself.
+    #[test]
+    fn nft_shapes_pass_the_cheap_check() {
+        let mut ip_saddr = vec![Expr::meta(MetaKey::Nfproto), Expr::cmp_eq([2])];
+        ip_saddr.extend([
+            Expr::Payload(Payload {
+                base: PayloadBase::Network,
+                offset: 12,
+                len: 4,
+                dreg: Reg::R1,
+            }),
+            Expr::cmp_eq([10, 0, 0, 1]),
+            Expr::accept(),
+        ]);
+        assert_eq!(
+            check_dependencies_in::<FEW_DEP_REGS>(Family::Inet, &ip_saddr),
+            Ok(())
+        );
+        let mut dport = ip_saddr.clone();
+        dport.extend([Expr::meta(MetaKey::L4proto), Expr::cmp_eq([6])]);
+        dport.extend(Expr::tcp_dport_eq(22));
+        assert_eq!(
+            check_dependencies_in::<FEW_DEP_REGS>(Family::Inet, &dport),
+            Ok(())
+        );
+        assert!(check_dependencies(Family::Inet, &Expr::tcp_dport_eq(22)).is_err());
+    }
 }

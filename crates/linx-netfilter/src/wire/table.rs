@@ -503,16 +503,17 @@ pub(crate) fn decode_rule_after<'a>(
     let (tag, comment) = t
         .get(ra::NFTA_RULE_USERDATA)
         .map_or((None, None), |u| parse_userdata(u.payload()));
+    let exprs_attr = t.get(ra::NFTA_RULE_EXPRESSIONS);
     let mut rule = Rule {
-        exprs: Vec::new(),
+        // A list of NFTA_LIST_ELEM, each one expression: exactly as many slots as entries,
+        // allocated directly (not grown from empty).
+        exprs: exprs_attr.map_or_else(Vec::new, |a| Vec::with_capacity(count_attrs(a.payload()))),
         tag,
         comment,
         handle: t.value::<Be64, _>(ra::NFTA_RULE_HANDLE)?.map(u64::from),
         raw: false,
     };
-    if let Some(a) = t.get(ra::NFTA_RULE_EXPRESSIONS) {
-        // A list of NFTA_LIST_ELEM, each one expression: exactly as many slots as entries.
-        rule.exprs.reserve_exact(count_attrs(a.payload()));
+    if let Some(a) = exprs_attr {
         for e in a.nested() {
             let e = e.map_err(|e| e.within(a.raw_type(), a.offset()))?;
             if e.kind() == list::NFTA_LIST_ELEM {
