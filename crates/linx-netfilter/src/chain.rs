@@ -506,6 +506,12 @@ impl Chain {
         self.checked == Some(key)
     }
 
+    /// Makes room for `n` more pulled rules (a hint from the kernel's count of the chain's
+    /// uses, taken before its rules are dumped).
+    pub(crate) fn reserve_pulled(&mut self, n: usize) {
+        self.rules.reserve_exact(n);
+    }
+
     /// Appends a pulled rule without checks (the kernel's content is taken as it is).
     pub(crate) fn push_pulled(&mut self, rule: Rule) {
         self.tags = None;

@@ -377,6 +377,7 @@ struct ChainAttrs {
     chain_type: Option<String>,
     flags: Option<Be32>,
     userdata: Option<Vec<u8>>,
+    use_count: Option<Be32>,
     other: RawAttrs,
     wire_order: WireOrder,
 }
@@ -392,8 +393,13 @@ typed_attrs! {
         7: ca::NFTA_CHAIN_TYPE => chain_type as NftStr,
         8: ca::NFTA_CHAIN_FLAGS => flags as Be32,
         9: ca::NFTA_CHAIN_USERDATA => userdata as Vec<u8>,
+        10: ca::NFTA_CHAIN_USE => use_count as Be32,
     }
 }
+
+/// The most rules a chain's use count reserves room for (it counts the chain's rules and
+/// the jumps to it; the room is only a hint, the rules that come are pushed either way).
+const MAX_RULES_RESERVED: usize = 1 << 20;
 
 /// Decode a `NEWCHAIN` message of `family`: the table name and the chain (without rules).
 pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chain), DecodeError> {
@@ -436,6 +442,12 @@ pub(crate) fn decode_chain(family: Family, attrs: &[u8]) -> Result<(String, Chai
     chain.flags = ChainFlags::from_bits_retain(flags & !NFT_CHAIN_BASE);
     chain.handle = handle;
     chain.userdata = userdata;
+    // Room for the rules the dump sends next, so a 10k-rule chain is not regrown (and
+    // copied) rule by rule.
+    if let Some(uses) = a.use_count {
+        let uses = usize::try_from(u32::from(uses)).unwrap_or(MAX_RULES_RESERVED);
+        chain.reserve_pulled(uses.min(MAX_RULES_RESERVED));
+    }
     Ok((table, chain))
 }
 
