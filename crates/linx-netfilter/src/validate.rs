@@ -121,16 +121,11 @@ fn reg_words(reg: Reg, len: u32) -> (u32, u32) {
 /// words forgets the value. A fixed array of `N` slots, no allocation per rule (the pull
 /// marks every pulled rule with this check): held entries never overlap, and the register
 /// file is 20 words, so 24 slots always suffice. Were they full, the entry is dropped: the
-/// check only gets stricter, so a check with fewer slots that passes is one with 24 that
-/// passes (see [`check_dependencies`]).
+/// check only gets stricter.
 struct DepRegs<const N: usize> {
     held: [(Reg, (u32, u32), DepKey); N],
     len: usize,
 }
-
-/// Slots of the first, cheap dependency check: nft's rules hold one protocol value at a
-/// time (`meta nfproto`, `meta l4proto`, `ip protocol` each compared right after the load).
-const FEW_DEP_REGS: usize = 2;
 
 /// Slots of the full dependency check: enough for every register word.
 const ALL_DEP_REGS: usize = 24;
@@ -193,12 +188,71 @@ pub(crate) fn lacks_dependencies(family: Family, exprs: &[Expr]) -> bool {
 /// equality or looked up in a set (not inverted). Rules built with
 /// [`Rule::raw`](crate::Rule::raw) skip this check.
 ///
-/// Checked first with [`FEW_DEP_REGS`] register slots (nft's rules need no more, and the
-/// check is cheaper: the pull checks every rule), then, only when that fails, with all of
-/// them: fewer slots only make the check stricter, so the result is that of the full check.
+/// Checked first by [`dependencies_simply_hold`] (one pass, one register remembered: what
+/// nft's rules need, and the pull checks every rule), then, only when that does not pass,
+/// with [`ALL_DEP_REGS`] slots: the first pass is only stricter, so the result is that of
+/// the full check.
 pub(crate) fn check_dependencies(family: Family, exprs: &[Expr]) -> Result<(), Reason> {
-    check_dependencies_in::<FEW_DEP_REGS>(family, exprs)
-        .or_else(|_| check_dependencies_in::<ALL_DEP_REGS>(family, exprs))
+    if dependencies_simply_hold(family, exprs) {
+        return Ok(());
+    }
+    check_dependencies_in::<ALL_DEP_REGS>(family, exprs)
+}
+
+/// `true` when [`check_dependencies`] passes for a reason this single pass sees: it
+/// remembers only the last protocol load (register and kind) and forgets it on any other
+/// register write or any expression it does not model here, so it passes only where the
+/// full check passes (it may fail where that one passes: the full check then decides).
+fn dependencies_simply_hold(family: Family, exprs: &[Expr]) -> bool {
+    use crate::expr::{CmpOp, MetaKey, PayloadBase};
+    let mut network = matches!(family, Family::Ip | Family::Ip6 | Family::Arp);
+    let mut transport = false;
+    let mut held: Option<(Reg, DepKey)> = None;
+    for expr in exprs {
+        match expr {
+            Expr::Meta(Meta { key, dreg }) => {
+                held = match key {
+                    MetaKey::Nfproto | MetaKey::Protocol => Some((*dreg, DepKey::Network)),
+                    MetaKey::L4proto => Some((*dreg, DepKey::Transport)),
+                    _ => None,
+                };
+            }
+            Expr::Cmp(Cmp {
+                sreg,
+                op: CmpOp::Eq,
+                ..
+            }) => match held {
+                Some((reg, DepKey::Network)) if reg == *sreg => network = true,
+                Some((reg, DepKey::Transport)) if reg == *sreg => transport = true,
+                _ => {}
+            },
+            Expr::Cmp(_) | Expr::Counter(_) => {}
+            Expr::Immediate(Immediate {
+                data: ImmediateData::Verdict(_),
+                ..
+            }) => {}
+            Expr::Payload(Payload {
+                base,
+                offset,
+                len,
+                dreg,
+            }) => {
+                held = match base {
+                    PayloadBase::Link if (*offset == 12 || *offset == 16) && *len == 2 => {
+                        Some((*dreg, DepKey::Network))
+                    }
+                    PayloadBase::Network if network => ((*offset == 9 || *offset == 6)
+                        && *len == 1)
+                        .then_some((*dreg, DepKey::Transport)),
+                    PayloadBase::Transport if transport => None,
+                    PayloadBase::Network | PayloadBase::Transport => return false,
+                    _ => None,
+                };
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// [`check_dependencies`] holding at most `N` protocol values in registers at a time.
@@ -665,7 +719,9 @@ fn check_jump_graph(
 
 #[cfg(test)]
 mod dependency_tests {
-    use super::{ALL_DEP_REGS, FEW_DEP_REGS, check_dependencies, check_dependencies_in};
+    use super::{
+        ALL_DEP_REGS, check_dependencies, check_dependencies_in, dependencies_simply_hold,
+    };
     use crate::expr::{
         Cmp, CmpOp, Ct, CtKey, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
         PayloadBase,
@@ -753,19 +809,21 @@ mod dependency_tests {
     }
 
     proptest! {
-        /// The cheap check passes only where the full one does, and the two-step check
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The single pass passes only where the full check does, and the two-step check
         /// answers exactly as the full one.
         #[test]
         fn few_slots_agree_with_all(family in family(), exprs in proptest::collection::vec(expr(), 0..12)) {
             let all = check_dependencies_in::<ALL_DEP_REGS>(family, &exprs);
-            if check_dependencies_in::<FEW_DEP_REGS>(family, &exprs).is_ok() {
+            if dependencies_simply_hold(family, &exprs) {
                 prop_assert!(all.is_ok());
             }
             prop_assert_eq!(check_dependencies(family, &exprs), all);
         }
     }
 
-    /// nft's shapes pass the cheap check itself.
+    /// nft's shapes pass the single pass itself.
     #[test]
     fn nft_shapes_pass_the_cheap_check() {
         let mut ip_saddr = vec![Expr::meta(MetaKey::Nfproto), Expr::cmp_eq([2])];
@@ -779,17 +837,11 @@ mod dependency_tests {
             Expr::cmp_eq([10, 0, 0, 1]),
             Expr::accept(),
         ]);
-        assert_eq!(
-            check_dependencies_in::<FEW_DEP_REGS>(Family::Inet, &ip_saddr),
-            Ok(())
-        );
+        assert!(dependencies_simply_hold(Family::Inet, &ip_saddr));
         let mut dport = ip_saddr.clone();
         dport.extend([Expr::meta(MetaKey::L4proto), Expr::cmp_eq([6])]);
         dport.extend(Expr::tcp_dport_eq(22));
-        assert_eq!(
-            check_dependencies_in::<FEW_DEP_REGS>(Family::Inet, &dport),
-            Ok(())
-        );
+        assert!(dependencies_simply_hold(Family::Inet, &dport));
         assert!(check_dependencies(Family::Inet, &Expr::tcp_dport_eq(22)).is_err());
     }
 }
