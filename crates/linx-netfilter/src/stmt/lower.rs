@@ -43,7 +43,7 @@
 //!   reject where the family has none, sets of a type the model has no key type for.
 //! - The special-purpose expressions the register model keeps raw (`fib`, `rt`, `numgen`,
 //!   `hash`, `socket`, `osf`, `xfrm`, `tproxy`, `synproxy`, `dup`, `fwd`, `connlimit`) are
-//!   written with the attributes the kernel dumps for nft's (`stmt/kinds.rs`); a `jhash`
+//!   written with the attributes the kernel dumps for nft's (`stmt/kinds/`); a `jhash`
 //!   loads its key from register 2 on, after the key's dependencies.
 //! - Header writes ([`Statement::PayloadSet`]) take their field's dependencies, then nft's
 //!   write: the value in register 1 and the payload expression with its checksum

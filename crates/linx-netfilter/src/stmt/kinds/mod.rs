@@ -1,0 +1,517 @@
+//! Fields and statements of the kernel's special-purpose expressions: route lookups (`fib`,
+//! `rt`), generated numbers and hashes (`numgen`, `jhash`, `symhash`), the packet's socket
+//! (`socket`), passive OS fingerprints (`osf`), IPsec state (`ipsec`, the kernel's `xfrm`),
+//! and the statements `tproxy`, `synproxy`, `dup`, `fwd` and `ct count` (`connlimit`).
+//!
+//! Why this module: the register-level model keeps these expressions raw
+//! ([`Expr::Unknown`]: the kernel name and the attribute bytes), so the statement layer
+//! writes and reads their attributes itself. Both directions live here, side by side, so a
+//! layout is written down once: the lowering encodes, the lift decodes.
+//!
+//! One module per kind holds its model, checks and print (and, where a kind is written on
+//! its own, its encode and decode): [`fib`], [`rt`], [`numgen`], [`hash`] (`jhash`,
+//! `symhash`), [`socket`], [`osf`], [`ipsec`] (`xfrm`), [`tproxy`], [`synproxy`], [`dup`]
+//! (`dup`, `fwd`) and [`connlimit`] (`ct count`); [`attrs`] is the attribute writer and
+//! reader they share. This module routes: [`info`], [`load`] and [`decode_load`] for the
+//! field loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for the statements whose
+//! operands sit in registers.
+//!
+//! # Contract
+//! - Encoders write the attributes in the order and with the values the kernel dumps for
+//!   what nft 1.0.6 sends (`tests/lower/golden.json` holds them against nft), which is what
+//!   a pull returns; the kernel takes attributes in any order, so the same bytes push.
+//! - Decoders read exactly the attributes an expression may have; anything else (an unknown
+//!   attribute, a duplicate, a value out of range) gives `None` and the rule stays
+//!   expressions. The lift's verification re-encodes and compares bytes, so a decoder never
+//!   has to be stricter than that.
+//! - Widths, byte orders and datatypes are nft's (`src/fib.c`, `rt.c`, `numgen.c`,
+//!   `hash.c`, `socket.c`, `osf.c`, `xfrm.c` of nft 1.0.6), as the kernel loads them.
+//! - Nothing here panics or allocates beyond the bytes it returns.
+
+mod attrs;
+mod connlimit;
+mod dup;
+mod fib;
+mod hash;
+mod ipsec;
+mod numgen;
+mod osf;
+mod rt;
+mod socket;
+mod synproxy;
+mod tproxy;
+
+use attrs::{Attrs, attrs, be32, unique};
+pub(crate) use connlimit::{decode_connlimit, encode_connlimit};
+pub use dup::{Dup, Fwd};
+pub use fib::{Fib, FibResult};
+pub use hash::{Hash, HashKey};
+pub use ipsec::{Ipsec, IpsecKey};
+pub use numgen::Numgen;
+pub use osf::{Osf, OsfTtl};
+pub use rt::RtKey;
+pub use socket::SocketKey;
+pub use synproxy::Synproxy;
+pub use tproxy::Tproxy;
+
+use super::{Datatype, Field, HeaderField};
+use crate::expr::ByteOrder;
+use crate::{Expr, Reg};
+
+/// Width in bytes, byte order and datatype of the special fields (`None` for the others).
+pub(crate) fn info(field: &Field) -> Option<(u32, ByteOrder, Datatype)> {
+    use ByteOrder::{Big, Host};
+    Some(match field {
+        Field::Fib(fib) => match (fib.present, fib.result) {
+            (true, _) => (4, Host, Datatype::Boolean),
+            (false, FibResult::Oif) => (4, Host, Datatype::IfIndex),
+            (false, FibResult::Oifname) => (16, Big, Datatype::Ifname),
+            (false, FibResult::Type) => (4, Host, Datatype::FibAddr),
+        },
+        Field::Rt(key) => match key {
+            RtKey::Classid => (4, Host, Datatype::Realm),
+            RtKey::Nexthop4 => (4, Big, Datatype::Ipv4Addr),
+            RtKey::Nexthop6 => (16, Big, Datatype::Ipv6Addr),
+            RtKey::Mtu => (2, Host, Datatype::Integer),
+            RtKey::Ipsec => (1, Host, Datatype::Boolean),
+        },
+        Field::Numgen(_) | Field::Hash(_) => (4, Host, Datatype::Integer),
+        Field::Socket(key) => match key {
+            SocketKey::Transparent | SocketKey::Wildcard => (1, Host, Datatype::Integer),
+            SocketKey::Mark => (4, Host, Datatype::Mark),
+            SocketKey::Cgroupv2(_) => (8, Host, Datatype::Cgroupv2),
+        },
+        Field::Osf(_) => (16, Big, Datatype::String),
+        Field::Ipsec(i) => match i.key {
+            IpsecKey::Daddr4 | IpsecKey::Saddr4 => (4, Big, Datatype::Ipv4Addr),
+            IpsecKey::Daddr6 | IpsecKey::Saddr6 => (16, Big, Datatype::Ipv6Addr),
+            IpsecKey::Reqid => (4, Host, Datatype::Integer),
+            IpsecKey::Spi => (4, Big, Datatype::Integer),
+        },
+        _ => return None,
+    })
+}
+
+/// The expression loading a special field into `dreg` (a `jhash` reads its key from
+/// register 2 on, where [`hash_key_reg`] says the caller loads it). `None` for other fields.
+pub(crate) fn load(field: &Field, dreg: Reg) -> Option<Expr> {
+    let d = dreg.number();
+    let mut a = Attrs::default();
+    let name = match field {
+        Field::Fib(fib) => {
+            a.u32(1, d).u32(2, fib.result.number()).u32(3, fib.flags());
+            "fib"
+        }
+        Field::Rt(key) => {
+            a.u32(2, key.number()).u32(1, d);
+            "rt"
+        }
+        Field::Numgen(n) => {
+            a.u32(1, d)
+                .u32(2, n.modulus)
+                .u32(3, u32::from(n.random))
+                .u32(4, n.offset);
+            "numgen"
+        }
+        Field::Hash(h) => {
+            if let Some(key) = &h.key {
+                a.u32(1, hash_key_reg().number())
+                    .u32(2, d)
+                    .u32(3, key.len())
+                    .u32(4, h.modulus);
+                if let Some(seed) = h.seed {
+                    a.u32(5, seed);
+                }
+            } else {
+                a.u32(2, d).u32(4, h.modulus);
+            }
+            if h.offset != 0 {
+                a.u32(6, h.offset);
+            }
+            a.u32(7, u32::from(h.key.is_none()));
+            "hash"
+        }
+        Field::Socket(key) => {
+            let (k, level) = match key {
+                SocketKey::Transparent => (0, None),
+                SocketKey::Mark => (1, None),
+                SocketKey::Wildcard => (2, None),
+                SocketKey::Cgroupv2(level) => (3, Some(*level)),
+            };
+            a.u32(1, k).u32(2, d);
+            if let Some(level) = level {
+                a.u32(3, level);
+            }
+            "socket"
+        }
+        Field::Osf(o) => {
+            let ttl = match o.ttl {
+                OsfTtl::Exact => 0,
+                OsfTtl::Loose => 1,
+                OsfTtl::Skip => 2,
+            };
+            a.attr(2, &[ttl]);
+            if o.version {
+                a.u32(3, 1);
+            }
+            a.u32(1, d);
+            "osf"
+        }
+        Field::Ipsec(i) => {
+            a.u32(1, d)
+                .u32(2, i.key.number())
+                .attr(3, &[u8::from(i.out)])
+                .u32(4, i.spnum);
+            "xfrm"
+        }
+        _ => return None,
+    };
+    Some(Expr::unknown(name, a.0))
+}
+
+/// The register a `jhash` key starts in (nft's: register 2, then the 4-byte registers after
+/// it for further fields).
+pub(crate) fn hash_key_reg() -> Reg {
+    Reg::R2
+}
+
+/// A decoded special field load.
+pub(crate) enum SpecialLoad {
+    /// The field, loaded into register `dreg`.
+    Field {
+        /// The field.
+        field: Field,
+        /// Destination register.
+        dreg: u32,
+    },
+    /// A `jhash` into `dreg` of the `len` key bytes from register `sreg` on: the lift names
+    /// the key from the loads there and completes it with [`PartialJhash::with`].
+    Jhash {
+        /// The hash without its key.
+        hash: PartialJhash,
+        /// Destination register.
+        dreg: u32,
+        /// Source register of the key.
+        sreg: u32,
+        /// Key length in bytes.
+        len: u32,
+    },
+}
+
+/// A `jhash`'s modulus, seed and offset, waiting for its key.
+pub(crate) struct PartialJhash {
+    modulus: u32,
+    seed: Option<u32>,
+    offset: u32,
+}
+
+impl PartialJhash {
+    /// The `jhash` of `key`.
+    pub(crate) fn with(&self, key: HashKey) -> Option<Field> {
+        Hash::jhash(key, self.modulus, self.seed, self.offset).map(Field::Hash)
+    }
+}
+
+/// Reads a special field load (`fib`, `rt`, `numgen`, `hash`, `socket`, `osf`, `xfrm`).
+pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<SpecialLoad> {
+    let at = attrs(data)?;
+    let get = |kind: u16| at.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
+    let u32_of = |kind: u16| get(kind).and_then(be32);
+    let only = |kinds: &[u16]| at.iter().all(|(k, _)| kinds.contains(k)) && unique(&at);
+    let plain = |field: Field, dreg: u32| SpecialLoad::Field { field, dreg };
+    match name {
+        "fib" if only(&[1, 2, 3]) => {
+            let result = FibResult::from_number(u32_of(2)?)?;
+            let fib = Fib::from_flags(u32_of(3)?, result)?;
+            Some(plain(Field::Fib(fib), u32_of(1)?))
+        }
+        "rt" if only(&[1, 2]) => Some(plain(
+            Field::Rt(RtKey::from_number(u32_of(2)?)?),
+            u32_of(1)?,
+        )),
+        "numgen" if only(&[1, 2, 3, 4]) => {
+            let random = match u32_of(3)? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            let n = Numgen::new(random, u32_of(2)?, u32_of(4)?)?;
+            Some(plain(Field::Numgen(n), u32_of(1)?))
+        }
+        "hash" if only(&[1, 2, 3, 4, 5, 6, 7]) => {
+            let modulus = u32_of(4)?;
+            let offset = match get(6) {
+                Some(p) => be32(p)?,
+                None => 0,
+            };
+            match u32_of(7)? {
+                1 if get(1).is_none() && get(3).is_none() && get(5).is_none() => Some(plain(
+                    Field::Hash(Hash::symhash(modulus, offset)?),
+                    u32_of(2)?,
+                )),
+                0 => {
+                    let seed = match get(5) {
+                        Some(p) => Some(be32(p)?),
+                        None => None,
+                    };
+                    // Checked now; the key comes from the lift.
+                    Hash::jhash(
+                        HashKey::new(&[HeaderField::IpSaddr])?,
+                        modulus,
+                        seed,
+                        offset,
+                    )?;
+                    Some(SpecialLoad::Jhash {
+                        hash: PartialJhash {
+                            modulus,
+                            seed,
+                            offset,
+                        },
+                        dreg: u32_of(2)?,
+                        sreg: u32_of(1)?,
+                        len: u32_of(3)?,
+                    })
+                }
+                _ => None,
+            }
+        }
+        "socket" if only(&[1, 2, 3]) => {
+            let key = match (u32_of(1)?, get(3)) {
+                (0, None) => SocketKey::Transparent,
+                (1, None) => SocketKey::Mark,
+                (2, None) => SocketKey::Wildcard,
+                (3, Some(p)) => SocketKey::Cgroupv2(be32(p)?),
+                _ => return None,
+            };
+            Some(plain(Field::Socket(key), u32_of(2)?))
+        }
+        "osf" if only(&[1, 2, 3]) => {
+            let ttl = match get(2)? {
+                [0] => OsfTtl::Exact,
+                [1] => OsfTtl::Loose,
+                [2] => OsfTtl::Skip,
+                _ => return None,
+            };
+            let version = match get(3) {
+                None => false,
+                Some(p) => match be32(p)? {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
+            };
+            Some(plain(Field::Osf(Osf { ttl, version }), u32_of(1)?))
+        }
+        "xfrm" if only(&[1, 2, 3, 4]) => {
+            let out = match get(3)? {
+                [0] => false,
+                [1] => true,
+                _ => return None,
+            };
+            let key = IpsecKey::from_number(u32_of(2)?)?;
+            let spnum = u32_of(4)?;
+            Some(plain(Field::Ipsec(Ipsec { out, spnum, key }), u32_of(1)?))
+        }
+        _ => None,
+    }
+}
+
+/// The register attributes of a decoded `tproxy`, `dup` or `fwd` (the lift reads the
+/// registers' immediates).
+pub(crate) enum RegStmt {
+    /// `tproxy`: family number, address and port registers.
+    Tproxy {
+        family: u32,
+        addr: Option<u32>,
+        port: Option<u32>,
+    },
+    /// `dup`: address and device registers.
+    Dup { addr: Option<u32>, dev: Option<u32> },
+    /// `fwd`: device register, and address register with its family number.
+    Fwd { dev: u32, addr: Option<(u32, u32)> },
+}
+
+/// `tproxy`: `NFTA_TPROXY_FAMILY` 1, `REG_ADDR` 2, `REG_PORT` 3; `dup`: `NFTA_DUP_SREG_ADDR`
+/// 1, `SREG_DEV` 2; `fwd`: `NFTA_FWD_SREG_DEV` 1, `SREG_ADDR` 2, `NFPROTO` 3.
+pub(crate) fn encode_reg_stmt(s: &RegStmt) -> Expr {
+    let mut a = Attrs::default();
+    let name = match s {
+        RegStmt::Tproxy { family, addr, port } => {
+            a.u32(1, *family);
+            if let Some(r) = addr {
+                a.u32(2, *r);
+            }
+            if let Some(r) = port {
+                a.u32(3, *r);
+            }
+            "tproxy"
+        }
+        RegStmt::Dup { addr, dev } => {
+            if let Some(r) = addr {
+                a.u32(1, *r);
+            }
+            if let Some(r) = dev {
+                a.u32(2, *r);
+            }
+            "dup"
+        }
+        RegStmt::Fwd { dev, addr } => {
+            a.u32(1, *dev);
+            if let Some((r, nfproto)) = addr {
+                a.u32(2, *r).u32(3, *nfproto);
+            }
+            "fwd"
+        }
+    };
+    Expr::unknown(name, a.0)
+}
+
+/// Reads a `tproxy`, `dup` or `fwd` expression.
+pub(crate) fn decode_reg_stmt(name: &str, data: &[u8]) -> Option<RegStmt> {
+    let at = attrs(data)?;
+    if !unique(&at) {
+        return None;
+    }
+    let get = |kind: u16| at.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
+    let opt = |kind: u16| match get(kind) {
+        Some(p) => be32(p).map(Some),
+        None => Some(None),
+    };
+    let only = |max: u16| at.iter().all(|(k, _)| (1..=max).contains(k));
+    match name {
+        "tproxy" if only(3) => Some(RegStmt::Tproxy {
+            family: be32(get(1)?)?,
+            addr: opt(2)?,
+            port: opt(3)?,
+        }),
+        "dup" if only(2) => Some(RegStmt::Dup {
+            addr: opt(1)?,
+            dev: opt(2)?,
+        }),
+        "fwd" if only(3) => {
+            let addr = match (opt(2)?, opt(3)?) {
+                (Some(r), Some(p)) => Some((r, p)),
+                (None, None) => None,
+                _ => return None,
+            };
+            Some(RegStmt::Fwd {
+                dev: be32(get(1)?)?,
+                addr,
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_decode_to_what_they_encode() {
+        let key = HashKey::new(&[HeaderField::IpSaddr, HeaderField::TcpDport]).unwrap();
+        let fields = [
+            Field::Fib(Fib::new(false, true, true, false, FibResult::Oif, true).unwrap()),
+            Field::Fib(Fib::new(true, false, false, false, FibResult::Type, false).unwrap()),
+            Field::Rt(RtKey::Mtu),
+            Field::Numgen(Numgen::new(true, 10, 5).unwrap()),
+            Field::Hash(Hash::symhash(2, 0).unwrap()),
+            Field::Hash(Hash::jhash(key, 4, Some(1), 100).unwrap()),
+            Field::Socket(SocketKey::Cgroupv2(2)),
+            Field::Osf(Osf {
+                ttl: OsfTtl::Loose,
+                version: true,
+            }),
+            Field::Ipsec(Ipsec {
+                out: true,
+                spnum: 3,
+                key: IpsecKey::Saddr6,
+            }),
+        ];
+        for f in fields {
+            let Some(Expr::Unknown(u)) = load(&f, Reg::R1) else {
+                panic!("{f}: no load");
+            };
+            let got = match decode_load(&u.name, &u.data).unwrap() {
+                SpecialLoad::Field { field, dreg } => {
+                    assert_eq!(dreg, 1);
+                    field
+                }
+                SpecialLoad::Jhash {
+                    hash,
+                    dreg,
+                    sreg,
+                    len,
+                } => {
+                    assert_eq!((dreg, sreg, len), (1, 2, 8));
+                    hash.with(key).unwrap()
+                }
+            };
+            assert_eq!(got, f);
+        }
+    }
+
+    #[test]
+    fn statements_decode_to_what_they_encode() {
+        let s = Synproxy {
+            mss: Some(1460),
+            wscale: None,
+            timestamp: true,
+            sack_perm: false,
+        };
+        let Expr::Unknown(u) = s.encode() else {
+            panic!()
+        };
+        assert_eq!(Synproxy::decode(&u.data), Some(s));
+        let Expr::Unknown(u) = encode_connlimit(20, true) else {
+            panic!()
+        };
+        assert_eq!(decode_connlimit(&u.data), Some((20, true)));
+        let Expr::Unknown(u) = encode_reg_stmt(&RegStmt::Fwd {
+            dev: 1,
+            addr: Some((2, 2)),
+        }) else {
+            panic!()
+        };
+        assert!(matches!(
+            decode_reg_stmt("fwd", &u.data),
+            Some(RegStmt::Fwd {
+                dev: 1,
+                addr: Some((2, 2))
+            })
+        ));
+    }
+
+    #[test]
+    fn serde_forms_are_checked() {
+        let key = HashKey::new(&[HeaderField::IpSaddr, HeaderField::TcpDport]).unwrap();
+        let h = Field::Hash(Hash::jhash(key, 4, Some(1), 0).unwrap());
+        let json = serde_json::to_string(&h).unwrap();
+        assert_eq!(
+            json,
+            r#"{"hash":{"key":["ip_saddr","tcp_dport"],"seed":1,"modulus":4,"offset":0}}"#
+        );
+        assert_eq!(serde_json::from_str::<Field>(&json).unwrap(), h);
+        // Constructors' checks hold for JSON too.
+        let zero = r#"{"numgen":{"random":true,"modulus":0,"offset":0}}"#;
+        assert!(serde_json::from_str::<Field>(zero).is_err());
+        let fib = r#"{"fib":{"daddr":true,"mark":false,"iif":true,"oif":true,"result":"type","present":false}}"#;
+        assert!(serde_json::from_str::<Field>(fib).is_err());
+        let t = crate::stmt::Statement::Tproxy(Tproxy::new(None, None, Some(53)).unwrap());
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"tproxy":{"port":53}}"#
+        );
+    }
+
+    #[test]
+    fn malformed_data_decodes_to_nothing() {
+        for name in ["fib", "rt", "numgen", "hash", "socket", "osf", "xfrm"] {
+            assert!(decode_load(name, &[1, 2, 3]).is_none());
+            assert!(decode_load(name, &[]).is_none());
+        }
+        assert!(decode_reg_stmt("dup", &[8, 0, 9, 0, 0, 0, 0, 1]).is_none());
+        assert!(Synproxy::decode(&[]).is_none());
+        assert!(decode_connlimit(&[8, 0, 2, 0, 0, 0, 0, 1]).is_none());
+    }
+}
