@@ -46,9 +46,7 @@ mod attrs;
 pub(crate) mod bits;
 mod blob;
 mod build;
-mod ctdir;
 mod dup_map;
-pub(crate) mod exthdr_wire;
 mod field;
 pub(crate) mod icmp;
 mod kinds;
@@ -57,6 +55,8 @@ mod payload_set;
 mod source;
 mod value;
 
+use kinds::ctdir;
+pub(crate) use kinds::exthdr as exthdr_wire;
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};

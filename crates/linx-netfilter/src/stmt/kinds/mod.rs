@@ -11,8 +11,10 @@
 //! One module per kind holds its model, checks and print (and, where a kind is written on
 //! its own, its encode and decode): [`fib`], [`rt`], [`numgen`], [`hash`] (`jhash`,
 //! `symhash`), [`socket`], [`osf`], [`ipsec`] (`xfrm`), [`tproxy`], [`synproxy`], [`dup`]
-//! (`dup`, `fwd`) and [`connlimit`] (`ct count`); [`attrs`] is the attribute writer and
-//! reader they share. This module routes: [`info`], [`load`] and [`decode_load`] for the
+//! (`dup`, `fwd`) and [`connlimit`] (`ct count`); [`exthdr`] (extension header loads, writes
+//! and strips, `stmt::exthdr_wire` to the rest of the crate) and [`ctdir`] (conntrack keys
+//! read with a direction) write and read their raw bytes on their own. [`attrs`] is the
+//! attribute writer and reader the kinds share. This module routes: [`info`], [`load`] and [`decode_load`] for the
 //! field loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for the statements whose
 //! operands sit in registers.
 //!
@@ -30,7 +32,9 @@
 
 mod attrs;
 mod connlimit;
+pub(crate) mod ctdir;
 mod dup;
+pub(crate) mod exthdr;
 mod fib;
 mod hash;
 mod ipsec;

@@ -16,8 +16,8 @@
 use crate::Reg;
 use crate::expr::Expr;
 
-use super::ExthdrProto;
-use super::attrs::put_attr;
+use crate::stmt::ExthdrProto;
+use crate::stmt::attrs::put_attr;
 
 /// `NFTA_EXTHDR_DREG`.
 const DREG: u16 = 1;

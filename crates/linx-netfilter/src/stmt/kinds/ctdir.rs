@@ -1,7 +1,7 @@
 //! Conntrack keys of one direction of a connection: `ct original ip saddr`, `ct reply
 //! proto-dst`, `ct original zone`.
 //!
-//! Why apart from [`ct_info`](super::ct_info): these keys are read with a direction
+//! Why apart from [`ct_info`](crate::stmt::ct_info): these keys are read with a direction
 //! (`NFTA_CT_DIRECTION`), and the addresses and ports of a tuple exist only that way.
 //!
 //! # Contract
@@ -13,8 +13,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Datatype;
 use crate::expr::{ByteOrder, CtKey};
+use crate::stmt::Datatype;
 
 /// Which direction of the connection a key is read from.
 ///
@@ -87,7 +87,7 @@ pub fn ct_dir_info(key: CtKey) -> Option<(&'static str, u32, ByteOrder, Datatype
 
 /// The `NFTA_EXPR_DATA` of a directional `ct` load into register `dreg`.
 pub(crate) fn load_attrs(key: CtKey, dir: CtDirection, dreg: u32) -> Vec<u8> {
-    use super::attrs::{put_attr, put_u32};
+    use crate::stmt::attrs::{put_attr, put_u32};
     let mut out = Vec::with_capacity(20);
     put_u32(&mut out, 1, dreg);
     put_u32(&mut out, 2, key.number());
