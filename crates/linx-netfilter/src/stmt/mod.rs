@@ -51,12 +51,11 @@ mod field;
 pub(crate) mod icmp;
 mod kinds;
 mod lower;
-mod payload_set;
 mod source;
 mod value;
 
-use kinds::ctdir;
 pub(crate) use kinds::exthdr as exthdr_wire;
+use kinds::{ctdir, payload_set};
 use serde::{Deserialize, Serialize};
 
 use crate::expr::{CtKey, DynsetOp, Log, MetaKey, NatFlags, RateUnit};

@@ -11,12 +11,13 @@
 //! One module per kind holds its model, checks and print (and, where a kind is written on
 //! its own, its encode and decode): [`fib`], [`rt`], [`numgen`], [`hash`] (`jhash`,
 //! `symhash`), [`socket`], [`osf`], [`ipsec`] (`xfrm`), [`tproxy`], [`synproxy`], [`dup`]
-//! (`dup`, `fwd`) and [`connlimit`] (`ct count`); [`exthdr`] (extension header loads, writes
-//! and strips, `stmt::exthdr_wire` to the rest of the crate) and [`ctdir`] (conntrack keys
-//! read with a direction) write and read their raw bytes on their own. [`attrs`] is the
-//! attribute writer and reader the kinds share. This module routes: [`info`], [`load`] and [`decode_load`] for the
-//! field loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for the statements whose
-//! operands sit in registers.
+//! (`dup`, `fwd`) and [`connlimit`] (`ct count`). [`exthdr`] (extension header loads,
+//! writes and strips; `stmt::exthdr_wire` to the rest of the crate), [`ctdir`] (conntrack
+//! keys read with a direction) and [`payload_set`] (header writes: the payload write with
+//! its checksum attributes) write and read their raw bytes on their own. [`attrs`] is the
+//! attribute writer and reader the kinds share. This module routes: [`info`], [`load`] and
+//! [`decode_load`] for the field loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for
+//! the statements whose operands sit in registers.
 //!
 //! # Contract
 //! - Encoders write the attributes in the order and with the values the kernel dumps for
@@ -40,6 +41,7 @@ mod hash;
 mod ipsec;
 mod numgen;
 mod osf;
+pub(crate) mod payload_set;
 mod rt;
 mod socket;
 mod synproxy;

@@ -26,9 +26,9 @@
 
 use serde::Serialize;
 
-use super::{Field, HeaderField, Proto, Source};
 use crate::Expr;
 use crate::expr::PayloadBase;
+use crate::stmt::{Field, HeaderField, Proto, Source};
 
 /// `<field> set <value>`: a write of packet header bits.
 ///
@@ -108,7 +108,7 @@ fn updates_checksum(h: HeaderField) -> bool {
 /// nft's checksum of a header: (`NFT_PAYLOAD_CSUM_INET` 1 / `_SCTP` 2, offset in bytes),
 /// `None` for headers without one (ip6, ethernet, vlan, arp, dccp, udplite, ah, esp, comp,
 /// th).
-pub(super) fn csum_of(proto: Proto) -> Option<(u32, u32)> {
+pub(in crate::stmt) fn csum_of(proto: Proto) -> Option<(u32, u32)> {
     Some(match proto {
         Proto::Ip => (1, 10),
         Proto::Icmp | Proto::Igmp | Proto::Icmpv6 => (1, 2),
@@ -137,7 +137,7 @@ fn in_pseudo_header(h: HeaderField) -> bool {
 }
 
 /// The checksum attributes of a write: (`csum_type`, `csum_offset`, `csum_flags`).
-pub(super) fn csum_attrs(s: &PayloadSet) -> (u32, u32, u32) {
+pub(in crate::stmt) fn csum_attrs(s: &PayloadSet) -> (u32, u32, u32) {
     let Field::Header(h) = s.field else {
         return (0, 0, 0);
     };
@@ -181,7 +181,7 @@ impl Write {
             (7, self.csum_offset),
             (8, self.csum_flags),
         ] {
-            super::attrs::put_u32(&mut out, kind, v);
+            crate::stmt::attrs::put_u32(&mut out, kind, v);
         }
         Expr::unknown("payload", out)
     }
