@@ -168,6 +168,7 @@ mod flags;
 mod flowtable;
 mod hex;
 mod names;
+mod nla;
 mod object;
 mod op_error;
 mod op_refusal;

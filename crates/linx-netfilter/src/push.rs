@@ -33,8 +33,8 @@ use linx_netlink_codec::consts::{NLM_F_APPEND, NLM_F_CREATE};
 use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
 
+use crate::expr::codec::SetRefs;
 use crate::op_error::{NetfilterError, Operation};
-use crate::wire::expr::SetRefs;
 use crate::wire::literal::{Anonymous, Literal, anon_name};
 use crate::wire::set::{self as wset, Elems, SetSpec};
 use crate::wire::table as wt;

@@ -21,12 +21,12 @@ use crate::consts::limits::NFT_JUMP_STACK_SIZE;
 use crate::expr::{Dynset, ImmediateData, SetLiteral, VmapLiteral};
 // The name rules live below `set` and `validate` (both use them); the other object modules
 // still reach them through here.
+use crate::expr::codec::kind;
+use crate::expr::codec::kind::common::load;
 use crate::expr::{Cmp, Ct, Meta, Payload};
 use crate::expr::{Immediate, Lookup, Objref};
 pub(crate) use crate::names::{NO_TABLE, check_comment, check_ifname, check_name};
 use crate::set::{check_elements, check_literal_flags};
-use crate::wire::expr::kind;
-use crate::wire::expr::kind::common::load;
 use crate::{
     BaseChain, DataType, Error, Expr, Family, Reason, Reg, Rule, SetFlags, Table, TableId, Verdict,
 };

@@ -18,7 +18,7 @@
 use super::{Expr, SetLiteral, VmapLiteral};
 use crate::Reason;
 
-crate::wire::expr::kind::common::checked_expr! {
+crate::expr::codec::kind::common::checked_expr! {
     /// The fields of [`Expr::Unknown`]: an expression the model does not know, kept as its
     /// kernel name and raw `NFTA_EXPR_DATA` bytes and re-emitted unchanged.
     ///

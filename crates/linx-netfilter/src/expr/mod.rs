@@ -49,6 +49,7 @@
 //!   strings are lower-case hex; registers default to 1 (0 for `immediate`).
 
 mod boxed;
+pub(crate) mod codec;
 mod data;
 mod helpers;
 mod literal;
@@ -65,22 +66,22 @@ use crate::family::named_enum;
 use crate::flags::flags;
 
 pub use crate::byte_order::ByteOrder;
-pub use crate::wire::expr::kind::bitwise::Bitwise;
-pub use crate::wire::expr::kind::cmp::Cmp;
-pub use crate::wire::expr::kind::counter::Counter;
-pub use crate::wire::expr::kind::ct::Ct;
-pub use crate::wire::expr::kind::dynset::Dynset;
-pub use crate::wire::expr::kind::immediate::Immediate;
-pub use crate::wire::expr::kind::limit::Limit;
-pub use crate::wire::expr::kind::log::Log;
-pub use crate::wire::expr::kind::lookup::Lookup;
-pub use crate::wire::expr::kind::meta::Meta;
-pub use crate::wire::expr::kind::nat::{Masquerade, Nat, Redirect};
-pub use crate::wire::expr::kind::objref::Objref;
-pub use crate::wire::expr::kind::payload::Payload;
-pub use crate::wire::expr::kind::quota::Quota;
-pub use crate::wire::expr::kind::reject::Reject;
 pub use boxed::UnknownExpr;
+pub use codec::kind::bitwise::Bitwise;
+pub use codec::kind::cmp::Cmp;
+pub use codec::kind::counter::Counter;
+pub use codec::kind::ct::Ct;
+pub use codec::kind::dynset::Dynset;
+pub use codec::kind::immediate::Immediate;
+pub use codec::kind::limit::Limit;
+pub use codec::kind::log::Log;
+pub use codec::kind::lookup::Lookup;
+pub use codec::kind::meta::Meta;
+pub use codec::kind::nat::{Masquerade, Nat, Redirect};
+pub use codec::kind::objref::Objref;
+pub use codec::kind::payload::Payload;
+pub use codec::kind::quota::Quota;
+pub use codec::kind::reject::Reject;
 pub use data::CmpData;
 pub use literal::{SetLiteral, VmapLiteral};
 pub use nat::{NatFlags, NatOptions};

@@ -17,8 +17,8 @@ use linx_nfnl::batch::Batch;
 use linx_nfnl::{msg_type, nft_msg, subsys};
 
 use crate::diff::{Op, Patch, Position, SetDef};
+use crate::expr::codec::SetRefs;
 use crate::wire::attr::{chain as ca, flowtable as fa, obj as oa, rule as ra, set as sa};
-use crate::wire::expr::SetRefs;
 use crate::wire::literal::{Anonymous, Literal, anon_name};
 use crate::wire::set::{self as wset, Elems, SetSpec};
 use crate::wire::table as wt;

@@ -4,8 +4,8 @@ use super::common::{Fit, Misfit, checked_expr, fields, flag};
 use crate::Expr;
 use crate::Reason;
 use crate::consts::expr as c;
-use crate::wire::Writer;
-use crate::wire::attr::quota as qu;
+use crate::nla::Writer;
+use crate::nla::attr::quota as qu;
 
 checked_expr! {
     /// The fields of [`Expr::Quota`]: match until `bytes` bytes have passed (or after, with

@@ -3,8 +3,8 @@
 use super::common::{Fit, checked_expr, fields};
 use crate::Expr;
 use crate::Reason;
-use crate::wire::Writer;
-use crate::wire::attr::counter as co;
+use crate::nla::Writer;
+use crate::nla::attr::counter as co;
 
 checked_expr! {
     /// The fields of [`Expr::Counter`]: count packets and bytes.

@@ -4,8 +4,8 @@ use super::common::checked_expr;
 use super::common::load;
 use super::common::{Fit, Misfit, fields, value};
 use crate::Reason;
-use crate::wire::attr::bitwise as bw;
-use crate::wire::{Writer, put_value};
+use crate::nla::attr::bitwise as bw;
+use crate::nla::{Writer, put_value};
 use crate::{Expr, Reg};
 
 checked_expr! {

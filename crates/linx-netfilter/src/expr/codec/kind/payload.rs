@@ -5,8 +5,8 @@ use super::common::load;
 use super::common::{Fit, checked_expr, fields};
 use crate::Reason;
 use crate::expr::PayloadBase;
-use crate::wire::Writer;
-use crate::wire::attr::payload as pa;
+use crate::nla::Writer;
+use crate::nla::attr::payload as pa;
 use crate::{Expr, Reg};
 
 checked_expr! {

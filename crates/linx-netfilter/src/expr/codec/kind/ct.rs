@@ -5,8 +5,8 @@ use super::common::{Fit, checked_expr, fields};
 use super::common::{load, valid};
 use crate::Reason;
 use crate::expr::CtKey;
-use crate::wire::Writer;
-use crate::wire::attr::ct as ctk;
+use crate::nla::Writer;
+use crate::nla::attr::ct as ctk;
 use crate::{Expr, Reg};
 
 checked_expr! {

@@ -26,12 +26,12 @@
 
 use linx_netlink_codec::{AttrIter, AttrView, DecodeError};
 
-use super::super::attr::expr as ex;
-use super::super::invalid;
 use super::kind;
 use super::kind::common::{Fit, Misfit};
 use crate::Expr;
 use crate::expr::UnknownExpr;
+use crate::nla::attr::expr as ex;
+use crate::nla::invalid;
 
 #[cfg(test)]
 pub(super) use super::kind::nat::range_max;

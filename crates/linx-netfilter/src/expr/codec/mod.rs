@@ -17,12 +17,14 @@
 //! values when 0). Golden bytes captured from nft 1.0.6 pin every encoder down.
 //!
 //! Layout: each kind the model types has its own module under `kind/` (`kind/payload.rs`,
-//! `kind/nat.rs` for nat, masq and redir, ...) holding its encoder and its decoder; the
+//! `kind/nat.rs` for nat, masq and redir, ...) holding its checked model type, its checks,
+//! its encoder and its decoder; the
 //! helpers they share (refusals, register writers, the attribute table reader `Fields` and
 //! its `Misfit`) live in the leaf `kind/common.rs`. This module's `encode_data` and the
 //! `decode` module's `typed` are dispatchers with one arm per kind. Adding an expression
-//! kind is one file in `kind/` plus one arm in each dispatcher (and the model's variant and
-//! its checks in `validate.rs`).
+//! kind is one file in `kind/` plus one arm in each dispatcher and the [`Expr`] variant.
+//! The codec sits inside [`crate::expr`] (not in `wire`) so the model and its kinds never
+//! import the message layer: `wire` builds on `expr`, both on the attribute leaf `nla`.
 //!
 //! # Contract
 //! - [`encode`] writes exactly what nft(8) 1.0.6 writes for the same expression (attribute
@@ -70,9 +72,9 @@
 
 use linx_netlink_codec::DecodeError;
 
-use super::Writer;
-use super::attr::{expr as ex, list};
 use crate::Expr;
+use crate::nla::Writer;
+use crate::nla::attr::{expr as ex, list};
 use kind::common::no_nul;
 // The unit tests (`use super::*`) name these as they did when the encoders lived here.
 #[cfg(test)]

@@ -4,8 +4,8 @@ use super::common::{Fit, Misfit, checked_expr, data_len, fields, load, no_nul};
 use crate::Reason;
 use crate::consts::verdict as v;
 use crate::expr::ImmediateData;
-use crate::wire::attr::{data as d, immediate as im, verdict as va};
-use crate::wire::{NftStr, Writer, put_value, put_verdict};
+use crate::nla::attr::{data as d, immediate as im, verdict as va};
+use crate::nla::{NftStr, Writer, put_value, put_verdict};
 use crate::{Expr, Reg, Verdict};
 
 checked_expr! {

@@ -5,8 +5,8 @@ use super::common::{Fit, checked_expr, fields};
 use super::common::{load, valid};
 use crate::Reason;
 use crate::expr::MetaKey;
-use crate::wire::Writer;
-use crate::wire::attr::meta as me;
+use crate::nla::Writer;
+use crate::nla::attr::meta as me;
 use crate::{Expr, Reg};
 
 checked_expr! {

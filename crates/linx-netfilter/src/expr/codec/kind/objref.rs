@@ -2,8 +2,8 @@
 
 use super::common::{Fit, checked_expr, fields, no_nul};
 use crate::Reason;
-use crate::wire::attr::objref as ob;
-use crate::wire::{NftStr, Writer};
+use crate::nla::attr::objref as ob;
+use crate::nla::{NftStr, Writer};
 use crate::{Expr, ObjectType};
 
 checked_expr! {

@@ -4,8 +4,8 @@ use super::common::{Fit, Misfit, checked_expr, fields, value};
 use super::common::{data_len, load};
 use crate::Reason;
 use crate::expr::{CmpData, CmpOp};
-use crate::wire::attr::cmp as cm;
-use crate::wire::{Writer, put_value};
+use crate::nla::attr::cmp as cm;
+use crate::nla::{Writer, put_value};
 use crate::{Expr, Reg};
 
 checked_expr! {

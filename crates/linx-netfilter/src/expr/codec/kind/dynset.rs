@@ -8,8 +8,8 @@ use crate::Expr;
 use crate::Reason;
 use crate::Reg;
 use crate::expr::DynsetOp;
-use crate::wire::attr::{dynset as dy, list};
-use crate::wire::{NftStr, Writer};
+use crate::nla::attr::{dynset as dy, list};
+use crate::nla::{NftStr, Writer};
 
 /// `NFT_DYNSET_F_EXPR` (`enum nft_dynset_flags`): nft sets it when it sends more than one
 /// expression in `NFTA_DYNSET_EXPRESSIONS`.

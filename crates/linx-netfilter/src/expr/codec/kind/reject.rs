@@ -3,8 +3,8 @@
 use super::common::{Fit, Misfit, checked_expr, fields};
 use crate::Expr;
 use crate::expr::RejectType;
-use crate::wire::Writer;
-use crate::wire::attr::reject as rj;
+use crate::nla::Writer;
+use crate::nla::attr::reject as rj;
 use crate::{Family, Reason};
 
 checked_expr! {

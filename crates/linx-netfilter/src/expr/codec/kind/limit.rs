@@ -5,8 +5,8 @@ use crate::Expr;
 use crate::Reason;
 use crate::consts::expr as c;
 use crate::expr::RateUnit;
-use crate::wire::Writer;
-use crate::wire::attr::limit as li;
+use crate::nla::Writer;
+use crate::nla::attr::limit as li;
 
 checked_expr! {
     /// The fields of [`Expr::Limit`]: match while under `rate` per `unit` (packets, or bytes

@@ -7,8 +7,8 @@ use super::common::{Fit, Misfit, checked_expr, fields, no_nul, put_reg};
 use crate::Reason;
 use crate::consts::expr as c;
 use crate::expr::{SetLiteral, VmapLiteral};
-use crate::wire::attr::lookup as lk;
-use crate::wire::{NftStr, Writer};
+use crate::nla::attr::lookup as lk;
+use crate::nla::{NftStr, Writer};
 use crate::{Expr, Reg};
 
 checked_expr! {

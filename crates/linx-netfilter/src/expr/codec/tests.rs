@@ -8,7 +8,6 @@
 //! what the kernel reports back for the same rule (`nft list ruleset` under strace,
 //! `recvmsg`), used to check that pulled rules decode to the authored model.
 
-use super::super::attr::data as d;
 use super::decode::range_max;
 use super::*;
 use crate::expr::nat::{dnat_to, masquerade_with, redirect, redirect_with};
@@ -19,6 +18,7 @@ use crate::expr::{
 use crate::expr::{Counter, Immediate, Limit, Lookup, Objref, Quota, Reject};
 use crate::expr::{Masquerade, Nat, Redirect};
 use crate::expr::{SetLiteral, VmapLiteral};
+use crate::nla::attr::data as d;
 use crate::{CtState, KeyType, SetElement};
 use crate::{Family, ObjectType};
 use linx_ip::ip;

@@ -17,8 +17,8 @@ use linx_netlink_codec::{
 use crate::Reason;
 use crate::Reg;
 use crate::expr::NatFlags;
-use crate::wire::Writer;
-use crate::wire::attr::data as d;
+use crate::nla::Writer;
+use crate::nla::attr::data as d;
 
 // ---------------------------------------------------------------------------------------
 // Model
@@ -160,8 +160,8 @@ pub(crate) struct Fields<'a, const N: usize>(pub(crate) AttrTable<'a, N>);
 macro_rules! fields {
     ($data:expr, [$($kind:expr),+ $(,)?] $(,)?) => {
         linx_netlink_codec::attr_table!(exact $data, [$($kind),+])
-            .map($crate::wire::expr::kind::common::Fields)
-            .ok_or($crate::wire::expr::kind::common::Misfit)
+            .map($crate::expr::codec::kind::common::Fields)
+            .ok_or($crate::expr::codec::kind::common::Misfit)
     };
 }
 pub(crate) use fields;

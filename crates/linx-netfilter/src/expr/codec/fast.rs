@@ -24,8 +24,8 @@ use crate::expr::{
     Cmp, CmpData, CmpOp, Counter, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
     PayloadBase,
 };
-use crate::wire::attr::data as d;
-use crate::wire::attr::expr as ex;
+use crate::nla::attr::data as d;
+use crate::nla::attr::expr as ex;
 use crate::{Expr, Reg, Verdict};
 
 /// The attribute at the start of `b`: its kind (flags masked), payload and the bytes after
@@ -157,7 +157,7 @@ pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
                 d::NFTA_DATA_VERDICT => {
                     let code = be32(Some(only(
                         payload,
-                        crate::wire::attr::verdict::NFTA_VERDICT_CODE,
+                        crate::nla::attr::verdict::NFTA_VERDICT_CODE,
                     )?))?;
                     ImmediateData::Verdict(match code as i32 {
                         v::NF_ACCEPT => Verdict::Accept,

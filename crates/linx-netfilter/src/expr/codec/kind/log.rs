@@ -7,8 +7,8 @@ use crate::Expr;
 use crate::Reason;
 use crate::consts::limits::NF_LOG_PREFIXLEN;
 use crate::expr::LogFlags;
-use crate::wire::attr::log as lg;
-use crate::wire::{NftStr, Writer};
+use crate::nla::attr::log as lg;
+use crate::nla::{NftStr, Writer};
 
 checked_expr! {
     /// The fields of [`Expr::Log`]: log the packet to NFLOG `group`, or to syslog at `level`

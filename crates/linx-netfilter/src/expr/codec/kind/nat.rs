@@ -18,8 +18,8 @@ use super::common::{
     Fit, Misfit, check_proto_flag, check_range, checked_expr, fields, put_reg, refuse,
 };
 use crate::expr::{NatFlags, NatType};
-use crate::wire::Writer;
-use crate::wire::attr::{masq as ma, nat as na, redir as rd};
+use crate::nla::Writer;
+use crate::nla::attr::{masq as ma, nat as na, redir as rd};
 use crate::{BaseChain, ChainType, Hook, Reason};
 use crate::{Expr, Family, Reg};
 
