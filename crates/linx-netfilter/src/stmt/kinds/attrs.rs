@@ -40,3 +40,31 @@ pub(super) fn unique(at: &[(u16, &[u8])]) -> bool {
 pub(super) fn be32(p: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(p.try_into().ok()?))
 }
+
+/// An expression's attributes, read by type.
+pub(super) struct Read<'a>(Vec<(u16, &'a [u8])>);
+
+impl<'a> Read<'a> {
+    /// The attributes of `data`; `None` when malformed.
+    pub(super) fn new(data: &'a [u8]) -> Option<Read<'a>> {
+        attrs(data).map(Read)
+    }
+
+    /// The payload of the attribute of type `kind`.
+    pub(super) fn get(&self, kind: u16) -> Option<&'a [u8]> {
+        self.0.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+    }
+
+    /// An optional big-endian u32 attribute: `None` when malformed, `Some(None)` when absent.
+    pub(super) fn opt(&self, kind: u16) -> Option<Option<u32>> {
+        match self.get(kind) {
+            Some(p) => be32(p).map(Some),
+            None => Some(None),
+        }
+    }
+
+    /// `true` when only attributes of `kinds` occur, none twice.
+    pub(super) fn only(&self, kinds: &[u16]) -> bool {
+        self.0.iter().all(|(k, _)| kinds.contains(k)) && unique(&self.0)
+    }
+}

@@ -337,74 +337,23 @@ pub(crate) enum RegStmt {
     Fwd { dev: u32, addr: Option<(u32, u32)> },
 }
 
-/// `tproxy`: `NFTA_TPROXY_FAMILY` 1, `REG_ADDR` 2, `REG_PORT` 3; `dup`: `NFTA_DUP_SREG_ADDR`
-/// 1, `SREG_DEV` 2; `fwd`: `NFTA_FWD_SREG_DEV` 1, `SREG_ADDR` 2, `NFPROTO` 3.
+/// The expression of a `tproxy`, `dup` or `fwd` whose operands sit in registers.
 pub(crate) fn encode_reg_stmt(s: &RegStmt) -> Expr {
-    let mut a = Attrs::default();
-    let name = match s {
-        RegStmt::Tproxy { family, addr, port } => {
-            a.u32(1, *family);
-            if let Some(r) = addr {
-                a.u32(2, *r);
-            }
-            if let Some(r) = port {
-                a.u32(3, *r);
-            }
-            "tproxy"
-        }
-        RegStmt::Dup { addr, dev } => {
-            if let Some(r) = addr {
-                a.u32(1, *r);
-            }
-            if let Some(r) = dev {
-                a.u32(2, *r);
-            }
-            "dup"
-        }
-        RegStmt::Fwd { dev, addr } => {
-            a.u32(1, *dev);
-            if let Some((r, nfproto)) = addr {
-                a.u32(2, *r).u32(3, *nfproto);
-            }
-            "fwd"
-        }
-    };
-    Expr::unknown(name, a.0)
+    match s {
+        RegStmt::Tproxy { family, addr, port } => tproxy::encode(*family, *addr, *port),
+        RegStmt::Dup { addr, dev } => dup::encode_dup(*addr, *dev),
+        RegStmt::Fwd { dev, addr } => dup::encode_fwd(*dev, *addr),
+    }
 }
 
 /// Reads a `tproxy`, `dup` or `fwd` expression.
 pub(crate) fn decode_reg_stmt(name: &str, data: &[u8]) -> Option<RegStmt> {
-    let at = attrs(data)?;
-    if !unique(&at) {
-        return None;
-    }
-    let get = |kind: u16| at.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
-    let opt = |kind: u16| match get(kind) {
-        Some(p) => be32(p).map(Some),
-        None => Some(None),
-    };
-    let only = |max: u16| at.iter().all(|(k, _)| (1..=max).contains(k));
     match name {
-        "tproxy" if only(3) => Some(RegStmt::Tproxy {
-            family: be32(get(1)?)?,
-            addr: opt(2)?,
-            port: opt(3)?,
-        }),
-        "dup" if only(2) => Some(RegStmt::Dup {
-            addr: opt(1)?,
-            dev: opt(2)?,
-        }),
-        "fwd" if only(3) => {
-            let addr = match (opt(2)?, opt(3)?) {
-                (Some(r), Some(p)) => Some((r, p)),
-                (None, None) => None,
-                _ => return None,
-            };
-            Some(RegStmt::Fwd {
-                dev: be32(get(1)?)?,
-                addr,
-            })
+        "tproxy" => {
+            tproxy::decode(data).map(|(family, addr, port)| RegStmt::Tproxy { family, addr, port })
         }
+        "dup" => dup::decode_dup(data).map(|(addr, dev)| RegStmt::Dup { addr, dev }),
+        "fwd" => dup::decode_fwd(data).map(|(dev, addr)| RegStmt::Fwd { dev, addr }),
         _ => None,
     }
 }

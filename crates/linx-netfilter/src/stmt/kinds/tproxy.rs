@@ -1,9 +1,10 @@
-//! The `tproxy` statement: its model and checks; its registers are written and read by
-//! the parent module's `encode_reg_stmt` and `decode_reg_stmt`.
+//! The `tproxy` statement: its model and checks, and the encode and decode of its
+//! registers.
 use linx_ip::Ip;
 use serde::Serialize;
 
-use crate::Family;
+use super::attrs::{Attrs, Read, be32};
+use crate::{Expr, Family};
 
 /// `tproxy [ip|ip6] to [addr][:port]`: redirect to a local socket without rewriting the
 /// packet.
@@ -59,4 +60,27 @@ impl Tproxy {
     pub fn port(&self) -> Option<u16> {
         self.port
     }
+}
+
+/// The `tproxy` expression of family number `family` reading its address and port from
+/// registers `addr` and `port`: `NFTA_TPROXY_FAMILY` 1, `REG_ADDR` 2, `REG_PORT` 3.
+pub(super) fn encode(family: u32, addr: Option<u32>, port: Option<u32>) -> Expr {
+    let mut a = Attrs::default();
+    a.u32(1, family);
+    if let Some(r) = addr {
+        a.u32(2, r);
+    }
+    if let Some(r) = port {
+        a.u32(3, r);
+    }
+    Expr::unknown("tproxy", a.0)
+}
+
+/// Reads a `tproxy` expression: family number, address and port registers.
+pub(super) fn decode(data: &[u8]) -> Option<(u32, Option<u32>, Option<u32>)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3]) {
+        return None;
+    }
+    Some((be32(at.get(1)?)?, at.opt(2)?, at.opt(3)?))
 }
