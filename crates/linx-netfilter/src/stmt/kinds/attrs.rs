@@ -55,6 +55,11 @@ impl<'a> Read<'a> {
         self.0.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
     }
 
+    /// The big-endian u32 payload of the attribute of type `kind`.
+    pub(super) fn u32_of(&self, kind: u16) -> Option<u32> {
+        self.get(kind).and_then(be32)
+    }
+
     /// An optional big-endian u32 attribute: `None` when malformed, `Some(None)` when absent.
     pub(super) fn opt(&self, kind: u16) -> Option<Option<u32>> {
         match self.get(kind) {

@@ -1,8 +1,11 @@
 //! `fib`: a route lookup of the packet's addresses (nft's `src/fib.c`): its model, checks and
-//! print. The dispatchers of the parent module encode and decode it.
+//! print, encode and decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read};
+use crate::Expr;
 
 /// What a `fib` lookup returns (`enum nft_fib_result`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -176,4 +179,25 @@ impl TryFrom<FibFields> for Fib {
         Fib::new(f.daddr, f.mark, f.iif, f.oif, f.result, f.present)
             .ok_or("fib: iif with oif, or an interface result of an oif lookup")
     }
+}
+
+/// The `fib` expression loading `fib` into register `dreg`: `NFTA_FIB_DREG` 1, `RESULT` 2,
+/// `FLAGS` 3.
+pub(super) fn encode(fib: &Fib, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    a.u32(1, dreg)
+        .u32(2, fib.result.number())
+        .u32(3, fib.flags());
+    Expr::unknown("fib", a.0)
+}
+
+/// Reads a `fib` expression: the lookup and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(Fib, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3]) {
+        return None;
+    }
+    let result = FibResult::from_number(at.u32_of(2)?)?;
+    let fib = Fib::from_flags(at.u32_of(3)?, result)?;
+    Some((fib, at.u32_of(1)?))
 }

@@ -1,11 +1,13 @@
-//! `jhash` and `symhash` (the kernel's `hash`, nft's `src/hash.c`): the key, the model, checks
-//! and print.
+//! `jhash` and `symhash` (the kernel's `hash`, nft's `src/hash.c`): the key, the model, checks,
+//! print, encode and decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::attrs::{Attrs, Read, be32};
 use super::numgen::{RANGE_ERROR, range_ok};
-use crate::stmt::HeaderField;
+use crate::Expr;
+use crate::stmt::{Field, HeaderField};
 
 /// The header fields a `jhash` hashes, in order (one to four).
 ///
@@ -158,5 +160,109 @@ impl TryFrom<HashKeyFields> for HashKey {
     type Error = &'static str;
     fn try_from(f: HashKeyFields) -> Result<HashKey, &'static str> {
         HashKey::new(&f.0).ok_or("one to four byte-aligned header fields")
+    }
+}
+
+/// The `hash` expression loading `h` into register `dreg`, its key read from register
+/// `key_reg` on: `NFTA_HASH_SREG` 1, `DREG` 2, `LEN` 3, `MODULUS` 4, `SEED` 5, `OFFSET` 6,
+/// `TYPE` 7.
+pub(super) fn encode(h: &Hash, dreg: u32, key_reg: u32) -> Expr {
+    let mut a = Attrs::default();
+    if let Some(key) = &h.key {
+        a.u32(1, key_reg)
+            .u32(2, dreg)
+            .u32(3, key.len())
+            .u32(4, h.modulus);
+        if let Some(seed) = h.seed {
+            a.u32(5, seed);
+        }
+    } else {
+        a.u32(2, dreg).u32(4, h.modulus);
+    }
+    if h.offset != 0 {
+        a.u32(6, h.offset);
+    }
+    a.u32(7, u32::from(h.key.is_none()));
+    Expr::unknown("hash", a.0)
+}
+
+/// A decoded `hash` expression.
+pub(super) enum HashLoad {
+    /// A `symhash` into register `dreg`.
+    Symhash {
+        /// The hash.
+        hash: Hash,
+        /// Destination register.
+        dreg: u32,
+    },
+    /// A `jhash` into `dreg` of the `len` key bytes from register `sreg` on.
+    Jhash {
+        /// The hash without its key.
+        hash: PartialJhash,
+        /// Destination register.
+        dreg: u32,
+        /// Source register of the key.
+        sreg: u32,
+        /// Key length in bytes.
+        len: u32,
+    },
+}
+
+/// A `jhash`'s modulus, seed and offset, waiting for its key.
+pub(crate) struct PartialJhash {
+    modulus: u32,
+    seed: Option<u32>,
+    offset: u32,
+}
+
+impl PartialJhash {
+    /// The `jhash` of `key`.
+    pub(crate) fn with(&self, key: HashKey) -> Option<Field> {
+        Hash::jhash(key, self.modulus, self.seed, self.offset).map(Field::Hash)
+    }
+}
+
+/// Reads a `hash` expression.
+pub(super) fn decode(data: &[u8]) -> Option<HashLoad> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3, 4, 5, 6, 7]) {
+        return None;
+    }
+    let modulus = at.u32_of(4)?;
+    let offset = match at.get(6) {
+        Some(p) => be32(p)?,
+        None => 0,
+    };
+    match at.u32_of(7)? {
+        1 if at.get(1).is_none() && at.get(3).is_none() && at.get(5).is_none() => {
+            Some(HashLoad::Symhash {
+                hash: Hash::symhash(modulus, offset)?,
+                dreg: at.u32_of(2)?,
+            })
+        }
+        0 => {
+            let seed = match at.get(5) {
+                Some(p) => Some(be32(p)?),
+                None => None,
+            };
+            // Checked now; the key comes from the lift.
+            Hash::jhash(
+                HashKey::new(&[HeaderField::IpSaddr])?,
+                modulus,
+                seed,
+                offset,
+            )?;
+            Some(HashLoad::Jhash {
+                hash: PartialJhash {
+                    modulus,
+                    seed,
+                    offset,
+                },
+                dreg: at.u32_of(2)?,
+                sreg: at.u32_of(1)?,
+                len: at.u32_of(3)?,
+            })
+        }
+        _ => None,
     }
 }

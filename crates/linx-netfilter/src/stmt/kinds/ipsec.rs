@@ -1,8 +1,11 @@
-//! `ipsec` (the kernel's `xfrm`, nft's `src/xfrm.c`): the IPsec state keys, the model and its
-//! print.
+//! `ipsec` (the kernel's `xfrm`, nft's `src/xfrm.c`): the IPsec state keys, the model, its
+//! print, encode and decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read};
+use crate::Expr;
 
 /// What `ipsec` reads of the packet's IPsec state (`enum nft_xfrm_keys`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,4 +86,31 @@ impl fmt::Display for Ipsec {
         }
         write!(f, " {}", self.key.name())
     }
+}
+
+/// The `xfrm` expression loading `i` into register `dreg`: `NFTA_XFRM_DREG` 1, `KEY` 2,
+/// `DIR` 3, `SPNUM` 4.
+pub(super) fn encode(i: &Ipsec, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    a.u32(1, dreg)
+        .u32(2, i.key.number())
+        .attr(3, &[u8::from(i.out)])
+        .u32(4, i.spnum);
+    Expr::unknown("xfrm", a.0)
+}
+
+/// Reads an `xfrm` expression: the IPsec key and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(Ipsec, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3, 4]) {
+        return None;
+    }
+    let out = match at.get(3)? {
+        [0] => false,
+        [1] => true,
+        _ => return None,
+    };
+    let key = IpsecKey::from_number(at.u32_of(2)?)?;
+    let spnum = at.u32_of(4)?;
+    Some((Ipsec { out, spnum, key }, at.u32_of(1)?))
 }

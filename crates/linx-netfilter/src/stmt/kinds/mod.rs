@@ -5,19 +5,19 @@
 //!
 //! Why this module: the register-level model keeps these expressions raw
 //! ([`Expr::Unknown`]: the kernel name and the attribute bytes), so the statement layer
-//! writes and reads their attributes itself. Both directions live here, side by side, so a
-//! layout is written down once: the lowering encodes, the lift decodes.
+//! writes and reads their attributes itself. Both directions live side by side in each
+//! kind's module, so a layout is written down once: the lowering encodes, the lift decodes.
 //!
-//! One module per kind holds its model, checks and print (and, where a kind is written on
-//! its own, its encode and decode): [`fib`], [`rt`], [`numgen`], [`hash`] (`jhash`,
+//! One module per kind holds its model, checks, print, encode and decode: [`fib`], [`rt`], [`numgen`], [`hash`] (`jhash`,
 //! `symhash`), [`socket`], [`osf`], [`ipsec`] (`xfrm`), [`tproxy`], [`synproxy`], [`dup`]
 //! (`dup`, `fwd`) and [`connlimit`] (`ct count`). [`exthdr`] (extension header loads,
 //! writes and strips; `stmt::exthdr_wire` to the rest of the crate), [`ctdir`] (conntrack
 //! keys read with a direction) and [`payload_set`] (header writes: the payload write with
 //! its checksum attributes) write and read their raw bytes on their own. [`attrs`] is the
-//! attribute writer and reader the kinds share. This module routes: [`info`], [`load`] and
-//! [`decode_load`] for the field loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for
-//! the statements whose operands sit in registers.
+//! attribute writer and reader the kinds share. This module only routes, one line per kind, to
+//! the kind's `encode` and `decode`: [`info`], [`load`] and [`decode_load`] for the field
+//! loads, [`encode_reg_stmt`] and [`decode_reg_stmt`] for the statements whose operands sit
+//! in registers.
 //!
 //! # Contract
 //! - Encoders write the attributes in the order and with the values the kernel dumps for
@@ -47,10 +47,11 @@ mod socket;
 mod synproxy;
 mod tproxy;
 
-use attrs::{Attrs, attrs, be32, unique};
 pub(crate) use connlimit::{decode_connlimit, encode_connlimit};
 pub use dup::{Dup, Fwd};
 pub use fib::{Fib, FibResult};
+use hash::HashLoad;
+pub(crate) use hash::PartialJhash;
 pub use hash::{Hash, HashKey};
 pub use ipsec::{Ipsec, IpsecKey};
 pub use numgen::Numgen;
@@ -60,7 +61,7 @@ pub use socket::SocketKey;
 pub use synproxy::Synproxy;
 pub use tproxy::Tproxy;
 
-use super::{Datatype, Field, HeaderField};
+use super::{Datatype, Field};
 use crate::expr::ByteOrder;
 use crate::{Expr, Reg};
 
@@ -102,77 +103,16 @@ pub(crate) fn info(field: &Field) -> Option<(u32, ByteOrder, Datatype)> {
 /// register 2 on, where [`hash_key_reg`] says the caller loads it). `None` for other fields.
 pub(crate) fn load(field: &Field, dreg: Reg) -> Option<Expr> {
     let d = dreg.number();
-    let mut a = Attrs::default();
-    let name = match field {
-        Field::Fib(fib) => {
-            a.u32(1, d).u32(2, fib.result.number()).u32(3, fib.flags());
-            "fib"
-        }
-        Field::Rt(key) => {
-            a.u32(2, key.number()).u32(1, d);
-            "rt"
-        }
-        Field::Numgen(n) => {
-            a.u32(1, d)
-                .u32(2, n.modulus)
-                .u32(3, u32::from(n.random))
-                .u32(4, n.offset);
-            "numgen"
-        }
-        Field::Hash(h) => {
-            if let Some(key) = &h.key {
-                a.u32(1, hash_key_reg().number())
-                    .u32(2, d)
-                    .u32(3, key.len())
-                    .u32(4, h.modulus);
-                if let Some(seed) = h.seed {
-                    a.u32(5, seed);
-                }
-            } else {
-                a.u32(2, d).u32(4, h.modulus);
-            }
-            if h.offset != 0 {
-                a.u32(6, h.offset);
-            }
-            a.u32(7, u32::from(h.key.is_none()));
-            "hash"
-        }
-        Field::Socket(key) => {
-            let (k, level) = match key {
-                SocketKey::Transparent => (0, None),
-                SocketKey::Mark => (1, None),
-                SocketKey::Wildcard => (2, None),
-                SocketKey::Cgroupv2(level) => (3, Some(*level)),
-            };
-            a.u32(1, k).u32(2, d);
-            if let Some(level) = level {
-                a.u32(3, level);
-            }
-            "socket"
-        }
-        Field::Osf(o) => {
-            let ttl = match o.ttl {
-                OsfTtl::Exact => 0,
-                OsfTtl::Loose => 1,
-                OsfTtl::Skip => 2,
-            };
-            a.attr(2, &[ttl]);
-            if o.version {
-                a.u32(3, 1);
-            }
-            a.u32(1, d);
-            "osf"
-        }
-        Field::Ipsec(i) => {
-            a.u32(1, d)
-                .u32(2, i.key.number())
-                .attr(3, &[u8::from(i.out)])
-                .u32(4, i.spnum);
-            "xfrm"
-        }
+    Some(match field {
+        Field::Fib(fib) => fib::encode(fib, d),
+        Field::Rt(key) => rt::encode(*key, d),
+        Field::Numgen(n) => numgen::encode(n, d),
+        Field::Hash(h) => hash::encode(h, d, hash_key_reg().number()),
+        Field::Socket(key) => socket::encode(*key, d),
+        Field::Osf(o) => osf::encode(o, d),
+        Field::Ipsec(i) => ipsec::encode(i, d),
         _ => return None,
-    };
-    Some(Expr::unknown(name, a.0))
+    })
 }
 
 /// The register a `jhash` key starts in (nft's: register 2, then the 4-byte registers after
@@ -204,121 +144,40 @@ pub(crate) enum SpecialLoad {
     },
 }
 
-/// A `jhash`'s modulus, seed and offset, waiting for its key.
-pub(crate) struct PartialJhash {
-    modulus: u32,
-    seed: Option<u32>,
-    offset: u32,
-}
-
-impl PartialJhash {
-    /// The `jhash` of `key`.
-    pub(crate) fn with(&self, key: HashKey) -> Option<Field> {
-        Hash::jhash(key, self.modulus, self.seed, self.offset).map(Field::Hash)
+/// Reads a special field load (`fib`, `rt`, `numgen`, `hash`, `socket`, `osf`, `xfrm`).
+pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<SpecialLoad> {
+    let plain = |field: Field, dreg: u32| SpecialLoad::Field { field, dreg };
+    match name {
+        "fib" => fib::decode(data).map(|(f, d)| plain(Field::Fib(f), d)),
+        "rt" => rt::decode(data).map(|(k, d)| plain(Field::Rt(k), d)),
+        "numgen" => numgen::decode(data).map(|(n, d)| plain(Field::Numgen(n), d)),
+        "hash" => hash::decode(data).map(SpecialLoad::from),
+        "socket" => socket::decode(data).map(|(k, d)| plain(Field::Socket(k), d)),
+        "osf" => osf::decode(data).map(|(o, d)| plain(Field::Osf(o), d)),
+        "xfrm" => ipsec::decode(data).map(|(i, d)| plain(Field::Ipsec(i), d)),
+        _ => None,
     }
 }
 
-/// Reads a special field load (`fib`, `rt`, `numgen`, `hash`, `socket`, `osf`, `xfrm`).
-pub(crate) fn decode_load(name: &str, data: &[u8]) -> Option<SpecialLoad> {
-    let at = attrs(data)?;
-    let get = |kind: u16| at.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p);
-    let u32_of = |kind: u16| get(kind).and_then(be32);
-    let only = |kinds: &[u16]| at.iter().all(|(k, _)| kinds.contains(k)) && unique(&at);
-    let plain = |field: Field, dreg: u32| SpecialLoad::Field { field, dreg };
-    match name {
-        "fib" if only(&[1, 2, 3]) => {
-            let result = FibResult::from_number(u32_of(2)?)?;
-            let fib = Fib::from_flags(u32_of(3)?, result)?;
-            Some(plain(Field::Fib(fib), u32_of(1)?))
+impl From<HashLoad> for SpecialLoad {
+    fn from(load: HashLoad) -> SpecialLoad {
+        match load {
+            HashLoad::Symhash { hash, dreg } => SpecialLoad::Field {
+                field: Field::Hash(hash),
+                dreg,
+            },
+            HashLoad::Jhash {
+                hash,
+                dreg,
+                sreg,
+                len,
+            } => SpecialLoad::Jhash {
+                hash,
+                dreg,
+                sreg,
+                len,
+            },
         }
-        "rt" if only(&[1, 2]) => Some(plain(
-            Field::Rt(RtKey::from_number(u32_of(2)?)?),
-            u32_of(1)?,
-        )),
-        "numgen" if only(&[1, 2, 3, 4]) => {
-            let random = match u32_of(3)? {
-                0 => false,
-                1 => true,
-                _ => return None,
-            };
-            let n = Numgen::new(random, u32_of(2)?, u32_of(4)?)?;
-            Some(plain(Field::Numgen(n), u32_of(1)?))
-        }
-        "hash" if only(&[1, 2, 3, 4, 5, 6, 7]) => {
-            let modulus = u32_of(4)?;
-            let offset = match get(6) {
-                Some(p) => be32(p)?,
-                None => 0,
-            };
-            match u32_of(7)? {
-                1 if get(1).is_none() && get(3).is_none() && get(5).is_none() => Some(plain(
-                    Field::Hash(Hash::symhash(modulus, offset)?),
-                    u32_of(2)?,
-                )),
-                0 => {
-                    let seed = match get(5) {
-                        Some(p) => Some(be32(p)?),
-                        None => None,
-                    };
-                    // Checked now; the key comes from the lift.
-                    Hash::jhash(
-                        HashKey::new(&[HeaderField::IpSaddr])?,
-                        modulus,
-                        seed,
-                        offset,
-                    )?;
-                    Some(SpecialLoad::Jhash {
-                        hash: PartialJhash {
-                            modulus,
-                            seed,
-                            offset,
-                        },
-                        dreg: u32_of(2)?,
-                        sreg: u32_of(1)?,
-                        len: u32_of(3)?,
-                    })
-                }
-                _ => None,
-            }
-        }
-        "socket" if only(&[1, 2, 3]) => {
-            let key = match (u32_of(1)?, get(3)) {
-                (0, None) => SocketKey::Transparent,
-                (1, None) => SocketKey::Mark,
-                (2, None) => SocketKey::Wildcard,
-                (3, Some(p)) => SocketKey::Cgroupv2(be32(p)?),
-                _ => return None,
-            };
-            Some(plain(Field::Socket(key), u32_of(2)?))
-        }
-        "osf" if only(&[1, 2, 3]) => {
-            let ttl = match get(2)? {
-                [0] => OsfTtl::Exact,
-                [1] => OsfTtl::Loose,
-                [2] => OsfTtl::Skip,
-                _ => return None,
-            };
-            let version = match get(3) {
-                None => false,
-                Some(p) => match be32(p)? {
-                    0 => false,
-                    1 => true,
-                    _ => return None,
-                },
-            };
-            Some(plain(Field::Osf(Osf { ttl, version }), u32_of(1)?))
-        }
-        "xfrm" if only(&[1, 2, 3, 4]) => {
-            let out = match get(3)? {
-                [0] => false,
-                [1] => true,
-                _ => return None,
-            };
-            let key = IpsecKey::from_number(u32_of(2)?)?;
-            let spnum = u32_of(4)?;
-            Some(plain(Field::Ipsec(Ipsec { out, spnum, key }), u32_of(1)?))
-        }
-        _ => None,
     }
 }
 
@@ -361,6 +220,7 @@ pub(crate) fn decode_reg_stmt(name: &str, data: &[u8]) -> Option<RegStmt> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stmt::HeaderField;
 
     #[test]
     fn loads_decode_to_what_they_encode() {

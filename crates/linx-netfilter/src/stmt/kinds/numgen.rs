@@ -1,8 +1,11 @@
-//! `numgen`: a generated number (nft's `src/numgen.c`): its model, checks and print, and the
-//! modulus and offset check it shares with `hash`.
+//! `numgen`: a generated number (nft's `src/numgen.c`): its model, checks, print, encode
+//! and decode, and the modulus and offset check it shares with `hash`.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read};
+use crate::Expr;
 
 /// A generated number: `numgen inc mod 2`, `numgen random mod 10 offset 5`.
 ///
@@ -81,3 +84,29 @@ impl TryFrom<NumgenFields> for Numgen {
 
 /// Why a modulus and offset are refused.
 pub(super) const RANGE_ERROR: &str = "a modulus of at least 1 whose last number fits 32 bits";
+
+/// The `numgen` expression loading `n` into register `dreg`: `NFTA_NG_DREG` 1, `MODULUS` 2,
+/// `TYPE` 3, `OFFSET` 4.
+pub(super) fn encode(n: &Numgen, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    a.u32(1, dreg)
+        .u32(2, n.modulus)
+        .u32(3, u32::from(n.random))
+        .u32(4, n.offset);
+    Expr::unknown("numgen", a.0)
+}
+
+/// Reads a `numgen` expression: the number and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(Numgen, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3, 4]) {
+        return None;
+    }
+    let random = match at.u32_of(3)? {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let n = Numgen::new(random, at.u32_of(2)?, at.u32_of(4)?)?;
+    Some((n, at.u32_of(1)?))
+}

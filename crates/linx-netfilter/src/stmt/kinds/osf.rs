@@ -1,7 +1,11 @@
-//! `osf`: the passive OS fingerprint of a TCP SYN (nft's `src/osf.c`) and its print.
+//! `osf`: the passive OS fingerprint of a TCP SYN (nft's `src/osf.c`) its print, encode
+//! and decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read, be32};
+use crate::Expr;
 
 /// How `osf` checks the TTL of the fingerprint (`NF_OSF_TTL_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -40,4 +44,44 @@ impl fmt::Display for Osf {
         }
         f.write_str(if self.version { " version" } else { " name" })
     }
+}
+
+/// The `osf` expression loading `o` into register `dreg`: `NFTA_OSF_DREG` 1, `TTL` 2,
+/// `FLAGS` 3.
+pub(super) fn encode(o: &Osf, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    let ttl = match o.ttl {
+        OsfTtl::Exact => 0,
+        OsfTtl::Loose => 1,
+        OsfTtl::Skip => 2,
+    };
+    a.attr(2, &[ttl]);
+    if o.version {
+        a.u32(3, 1);
+    }
+    a.u32(1, dreg);
+    Expr::unknown("osf", a.0)
+}
+
+/// Reads an `osf` expression: the fingerprint and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(Osf, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3]) {
+        return None;
+    }
+    let ttl = match at.get(2)? {
+        [0] => OsfTtl::Exact,
+        [1] => OsfTtl::Loose,
+        [2] => OsfTtl::Skip,
+        _ => return None,
+    };
+    let version = match at.get(3) {
+        None => false,
+        Some(p) => match be32(p)? {
+            0 => false,
+            1 => true,
+            _ => return None,
+        },
+    };
+    Some((Osf { ttl, version }, at.u32_of(1)?))
 }

@@ -1,7 +1,11 @@
-//! `rt`: routing data of the packet (nft's `src/rt.c`): its keys, their numbers and print.
+//! `rt`: routing data of the packet (nft's `src/rt.c`): its keys, their numbers, print,
+//! encode and decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read};
+use crate::Expr;
 
 /// Routing data of the packet (`enum nft_rt_keys`): `rt classid`, `rt ip nexthop`, `rt mtu`.
 ///
@@ -57,4 +61,20 @@ impl fmt::Display for RtKey {
             RtKey::Ipsec => "rt ipsec",
         })
     }
+}
+
+/// The `rt` expression loading `key` into register `dreg`: `NFTA_RT_DREG` 1, `KEY` 2.
+pub(super) fn encode(key: RtKey, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    a.u32(2, key.number()).u32(1, dreg);
+    Expr::unknown("rt", a.0)
+}
+
+/// Reads an `rt` expression: the key and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(RtKey, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2]) {
+        return None;
+    }
+    Some((RtKey::from_number(at.u32_of(2)?)?, at.u32_of(1)?))
 }

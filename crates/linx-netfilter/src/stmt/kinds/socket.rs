@@ -1,7 +1,11 @@
-//! `socket`: a key of the packet's socket (nft's `src/socket.c`) and its print.
+//! `socket`: a key of the packet's socket (nft's `src/socket.c`) its print, encode and
+//! decode.
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use super::attrs::{Attrs, Read, be32};
+use crate::Expr;
 
 /// A key of the packet's socket (`enum nft_socket_keys`).
 ///
@@ -31,4 +35,37 @@ impl fmt::Display for SocketKey {
             SocketKey::Cgroupv2(level) => write!(f, "socket cgroupv2 level {level}"),
         }
     }
+}
+
+/// The `socket` expression loading `key` into register `dreg`: `NFTA_SOCKET_KEY` 1, `DREG`
+/// 2, `LEVEL` 3.
+pub(super) fn encode(key: SocketKey, dreg: u32) -> Expr {
+    let mut a = Attrs::default();
+    let (k, level) = match key {
+        SocketKey::Transparent => (0, None),
+        SocketKey::Mark => (1, None),
+        SocketKey::Wildcard => (2, None),
+        SocketKey::Cgroupv2(level) => (3, Some(level)),
+    };
+    a.u32(1, k).u32(2, dreg);
+    if let Some(level) = level {
+        a.u32(3, level);
+    }
+    Expr::unknown("socket", a.0)
+}
+
+/// Reads a `socket` expression: the key and its destination register.
+pub(super) fn decode(data: &[u8]) -> Option<(SocketKey, u32)> {
+    let at = Read::new(data)?;
+    if !at.only(&[1, 2, 3]) {
+        return None;
+    }
+    let key = match (at.u32_of(1)?, at.get(3)) {
+        (0, None) => SocketKey::Transparent,
+        (1, None) => SocketKey::Mark,
+        (2, None) => SocketKey::Wildcard,
+        (3, Some(p)) => SocketKey::Cgroupv2(be32(p)?),
+        _ => return None,
+    };
+    Some((key, at.u32_of(2)?))
 }
