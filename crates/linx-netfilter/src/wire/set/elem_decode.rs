@@ -468,23 +468,43 @@ impl<'a> ElemDecoder<'a> {
             // run and the general walk below takes it from there. The common key types get
             // their own copy of the loop (the value read without a match per element).
             let key_len = scalar.key_len() as usize;
+            // The kernel's own layout for a key type of fixed length first, as whole
+            // elements of known size.
             pos = match scalar {
-                KeyType::Ipv4Addr => self.plain_run(list, key_len, |b| {
+                KeyType::Ipv4Addr => self.fixed_run::<16, 4>(list, |k| ElemValue::Ip(Ip::V4(k))),
+                KeyType::Ipv6Addr => self.fixed_run::<28, 16>(list, |k| ElemValue::Ip(Ip::V6(k))),
+                KeyType::InetService => {
+                    self.fixed_run::<16, 2>(list, |k| ElemValue::Port(u16::from_be_bytes(k)))
+                }
+                KeyType::InetProto => self.fixed_run::<16, 1>(list, |[p]| ElemValue::Proto(p)),
+                KeyType::Mark => {
+                    self.fixed_run::<16, 4>(list, |k| ElemValue::Mark(u32::from_ne_bytes(k)))
+                }
+                KeyType::CtState => self.fixed_run::<16, 4>(list, |k| {
+                    ElemValue::CtState(CtState::from_bits_retain(u32::from_ne_bytes(k)))
+                }),
+                KeyType::EtherAddr => {
+                    self.fixed_run::<20, 6>(list, |k| ElemValue::Mac(Mac::from(k)))
+                }
+                _ => 0,
+            };
+            pos = match scalar {
+                KeyType::Ipv4Addr => self.plain_run(list, pos, key_len, |b| {
                     <[u8; 4]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Ip(Ip::V4(a)))
                 }),
-                KeyType::Ipv6Addr => self.plain_run(list, key_len, |b| {
+                KeyType::Ipv6Addr => self.plain_run(list, pos, key_len, |b| {
                     <[u8; 16]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Ip(Ip::V6(a)))
                 }),
-                KeyType::InetService => self.plain_run(list, key_len, |b| {
+                KeyType::InetService => self.plain_run(list, pos, key_len, |b| {
                     <[u8; 2]>::try_from(b)
                         .ok()
                         .map(|a| ElemValue::Port(u16::from_be_bytes(a)))
                 }),
-                other => self.plain_run(list, key_len, |b| plain_value(other, b)),
+                other => self.plain_run(list, pos, key_len, |b| plain_value(other, b)),
             };
         }
         if pos >= list.len() {
@@ -513,7 +533,64 @@ impl<'a> ElemDecoder<'a> {
         Ok(())
     }
 
-    /// Take the plain-set elements at the start of `list` (an element list), each a key
+    /// Take the elements at the start of `list` (an element list) that are laid out exactly
+    /// as the kernel dumps a plain set of `K`-byte keys: `E` bytes each, the element, key
+    /// and value headers (lengths `E`, `E - 4`, `4 + K`; the key and value types, flags
+    /// masked; the element's type is not read, as the general walk does not), the key, its
+    /// padding. Returns the length of that run in bytes. `value` must be what
+    /// [`plain_value`] reads from the key (it cannot fail on `K` bytes).
+    ///
+    /// Why: the run is counted first, then the elements and their identities are each
+    /// written by one pass over whole elements into vectors sized once (about a quarter of
+    /// the instructions of [`ElemDecoder::plain_run`] per element).
+    #[inline(always)]
+    fn fixed_run<const E: usize, const K: usize>(
+        &mut self,
+        list: &[u8],
+        value: impl Fn([u8; K]) -> ElemValue,
+    ) -> usize {
+        use crate::wire::attr::data::NFTA_DATA_VALUE;
+        use linx_netlink_codec::consts::NLA_TYPE_MASK;
+        const { assert!(E == 12 + K.next_multiple_of(4) && E <= u16::MAX as usize) };
+        // The three headers as two words: (length, type) pairs in native order, the
+        // element's type and the type flags masked off.
+        let pair = |len: usize, kind: u16| {
+            let ([l0, l1], [k0, k1]) = ((len as u16).to_ne_bytes(), kind.to_ne_bytes());
+            [l0, l1, k0, k1]
+        };
+        let word = |a: [u8; 4], b: [u8; 4]| {
+            u64::from_ne_bytes([a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]])
+        };
+        let want_lo = word(pair(E, 0), pair(E - 4, ea::NFTA_SET_ELEM_KEY));
+        let mask_lo = word(pair(0xffff, 0), pair(0xffff, NLA_TYPE_MASK));
+        let want_hi = u32::from_ne_bytes(pair(4 + K, NFTA_DATA_VALUE));
+        let mask_hi = u32::from_ne_bytes(pair(0xffff, NLA_TYPE_MASK));
+        let fits = |e: &[u8]| match e.first_chunk::<12>() {
+            Some(&[a, b, c, d, f, g, h, i, j, k, l, m]) => {
+                u64::from_ne_bytes([a, b, c, d, f, g, h, i]) & mask_lo == want_lo
+                    && u32::from_ne_bytes([j, k, l, m]) & mask_hi == want_hi
+            }
+            None => false,
+        };
+        // The key follows the headers (the assertion above keeps it inside the element).
+        let key = |e: &[u8]| -> [u8; K] {
+            e.get(12..12 + K)
+                .and_then(|k| <[u8; K]>::try_from(k).ok())
+                .unwrap_or([0; K])
+        };
+        let elems = list.chunks_exact(E);
+        let n = elems.clone().take_while(|e| fits(e)).count();
+        self.keys.extend(
+            elems
+                .clone()
+                .take(n)
+                .map(|e| SetElement::Value(value(key(e)))),
+        );
+        self.seen.extend_keys(elems.take(n).map(key));
+        n * E
+    }
+
+    /// Take the plain-set elements of `list` (an element list) from `pos` on, each a key
     /// alone whose value `value` reads; returns where the first other element starts.
     /// Elements of exactly the kernel's layout for a `key_len`-byte key (three headers of
     /// known length) are matched as words first; others go through [`key_only`].
@@ -521,6 +598,7 @@ impl<'a> ElemDecoder<'a> {
     fn plain_run(
         &mut self,
         list: &[u8],
+        mut pos: usize,
         key_len: usize,
         value: impl Fn(&[u8]) -> Option<ElemValue>,
     ) -> usize {
@@ -535,7 +613,6 @@ impl<'a> ElemDecoder<'a> {
             usize::from(u16::from_ne_bytes([h[at], h[at + 1]])) == len
                 && u16::from_ne_bytes([h[at + 2], h[at + 3]]) & NLA_TYPE_MASK == kind
         };
-        let mut pos = 0;
         loop {
             if let Some(chunk) = list.get(pos..pos + elen)
                 && let Some((h, rest)) = chunk.split_first_chunk::<12>()

@@ -52,6 +52,15 @@ impl Seen {
         self.ids.push(id);
     }
 
+    /// Record the identities of elements that are a `K`-byte key each (no key end, no
+    /// end flag), as [`Seen::push_key`] does one by one.
+    #[inline(always)]
+    pub(crate) fn extend_keys<const K: usize>(&mut self, keys: impl Iterator<Item = [u8; K]>) {
+        let keyed = &self.keyed;
+        self.ids
+            .extend(keys.map(|k| key_hash(keyed, &k, None, false)));
+    }
+
     /// `true` when no identity was pushed twice.
     pub(crate) fn all_distinct(&self) -> bool {
         let ids = &self.ids;

@@ -844,12 +844,14 @@ proptest! {
         let _ = dec.finish();
     }
 
-    /// The plain-set fast path (`key_only` + `plain_value`) decodes exactly like the
-    /// general element walk (forced here by an extra `NFTA_SET_ELEM_FLAGS` 0).
+    /// The plain-set fast paths (`fixed_run`, `plain_run`: `key_only` + `plain_value`)
+    /// decode exactly like the general element walk (forced here by an extra
+    /// `NFTA_SET_ELEM_FLAGS` 0), also when some elements in the middle take the general
+    /// walk and with or without the nested flag on the nests.
     #[test]
     fn plain_fast_path_agrees_with_general_path(
-        (which, keys) in (0usize..6).prop_flat_map(|which| {
-            let len = [4usize, 2, 16, 4, 3, 16][which];
+        (which, keys) in (0usize..9).prop_flat_map(|which| {
+            let len = [4usize, 2, 16, 4, 3, 16, 1, 4, 6][which];
             let fitting = if which == 2 {
                 // Interface names: mostly well-formed, NUL-padded.
                 "[a-z]{1,15}".prop_map(|n| {
@@ -861,7 +863,8 @@ proptest! {
                 prop::collection::vec(any::<u8>(), len..=len).boxed()
             };
             let key = prop_oneof![8 => fitting, 1 => prop::collection::vec(any::<u8>(), 0..20)];
-            (Just(which), prop::collection::vec(key, 1..8))
+            let elem = (key, prop::bool::weighted(0.15), any::<bool>());
+            (Just(which), prop::collection::vec(elem, 1..12))
         }),
     ) {
         let key = [
@@ -871,18 +874,21 @@ proptest! {
             KeyType::Mark,
             KeyType::Raw { type_id: 0, len: 3 },
             KeyType::Ipv6Addr,
+            KeyType::InetProto,
+            KeyType::CtState,
+            KeyType::EtherAddr,
         ][which].clone();
         let info = info_of(&crate::Set::new("s", key));
-        let elems = |with_flags: bool| {
+        let elems = |all_flags: bool| {
             let mut buf = Vec::new();
             let mut w = AttrWriter::new(&mut buf);
             let list = w.begin_nest(la::NFTA_SET_ELEM_LIST_ELEMENTS, true);
-            for k in &keys {
-                let e = w.begin_nest(1, true);
-                let n = w.begin_nest(ea::NFTA_SET_ELEM_KEY, true);
+            for (k, flags, nested) in &keys {
+                let e = w.begin_nest(1, *nested);
+                let n = w.begin_nest(ea::NFTA_SET_ELEM_KEY, *nested);
                 w.put(super::super::attr::data::NFTA_DATA_VALUE, k).unwrap();
                 w.end_nest(n).unwrap();
-                if with_flags {
+                if all_flags || *flags {
                     w.put_be32(ea::NFTA_SET_ELEM_FLAGS, 0).unwrap();
                 }
                 w.end_nest(e).unwrap();
@@ -891,7 +897,7 @@ proptest! {
             let mut dec = ElemDecoder::new(&info);
             let fed = dec.feed(&buf).map_err(|e| e.to_string());
             // Identities of long keys are keyed per decoder: compare their count only.
-            let seen = if keys.iter().all(|k| k.len() <= 7) {
+            let seen = if keys.iter().all(|(k, _, _)| k.len() <= 7) {
                 dec.seen.ids()
             } else {
                 vec![0; dec.seen.count()]
