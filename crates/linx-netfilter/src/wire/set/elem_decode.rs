@@ -565,7 +565,7 @@ impl<'a> ElemDecoder<'a> {
         let mask_lo = word(pair(0xffff, 0), pair(0xffff, NLA_TYPE_MASK));
         let want_hi = u32::from_ne_bytes(pair(4 + K, NFTA_DATA_VALUE));
         let mask_hi = u32::from_ne_bytes(pair(0xffff, NLA_TYPE_MASK));
-        let fits = |e: &[u8]| match e.first_chunk::<12>() {
+        let fits = |e: &[u8; E]| match e.first_chunk::<12>() {
             Some(&[a, b, c, d, f, g, h, i, j, k, l, m]) => {
                 u64::from_ne_bytes([a, b, c, d, f, g, h, i]) & mask_lo == want_lo
                     && u32::from_ne_bytes([j, k, l, m]) & mask_hi == want_hi
@@ -578,8 +578,15 @@ impl<'a> ElemDecoder<'a> {
                 .and_then(|k| <[u8; K]>::try_from(k).ok())
                 .unwrap_or([0; K])
         };
+        let mut n = 0;
+        let mut rest = list;
+        while let Some((e, tail)) = rest.split_first_chunk::<E>()
+            && fits(e)
+        {
+            n += 1;
+            rest = tail;
+        }
         let elems = list.chunks_exact(E);
-        let n = elems.clone().take_while(|e| fits(e)).count();
         self.keys.extend(
             elems
                 .clone()
