@@ -1,207 +1,107 @@
 //! The expression decoder's fast path: the kinds pulled rules are mostly made of (`payload`,
-//! `meta`, `cmp`, `immediate`, `counter`, `lookup`), read in one pass over the bytes without
-//! the general decoder's attribute tables and name dispatch.
+//! `meta`, `cmp`, `immediate`, `counter`, `lookup`), as the kernel dumps them, read in one
+//! pass over the bytes without the general decoder's attribute tables and name dispatch.
 //!
 //! Why: a pull of 10k rules decodes 50k expressions; the general path (outer table, name
 //! match, the kind's exact table, value codecs) took about 415 instructions each.
 //!
+//! Layout: this module recognises the element (the kernel's `NFTA_EXPR_NAME` attribute,
+//! header and name, compared as fixed-size bytes, then `NFTA_EXPR_DATA`) and dispatches on
+//! the name; each kind's reader is its `fast` function in `kind/<kind>.rs`, beside its
+//! general decoder, built on the strict readers of `kind/strict.rs`.
+//!
 //! # Contract
 //! - [`decode`] returns `Some(e)` only where the general decoder
 //!   ([`decode_at`](super::decode::decode_at)) returns `Ok(e)` with the same `e`: it accepts
-//!   the element as the kernel dumps it (`NFTA_EXPR_NAME`, the name and one NUL, then
-//!   `NFTA_EXPR_DATA`, nothing after them) with each data attribute of the kind at most
-//!   once and of its exact size (`payload` and `meta`: four-byte values only),
-//!   and declines (`None`) everything else (another kind, an attribute it does not read, a
-//!   duplicate, a size, a value the general path turns into [`Expr::Unknown`], trailing
-//!   bytes), which the caller then decodes the general way. A proptest compares both paths
-//!   on arbitrary and on structured bytes.
+//!   the element as the kernel dumps it (`NFTA_EXPR_NAME` with no flag bits, the name and one
+//!   NUL, then `NFTA_EXPR_DATA`, nothing after them) with the data in the kernel's attribute
+//!   order and sizes (`payload`, `meta`, `cmp`, `immediate`; `counter` and `lookup` in any
+//!   order, each attribute at most once), and declines (`None`) everything else (another
+//!   kind, another order, an attribute it does not read, a duplicate, a size, a flag bit on
+//!   a leaf, a value the general path turns into [`Expr::Unknown`], trailing bytes), which
+//!   the caller then decodes the general way. A proptest compares both paths on arbitrary
+//!   and on structured bytes.
 //! - Never panics; allocates only what the expression keeps.
 
 use linx_netlink_codec::consts::NLA_TYPE_MASK;
 
-use crate::consts::verdict as v;
-use crate::expr::{
-    Cmp, CmpData, CmpOp, Counter, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
-    PayloadBase,
-};
-use crate::nla::attr::data as d;
+use super::kind;
+use super::kind::strict::head;
+use crate::Expr;
 use crate::nla::attr::expr as ex;
-use crate::{Expr, Reg, Verdict};
 
-/// The attribute at the start of `b`: its kind (flags masked), payload and the bytes after
-/// it (padding skipped), or `None` when `b` does not start with a well-formed attribute.
-#[inline(always)]
-fn attr(b: &[u8]) -> Option<(u16, &[u8], &[u8])> {
-    let hdr = b.get(..4)?;
-    let len = usize::from(u16::from_ne_bytes([hdr[0], hdr[1]]));
-    let kind = u16::from_ne_bytes([hdr[2], hdr[3]]) & NLA_TYPE_MASK;
-    let payload = b.get(4..len)?;
-    let rest = b.get((len + 3) & !3..).unwrap_or_default();
-    Some((kind, payload, rest))
-}
-
-/// The attributes of `data` by kind (slot `kind - 1`), each at most once; `None` for a kind
-/// outside `1..=N`, a duplicate, a malformed attribute or trailing bytes.
-#[inline(always)]
-fn slots<const N: usize>(mut data: &[u8]) -> Option<[Option<&[u8]>; N]> {
-    let mut out = [None; N];
-    while !data.is_empty() {
-        let (kind, payload, rest) = attr(data)?;
-        let slot = out.get_mut(usize::from(kind).checked_sub(1)?)?;
-        if slot.replace(payload).is_some() {
-            return None;
-        }
-        data = rest;
+/// The `NFTA_EXPR_NAME` attribute the kernel writes for `name`: header (`N` bytes, no flag
+/// bits), the name and one NUL; `N` is the name's length plus 5, at least 8.
+const fn name_attr<const N: usize>(name: &str) -> [u8; N] {
+    let b = name.as_bytes();
+    assert!(N == b.len() + 5 && N >= 8 && N <= u16::MAX as usize);
+    let mut out = [0u8; N];
+    let h = head(N as u16, ex::NFTA_EXPR_NAME).to_ne_bytes();
+    let mut i = 0;
+    while i < 4 {
+        out[i] = h[i];
+        i += 1;
     }
-    Some(out)
-}
-
-/// `data` as exactly `N` attributes of one big-endian `u32` each (header length 8), of kinds
-/// `1..=N` in any order: the values by kind (slot `kind - 1`). `payload` and `meta` data as
-/// the kernel dumps them, read with one length check per attribute.
-#[inline(always)]
-fn words<const N: usize>(mut data: &[u8]) -> Option<[u32; N]> {
-    let mut out = [0u32; N];
-    let mut seen = 0u32;
-    for _ in 0..N {
-        let (head, rest) = data.split_first_chunk::<8>()?;
-        if u16::from_ne_bytes([head[0], head[1]]) != 8 {
-            return None;
-        }
-        let kind = u16::from_ne_bytes([head[2], head[3]]) & NLA_TYPE_MASK;
-        let i = usize::from(kind).wrapping_sub(1);
-        if i >= N || seen & (1 << i) != 0 {
-            return None;
-        }
-        seen |= 1 << i;
-        *out.get_mut(i)? = u32::from_be_bytes([head[4], head[5], head[6], head[7]]);
-        data = rest;
+    let mut i = 0;
+    while i < b.len() {
+        out[4 + i] = b[i];
+        i += 1;
     }
-    data.is_empty().then_some(out)
+    out
 }
 
-/// The only attribute of `nest`, when it is of kind `kind`.
+/// The first eight bytes of a name attribute as one word: what [`decode`] dispatches on.
+const fn key<const N: usize>(attr: &[u8; N]) -> u64 {
+    u64::from_ne_bytes([
+        attr[0], attr[1], attr[2], attr[3], attr[4], attr[5], attr[6], attr[7],
+    ])
+}
+
+const PAYLOAD: [u8; 12] = name_attr("payload");
+const META: [u8; 9] = name_attr("meta");
+const CMP: [u8; 8] = name_attr("cmp");
+const IMMEDIATE: [u8; 14] = name_attr("immediate");
+const COUNTER: [u8; 12] = name_attr("counter");
+const LOOKUP: [u8; 11] = name_attr("lookup");
+
+const PAYLOAD_KEY: u64 = key(&PAYLOAD);
+const META_KEY: u64 = key(&META);
+const CMP_KEY: u64 = key(&CMP);
+const IMMEDIATE_KEY: u64 = key(&IMMEDIATE);
+const COUNTER_KEY: u64 = key(&COUNTER);
+const LOOKUP_KEY: u64 = key(&LOOKUP);
+
+/// The `NFTA_EXPR_DATA` payload of `elem` when `elem` is name attribute `name` (padded to
+/// four bytes) and then `NFTA_EXPR_DATA` (flags masked) up to its end; `None` otherwise.
 #[inline(always)]
-fn only(nest: &[u8], kind: u16) -> Option<&[u8]> {
-    match attr(nest)? {
-        (k, payload, []) if k == kind => Some(payload),
-        _ => None,
+fn data_after<'a, const N: usize>(elem: &'a [u8], name: &[u8; N]) -> Option<&'a [u8]> {
+    if elem.first_chunk::<N>()? != name {
+        return None;
     }
-}
-
-/// A big-endian `u32` of exactly four bytes.
-#[inline(always)]
-fn be32(p: Option<&[u8]>) -> Option<u32> {
-    Some(u32::from_be_bytes(p?.try_into().ok()?))
-}
-
-/// A big-endian `u64` of exactly eight bytes (absent: 0).
-#[inline(always)]
-fn be64_or_zero(p: Option<&[u8]>) -> Option<u64> {
-    match p {
-        None => Some(0),
-        Some(p) => Some(u64::from_be_bytes(p.try_into().ok()?)),
+    let rest = elem.get((N + 3) & !3..)?;
+    let h = rest.first_chunk::<4>()?;
+    let len = usize::from(u16::from_ne_bytes([h[0], h[1]]));
+    let kind = u16::from_ne_bytes([h[2], h[3]]) & NLA_TYPE_MASK;
+    if len != rest.len() || kind != ex::NFTA_EXPR_DATA {
+        return None;
     }
+    rest.get(4..)
 }
 
 /// Decode one `NFTA_LIST_ELEM` payload, or `None` to leave it to the general path.
 #[inline]
 pub(super) fn decode(elem: &[u8]) -> Option<Expr> {
-    let (kind, name, rest) = attr(elem)?;
-    if kind != ex::NFTA_EXPR_NAME {
-        return None;
-    }
-    let (kind, data, rest) = attr(rest)?;
-    if kind != ex::NFTA_EXPR_DATA || !rest.is_empty() {
-        return None;
-    }
+    let start = u64::from_ne_bytes(*elem.first_chunk::<8>()?);
     // The name as the kernel writes it (one NUL, no padding inside the attribute): the
     // general path, which cuts at the first NUL, reads the same name. Any other spelling is
     // left to it.
-    match name {
-        b"payload\0" => {
-            let [dreg, base, offset, len] = words::<4>(data)?;
-            let payload = Payload {
-                base: PayloadBase::from_number(base),
-                offset,
-                len,
-                dreg: Reg(dreg),
-            };
-            Some(Expr::Payload(payload.checked().ok()?))
-        }
-        b"meta\0" => {
-            let [dreg, key] = words::<2>(data)?;
-            let meta = Meta {
-                key: MetaKey::from_number(key),
-                dreg: Reg(dreg),
-            };
-            Some(Expr::Meta(meta.checked().ok()?))
-        }
-        b"cmp\0" => {
-            let [sreg, op, value] = slots::<3>(data)?;
-            let cmp = Cmp {
-                sreg: Reg(be32(sreg)?),
-                op: CmpOp::from_number(be32(op)?)?,
-                data: CmpData::new(only(value?, d::NFTA_DATA_VALUE)?),
-            };
-            Some(Expr::Cmp(cmp.checked().ok()?))
-        }
-        b"immediate\0" => {
-            let [dreg, value] = slots::<2>(data)?;
-            let dreg = Reg(be32(dreg)?);
-            let (kind, payload, []) = attr(value?)? else {
-                return None;
-            };
-            let data = match kind {
-                d::NFTA_DATA_VALUE => ImmediateData::Value(payload.to_vec()),
-                d::NFTA_DATA_VERDICT => {
-                    let code = be32(Some(only(
-                        payload,
-                        crate::nla::attr::verdict::NFTA_VERDICT_CODE,
-                    )?))?;
-                    ImmediateData::Verdict(match code as i32 {
-                        v::NF_ACCEPT => Verdict::Accept,
-                        v::NF_DROP => Verdict::Drop,
-                        v::NFT_CONTINUE => Verdict::Continue,
-                        v::NFT_RETURN => Verdict::Return,
-                        _ => return None,
-                    })
-                }
-                _ => return None,
-            };
-            Some(Expr::Immediate(Immediate { dreg, data }.checked().ok()?))
-        }
-        b"counter\0" => {
-            let [bytes, packets] = slots::<2>(data)?;
-            let counter = Counter {
-                packets: be64_or_zero(packets)?,
-                bytes: be64_or_zero(bytes)?,
-            };
-            Some(Expr::Counter(counter.checked().ok()?))
-        }
-        b"lookup\0" => {
-            let [set, sreg, dreg, set_id, flags] = slots::<5>(data)?;
-            if set_id.is_some() {
-                return None;
-            }
-            let inverted = match flags.map(|f| be32(Some(f))) {
-                None | Some(Some(0)) => false,
-                Some(Some(crate::consts::expr::NFT_LOOKUP_F_INV)) => true,
-                _ => return None,
-            };
-            let set = set?;
-            let set = set.split(|&b| b == 0).next().unwrap_or_default();
-            let lookup = Lookup {
-                set: std::str::from_utf8(set).ok()?.into(),
-                sreg: Reg(be32(sreg)?),
-                dreg: match dreg {
-                    None => None,
-                    Some(r) => Some(Reg(be32(Some(r))?)),
-                },
-                inverted,
-            };
-            Some(Expr::Lookup(lookup.checked().ok()?))
-        }
+    match start {
+        PAYLOAD_KEY => kind::payload::fast(data_after(elem, &PAYLOAD)?),
+        META_KEY => kind::meta::fast(data_after(elem, &META)?),
+        CMP_KEY => kind::cmp::fast(data_after(elem, &CMP)?),
+        IMMEDIATE_KEY => kind::immediate::fast(data_after(elem, &IMMEDIATE)?),
+        COUNTER_KEY => kind::counter::fast(data_after(elem, &COUNTER)?),
+        LOOKUP_KEY => kind::lookup::fast(data_after(elem, &LOOKUP)?),
         _ => None,
     }
 }
@@ -213,7 +113,14 @@ mod tests {
     use proptest::sample::select;
 
     use super::super::decode::decode_at;
+    use super::super::kernel_layout as layout;
     use super::*;
+    use crate::Reg;
+    use crate::Verdict;
+    use crate::expr::{
+        Cmp, CmpData, CmpOp, Counter, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
+        PayloadBase,
+    };
 
     /// An attribute to write: a leaf or a nest.
     #[derive(Debug, Clone)]
@@ -326,11 +233,43 @@ mod tests {
             }
         }
 
-        /// ...and on arbitrary bytes.
+        /// ...on arbitrary bytes...
         #[test]
         fn fast_path_agrees_on_arbitrary_bytes(elem in vec(any::<u8>(), 0..96)) {
             if let Some(fast) = decode(&elem) {
                 prop_assert_eq!(Some(fast), decode_at(&elem, 0).ok());
+            }
+        }
+
+        /// ...and on expressions as the kernel dumps them (random values, valid or not),
+        /// intact or slightly damaged (a byte, a length, a flag, cut, extended, reordered).
+        #[test]
+        fn fast_path_agrees_on_kernel_layouts(
+            elem in layout::elem(),
+            edits in layout::edits(),
+            intact in any::<bool>(),
+        ) {
+            let elem = if intact { elem } else { layout::damage(elem, &edits) };
+            if let Some(fast) = decode(&elem) {
+                prop_assert_eq!(Some(fast), decode_at(&elem, 0).ok());
+            }
+        }
+
+        /// The kinds it reads, as the kernel dumps them, take the fast path whenever the
+        /// general decoder types them (bar the verdicts it leaves to it: jump, goto, queue).
+        #[test]
+        fn kernel_layouts_take_the_fast_path(elem in layout::elem()) {
+            let general = decode_at(&elem, 0).ok();
+            let read = match &general {
+                Some(Expr::Payload(_) | Expr::Meta(_) | Expr::Cmp(_) | Expr::Counter(_)) => true,
+                Some(Expr::Immediate(i)) => !matches!(
+                    i.data(),
+                    ImmediateData::Verdict(Verdict::Jump(_) | Verdict::Goto(_) | Verdict::Queue(_))
+                ),
+                _ => false,
+            };
+            if read {
+                prop_assert_eq!(decode(&elem), general);
             }
         }
     }

@@ -253,6 +253,8 @@ fn encode_data(
 
 mod decode;
 mod fast;
+#[cfg(test)]
+pub(crate) mod kernel_layout;
 pub(crate) mod kind;
 
 #[cfg(test)]

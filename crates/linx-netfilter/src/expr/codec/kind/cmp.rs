@@ -2,9 +2,11 @@
 
 use super::common::{Fit, Misfit, checked_expr, fields, value};
 use super::common::{data_len, load};
+use super::strict::{be32s, only};
 use crate::Reason;
 use crate::expr::{CmpData, CmpOp};
 use crate::nla::attr::cmp as cm;
+use crate::nla::attr::data as d;
 use crate::nla::{Writer, put_value};
 use crate::{Expr, Reg};
 
@@ -106,6 +108,24 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         }
         .checked()?,
     ))
+}
+
+/// [`decode`] of `cmp` as the kernel dumps it (`SREG`, `OP`, in that order, then `DATA`
+/// holding one `NFTA_DATA_VALUE`), or `None` for anything else (the fast path,
+/// `codec/fast.rs`). The value is checked ([`check`], as [`Cmp::checked`] does) before it
+/// is copied.
+#[inline(always)]
+pub(crate) fn fast(data: &[u8]) -> Option<Expr> {
+    let ([sreg, op], nest) = be32s(data, [cm::NFTA_CMP_SREG, cm::NFTA_CMP_OP])?;
+    let value = only(only(nest, cm::NFTA_CMP_DATA)?, d::NFTA_DATA_VALUE)?;
+    let sreg = Reg(sreg);
+    let op = CmpOp::from_number(op)?;
+    check(sreg, value).ok()?;
+    Some(Expr::Cmp(Cmp {
+        sreg,
+        op,
+        data: CmpData::new(value),
+    }))
 }
 
 /// [`Expr::Cmp`]'s own check: 1..=64 data bytes, which fit at `sreg`.

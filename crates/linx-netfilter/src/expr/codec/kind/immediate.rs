@@ -1,6 +1,7 @@
 //! `immediate`: load a constant or a verdict into a register.
 
 use super::common::{Fit, Misfit, checked_expr, data_len, fields, load, no_nul};
+use super::strict::{attr, be32, be32s, only};
 use crate::Reason;
 use crate::consts::verdict as v;
 use crate::expr::ImmediateData;
@@ -45,13 +46,7 @@ impl Immediate {
     /// `self` when it passes [`Immediate::new`]'s checks.
     #[inline]
     pub(crate) fn checked(self) -> Result<Immediate, Reason> {
-        match &self.data {
-            ImmediateData::Verdict(_) if self.dreg != Reg::VERDICT => {
-                return Err(Reason::BadRegister { reg: self.dreg });
-            }
-            ImmediateData::Verdict(_) => {}
-            ImmediateData::Value(bytes) => load(self.dreg, data_len(bytes)?)?,
-        }
+        check(self.dreg, &self.data)?;
         Ok(self)
     }
 
@@ -103,6 +98,46 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         }
         .checked()?,
     ))
+}
+
+/// [`decode`] of `immediate` as the kernel dumps it (`DREG`, then `DATA` holding a value or a
+/// verdict code alone: accept, drop, continue, return), or `None` for anything else (the
+/// fast path, `codec/fast.rs`).
+#[inline(always)]
+pub(crate) fn fast(data: &[u8]) -> Option<Expr> {
+    let ([dreg], nest) = be32s(data, [im::NFTA_IMMEDIATE_DREG])?;
+    let (kind, payload, []) = attr(only(nest, im::NFTA_IMMEDIATE_DATA)?)? else {
+        return None;
+    };
+    let data = match kind {
+        d::NFTA_DATA_VALUE => ImmediateData::Value(payload.to_vec()),
+        d::NFTA_DATA_VERDICT => {
+            let code = be32(Some(only(payload, va::NFTA_VERDICT_CODE)?))?;
+            ImmediateData::Verdict(match code as i32 {
+                v::NF_ACCEPT => Verdict::Accept,
+                v::NF_DROP => Verdict::Drop,
+                v::NFT_CONTINUE => Verdict::Continue,
+                v::NFT_RETURN => Verdict::Return,
+                _ => return None,
+            })
+        }
+        _ => return None,
+    };
+    let dreg = Reg(dreg);
+    // `Immediate::checked`'s check, before the value is built.
+    check(dreg, &data).ok()?;
+    Some(Expr::Immediate(Immediate { dreg, data }))
+}
+
+/// [`Expr::Immediate`]'s own check: a verdict goes to [`Reg::VERDICT`]; data is 1 to 64
+/// bytes that fit at `dreg`.
+#[inline]
+pub(crate) fn check(dreg: Reg, data: &ImmediateData) -> Result<(), Reason> {
+    match data {
+        ImmediateData::Verdict(_) if dreg != Reg::VERDICT => Err(Reason::BadRegister { reg: dreg }),
+        ImmediateData::Verdict(_) => Ok(()),
+        ImmediateData::Value(bytes) => load(dreg, data_len(bytes)?),
+    }
 }
 
 /// The payload of an `NFTA_DATA_*` nest holding exactly one value or verdict.

@@ -4,6 +4,7 @@
 use super::super::SetRefs;
 use super::common::valid;
 use super::common::{Fit, Misfit, checked_expr, fields, no_nul, put_reg};
+use super::strict::{be32, slots};
 use crate::Reason;
 use crate::consts::expr as c;
 use crate::expr::{SetLiteral, VmapLiteral};
@@ -192,4 +193,32 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         }
         .checked()?,
     ))
+}
+
+/// [`decode`] of `lookup` with `SET`, `SREG`, `DREG` and `FLAGS` at most once each (any
+/// order; `SET_ID`, which the kernel never dumps, is left to [`decode`]), or `None` for
+/// anything else (the fast path, `codec/fast.rs`).
+#[inline(always)]
+pub(crate) fn fast(data: &[u8]) -> Option<Expr> {
+    let [set, sreg, dreg, set_id, flags] = slots::<5>(data)?;
+    if set_id.is_some() {
+        return None;
+    }
+    let inverted = match flags.map(|f| be32(Some(f))) {
+        None | Some(Some(0)) => false,
+        Some(Some(c::NFT_LOOKUP_F_INV)) => true,
+        _ => return None,
+    };
+    let set = set?;
+    let set = set.split(|&b| b == 0).next().unwrap_or_default();
+    let lookup = Lookup {
+        set: std::str::from_utf8(set).ok()?.into(),
+        sreg: Reg(be32(sreg)?),
+        dreg: match dreg {
+            None => None,
+            Some(r) => Some(Reg(be32(Some(r))?)),
+        },
+        inverted,
+    };
+    lookup.checked().ok().map(Expr::Lookup)
 }

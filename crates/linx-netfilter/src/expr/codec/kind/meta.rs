@@ -3,6 +3,7 @@
 
 use super::common::{Fit, checked_expr, fields};
 use super::common::{load, valid};
+use super::strict::only_be32s;
 use crate::Reason;
 use crate::expr::MetaKey;
 use crate::nla::Writer;
@@ -82,6 +83,17 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         }
         .checked()?,
     ))
+}
+
+/// [`decode`] of `meta` as the kernel dumps a load (`KEY`, `DREG`, in that order), or
+/// `None` for anything else (the fast path, `codec/fast.rs`).
+#[inline(always)]
+pub(crate) fn fast(data: &[u8]) -> Option<Expr> {
+    let [key, dreg] = only_be32s(data, [me::NFTA_META_KEY, me::NFTA_META_DREG])?;
+    let (key, dreg) = (MetaKey::from_number(key), Reg(dreg));
+    // `Meta::checked`'s check, before the value is built.
+    check(key, dreg).ok()?;
+    Some(Expr::Meta(Meta { key, dreg }))
 }
 
 /// [`Expr::Meta`]'s own check: the key's value fits at `dreg` (a key of

@@ -2,8 +2,10 @@
 //! struct an [`crate::Expr`] variant wraps, with its checked constructor, getters and serde
 //! through the same checks, written with [`common::checked_expr!`]), its encoder (its
 //! attributes inside `NFTA_EXPR_DATA`, in libnftnl's order), its decoder (the data back
-//! into the model, or [`common::Misfit`]) and the checks that concern that kind alone (run
-//! once, when a value is built). The dispatchers — `encode_data` in the parent module,
+//! into the model, or [`common::Misfit`]), for the common kinds its fast-path reader
+//! (`fast`: the kernel's exact layout, or `None`; dispatched from the parent's `fast`
+//! module) and the checks that concern that kind alone (run once, when a value is
+//! built). The dispatchers — `encode_data` in the parent module,
 //! `typed` in its `decode` module and `check_expr` in `crate::validate` (what needs the
 //! rule's place) — are one arm per kind calling in here.
 //!
@@ -16,14 +18,18 @@
 //! - A kind's type can only hold values its checks accept: its fields are `pub(crate)`,
 //!   and every way in (`new`, the `with_*` methods, serde, the decoder) runs the checks.
 //!   Crate code that builds one from a struct literal must build an accepted value.
-//! - A kind module imports only [`common`] (the shared leaf), the wire helpers and, for
+//! - A kind module imports only [`common`] and [`strict`] (the shared leaves: general and
+//!   fast-path readers), the wire helpers and, for
 //!   recursion (`dynset`), the parent's `encode`/`decode_nested`; never another kind and
 //!   never the `decode` dispatcher, so the module graph stays acyclic.
 //! - Each encoder writes exactly nft 1.0.6's bytes; each decoder never panics and returns
 //!   a typed value only for data the encoder writes back unchanged and the kind's checks
-//!   accept (see the parent's contract); anything else stays raw.
+//!   accept (see the parent's contract); anything else stays raw. A `fast` reader answers
+//!   only what the kind's `decode` answers for the same data (proptests in the parent's
+//!   `fast` module).
 
 pub(crate) mod common;
+pub(crate) mod strict;
 
 pub(crate) mod bitwise;
 pub(crate) mod cmp;

@@ -3,6 +3,7 @@
 
 use super::common::load;
 use super::common::{Fit, checked_expr, fields};
+use super::strict::only_be32s;
 use crate::Reason;
 use crate::expr::PayloadBase;
 use crate::nla::Writer;
@@ -124,6 +125,29 @@ pub(crate) fn decode(data: &[u8]) -> Fit<Expr> {
         }
         .checked()?,
     ))
+}
+
+/// [`decode`] of `payload` as the kernel dumps it (`DREG`, `BASE`, `OFFSET`, `LEN`, in that
+/// order), or `None` for anything else (the fast path, `codec/fast.rs`).
+#[inline(always)]
+pub(crate) fn fast(data: &[u8]) -> Option<Expr> {
+    let [dreg, base, offset, len] = only_be32s(
+        data,
+        [
+            pa::NFTA_PAYLOAD_DREG,
+            pa::NFTA_PAYLOAD_BASE,
+            pa::NFTA_PAYLOAD_OFFSET,
+            pa::NFTA_PAYLOAD_LEN,
+        ],
+    )?;
+    // `Payload::checked`'s check, before the value is built.
+    check(len, Reg(dreg)).ok()?;
+    Some(Expr::Payload(Payload {
+        base: PayloadBase::from_number(base),
+        offset,
+        len,
+        dreg: Reg(dreg),
+    }))
 }
 
 /// [`Expr::Payload`]'s own check: `len` bytes fit at `dreg`.
