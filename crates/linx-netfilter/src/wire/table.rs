@@ -468,6 +468,7 @@ pub(crate) fn decode_rule_ref(attrs: &[u8]) -> Result<(&str, &str, Rule), Decode
 }
 
 /// The table and chain a decoded rule names ([`decode_rule_after`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RuleChain<'a> {
     /// The same table and chain as the previous rule.
     Same,
@@ -478,7 +479,40 @@ pub(crate) enum RuleChain<'a> {
 /// [`decode_rule_ref`] for a dump that streams each chain's rules in order: a rule that names
 /// table and chain `last` byte for byte is [`RuleChain::Same`], without reading its names
 /// again (their UTF-8 check was a visible share of a 10k-rule pull).
+///
+/// A rule as the kernel dumps it is read by [`fast::decode`] in one strict pass; anything
+/// else (and every error) the general way, which answers the same where both answer.
 pub(crate) fn decode_rule_after<'a>(
+    attrs: &'a [u8],
+    last: Option<(&str, &str)>,
+) -> Result<(RuleChain<'a>, Rule), DecodeError> {
+    match fast::decode(attrs, last) {
+        Some(decoded) => Ok(decoded),
+        None => decode_rule_general(attrs, last),
+    }
+}
+
+/// Whether string attribute payload `p` reads as `name` (the string reader cuts at the
+/// first NUL; `name`, a checked string of an earlier rule, has none): the kernel's
+/// spelling, the name and one NUL, is compared without a scan.
+#[inline(always)]
+fn reads_as(p: &[u8], name: &str) -> bool {
+    match p.split_last() {
+        Some((0, head)) if head == name.as_bytes() => true,
+        _ => up_to_nul(p) == name.as_bytes(),
+    }
+}
+
+/// `p` up to its first NUL (all of it when there is none), as the string reader cuts it.
+#[inline(always)]
+fn up_to_nul(p: &[u8]) -> &[u8] {
+    p.iter().position(|&b| b == 0).map_or(p, |end| &p[..end])
+}
+
+/// [`decode_rule_after`] the general way: every attribute layout the codec reads, with
+/// located errors.
+#[inline(never)]
+fn decode_rule_general<'a>(
     attrs: &'a [u8],
     last: Option<(&str, &str)>,
 ) -> Result<(RuleChain<'a>, Rule), DecodeError> {
@@ -492,21 +526,9 @@ pub(crate) fn decode_rule_after<'a>(
             ra::NFTA_RULE_USERDATA,
         ]
     )?;
-    // Whether attribute `kind` reads as `name` (the string reader cuts at the first NUL;
-    // `name`, a checked string of an earlier rule, has none): the kernel's spelling, the
-    // name and one NUL, is compared without a scan.
-    let reads_as = |kind: u16, name: &str| {
-        t.get(kind).is_some_and(|a| match a.payload().split_last() {
-            Some((0, head)) if head == name.as_bytes() => true,
-            _ => {
-                let p = a.payload();
-                p.iter().position(|&b| b == 0).map_or(p, |end| &p[..end]) == name.as_bytes()
-            }
-        })
-    };
-    let same = last.is_some_and(|(lt, lc)| {
-        reads_as(ra::NFTA_RULE_TABLE, lt) && reads_as(ra::NFTA_RULE_CHAIN, lc)
-    });
+    let reads = |kind: u16, name: &str| t.get(kind).is_some_and(|a| reads_as(a.payload(), name));
+    let same = last
+        .is_some_and(|(lt, lc)| reads(ra::NFTA_RULE_TABLE, lt) && reads(ra::NFTA_RULE_CHAIN, lc));
     let names = if same {
         None
     } else {
@@ -549,6 +571,8 @@ pub(crate) fn decode_rule_after<'a>(
     let chain = chain.ok_or_else(|| invalid("rule chain", 0))?;
     Ok((RuleChain::Named(table, chain), rule))
 }
+
+mod fast;
 
 /// How many attributes `b` starts with (headers only: a bound for the expressions of a rule,
 /// so its vector is allocated once and exactly).

@@ -1,8 +1,8 @@
 //! Test support: expressions as the kernel dumps them (its attribute order, no flag bits
 //! unless asked), with random values and random damage, for the proptests that hold the
-//! fast decoders to the general ones. The values range over the interesting ones (valid
-//! and invalid registers, operators, keys, verdict codes, sizes around the limits), so both
-//! answers of every check are met.
+//! fast decoders (`fast.rs`, the rule reader `wire/table/fast.rs`) to the general ones.
+//! The values range over the interesting ones (valid and invalid registers, operators,
+//! keys, verdict codes, sizes around the limits), so both answers of every check are met.
 
 use proptest::collection::vec;
 use proptest::prelude::*;

@@ -1,8 +1,9 @@
 //! The strict attribute readers of the decoder's fast path: attributes exactly as the
 //! kernel dumps them (order, sizes, no flag bits on leaves), read with fixed-size compares.
 //!
-//! A leaf beside [`super::common`]: each kind's `fast` decoder (`kind/<kind>.rs`) and the
-//! expression dispatch (`codec/fast.rs`) read through it.
+//! A leaf beside [`super::common`]: each kind's `fast` decoder (`kind/<kind>.rs`), the
+//! expression dispatch (`codec/fast.rs`) and the rule reader (`wire/table/fast.rs`) read
+//! through it.
 //!
 //! # Contract
 //! - Each reader answers `Some` only for bytes that the codec's general reader
@@ -15,11 +16,18 @@
 use linx_netlink_codec::consts::NLA_TYPE_MASK;
 
 /// The first four bytes of an attribute of `len` bytes (header included) and type `kind`
-/// (flag bits included), as one native-order word.
+/// (flag bits included), as one native-order word: what [`word`] reads back.
 pub(crate) const fn head(len: u16, kind: u16) -> u32 {
     let l = len.to_ne_bytes();
     let k = kind.to_ne_bytes();
     u32::from_ne_bytes([l[0], l[1], k[0], k[1]])
+}
+
+/// The first four bytes of `b` as one native-order word (an attribute header to compare
+/// with [`head`]).
+#[inline(always)]
+pub(crate) fn word(b: &[u8]) -> Option<u32> {
+    b.first_chunk::<4>().map(|w| u32::from_ne_bytes(*w))
 }
 
 /// The attribute at the start of `b`: its kind (flags masked), payload and the bytes after
@@ -113,6 +121,7 @@ mod tests {
         let mut buf = Vec::new();
         let mut w = linx_netlink_codec::AttrWriter::new(&mut buf);
         w.put_be32(3, 7).unwrap();
+        assert_eq!(word(&buf), Some(head(8, 3)));
         assert_eq!(be32s(&buf, [3]), Some(([7], &[][..])));
         assert_eq!(only_be32s(&buf, [3]), Some([7]));
         assert_eq!(be32s(&buf, [2]), None);
