@@ -176,8 +176,9 @@ fn put_name(w: &mut Writer<'_>, name: &str) -> Result<(), crate::Error> {
     // len <= ROOM, so it fits a u16.
     attr[..2].copy_from_slice(&(len as u16).to_ne_bytes());
     attr[2..4].copy_from_slice(&ex::NFTA_EXPR_NAME.to_ne_bytes());
-    // The name by fixed-size pieces (two overlapping words cover 4 to 11 bytes), not a
-    // byte loop or a call for a copy of any length.
+    // The name by fixed-size pieces (two overlapping pieces of 8, 4, 2 or 1 bytes cover 1 to
+    // 11 bytes), not a byte loop (which LLVM may turn into a call to `memcpy`: `cmp` has
+    // three) or a call for a copy of any length.
     let n = bytes.len();
     let name_at = &mut attr[4..4 + n];
     if n >= 8 {
@@ -186,10 +187,11 @@ fn put_name(w: &mut Writer<'_>, name: &str) -> Result<(), crate::Error> {
     } else if n >= 4 {
         name_at[..4].copy_from_slice(&bytes[..4]);
         name_at[n - 4..].copy_from_slice(&bytes[n - 4..]);
-    } else {
-        for (to, b) in name_at.iter_mut().zip(bytes) {
-            *to = *b;
-        }
+    } else if n >= 2 {
+        name_at[..2].copy_from_slice(&bytes[..2]);
+        name_at[n - 2..].copy_from_slice(&bytes[n - 2..]);
+    } else if n == 1 {
+        name_at[0] = bytes[0];
     }
     let buf = w.buffer();
     let end = buf.len() + len.next_multiple_of(4);
