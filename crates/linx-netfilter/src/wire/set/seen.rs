@@ -107,10 +107,11 @@ fn distinct_by_table(ids: &[u64], seed: u64) -> Option<bool> {
             max_seen = true;
             continue;
         };
-        let mut i = (mix64(id ^ seed) >> shift) as usize;
-        let mut probe = 0;
+        let mut i = (mix64(id ^ seed) >> shift) as usize & mask;
+        // Taken slots still allowed before this probe gives up.
+        let mut left = MAX_PROBE;
         loop {
-            let slot = slots.get_mut(i & mask)?;
+            let slot = slots.get_mut(i)?;
             if *slot == 0 {
                 *slot = stored;
                 break;
@@ -118,11 +119,8 @@ fn distinct_by_table(ids: &[u64], seed: u64) -> Option<bool> {
             if *slot == stored {
                 return Some(false);
             }
-            probe += 1;
-            if probe > MAX_PROBE {
-                return None;
-            }
-            i += 1;
+            left = left.checked_sub(1)?;
+            i = (i + 1) & mask;
         }
     }
     Some(true)
