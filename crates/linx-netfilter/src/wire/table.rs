@@ -498,8 +498,30 @@ pub(crate) fn decode_rule_after<'a>(
 #[inline(always)]
 fn reads_as(p: &[u8], name: &str) -> bool {
     match p.split_last() {
-        Some((0, head)) if head == name.as_bytes() => true,
+        Some((0, head)) if eq_short(head, name.as_bytes()) => true,
         _ => up_to_nul(p) == name.as_bytes(),
+    }
+}
+
+/// `a == b`, for names of up to 16 bytes by fixed-size pieces (two overlapping ones of 8,
+/// 4, 2 or 1 bytes) instead of a call to `bcmp` (each pulled rule compares two names).
+#[inline(always)]
+fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    /// First and last `K` bytes equal (`a` and `b` are `K..=2K` bytes long).
+    #[inline(always)]
+    fn ends<const K: usize>(a: &[u8], b: &[u8]) -> bool {
+        a.first_chunk::<K>() == b.first_chunk::<K>() && a.last_chunk::<K>() == b.last_chunk::<K>()
+    }
+    if a.len() != b.len() {
+        return false;
+    }
+    match a.len() {
+        0 => true,
+        1 => ends::<1>(a, b),
+        2..4 => ends::<2>(a, b),
+        4..8 => ends::<4>(a, b),
+        8..=16 => ends::<8>(a, b),
+        _ => a == b,
     }
 }
 
@@ -767,6 +789,23 @@ mod tests {
 
     fn hex(s: &str) -> Vec<u8> {
         crate::hex::decode(&s.replace(char::is_whitespace, "")).unwrap()
+    }
+
+    /// `eq_short` is `==` for every pair of lengths up to past its pieces, equal or with
+    /// one byte changed anywhere.
+    #[test]
+    fn eq_short_is_eq() {
+        let a: Vec<u8> = (1..=20).collect();
+        for n in 0..=a.len() {
+            for m in 0..=a.len() {
+                assert_eq!(eq_short(&a[..n], &a[..m]), n == m, "{n} {m}");
+            }
+            for i in 0..n {
+                let mut b = a[..n].to_vec();
+                b[i] ^= 0x40;
+                assert!(!eq_short(&a[..n], &b), "{n} {i}");
+            }
+        }
     }
 
     #[test]

@@ -95,7 +95,10 @@ pub(super) fn decode<'a>(
         exprs.push(e);
         elems = rest;
     }
-    let (tag, comment) = userdata.map_or((None, None), parse_userdata);
+    let (tag, comment) = match userdata {
+        Some(userdata) => parse_userdata(userdata),
+        None => (None, None),
+    };
     let rule = Rule {
         exprs,
         tag,
