@@ -22,8 +22,8 @@ use crate::set::{first_repeat, mix64};
 /// an honest dump essentially never probes that far).
 const MAX_PROBE: usize = 64;
 
-/// A slot of the table that holds no position.
-const EMPTY: u32 = u32::MAX;
+/// Slots of the table per 4 KiB page.
+const PAGE_SLOTS: usize = 4096 / std::mem::size_of::<u32>();
 
 /// The identities of the elements dumped so far.
 #[derive(Debug, Clone)]
@@ -93,35 +93,40 @@ impl Seen {
 
 /// Whether `ids` are all distinct, by inserting their positions into an open-addressing
 /// table (linear probing, at most half full, slots by `mix64(id ^ seed)`, a slot holding the
-/// position of its identity, [`EMPTY`] none); `None` when a probe ran longer than
+/// position of its identity plus one, 0 none); `None` when a probe ran longer than
 /// [`MAX_PROBE`] slots or there are too many identities for 32-bit positions.
 ///
 /// Why positions and not the identities: the table is a quarter of the size (4-byte slots,
 /// half full instead of 8-byte slots a quarter full), 1 MiB for a 100k-element set; each
 /// page of it costs a page fault, which on this kind of machine costs more than the
-/// inserts. It is written whole before use, so each page faults once: a zeroed allocation
-/// (which the compiler may also make of a write of zeros) faults twice per page, on the
-/// probe's read and again on its write.
+/// inserts. A zeroed allocation is mapped lazily and faults twice per page when the first
+/// access reads (the probe) and the next writes; one write per page before use makes it
+/// one fault per page, without writing the whole table.
 fn distinct_by_table(ids: &[u64], seed: u64) -> Option<bool> {
-    if u32::try_from(ids.len()).ok()? == EMPTY {
+    if u32::try_from(ids.len()).ok()? == u32::MAX {
         return None;
     }
     let n = (ids.len() * 2).next_power_of_two();
     let shift = 64 - n.trailing_zeros();
     let mask = n - 1;
-    let mut slots: Vec<u32> = Vec::with_capacity(n);
-    slots.resize(n, EMPTY);
-    for (pos, &id) in (0u32..).zip(ids) {
+    let mut slots = vec![0u32; n];
+    // The table's memory made opaque to the optimiser, so the page writes below are not
+    // dropped as stores of zeros into memory known to be zero.
+    std::hint::black_box(slots.as_mut_ptr());
+    for slot in slots.iter_mut().step_by(PAGE_SLOTS) {
+        *slot = 0;
+    }
+    for (pos, &id) in (1u32..).zip(ids) {
         let mut i = (mix64(id ^ seed) >> shift) as usize & mask;
         // Taken slots still allowed before this probe gives up.
         let mut left = MAX_PROBE;
         loop {
             let slot = slots.get_mut(i)?;
-            if *slot == EMPTY {
+            if *slot == 0 {
                 *slot = pos;
                 break;
             }
-            if ids.get(*slot as usize) == Some(&id) {
+            if ids.get(*slot as usize - 1) == Some(&id) {
                 return Some(false);
             }
             left = left.checked_sub(1)?;
