@@ -37,7 +37,7 @@ use crate::stmt::{
 };
 use crate::{Expr, Family, Reg};
 
-use super::{bytes_to_value, int_of, payload_field, stateful};
+use super::{int_of, payload_field, stateful, value_of};
 
 /// The statements of `exprs` in a `family` table when the rule has only the shapes of the
 /// module contract; `None` otherwise.
@@ -72,9 +72,9 @@ pub(super) fn lift(exprs: &[Expr], family: Family) -> Option<Vec<Statement>> {
                 f.compare(load, dreg, e, None, c)?;
             }
         } else {
-            let s = single(e)?;
+            // `single` fails the whole rule: the pending match may be pushed first.
             f.flush()?;
-            f.out.push(s);
+            single(e, &mut f.out)?;
         }
     }
     f.flush()?;
@@ -119,31 +119,35 @@ fn cmp_of(e: &Expr) -> Option<(Reg, CmpOp, &[u8])> {
 }
 
 /// A statement of one expression that reads no register (what the general lift makes of
-/// it, and exactly what the lowering writes for that statement).
-fn single(e: &Expr) -> Option<Statement> {
+/// it, and exactly what the lowering writes for that statement), pushed on `out`.
+#[inline(always)]
+fn single(e: &Expr, out: &mut Vec<Statement>) -> Option<()> {
     match e {
         Expr::Immediate(i) => match i.data() {
             crate::expr::ImmediateData::Verdict(v) if i.dreg() == Reg::VERDICT => {
-                Some(Statement::Verdict(v.clone()))
+                out.push(Statement::Verdict(v.clone()));
             }
-            _ => None,
+            _ => return None,
         },
-        Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => stateful(e),
-        Expr::Log(log) => Some(Statement::Log(log.clone())),
-        Expr::Objref(o) => Some(Statement::Objref {
+        Expr::Counter { .. } | Expr::Limit { .. } | Expr::Quota { .. } => out.push(stateful(e)?),
+        Expr::Log(log) => out.push(Statement::Log(log.clone())),
+        Expr::Objref(o) => out.push(Statement::Objref {
             kind: o.kind(),
             name: o.name().to_owned(),
         }),
-        Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => Some(Statement::Notrack),
-        _ => None,
+        Expr::Unknown(u) if u.name == "notrack" && u.data.is_empty() => {
+            out.push(Statement::Notrack)
+        }
+        _ => return None,
     }
+    Some(())
 }
 
 /// `field & mask != 0` (any of the flags) or `field & mask == 0` (none of them, with
 /// some bits left out of the mask) on a flag field (`ct state`, `ct status`, `tcp
 /// flags`), as the general lift reads a masked whole field compared with zero; `None` for
-/// any other masked compare.
-fn flag_test(field: &Field, bytes: u32, b: &Bitwise, op: Op, data: &[u8]) -> Option<Match> {
+/// any other masked compare. The operator and the value of the match.
+fn flag_test(field: &Field, bytes: u32, b: &Bitwise, op: Op, data: &[u8]) -> Option<(Op, Value)> {
     if !field.datatype().is_bitmask()
         || b.len != bytes
         || b.mask.len() != bytes as usize
@@ -162,7 +166,7 @@ fn flag_test(field: &Field, bytes: u32, b: &Bitwise, op: Op, data: &[u8]) -> Opt
         Op::Eq if mask != full => Op::NoneSet,
         _ => return None,
     };
-    Match::new(*field, op, Value::Int(mask))
+    Some((op, Value::Int(mask)))
 }
 
 /// The last protocol match of one layer (`meta nfproto`, `meta l4proto`, `ip protocol`).
@@ -236,15 +240,21 @@ impl<'e> Fast<'e> {
     }
 
     /// The pending protocol match becomes a statement (read and proved as any match).
-    #[inline]
+    #[inline(always)]
     fn flush(&mut self) -> Option<()> {
         if self.pending.is_none() {
             return Some(());
         }
-        if let Some(p) = self.pending.take() {
-            let (m, _) = self.read(Load::Meta(p.key), Reg::R1, p.load_expr, None, p.cmp)?;
-            self.out.push(Statement::Match(m));
-        }
+        self.push_pending()
+    }
+
+    /// [`Fast::flush`] of a pending protocol match.
+    fn push_pending(&mut self) -> Option<()> {
+        let p = self.pending.take()?;
+        let (field, op, value, _) =
+            self.read(Load::Meta(p.key), Reg::R1, p.load_expr, None, p.cmp)?;
+        self.out
+            .push(Statement::Match(Match::new(field, op, value)?));
         Some(())
     }
 
@@ -258,18 +268,20 @@ impl<'e> Fast<'e> {
         mask: Option<(&Bitwise, &Expr)>,
         cmp: &Expr,
     ) -> Option<()> {
-        let (m, dep) = self.read(load, dreg, load_expr, mask, cmp)?;
+        let (field, op, value, dep) = self.read(load, dreg, load_expr, mask, cmp)?;
         if let Some(dep) = dep {
             self.leave_out(dep)?;
         }
         self.flush()?;
-        self.learn(&m);
-        self.out.push(Statement::Match(m));
+        self.learn(&field, op, &value);
+        self.out
+            .push(Statement::Match(Match::new(field, op, value)?));
         Some(())
     }
 
-    /// The match a load, an optional mask and a compare make, proved on them, and the
-    /// layer its field's dependency is on.
+    /// The match (field, operator, value) a load, an optional mask and a compare make,
+    /// proved on them, and the layer its field's dependency is on.
+    #[inline(always)]
     fn read(
         &self,
         load: Load,
@@ -277,32 +289,12 @@ impl<'e> Fast<'e> {
         load_expr: &Expr,
         mask: Option<(&Bitwise, &Expr)>,
         cmp: &Expr,
-    ) -> Option<(Match, Option<Layer>)> {
+    ) -> Option<(Field, Op, Value, Option<Layer>)> {
         let (sreg, op, data) = cmp_of(cmp)?;
         let masked_reg = mask.map(|(b, _)| (b.sreg, b.dreg));
         if masked_reg.map_or(sreg, |(_, d)| d) != sreg
             || masked_reg.map_or(dreg, |(s, _)| s) != dreg
         {
-            return None;
-        }
-        let (field, bytes, dep) = match load {
-            // `meta protocol` and `meta iiftype` name link-layer and network fields in
-            // ways this path does not follow.
-            Load::Meta(k) if matches!(k.number(), 1 | 8) => return None,
-            Load::Meta(k) => (Field::Meta(k), crate::stmt::meta_info(k)?.1, None),
-            Load::Ct(k) => (Field::Ct(k), crate::stmt::ct_info(k)?.1, None),
-            Load::Payload { base, offset, len } => {
-                let (proto, dep) = self.proto(base)?;
-                let h = payload_field(proto, offset, len)?;
-                (Field::Header(h), len, dep)
-            }
-        };
-        // The general lift's `cmp` of a whole field compared with data of its width.
-        let whole = match field {
-            Field::Header(h) => h.is_byte_aligned() && h.bit_len() == bytes * 8,
-            _ => field.bit_len().div_ceil(8) == bytes,
-        };
-        if !whole || data.len() != bytes as usize {
             return None;
         }
         let op = match op {
@@ -313,18 +305,37 @@ impl<'e> Fast<'e> {
             CmpOp::Gt => Op::Gt,
             CmpOp::Gte => Op::Ge,
         };
-        if let Some((b, bitwise)) = mask {
-            let m = flag_test(&field, bytes, b, op, data)?;
-            if !flag_test_lowers_to(&field, m.op(), m.value(), load_expr, bitwise, cmp) {
-                return None;
+        let c = Compared {
+            op,
+            data,
+            load_expr,
+            mask,
+            cmp,
+        };
+        // The field, its width (the general lift's `cmp` of a whole field compared with
+        // data of its width) and its datatype; each kind read on its own (`matched` is
+        // inlined in each, for its kind).
+        match load {
+            // `meta protocol` and `meta iiftype` name link-layer and network fields in
+            // ways this path does not follow.
+            Load::Meta(k) if matches!(k.number(), 1 | 8) => None,
+            Load::Meta(k) => {
+                let (_, bytes, _, datatype) = crate::stmt::meta_info(k)?;
+                matched(Field::Meta(k), bytes, datatype, None, c)
             }
-            return Some((m, dep));
+            Load::Ct(k) => {
+                let (_, bytes, _, datatype) = crate::stmt::ct_info(k)?;
+                matched(Field::Ct(k), bytes, datatype, None, c)
+            }
+            Load::Payload { base, offset, len } => {
+                let (proto, dep) = self.proto(base)?;
+                let h = payload_field(proto, offset, len)?;
+                if !h.is_byte_aligned() || h.bit_len() != len.checked_mul(8)? {
+                    return None;
+                }
+                matched(Field::Header(h), len, h.datatype(), dep, c)
+            }
         }
-        let value = bytes_to_value(&field, data)?;
-        if !plain_match_lowers_to(&field, op, &value, load_expr, cmp) {
-            return None;
-        }
-        Some((Match::new(field, op, value)?, dep))
     }
 
     /// The protocol whose header `base` points at (as the general lift names it) and the
@@ -387,11 +398,10 @@ impl<'e> Fast<'e> {
         }
     }
 
-    /// What an equality match tells the general lift and the lowering from here on.
-    fn learn(&mut self, m: &Match) {
-        let (Op::Eq, Value::Int(v), None, crate::stmt::Key::Field(f)) =
-            (m.op(), m.value(), m.mask(), m.key())
-        else {
+    /// What an equality match (of `f`, no mask) tells the general lift and the lowering
+    /// from here on.
+    fn learn(&mut self, f: &Field, op: Op, value: &Value) {
+        let (Op::Eq, Value::Int(v)) = (op, value) else {
             return;
         };
         let v = *v as u8;
@@ -432,6 +442,58 @@ impl<'e> Fast<'e> {
             self.low_l4 = Some(v);
         }
     }
+}
+
+/// A compare (and the mask before it) of a loaded field: what [`Fast::read`] proves a
+/// match on.
+#[derive(Clone, Copy)]
+struct Compared<'a> {
+    /// The compare's operator.
+    op: Op,
+    /// The compared bytes.
+    data: &'a [u8],
+    /// The load.
+    load_expr: &'a Expr,
+    /// The mask of a flag test and its expression.
+    mask: Option<(&'a Bitwise, &'a Expr)>,
+    /// The compare.
+    cmp: &'a Expr,
+}
+
+/// The match of `field` (`bytes` wide, of `datatype`) a compare `c` of it makes, proved
+/// on its expressions, and `dep`.
+#[inline(always)]
+fn matched(
+    field: Field,
+    bytes: u32,
+    datatype: crate::stmt::Datatype,
+    dep: Option<Layer>,
+    c: Compared<'_>,
+) -> Option<(Field, Op, Value, Option<Layer>)> {
+    if c.data.len() != bytes as usize {
+        return None;
+    }
+    if let Some((b, bitwise)) = c.mask {
+        let (op, value) = flag_matched(&field, bytes, b, bitwise, c)?;
+        return Some((field, op, value, dep));
+    }
+    let value = value_of(&field, bytes, datatype, c.data)?;
+    if !plain_match_lowers_to(&field, c.op, &value, c.load_expr, c.cmp) {
+        return None;
+    }
+    Some((field, c.op, value, dep))
+}
+
+/// [`matched`] of a flag test: its operator and value.
+fn flag_matched(
+    field: &Field,
+    bytes: u32,
+    b: &Bitwise,
+    bitwise: &Expr,
+    c: Compared<'_>,
+) -> Option<(Op, Value)> {
+    let (op, value) = flag_test(field, bytes, b, c.op, c.data)?;
+    flag_test_lowers_to(field, op, &value, c.load_expr, bitwise, c.cmp).then_some((op, value))
 }
 
 /// The layer a field's dependency is on.

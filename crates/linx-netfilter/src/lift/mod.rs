@@ -1765,7 +1765,85 @@ fn user_flags(flags: crate::expr::NatFlags) -> crate::expr::NatFlags {
 /// The header field of `proto` a payload load of `len` bytes at byte `offset` of its header
 /// reads: a whole field, the leading bytes of an address field (a prefix), or the bytes
 /// covering a sub-byte field (dscp, vlan id ...), masked next.
+///
+/// A table read for loads of at most [`MAX_FIELD_BYTES`] bytes (every load the lift names
+/// a field for, once per payload load of every pulled rule), filled as
+/// [`payload_field_search`] searches; the search for longer ones.
+#[inline(always)]
 fn payload_field(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
+    match usize::try_from(len) {
+        Ok(l) if l <= MAX_FIELD_BYTES => {
+            let by_offset = fields_by_load().get(proto as usize)?;
+            by_offset
+                .get(usize::try_from(offset).ok()?)?
+                .get(l)
+                .copied()?
+        }
+        _ => payload_field_search(proto, offset, len),
+    }
+}
+
+/// The longest load [`payload_field`] reads from its table (an IPv6 address).
+const MAX_FIELD_BYTES: usize = 16;
+
+/// [`payload_field_search`]'s answer for every protocol, every offset a field starts at and
+/// every length up to [`MAX_FIELD_BYTES`], built on first use (no field starts at a later
+/// offset, where the search finds none): each field fills the loads it answers that no
+/// earlier one answers, as the two searches try them (`fields_by_offset_name_loads_as_a_scan_of_the_protocol_does`
+/// compares the two).
+fn fields_by_load() -> &'static [Vec<[Option<HeaderField>; MAX_FIELD_BYTES + 1]>] {
+    type ByLoad = Vec<Vec<[Option<HeaderField>; MAX_FIELD_BYTES + 1]>>;
+    static BY: std::sync::OnceLock<ByLoad> = std::sync::OnceLock::new();
+    BY.get_or_init(|| {
+        let mut by: ByLoad = Vec::new();
+        // The lengths `f`, starting in byte `at`, answers: the first search (whole
+        // byte-aligned fields and the leading bytes of addresses), then the second (the
+        // bytes covering a sub-byte field).
+        let first = |f: HeaderField| -> Vec<u32> {
+            if !f.is_byte_aligned() {
+                return Vec::new();
+            }
+            let whole = f.bit_len() / 8;
+            let leading = matches!(
+                f.datatype(),
+                Datatype::Ipv4Addr | Datatype::Ipv6Addr | Datatype::EtherAddr
+            );
+            (0..=whole).filter(|l| *l == whole || leading).collect()
+        };
+        let second = |f: HeaderField| -> Vec<u32> {
+            if f.is_byte_aligned() {
+                return Vec::new();
+            }
+            vec![(f.bit_offset() + f.bit_len()).div_ceil(8) - f.bit_offset() / 8]
+        };
+        for pass in [first, second] {
+            for f in HeaderField::ALL {
+                let (p, at) = (f.proto() as usize, (f.bit_offset() / 8) as usize);
+                if by.len() <= p {
+                    by.resize_with(p + 1, Vec::new);
+                }
+                let Some(of_proto) = by.get_mut(p) else {
+                    continue;
+                };
+                if of_proto.len() <= at {
+                    of_proto.resize(at + 1, [None; MAX_FIELD_BYTES + 1]);
+                }
+                let Some(row) = of_proto.get_mut(at) else {
+                    continue;
+                };
+                for len in pass(*f) {
+                    if let Some(slot @ None) = row.get_mut(len as usize) {
+                        *slot = Some(*f);
+                    }
+                }
+            }
+        }
+        by
+    })
+}
+
+/// [`payload_field`] as a search of the fields starting in byte `offset`.
+fn payload_field_search(proto: Proto, offset: u32, len: u32) -> Option<HeaderField> {
     let bit_off = offset.saturating_mul(8);
     let bits = len.saturating_mul(8);
     // The fields starting in byte `offset`, in table order: every candidate of both
@@ -1886,7 +1964,14 @@ fn int_of(field: &Field, data: &[u8]) -> Option<u64> {
 
 /// The typed value of a field's compare data (exactly the field's width).
 fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
-    let width = field.bit_len().div_ceil(8) as usize;
+    value_of(field, field.bit_len().div_ceil(8), field.datatype(), data)
+}
+
+/// [`bytes_to_value`] given the field's width in bytes (`field.bit_len().div_ceil(8)`)
+/// and its datatype, which the fast path has read already.
+#[inline(always)]
+fn value_of(field: &Field, width: u32, datatype: Datatype, data: &[u8]) -> Option<Value> {
+    let width = width as usize;
     if data.len() != width {
         return None;
     }
@@ -1894,7 +1979,7 @@ fn bytes_to_value(field: &Field, data: &[u8]) -> Option<Value> {
     if width > 8 && matches!(field, Field::Raw { .. }) {
         return Some(Value::Bytes(data.to_vec()));
     }
-    Some(match field.datatype() {
+    Some(match datatype {
         Datatype::CtLabel => Value::Int(crate::stmt::label_of(data)?),
         Datatype::Ipv4Addr | Datatype::Ipv6Addr => Value::Ip(Ip::from_bytes(data)?),
         Datatype::EtherAddr => Value::Mac(Mac::from_bytes(data)?),

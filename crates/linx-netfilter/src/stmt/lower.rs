@@ -1824,7 +1824,13 @@ fn sub_byte_mask(mask: Vec<u8>, reg: Reg) -> Expr {
 
 /// `true` when `addr` is the address family of `field` (raw fields take any width match).
 fn check_addr(field: &Field, addr: &Ip) -> Result<(), LowerError> {
-    let ok = match field.datatype() {
+    addr_fits(field, field.datatype(), addr).map_err(|why| value_error(field, why))
+}
+
+/// [`check_addr`] with `field`'s datatype `dt`, the error only its reason.
+#[inline]
+fn addr_fits(field: &Field, dt: Datatype, addr: &Ip) -> Result<(), &'static str> {
+    let ok = match dt {
         Datatype::Ipv4Addr => addr.is_ipv4(),
         Datatype::Ipv6Addr => addr.is_ipv6(),
         _ => {
@@ -1834,14 +1840,22 @@ fn check_addr(field: &Field, addr: &Ip) -> Result<(), LowerError> {
     if ok {
         Ok(())
     } else {
-        Err(LowerError::Value {
-            field: field.to_string(),
-            why: match field.datatype() {
-                Datatype::Ipv4Addr => "an IPv4 address is needed",
-                Datatype::Ipv6Addr => "an IPv6 address is needed",
-                _ => "this field does not hold addresses",
-            },
+        Err(match dt {
+            Datatype::Ipv4Addr => "an IPv4 address is needed",
+            Datatype::Ipv6Addr => "an IPv6 address is needed",
+            _ => "this field does not hold addresses",
         })
+    }
+}
+
+/// [`LowerError::Value`] of `field` (out of line: the checks that build it are on every
+/// lowered and every lifted match, the error on few).
+#[cold]
+#[inline(never)]
+fn value_error(field: &Field, why: &'static str) -> LowerError {
+    LowerError::Value {
+        field: field.to_string(),
+        why,
     }
 }
 
@@ -1853,71 +1867,102 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
 /// [`scalar_bytes`] held inline (no allocation for a value up to [`CmpData::INLINE`]
 /// bytes), for the compare it becomes.
 fn scalar_data(field: &Field, value: &Value, width: &Width) -> Result<CmpData, LowerError> {
-    let bad = |why| LowerError::Value {
-        field: field.to_string(),
-        why,
-    };
+    scalar_encode(field, field.datatype(), value, width).map_err(|why| value_error(field, why))
+}
+
+/// [`scalar_data`] given `field`'s datatype `dt`, the error only its reason (the lift's
+/// checks need no message).
+fn scalar_encode(
+    field: &Field,
+    dt: Datatype,
+    value: &Value,
+    width: &Width,
+) -> Result<CmpData, &'static str> {
+    scalar_with(field, dt, value, width, CmpData::new)
+}
+
+/// The one encoder of [`scalar_data`] and [`scalar_encode`]: `out` of the value's bytes
+/// (the lift's checks compare them where they lie, the lowering copies them).
+#[inline(always)]
+fn scalar_with<R>(
+    field: &Field,
+    dt: Datatype,
+    value: &Value,
+    width: &Width,
+    out: impl FnOnce(&[u8]) -> R,
+) -> Result<R, &'static str> {
     let n = width.bytes as usize;
-    match value {
-        Value::Int(v) if field.datatype() == Datatype::CtLabel => super::ctdir::label_bitmap(*v, n)
-            .map(CmpData::from)
-            .ok_or_else(|| bad("a label is a bit of the field")),
+    // Where the bytes are: in the value, or in one of these.
+    let number: [u8; 8];
+    let owned: Vec<u8>;
+    let bytes: &[u8] = match value {
+        Value::Int(v) if dt == Datatype::CtLabel => {
+            owned = super::ctdir::label_bitmap(*v, n).ok_or("a label is a bit of the field")?;
+            &owned
+        }
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
-                return Err(bad("the value is wider than the field"));
+                return Err("the value is wider than the field");
             }
             if matches!(
-                field.datatype(),
+                dt,
                 Datatype::Ipv4Addr
                     | Datatype::Ipv6Addr
                     | Datatype::EtherAddr
                     | Datatype::Ifname
                     | Datatype::String
             ) {
-                return Err(bad("this field takes an address or a name, not a number"));
+                return Err("this field takes an address or a name, not a number");
             }
             if n > 8 {
-                return Err(bad("the field is too wide for a number"));
+                return Err("the field is too wide for a number");
             }
             let v = v << width.shift;
-            Ok(match width.order {
-                ByteOrder::Big => CmpData::new(&v.to_be_bytes()[8 - n..]),
+            match width.order {
                 ByteOrder::Host if cfg!(target_endian = "little") => {
-                    CmpData::new(&v.to_le_bytes()[..n])
+                    number = v.to_le_bytes();
+                    &number[..n]
                 }
-                ByteOrder::Host => CmpData::new(&v.to_be_bytes()[8 - n..]),
-            })
+                ByteOrder::Big | ByteOrder::Host => {
+                    number = v.to_be_bytes();
+                    &number[8 - n..]
+                }
+            }
         }
         Value::Ip(ip) => {
-            check_addr(field, ip)?;
-            Ok(CmpData::new(ip.as_bytes()))
+            addr_fits(field, dt, ip)?;
+            ip.as_bytes()
         }
         Value::Mac(mac) => {
-            if field.datatype() != Datatype::EtherAddr && n != 6 {
-                return Err(bad("this field does not hold Ethernet addresses"));
+            if dt != Datatype::EtherAddr && n != 6 {
+                return Err("this field does not hold Ethernet addresses");
             }
-            Ok(CmpData::new(mac.as_bytes()))
+            mac.as_bytes()
         }
         Value::Ifname(name) => {
-            if !matches!(field.datatype(), Datatype::Ifname | Datatype::String) {
-                return Err(bad("this field does not hold interface names"));
+            if !matches!(dt, Datatype::Ifname | Datatype::String) {
+                return Err("this field does not hold interface names");
             }
             if name.is_empty() || name.len() > 15 || name.contains('\0') {
-                return Err(bad("an interface name is 1 to 15 bytes without NUL"));
+                return Err("an interface name is 1 to 15 bytes without NUL");
             }
             match name.strip_suffix('*') {
-                Some(prefix) if !prefix.is_empty() => Ok(CmpData::new(prefix.as_bytes())),
-                _ => Ok(CmpData::from(crate::set::ifname_bytes(name))),
+                Some(prefix) if !prefix.is_empty() => prefix.as_bytes(),
+                _ => {
+                    owned = crate::set::ifname_bytes(name);
+                    &owned
+                }
             }
         }
         Value::Bytes(bytes) => {
             if bytes.len() != n {
-                return Err(bad("raw bytes must be exactly the field's width"));
+                return Err("raw bytes must be exactly the field's width");
             }
-            Ok(CmpData::new(bytes))
+            bytes
         }
-        _ => Err(bad("a single value is needed here")),
-    }
+        _ => return Err("a single value is needed here"),
+    };
+    Ok(out(bytes))
 }
 
 /// The set key type of a field, by its datatype.
