@@ -68,6 +68,8 @@ pub(super) fn lift(exprs: &[Expr], family: Family) -> Option<Vec<Statement>> {
                 let (c2, tail) = rest.split_first()?;
                 rest = tail;
                 f.compare(load, dreg, e, Some((b, c)), c2)?;
+            } else if let Expr::Payload(p) = e {
+                f.header(p, e, c)?;
             } else if !f.selector(load, dreg, e, c) {
                 f.compare(load, dreg, e, None, c)?;
             }
@@ -269,6 +271,30 @@ impl<'e> Fast<'e> {
         cmp: &Expr,
     ) -> Option<()> {
         let (field, op, value, dep) = self.read(load, dreg, load_expr, mask, cmp)?;
+        self.record(field, op, value, dep)
+    }
+
+    /// [`Fast::compare`] of a payload load and a compare (no mask), the most common
+    /// group: read on its own, without the other kinds' cases.
+    #[inline(never)]
+    fn header(&mut self, p: &crate::expr::Payload, load_expr: &Expr, cmp: &Expr) -> Option<()> {
+        let (_, op, data) = cmp_of(cmp)?;
+        let c = Compared {
+            op: op_of(op),
+            data,
+            load_expr,
+            mask: None,
+            cmp,
+        };
+        let (h, dep) = self.header_field(p.base(), p.offset(), p.len())?;
+        let (field, op, value, dep) = matched(Field::Header(h), p.len(), h.datatype(), dep, c)?;
+        self.record(field, op, value, dep)
+    }
+
+    /// A match read: its dependency left out, the pending protocol match flushed, what
+    /// it tells learnt, the match pushed.
+    #[inline(always)]
+    fn record(&mut self, field: Field, op: Op, value: Value, dep: Option<Layer>) -> Option<()> {
         if let Some(dep) = dep {
             self.leave_out(dep)?;
         }
@@ -277,6 +303,23 @@ impl<'e> Fast<'e> {
         self.out
             .push(Statement::Match(Match::new(field, op, value)?));
         Some(())
+    }
+
+    /// The whole header field a payload load of `len` bytes at `offset` of `base` reads
+    /// (as the general lift names it) and the layer its dependency is on.
+    #[inline(always)]
+    fn header_field(
+        &self,
+        base: PayloadBase,
+        offset: u32,
+        len: u32,
+    ) -> Option<(HeaderField, Option<Layer>)> {
+        let (proto, dep) = self.proto(base)?;
+        let h = payload_field(proto, offset, len)?;
+        if !h.is_byte_aligned() || h.bit_len() != len.checked_mul(8)? {
+            return None;
+        }
+        Some((h, dep))
     }
 
     /// The match (field, operator, value) a load, an optional mask and a compare make,
@@ -297,16 +340,8 @@ impl<'e> Fast<'e> {
         {
             return None;
         }
-        let op = match op {
-            CmpOp::Eq => Op::Eq,
-            CmpOp::Neq => Op::Ne,
-            CmpOp::Lt => Op::Lt,
-            CmpOp::Lte => Op::Le,
-            CmpOp::Gt => Op::Gt,
-            CmpOp::Gte => Op::Ge,
-        };
         let c = Compared {
-            op,
+            op: op_of(op),
             data,
             load_expr,
             mask,
@@ -328,11 +363,7 @@ impl<'e> Fast<'e> {
                 matched(Field::Ct(k), bytes, datatype, None, c)
             }
             Load::Payload { base, offset, len } => {
-                let (proto, dep) = self.proto(base)?;
-                let h = payload_field(proto, offset, len)?;
-                if !h.is_byte_aligned() || h.bit_len() != len.checked_mul(8)? {
-                    return None;
-                }
+                let (h, dep) = self.header_field(base, offset, len)?;
                 matched(Field::Header(h), len, h.datatype(), dep, c)
             }
         }
@@ -441,6 +472,19 @@ impl<'e> Fast<'e> {
             });
             self.low_l4 = Some(v);
         }
+    }
+}
+
+/// The statement operator of a compare.
+#[inline(always)]
+fn op_of(op: CmpOp) -> Op {
+    match op {
+        CmpOp::Eq => Op::Eq,
+        CmpOp::Neq => Op::Ne,
+        CmpOp::Lt => Op::Lt,
+        CmpOp::Lte => Op::Le,
+        CmpOp::Gt => Op::Gt,
+        CmpOp::Gte => Op::Ge,
     }
 }
 
