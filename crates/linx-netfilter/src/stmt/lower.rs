@@ -1870,35 +1870,43 @@ fn scalar_data(field: &Field, value: &Value, width: &Width) -> Result<CmpData, L
     scalar_encode(field, field.datatype(), value, width).map_err(|why| value_error(field, why))
 }
 
-/// [`scalar_data`] given `field`'s datatype `dt`, the error only its reason (the lift's
-/// checks need no message).
+/// [`scalar_data`] given `field`'s datatype `dt`, the error only its reason.
 fn scalar_encode(
     field: &Field,
     dt: Datatype,
     value: &Value,
     width: &Width,
 ) -> Result<CmpData, &'static str> {
-    scalar_with(field, dt, value, width, CmpData::new)
+    let mut scratch = Scratch::default();
+    scalar_in(field, dt, value, width, &mut scratch).map(CmpData::new)
 }
 
-/// The one encoder of [`scalar_data`] and [`scalar_encode`]: `out` of the value's bytes
-/// (the lift's checks compare them where they lie, the lowering copies them).
+/// Room for the bytes of a value that does not hold them as they are loaded.
+#[derive(Default)]
+struct Scratch {
+    /// A number's bytes, in the field's byte order.
+    number: [u8; 8],
+    /// A label's bitmap, a padded interface name.
+    owned: Vec<u8>,
+}
+
+/// The bytes of `value` as `field` (of datatype `dt`) loads them, in the value itself or
+/// written in `scratch`: the one encoder of [`scalar_data`] (which copies them) and of
+/// the lift's checks (which compare them where they lie).
 #[inline(always)]
-fn scalar_with<R>(
+fn scalar_in<'a>(
     field: &Field,
     dt: Datatype,
-    value: &Value,
+    value: &'a Value,
     width: &Width,
-    out: impl FnOnce(&[u8]) -> R,
-) -> Result<R, &'static str> {
+    scratch: &'a mut Scratch,
+) -> Result<&'a [u8], &'static str> {
     let n = width.bytes as usize;
-    // Where the bytes are: in the value, or in one of these.
-    let number: [u8; 8];
-    let owned: Vec<u8>;
-    let bytes: &[u8] = match value {
+    Ok(match value {
         Value::Int(v) if dt == Datatype::CtLabel => {
-            owned = super::ctdir::label_bitmap(*v, n).ok_or("a label is a bit of the field")?;
-            &owned
+            scratch.owned =
+                super::ctdir::label_bitmap(*v, n).ok_or("a label is a bit of the field")?;
+            &scratch.owned
         }
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
@@ -1920,12 +1928,12 @@ fn scalar_with<R>(
             let v = v << width.shift;
             match width.order {
                 ByteOrder::Host if cfg!(target_endian = "little") => {
-                    number = v.to_le_bytes();
-                    &number[..n]
+                    scratch.number = v.to_le_bytes();
+                    &scratch.number[..n]
                 }
                 ByteOrder::Big | ByteOrder::Host => {
-                    number = v.to_be_bytes();
-                    &number[8 - n..]
+                    scratch.number = v.to_be_bytes();
+                    &scratch.number[8 - n..]
                 }
             }
         }
@@ -1949,8 +1957,8 @@ fn scalar_with<R>(
             match name.strip_suffix('*') {
                 Some(prefix) if !prefix.is_empty() => prefix.as_bytes(),
                 _ => {
-                    owned = crate::set::ifname_bytes(name);
-                    &owned
+                    scratch.owned = crate::set::ifname_bytes(name);
+                    &scratch.owned
                 }
             }
         }
@@ -1961,8 +1969,7 @@ fn scalar_with<R>(
             bytes
         }
         _ => return Err("a single value is needed here"),
-    };
-    Ok(out(bytes))
+    })
 }
 
 /// The set key type of a field, by its datatype.

@@ -19,7 +19,7 @@
 
 use std::sync::OnceLock;
 
-use super::{Load, load, scalar_encode, scalar_with, swaps};
+use super::{Load, Scratch, load, scalar_encode, scalar_in, swaps};
 use crate::expr::{CmpOp, CtKey, MetaKey};
 use crate::stmt::{Datatype, Field, HeaderField, Op, Value};
 use crate::{Expr, Reg};
@@ -171,12 +171,30 @@ fn plain_lowers(
     let Expr::Cmp(c) = cmp else {
         return false;
     };
-    // The value's bytes as the lowering encodes them, compared where they are written.
+    // The value's bytes as the lowering encodes them, compared where they lie.
+    let mut scratch = Scratch::default();
     c.sreg() == Reg::R1
         && c.op() == want_op
-        && scalar_with(field, datatype(field), value, &l.width, |data| {
-            data == c.data()
-        }) == Ok(true)
+        && scalar_in(field, datatype(field), value, &l.width, &mut scratch)
+            .is_ok_and(|data| same_bytes(data, c.data()))
+}
+
+/// `a == b` for byte strings of the lengths compared values have (2, 4 and 16 bytes
+/// compared as numbers, not by a `memcmp` call).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    /// `a == b` as `N`-byte arrays; `None` when either is not `N` bytes.
+    #[inline(always)]
+    fn fixed<const N: usize>(a: &[u8], b: &[u8]) -> Option<bool> {
+        Some(<[u8; N]>::try_from(a).ok()? == <[u8; N]>::try_from(b).ok()?)
+    }
+    match a.len() {
+        4 => fixed::<4>(a, b),
+        2 => fixed::<2>(a, b),
+        16 => fixed::<16>(a, b),
+        _ => None,
+    }
+    .unwrap_or_else(|| a == b)
 }
 
 /// `a == b` for the loads the lowering writes (a payload, meta or ct load compared field
@@ -267,6 +285,23 @@ mod tests {
         a.expr == b.expr
             && a.mask == b.mask
             && (x.bytes, x.bits, x.order, x.shift) == (y.bytes, y.bits, y.order, y.shift)
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let bytes: Vec<u8> = (0..40).collect();
+        for a in 0..20 {
+            for b in 0..20 {
+                for flip in [None, Some(0), Some(1), Some(3), Some(15)] {
+                    let x = &bytes[..a];
+                    let mut y = bytes[..b].to_vec();
+                    if let Some(byte) = flip.and_then(|i| y.get_mut(i)) {
+                        *byte ^= 0x80;
+                    }
+                    assert_eq!(same_bytes(x, &y), x == &y[..], "{a} {b} {flip:?}");
+                }
+            }
+        }
     }
 
     #[test]
