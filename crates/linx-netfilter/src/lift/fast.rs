@@ -60,23 +60,30 @@ pub(super) fn lift(exprs: &[Expr], family: Family) -> Option<Vec<Statement>> {
     let mut rest = exprs;
     while let Some((e, tail)) = rest.split_first() {
         rest = tail;
-        if let Some((load, dreg)) = load_of(e) {
-            let (c, tail) = rest.split_first()?;
-            rest = tail;
-            if let Expr::Bitwise(b) = c {
-                // A flag test: load, mask, compare with zero.
-                let (c2, tail) = rest.split_first()?;
+        match (e, rest) {
+            // The most common group, a header field compared, on its own path.
+            (Expr::Payload(p), [c, tail @ ..]) if !matches!(c, Expr::Bitwise(_)) => {
                 rest = tail;
-                f.compare(load, dreg, e, Some((b, c)), c2)?;
-            } else if let Expr::Payload(p) = e {
                 f.header(p, e, c)?;
-            } else if !f.selector(load, dreg, e, c) {
-                f.compare(load, dreg, e, None, c)?;
             }
-        } else {
-            // `single` fails the whole rule: the pending match may be pushed first.
-            f.flush()?;
-            single(e, &mut f.out)?;
+            _ => {
+                if let Some((load, dreg)) = load_of(e) {
+                    let (c, tail) = rest.split_first()?;
+                    rest = tail;
+                    if let Expr::Bitwise(b) = c {
+                        // A flag test: load, mask, compare with zero.
+                        let (c2, tail) = rest.split_first()?;
+                        rest = tail;
+                        f.compare(load, dreg, e, Some((b, c)), c2)?;
+                    } else if !f.selector(load, dreg, e, c) {
+                        f.compare(load, dreg, e, None, c)?;
+                    }
+                } else {
+                    // `single` fails the whole rule: the pending match may be pushed first.
+                    f.flush()?;
+                    single(e, &mut f.out)?;
+                }
+            }
         }
     }
     f.flush()?;
@@ -431,6 +438,7 @@ impl<'e> Fast<'e> {
 
     /// What an equality match (of `f`, no mask) tells the general lift and the lowering
     /// from here on.
+    #[inline(always)]
     fn learn(&mut self, f: &Field, op: Op, value: &Value) {
         let (Op::Eq, Value::Int(v)) = (op, value) else {
             return;

@@ -175,8 +175,10 @@ fn plain_lowers(
     let mut scratch = Scratch::default();
     c.sreg() == Reg::R1
         && c.op() == want_op
-        && scalar_in(field, datatype(field), value, &l.width, &mut scratch)
-            .is_ok_and(|data| same_bytes(data, c.data()))
+        && match scalar_in(field, datatype(field), value, &l.width, &mut scratch) {
+            Ok(data) => same_bytes(data, c.data()),
+            Err(_) => false,
+        }
 }
 
 /// `a == b` for byte strings of the lengths compared values have (2, 4 and 16 bytes
