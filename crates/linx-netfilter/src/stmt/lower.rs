@@ -1867,46 +1867,90 @@ fn scalar_bytes(field: &Field, value: &Value, width: &Width) -> Result<Vec<u8>, 
 /// [`scalar_bytes`] held inline (no allocation for a value up to [`CmpData::INLINE`]
 /// bytes), for the compare it becomes.
 fn scalar_data(field: &Field, value: &Value, width: &Width) -> Result<CmpData, LowerError> {
-    scalar_encode(field, field.datatype(), value, width).map_err(|why| value_error(field, why))
+    match scalar_with(field, field.datatype(), value, width, Copied) {
+        Ok(data) => Ok(data),
+        Err(why) => Err(value_error(field, why)),
+    }
 }
 
-/// [`scalar_data`] given `field`'s datatype `dt`, the error only its reason.
-fn scalar_encode(
+/// What [`scalar_with`] does with a value's bytes.
+trait Taker {
+    /// What it makes of them.
+    type Out;
+    /// Take the bytes.
+    fn take(self, bytes: &[u8]) -> Self::Out;
+}
+
+/// The bytes copied into a [`CmpData`] (the lowering's compare data).
+struct Copied;
+
+impl Taker for Copied {
+    type Out = CmpData;
+    /// [`CmpData::new`]; 1-, 2-, 4- and 16-byte values copied by fixed-size moves (not by
+    /// `memset` and `memcpy` calls).
+    #[inline(always)]
+    fn take(self, bytes: &[u8]) -> CmpData {
+        /// `bytes` as an `N`-byte array's data, `None` when it is not `N` bytes.
+        #[inline(always)]
+        fn fixed<const N: usize>(bytes: &[u8]) -> Option<CmpData> {
+            <[u8; N]>::try_from(bytes).ok().map(CmpData::from)
+        }
+        match bytes.len() {
+            4 => fixed::<4>(bytes),
+            1 => fixed::<1>(bytes),
+            2 => fixed::<2>(bytes),
+            16 => fixed::<16>(bytes),
+            _ => None,
+        }
+        .unwrap_or_else(|| CmpData::new(bytes))
+    }
+}
+
+/// Whether the bytes are these (the lift's checks compare them where they lie).
+struct SameAs<'a>(&'a [u8]);
+
+impl Taker for SameAs<'_> {
+    type Out = bool;
+    #[inline(always)]
+    fn take(self, bytes: &[u8]) -> bool {
+        same_bytes(bytes, self.0)
+    }
+}
+
+/// `a == b` for byte strings of the lengths compared values have (2, 4 and 16 bytes
+/// compared as numbers, not by a `memcmp` call).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    /// `a == b` as `N`-byte arrays; `None` when either is not `N` bytes.
+    #[inline(always)]
+    fn fixed<const N: usize>(a: &[u8], b: &[u8]) -> Option<bool> {
+        Some(<[u8; N]>::try_from(a).ok()? == <[u8; N]>::try_from(b).ok()?)
+    }
+    match a.len() {
+        4 => fixed::<4>(a, b),
+        2 => fixed::<2>(a, b),
+        16 => fixed::<16>(a, b),
+        _ => None,
+    }
+    .unwrap_or_else(|| a == b)
+}
+
+/// The one encoder of a scalar value of `field` (of datatype `dt`) as loaded: `out`
+/// takes its bytes ([`Copied`] for [`scalar_data`], [`SameAs`] for the lift's checks),
+/// or the reason it cannot be loaded there. Inlined, so each arm hands `out` bytes of a
+/// known length.
+#[inline(always)]
+fn scalar_with<T: Taker>(
     field: &Field,
     dt: Datatype,
     value: &Value,
     width: &Width,
-) -> Result<CmpData, &'static str> {
-    let mut scratch = Scratch::default();
-    scalar_in(field, dt, value, width, &mut scratch).map(CmpData::new)
-}
-
-/// Room for the bytes of a value that does not hold them as they are loaded.
-#[derive(Default)]
-struct Scratch {
-    /// A number's bytes, in the field's byte order.
-    number: [u8; 8],
-    /// A label's bitmap, a padded interface name.
-    owned: Vec<u8>,
-}
-
-/// The bytes of `value` as `field` (of datatype `dt`) loads them, in the value itself or
-/// written in `scratch`: the one encoder of [`scalar_data`] (which copies them) and of
-/// the lift's checks (which compare them where they lie).
-#[inline(always)]
-fn scalar_in<'a>(
-    field: &Field,
-    dt: Datatype,
-    value: &'a Value,
-    width: &Width,
-    scratch: &'a mut Scratch,
-) -> Result<&'a [u8], &'static str> {
+    out: T,
+) -> Result<T::Out, &'static str> {
     let n = width.bytes as usize;
     Ok(match value {
         Value::Int(v) if dt == Datatype::CtLabel => {
-            scratch.owned =
-                super::ctdir::label_bitmap(*v, n).ok_or("a label is a bit of the field")?;
-            &scratch.owned
+            out.take(&super::ctdir::label_bitmap(*v, n).ok_or("a label is a bit of the field")?)
         }
         Value::Int(v) => {
             if width.bits < 64 && *v >> width.bits != 0 {
@@ -1927,25 +1971,22 @@ fn scalar_in<'a>(
             }
             let v = v << width.shift;
             match width.order {
+                ByteOrder::Big => out.take(&v.to_be_bytes()[8 - n..]),
                 ByteOrder::Host if cfg!(target_endian = "little") => {
-                    scratch.number = v.to_le_bytes();
-                    &scratch.number[..n]
+                    out.take(&v.to_le_bytes()[..n])
                 }
-                ByteOrder::Big | ByteOrder::Host => {
-                    scratch.number = v.to_be_bytes();
-                    &scratch.number[8 - n..]
-                }
+                ByteOrder::Host => out.take(&v.to_be_bytes()[8 - n..]),
             }
         }
         Value::Ip(ip) => {
             addr_fits(field, dt, ip)?;
-            ip.as_bytes()
+            out.take(ip.as_bytes())
         }
         Value::Mac(mac) => {
             if dt != Datatype::EtherAddr && n != 6 {
                 return Err("this field does not hold Ethernet addresses");
             }
-            mac.as_bytes()
+            out.take(mac.as_bytes())
         }
         Value::Ifname(name) => {
             if !matches!(dt, Datatype::Ifname | Datatype::String) {
@@ -1955,18 +1996,15 @@ fn scalar_in<'a>(
                 return Err("an interface name is 1 to 15 bytes without NUL");
             }
             match name.strip_suffix('*') {
-                Some(prefix) if !prefix.is_empty() => prefix.as_bytes(),
-                _ => {
-                    scratch.owned = crate::set::ifname_bytes(name);
-                    &scratch.owned
-                }
+                Some(prefix) if !prefix.is_empty() => out.take(prefix.as_bytes()),
+                _ => out.take(&crate::set::ifname_bytes(name)),
             }
         }
         Value::Bytes(bytes) => {
             if bytes.len() != n {
                 return Err("raw bytes must be exactly the field's width");
             }
-            bytes
+            out.take(bytes)
         }
         _ => return Err("a single value is needed here"),
     })
@@ -2434,6 +2472,17 @@ fn check_by_lowering(stmt: &Statement) -> Result<(), LowerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copied_bytes_are_cmp_data_new() {
+        let bytes: Vec<u8> = (1..=40).collect();
+        for n in 0..=bytes.len() {
+            let b = &bytes[..n];
+            let (copied, new) = (Copied.take(b), CmpData::new(b));
+            assert_eq!(copied.as_slice(), new.as_slice(), "{n}");
+            assert_eq!(copied.is_inline(), new.is_inline(), "{n}");
+        }
+    }
 
     /// The shortcut of [`check_plain_match`] answers as the lowering does, on every header
     /// field, with numbers in and out of range and addresses of both families.

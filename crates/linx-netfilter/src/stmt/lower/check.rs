@@ -19,7 +19,7 @@
 
 use std::sync::OnceLock;
 
-use super::{Load, Scratch, load, scalar_encode, scalar_in, swaps};
+use super::{Copied, Load, SameAs, load, scalar_with, swaps};
 use crate::expr::{CmpOp, CtKey, MetaKey};
 use crate::stmt::{Datatype, Field, HeaderField, Op, Value};
 use crate::{Expr, Reg};
@@ -172,31 +172,9 @@ fn plain_lowers(
         return false;
     };
     // The value's bytes as the lowering encodes them, compared where they lie.
-    let mut scratch = Scratch::default();
     c.sreg() == Reg::R1
         && c.op() == want_op
-        && match scalar_in(field, datatype(field), value, &l.width, &mut scratch) {
-            Ok(data) => same_bytes(data, c.data()),
-            Err(_) => false,
-        }
-}
-
-/// `a == b` for byte strings of the lengths compared values have (2, 4 and 16 bytes
-/// compared as numbers, not by a `memcmp` call).
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    /// `a == b` as `N`-byte arrays; `None` when either is not `N` bytes.
-    #[inline(always)]
-    fn fixed<const N: usize>(a: &[u8], b: &[u8]) -> Option<bool> {
-        Some(<[u8; N]>::try_from(a).ok()? == <[u8; N]>::try_from(b).ok()?)
-    }
-    match a.len() {
-        4 => fixed::<4>(a, b),
-        2 => fixed::<2>(a, b),
-        16 => fixed::<16>(a, b),
-        _ => None,
-    }
-    .unwrap_or_else(|| a == b)
+        && scalar_with(field, datatype(field), value, &l.width, SameAs(c.data())) == Ok(true)
 }
 
 /// `a == b` for the loads the lowering writes (a payload, meta or ct load compared field
@@ -260,7 +238,7 @@ fn flag_lowers(
         Op::NoneSet => CmpOp::Eq,
         _ => return false,
     };
-    let Ok(bits) = scalar_encode(field, datatype(field), value, &l.width) else {
+    let Ok(bits) = scalar_with(field, datatype(field), value, &l.width, Copied) else {
         return false;
     };
     let n = l.width.bytes as usize;
@@ -279,6 +257,7 @@ fn flag_lowers(
 
 #[cfg(test)]
 mod tests {
+    use super::super::same_bytes;
     use super::*;
 
     /// `a` and `b` are the same load (expression, width and mask).
