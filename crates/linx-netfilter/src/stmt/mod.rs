@@ -216,6 +216,7 @@ pub struct Match {
 impl Match {
     /// `key op value`; `None` for an op the value cannot take (ordering or flag tests on a
     /// set, a range or a prefix).
+    #[inline]
     pub fn new(key: impl Into<Key>, op: Op, value: Value) -> Option<Match> {
         let ok = match (&value, op) {
             (_, Op::Eq | Op::Ne) => true,
