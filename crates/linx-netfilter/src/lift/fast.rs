@@ -37,7 +37,7 @@ use crate::stmt::{
 };
 use crate::{Expr, Family, Reg};
 
-use super::{int_of, payload_field, stateful, value_of};
+use super::{int_of, op_of, payload_field, stateful, value_of};
 
 /// The statements of `exprs` in a `family` table when the rule has only the shapes of the
 /// module contract; `None` otherwise.
@@ -480,19 +480,6 @@ impl<'e> Fast<'e> {
             });
             self.low_l4 = Some(v);
         }
-    }
-}
-
-/// The statement operator of a compare.
-#[inline(always)]
-fn op_of(op: CmpOp) -> Op {
-    match op {
-        CmpOp::Eq => Op::Eq,
-        CmpOp::Neq => Op::Ne,
-        CmpOp::Lt => Op::Lt,
-        CmpOp::Lte => Op::Le,
-        CmpOp::Gt => Op::Gt,
-        CmpOp::Gte => Op::Ge,
     }
 }
 

@@ -1341,14 +1341,7 @@ impl Lifter<'_> {
 
     /// A compare on what a register holds.
     fn cmp(&self, loaded: &Loaded, op: CmpOp, data: &[u8]) -> Option<(Match, Deps)> {
-        let op2 = match op {
-            CmpOp::Eq => Op::Eq,
-            CmpOp::Neq => Op::Ne,
-            CmpOp::Lt => Op::Lt,
-            CmpOp::Lte => Op::Le,
-            CmpOp::Gt => Op::Gt,
-            CmpOp::Gte => Op::Ge,
-        };
+        let op2 = op_of(op);
         match loaded {
             Loaded::Field { field, bytes, deps } => {
                 let full = field.bit_len().div_ceil(8);
@@ -1747,6 +1740,19 @@ impl Lifter<'_> {
             Loaded::Data(d) => Some(d.clone()),
             _ => None,
         }
+    }
+}
+
+/// The statement operator of a compare.
+#[inline(always)]
+fn op_of(op: CmpOp) -> Op {
+    match op {
+        CmpOp::Eq => Op::Eq,
+        CmpOp::Neq => Op::Ne,
+        CmpOp::Lt => Op::Lt,
+        CmpOp::Lte => Op::Le,
+        CmpOp::Gt => Op::Gt,
+        CmpOp::Gte => Op::Ge,
     }
 }
 

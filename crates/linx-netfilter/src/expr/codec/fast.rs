@@ -113,7 +113,7 @@ mod tests {
     use proptest::sample::select;
 
     use super::super::decode::decode_at;
-    use super::super::kernel_layout as layout;
+    use super::super::kernel_layout::{self as layout, A, put};
     use super::*;
     use crate::Reg;
     use crate::Verdict;
@@ -121,32 +121,6 @@ mod tests {
         Cmp, CmpData, CmpOp, Counter, Immediate, ImmediateData, Lookup, Meta, MetaKey, Payload,
         PayloadBase,
     };
-
-    /// An attribute to write: a leaf or a nest.
-    #[derive(Debug, Clone)]
-    enum A {
-        Leaf(u16, Vec<u8>),
-        Nest(u16, Vec<A>),
-    }
-
-    /// Append `a` (header, payload, padding) to `out`.
-    fn put(out: &mut Vec<u8>, a: &A) {
-        let (kind, payload) = match a {
-            A::Leaf(kind, p) => (*kind, p.clone()),
-            A::Nest(kind, inner) => {
-                let mut p = Vec::new();
-                for a in inner {
-                    put(&mut p, a);
-                }
-                (*kind, p)
-            }
-        };
-        let len = (payload.len() + 4).min(usize::from(u16::MAX)) as u16;
-        out.extend_from_slice(&len.to_ne_bytes());
-        out.extend_from_slice(&kind.to_ne_bytes());
-        out.extend_from_slice(&payload);
-        out.resize(out.len().next_multiple_of(4), 0);
-    }
 
     /// Kinds around the ones the fast path reads, sometimes with a flag bit.
     fn kind() -> impl Strategy<Value = u16> {
