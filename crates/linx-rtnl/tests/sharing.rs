@@ -174,12 +174,19 @@ impl Expected {
     /// Panics unless `got` is exactly what the namespace holds, naming the caller.
     fn check_links(&self, who: &str, got: Result<Dumped<Link>, Error>) {
         let got = got.unwrap_or_else(|e| panic!("{who}: link::list: {e}"));
+        // The first link that differs, both ways, so a failure says what changed.
+        let first_diff = got
+            .iter()
+            .zip(self.links.iter())
+            .find(|(g, w)| g != w)
+            .map(|(g, w)| format!("got {g:?}\nwant {w:?}"));
         assert!(
             got == self.links,
-            "{who}: link::list returned {} links, want {}: {:?}",
+            "{who}: link::list returned {} links, want {}: {:?}\n{}",
             got.len(),
             self.links.len(),
-            got.iter().map(link_key).collect::<Vec<_>>()
+            got.iter().map(link_key).collect::<Vec<_>>(),
+            first_diff.unwrap_or_default()
         );
     }
 
