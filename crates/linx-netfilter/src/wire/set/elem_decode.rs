@@ -465,8 +465,7 @@ impl<'a> ElemDecoder<'a> {
             self.seen.reserve(list.len() / 16);
             // What the kernel sends for a plain set (a key, nothing else) is read straight
             // off the list; the first element in any other layout (or malformed) ends this
-            // run and the general walk below takes it from there. The common key types get
-            // their own copy of the loop (the value read without a match per element).
+            // run and the general walk below takes it from there.
             let key_len = scalar.key_len() as usize;
             // The kernel's own layout for a key type of fixed length first, as whole
             // elements of known size.
@@ -488,24 +487,8 @@ impl<'a> ElemDecoder<'a> {
                 }
                 _ => 0,
             };
-            pos = match scalar {
-                KeyType::Ipv4Addr => self.plain_run(list, pos, key_len, |b| {
-                    <[u8; 4]>::try_from(b)
-                        .ok()
-                        .map(|a| ElemValue::Ip(Ip::V4(a)))
-                }),
-                KeyType::Ipv6Addr => self.plain_run(list, pos, key_len, |b| {
-                    <[u8; 16]>::try_from(b)
-                        .ok()
-                        .map(|a| ElemValue::Ip(Ip::V6(a)))
-                }),
-                KeyType::InetService => self.plain_run(list, pos, key_len, |b| {
-                    <[u8; 2]>::try_from(b)
-                        .ok()
-                        .map(|a| ElemValue::Port(u16::from_be_bytes(a)))
-                }),
-                other => self.plain_run(list, pos, key_len, |b| plain_value(other, b)),
-            };
+            // Then elements of the same key in another layout (a flag, padding), one by one.
+            pos = self.plain_run(list, pos, key_len, |b| plain_value(scalar, b));
         }
         if pos >= list.len() {
             return Ok(());
