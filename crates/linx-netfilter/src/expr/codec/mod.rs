@@ -113,18 +113,16 @@ pub(crate) fn encode(
     Ok(())
 }
 
-/// Decode the payload of one `NFTA_LIST_ELEM` of an expression list (the common kinds as
-/// the kernel dumps them through [`fast`], the rest the general way).
+/// Decode the payload of one `NFTA_LIST_ELEM` of an expression list the general way: for an
+/// element [`decode_fast`] declined (callers try it first; it answers in an `Option`, which
+/// is cheaper per expression than this `Result`).
 #[inline]
 pub(crate) fn decode(elem: &[u8]) -> Result<Expr, DecodeError> {
-    match fast::decode(elem) {
-        Some(e) => Ok(e),
-        None => decode::decode_at(elem, 0),
-    }
+    decode::decode_at(elem, 0)
 }
 
-/// [`decode()`]'s fast path alone: the common kinds as the kernel dumps them, `None` for
-/// anything else (see [`fast`]).
+/// The fast path: the common kinds as the kernel dumps them, `None` for anything else (see
+/// [`fast`]); where it answers, [`decode()`] answers the same.
 #[inline(always)]
 pub(crate) fn decode_fast(elem: &[u8]) -> Option<Expr> {
     fast::decode(elem)
